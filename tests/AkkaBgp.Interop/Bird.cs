@@ -1,0 +1,82 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace AkkaBgp.Interop;
+
+/// <summary>
+/// BIRD 2 with one BGP protocol named "akka". BIRD ignores the loopback interface, so the
+/// session is multihop and next hops resolve recursively through a static blackhole for 127/8.
+/// Announcements are static blackhole routes; changing them rewrites the config and reloads.
+/// </summary>
+public sealed partial class Bird(Peering peering) : Daemon(peering)
+{
+    private readonly HashSet<string> _v4 = [.. peering.AnnounceV4];
+    private readonly HashSet<string> _v6 = [.. peering.AnnounceV6];
+
+    public override string Name => "bird";
+    private string Ctl => Path.Combine(WorkDir, "bird.ctl");
+
+    public static bool Installed => IsInstalled("bird") && IsInstalled("birdc");
+
+    private string Config()
+    {
+        var p = Peering;
+        var c = new StringBuilder();
+        c.AppendLine($"router id {p.DaemonRouterId};");
+        c.AppendLine($"log \"{Path.Combine(WorkDir, "bird.log")}\" all;");
+        c.AppendLine("protocol device {}");
+        c.Append("protocol static st4 { ipv4; route 127.0.0.0/8 blackhole; ");
+        foreach (var r in _v4) c.Append($"route {r} blackhole; ");
+        c.AppendLine("}");
+        c.Append("protocol static st6 { ipv6; route ::ffff:127.0.0.0/104 blackhole; ");
+        foreach (var r in _v6) c.Append($"route {r} blackhole; ");
+        c.AppendLine("}");
+        c.AppendLine("protocol bgp akka {");
+        c.AppendLine($"  local {p.DaemonAddress} port {p.Port} as {p.DaemonAs};");
+        c.AppendLine($"  neighbor {p.OurAddress} port {p.Port} as {p.OurAs};");
+        c.AppendLine("  strict bind yes; multihop;");
+        if (p.DaemonPassive) c.AppendLine("  passive on;");
+        c.AppendLine($"  hold time {p.HoldTimeSeconds}; keepalive time {p.KeepaliveSeconds};");
+        c.AppendLine("  connect retry time 1; connect delay time 1; error wait time 1, 5;");
+        c.AppendLine("  ipv4 { import all; export filter { if proto = \"st4\" then accept; reject; }; };");
+        c.AppendLine("  ipv6 { import all; export filter { if proto = \"st6\" then accept; reject; }; };");
+        c.AppendLine("}");
+        return c.ToString();
+    }
+
+    protected override string[] Command() =>
+        ["bird", "-f", "-c", WriteFile("bird.conf", Config()), "-s", Ctl, "-P", Path.Combine(WorkDir, "bird.pid")];
+
+    public Task<string> BirdcAsync(params string[] args) => RunAsync("birdc", ["-s", Ctl, .. args]);
+
+    protected override Task ProbeAsync() => BirdcAsync("show", "status");
+
+    public override async Task<DaemonPeerView> GetPeerAsync()
+    {
+        var raw = await BirdcAsync("show", "protocols", "all", "akka");
+        var m = BgpState().Match(raw);
+        return new DaemonPeerView(m.Success ? NormaliseState(m.Groups[1].Value) : "unknown", raw);
+    }
+
+    public override async Task<IReadOnlyList<string>> GetRoutesFromUsAsync(int family)
+    {
+        var raw = await BirdcAsync("show", "route", "protocol", "akka", "table", family == 6 ? "master6" : "master4");
+        return [.. raw.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length > 0 && f[0].Contains('/')).Select(f => f[0])];
+    }
+
+    public override Task<string> ShowRouteAsync(string prefix) => BirdcAsync("show", "route", prefix, "all");
+
+    public async Task AnnounceAsync(string prefix) { (prefix.Contains(':') ? _v6 : _v4).Add(prefix); await ReconfigureAsync(); }
+
+    public async Task WithdrawAsync(string prefix) { (prefix.Contains(':') ? _v6 : _v4).Remove(prefix); await ReconfigureAsync(); }
+
+    private async Task ReconfigureAsync()
+    {
+        WriteFile("bird.conf", Config());
+        await BirdcAsync("configure");
+    }
+
+    [GeneratedRegex(@"BGP state:\s+(\S+)")]
+    private static partial Regex BgpState();
+}

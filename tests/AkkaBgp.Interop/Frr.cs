@@ -1,0 +1,88 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace AkkaBgp.Interop;
+
+/// <summary>
+/// FRR's bgpd alone: no zebra (-Z), no TCP vty (-P 0), vty socket in the run folder, stays
+/// root (-S). Announcements are "network" statements with import-check off (no zebra to
+/// confirm them). FRR treats 127/8 next hops from peers as martians.
+/// </summary>
+public sealed partial class Frr(Peering peering) : Daemon(peering)
+{
+    public const string Bgpd = "/usr/lib/frr/bgpd";
+    public override string Name => "frr";
+    public static bool Installed => File.Exists(Bgpd) && IsInstalled("vtysh");
+
+    private string Config()
+    {
+        var p = Peering;
+        var n = p.OurAddress;
+        var c = new StringBuilder();
+        c.AppendLine("hostname akkabgp-interop");
+        c.AppendLine($"log file {Path.Combine(WorkDir, "bgpd.log")} informational");
+        c.AppendLine("!");
+        c.AppendLine($"router bgp {p.DaemonAs}");
+        c.AppendLine($" bgp router-id {p.DaemonRouterId}");
+        c.AppendLine(" no bgp ebgp-requires-policy");
+        c.AppendLine(" no bgp network import-check");
+        c.AppendLine(" no bgp default ipv4-unicast");
+        c.AppendLine($" neighbor {n} remote-as {p.OurAs}");
+        c.AppendLine($" neighbor {n} port {p.Port}");
+        c.AppendLine($" neighbor {n} update-source {p.DaemonAddress}");
+        c.AppendLine($" neighbor {n} timers {p.KeepaliveSeconds} {p.HoldTimeSeconds}");
+        c.AppendLine($" neighbor {n} timers connect 1");
+        if (p.DaemonPassive) c.AppendLine($" neighbor {n} passive");
+        c.AppendLine(" address-family ipv4 unicast");
+        foreach (var r in p.AnnounceV4) c.AppendLine($"  network {r}");
+        c.AppendLine($"  neighbor {n} activate");
+        c.AppendLine(" exit-address-family");
+        c.AppendLine(" address-family ipv6 unicast");
+        foreach (var r in p.AnnounceV6) c.AppendLine($"  network {r}");
+        c.AppendLine($"  neighbor {n} activate");
+        c.AppendLine(" exit-address-family");
+        c.AppendLine("!");
+        return c.ToString();
+    }
+
+    protected override string[] Command() =>
+        [Bgpd, "-f", WriteFile("bgpd.conf", Config()), "-i", Path.Combine(WorkDir, "bgpd.pid"), "-Z",
+         "-p", Peering.Port.ToString(), "-l", Peering.DaemonAddress.ToString(), "-P", "0",
+         "--vty_socket", WorkDir, "-S", "-F", "traditional"];
+
+    public Task<string> VtyshAsync(params string[] commands) =>
+        RunAsync("vtysh", ["--vty_socket", WorkDir, .. commands.SelectMany(c => new[] { "-c", c })]);
+
+    protected override Task ProbeAsync() => VtyshAsync("show bgp summary");
+
+    public override async Task<DaemonPeerView> GetPeerAsync()
+    {
+        var raw = await VtyshAsync($"show bgp neighbors {Peering.OurAddress}");
+        var m = State().Match(raw);
+        return new DaemonPeerView(m.Success ? NormaliseState(m.Groups[1].Value) : "unknown", raw);
+    }
+
+    public override async Task<IReadOnlyList<string>> GetRoutesFromUsAsync(int family)
+    {
+        var raw = await VtyshAsync($"show bgp {(family == 6 ? "ipv6" : "ipv4")} unicast neighbors {Peering.OurAddress} routes json");
+        using var doc = JsonDocument.Parse(raw);
+        var result = new List<string>();
+        if (doc.RootElement.TryGetProperty("routes", out var routes))
+            foreach (var prop in routes.EnumerateObject()) result.Add(prop.Name);
+        return result;
+    }
+
+    public override Task<string> ShowRouteAsync(string prefix) =>
+        VtyshAsync($"show bgp {(prefix.Contains(':') ? "ipv6" : "ipv4")} unicast {prefix}");
+
+    public Task AnnounceAsync(string prefix) => NetworkAsync(prefix, "");
+    public Task WithdrawAsync(string prefix) => NetworkAsync(prefix, "no ");
+
+    private Task NetworkAsync(string prefix, string no) => VtyshAsync(
+        "configure terminal", $"router bgp {Peering.DaemonAs}",
+        $"address-family {(prefix.Contains(':') ? "ipv6" : "ipv4")} unicast", $"{no}network {prefix}");
+
+    [GeneratedRegex(@"BGP state = (\S+?),?\s")]
+    private static partial Regex State();
+}

@@ -1,0 +1,39 @@
+using System.Net;
+
+namespace AkkaBgp.Interop;
+
+/// <summary>
+/// One BGP session between a real daemon and the speaker under test, both on loopback.
+/// Every daemon listens on its own 127/8 address and a non-privileged port, so tests never
+/// need port 179 and never collide with each other.
+/// </summary>
+public sealed record Peering(
+    IPAddress DaemonAddress,
+    uint DaemonAs,
+    IPAddress OurAddress,
+    uint OurAs,
+    int Port,
+    int HoldTimeSeconds = 9)
+{
+    /// <summary>When true the daemon waits for us to connect; otherwise it dials us.</summary>
+    public bool DaemonPassive { get; init; }
+
+    /// <summary>IPv4 prefixes the daemon originates, e.g. "10.2.0.0/24".</summary>
+    public IReadOnlyList<string> AnnounceV4 { get; init; } = [];
+
+    /// <summary>IPv6 prefixes the daemon originates.</summary>
+    public IReadOnlyList<string> AnnounceV6 { get; init; } = [];
+
+    /// <summary>The daemon's router id: its loopback address is unique per test, so reuse it.</summary>
+    public string DaemonRouterId => DaemonAddress.ToString();
+
+    public int KeepaliveSeconds => Math.Max(1, HoldTimeSeconds / 3);
+}
+
+/// <summary>What a daemon's own CLI says about its session with us.</summary>
+/// <param name="State">The daemon's state name, normalised to RFC 4271 spelling (Idle, Connect, Active, OpenSent, OpenConfirm, Established).</param>
+/// <param name="Raw">The CLI output the state was read from, for assertions on texts such as a shutdown communication.</param>
+public sealed record DaemonPeerView(string State, string Raw)
+{
+    public bool IsEstablished => State == "Established";
+}
