@@ -1,0 +1,228 @@
+using System.Buffers.Binary;
+using System.Net;
+
+namespace AkkaBgp.Wire.Attributes;
+
+/// <summary>
+/// An immutable set of path attributes stored once as canonical wire bytes and decoded lazily.
+/// Canonical form: attributes sorted by type code (RFC 4271 5: "SHOULD be ordered by type code"),
+/// AS_PATH and AGGREGATOR with 4-octet AS numbers (RFC 6793), AS4_PATH/AS4_AGGREGATOR folded in,
+/// MP_REACH_NLRI/MP_UNREACH_NLRI left out (they carry routes and the next hop, not shared
+/// attributes), Extended Length only when a value exceeds 255 octets, and known attributes with
+/// their defined Optional/Transitive flags. Unknown attributes keep their flags octet byte-exact.
+/// Equality and hash are over those bytes, so the RIB can intern identical sets.
+/// </summary>
+public sealed class PathAttributes : IEquatable<PathAttributes>
+{
+    private readonly byte[] _bytes;
+    private int _hash;
+    private AsPath? _asPath;
+    private Community[]? _communities;
+    private ExtendedCommunity[]? _ext;
+    private LargeCommunity[]? _large;
+    private uint[]? _clusterList;
+
+    public static readonly PathAttributes Empty = new(Array.Empty<byte>());
+
+    internal PathAttributes(byte[] canonical) => _bytes = canonical;
+
+    /// <summary>The canonical encoding (4-octet AS form); see the type summary.</summary>
+    public ReadOnlyMemory<byte> Encoded => _bytes;
+    public ReadOnlySpan<byte> EncodedSpan => _bytes;
+    public bool IsEmpty => _bytes.Length == 0;
+
+    public int Count
+    {
+        get
+        {
+            int n = 0;
+            foreach (var _ in this) n++;
+            return n;
+        }
+    }
+
+    public Enumerator GetEnumerator() => new(_bytes);
+
+    /// <summary>Walks canonical bytes (validated on construction, so no checks here).</summary>
+    public struct Enumerator
+    {
+        private readonly byte[] _b;
+        private int _p;
+        public RawAttribute Current { get; private set; }
+        internal Enumerator(byte[] b) { _b = b; _p = 0; Current = default; }
+
+        public bool MoveNext()
+        {
+            if (_p >= _b.Length) return false;
+            var flags = (AttributeFlags)_b[_p];
+            byte type = _b[_p + 1];
+            int len, hdr;
+            if ((flags & AttributeFlags.ExtendedLength) != 0) { len = BinaryPrimitives.ReadUInt16BigEndian(_b.AsSpan(_p + 2)); hdr = 4; }
+            else { len = _b[_p + 2]; hdr = 3; }
+            Current = new RawAttribute(flags, type, new ReadOnlyMemory<byte>(_b, _p + hdr, len));
+            _p += hdr + len;
+            return true;
+        }
+    }
+
+    public bool Contains(byte type) => TryGet(type, out _);
+
+    public bool TryGet(byte type, out RawAttribute attribute)
+    {
+        foreach (var a in this)
+        {
+            if (a.TypeCode == type) { attribute = a; return true; }
+            if (a.TypeCode > type) break;
+        }
+        attribute = default;
+        return false;
+    }
+
+    private ReadOnlySpan<byte> Value(byte type) => TryGet(type, out var a) ? a.Value.Span : default;
+    private uint? U32(byte type) => TryGet(type, out var a) && a.Value.Length == 4 ? BinaryPrimitives.ReadUInt32BigEndian(a.Value.Span) : null;
+
+    public Origin? Origin => TryGet(AttributeType.Origin, out var a) ? (Origin)a.Value.Span[0] : null;
+
+    /// <summary>AS_PATH with 4-octet AS numbers (already merged with AS4_PATH for OLD peers); null when absent.</summary>
+    public AsPath? AsPath
+    {
+        get
+        {
+            if (_asPath is not null) return _asPath;
+            if (!TryGet(AttributeType.AsPath, out var a)) return null;
+            return _asPath = Attributes.AsPath.Parse(a.Value.Span, fourOctet: true);
+        }
+    }
+
+    /// <summary>NEXT_HOP (RFC 4271 5.1.3) as a 32-bit integer in network order.</summary>
+    public uint? NextHop => U32(AttributeType.NextHop);
+    public IPAddress? NextHopAddress => TryGet(AttributeType.NextHop, out var a) ? new IPAddress(a.Value.Span) : null;
+    public uint? MultiExitDisc => U32(AttributeType.MultiExitDisc);
+    public uint? LocalPref => U32(AttributeType.LocalPref);
+    public bool AtomicAggregate => Contains(AttributeType.AtomicAggregate);
+
+    public Aggregator? Aggregator
+    {
+        get
+        {
+            if (!TryGet(AttributeType.Aggregator, out var a)) return null;
+            var s = a.Value.Span;
+            return new Aggregator(BinaryPrimitives.ReadUInt32BigEndian(s), BinaryPrimitives.ReadUInt32BigEndian(s[4..]));
+        }
+    }
+
+    public IReadOnlyList<Community> Communities
+    {
+        get
+        {
+            if (_communities is not null) return _communities;
+            var s = Value(AttributeType.Communities);
+            var r = new Community[s.Length / 4];
+            for (int i = 0; i < r.Length; i++) r[i] = new Community(BinaryPrimitives.ReadUInt32BigEndian(s[(4 * i)..]));
+            return _communities = r;
+        }
+    }
+
+    public bool HasCommunity(Community c)
+    {
+        var s = Value(AttributeType.Communities);
+        for (int i = 0; i + 4 <= s.Length; i += 4)
+            if (BinaryPrimitives.ReadUInt32BigEndian(s[i..]) == c.Value) return true;
+        return false;
+    }
+
+    public IReadOnlyList<ExtendedCommunity> ExtendedCommunities
+    {
+        get
+        {
+            if (_ext is not null) return _ext;
+            var s = Value(AttributeType.ExtendedCommunities);
+            var r = new ExtendedCommunity[s.Length / 8];
+            for (int i = 0; i < r.Length; i++) r[i] = ExtendedCommunity.Read(s[(8 * i)..]);
+            return _ext = r;
+        }
+    }
+
+    public IReadOnlyList<LargeCommunity> LargeCommunities
+    {
+        get
+        {
+            if (_large is not null) return _large;
+            var s = Value(AttributeType.LargeCommunities);
+            var r = new LargeCommunity[s.Length / 12];
+            for (int i = 0; i < r.Length; i++)
+            {
+                var x = s[(12 * i)..];
+                r[i] = new LargeCommunity(BinaryPrimitives.ReadUInt32BigEndian(x), BinaryPrimitives.ReadUInt32BigEndian(x[4..]), BinaryPrimitives.ReadUInt32BigEndian(x[8..]));
+            }
+            return _large = r;
+        }
+    }
+
+    /// <summary>ORIGINATOR_ID (RFC 4456) as a 32-bit integer.</summary>
+    public uint? OriginatorId => U32(AttributeType.OriginatorId);
+
+    /// <summary>CLUSTER_LIST (RFC 4456), empty when absent.</summary>
+    public IReadOnlyList<uint> ClusterList
+    {
+        get
+        {
+            if (_clusterList is not null) return _clusterList;
+            var s = Value(AttributeType.ClusterList);
+            var r = new uint[s.Length / 4];
+            for (int i = 0; i < r.Length; i++) r[i] = BinaryPrimitives.ReadUInt32BigEndian(s[(4 * i)..]);
+            return _clusterList = r;
+        }
+    }
+
+    /// <summary>Only to Customer (RFC 9234 section 4).</summary>
+    public uint? OnlyToCustomer => U32(AttributeType.OnlyToCustomer);
+
+    /// <summary>Attributes this codec does not interpret, byte-exact with their received flags.</summary>
+    public IEnumerable<RawAttribute> Unrecognized
+    {
+        get
+        {
+            foreach (var a in this)
+                if (!AttributeType.IsKnown(a.TypeCode)) yield return a;
+        }
+    }
+
+    public PathAttributesBuilder ToBuilder() => PathAttributesBuilder.From(this);
+
+    public bool Equals(PathAttributes? other)
+        => other is not null && (ReferenceEquals(this, other) || (GetHashCode() == other.GetHashCode() && _bytes.AsSpan().SequenceEqual(other._bytes)));
+    public override bool Equals(object? obj) => Equals(obj as PathAttributes);
+
+    public override int GetHashCode()
+    {
+        int h = _hash;
+        if (h != 0) return h;
+        var hc = new HashCode();
+        hc.AddBytes(_bytes);
+        h = hc.ToHashCode();
+        if (h == 0) h = 1;
+        _hash = h;
+        return h;
+    }
+
+    public override string ToString()
+    {
+        var parts = new List<string>();
+        if (Origin is { } o) parts.Add($"origin {o}");
+        if (AsPath is { } p) parts.Add($"as-path [{p}]");
+        if (NextHopAddress is { } nh) parts.Add($"next-hop {nh}");
+        if (MultiExitDisc is { } med) parts.Add($"med {med}");
+        if (LocalPref is { } lp) parts.Add($"local-pref {lp}");
+        if (AtomicAggregate) parts.Add("atomic-aggregate");
+        if (Aggregator is { } ag) parts.Add($"aggregator {ag}");
+        if (Communities.Count > 0) parts.Add($"communities [{string.Join(" ", Communities)}]");
+        if (ExtendedCommunities.Count > 0) parts.Add($"ext-communities [{string.Join(" ", ExtendedCommunities)}]");
+        if (LargeCommunities.Count > 0) parts.Add($"large-communities [{string.Join(" ", LargeCommunities)}]");
+        if (OriginatorId is { } oid) parts.Add($"originator-id {new IPAddress(BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(oid) : oid)}");
+        if (ClusterList.Count > 0) parts.Add($"cluster-list [{string.Join(" ", ClusterList)}]");
+        if (OnlyToCustomer is { } otc) parts.Add($"otc {otc}");
+        foreach (var u in Unrecognized) parts.Add(u.ToString());
+        return string.Join(", ", parts);
+    }
+}
