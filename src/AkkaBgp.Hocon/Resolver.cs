@@ -1,0 +1,291 @@
+namespace AkkaBgp.Hocon;
+
+/// <summary>
+/// Turns the unresolved tree into values. A field's definitions are folded in order (objects merge,
+/// anything else replaces); substitutions are looked up lazily field by field, so an object may refer
+/// to its own members without the whole object being in progress.
+/// </summary>
+internal sealed class Resolver
+{
+    /// <summary>An object whose fields are still unfolded stacks; what folding produces for object values.</summary>
+    private sealed class LazyObject(HoconOrigin origin)
+    {
+        public HoconOrigin Origin { get; } = origin;
+        public List<string> Order { get; } = [];
+        public Dictionary<string, List<Node>> Stacks { get; } = new(StringComparer.Ordinal);
+
+        public static LazyObject From(ObjNode node)
+        {
+            var lazy = new LazyObject(node.Origin);
+            lazy.Append(node);
+            return lazy;
+        }
+
+        public LazyObject MergedWith(ObjNode upper)
+        {
+            var merged = new LazyObject(Origin);
+            foreach (var k in Order)
+            {
+                merged.Order.Add(k);
+                merged.Stacks[k] = [.. Stacks[k]];
+            }
+            merged.Append(upper);
+            return merged;
+        }
+
+        private void Append(ObjNode node)
+        {
+            foreach (var k in node.Order)
+            {
+                if (!Stacks.TryGetValue(k, out var stack))
+                {
+                    stack = [];
+                    Stacks[k] = stack;
+                    Order.Add(k);
+                }
+                stack.AddRange(node.Fields[k]);
+            }
+        }
+    }
+
+    private readonly LazyObject _root;
+    private readonly Func<string, string?> _environment;
+    private readonly Dictionary<string, object?> _folded = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HoconValue?> _values = new(StringComparer.Ordinal);
+    private readonly List<string[]> _inProgress = [];
+    private readonly HashSet<string> _inProgressKeys = new(StringComparer.Ordinal);
+
+    public Resolver(ObjNode root, Func<string, string?> environment)
+    {
+        _root = LazyObject.From(root);
+        _environment = environment;
+    }
+
+    public HoconObject ResolveRoot() => (HoconObject)ValueAt([])!;
+
+    private static string Key(string[] path) => string.Join('\u0001', path);
+
+    /// <summary>The final value at an absolute path, or null when there is none.</summary>
+    private HoconValue? ValueAt(string[] path)
+    {
+        var key = Key(path);
+        if (_values.TryGetValue(key, out var done)) return done;
+        var folded = FoldedAt(path);
+        HoconValue? value;
+        if (folded is LazyObject lazy)
+        {
+            var keys = new List<string>();
+            var fields = new Dictionary<string, HoconValue>(StringComparer.Ordinal);
+            foreach (var k in lazy.Order)
+            {
+                var child = ValueAt([.. path, k]);
+                if (child == null) continue;
+                keys.Add(k);
+                fields[k] = child;
+            }
+            value = new HoconObject(keys, fields, lazy.Origin);
+        }
+        else
+        {
+            value = (HoconValue?)folded;
+        }
+        _values[key] = value;
+        return value;
+    }
+
+    /// <summary>The final fold at an absolute path: a <see cref="LazyObject"/>, a <see cref="HoconValue"/> or null.</summary>
+    private object? FoldedAt(string[] path)
+    {
+        if (path.Length == 0) return _root;
+        var key = Key(path);
+        if (_folded.TryGetValue(key, out var done)) return done;
+        object? result = null;
+        if (FoldedAt(path[..^1]) is LazyObject parent && parent.Stacks.TryGetValue(path[^1], out var stack))
+        {
+            result = Fold(path, stack);
+        }
+        _folded[key] = result;
+        return result;
+    }
+
+    /// <param name="path">Absolute path of the field, or null for fields of objects inside arrays (not addressable).</param>
+    private object? Fold(string[]? path, List<Node> stack)
+    {
+        string? key = null;
+        if (path != null)
+        {
+            key = Key(path);
+            if (!_inProgressKeys.Add(key))
+            {
+                var start = _inProgress.FindIndex(p => Key(p) == key);
+                var chain = _inProgress.Skip(start).Append(path).Select(PathExpression.Render);
+                throw new HoconException(stack[^1].Origin, $"cycle in substitutions: {string.Join(" -> ", chain)}");
+            }
+            _inProgress.Add(path);
+        }
+        try
+        {
+            object? current = null;
+            foreach (var definition in stack) current = Apply(path, current, definition);
+            return current;
+        }
+        finally
+        {
+            if (key != null)
+            {
+                _inProgressKeys.Remove(key);
+                _inProgress.RemoveAt(_inProgress.Count - 1);
+            }
+        }
+    }
+
+    private object? Apply(string[]? path, object? current, Node definition)
+    {
+        if (definition is ObjNode obj) return Stack(current, obj);
+        var value = Evaluate(definition, path, current);
+        return value switch
+        {
+            // An undefined optional substitution leaves an earlier definition in place.
+            null => current,
+            HoconObject o => Stack(current, ObjNode.FromResolved(o)),
+            _ => value,
+        };
+    }
+
+    private static LazyObject Stack(object? current, ObjNode upper) =>
+        current is LazyObject lower ? lower.MergedWith(upper) : LazyObject.From(upper);
+
+    /// <summary>Values of a fold that is not the final one (the earlier value seen by a self-reference), not memoised.</summary>
+    private HoconValue? Materialize(string[]? path, object? folded)
+    {
+        if (folded is not LazyObject lazy) return (HoconValue?)folded;
+        var keys = new List<string>();
+        var fields = new Dictionary<string, HoconValue>(StringComparer.Ordinal);
+        foreach (var k in lazy.Order)
+        {
+            string[]? childPath = path == null ? null : [.. path, k];
+            var child = Materialize(childPath, Fold(childPath, lazy.Stacks[k]));
+            if (child == null) continue;
+            keys.Add(k);
+            fields[k] = child;
+        }
+        return new HoconObject(keys, fields, lazy.Origin);
+    }
+
+    private HoconValue? Evaluate(Node node, string[]? path, object? previous)
+    {
+        switch (node)
+        {
+            case ScalarNode s:
+                return new HoconScalar(s.Type, s.Text, s.Origin);
+            case ResolvedNode r:
+                return r.Value;
+            case ObjNode o:
+                return Materialize(null, LazyObject.From(o));
+            case ArrNode a:
+                var items = new List<HoconValue>();
+                foreach (var item in a.Items)
+                {
+                    var v = Evaluate(item, path, previous);
+                    if (v != null) items.Add(v);
+                }
+                return new HoconArray(items, a.Origin);
+            case SubNode sub:
+                return Substitute(sub, path, previous);
+            case PreviousValueNode:
+                return Materialize(path, previous);
+            case ConcatNode c:
+                return Concatenate(c, path, previous);
+            default:
+                throw new InvalidOperationException("unknown node " + node.GetType().Name);
+        }
+    }
+
+    private HoconValue? Substitute(SubNode sub, string[]? path, object? previous)
+    {
+        HoconValue? value;
+        if (path != null && IsWithin(sub.Path, path))
+        {
+            // A reference to the field being defined (or below it) means its value before this definition,
+            // which is how "path = ${path}:/x" extends instead of looping.
+            value = Descend(path, previous, sub.Path[path.Length..]);
+        }
+        else
+        {
+            value = ValueAt(sub.Path);
+            if (value == null && sub.Unprefixed != null) value = ValueAt(sub.Unprefixed);
+        }
+        if (value != null) return value;
+
+        var name = string.Join('.', sub.Unprefixed ?? sub.Path);
+        var env = _environment(name);
+        if (!string.IsNullOrEmpty(env))
+        {
+            return new HoconScalar(HoconType.String, env, new HoconOrigin("environment variable " + name, 0, 0));
+        }
+        if (sub.Optional) return null;
+        throw new HoconException(sub.Origin, $"could not resolve substitution ${{{PathExpression.Render(sub.Path)}}}: no value at that path and no environment variable {name}");
+    }
+
+    private static bool IsWithin(string[] candidate, string[] path)
+    {
+        if (candidate.Length < path.Length) return false;
+        for (var i = 0; i < path.Length; i++)
+        {
+            if (candidate[i] != path[i]) return false;
+        }
+        return true;
+    }
+
+    private HoconValue? Descend(string[] path, object? folded, string[] rest)
+    {
+        var current = folded;
+        var at = path;
+        foreach (var segment in rest)
+        {
+            if (current is not LazyObject lazy || !lazy.Stacks.TryGetValue(segment, out var stack)) return null;
+            at = [.. at, segment];
+            current = Fold(at, stack);
+        }
+        return Materialize(at, current);
+    }
+
+    private HoconValue? Concatenate(ConcatNode concat, string[]? path, object? previous)
+    {
+        // Errors point at the part as written here, not where a substituted value was defined.
+        var values = new List<(HoconValue Value, bool Space, HoconOrigin At)>();
+        foreach (var part in concat.Parts)
+        {
+            if (part is ScalarNode { IsWhitespace: true } space)
+            {
+                values.Add((new HoconScalar(HoconType.String, space.Text, space.Origin), true, space.Origin));
+                continue;
+            }
+            var v = Evaluate(part, path, previous);
+            if (v != null) values.Add((v, false, part.Origin));
+        }
+        var solid = values.Where(v => !v.Space).ToList();
+        if (solid.Count == 0) return null;
+        if (values.Count == 1) return values[0].Value;
+
+        if (solid.Any(v => v.Value.Type is HoconType.Object or HoconType.Array))
+        {
+            var first = solid[0].Value;
+            var bad = solid.FirstOrDefault(v => v.Value.Type != first.Type);
+            if (bad.Value != null)
+            {
+                throw new HoconException(bad.At, $"cannot concatenate {first.Describe()} with {bad.Value.Describe()} (arrays join only with arrays, objects only with objects)");
+            }
+            if (first is HoconArray)
+            {
+                return new HoconArray(solid.Select(v => v.Value).Cast<HoconArray>().SelectMany(a => a.Items).ToList(), concat.Origin);
+            }
+            var merged = (HoconObject)first;
+            foreach (var o in solid.Skip(1).Select(v => v.Value).Cast<HoconObject>()) merged = HoconObject.Merge(merged, o);
+            return merged;
+        }
+        // The spec turns null into the empty string inside a string concatenation.
+        var text = string.Concat(values.Select(v => v.Value.Type == HoconType.Null ? "" : ((HoconScalar)v.Value).Text));
+        return new HoconScalar(HoconType.String, text, concat.Origin);
+    }
+}
