@@ -1,0 +1,91 @@
+using AkkaBgp.Hocon;
+using static AkkaBgp.Hocon.Tests.Hocon;
+
+namespace AkkaBgp.Hocon.Tests;
+
+/// <summary>Corner cases from the spec that are easy to get wrong.</summary>
+public class TrickyCaseTests
+{
+    [Fact]
+    public void Optional_self_reference_with_nothing_before_is_not_created()
+    {
+        var c = Parse("a = ${?a}\nb = 1");
+        Assert.Equal(["b"], c.GetKeys());
+    }
+
+    [Fact]
+    public void Self_reference_below_the_field_reads_the_previous_value()
+    {
+        var c = Parse("foo { a = 1 }\nfoo = ${foo.a}");
+        Assert.Equal(1, c.GetInt("foo"));
+    }
+
+    [Fact]
+    public void Self_reference_through_path_expression_keys()
+    {
+        var c = Parse("a.b = 1\na.b = ${a.b}2\na.c = ${a.b}");
+        Assert.Equal("12", c.GetString("a.b"));
+        Assert.Equal("12", c.GetString("a.c"));
+    }
+
+    [Fact]
+    public void Undefined_optional_parts_vanish_from_array_and_object_concatenation()
+    {
+        var c = Parse("l = [1] ${?nope} [2]\no = { a = 1 } ${?nope}");
+        Assert.Equal(["1", "2"], c.GetStringList("l"));
+        Assert.Equal(["a"], c.GetKeys("o"));
+    }
+
+    [Fact]
+    public void Substituted_object_merges_with_earlier_object_definition()
+    {
+        var c = Parse("extra { y = 2 }\nfoo { x = 1 }\nfoo = ${extra}");
+        Assert.Equal(["x", "y"], c.GetKeys("foo"));
+    }
+
+    [Fact]
+    public void Substituted_non_object_hides_earlier_object()
+    {
+        var c = Parse("foo { x = 1 }\nfoo = ${n}\nfoo { y = 2 }\nn = 5");
+        Assert.Equal(["y"], c.GetKeys("foo"));
+    }
+
+    [Fact]
+    public void Substitution_of_an_object_resolves_its_own_substitutions()
+    {
+        var c = Parse("base { port = ${default-port}, addr = \"[::1]:\"${base.port} }\ndefault-port = 179\ncopy = ${base}");
+        Assert.Equal("[::1]:179", c.GetString("copy.addr"));
+        Assert.Equal(179, c.GetInt("copy.port"));
+    }
+
+    [Fact]
+    public void Numeric_looking_keys_split_on_dots()
+    {
+        var c = Parse("1.5 = x\n\"1.5\" = y");
+        Assert.Equal("x", c.GetString("1.5"));
+        Assert.Equal("y", c.GetString("\"1.5\""));
+    }
+
+    [Fact]
+    public void Unquoted_text_may_contain_single_slashes_and_dashes()
+    {
+        var c = Parse("p = /var/lib/bgp-state\nq = a/b//comment");
+        Assert.Equal("/var/lib/bgp-state", c.GetString("p"));
+        Assert.Equal("a/b", c.GetString("q"));
+    }
+
+    [Fact]
+    public void Newline_ends_a_value_but_commas_are_optional()
+    {
+        var c = Parse("a = 1\n\n\nb = two\n  three = 3");
+        Assert.Equal("two", c.GetString("b"));
+        Assert.Equal(3, c.GetInt("three"));
+    }
+
+    [Fact]
+    public void Environment_override_of_a_list_through_numeric_keys()
+    {
+        var c = Parse("listen.0 = ${?LISTEN_0}\nlisten.1 = ${?LISTEN_1}", new() { ["LISTEN_0"] = "127.0.0.1:1179", ["LISTEN_1"] = "[::1]:1179" });
+        Assert.Equal(["127.0.0.1:1179", "[::1]:1179"], c.GetStringList("listen"));
+    }
+}
