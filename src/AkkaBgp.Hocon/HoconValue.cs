@@ -30,9 +30,12 @@ public abstract class HoconValue
         HoconType.Number => "number " + ((HoconScalar)this).Text,
         HoconType.Boolean => "boolean " + ((HoconScalar)this).Text,
         HoconType.Null => "null",
-        HoconType.Array => "array " + Render(),
-        _ => "object " + Render(),
+        HoconType.Array => "array " + Abbreviate(Render()),
+        _ => "object " + Abbreviate(Render()),
     };
+
+    // A whole subtree would drown the message it is quoted in.
+    private static string Abbreviate(string text) => text.Length <= 80 ? text : text[..77] + "...";
 
     public override string ToString() => Render();
 

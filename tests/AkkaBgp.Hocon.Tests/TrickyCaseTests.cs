@@ -89,3 +89,62 @@ public class TrickyCaseTests
         Assert.Equal(["127.0.0.1:1179", "[::1]:1179"], c.GetStringList("listen"));
     }
 }
+
+public class RealisticConfigTests
+{
+    [Fact]
+    public void Bgp_style_config_with_defaults_per_neighbor()
+    {
+        var defaults = HoconConfig.ParseString("""
+            akka-bgp {
+              router-id = 127.0.0.1
+              local-as = 65000
+              listen = ["127.0.0.1:1179"]
+              management { host = 127.0.0.1, port = 8558, token = null }
+              neighbor-defaults {
+                hold-time = 90s
+                connect-retry = 120s
+                passive = false
+              }
+              neighbors = []
+            }
+            """, "reference.conf");
+        var user = HoconConfig.ParseString("""
+            akka-bgp {
+              local-as = ${?BGP_AS}
+              neighbor-defaults.hold-time = 30s
+              neighbors = [
+                ${akka-bgp.neighbor-defaults} { address = 127.0.0.2, remote-as = 65001 }
+                ${akka-bgp.neighbor-defaults} {
+                  address = 127.0.0.3
+                  remote-as = 65002
+                  hold-time = 2s
+                }
+              ]
+              neighbors += ${akka-bgp.neighbor-defaults} { address = "::1", remote-as = 65003, passive = on }
+            }
+            """, "conf/x.conf");
+        var c = user.WithFallback(defaults).Resolve(Hocon.Env(new() { ["BGP_AS"] = "64512" }));
+
+        Assert.Equal(64512, c.GetInt("akka-bgp.local-as"));
+        Assert.False(c.HasPath("akka-bgp.management.token"));
+        var n = c.GetConfigList("akka-bgp.neighbors");
+        Assert.Equal(3, n.Count);
+        Assert.Equal(TimeSpan.FromSeconds(30), n[0].GetDuration("hold-time"));
+        Assert.Equal(TimeSpan.FromSeconds(120), n[0].GetDuration("connect-retry"));
+        Assert.Equal(["hold-time", "connect-retry", "passive", "address", "remote-as"], n[1].GetKeys());
+        Assert.Equal(TimeSpan.FromSeconds(2), n[1].GetDuration("hold-time"));
+        Assert.Equal("akka-bgp.neighbors[1].hold-time (conf/x.conf:9:19)", n[1].Describe("hold-time"));
+        Assert.True(n[2].GetBoolean("passive"));
+        Assert.Equal("::1", n[2].GetString("address"));
+    }
+
+    [Fact]
+    public void Long_values_are_abbreviated_in_messages()
+    {
+        var c = Hocon.Parse("x { " + string.Join(", ", Enumerable.Range(0, 40).Select(i => $"k{i} = {i}")) + " }");
+        var e = Assert.Throws<HoconException>(() => c.GetString("x"));
+        Assert.EndsWith("...", e.Reason);
+        Assert.True(e.Reason.Length < 140);
+    }
+}
