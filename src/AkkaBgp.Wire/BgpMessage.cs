@@ -27,9 +27,16 @@ public abstract record BgpMessage
             throw new WireException($"{Type} would be {length} octets, more than the {maxLength} allowed");
         if (dest.Length < length)
             throw new ArgumentException($"destination has {dest.Length} octets, {length} needed", nameof(dest));
-        BgpHeader.Write(dest, Type, length);
-        WriteBody(dest.Slice(BgpHeader.Size, length - BgpHeader.Size));
+        WriteMessage(dest[..length], maxLength);
         return length;
+    }
+
+    /// <summary>Writes header and body into exactly <see cref="EncodedLength"/> octets. Overridden by
+    /// messages whose own encoder writes the header too.</summary>
+    protected virtual void WriteMessage(Span<byte> dest, int maxLength)
+    {
+        BgpHeader.Write(dest, Type, dest.Length);
+        WriteBody(dest[BgpHeader.Size..]);
     }
 
     /// <summary>Writes the whole message into <paramref name="writer"/>; returns its length.</summary>

@@ -8,11 +8,29 @@ public readonly record struct DecodeContext
     /// <summary>Extended Messages (RFC 8654) negotiated: messages up to 65535 octets.</summary>
     public bool ExtendedMessages { get; init; }
 
+    /// <summary>4-octet AS, ADD-PATH receive families, peer kind: passed to <see cref="UpdateMessage.TryDecode"/>.</summary>
+    public UpdateDecodeContext Update { get; init; }
+
     public int MaxMessageLength => BgpHeader.MaxLengthFor(ExtendedMessages);
 }
 
-/// <summary>An UPDATE carried as its undecoded body: what <see cref="BgpMessageCodec.TryDecode"/> gives
-/// until UPDATE decoding is wired in, and a way to send an UPDATE body built elsewhere.</summary>
+/// <summary>A decoded UPDATE in the <see cref="BgpMessage"/> hierarchy. <see cref="EncodeContext"/> says how
+/// <see cref="BgpMessage.Encode(Span{byte}, int)"/> writes it; the decoder sets it to the received format
+/// (same AS width and ADD-PATH families) so a decoded UPDATE re-encodes in the form it arrived in.</summary>
+public sealed record BgpUpdate(UpdateMessage Update, UpdateEncodeContext EncodeContext) : BgpMessage
+{
+    public override MessageType Type => MessageType.Update;
+    public override int BodyLength => Update.GetEncodedLength(EncodeContext) - BgpHeader.Size;
+    protected override void WriteBody(Span<byte> dest) => throw new NotSupportedException();
+
+    protected override void WriteMessage(Span<byte> dest, int maxLength)
+        => Update.WriteTo(dest, EncodeContext with { MaxMessageSize = maxLength });
+
+    public override string ToString() => Update.ToString();
+}
+
+/// <summary>An UPDATE carried as its undecoded body: a way to send an UPDATE body built elsewhere
+/// (benchmarks, tests, replaying captures). The decoder never produces it.</summary>
 public sealed record RawUpdateMessage(byte[] Body) : BgpMessage
 {
     public override MessageType Type => MessageType.Update;
@@ -42,7 +60,11 @@ public static class BgpMessageCodec
                 msg = open;
                 return true;
             case MessageType.Update:
-                msg = new RawUpdateMessage(message[BgpHeader.Size..].ToArray());
+                // RFC 7606: the UPDATE decoder decides between reset, treat-as-withdraw and attribute discard.
+                if (!UpdateMessage.TryDecode(message[BgpHeader.Size..], context.Update, out UpdateMessage? update, out error))
+                    return false;
+                UpdateDecodeContext u = context.Update;
+                msg = new BgpUpdate(update, new UpdateEncodeContext(u.FourOctetAs, u.AddPathReceive, false, context.MaxMessageLength));
                 return true;
             case MessageType.Notification:
                 if (!NotificationMessage.TryDecode(message, out NotificationMessage? notification, out error)) return false;
