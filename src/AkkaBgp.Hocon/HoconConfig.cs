@@ -12,10 +12,10 @@ public sealed class HoconConfig
     private readonly ObjNode? _unresolved;
     private HoconObject? _root;
 
-    private HoconConfig(ObjNode unresolved)
+    private HoconConfig(ObjNode unresolved, string basePath = "")
     {
         _unresolved = unresolved;
-        BasePath = "";
+        BasePath = basePath;
     }
 
     private HoconConfig(HoconObject root, string basePath)
@@ -53,12 +53,16 @@ public sealed class HoconConfig
         var merged = new ObjNode(fallback.Node().Origin);
         merged.AddAll(fallback.Node());
         merged.AddAll(Node());
-        return new HoconConfig(merged);
+        return new HoconConfig(merged, BasePath);
     }
 
     private ObjNode Node() => _unresolved ?? ObjNode.FromResolved(_root!);
 
-    /// <summary>Resolves substitutions, falling back to environment variables for paths not in the tree.</summary>
+    /// <summary>
+    /// Resolves substitutions, falling back to environment variables for paths not in the tree. Resolution
+    /// happens once: a config already resolved (explicitly or by a getter) returns itself and ignores
+    /// <paramref name="environment"/>. Call it before sharing a config between threads.
+    /// </summary>
     /// <param name="environment">Environment lookup; defaults to the process environment.</param>
     public HoconConfig Resolve(Func<string, string?>? environment = null)
     {
