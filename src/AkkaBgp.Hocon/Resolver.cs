@@ -48,6 +48,8 @@ internal sealed class Resolver
         }
     }
 
+    private sealed record Enclosing(string[] Path, object? Previous);
+
     private readonly LazyObject _root;
     private readonly Func<string, string?> _environment;
     private readonly Dictionary<string, object?> _folded = new(StringComparer.Ordinal);
@@ -109,7 +111,7 @@ internal sealed class Resolver
     }
 
     /// <param name="path">Absolute path of the field, or null for fields of objects inside arrays (not addressable).</param>
-    private object? Fold(string[]? path, List<Node> stack)
+    private object? Fold(string[]? path, List<Node> stack, Enclosing? enclosing = null)
     {
         string? key = null;
         if (path != null)
@@ -126,7 +128,7 @@ internal sealed class Resolver
         try
         {
             object? current = null;
-            foreach (var definition in stack) current = Apply(path, current, definition);
+            foreach (var definition in stack) current = Apply(path, current, definition, enclosing);
             return current;
         }
         finally
@@ -139,10 +141,10 @@ internal sealed class Resolver
         }
     }
 
-    private object? Apply(string[]? path, object? current, Node definition)
+    private object? Apply(string[]? path, object? current, Node definition, Enclosing? enclosing)
     {
         if (definition is ObjNode obj) return Stack(current, obj);
-        var value = Evaluate(definition, path, current);
+        var value = Evaluate(definition, path, current, enclosing);
         return value switch
         {
             // An undefined optional substitution leaves an earlier definition in place.
@@ -156,7 +158,7 @@ internal sealed class Resolver
         current is LazyObject lower ? lower.MergedWith(upper) : LazyObject.From(upper);
 
     /// <summary>Values of a fold that is not the final one (the earlier value seen by a self-reference), not memoised.</summary>
-    private HoconValue? Materialize(string[]? path, object? folded)
+    private HoconValue? Materialize(string[]? path, object? folded, Enclosing? enclosing = null)
     {
         if (folded is not LazyObject lazy) return (HoconValue?)folded;
         var keys = new List<string>();
@@ -164,7 +166,7 @@ internal sealed class Resolver
         foreach (var k in lazy.Order)
         {
             string[]? childPath = path == null ? null : [.. path, k];
-            var child = Materialize(childPath, Fold(childPath, lazy.Stacks[k]));
+            var child = Materialize(childPath, Fold(childPath, lazy.Stacks[k], enclosing), enclosing);
             if (child == null) continue;
             keys.Add(k);
             fields[k] = child;
@@ -172,7 +174,10 @@ internal sealed class Resolver
         return new HoconObject(keys, fields, lazy.Origin);
     }
 
-    private HoconValue? Evaluate(Node node, string[]? path, object? previous)
+    /// <param name="path">The field being defined, null when it is not addressable (inside an array).</param>
+    /// <param name="previous">That field's fold before this definition.</param>
+    /// <param name="enclosing">The nearest addressable field whose definition contains this one.</param>
+    private HoconValue? Evaluate(Node node, string[]? path, object? previous, Enclosing? enclosing)
     {
         switch (node)
         {
@@ -181,27 +186,29 @@ internal sealed class Resolver
             case ResolvedNode r:
                 return r.Value;
             case ObjNode o:
-                return Materialize(null, LazyObject.From(o));
+                // Fields of an object inside a value are not addressable, but references into the value's own
+                // field still mean its earlier value: a = ${a} { c = ${a.b} } reads the old a.b.
+                return Materialize(null, LazyObject.From(o), path != null ? new Enclosing(path, previous) : enclosing);
             case ArrNode a:
                 var items = new List<HoconValue>();
                 foreach (var item in a.Items)
                 {
-                    var v = Evaluate(item, path, previous);
+                    var v = Evaluate(item, path, previous, enclosing);
                     if (v != null) items.Add(v);
                 }
                 return new HoconArray(items, a.Origin);
             case SubNode sub:
-                return Substitute(sub, path, previous);
+                return Substitute(sub, path, previous, enclosing);
             case PreviousValueNode:
                 return Materialize(path, previous);
             case ConcatNode c:
-                return Concatenate(c, path, previous);
+                return Concatenate(c, path, previous, enclosing);
             default:
                 throw new InvalidOperationException("unknown node " + node.GetType().Name);
         }
     }
 
-    private HoconValue? Substitute(SubNode sub, string[]? path, object? previous)
+    private HoconValue? Substitute(SubNode sub, string[]? path, object? previous, Enclosing? enclosing)
     {
         HoconValue? value;
         if (path != null && IsWithin(sub.Path, path))
@@ -209,6 +216,10 @@ internal sealed class Resolver
             // A reference to the field being defined (or below it) means its value before this definition,
             // which is how "path = ${path}:/x" extends instead of looping.
             value = Descend(path, previous, sub.Path[path.Length..]);
+        }
+        else if (path == null && enclosing != null && IsWithin(sub.Path, enclosing.Path))
+        {
+            value = Descend(enclosing.Path, enclosing.Previous, sub.Path[enclosing.Path.Length..]);
         }
         else
         {
@@ -250,7 +261,7 @@ internal sealed class Resolver
         return Materialize(at, current);
     }
 
-    private HoconValue? Concatenate(ConcatNode concat, string[]? path, object? previous)
+    private HoconValue? Concatenate(ConcatNode concat, string[]? path, object? previous, Enclosing? enclosing)
     {
         // Errors point at the part as written here, not where a substituted value was defined.
         var values = new List<(HoconValue Value, bool Space, HoconOrigin At)>();
@@ -261,7 +272,7 @@ internal sealed class Resolver
                 values.Add((new HoconScalar(HoconType.String, space.Text, space.Origin), true, space.Origin));
                 continue;
             }
-            var v = Evaluate(part, path, previous);
+            var v = Evaluate(part, path, previous, enclosing);
             if (v != null) values.Add((v, false, part.Origin));
         }
         var solid = values.Where(v => !v.Space).ToList();

@@ -148,3 +148,23 @@ public class RealisticConfigTests
         Assert.True(e.Reason.Length < 140);
     }
 }
+
+public class EnclosingSelfReferenceTests
+{
+    [Fact]
+    public void Object_inside_a_self_referential_value_reads_the_earlier_value()
+    {
+        var c = Hocon.Parse("a { b = 1 }\na = ${a} { c = ${a.b} }");
+        Assert.Equal(1, c.GetInt("a.c"));
+        Assert.Equal(["b", "c"], c.GetKeys("a"));
+    }
+
+    [Fact]
+    public void Object_inside_an_array_value_reads_the_earlier_value_of_the_field()
+    {
+        var c = Hocon.Parse("l = [{ n = 1 }]\nl = ${l} [{ n = ${l} }]");
+        var items = c.GetList("l");
+        Assert.Equal(2, items.Count);
+        Assert.Equal("[{ n = 1 }]", ((HoconObject)items[1])["n"].Render());
+    }
+}
