@@ -145,6 +145,8 @@ public sealed class HoconObject : HoconValue
         sb.Append(" }");
     }
 
+    internal HoconObject WithOrigin(HoconOrigin origin) => new(Keys, _fields, origin);
+
     /// <summary>Merges as duplicate keys do: objects merge recursively, anything else in <paramref name="upper"/> wins.</summary>
     internal static HoconObject Merge(HoconObject lower, HoconObject upper)
     {
@@ -163,6 +165,6 @@ public sealed class HoconObject : HoconValue
                 fields[k] = u;
             }
         }
-        return new HoconObject(keys, fields, lower.Origin);
+        return new HoconObject(keys, fields, upper.Origin);
     }
 }

@@ -21,9 +21,10 @@ internal sealed class Resolver
             return lazy;
         }
 
+        /// <remarks>The merged object takes the origin of the latest definition: the user's file rather than the defaults.</remarks>
         public LazyObject MergedWith(ObjNode upper)
         {
-            var merged = new LazyObject(Origin);
+            var merged = new LazyObject(upper.Origin);
             foreach (var k in Order)
             {
                 merged.Order.Add(k);
@@ -293,7 +294,7 @@ internal sealed class Resolver
             }
             var merged = (HoconObject)first;
             foreach (var o in solid.Skip(1).Select(v => v.Value).Cast<HoconObject>()) merged = HoconObject.Merge(merged, o);
-            return merged;
+            return merged.WithOrigin(concat.Origin);
         }
         // The spec turns null into the empty string inside a string concatenation.
         var text = string.Concat(values.Select(v => v.Value.Type == HoconType.Null ? "" : ((HoconScalar)v.Value).Text));

@@ -19,6 +19,7 @@ public class FallbackTests
         Assert.Equal(["127.0.0.1:1179"], c.GetStringList("akka-bgp.listen"));
         Assert.Equal("user.conf", c.GetOrigin("akka-bgp.local-as").File);
         Assert.Equal("reference.conf", c.GetOrigin("akka-bgp.neighbor-defaults.connect-retry").File);
+        Assert.Equal("user.conf", c.GetOrigin("akka-bgp").File);
     }
 
     [Fact]

@@ -135,6 +135,7 @@ public class RealisticConfigTests
         Assert.Equal(["hold-time", "connect-retry", "passive", "address", "remote-as"], n[1].GetKeys());
         Assert.Equal(TimeSpan.FromSeconds(2), n[1].GetDuration("hold-time"));
         Assert.Equal("akka-bgp.neighbors[1].hold-time (conf/x.conf:9:19)", n[1].Describe("hold-time"));
+        Assert.Equal("akka-bgp.neighbors[0] (conf/x.conf:5:5)", n[0].Describe(""));
         Assert.True(n[2].GetBoolean("passive"));
         Assert.Equal("::1", n[2].GetString("address"));
     }
