@@ -286,8 +286,9 @@ internal static class UpdateDecoder
                                 st.Add(NonFatal(ErrorAction.AttributeDiscard, UpdateSubcode.OptionalAttributeError, whole,
                                     "confederation segments in AS4_PATH discarded (RFC 6793 6)"));
                             }
+                            continue; // AS4_PATH is folded into AS_PATH, never stored on its own.
                         }
-                        continue; // AS4_PATH is folded into AS_PATH, never stored on its own.
+                        break;
                     }
                     case AttributeType.As4Aggregator: // RFC 6793 6, RFC 7607 2
                         if (len != 8) bad = (ErrorAction.AttributeDiscard, UpdateSubcode.AttributeLengthError, $"AS4_AGGREGATOR length {len}");
