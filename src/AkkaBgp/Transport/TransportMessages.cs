@@ -1,0 +1,79 @@
+using System.Net;
+using AkkaBgp.Actors;
+using AkkaBgp.Wire;
+
+namespace AkkaBgp.Transport;
+
+// The contract between a neighbor's FSM and the TCP actors. The FSM never touches a socket:
+// it asks the connector to dial, is handed inbound connections by the listener, and talks to
+// each connection actor only through these messages (shaped after Akka.IO's Tcp protocol).
+
+// ---- FSM -> connector ---------------------------------------------------------------------
+
+/// <summary>Dial <paramref name="Remote"/> for <paramref name="Handler"/> (the FSM). The connector answers
+/// the handler with <see cref="Connected"/> or <see cref="ConnectFailed"/>. <paramref name="Attempt"/>
+/// is echoed back so the FSM can ignore answers to attempts it has abandoned.</summary>
+public sealed record Connect(IPEndPoint Remote, IPEndPoint? Local, IActorRef Handler, long Attempt);
+
+/// <summary>Abandon a dial started with the same attempt number (e.g. on ManualStop in Connect).</summary>
+public sealed record CancelConnect(long Attempt);
+
+// ---- connector/listener -> FSM --------------------------------------------------------------
+
+/// <summary>Our outbound connection is up (RFC 4271 Event 16 Tcp_CR_Acked / Event 17 TcpConnectionConfirmed).
+/// The connection does not read until it receives <see cref="Register"/>.</summary>
+public sealed record Connected(IActorRef Connection, IPEndPoint Local, IPEndPoint Remote, long Attempt);
+
+/// <summary>The outbound attempt failed (RFC 4271 Event 18 TcpConnectionFails).</summary>
+public sealed record ConnectFailed(IPEndPoint Remote, string Reason, long Attempt);
+
+/// <summary>The listener accepted a connection from this neighbor's address (RFC 4271 Event 14
+/// TcpConnection_Valid). The FSM registers it, or closes it if it cannot use it.</summary>
+public sealed record Accepted(IActorRef Connection, IPEndPoint Local, IPEndPoint Remote);
+
+// ---- FSM -> connection ------------------------------------------------------------------
+
+/// <summary>Start reading: whole, decoded messages go to <paramref name="Handler"/> as <see cref="Received"/>.
+/// <paramref name="SendHoldTime"/> (RFC 9687) is how long queued output may stay unwritten before the
+/// connection reports <see cref="SendHoldTimerExpired"/>; zero disables it.</summary>
+public sealed record Register(IActorRef Handler, DecodeContext Decode, UpdateDecodeContext UpdateDecode, TimeSpan SendHoldTime);
+
+/// <summary>New decoding rules once the OPEN exchange has negotiated them (4-octet AS, Extended Messages,
+/// ADD-PATH), and the negotiated send hold time.</summary>
+public sealed record Reconfigure(DecodeContext Decode, UpdateDecodeContext UpdateDecode, TimeSpan SendHoldTime);
+
+/// <summary>Queue a message for writing.</summary>
+public sealed record Send(BgpMessage Message);
+
+/// <summary>Queue bytes that already hold one or more whole encoded messages (e.g. packed UPDATEs).</summary>
+public sealed record SendBytes(ReadOnlyMemory<byte> Bytes);
+
+/// <summary>Flush what is queued (with a deadline), then close. Used after a NOTIFICATION so that it reaches the peer.</summary>
+public sealed record Close(TimeSpan FlushDeadline);
+
+/// <summary>Drop the connection at once, discarding queued output.</summary>
+public sealed record Abort;
+
+/// <summary>The consumer has processed this many UPDATEs delivered by the connection; reading resumes when
+/// the unprocessed count falls below the low-water mark (backpressure: the peer's TCP window closes meanwhile).</summary>
+public sealed record UpdatesProcessed(int Count);
+
+// ---- connection -> FSM ------------------------------------------------------------------
+
+/// <summary>A whole message, framed and decoded with the registered rules (Events 19, 25, 26, 27 and ROUTE-REFRESH).
+/// <paramref name="Connection"/> is the sender's ref, so the FSM can tell its two connections apart during a collision.</summary>
+public sealed record Received(BgpMessage Message, IActorRef Connection);
+
+/// <summary>A message that could not be framed or decoded (Events 21 BGPHeaderErr, 22 BGPOpenMsgErr, 28 UpdateMsgErr,
+/// 24 NotifMsgVerErr). Reading stops after a <see cref="ErrorAction.SessionReset"/> error; the FSM decides what to send.</summary>
+public sealed record ReceiveFailed(WireError Error, MessageType? Type, IActorRef Connection);
+
+/// <summary>The UPDATE decoded, but with RFC 7606 errors that do not reset the session
+/// (treat-as-withdraw or attribute discard). The UPDATE is delivered as it must be applied.</summary>
+public sealed record ReceivedWithErrors(BgpMessage Message, IReadOnlyList<WireError> Errors, IActorRef Connection);
+
+/// <summary>The connection is gone (peer closed, reset, or our Close/Abort finished): Event 18 TcpConnectionFails.</summary>
+public sealed record ConnectionClosed(string Reason, IActorRef Connection);
+
+/// <summary>RFC 9687: queued output made no progress for the send hold time.</summary>
+public sealed record SendHoldTimerExpired(IActorRef Connection);
