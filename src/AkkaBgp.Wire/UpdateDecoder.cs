@@ -325,8 +325,9 @@ internal static class UpdateDecoder
                 var v = body.AsSpan(s.Start, s.Length);
                 uint aggAs = BinaryPrimitives.ReadUInt16BigEndian(v);
                 uint aggAddr = BinaryPrimitives.ReadUInt32BigEndian(v[2..]);
-                if (aggAs != AsPath.AsTrans)
-                    ignoreAs4Path = true; // the AGGREGATOR was set by an OLD speaker after AS4_* was attached
+                // "When both of the attributes are received": an OLD speaker aggregated after AS4_* was attached.
+                if (aggAs != AsPath.AsTrans && as4AggStart >= 0)
+                    ignoreAs4Path = true;
                 else if (as4AggStart >= 0)
                 {
                     aggAs = BinaryPrimitives.ReadUInt32BigEndian(body.AsSpan(as4AggStart));
