@@ -63,13 +63,13 @@ public static class UpdatePacker
             while (i < prefixes.Length)
             {
                 int add = prefixes[i].WireSize(ap);
-                int size = UpdateEncoder.FixedOverhead + bytes + add + (classic ? 0 : MpHeader(3 + bytes + add));
+                int size = UpdateEncoder.FixedOverhead + bytes + add + (classic ? 0 : 3 + MpHeader(3 + bytes + add));
                 if (size > max) break;
                 bytes += add;
                 i++;
             }
             var chunk = prefixes[start..i];
-            int len = UpdateEncoder.FixedOverhead + bytes + (classic ? 0 : MpHeader(3 + bytes));
+            int len = UpdateEncoder.FixedOverhead + bytes + (classic ? 0 : 3 + MpHeader(3 + bytes));
             var span = output.GetSpan(len);
             int written = classic
                 ? UpdateEncoder.WriteIPv4(span, ctx, chunk, ReadOnlySpan<byte>.Empty, default)
