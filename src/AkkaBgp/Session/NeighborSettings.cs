@@ -1,5 +1,6 @@
 using System.Net;
 using AkkaBgp.Wire;
+using AkkaBgp.Wire.Attributes;
 
 namespace AkkaBgp.Session;
 
@@ -65,6 +66,28 @@ public sealed record NeighborSettings
     /// <summary>The RFC 8203/9003 shutdown communication sent with Cease/2 and Cease/4 when none is given.</summary>
     public string? ShutdownCommunication { get; init; }
 
+    // ---- transport security and TTL -------------------------------------------------------------
+    /// <summary>TCP MD5 signature key (RFC 2385); null: unsigned. At most 80 octets (the kernel's TCP_MD5SIG_MAXKEYLEN).</summary>
+    public string? Password { get; init; }
+    /// <summary>GTSM (RFC 5082): the peer is at most this many hops away, so we send TTL 255 and accept only
+    /// TTL &gt;= 256 - hops. Null: off. Excludes <see cref="MultihopTtl"/>.</summary>
+    public int? TtlSecurityHops { get; init; }
+    /// <summary>TTL of our packets for a peer that is not directly connected; null: 1 for external peers,
+    /// 255 for internal ones.</summary>
+    public int? MultihopTtl { get; init; }
+
+    // ---- routing policy, used by the RIB ------------------------------------------------------------
+    /// <summary>Applied to routes received from this neighbor before they enter the Adj-RIB-In's accepted view.</summary>
+    public RoutePolicy Import { get; init; } = RoutePolicy.AcceptAll;
+    /// <summary>Applied to routes before they are advertised to this neighbor.</summary>
+    public RoutePolicy Export { get; init; } = RoutePolicy.AcceptAll;
+    /// <summary>Maximum number of prefixes accepted from the neighbor (RFC 4486 Cease/1); null: unlimited.</summary>
+    public MaxPrefixSettings? MaxPrefix { get; init; }
+    /// <summary>RFC 4456: reflect routes learned from other internal peers to this one.</summary>
+    public bool RouteReflectorClient { get; init; }
+    /// <summary>Rewrite NEXT_HOP to our session address on routes sent to this neighbor.</summary>
+    public bool NextHopSelf { get; init; }
+
     /// <summary>The negotiated hold time's keepalive: a third, or the configured value if lower.</summary>
     public TimeSpan KeepaliveFor(TimeSpan negotiatedHoldTime)
     {
@@ -94,4 +117,73 @@ public sealed record CapabilitySettings
     public IReadOnlySet<byte> Required { get; init; } = new HashSet<byte>();
     /// <summary>Families (AFI/SAFI) the neighbor must advertise in its multiprotocol capability.</summary>
     public IReadOnlySet<AfiSafi> RequiredFamilies { get; init; } = new HashSet<AfiSafi>();
+}
+
+public enum PolicyAction { Accept, Reject }
+
+/// <summary>
+/// An ordered list of rules; the first rule whose conditions all match decides, otherwise
+/// <see cref="DefaultAction"/>. Kept as plain data so the configuration can be compared and reloaded.
+/// </summary>
+public sealed record RoutePolicy
+{
+    public static readonly RoutePolicy AcceptAll = new() { DefaultAction = PolicyAction.Accept };
+    public static readonly RoutePolicy RejectAll = new() { DefaultAction = PolicyAction.Reject };
+
+    public PolicyAction DefaultAction { get; init; } = PolicyAction.Accept;
+    public IReadOnlyList<PolicyRule> Rules { get; init; } = [];
+
+    // Records compare lists by reference; a reload must see two equal policies as unchanged.
+    public bool Equals(RoutePolicy? other) =>
+        other is not null && DefaultAction == other.DefaultAction && Rules.SequenceEqual(other.Rules);
+
+    public override int GetHashCode() => HashCode.Combine(DefaultAction, Rules.Count);
+}
+
+/// <summary>
+/// One policy rule. Unset conditions match everything. <see cref="Prefix"/> with <see cref="MinLength"/> and
+/// <see cref="MaxLength"/> matches routes inside the prefix whose length is in that range (both default to the
+/// prefix's own length, i.e. an exact match).
+/// </summary>
+public sealed record PolicyRule
+{
+    public Prefix? Prefix { get; init; }
+    public int? MinLength { get; init; }
+    public int? MaxLength { get; init; }
+    public AfiSafi? Family { get; init; }
+    /// <summary>Matches when the route carries any of these communities.</summary>
+    public IReadOnlyList<Community> Communities { get; init; } = [];
+    /// <summary>Matches when the route carries any of these large communities.</summary>
+    public IReadOnlyList<LargeCommunity> LargeCommunities { get; init; } = [];
+    /// <summary>Matches on the last AS in the AS_PATH (the originator).</summary>
+    public uint? OriginAs { get; init; }
+
+    public PolicyAction Action { get; init; } = PolicyAction.Accept;
+    public uint? SetLocalPref { get; init; }
+    public uint? SetMed { get; init; }
+    public IReadOnlyList<Community> AddCommunities { get; init; } = [];
+    public IReadOnlyList<LargeCommunity> AddLargeCommunities { get; init; } = [];
+    /// <summary>Extra copies of our AS prepended on export.</summary>
+    public int AsPathPrepend { get; init; }
+
+    public bool Equals(PolicyRule? other) =>
+        other is not null && Prefix == other.Prefix && MinLength == other.MinLength && MaxLength == other.MaxLength
+        && Family == other.Family && Communities.SequenceEqual(other.Communities)
+        && LargeCommunities.SequenceEqual(other.LargeCommunities) && OriginAs == other.OriginAs
+        && Action == other.Action && SetLocalPref == other.SetLocalPref && SetMed == other.SetMed
+        && AddCommunities.SequenceEqual(other.AddCommunities) && AddLargeCommunities.SequenceEqual(other.AddLargeCommunities)
+        && AsPathPrepend == other.AsPathPrepend;
+
+    public override int GetHashCode() => HashCode.Combine(Prefix, MinLength, MaxLength, Action);
+}
+
+/// <summary>RFC 4486 section 4 maximum-prefix handling for one neighbor.</summary>
+public sealed record MaxPrefixSettings
+{
+    /// <summary>More accepted prefixes than this closes the session with Cease/1.</summary>
+    public required int Limit { get; init; }
+    /// <summary>Percentage of <see cref="Limit"/> at which a warning is logged.</summary>
+    public int WarningThresholdPercent { get; init; } = 75;
+    /// <summary>After a Cease/1, the session starts again after this long; zero: stays down until started by hand.</summary>
+    public TimeSpan RestartInterval { get; init; }
 }
