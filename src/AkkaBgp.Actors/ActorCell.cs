@@ -115,7 +115,9 @@ internal sealed class ActorCell : IActorContext, IThreadPoolWorkItem
     private void Dispatch()
     {
         System.MarkBusy();
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        // From inside an actor turn the woken actor usually runs next on this same worker
+        // (no cross-thread wake-up); idle workers still steal from the local queue.
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: t_current is not null);
     }
 
     public void Execute()
