@@ -12,10 +12,13 @@ namespace AkkaBgp.Transport;
 
 /// <summary>Dial <paramref name="Remote"/> for <paramref name="Handler"/> (the FSM). The connector answers
 /// the handler with <see cref="Connected"/> or <see cref="ConnectFailed"/>. <paramref name="Attempt"/>
-/// is echoed back so the FSM can ignore answers to attempts it has abandoned.</summary>
-public sealed record Connect(IPEndPoint Remote, IPEndPoint? Local, IActorRef Handler, long Attempt);
+/// is echoed back so the FSM can ignore answers to attempts it has abandoned. <paramref name="Timeout"/> bounds
+/// the TCP handshake (null: the connector's default); it should not exceed the ConnectRetryTime.</summary>
+public sealed record Connect(IPEndPoint Remote, IPEndPoint? Local, IActorRef Handler, long Attempt, TimeSpan? Timeout = null);
 
-/// <summary>Abandon a dial started with the same attempt number (e.g. on ManualStop in Connect).</summary>
+/// <summary>Abandon a dial started with the same attempt number (e.g. on ManualStop in Connect). Attempts are
+/// matched per sender, so the FSM must send it from itself (as <c>Tell</c> does by default). A connection that
+/// completes anyway is closed, and no answer is sent.</summary>
 public sealed record CancelConnect(long Attempt);
 
 // ---- connector/listener -> FSM --------------------------------------------------------------

@@ -1,0 +1,248 @@
+using System.Net;
+using AkkaBgp.Actors;
+using AkkaBgp.Session;
+using AkkaBgp.Transport;
+using AkkaBgp.Wire;
+
+namespace AkkaBgp.Speaker;
+
+/// <summary>
+/// Neighbors accepted from a range of addresses without configuring each one (BGP "dynamic
+/// neighbors" / "listen range"): the first inbound connection from an address in <see cref="Range"/>
+/// creates a passive session from <see cref="Template"/>, up to <see cref="MaxPeers"/> at once.
+/// </summary>
+public sealed record DynamicNeighborRange(Prefix Range, NeighborSettings Template, int MaxPeers)
+{
+    public bool Covers(IPAddress address) =>
+        Range.Contains(Prefix.Create(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32));
+}
+
+/// <summary>How the supervisor restarts crashed FSMs (BackoffSupervisor: min * 2^n up to max, with jitter).</summary>
+public sealed record FsmRestartSettings
+{
+    public TimeSpan MinBackoff { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(60);
+    public double RandomFactor { get; init; } = 0.2;
+    /// <summary>How often the supervisor checks for a restarted FSM, to give it its AutomaticStart.</summary>
+    public TimeSpan RestartCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
+}
+
+// ---- admin protocol ---------------------------------------------------------------------------
+
+/// <summary>Sends <paramref name="Command"/> (e.g. <see cref="ManualStart"/>, <see cref="ManualStop"/>,
+/// <see cref="AdministrativeReset"/>, <see cref="GetNeighborStatus"/>) to the FSM of <paramref name="Peer"/>,
+/// keeping the original sender so the FSM answers the asker directly. Unknown peers get <see cref="NeighborNotFound"/>.</summary>
+public sealed record NeighborCommand(IPAddress Peer, object Command);
+
+public sealed record NeighborNotFound(IPAddress Peer);
+
+/// <summary>Adds a configured neighbor at run time (configuration reload). Answered with <see cref="NeighborAdded"/>.</summary>
+public sealed record AddNeighbor(NeighborSettings Settings);
+
+public sealed record NeighborAdded(IPAddress Peer, bool AlreadyExisted);
+
+/// <summary>Stops and removes a neighbor's FSM (after a ManualStop so the peer gets the shutdown communication).
+/// Answered with <see cref="NeighborRemoved"/>.</summary>
+public sealed record RemoveNeighbor(IPAddress Peer, string? Communication = null);
+
+public sealed record NeighborRemoved(IPAddress Peer, bool Existed);
+
+/// <summary>Lists the neighbors the supervisor runs; answered with <see cref="NeighborList"/>.</summary>
+public sealed record ListNeighbors
+{
+    public static readonly ListNeighbors Instance = new();
+}
+
+public sealed record NeighborEntry(IPAddress Peer, uint PeerAs, bool Dynamic, IActorRef Supervisor, int Restarts);
+
+public sealed record NeighborList(IReadOnlyList<NeighborEntry> Neighbors);
+
+/// <summary>Asks every FSM for its status (<see cref="GetNeighborStatus"/>); answered with <see cref="AllNeighborStatus"/>.
+/// FSMs that do not answer within the timeout are listed in <see cref="AllNeighborStatus.NotAnswering"/>.</summary>
+public sealed record GetAllNeighborStatus(TimeSpan? Timeout = null);
+
+public sealed record AllNeighborStatus(IReadOnlyList<object> Statuses, IReadOnlyList<IPAddress> NotAnswering);
+
+/// <summary>
+/// Parent of every neighbor session. Each neighbor's FSM runs under its own
+/// <see cref="BackoffSupervisor"/>, so an exception in one FSM stops and (after a growing delay)
+/// recreates that FSM only: its connection closes, the peer sees the session drop, and every
+/// other session carries on. The kernel logs the exception. The supervisor also resolves inbound
+/// connections to neighbors for the listener (exact address first, then dynamic ranges) and routes
+/// admin commands by peer address.
+/// </summary>
+public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
+{
+    private readonly Func<NeighborSettings, Props> _fsmProps;
+    private readonly IReadOnlyList<DynamicNeighborRange> _ranges;
+    private readonly FsmRestartSettings _restart;
+    private readonly Dictionary<IPAddress, Neighbor> _neighbors = new();
+    private readonly Dictionary<IActorRef, IPAddress> _bySupervisor = new();
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private sealed class Neighbor(NeighborSettings settings, IActorRef supervisor, DynamicNeighborRange? range)
+    {
+        public NeighborSettings Settings { get; } = settings;
+        public IActorRef Supervisor { get; } = supervisor;
+        public DynamicNeighborRange? Range { get; } = range;
+        /// <summary>The FSM incarnation that last got its AutomaticStart.</summary>
+        public IActorRef? StartedFsm { get; set; }
+        /// <summary>ManualStop received and no ManualStart since: a recreated FSM stays Idle.</summary>
+        public bool AdminDown { get; set; }
+        public int Restarts { get; set; }
+        public IActorRef? PendingRemoval { get; set; }
+    }
+
+    private sealed record CheckRestarts : IDeadLetterSuppression;
+    private sealed record ChildIs(IPAddress Peer, IActorRef Supervisor, IActorRef? Fsm, int Restarts) : IDeadLetterSuppression;
+    private sealed record StatusesCollected(IActorRef ReplyTo, AllNeighborStatus Result) : IDeadLetterSuppression;
+
+    /// <param name="fsmProps">Builds the Props of one neighbor's FSM; the only thing the supervisor knows about the FSM.</param>
+    private NeighborSupervisor(IEnumerable<NeighborSettings> neighbors, IReadOnlyList<DynamicNeighborRange> ranges,
+        Func<NeighborSettings, Props> fsmProps, FsmRestartSettings restart)
+    {
+        _fsmProps = fsmProps;
+        _ranges = ranges;
+        _restart = restart;
+        foreach (var n in neighbors) Spawn(n, null);
+
+        Receive<InboundConnection>(OnInbound);
+        Receive<NeighborCommand>(OnCommand);
+        Receive<AddNeighbor>(a =>
+        {
+            bool existed = _neighbors.ContainsKey(a.Settings.PeerAddress);
+            if (!existed) Spawn(a.Settings, null);
+            Sender.Tell(new NeighborAdded(a.Settings.PeerAddress, existed), Self);
+        });
+        Receive<RemoveNeighbor>(r =>
+        {
+            if (!_neighbors.TryGetValue(r.Peer, out var n))
+            {
+                Sender.Tell(new NeighborRemoved(r.Peer, false), Self);
+                return;
+            }
+            // ManualStop first so the peer gets Cease/2 with the communication; the FSM's connection
+            // flushes the NOTIFICATION on its own before the FSM is stopped.
+            n.Supervisor.Tell(new ManualStop(r.Communication), Self);
+            n.AdminDown = true;
+            n.PendingRemoval = Sender;
+            Context.Stop(n.Supervisor);
+        });
+        Receive<ListNeighbors>(_ => Sender.Tell(new NeighborList(_neighbors.Values
+            .Select(n => new NeighborEntry(n.Settings.PeerAddress, n.Settings.PeerAs, n.Range is not null, n.Supervisor, n.Restarts))
+            .OrderBy(e => e.Peer.ToString(), StringComparer.Ordinal).ToArray()), Self));
+        Receive<GetAllNeighborStatus>(OnGetAll);
+        Receive<StatusesCollected>(s => s.ReplyTo.Tell(s.Result, Self));
+        Receive<CheckRestarts>(_ =>
+        {
+            foreach (var n in _neighbors.Values)
+                n.Supervisor.Tell(BackoffSupervisor.GetCurrentChild.Instance, Self);
+        });
+        Receive<BackoffSupervisor.CurrentChild>(c =>
+        {
+            if (!_bySupervisor.TryGetValue(Sender, out var peer) || !_neighbors.TryGetValue(peer, out var n)) return;
+            if (c.Ref is null || ReferenceEquals(c.Ref, n.StartedFsm)) return;
+            // A new FSM incarnation after a crash: it starts in Idle, so give it the AutomaticStart
+            // (RFC 4271 Event 3) the supervisor gives every neighbor it creates, unless the operator stopped it.
+            bool first = n.StartedFsm is null;
+            n.StartedFsm = c.Ref;
+            if (!first)
+            {
+                n.Restarts++;
+                Log.Warning("FSM of {Peer} was recreated after a crash (restart {Count})", peer, n.Restarts);
+                if (!n.AdminDown) c.Ref.Tell(new AutomaticStart(), Self);
+            }
+        });
+        Receive<Terminated>(t =>
+        {
+            if (!_bySupervisor.Remove(t.ActorRef, out var peer)) return;
+            if (_neighbors.TryGetValue(peer, out var n) && ReferenceEquals(n.Supervisor, t.ActorRef))
+            {
+                _neighbors.Remove(peer);
+                n.PendingRemoval?.Tell(new NeighborRemoved(peer, true), Self);
+                if (n.PendingRemoval is null)
+                    Log.Warning("Session with {Peer} ended for good (its FSM stopped or crashed too often)", peer);
+            }
+        });
+    }
+
+    public static Props Props(IEnumerable<NeighborSettings> neighbors, IReadOnlyList<DynamicNeighborRange> ranges,
+        Func<NeighborSettings, Props> fsmProps, FsmRestartSettings? restart = null)
+    {
+        var list = neighbors.ToArray();
+        return Actors.Props.Create(() => new NeighborSupervisor(list, ranges, fsmProps, restart ?? new FsmRestartSettings()));
+    }
+
+    protected override void PreStart() =>
+        Timers.StartPeriodicTimer("check-restarts", new CheckRestarts(), _restart.RestartCheckInterval);
+
+    private void Spawn(NeighborSettings settings, DynamicNeighborRange? range)
+    {
+        var name = "peer-" + settings.PeerAddress.ToString().Replace(':', '_');
+        var props = BackoffSupervisor.Props(_fsmProps(settings), "fsm", _restart.MinBackoff, _restart.MaxBackoff, _restart.RandomFactor);
+        var supervisor = Context.Watch(Context.ActorOf(props, name));
+        var n = new Neighbor(settings, supervisor, range);
+        _neighbors[settings.PeerAddress] = n;
+        _bySupervisor[supervisor] = settings.PeerAddress;
+        // RFC 4271 8.1.2: the system starts the session (Event 3, or 5 with PassiveTcpEstablishment);
+        // the FSM ignores it unless AllowAutomaticStart.
+        supervisor.Tell(new AutomaticStart(), Self);
+        supervisor.Tell(BackoffSupervisor.GetCurrentChild.Instance, Self);
+    }
+
+    private void OnInbound(InboundConnection c)
+    {
+        var address = c.Remote.Address;
+        if (_neighbors.TryGetValue(address, out var n))
+        {
+            // RFC 4271 Event 14 TcpConnection_Valid: the FSM decides (it may refuse in Idle, or run collision detection).
+            n.Supervisor.Tell(new Accepted(c.Connection, c.Local, c.Remote), Self);
+            return;
+        }
+        foreach (var range in _ranges)
+        {
+            if (!range.Covers(address)) continue;
+            int count = _neighbors.Values.Count(x => ReferenceEquals(x.Range, range));
+            if (count >= range.MaxPeers)
+            {
+                Sender.Tell(new RejectConnection(c.Connection, $"dynamic range {range.Range} is full ({range.MaxPeers} peers)"), Self);
+                return;
+            }
+            var settings = range.Template with { PeerAddress = address, PassiveTcpEstablishment = true };
+            Log.Information("Dynamic neighbor {Peer} from range {Range} ({Count}/{Max})", address, range.Range, count + 1, range.MaxPeers);
+            Spawn(settings, range);
+            _neighbors[address].Supervisor.Tell(new Accepted(c.Connection, c.Local, c.Remote), Self);
+            return;
+        }
+        Sender.Tell(new RejectConnection(c.Connection, $"{address} is not a configured neighbor"), Self);
+    }
+
+    private void OnCommand(NeighborCommand c)
+    {
+        if (!_neighbors.TryGetValue(c.Peer, out var n))
+        {
+            Sender.Tell(new NeighborNotFound(c.Peer), Self);
+            return;
+        }
+        if (c.Command is ManualStop) n.AdminDown = true;
+        else if (c.Command is ManualStart or ManualStartWithPassiveTcpEstablishment) n.AdminDown = false;
+        n.Supervisor.Tell(c.Command, Sender);
+    }
+
+    private void OnGetAll(GetAllNeighborStatus q)
+    {
+        var timeout = q.Timeout ?? TimeSpan.FromSeconds(3);
+        var replyTo = Sender;
+        var self = Self;
+        var asks = _neighbors.Values
+            .Select(n => (n.Settings.PeerAddress, Task: n.Supervisor.Ask(GetNeighborStatus.Instance, timeout)))
+            .ToArray();
+        _ = Task.WhenAll(asks.Select(a => (Task)a.Task).DefaultIfEmpty(Task.CompletedTask)).ContinueWith(_ =>
+        {
+            var ok = asks.Where(a => a.Task.IsCompletedSuccessfully).Select(a => a.Task.Result).ToArray();
+            var missing = asks.Where(a => !a.Task.IsCompletedSuccessfully).Select(a => a.PeerAddress).ToArray();
+            self.Tell(new StatusesCollected(replyTo, new AllNeighborStatus(ok, missing)), self);
+        }, TaskScheduler.Default);
+    }
+}

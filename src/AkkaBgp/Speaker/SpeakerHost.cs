@@ -1,0 +1,46 @@
+using AkkaBgp.Actors;
+using AkkaBgp.Session;
+using AkkaBgp.Transport;
+
+namespace AkkaBgp.Speaker;
+
+/// <summary>What an FSM needs from the rest of the speaker: where to ask for outbound connections and where to send routes.</summary>
+public sealed record SessionServices(IActorRef Connector, IActorRef Rib);
+
+/// <summary>Everything <see cref="SpeakerHost.Start"/> needs.</summary>
+public sealed record SpeakerSettings
+{
+    public IReadOnlyList<NeighborSettings> Neighbors { get; init; } = [];
+    public IReadOnlyList<DynamicNeighborRange> DynamicNeighbors { get; init; } = [];
+    public ListenerSettings Listener { get; init; } = new();
+    /// <summary>Bound on one outbound TCP handshake when the FSM does not give one.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public ConnectionOptions Connection { get; init; } = ConnectionOptions.Default;
+    public FsmRestartSettings FsmRestart { get; init; } = new();
+    /// <summary>Builds one neighbor's FSM. Required: the session layer's <c>BgpFsm.Props</c> adapted to this shape.</summary>
+    public required Func<NeighborSettings, SessionServices, Props> FsmProps { get; init; }
+    /// <summary>The RIB actor; null starts the minimal <see cref="Rib.AdjRibIn"/>.</summary>
+    public Props? RibProps { get; init; }
+}
+
+/// <summary>The running speaker's top-level actors.</summary>
+public sealed record SpeakerRefs(IActorRef Supervisor, IActorRef Listener, IActorRef Connector, IActorRef Rib);
+
+/// <summary>
+/// Wires a speaker into an actor system: connector, RIB, neighbor supervisor (which creates one FSM
+/// per neighbor), then the listener, last, so that no connection is accepted before its neighbor exists.
+/// </summary>
+public static class SpeakerHost
+{
+    public static SpeakerRefs Start(ActorSystem system, SpeakerSettings settings, string prefix = "bgp")
+    {
+        var connector = system.ActorOf(TcpConnector.Props(settings.ConnectTimeout, settings.Connection), $"{prefix}-connector");
+        var rib = system.ActorOf(settings.RibProps ?? Rib.AdjRibIn.Props(), $"{prefix}-rib");
+        var services = new SessionServices(connector, rib);
+        var supervisor = system.ActorOf(
+            NeighborSupervisor.Props(settings.Neighbors, settings.DynamicNeighbors, n => settings.FsmProps(n, services), settings.FsmRestart),
+            $"{prefix}-neighbors");
+        var listener = system.ActorOf(BgpListener.Props(settings.Listener with { Connection = settings.Connection }, supervisor), $"{prefix}-listener");
+        return new SpeakerRefs(supervisor, listener, connector, rib);
+    }
+}

@@ -1,0 +1,211 @@
+using System.Net;
+using System.Net.Sockets;
+using AkkaBgp.Actors;
+using AkkaBgp.Wire;
+
+namespace AkkaBgp.Transport;
+
+/// <summary>Where and how the listener accepts connections.</summary>
+public sealed record ListenerSettings
+{
+    /// <summary>Addresses and ports to listen on (port 0 picks a free port; see <see cref="ListenerStatus"/>).
+    /// <c>[::]</c> is bound dual-stack, so one socket takes IPv4 peers too.</summary>
+    public IReadOnlyList<IPEndPoint> Endpoints { get; init; } = [];
+
+    public int Backlog { get; init; } = 128;
+
+    /// <summary>How long a connection from an unknown address may take to send its OPEN before we drop it
+    /// without a NOTIFICATION.</summary>
+    public TimeSpan RejectOpenWait { get; init; } = TimeSpan.FromSeconds(5);
+
+    public ConnectionOptions Connection { get; init; } = ConnectionOptions.Default;
+}
+
+/// <summary>Listener -> neighbor lookup (the supervisor): a connection was accepted from <paramref name="Remote"/>
+/// (IPv4-mapped addresses already unmapped). The lookup forwards <see cref="Accepted"/> to the right FSM, or
+/// answers <see cref="RejectConnection"/>.</summary>
+public sealed record InboundConnection(IActorRef Connection, IPEndPoint Local, IPEndPoint Remote);
+
+/// <summary>No neighbor takes this connection: the listener answers an OPEN with Cease/5 (RFC 4486) and closes.</summary>
+public sealed record RejectConnection(IActorRef Connection, string Reason);
+
+/// <summary>Asks the listener which endpoints it listens on; answered with <see cref="ListenerStatus"/>.</summary>
+public sealed record GetListenerStatus
+{
+    public static readonly GetListenerStatus Instance = new();
+}
+
+public sealed record ListenerStatus(IReadOnlyList<IPEndPoint> Bound, IReadOnlyList<string> Failures, long Accepted, long Rejected);
+
+/// <summary>
+/// Accepts TCP connections (RFC 4271 8.2.1.2: the passive side) on the configured endpoints. Each
+/// accepted socket becomes a <see cref="TcpConnection"/> child, which is offered to the neighbor
+/// lookup. Connections nobody wants are rejected the RFC 4486 way: we read the OPEN and answer
+/// NOTIFICATION Cease/5 (Connection Rejected), then close.
+/// </summary>
+public sealed class BgpListener : UntypedActor, IWithTimers
+{
+    private readonly ListenerSettings _settings;
+    private readonly IActorRef _lookup;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Socket> _sockets = new();
+    private readonly List<IPEndPoint> _bound = new();
+    private readonly List<string> _failures = new();
+    private readonly HashSet<IActorRef> _rejecting = new();
+    private long _counter;
+    private long _accepted;
+    private long _rejected;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private BgpListener(ListenerSettings settings, IActorRef lookup)
+    {
+        _settings = settings;
+        _lookup = lookup;
+    }
+
+    /// <param name="lookup">The actor that maps a remote address to a neighbor (the <see cref="Speaker.NeighborSupervisor"/>).</param>
+    public static Props Props(ListenerSettings settings, IActorRef lookup) =>
+        Actors.Props.Create(() => new BgpListener(settings, lookup));
+
+    private sealed record AcceptedSocket(Socket Socket) : IDeadLetterSuppression;
+    private sealed record AcceptFailed(IPEndPoint Endpoint, string Reason) : IDeadLetterSuppression;
+    private sealed record RejectTimeout(IActorRef Connection) : IDeadLetterSuppression;
+
+    protected override void PreStart()
+    {
+        foreach (var endpoint in _settings.Endpoints)
+        {
+            var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                if (endpoint.AddressFamily == AddressFamily.InterNetworkV6)
+                    socket.DualMode = endpoint.Address.Equals(IPAddress.IPv6Any);
+                // Deliberately no SocketOptionName.ReuseAddress: on Linux it adds SO_REUSEPORT and would let a
+                // second speaker bind the same port (docs/linux-sockets.md 4). .NET's own SO_REUSEADDR suffices.
+                socket.Bind(endpoint);
+                socket.Listen(_settings.Backlog);
+                var bound = (IPEndPoint)socket.LocalEndPoint!;
+                _sockets.Add(socket);
+                _bound.Add(bound);
+                Log.Information("Listening on {Endpoint}", bound);
+                _ = AcceptLoopAsync(socket, bound, Self, _stop.Token);
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                _failures.Add($"{endpoint}: {e.SocketErrorCode}");
+                Log.Error("Cannot listen on {Endpoint}: {Error}", endpoint, e.SocketErrorCode);
+            }
+        }
+    }
+
+    protected override void PostStop()
+    {
+        _stop.Cancel();
+        foreach (var s in _sockets) s.Dispose();
+        _stop.Dispose();
+    }
+
+    private static async Task AcceptLoopAsync(Socket listener, IPEndPoint endpoint, IActorRef self, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var socket = await listener.AcceptAsync(ct).ConfigureAwait(false);
+                self.Tell(new AcceptedSocket(socket), self);
+            }
+            catch (OperationCanceledException) { return; }
+            catch (ObjectDisposedException) { return; }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset)
+            {
+                // The peer gave up between SYN and accept: nothing to do.
+            }
+            catch (SocketException e)
+            {
+                self.Tell(new AcceptFailed(endpoint, e.SocketErrorCode.ToString()), self);
+                return;
+            }
+        }
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case AcceptedSocket a:
+                OnAccepted(a.Socket);
+                break;
+            case AcceptFailed f:
+                _failures.Add($"{f.Endpoint}: accept failed: {f.Reason}");
+                Log.Error("Accepting on {Endpoint} failed: {Reason}", f.Endpoint, f.Reason);
+                break;
+            case RejectConnection r:
+                Reject(r);
+                break;
+            case Received r when _rejecting.Contains(r.Connection):
+                if (r.Message is OpenMessage)
+                {
+                    // RFC 4486 4: Cease/5 "Connection Rejected" when we will not take the connection.
+                    r.Connection.Tell(new Send(new NotificationMessage(ErrorCode.Cease, CeaseSubcode.ConnectionRejected)), Self);
+                    r.Connection.Tell(new Close(TimeSpan.FromSeconds(2)), Self);
+                }
+                else
+                {
+                    r.Connection.Tell(new Abort(), Self);
+                }
+                break;
+            case Received or ReceivedWithErrors:
+                break;
+            case ReceiveFailed f when _rejecting.Contains(f.Connection):
+                f.Connection.Tell(new Abort(), Self);
+                break;
+            case RejectTimeout t:
+                if (_rejecting.Contains(t.Connection)) t.Connection.Tell(new Abort(), Self);
+                break;
+            case ConnectionClosed c:
+                _rejecting.Remove(c.Connection);
+                Timers.Cancel(c.Connection);
+                break;
+            case GetListenerStatus:
+                Sender.Tell(new ListenerStatus(_bound.ToArray(), _failures.ToArray(), _accepted, _rejected), Self);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void OnAccepted(Socket socket)
+    {
+        IPEndPoint local, remote;
+        try
+        {
+            local = Unmap((IPEndPoint)socket.LocalEndPoint!);
+            remote = Unmap((IPEndPoint)socket.RemoteEndPoint!);
+        }
+        catch (SocketException)
+        {
+            socket.Dispose();
+            return;
+        }
+        _accepted++;
+        var connection = Context.ActorOf(TcpConnection.Props(socket, _settings.Connection),
+            $"in-{TcpConnector.Sanitize(remote)}-{++_counter}");
+        _lookup.Tell(new InboundConnection(connection, local, remote), Self);
+    }
+
+    private void Reject(RejectConnection r)
+    {
+        _rejected++;
+        Log.Information("Rejecting connection {Connection}: {Reason}", r.Connection.Path.Name, r.Reason);
+        _rejecting.Add(r.Connection);
+        r.Connection.Tell(new Register(Self, default, default, TimeSpan.Zero), Self);
+        Timers.StartSingleTimer(r.Connection, new RejectTimeout(r.Connection), _settings.RejectOpenWait);
+    }
+
+    /// <summary>A dual-stack socket shows IPv4 peers as ::ffff:a.b.c.d; neighbors are configured as plain IPv4.</summary>
+    internal static IPEndPoint Unmap(IPEndPoint ep) =>
+        ep.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(ep.Address.MapToIPv4(), ep.Port) : ep;
+}

@@ -1,0 +1,433 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using AkkaBgp.Actors;
+using AkkaBgp.Wire;
+
+namespace AkkaBgp.Transport;
+
+/// <summary>Tuning of one connection actor.</summary>
+public sealed record ConnectionOptions
+{
+    /// <summary>UPDATEs delivered but not yet acknowledged with <see cref="UpdatesProcessed"/> at which reading stops.</summary>
+    public int HighWaterMark { get; init; } = 2000;
+
+    /// <summary>Reading resumes once the unacknowledged count falls to this.</summary>
+    public int LowWaterMark { get; init; } = 500;
+
+    /// <summary>A connection nobody registers within this time closes itself (like Akka.IO's register-timeout),
+    /// so a connection handed to an FSM that is down, or to nobody, does not leak its socket.</summary>
+    public TimeSpan RegisterTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Octets asked of the socket per receive call.</summary>
+    public int ReceiveChunk { get; init; } = 64 * 1024;
+
+    public static readonly ConnectionOptions Default = new();
+}
+
+/// <summary>Asks a connection for <see cref="ConnectionStats"/> (diagnostics and tests).</summary>
+public sealed record GetConnectionStats
+{
+    public static readonly GetConnectionStats Instance = new();
+}
+
+/// <param name="Unacknowledged">UPDATEs delivered and not yet acknowledged.</param>
+/// <param name="ReadingPaused">Whether the read loop is holding off the socket because of backpressure.</param>
+/// <param name="QueuedBytes">Octets accepted for writing and not yet written to the socket.</param>
+public sealed record ConnectionStats(long MessagesReceived, long UpdatesReceived, int Unacknowledged, bool ReadingPaused,
+    long BytesReceived, long BytesSent, long QueuedBytes);
+
+/// <summary>
+/// One TCP connection to a peer. The actor owns the socket; two loops run beside it:
+/// the read loop (started by <see cref="Register"/>) frames and decodes the stream and tells the
+/// handler directly, so sessions decode in parallel and the actor's mailbox is not on the hot
+/// path; the write loop drains a queue in order. Both report back to the actor with private
+/// messages, so the actor's own state is only touched on its own turn. The only state shared with
+/// the read loop is the decode rules (replaced whole) and the unacknowledged UPDATE counter.
+/// </summary>
+public sealed class TcpConnection : UntypedActor, IWithTimers
+{
+    private readonly Socket _socket;
+    private readonly ConnectionOptions _options;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Channel<ReadOnlyMemory<byte>> _outbound =
+        Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private IActorRef? _handler;
+    private volatile DecodeRules _rules = new(default, BgpHeader.MaxMessageLength);
+    private TimeSpan _sendHoldTime;
+    private long _queuedBytes;
+    private long _bytesSent;
+    private bool _closing;
+    private bool _closedReported;
+    private int _unacknowledged;
+    private int _readingPaused;
+    private long _messagesReceived;
+    private long _updatesReceived;
+    private long _bytesReceived;
+    private TaskCompletionSource? _resume;
+    private readonly object _resumeGate = new();
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private TcpConnection(Socket socket, ConnectionOptions options)
+    {
+        _socket = socket;
+        _options = options;
+        Local = (IPEndPoint)socket.LocalEndPoint!;
+        Remote = (IPEndPoint)socket.RemoteEndPoint!;
+    }
+
+    public IPEndPoint Local { get; }
+    public IPEndPoint Remote { get; }
+
+    /// <summary>The actor takes ownership of a connected socket.</summary>
+    public static Props Props(Socket socket, ConnectionOptions? options = null) =>
+        Actors.Props.Create(() => new TcpConnection(socket, options ?? ConnectionOptions.Default));
+
+    private sealed record DecodeRules(DecodeContext Context, int MaxLength);
+
+    // ---- private messages from the loops -------------------------------------------------------
+    private sealed record Written(int Bytes) : IDeadLetterSuppression;
+    private sealed record WriteFailed(string Reason) : IDeadLetterSuppression;
+    private sealed record ReadEnded(string Reason) : IDeadLetterSuppression;
+    private sealed record SendHoldTick : IDeadLetterSuppression;
+    private sealed record FlushDeadline : IDeadLetterSuppression;
+    private sealed record RegisterTimedOut : IDeadLetterSuppression;
+
+    private static readonly object SendHoldKey = "send-hold";
+    private static readonly object FlushKey = "flush-deadline";
+    private static readonly object RegisterKey = "register-timeout";
+
+    protected override void PreStart()
+    {
+        _socket.NoDelay = true;
+        _ = WriteLoopAsync(Self, _stop.Token);
+        if (_options.RegisterTimeout > TimeSpan.Zero) Timers.StartSingleTimer(RegisterKey, new RegisterTimedOut(), _options.RegisterTimeout);
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case Register r:
+                if (_handler is not null) { Log.Warning("{Remote}: second Register ignored", Remote); return; }
+                _handler = r.Handler;
+                Timers.Cancel(RegisterKey);
+                Apply(r.Decode, r.SendHoldTime);
+                _ = ReadLoopAsync(Self, r.Handler, _stop.Token);
+                break;
+            case Reconfigure r:
+                Apply(r.Decode, r.SendHoldTime);
+                break;
+            case Send s:
+                if (_closing) return;
+                byte[] bytes;
+                try { bytes = s.Message.ToArray(_rules.MaxLength); }
+                catch (WireException e)
+                {
+                    Log.Error("{Remote}: cannot encode {Type}: {Reason}", Remote, s.Message.Type, e.Message);
+                    return;
+                }
+                Enqueue(bytes);
+                break;
+            case SendBytes s:
+                if (!_closing) Enqueue(s.Bytes);
+                break;
+            case UpdatesProcessed p:
+                Acknowledge(p.Count);
+                break;
+            case Written w:
+                _queuedBytes -= w.Bytes;
+                _bytesSent += w.Bytes;
+                // RFC 9687 section 4: the timer runs only while there is data we could not write;
+                // any progress restarts it.
+                if (_queuedBytes > 0) ArmSendHold();
+                else
+                {
+                    Timers.Cancel(SendHoldKey);
+                    if (_closing) Shutdown("closed by us");
+                }
+                break;
+            case SendHoldTick:
+                if (_queuedBytes > 0 && !_closing)
+                {
+                    Log.Warning("{Remote}: no write progress for {SendHold} with {Queued} octets queued (RFC 9687)",
+                        Remote, _sendHoldTime, _queuedBytes);
+                    _handler?.Tell(new SendHoldTimerExpired(Self), Self);
+                }
+                break;
+            case Close c:
+                if (_closing) return;
+                _closing = true;
+                _outbound.Writer.TryComplete();
+                if (_queuedBytes == 0) Shutdown("closed by us");
+                else Timers.StartSingleTimer(FlushKey, new FlushDeadline(), c.FlushDeadline);
+                break;
+            case RegisterTimedOut:
+                if (_handler is null)
+                {
+                    Log.Information("{Remote}: nobody registered for the connection within {Timeout}; closing", Remote, _options.RegisterTimeout);
+                    Shutdown("not registered in time", abort: true);
+                }
+                break;
+            case FlushDeadline:
+                Shutdown($"closed by us ({_queuedBytes} octets unsent at the flush deadline)");
+                break;
+            case Abort:
+                Shutdown("aborted by us", abort: true);
+                break;
+            case WriteFailed f:
+                Shutdown(f.Reason);
+                break;
+            case ReadEnded e:
+                Shutdown(e.Reason);
+                break;
+            case GetConnectionStats:
+                Sender.Tell(new ConnectionStats(Interlocked.Read(ref _messagesReceived), Interlocked.Read(ref _updatesReceived),
+                    Volatile.Read(ref _unacknowledged), Volatile.Read(ref _readingPaused) != 0, Interlocked.Read(ref _bytesReceived),
+                    _bytesSent, _queuedBytes), Self);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Apply(DecodeContext decode, TimeSpan sendHoldTime)
+    {
+        _rules = new DecodeRules(decode, decode.MaxMessageLength);
+        _sendHoldTime = sendHoldTime;
+        if (_queuedBytes > 0) ArmSendHold();
+    }
+
+    private void Enqueue(ReadOnlyMemory<byte> bytes)
+    {
+        if (bytes.IsEmpty) return;
+        bool wasIdle = _queuedBytes == 0;
+        _queuedBytes += bytes.Length;
+        _outbound.Writer.TryWrite(bytes);
+        if (wasIdle) ArmSendHold();
+    }
+
+    private void ArmSendHold()
+    {
+        if (_sendHoldTime > TimeSpan.Zero) Timers.StartSingleTimer(SendHoldKey, new SendHoldTick(), _sendHoldTime);
+    }
+
+    private void Shutdown(string reason, bool abort = false)
+    {
+        if (!_closedReported)
+        {
+            _closedReported = true;
+            _handler?.Tell(new ConnectionClosed(reason, Self), Self);
+        }
+        _closing = true;
+        CloseSocket(abort);
+        Context.Stop(Self);
+    }
+
+    private void CloseSocket(bool abort)
+    {
+        _stop.Cancel();
+        _outbound.Writer.TryComplete();
+        try
+        {
+            if (abort) _socket.LingerState = new LingerOption(true, 0); // close sends RST, drops unsent data
+            else _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException) { }
+        catch (ObjectDisposedException) { }
+        _socket.Dispose();
+        lock (_resumeGate) _resume?.TrySetResult();
+    }
+
+    protected override void PostStop()
+    {
+        // Stopped from outside (parent stopping, system shutdown): still tell the handler once.
+        if (!_closedReported)
+        {
+            _closedReported = true;
+            _handler?.Tell(new ConnectionClosed("connection actor stopped", Self), Self);
+        }
+        CloseSocket(abort: false);
+        _stop.Dispose();
+    }
+
+    // ---- backpressure --------------------------------------------------------------------------
+
+    private void Acknowledge(int count)
+    {
+        if (count <= 0) return;
+        int left = Interlocked.Add(ref _unacknowledged, -count);
+        if (left < 0) Interlocked.CompareExchange(ref _unacknowledged, 0, left);
+        if (left <= _options.LowWaterMark)
+        {
+            lock (_resumeGate) _resume?.TrySetResult();
+        }
+    }
+
+    /// <summary>Completes when reading may continue: at once below the high-water mark, otherwise once
+    /// acknowledgements bring the count down to the low-water mark (the check is repeated under the gate so
+    /// an acknowledgement that lands between the test and the wait is not lost).</summary>
+    private ValueTask WaitForCreditAsync()
+    {
+        if (Volatile.Read(ref _unacknowledged) < _options.HighWaterMark) return ValueTask.CompletedTask;
+        Task wait;
+        lock (_resumeGate)
+        {
+            if (Volatile.Read(ref _unacknowledged) <= _options.LowWaterMark) return ValueTask.CompletedTask;
+            _resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            wait = _resume.Task;
+        }
+        return new ValueTask(PausedAsync(wait));
+    }
+
+    private async Task PausedAsync(Task wait)
+    {
+        Volatile.Write(ref _readingPaused, 1);
+        try { await wait.ConfigureAwait(false); }
+        finally { Volatile.Write(ref _readingPaused, 0); }
+    }
+
+    // ---- read loop -----------------------------------------------------------------------------
+
+    /// <summary>
+    /// Receives into one buffer, cuts whole messages out of it on spans (no per-message allocation for
+    /// framing), decodes each with the current rules and tells the handler. Whatever is left of a
+    /// partial message is moved to the front before the next receive. While the handler owes too many
+    /// acknowledgements the loop does not call receive at all, so the kernel's receive buffer fills and
+    /// TCP flow control closes the peer's window.
+    /// </summary>
+    private async Task ReadLoopAsync(IActorRef self, IActorRef handler, CancellationToken ct)
+    {
+        var buffer = new byte[BgpHeader.ExtendedMaxMessageLength + _options.ReceiveChunk];
+        int filled = 0;
+        string reason = "peer closed the connection";
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                int n = await _socket.ReceiveAsync(buffer.AsMemory(filled, Math.Min(_options.ReceiveChunk, buffer.Length - filled)),
+                    SocketFlags.None, ct).ConfigureAwait(false);
+                if (n == 0) break;
+                Interlocked.Add(ref _bytesReceived, n);
+                filled += n;
+                int offset = 0;
+                while (true)
+                {
+                    await WaitForCreditAsync().ConfigureAwait(false);
+                    if (ct.IsCancellationRequested) return;
+                    var rules = _rules;
+                    int length = BgpFramer.TryReadMessage(buffer.AsSpan(offset, filled - offset), rules.MaxLength, out WireError? headerError);
+                    if (length < 0)
+                    {
+                        // RFC 4271 6.1: a bad marker or length cannot be resynchronised; stop reading and
+                        // let the FSM send the NOTIFICATION.
+                        handler.Tell(new ReceiveFailed(headerError!, null, self), self);
+                        return;
+                    }
+                    if (length == 0) break;
+                    if (!Deliver(buffer.AsSpan(offset, length), rules, handler, self)) return;
+                    offset += length;
+                }
+                if (offset > 0)
+                {
+                    buffer.AsSpan(offset, filled - offset).CopyTo(buffer);
+                    filled -= offset;
+                }
+            }
+        }
+        catch (OperationCanceledException) { return; }
+        catch (ObjectDisposedException) { return; }
+        catch (SocketException e) { reason = $"receive failed: {e.SocketErrorCode}"; }
+        catch (Exception e)
+        {
+            // A decoder bug must not kill the process: report it as a failed connection.
+            reason = $"read loop failed: {e.GetType().Name}: {e.Message}";
+        }
+        if (!ct.IsCancellationRequested) self.Tell(new ReadEnded(reason), self);
+    }
+
+    /// <summary>Decodes one framed message and tells the handler. False when reading must stop.</summary>
+    private bool Deliver(ReadOnlySpan<byte> message, DecodeRules rules, IActorRef handler, IActorRef self)
+    {
+        Interlocked.Increment(ref _messagesReceived);
+        var type = (MessageType)message[18];
+        if (!BgpMessageCodec.TryDecode(message, rules.Context, out BgpMessage? decoded, out WireError? error))
+        {
+            handler.Tell(new ReceiveFailed(error!, Enum.IsDefined(type) ? type : null, self), self);
+            // Session-level errors end the stream for us; nothing after them is read (RFC 4271 6, RFC 7606 2).
+            return false;
+        }
+        if (decoded is BgpUpdate update)
+        {
+            Interlocked.Increment(ref _updatesReceived);
+            Interlocked.Increment(ref _unacknowledged);
+            if (update.Update.Action is { } action)
+            {
+                if (action is ErrorAction.SessionReset or ErrorAction.AfiSafiDisable)
+                {
+                    var worst = update.Update.Errors.First(e => e.Action == action);
+                    handler.Tell(new ReceiveFailed(worst, MessageType.Update, self), self);
+                    return false;
+                }
+                handler.Tell(new ReceivedWithErrors(decoded, update.Update.Errors, self), self);
+                return true;
+            }
+        }
+        handler.Tell(new Received(decoded!, self), self);
+        return true;
+    }
+
+    // ---- write loop ----------------------------------------------------------------------------
+
+    /// <summary>Writes queued buffers in order, coalescing small ones (1,000 KEEPALIVEs become one send).
+    /// Each completed send is reported as progress for the send hold timer.</summary>
+    private async Task WriteLoopAsync(IActorRef self, CancellationToken ct)
+    {
+        var reader = _outbound.Reader;
+        var batch = new byte[64 * 1024];
+        try
+        {
+            while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var item))
+                {
+                    if (item.Length >= batch.Length)
+                    {
+                        await SendAllAsync(item, self, ct).ConfigureAwait(false);
+                        continue;
+                    }
+                    int used = 0;
+                    item.Span.CopyTo(batch);
+                    used = item.Length;
+                    while (reader.TryPeek(out var next) && used + next.Length <= batch.Length && reader.TryRead(out next))
+                    {
+                        next.Span.CopyTo(batch.AsSpan(used));
+                        used += next.Length;
+                    }
+                    await SendAllAsync(batch.AsMemory(0, used), self, ct).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (ObjectDisposedException) { }
+        catch (SocketException e)
+        {
+            if (!ct.IsCancellationRequested) self.Tell(new WriteFailed($"send failed: {e.SocketErrorCode}"), self);
+        }
+    }
+
+    /// <summary>Sends in slices so that progress on a large buffer is visible to the send hold timer.</summary>
+    private async Task SendAllAsync(ReadOnlyMemory<byte> data, IActorRef self, CancellationToken ct)
+    {
+        const int Slice = 64 * 1024;
+        while (!data.IsEmpty)
+        {
+            var part = data.Length > Slice ? data[..Slice] : data;
+            int sent = await _socket.SendAsync(part, SocketFlags.None, ct).ConfigureAwait(false);
+            data = data[sent..];
+            self.Tell(new Written(sent), self);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Sockets;
+using AkkaBgp.Actors;
+
+namespace AkkaBgp.Transport;
+
+/// <summary>
+/// Dials peers for FSMs (RFC 4271 8.2.2: "initiates a TCP connection to the other BGP peer").
+/// Each <see cref="Connect"/> becomes an async ConnectAsync outside the actor; the outcome comes
+/// back as a private message, and on success the socket is handed to a new
+/// <see cref="TcpConnection"/> child whose ref goes to the FSM in <see cref="Connected"/>.
+/// </summary>
+public sealed class TcpConnector : ReceiveActor
+{
+    private readonly TimeSpan _defaultTimeout;
+    private readonly ConnectionOptions _connectionOptions;
+    private readonly Dictionary<(IActorRef Requester, long Attempt), CancellationTokenSource> _pending = new();
+    private long _connectionCounter;
+
+    private sealed record Dialled(Connect Request, IActorRef Requester, CancellationTokenSource Token, Socket? Socket, string? Error) : IDeadLetterSuppression;
+
+    private TcpConnector(TimeSpan defaultTimeout, ConnectionOptions connectionOptions)
+    {
+        _defaultTimeout = defaultTimeout;
+        _connectionOptions = connectionOptions;
+        Receive<Connect>(Start);
+        Receive<CancelConnect>(c =>
+        {
+            if (_pending.Remove((Sender, c.Attempt), out var cts)) cts.Cancel();
+        });
+        Receive<Dialled>(Finish);
+    }
+
+    public static Props Props(TimeSpan? defaultTimeout = null, ConnectionOptions? connectionOptions = null) =>
+        Actors.Props.Create(() => new TcpConnector(defaultTimeout ?? TimeSpan.FromSeconds(10), connectionOptions ?? ConnectionOptions.Default));
+
+    private void Start(Connect c)
+    {
+        var requester = Sender;
+        var key = (requester, c.Attempt);
+        if (_pending.Remove(key, out var previous)) previous.Cancel();
+        var cts = new CancellationTokenSource(c.Timeout ?? _defaultTimeout);
+        _pending[key] = cts;
+        var self = Self;
+        _ = DialAsync(c, requester, self, cts);
+    }
+
+    private static async Task DialAsync(Connect c, IActorRef requester, IActorRef self, CancellationTokenSource cts)
+    {
+        var ct = cts.Token;
+        var socket = new Socket(c.Remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            // No ReuseAddress: on Linux it also sets SO_REUSEPORT (see docs/linux-sockets.md 4);
+            // .NET already sets SO_REUSEADDR at Bind, which is all a fixed local port needs.
+            if (c.Local is { } local) socket.Bind(local);
+            await socket.ConnectAsync(c.Remote, ct).ConfigureAwait(false);
+            self.Tell(new Dialled(c, requester, cts, socket, null), self);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            socket.Dispose();
+            string reason = e switch
+            {
+                SocketException s => s.SocketErrorCode.ToString(),
+                OperationCanceledException => "timed out or cancelled",
+                _ => e.Message,
+            };
+            self.Tell(new Dialled(c, requester, cts, null, reason), self);
+        }
+    }
+
+    private void Finish(Dialled d)
+    {
+        var key = (d.Requester, d.Request.Attempt);
+        if (!_pending.TryGetValue(key, out var cts) || !ReferenceEquals(cts, d.Token))
+        {
+            // Abandoned (CancelConnect, or a newer Connect with the same attempt): nobody wants this answer.
+            d.Socket?.Dispose();
+            return;
+        }
+        _pending.Remove(key);
+        cts.Dispose();
+        if (d.Socket is null)
+        {
+            d.Requester.Tell(new ConnectFailed(d.Request.Remote, d.Error ?? "failed", d.Request.Attempt), Self);
+            return;
+        }
+        var local = (IPEndPoint)d.Socket.LocalEndPoint!;
+        var remote = (IPEndPoint)d.Socket.RemoteEndPoint!;
+        var name = $"out-{Sanitize(remote)}-{++_connectionCounter}";
+        var connection = Context.ActorOf(TcpConnection.Props(d.Socket, _connectionOptions), name);
+        d.Requester.Tell(new Connected(connection, local, remote, d.Request.Attempt), Self);
+    }
+
+    internal static string Sanitize(IPEndPoint ep) =>
+        ep.ToString().Replace(':', '_').Replace('[', '_').Replace(']', '_').Replace('%', '_');
+}
