@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 
 namespace AkkaBgp.Wire;
 
@@ -156,6 +157,8 @@ public sealed class BgpMessageReader
         }
     }
 
+    // Pooled builder: waiting for the network is the common case at low rates, and it should not allocate either.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<BgpFrame> ReadSlowAsync(ValueTask<ReadResult> pending, CancellationToken cancellationToken)
     {
         if (!Accept(await pending.ConfigureAwait(false)))
