@@ -56,6 +56,24 @@ public readonly struct AddPathFamilies : IEquatable<AddPathFamilies>
                 .Where(x => (bits & x.Item1) != 0).Select(x => x.Item2));
     }
 
+    /// <summary>
+    /// RFC 7911 section 4: we receive path identifiers for a family when we advertised Receive (or Both) and the
+    /// peer advertised Send (or Both); we send them when we advertised Send and the peer Receive.
+    /// </summary>
+    public static (AddPathFamilies Receive, AddPathFamilies Send) Negotiate(AddPathCapability? ours, AddPathCapability? theirs)
+    {
+        AddPathFamilies rx = None, tx = None;
+        if (ours is null || theirs is null) return (rx, tx);
+        foreach (var o in ours.Families)
+            foreach (var t in theirs.Families)
+            {
+                if (o.Family != t.Family) continue;
+                if (o.CanReceive && t.CanSend) rx = rx.With(o.Family);
+                if (o.CanSend && t.CanReceive) tx = tx.With(o.Family);
+            }
+        return (rx, tx);
+    }
+
     public AddPathFamilies With(AfiSafi family) => With(family.Afi, family.Safi);
     public bool Contains(AfiSafi family) => Contains(family.Afi, family.Safi);
 }

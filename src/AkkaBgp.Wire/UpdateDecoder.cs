@@ -217,7 +217,7 @@ internal static class UpdateDecoder
                 AttributeType.AtomicAggregate or AttributeType.Aggregator or AttributeType.As4Path or AttributeType.As4Aggregator => ErrorAction.AttributeDiscard,
                 _ => ErrorAction.TreatAsWithdraw,
             };
-            if (flagsBad)
+            if (flagsBad && type != AttributeType.NextHop)
             {
                 bad = (malformedAction, UpdateSubcode.AttributeFlagsError, $"{name} flags 0x{flags:x2}, expected O/T 0x{(byte)expected.Value:x2}");
             }
@@ -240,10 +240,15 @@ internal static class UpdateDecoder
                         break;
                     }
                     case AttributeType.NextHop: // RFC 7606 7.3, RFC 4271 6.3
-                        if (len != 4) bad = (ErrorAction.TreatAsWithdraw, UpdateSubcode.AttributeLengthError, $"NEXT_HOP length {len}");
+                    {
+                        // RFC 4760 3: without IPv4 NLRI the receiver SHOULD ignore NEXT_HOP, so a bad one is only discarded.
+                        var act = nlri.Count > 0 ? ErrorAction.TreatAsWithdraw : ErrorAction.AttributeDiscard;
+                        if (flagsBad) bad = (act, UpdateSubcode.AttributeFlagsError, $"NEXT_HOP flags 0x{flags:x2}");
+                        else if (len != 4) bad = (act, UpdateSubcode.AttributeLengthError, $"NEXT_HOP length {len}");
                         else if (!IsUsableIPv4NextHop(BinaryPrimitives.ReadUInt32BigEndian(value)))
-                            bad = (ErrorAction.TreatAsWithdraw, UpdateSubcode.InvalidNextHopAttribute, $"NEXT_HOP {value[0]}.{value[1]}.{value[2]}.{value[3]} is not a unicast host address");
+                            bad = (act, UpdateSubcode.InvalidNextHopAttribute, $"NEXT_HOP {value[0]}.{value[1]}.{value[2]}.{value[3]} is not a unicast host address");
                         break;
+                    }
                     case AttributeType.MultiExitDisc: // RFC 7606 7.4
                     case AttributeType.LocalPref:     // RFC 7606 7.5
                     case AttributeType.OriginatorId:  // RFC 7606 7.9

@@ -360,3 +360,35 @@ public class UpdateErrorHandlingTests
         }
     }
 }
+
+public class UpdateErrorHandlingExtraTests
+{
+    [Theory]
+    [InlineData("40 03 05 C000020100", UpdateSubcode.AttributeLengthError)]
+    [InlineData("40 03 04 00000000", UpdateSubcode.InvalidNextHopAttribute)]
+    [InlineData("C0 03 04 C0000201", UpdateSubcode.AttributeFlagsError)]
+    public void Malformed_next_hop_without_ipv4_nlri_is_only_discarded_rfc4760_3(string nextHop, byte subcode)
+    {
+        var m = U.Ok(U.Body("80 0E 0D 0001 01 04 C0000201 00 18 C63364" + U.Origin + U.AsPath4 + nextHop));
+        U.Single(m, ErrorAction.AttributeDiscard, subcode, nextHop);
+        Assert.Null(m.Attributes.NextHop);
+        Assert.Equal(1, m.MpReach!.Nlri.Count);
+    }
+
+    [Fact]
+    public void Next_hop_flags_error_with_ipv4_nlri_is_treat_as_withdraw()
+        => U.Single(U.Ok(U.Body(U.Origin + U.AsPath4 + "C0 03 04 C0000201", U.Nlri24)), ErrorAction.TreatAsWithdraw, UpdateSubcode.AttributeFlagsError, "C0 03 04 C0000201");
+
+    [Fact]
+    public void Add_path_negotiation_rfc7911_4()
+    {
+        var ours = new AddPathCapability(new AddPathFamily(AfiSafi.Ipv4Unicast, AddPathMode.Both), new AddPathFamily(AfiSafi.Ipv6Unicast, AddPathMode.Receive));
+        var theirs = new AddPathCapability(new AddPathFamily(AfiSafi.Ipv4Unicast, AddPathMode.Receive), new AddPathFamily(AfiSafi.Ipv6Unicast, AddPathMode.Both));
+        var (rx, tx) = AddPathFamilies.Negotiate(ours, theirs);
+        Assert.False(rx.Contains(AfiSafi.Ipv4Unicast));
+        Assert.True(tx.Contains(AfiSafi.Ipv4Unicast));
+        Assert.True(rx.Contains(AfiSafi.Ipv6Unicast));
+        Assert.False(tx.Contains(AfiSafi.Ipv6Unicast));
+        Assert.Equal((AddPathFamilies.None, AddPathFamilies.None), AddPathFamilies.Negotiate(ours, null));
+    }
+}

@@ -81,7 +81,8 @@ public sealed class PathAttributes : IEquatable<PathAttributes>
     private ReadOnlySpan<byte> Value(byte type) => TryGet(type, out var a) ? a.Value.Span : default;
     private uint? U32(byte type) => TryGet(type, out var a) && a.Value.Length == 4 ? BinaryPrimitives.ReadUInt32BigEndian(a.Value.Span) : null;
 
-    public Origin? Origin => TryGet(AttributeType.Origin, out var a) ? (Origin)a.Value.Span[0] : null;
+    // Getters tolerate values a builder's raw attributes could carry: a wrong-sized value reads as absent.
+    public Origin? Origin => TryGet(AttributeType.Origin, out var a) && a.Value.Length == 1 ? (Origin)a.Value.Span[0] : null;
 
     /// <summary>AS_PATH with 4-octet AS numbers (already merged with AS4_PATH for OLD peers); null when absent.</summary>
     public AsPath? AsPath
@@ -89,14 +90,14 @@ public sealed class PathAttributes : IEquatable<PathAttributes>
         get
         {
             if (_asPath is not null) return _asPath;
-            if (!TryGet(AttributeType.AsPath, out var a)) return null;
+            if (!TryGet(AttributeType.AsPath, out var a) || Attributes.AsPath.Validate(a.Value.Span, fourOctet: true) is not null) return null;
             return _asPath = Attributes.AsPath.Parse(a.Value.Span, fourOctet: true);
         }
     }
 
     /// <summary>NEXT_HOP (RFC 4271 5.1.3) as a 32-bit integer in network order.</summary>
     public uint? NextHop => U32(AttributeType.NextHop);
-    public IPAddress? NextHopAddress => TryGet(AttributeType.NextHop, out var a) ? new IPAddress(a.Value.Span) : null;
+    public IPAddress? NextHopAddress => TryGet(AttributeType.NextHop, out var a) && a.Value.Length == 4 ? new IPAddress(a.Value.Span) : null;
     public uint? MultiExitDisc => U32(AttributeType.MultiExitDisc);
     public uint? LocalPref => U32(AttributeType.LocalPref);
     public bool AtomicAggregate => Contains(AttributeType.AtomicAggregate);
@@ -105,7 +106,7 @@ public sealed class PathAttributes : IEquatable<PathAttributes>
     {
         get
         {
-            if (!TryGet(AttributeType.Aggregator, out var a)) return null;
+            if (!TryGet(AttributeType.Aggregator, out var a) || a.Value.Length != 8) return null;
             var s = a.Value.Span;
             return new Aggregator(BinaryPrimitives.ReadUInt32BigEndian(s), BinaryPrimitives.ReadUInt32BigEndian(s[4..]));
         }
