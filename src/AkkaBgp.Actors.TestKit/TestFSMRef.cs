@@ -4,7 +4,7 @@ namespace AkkaBgp.Actors.TestKit;
 /// Ref to an FSM actor with synchronous access to its state for unit tests. Each accessor
 /// runs on the actor's own turn (after the messages already in its mailbox) and waits for it.
 /// </summary>
-public sealed class TestFSMRef<TFsm, TState, TData> : IActorRef
+public sealed class TestFSMRef<TFsm, TState, TData> : IActorRef, IRefWrapper
     where TFsm : FSM<TState, TData>
     where TState : notnull
 {
@@ -15,6 +15,13 @@ public sealed class TestFSMRef<TFsm, TState, TData> : IActorRef
     public ActorPath Path => _ref.Path;
 
     public IActorRef Ref => _ref;
+
+    IActorRef IRefWrapper.Underlying => _ref;
+
+    /// <summary>Equal to the underlying ref, so it can be compared with senders and Terminated subjects.</summary>
+    public override bool Equals(object? obj) => ReferenceEquals(obj, this) || ReferenceEquals(obj, _ref);
+
+    public override int GetHashCode() => _ref.GetHashCode();
 
     public void Tell(object message, IActorRef? sender) => _ref.Tell(message, sender);
 

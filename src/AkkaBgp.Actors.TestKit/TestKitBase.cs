@@ -192,7 +192,7 @@ public abstract class TestKitBase
     }
 
     public Terminated ExpectTerminated(IActorRef subject, TimeSpan? timeout = null) =>
-        ExpectMsg<Terminated>(t => ReferenceEquals(t.ActorRef, subject), timeout);
+        ExpectMsg<Terminated>(t => ReferenceEquals(t.ActorRef, subject.Unwrap()), timeout);
 
     // ---------------------------------------------------------------- helpers
 

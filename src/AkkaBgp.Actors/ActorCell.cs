@@ -519,7 +519,7 @@ internal sealed class ActorCell : IActorContext, IThreadPoolWorkItem
 
     public void Stop(IActorRef actor)
     {
-        if (actor is not LocalActorRef local) return;
+        if (actor.Unwrap() is not LocalActorRef local) return;
         if (ReferenceEquals(local, SelfRef))
         {
             BeginTerminate();
@@ -539,21 +539,25 @@ internal sealed class ActorCell : IActorContext, IThreadPoolWorkItem
 
     public IActorRef Watch(IActorRef subject)
     {
-        if (ReferenceEquals(subject, SelfRef)) return subject;
+        var given = subject;
+        subject = subject.Unwrap();
+        if (ReferenceEquals(subject, SelfRef)) return given;
         _watching ??= new HashSet<IActorRef>();
         if (!_watching.Add(subject)) return subject;
         _pendingTerminated?.Remove(subject);
         if (subject is LocalActorRef local) local.Cell.SendSystem(new WatchRequest(local, SelfRef));
         else SendSystem(new DeathWatchNotification(subject)); // nothing alive to watch
-        return subject;
+        return given;
     }
 
     public IActorRef Unwatch(IActorRef subject)
     {
+        var given = subject;
+        subject = subject.Unwrap();
         _pendingTerminated?.Remove(subject);
         if (_watching is not null && _watching.Remove(subject) && subject is LocalActorRef local)
             local.Cell.SendSystem(new UnwatchRequest(local, SelfRef));
-        return subject;
+        return given;
     }
 
     public void Become(Receive receive) => _actor!.SetBehavior(receive, stacked: false);

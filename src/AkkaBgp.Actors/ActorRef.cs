@@ -46,6 +46,18 @@ public static class ActorRefExtensions
         actorRef is null || ReferenceEquals(actorRef, ActorRefs.Nobody);
 }
 
+/// <summary>A ref that stands for another one (e.g. TestKit's TestFSMRef); the kernel acts on the underlying ref.</summary>
+internal interface IRefWrapper
+{
+    IActorRef Underlying { get; }
+}
+
+internal static class RefResolution
+{
+    internal static IActorRef Unwrap(this IActorRef actorRef) =>
+        actorRef is IRefWrapper wrapper ? wrapper.Underlying : actorRef;
+}
+
 /// <summary>The ref of an actor living in a local <see cref="ActorCell"/>.</summary>
 internal sealed class LocalActorRef : IActorRef
 {

@@ -63,7 +63,7 @@ public sealed class ActorSystem : IActorRefFactory, IDisposable
 
     public void Stop(IActorRef actor)
     {
-        if (actor is LocalActorRef local) local.Cell.SendSystem(TerminateRequest.Instance);
+        if (actor.Unwrap() is LocalActorRef local) local.Cell.SendSystem(TerminateRequest.Instance);
     }
 
     /// <summary>Stops all actors (children before parents) and completes <see cref="WhenTerminated"/>.</summary>

@@ -14,6 +14,7 @@ public static class Futures
     {
         ArgumentNullException.ThrowIfNull(receiver);
         ArgumentNullException.ThrowIfNull(message);
+        if (receiver is IActorRef asRef) receiver = asRef.Unwrap();
         var system = receiver switch
         {
             LocalActorRef local => local.Cell.System,

@@ -226,3 +226,120 @@ public sealed class FsmTests : TestKit.TestKit
         Assert.False(lamp.IsTimerActive("t"));
     }
 }
+
+/// <summary>
+/// The shape the BGP session layer uses: protocol timers as named timers, restarted only by
+/// the events that should restart them, so unrelated traffic does not postpone expiry.
+/// </summary>
+public sealed class HoldTimerFsm : FSM<HoldTimerFsm.S, int>
+{
+    public enum S { Idle, Established }
+
+    public sealed record Start;
+    public sealed record KeepaliveReceived;
+    public sealed record Noise;
+    public sealed record HoldTimerExpired;
+    public sealed record SendKeepalive;
+
+    public HoldTimerFsm(IActorRef probe)
+    {
+        StartWith(S.Idle, 0);
+        When(S.Idle, e => e.FsmEvent is Start ? GoTo(S.Established) : null);
+        When(S.Established, e => e.FsmEvent switch
+        {
+            KeepaliveReceived => RestartHold(),
+            Noise => Stay(),
+            SendKeepalive => Stay().Using(e.StateData + 1),
+            HoldTimerExpired => GoTo(S.Idle),
+            _ => null,
+        });
+        OnTransition((from, to) =>
+        {
+            if (to == S.Established)
+            {
+                SetTimer("Hold", new HoldTimerExpired(), TimeSpan.FromSeconds(90));
+                SetTimer("Keepalive", new SendKeepalive(), TimeSpan.FromSeconds(30), repeat: true);
+            }
+            if (to == S.Idle)
+            {
+                CancelTimer("Hold");
+                CancelTimer("Keepalive");
+            }
+            probe.Tell($"{from}->{to} keepalives sent {StateData}");
+        });
+        Initialize();
+    }
+
+    private State<S, int> RestartHold()
+    {
+        SetTimer("Hold", new HoldTimerExpired(), TimeSpan.FromSeconds(90));
+        return Stay();
+    }
+}
+
+public sealed class HoldTimerFsmTests : TestKit.TestKit
+{
+    [Fact]
+    public void Hold_timer_expires_after_90_virtual_seconds_despite_other_traffic()
+    {
+        var fsm = ActorOfAsTestFSMRef<HoldTimerFsm, HoldTimerFsm.S, int>(() => new HoldTimerFsm(TestActor));
+        fsm.Tell(new HoldTimerFsm.Start(), null);
+        ExpectMsg("Idle->Established keepalives sent 0");
+        Assert.True(fsm.IsTimerActive("Hold"));
+        for (var i = 0; i < 8; i++)
+        {
+            Advance(TimeSpan.FromSeconds(10));
+            fsm.Tell(new HoldTimerFsm.Noise(), null);
+        }
+        Advance(TimeSpan.FromSeconds(9));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(30));
+        Advance(TimeSpan.FromSeconds(1));
+        // At t=90 Hold and the third Keepalive are both due; Hold was scheduled first, so it wins.
+        ExpectMsg("Established->Idle keepalives sent 2");
+        Assert.False(fsm.IsTimerActive("Hold"));
+        Assert.False(fsm.IsTimerActive("Keepalive"));
+        Assert.Equal(HoldTimerFsm.S.Idle, fsm.StateName);
+    }
+
+    [Fact]
+    public void Keepalives_received_restart_the_hold_timer()
+    {
+        var fsm = ActorOfAsTestFSMRef<HoldTimerFsm, HoldTimerFsm.S, int>(() => new HoldTimerFsm(TestActor));
+        fsm.Tell(new HoldTimerFsm.Start(), null);
+        ExpectMsg("Idle->Established keepalives sent 0");
+        for (var i = 0; i < 10; i++)
+        {
+            Advance(TimeSpan.FromSeconds(60));
+            fsm.Tell(new HoldTimerFsm.KeepaliveReceived(), null);
+        }
+        ExpectNoMsg(TimeSpan.FromMilliseconds(30));
+        Assert.Equal(20, fsm.StateData); // 600 s of 30 s keepalives
+        Advance(TimeSpan.FromSeconds(90));
+        ExpectMsg("Established->Idle keepalives sent 22"); // 630, 660; at 690 Hold (armed at 600) precedes the keepalive re-armed at 660
+    }
+
+    [Fact]
+    public void Timers_are_cancelled_when_the_fsm_stops()
+    {
+        var fsm = ActorOfAsTestFSMRef<HoldTimerFsm, HoldTimerFsm.S, int>(() => new HoldTimerFsm(TestActor));
+        Sys.EventStream.Subscribe<DeadLetter>(TestActor);
+        fsm.Tell(new HoldTimerFsm.Start(), null);
+        ExpectMsg("Idle->Established keepalives sent 0");
+        Watch(fsm);
+        fsm.Tell(PoisonPill.Instance, null);
+        ExpectTerminated(fsm);
+        Advance(TimeSpan.FromSeconds(300));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
+    public void SetState_with_a_stop_reason_stops_the_fsm()
+    {
+        var fsm = ActorOfAsTestFSMRef<Lamp, Light, int>(() => new Lamp(TestActor));
+        Watch(fsm);
+        fsm.SetState(Light.Off, 5, null, new FSMBase.Failure("test"));
+        ExpectMsg("terminated Failure(test) in Off with 5");
+        ExpectTerminated(fsm);
+        Assert.Throws<InvalidOperationException>(() => fsm.StateName);
+    }
+}
