@@ -81,8 +81,8 @@ public sealed record NeighborSettings
     public RoutePolicy Import { get; init; } = RoutePolicy.AcceptAll;
     /// <summary>Applied to routes before they are advertised to this neighbor.</summary>
     public RoutePolicy Export { get; init; } = RoutePolicy.AcceptAll;
-    /// <summary>Maximum number of prefixes accepted from the neighbor (RFC 4486 Cease/1); null: unlimited.</summary>
-    public MaxPrefixSettings? MaxPrefix { get; init; }
+    /// <summary>Maximum number of prefixes accepted from the neighbor per family (RFC 4486 Cease/1); null: unlimited.</summary>
+    public MaxPrefixLimit? MaxPrefix { get; init; }
     /// <summary>RFC 4456: reflect routes learned from other internal peers to this one.</summary>
     public bool RouteReflectorClient { get; init; }
     /// <summary>Rewrite NEXT_HOP to our session address on routes sent to this neighbor.</summary>
@@ -123,7 +123,8 @@ public enum PolicyAction { Accept, Reject }
 
 /// <summary>
 /// An ordered list of rules; the first rule whose conditions all match decides, otherwise
-/// <see cref="DefaultAction"/>. Kept as plain data so the configuration can be compared and reloaded.
+/// <see cref="DefaultAction"/>. Plain data as configured (the RIB turns it into its own filter type), so
+/// two configurations can be compared on reload.
 /// </summary>
 public sealed record RoutePolicy
 {
@@ -141,49 +142,47 @@ public sealed record RoutePolicy
 }
 
 /// <summary>
-/// One policy rule. Unset conditions match everything. <see cref="Prefix"/> with <see cref="MinLength"/> and
-/// <see cref="MaxLength"/> matches routes inside the prefix whose length is in that range (both default to the
-/// prefix's own length, i.e. an exact match).
+/// One policy rule; unset conditions match everything. <see cref="Prefix"/> alone matches exactly that prefix;
+/// with <see cref="MinLength"/> (ge) and/or <see cref="MaxLength"/> (le) it matches prefixes inside it whose
+/// length is in [ge or the prefix length, le or the family's maximum] (prefix-list semantics).
 /// </summary>
 public sealed record PolicyRule
 {
     public Prefix? Prefix { get; init; }
     public int? MinLength { get; init; }
     public int? MaxLength { get; init; }
-    public AfiSafi? Family { get; init; }
     /// <summary>Matches when the route carries any of these communities.</summary>
     public IReadOnlyList<Community> Communities { get; init; } = [];
     /// <summary>Matches when the route carries any of these large communities.</summary>
     public IReadOnlyList<LargeCommunity> LargeCommunities { get; init; } = [];
-    /// <summary>Matches on the last AS in the AS_PATH (the originator).</summary>
-    public uint? OriginAs { get; init; }
+    /// <summary>Matches when this AS appears anywhere in the AS_PATH.</summary>
+    public uint? AsPathContains { get; init; }
 
     public PolicyAction Action { get; init; } = PolicyAction.Accept;
     public uint? SetLocalPref { get; init; }
     public uint? SetMed { get; init; }
     public IReadOnlyList<Community> AddCommunities { get; init; } = [];
+    public IReadOnlyList<Community> RemoveCommunities { get; init; } = [];
     public IReadOnlyList<LargeCommunity> AddLargeCommunities { get; init; } = [];
-    /// <summary>Extra copies of our AS prepended on export.</summary>
-    public int AsPathPrepend { get; init; }
 
     public bool Equals(PolicyRule? other) =>
         other is not null && Prefix == other.Prefix && MinLength == other.MinLength && MaxLength == other.MaxLength
-        && Family == other.Family && Communities.SequenceEqual(other.Communities)
-        && LargeCommunities.SequenceEqual(other.LargeCommunities) && OriginAs == other.OriginAs
-        && Action == other.Action && SetLocalPref == other.SetLocalPref && SetMed == other.SetMed
-        && AddCommunities.SequenceEqual(other.AddCommunities) && AddLargeCommunities.SequenceEqual(other.AddLargeCommunities)
-        && AsPathPrepend == other.AsPathPrepend;
+        && Communities.SequenceEqual(other.Communities) && LargeCommunities.SequenceEqual(other.LargeCommunities)
+        && AsPathContains == other.AsPathContains && Action == other.Action
+        && SetLocalPref == other.SetLocalPref && SetMed == other.SetMed
+        && AddCommunities.SequenceEqual(other.AddCommunities) && RemoveCommunities.SequenceEqual(other.RemoveCommunities)
+        && AddLargeCommunities.SequenceEqual(other.AddLargeCommunities);
 
     public override int GetHashCode() => HashCode.Combine(Prefix, MinLength, MaxLength, Action);
 }
 
-/// <summary>RFC 4486 section 4 maximum-prefix handling for one neighbor.</summary>
-public sealed record MaxPrefixSettings
+/// <summary>RFC 4486 section 4 maximum-prefix handling, applied to each address family of one neighbor.</summary>
+public sealed record MaxPrefixLimit
 {
-    /// <summary>More accepted prefixes than this closes the session with Cease/1.</summary>
+    /// <summary>More accepted prefixes than this in one family closes the session with Cease/1.</summary>
     public required int Limit { get; init; }
     /// <summary>Percentage of <see cref="Limit"/> at which a warning is logged.</summary>
-    public int WarningThresholdPercent { get; init; } = 75;
-    /// <summary>After a Cease/1, the session starts again after this long; zero: stays down until started by hand.</summary>
-    public TimeSpan RestartInterval { get; init; }
+    public int WarningThresholdPercent { get; init; } = 90;
+    /// <summary>After a Cease/1, the session starts again after this long; null: stays down until started by hand.</summary>
+    public TimeSpan? RestartInterval { get; init; }
 }
