@@ -1,0 +1,81 @@
+using System.Net;
+using AkkaBgp.Hocon;
+using AkkaBgp.Session;
+using AkkaBgp.Wire;
+using AkkaBgp.Wire.Attributes;
+
+namespace AkkaBgp.Service.Configuration;
+
+/// <summary>
+/// The validated <c>akka-bgp</c> section. Only <see cref="ConfigLoader"/> builds one, and only when the
+/// files had no problem at all, so everything here can be used without further checks.
+/// </summary>
+public sealed record BgpConfig
+{
+    /// <summary>BGP Identifier as a host-order integer, the form <see cref="NeighborSettings.RouterId"/> uses.</summary>
+    public required uint RouterId { get; init; }
+    public required uint LocalAs { get; init; }
+    /// <summary>RFC 4456 cluster ID; the router id when not configured.</summary>
+    public required uint ClusterId { get; init; }
+    public required IReadOnlyList<IPEndPoint> Listen { get; init; }
+    public required ManagementSettings Management { get; init; }
+    public required LoggingSettings Logging { get; init; }
+    /// <summary>One per configured neighbor, neighbor-defaults already applied, in file order.</summary>
+    public required IReadOnlyList<NeighborSettings> Neighbors { get; init; }
+    public required IReadOnlyList<DynamicNeighborRange> DynamicNeighbors { get; init; }
+    public required IReadOnlyList<OriginatedRoute> Routes { get; init; }
+    /// <summary>The whole resolved tree (user file over reference.conf), for sections other parts of the host own.</summary>
+    public required HoconConfig Source { get; init; }
+
+    public IPAddress RouterIdAddress => new(BitConverterBigEndian(RouterId));
+
+    private static byte[] BitConverterBigEndian(uint v) => [(byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v];
+}
+
+public sealed record ManagementSettings(IPAddress Address, int Port, string? Token)
+{
+    public IPEndPoint EndPoint => new(Address, Port);
+}
+
+/// <summary>Serilog level names as written in the configuration (verbose ... fatal).</summary>
+public enum LogLevelName { Verbose, Debug, Information, Warning, Error, Fatal }
+
+public enum LogRolling { Infinite, Year, Month, Day, Hour, Minute }
+
+public sealed record LoggingSettings
+{
+    public LogLevelName Level { get; init; } = LogLevelName.Information;
+    /// <summary>Minimum level per logger category (namespace prefix).</summary>
+    public IReadOnlyDictionary<string, LogLevelName> Levels { get; init; } = new Dictionary<string, LogLevelName>();
+    /// <summary>Null: console only.</summary>
+    public LogFileSettings? File { get; init; }
+}
+
+public sealed record LogFileSettings(string Path, LogRolling Rolling, int RetainedFiles, bool Json);
+
+/// <summary>
+/// Neighbors accepted from a range of addresses (always passive). <see cref="Template"/> holds the session
+/// attributes; its <see cref="NeighborSettings.PeerAddress"/> is the range's network address and its
+/// <see cref="NeighborSettings.PeerAs"/> the lowest accepted AS until <see cref="For"/> fills in the real ones.
+/// </summary>
+public sealed record DynamicNeighborRange(Prefix Prefix, uint MinAs, uint MaxAs, int Limit, NeighborSettings Template)
+{
+    public bool Contains(IPAddress address) =>
+        address.AddressFamily == Prefix.Address.AddressFamily && Prefix.Contains(Prefix.Create(address, Prefix.MaxLength));
+
+    public bool Accepts(uint peerAs) => peerAs >= MinAs && peerAs <= MaxAs;
+
+    public NeighborSettings For(IPAddress address, uint peerAs) => Template with { PeerAddress = address, PeerAs = peerAs };
+}
+
+/// <summary>A locally originated route. A null <see cref="NextHop"/> means our own address on each session.</summary>
+public sealed record OriginatedRoute
+{
+    public required Prefix Prefix { get; init; }
+    public IPAddress? NextHop { get; init; }
+    public IReadOnlyList<Community> Communities { get; init; } = [];
+    public IReadOnlyList<LargeCommunity> LargeCommunities { get; init; } = [];
+    public uint? Med { get; init; }
+    public uint? LocalPref { get; init; }
+    public int AsPathPrepend { get; init; }
+}

@@ -1,0 +1,319 @@
+using System.Net;
+using AkkaBgp.Hocon;
+using AkkaBgp.Session;
+using AkkaBgp.Wire;
+
+namespace AkkaBgp.Service.Configuration;
+
+/// <summary>Turns the resolved tree into a <see cref="BgpConfig"/>, recording every problem on the way.</summary>
+internal static class BgpConfigReader
+{
+    private const string Root = "akka-bgp";
+
+    private static readonly string[] TopKeys =
+    [
+        "router-id", "local-as", "cluster-id", "listen", "management", "logging",
+        "neighbor-defaults", "neighbors", "dynamic-neighbors", "routes",
+    ];
+
+    private static readonly string[] ListenKeys = ["address", "port"];
+    private static readonly string[] ManagementKeys = ["address", "port", "token"];
+    private static readonly string[] LoggingKeys = ["level", "levels", "file"];
+    private static readonly string[] LogFileKeys = ["path", "rolling", "retained-files", "json"];
+    private static readonly string[] NeighborKeys = ["address", "remote-as", "description", .. SessionAttributeReader.Keys];
+    private static readonly string[] DynamicKeys = ["prefix", "remote-as", "remote-as-range", "limit", "description", .. SessionAttributeReader.Keys];
+    private static readonly string[] RouteKeys = ["prefix", "next-hop", "communities", "large-communities", "med", "local-pref", "as-path-prepend"];
+
+    private static readonly Dictionary<string, string> PerNeighborOnly = new()
+    {
+        ["address"] = "is set per neighbor, not in neighbor-defaults",
+        ["remote-as"] = "is set per neighbor, not in neighbor-defaults",
+        ["description"] = "is set per neighbor, not in neighbor-defaults",
+    };
+
+    private static readonly Dictionary<string, LogLevelName> Levels = new()
+    {
+        ["verbose"] = LogLevelName.Verbose,
+        ["debug"] = LogLevelName.Debug,
+        ["information"] = LogLevelName.Information,
+        ["warning"] = LogLevelName.Warning,
+        ["error"] = LogLevelName.Error,
+        ["fatal"] = LogLevelName.Fatal,
+    };
+
+    private static readonly Dictionary<string, LogRolling> Rollings = new()
+    {
+        ["infinite"] = LogRolling.Infinite,
+        ["year"] = LogRolling.Year,
+        ["month"] = LogRolling.Month,
+        ["day"] = LogRolling.Day,
+        ["hour"] = LogRolling.Hour,
+        ["minute"] = LogRolling.Minute,
+    };
+
+    private const int DefaultDynamicLimit = 100;
+
+    public static BgpConfig? Read(HoconConfig root, List<ConfigProblem> problems)
+    {
+        var rootSection = new ConfigSection(root, problems);
+        foreach (var key in root.GetKeys())
+        {
+            // Other top-level keys are allowed (helpers for substitutions, sections other components own);
+            // one that is nearly "akka-bgp" is a typo that would silently drop the whole configuration.
+            if (key != Root && KeySuggestion.Distance(key.ToLowerInvariant(), Root) <= 2)
+                rootSection.Problem(key, $"unknown key, did you mean {Root}?");
+        }
+        if (!rootSection.Require(Root, "the AkkaBgp settings")) return null;
+        var top = rootSection.Object(Root);
+        if (top == null) return null;
+        top.CheckKeys(TopKeys);
+
+        uint? routerId = null;
+        if (top.Require("router-id", "this speaker's BGP Identifier, a dotted IPv4 address") && top.String("router-id") is { } rid)
+        {
+            if (!BgpSyntax.TryParseDottedQuad(rid, out var v)) top.Problem("router-id", $"\"{rid}\" is not a dotted IPv4 address (e.g. 192.0.2.1)");
+            else if (v == 0) top.Problem("router-id", "0.0.0.0 is not a valid BGP Identifier (RFC 6286 section 2.1)");
+            else routerId = v;
+        }
+        uint? localAs = top.Require("local-as", "our AS number") ? SessionAttributeReader.ReadAs(top, "local-as") : null;
+        uint? clusterId = routerId;
+        if (top.String("cluster-id") is { } cid)
+        {
+            if (BgpSyntax.TryParseDottedQuad(cid, out var v) && v != 0) clusterId = v;
+            else top.Problem("cluster-id", $"\"{cid}\" is not a dotted IPv4 address other than 0.0.0.0");
+        }
+
+        var listen = ReadListen(top);
+        var management = top.Require("management", "the management endpoint") ? ReadManagement(top.Object("management")) : null;
+        var logging = top.Require("logging", "log settings") ? ReadLogging(top.Object("logging")) : null;
+
+        var seed = new NeighborSettings
+        {
+            PeerAddress = IPAddress.Any,
+            PeerAs = localAs ?? 1,
+            LocalAs = localAs ?? 1,
+            RouterId = routerId ?? 0,
+        };
+        var defaults = top.Require("neighbor-defaults", "the session attributes every neighbor starts from") ? top.Object("neighbor-defaults") : null;
+        if (defaults != null)
+        {
+            defaults.CheckKeys(SessionAttributeReader.Keys, PerNeighborOnly);
+            seed = SessionAttributeReader.Read(defaults, seed, null);
+        }
+        var defaultsConfig = defaults?.Config ?? HoconConfig.Empty;
+
+        var neighbors = ReadNeighbors(top, defaultsConfig, seed);
+        var dynamic = ReadDynamicNeighbors(top, defaultsConfig, seed);
+        var routes = ReadRoutes(top);
+
+        if (problems.Count > 0 || routerId == null || localAs == null || clusterId == null || management == null || logging == null) return null;
+        return new BgpConfig
+        {
+            RouterId = routerId.Value,
+            LocalAs = localAs.Value,
+            ClusterId = clusterId.Value,
+            Listen = listen,
+            Management = management,
+            Logging = logging,
+            Neighbors = neighbors,
+            DynamicNeighbors = dynamic,
+            Routes = routes,
+            Source = root,
+        };
+    }
+
+    private static IReadOnlyList<IPEndPoint> ReadListen(ConfigSection top)
+    {
+        var result = new List<IPEndPoint>();
+        foreach (var l in top.ObjectList("listen"))
+        {
+            l.CheckKeys(ListenKeys);
+            var address = ReadAddress(l, "address", "the address to accept BGP connections on");
+            var port = l.Has("port") ? l.Number("port", 1, 65535) : 179;
+            if (address == null || port == null) continue;
+            var endpoint = new IPEndPoint(address, (int)port);
+            if (result.Contains(endpoint)) l.Problem("address", $"{endpoint} is listed twice");
+            else result.Add(endpoint);
+        }
+        return result;
+    }
+
+    private static ManagementSettings? ReadManagement(ConfigSection? m)
+    {
+        if (m == null) return null;
+        m.CheckKeys(ManagementKeys);
+        var address = ReadAddress(m, "address", "the management endpoint's address");
+        var port = m.Require("port", "the management endpoint's port") ? m.Number("port", 1, 65535) : null;
+        var token = m.String("token");
+        if (token is { Length: 0 }) token = null;
+        if (address != null && !IPAddress.IsLoopback(address) && token == null)
+        {
+            m.Problem("address", $"{address} is not a loopback address and management.token is not set: the write endpoints would be open to the network (set a token, e.g. through AKKA_BGP_MANAGEMENT_TOKEN)");
+            return null;
+        }
+        return address == null || port == null ? null : new ManagementSettings(address, (int)port, token);
+    }
+
+    private static LoggingSettings? ReadLogging(ConfigSection? l)
+    {
+        if (l == null) return null;
+        l.CheckKeys(LoggingKeys);
+        var settings = new LoggingSettings();
+        if (l.Choice("level", Levels) is { } level) settings = settings with { Level = level };
+        if (l.Object("levels") is { } levels)
+        {
+            var map = new Dictionary<string, LogLevelName>(StringComparer.Ordinal);
+            foreach (var category in levels.Config.GetKeys())
+            {
+                if (levels.Choice(category, Levels) is { } v) map[category] = v;
+            }
+            settings = settings with { Levels = map };
+        }
+        if (l.Object("file") is { } f)
+        {
+            f.CheckKeys(LogFileKeys);
+            var path = f.String("path");
+            var rolling = f.Choice("rolling", Rollings) ?? LogRolling.Day;
+            var retained = f.Has("retained-files") ? f.Number("retained-files", 0, int.MaxValue) : 7;
+            var json = f.Bool("json") ?? true;
+            if (path is { Length: 0 }) f.Problem("path", "is empty (null: console only)");
+            else if (path != null) settings = settings with { File = new LogFileSettings(path, rolling, (int)(retained ?? 7), json) };
+        }
+        return settings;
+    }
+
+    private static IReadOnlyList<NeighborSettings> ReadNeighbors(ConfigSection top, HoconConfig defaults, NeighborSettings seed)
+    {
+        var result = new List<NeighborSettings>();
+        var seen = new Dictionary<IPAddress, string>();
+        foreach (var entry in top.ObjectList("neighbors"))
+        {
+            var n = entry.OverDefaults(defaults);
+            n.CheckKeys(NeighborKeys);
+            var address = ReadAddress(n, "address", "the neighbor's IP address");
+            if (address != null && !IsUnicast(address))
+            {
+                n.Problem("address", $"{address} is not a unicast host address");
+                address = null;
+            }
+            if (address != null)
+            {
+                if (seen.TryGetValue(address, out var first))
+                {
+                    n.Problem("address", $"{address} is already configured at {first}");
+                    address = null;
+                }
+                else seen[address] = n.Config.Describe("address");
+            }
+            var remoteAs = n.Require("remote-as", "the neighbor's AS number") ? SessionAttributeReader.ReadAs(n, "remote-as") : null;
+            var description = n.String("description");
+            var settings = SessionAttributeReader.Read(n, seed with
+            {
+                PeerAddress = address ?? seed.PeerAddress,
+                PeerAs = remoteAs ?? seed.PeerAs,
+                Description = description,
+            }, address);
+            if (address != null && remoteAs != null) result.Add(settings);
+        }
+        return result;
+    }
+
+    private static IReadOnlyList<DynamicNeighborRange> ReadDynamicNeighbors(ConfigSection top, HoconConfig defaults, NeighborSettings seed)
+    {
+        var result = new List<(DynamicNeighborRange Range, string Where)>();
+        foreach (var entry in top.ObjectList("dynamic-neighbors"))
+        {
+            var d = entry.OverDefaults(defaults);
+            d.CheckKeys(DynamicKeys);
+            Prefix? prefix = null;
+            if (d.Require("prefix", "the range neighbors may connect from") && d.String("prefix") is { } text)
+                prefix = SessionAttributeReader.ReadPrefix(d, "prefix", text);
+
+            uint? minAs = null, maxAs = null;
+            var hasAs = d.Has("remote-as");
+            var hasRange = d.Has("remote-as-range");
+            if (hasAs && hasRange) d.Problem("remote-as", "remote-as-range", "set either remote-as or remote-as-range, not both");
+            else if (hasAs) minAs = maxAs = SessionAttributeReader.ReadAs(d, "remote-as");
+            else if (hasRange)
+            {
+                if (d.String("remote-as-range") is { } rangeText)
+                {
+                    if (BgpSyntax.TryParseAsRange(rangeText, out var low, out var high)) (minAs, maxAs) = (low, high);
+                    else d.Problem("remote-as-range", $"\"{rangeText}\" is not an AS range (low-high, e.g. 64512-65534, 1 <= low <= high <= 4294967295)");
+                }
+            }
+            else d.Require("remote-as", "the neighbors' AS number, or remote-as-range");
+
+            var limit = d.Has("limit") ? d.Number("limit", 1, 100_000) : DefaultDynamicLimit;
+            if (d.Owns("passive") && d.Bool("passive") == false) d.Problem("passive", "dynamic neighbors are always passive (we cannot dial a range)");
+
+            var template = SessionAttributeReader.Read(d, seed with
+            {
+                PeerAddress = prefix?.Address ?? seed.PeerAddress,
+                PeerAs = minAs ?? seed.PeerAs,
+                Description = d.String("description"),
+            }, prefix?.Address) with { PassiveTcpEstablishment = true };
+            if (prefix is not { } p || minAs == null || maxAs == null || limit == null) continue;
+
+            var range = new DynamicNeighborRange(p, minAs.Value, maxAs.Value, (int)limit, template);
+            var overlap = result.FirstOrDefault(r => r.Range.Prefix.Afi == p.Afi && (r.Range.Prefix.Contains(p) || p.Contains(r.Range.Prefix)));
+            if (overlap.Range != null) d.Problem("prefix", $"{p} overlaps {overlap.Range.Prefix} at {overlap.Where}");
+            else result.Add((range, d.Config.Describe("prefix")));
+        }
+        return result.Select(r => r.Range).ToList();
+    }
+
+    private static IReadOnlyList<OriginatedRoute> ReadRoutes(ConfigSection top)
+    {
+        var result = new List<OriginatedRoute>();
+        var seen = new Dictionary<Prefix, string>();
+        foreach (var r in top.ObjectList("routes"))
+        {
+            r.CheckKeys(RouteKeys);
+            Prefix? prefix = null;
+            if (r.Require("prefix", "the announced prefix") && r.String("prefix") is { } text)
+                prefix = SessionAttributeReader.ReadPrefix(r, "prefix", text);
+            if (prefix is { } dup && seen.TryGetValue(dup, out var first))
+            {
+                r.Problem("prefix", $"{dup} is already announced at {first}");
+                prefix = null;
+            }
+            else if (prefix is { } p) seen[p] = r.Config.Describe("prefix");
+
+            IPAddress? nextHop = null;
+            if (r.String("next-hop") is { } nh && !nh.Equals("self", StringComparison.OrdinalIgnoreCase))
+            {
+                if (!BgpSyntax.TryParseAddress(nh, out var a)) r.Problem("next-hop", $"\"{nh}\" is not an IP address or \"self\"");
+                else if (prefix is { } p && a.AddressFamily != p.Address.AddressFamily) r.Problem("next-hop", "prefix", $"{a} is not of the same family as the prefix {p}");
+                else nextHop = a;
+            }
+            var route = new OriginatedRoute
+            {
+                Prefix = prefix ?? default,
+                NextHop = nextHop,
+                Communities = SessionAttributeReader.ReadCommunities(r, "communities"),
+                LargeCommunities = SessionAttributeReader.ReadLargeCommunities(r, "large-communities"),
+                Med = (uint?)r.Number("med", 0, uint.MaxValue),
+                LocalPref = (uint?)r.Number("local-pref", 0, uint.MaxValue),
+                AsPathPrepend = (int)(r.Number("as-path-prepend", 0, 32) ?? 0),
+            };
+            if (prefix != null) result.Add(route);
+        }
+        return result;
+    }
+
+    private static IPAddress? ReadAddress(ConfigSection s, string key, string what)
+    {
+        if (!s.Require(key, what) || s.String(key) is not { } text) return null;
+        if (BgpSyntax.TryParseAddress(text, out var address)) return address;
+        s.Problem(key, $"\"{text}\" is not an IPv4 or IPv6 address");
+        return null;
+    }
+
+    private static bool IsUnicast(IPAddress a)
+    {
+        if (a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any) || a.Equals(IPAddress.Broadcast)) return false;
+        if (a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) return a.GetAddressBytes()[0] < 224;
+        return !a.IsIPv6Multicast;
+    }
+}

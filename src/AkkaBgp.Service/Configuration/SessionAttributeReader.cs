@@ -1,0 +1,352 @@
+using System.Net;
+using System.Text;
+using AkkaBgp.Session;
+using AkkaBgp.Wire;
+using AkkaBgp.Wire.Attributes;
+
+namespace AkkaBgp.Service.Configuration;
+
+/// <summary>
+/// Reads the session attributes shared by neighbor-defaults, neighbors and dynamic-neighbors entries
+/// (RFC 4271 8.1.1 plus transport security and RIB options) onto a <see cref="NeighborSettings"/>.
+/// </summary>
+internal static class SessionAttributeReader
+{
+    public static readonly string[] Keys =
+    [
+        "local-address", "local-port", "port",
+        "hold-time", "keepalive-time", "min-hold-time", "open-sent-hold-time", "connect-retry-time",
+        "passive", "delay-open", "delay-open-time",
+        "damp-peer-oscillations", "idle-hold-time", "max-idle-hold-time", "idle-hold-stable-period",
+        "allow-automatic-start", "allow-automatic-stop", "send-notification-without-open",
+        "collision-detect-established-state", "send-hold-time", "shutdown-message",
+        "capabilities", "password", "ttl-security", "multihop",
+        "import", "export", "max-prefix", "route-reflector-client", "next-hop-self",
+    ];
+
+    // Settings whose absence has no meaning; the nullable ones (keepalive-time, password, ...) use null for "off".
+    private static readonly string[] NotNullable =
+    [
+        "local-port", "port", "hold-time", "min-hold-time", "open-sent-hold-time", "connect-retry-time",
+        "passive", "delay-open", "delay-open-time", "damp-peer-oscillations", "idle-hold-time",
+        "max-idle-hold-time", "idle-hold-stable-period", "allow-automatic-start", "allow-automatic-stop",
+        "send-notification-without-open", "collision-detect-established-state", "capabilities",
+        "import", "export", "route-reflector-client", "next-hop-self",
+    ];
+
+    private static readonly string[] CapabilityKeys =
+    [
+        "ipv4-unicast", "ipv6-unicast", "route-refresh", "enhanced-route-refresh", "four-octet-as",
+        "graceful-restart", "graceful-restart-time", "extended-messages", "required",
+    ];
+
+    private static readonly string[] PolicyKeys = ["default-action", "rules"];
+
+    private static readonly string[] RuleKeys =
+    [
+        "prefix", "ge", "le", "communities", "large-communities", "as-path-contains", "action",
+        "set-local-pref", "set-med", "add-communities", "remove-communities", "add-large-communities",
+    ];
+
+    private static readonly string[] MaxPrefixKeys = ["limit", "warning-threshold", "restart-interval"];
+
+    private static readonly Dictionary<string, PolicyAction> Actions = new()
+    {
+        ["accept"] = PolicyAction.Accept,
+        ["reject"] = PolicyAction.Reject,
+    };
+
+    private static readonly Dictionary<string, AfiSafi> Families = new()
+    {
+        ["ipv4-unicast"] = AfiSafi.Ipv4Unicast,
+        ["ipv6-unicast"] = AfiSafi.Ipv6Unicast,
+    };
+
+    private static readonly Dictionary<string, byte> CapabilityNames = new()
+    {
+        ["route-refresh"] = CapabilityCode.RouteRefresh,
+        ["enhanced-route-refresh"] = CapabilityCode.EnhancedRouteRefresh,
+        ["four-octet-as"] = CapabilityCode.FourOctetAs,
+        ["graceful-restart"] = CapabilityCode.GracefulRestart,
+        ["extended-messages"] = CapabilityCode.ExtendedMessage,
+        ["add-path"] = CapabilityCode.AddPath,
+        ["multiprotocol"] = CapabilityCode.Multiprotocol,
+    };
+
+    private static readonly TimeSpan MaxWireSeconds = TimeSpan.FromSeconds(65535);
+
+    /// <param name="peer">The neighbor's address, null when reading neighbor-defaults.</param>
+    public static NeighborSettings Read(ConfigSection s, NeighborSettings seed, IPAddress? peer)
+    {
+        foreach (var key in NotNullable)
+        {
+            if (s.Config.IsNull(key)) s.Problem(key, "cannot be null (leave it out to get the default)");
+        }
+
+        var n = seed;
+        if (s.String("local-address") is { } localText)
+        {
+            if (!BgpSyntax.TryParseAddress(localText, out var local)) s.Problem("local-address", $"\"{localText}\" is not an IPv4 or IPv6 address");
+            else if (peer != null && local.AddressFamily != peer.AddressFamily) s.Problem("local-address", $"{local} is not of the same family as the neighbor address {peer}");
+            else n = n with { LocalAddress = local };
+        }
+        if (s.Number("local-port", 0, 65535) is { } localPort) n = n with { LocalPort = (int)localPort };
+        if (s.Number("port", 1, 65535) is { } port) n = n with { PeerPort = (int)port };
+
+        var hold = s.Duration("hold-time");
+        if (hold is { } h)
+        {
+            if (h != TimeSpan.Zero && h < TimeSpan.FromSeconds(3))
+            {
+                s.Problem("hold-time", $"{s.DurationText("hold-time")} is not allowed (0 or at least 3s)");
+                hold = null;
+            }
+            else if (WholeSeconds(s, "hold-time", h) && AtMost65535(s, "hold-time", h)) n = n with { HoldTime = h };
+            else hold = null;
+        }
+        if (s.Duration("keepalive-time") is { } k)
+        {
+            if (k < TimeSpan.FromSeconds(1)) s.Problem("keepalive-time", $"{s.DurationText("keepalive-time")} is too short (at least 1s; null means a third of the hold time)");
+            else if (!WholeSeconds(s, "keepalive-time", k)) { }
+            else if (hold is { } hv && hv != TimeSpan.Zero && k >= hv)
+                s.Problem("keepalive-time", "hold-time", $"{s.Render("keepalive-time")} must be less than hold-time ({s.Render("hold-time")})");
+            else n = n with { KeepaliveTime = k };
+        }
+        if (s.Duration("min-hold-time") is { } minHold)
+        {
+            if (minHold < TimeSpan.FromSeconds(3)) s.Problem("min-hold-time", $"{s.DurationText("min-hold-time")} is not allowed (at least 3s, RFC 4271 section 6.2)");
+            else if (WholeSeconds(s, "min-hold-time", minHold) && AtMost65535(s, "min-hold-time", minHold)) n = n with { MinHoldTime = minHold };
+        }
+        if (Positive(s, "open-sent-hold-time") is { } openSent) n = n with { OpenSentHoldTime = openSent };
+        if (Positive(s, "connect-retry-time") is { } retry) n = n with { ConnectRetryTime = retry };
+
+        if (s.Bool("passive") is { } passive) n = n with { PassiveTcpEstablishment = passive };
+        if (s.Bool("delay-open") is { } delayOpen) n = n with { DelayOpen = delayOpen };
+        if (Positive(s, "delay-open-time") is { } delayOpenTime) n = n with { DelayOpenTime = delayOpenTime };
+
+        if (s.Bool("damp-peer-oscillations") is { } damp) n = n with { DampPeerOscillations = damp };
+        var idle = s.Duration("idle-hold-time");
+        if (idle is { } i) n = n with { IdleHoldTime = i };
+        if (s.Duration("max-idle-hold-time") is { } maxIdle)
+        {
+            if (idle is { } iv && maxIdle < iv)
+                s.Problem("max-idle-hold-time", "idle-hold-time", $"{s.Render("max-idle-hold-time")} is less than idle-hold-time ({s.Render("idle-hold-time")})");
+            else n = n with { MaxIdleHoldTime = maxIdle };
+        }
+        if (s.Duration("idle-hold-stable-period") is { } stable) n = n with { IdleHoldStablePeriod = stable };
+
+        if (s.Bool("allow-automatic-start") is { } autoStart) n = n with { AllowAutomaticStart = autoStart };
+        if (s.Bool("allow-automatic-stop") is { } autoStop) n = n with { AllowAutomaticStop = autoStop };
+        if (s.Bool("send-notification-without-open") is { } notifyWithoutOpen) n = n with { SendNotificationWithoutOpen = notifyWithoutOpen };
+        if (s.Bool("collision-detect-established-state") is { } collision) n = n with { CollisionDetectEstablishedState = collision };
+        if (s.Duration("send-hold-time") is { } sendHold) n = n with { SendHoldTime = sendHold };
+        if (s.String("shutdown-message") is { } shutdown)
+        {
+            var octets = Encoding.UTF8.GetByteCount(shutdown);
+            if (octets > 255) s.Problem("shutdown-message", $"is {octets} octets of UTF-8; a shutdown communication holds at most 255 (RFC 9003)");
+            else n = n with { ShutdownCommunication = shutdown };
+        }
+
+        if (s.Object("capabilities") is { } caps) n = n with { Capabilities = ReadCapabilities(caps, n.Capabilities) };
+
+        if (s.String("password") is { } password)
+        {
+            var octets = Encoding.UTF8.GetByteCount(password);
+            if (octets == 0) s.Problem("password", "is empty (null turns TCP-MD5 off)");
+            else if (octets > 80) s.Problem("password", $"is {octets} octets; a TCP-MD5 key holds at most 80");
+            else n = n with { Password = password };
+        }
+        var gtsm = s.Number("ttl-security", 1, 254);
+        if (gtsm != null) n = n with { TtlSecurityHops = (int)gtsm };
+        var multihop = s.Number("multihop", 1, 255);
+        if (multihop != null) n = n with { MultihopTtl = (int)multihop };
+        if (gtsm != null && multihop != null)
+            s.Problem("ttl-security", "multihop", "cannot be combined with multihop (GTSM sends every packet with TTL 255)");
+
+        if (s.Object("import") is { } import) n = n with { Import = ReadPolicy(import) };
+        if (s.Object("export") is { } export) n = n with { Export = ReadPolicy(export) };
+        if (s.Object("max-prefix") is { } maxPrefix) n = n with { MaxPrefix = ReadMaxPrefix(maxPrefix) };
+        else if (s.Has("max-prefix")) { } // not an object: reported by Object()
+        else n = n with { MaxPrefix = null };
+
+        if (s.Bool("route-reflector-client") is { } rrClient)
+        {
+            if (rrClient && peer != null && !n.IsInternal)
+                s.Problem("route-reflector-client", $"applies to internal neighbors only (remote-as {n.PeerAs} is not local-as {n.LocalAs})");
+            else n = n with { RouteReflectorClient = rrClient };
+        }
+        if (s.Bool("next-hop-self") is { } nhs) n = n with { NextHopSelf = nhs };
+        return n;
+    }
+
+    private static bool WholeSeconds(ConfigSection s, string key, TimeSpan value)
+    {
+        if (value.Ticks % TimeSpan.TicksPerSecond == 0) return true;
+        s.Problem(key, $"{s.DurationText(key)} is not a whole number of seconds (BGP carries it in seconds)");
+        return false;
+    }
+
+    private static bool AtMost65535(ConfigSection s, string key, TimeSpan value)
+    {
+        if (value <= MaxWireSeconds) return true;
+        s.Problem(key, $"{s.DurationText(key)} is too long (at most 65535s)");
+        return false;
+    }
+
+    private static TimeSpan? Positive(ConfigSection s, string key)
+    {
+        var d = s.Duration(key);
+        if (d == TimeSpan.Zero)
+        {
+            s.Problem(key, $"{s.DurationText(key)} is not allowed (must be more than 0)");
+            return null;
+        }
+        return d;
+    }
+
+    private static CapabilitySettings ReadCapabilities(ConfigSection s, CapabilitySettings seed)
+    {
+        s.CheckKeys(CapabilityKeys);
+        var c = seed;
+        if (s.Bool("ipv4-unicast") is { } v4) c = c with { Ipv4Unicast = v4 };
+        if (s.Bool("ipv6-unicast") is { } v6) c = c with { Ipv6Unicast = v6 };
+        if (!c.Ipv4Unicast && !c.Ipv6Unicast)
+            s.Problem("ipv4-unicast", "ipv6-unicast", "no address family left: ipv4-unicast and ipv6-unicast are both off");
+        if (s.Bool("route-refresh") is { } rr) c = c with { RouteRefresh = rr };
+        if (s.Bool("enhanced-route-refresh") is { } err) c = c with { EnhancedRouteRefresh = err };
+        if (s.Bool("four-octet-as") is { } as4) c = c with { FourOctetAs = as4 };
+        if (s.Bool("graceful-restart") is { } gr) c = c with { GracefulRestartHelper = gr };
+        if (s.Duration("graceful-restart-time") is { } grTime)
+        {
+            if (grTime > TimeSpan.FromSeconds(4095)) s.Problem("graceful-restart-time", $"{s.DurationText("graceful-restart-time")} is too long (at most 4095s, a 12-bit field, RFC 4724 section 3)");
+            else if (WholeSeconds(s, "graceful-restart-time", grTime)) c = c with { GracefulRestartTime = grTime };
+        }
+        if (s.Bool("extended-messages") is { } ext) c = c with { ExtendedMessages = ext };
+
+        var codes = new HashSet<byte>();
+        var families = new HashSet<AfiSafi>();
+        foreach (var item in s.StringList("required"))
+        {
+            var name = item.Text.ToLowerInvariant();
+            if (Families.TryGetValue(name, out var family)) families.Add(family);
+            else if (CapabilityNames.TryGetValue(name, out var code)) codes.Add(code);
+            else if (byte.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number > 0) codes.Add(number);
+            else
+            {
+                var known = Families.Keys.Concat(CapabilityNames.Keys).ToList();
+                var suggestion = KeySuggestion.Closest(name, known);
+                s.Problem("required", item, $"\"{item.Text}\" is not a capability"
+                    + (suggestion != null ? $", did you mean {suggestion}?" : $" ({string.Join(", ", known)} or a code 1..255)"));
+            }
+        }
+        return c with { Required = codes, RequiredFamilies = families };
+    }
+
+    private static RoutePolicy ReadPolicy(ConfigSection s)
+    {
+        s.CheckKeys(PolicyKeys);
+        var policy = new RoutePolicy();
+        if (s.Choice("default-action", Actions) is { } action) policy = policy with { DefaultAction = action };
+        var rules = new List<PolicyRule>();
+        foreach (var r in s.ObjectList("rules")) rules.Add(ReadRule(r));
+        return policy with { Rules = rules };
+    }
+
+    private static PolicyRule ReadRule(ConfigSection s)
+    {
+        s.CheckKeys(RuleKeys);
+        var rule = new PolicyRule();
+        if (s.String("prefix") is { } prefixText && ReadPrefix(s, "prefix", prefixText) is { } prefix)
+        {
+            rule = rule with { Prefix = prefix };
+            var ge = s.Number("ge", prefix.Length, prefix.MaxLength);
+            var le = s.Number("le", prefix.Length, prefix.MaxLength);
+            if (ge != null && le != null && ge > le) s.Problem("ge", "le", $"{ge} is greater than le ({le})");
+            else rule = rule with { MinLength = (int?)ge, MaxLength = (int?)le };
+        }
+        else if (!s.Has("prefix"))
+        {
+            foreach (var key in new[] { "ge", "le" })
+            {
+                if (s.Has(key)) s.Problem(key, "needs a prefix to apply to");
+            }
+        }
+        rule = rule with
+        {
+            Communities = ReadCommunities(s, "communities"),
+            LargeCommunities = ReadLargeCommunities(s, "large-communities"),
+            AddCommunities = ReadCommunities(s, "add-communities"),
+            RemoveCommunities = ReadCommunities(s, "remove-communities"),
+            AddLargeCommunities = ReadLargeCommunities(s, "add-large-communities"),
+        };
+        if (s.Has("as-path-contains") && ReadAs(s, "as-path-contains") is { } asn) rule = rule with { AsPathContains = asn };
+        if (s.Require("action", "accept or reject") && s.Choice("action", Actions) is { } action) rule = rule with { Action = action };
+        if (s.Number("set-local-pref", 0, uint.MaxValue) is { } lp) rule = rule with { SetLocalPref = (uint)lp };
+        if (s.Number("set-med", 0, uint.MaxValue) is { } med) rule = rule with { SetMed = (uint)med };
+        return rule;
+    }
+
+    private static MaxPrefixLimit? ReadMaxPrefix(ConfigSection s)
+    {
+        s.CheckKeys(MaxPrefixKeys);
+        var limit = s.Require("limit", "the most prefixes accepted per family") ? s.Number("limit", 1, int.MaxValue) : null;
+        var threshold = s.Number("warning-threshold", 1, 100);
+        var restart = s.Duration("restart-interval");
+        if (limit == null) return null;
+        return new MaxPrefixLimit
+        {
+            Limit = (int)limit,
+            WarningThresholdPercent = (int?)threshold ?? 90,
+            RestartInterval = restart is { } r && r > TimeSpan.Zero ? r : null,
+        };
+    }
+    /// <summary>A prefix without host bits, or null after recording why not.</summary>
+    public static Prefix? ReadPrefix(ConfigSection s, string key, string text)
+    {
+        switch (BgpSyntax.TryParsePrefix(text, out var prefix))
+        {
+            case BgpSyntax.PrefixError.None:
+                return prefix;
+            case BgpSyntax.PrefixError.HostBits:
+                s.Problem(key, $"\"{text}\" has host bits set (did you mean {prefix}?)");
+                return null;
+            default:
+                s.Problem(key, $"\"{text}\" is not a prefix (address/length, e.g. 192.0.2.0/24 or 2001:db8::/32)");
+                return null;
+        }
+    }
+
+    /// <summary>An AS number 1..4294967295 other than AS_TRANS.</summary>
+    public static uint? ReadAs(ConfigSection s, string key)
+    {
+        var v = s.Number(key, 1, uint.MaxValue);
+        if (v == BgpSyntax.AsTrans)
+        {
+            s.Problem(key, "23456 is AS_TRANS (RFC 6793 section 9) and cannot be used as an AS number");
+            return null;
+        }
+        return (uint?)v;
+    }
+
+    public static IReadOnlyList<Community> ReadCommunities(ConfigSection s, string key)
+    {
+        var result = new List<Community>();
+        foreach (var item in s.StringList(key))
+        {
+            if (BgpSyntax.TryParseCommunity(item.Text, out var c)) result.Add(c);
+            else s.Problem(key, item, $"\"{item.Text}\" is not a community (asn:value with both 0..65535, or one of {string.Join(", ", BgpSyntax.WellKnownCommunityNames)})");
+        }
+        return result;
+    }
+
+    public static IReadOnlyList<LargeCommunity> ReadLargeCommunities(ConfigSection s, string key)
+    {
+        var result = new List<LargeCommunity>();
+        foreach (var item in s.StringList(key))
+        {
+            if (BgpSyntax.TryParseLargeCommunity(item.Text, out var c)) result.Add(c);
+            else s.Problem(key, item, $"\"{item.Text}\" is not a large community (global:local1:local2, each 0..4294967295)");
+        }
+        return result;
+    }
+}
