@@ -1,0 +1,1160 @@
+using System.Net;
+using AkkaBgp.Actors;
+using AkkaBgp.Transport;
+using AkkaBgp.Wire;
+using TransportClose = AkkaBgp.Transport.Close;
+
+namespace AkkaBgp.Session;
+
+/// <summary>
+/// The per-neighbor BGP finite state machine, RFC 4271 section 8. One <c>When</c> block per state, one case
+/// per event; every transition names the Event (8.1) it implements and quotes the 8.2.2 text.
+/// <para>
+/// The FSM never touches a socket. It asks <c>connector</c> to dial (<see cref="Transport.Connect"/>), is
+/// handed inbound connections (<see cref="Accepted"/>) by the listener, and speaks to connection actors with
+/// <see cref="Register"/>/<see cref="Reconfigure"/>/<see cref="Send"/>/<see cref="TransportClose"/>.
+/// Routes go to <c>rib</c> as <see cref="PeerUp"/>/<see cref="PeerUpdate"/>/<see cref="PeerRouteRefresh"/>/<see cref="PeerDown"/>.
+/// Every state change is published on the EventStream as <see cref="SessionStateChanged"/>.
+/// </para>
+/// </summary>
+public sealed class BgpFsm : FSM<SessionState, SessionData>
+{
+    public const string ConnectRetryTimer = "ConnectRetryTimer";
+    public const string HoldTimer = "HoldTimer";
+    public const string KeepaliveTimer = "KeepaliveTimer";
+    public const string DelayOpenTimer = "DelayOpenTimer";
+    public const string IdleHoldTimer = "IdleHoldTimer";
+    /// <summary>Not an RFC timer: resets the damped IdleHoldTime after a stable period in Established.</summary>
+    public const string StableTimer = "IdleHoldStableTimer";
+
+    /// <summary>How long a connection may take to flush a NOTIFICATION before it is dropped anyway.</summary>
+    public static readonly TimeSpan NotificationFlushDeadline = TimeSpan.FromSeconds(3);
+
+    private readonly NeighborSettings _settings;
+    private readonly IActorRef _connector;
+    private readonly IActorRef _rib;
+    private readonly NeighborCounters _counters = new();
+    private long _attempts;
+
+    // What caused the transition being made, for SessionStateChanged (set by the handlers that transition).
+    private int _eventNumber;
+    private string? _reason;
+
+    /// <param name="connector">Dials the peer on <see cref="Transport.Connect"/>; answers <see cref="Connected"/>/<see cref="ConnectFailed"/>.</param>
+    /// <param name="rib">Receives PeerUp, PeerUpdate, PeerRouteRefresh and PeerDown.</param>
+    public BgpFsm(NeighborSettings settings, IActorRef connector, IActorRef rib)
+    {
+        _settings = settings;
+        _connector = connector;
+        _rib = rib;
+
+        StartWith(SessionState.Idle, new SessionData
+        {
+            IdleHoldTime = settings.IdleHoldTime,
+            Passive = settings.PassiveTcpEstablishment,
+        });
+        When(SessionState.Idle, Traced(Idle));
+        When(SessionState.Connect, Traced(Connect));
+        When(SessionState.Active, Traced(Active));
+        When(SessionState.OpenSent, Traced(OpenSent));
+        When(SessionState.OpenConfirm, Traced(OpenConfirm));
+        When(SessionState.Established, Traced(Established));
+        WhenUnhandled(AnyState);
+        OnTransition(Transitioned);
+        OnTermination(Stopped);
+        Initialize();
+    }
+
+    public static Props Props(NeighborSettings settings, IActorRef connector, IActorRef rib) =>
+        Actors.Props.Create(() => new BgpFsm(settings, connector, rib));
+
+    private IPAddress Peer => _settings.PeerAddress;
+
+    private DateTimeOffset Now => Context.System.Scheduler.Now;
+
+    protected override void PreStart() => _counters.DownSince = Now;
+
+    // =====================================================================================
+    // Idle
+    // =====================================================================================
+
+    private State<SessionState, SessionData>? Idle(Event<SessionData> e)
+    {
+        var d = e.StateData;
+        switch (e.FsmEvent)
+        {
+            case ManualStart:
+                // Event 1 (Event 4 when configured passive): "initializes all BGP resources for the peer
+                // connection, sets ConnectRetryCounter to zero, starts the ConnectRetryTimer with the initial
+                // value, initiates a TCP connection to the other BGP peer, listens for a connection that may
+                // be initiated by the remote BGP peer, and changes its state to Connect" (Active when passive).
+                CancelTimer(IdleHoldTimer);
+                return Start(d, _settings.PassiveTcpEstablishment, _settings.PassiveTcpEstablishment
+                    ? BgpEvent.ManualStartWithPassiveTcpEstablishment : BgpEvent.ManualStart);
+
+            case ManualStartWithPassiveTcpEstablishment:
+                // Event 4: as Event 1, but only listening, and the state becomes Active.
+                CancelTimer(IdleHoldTimer);
+                return Start(d, true, BgpEvent.ManualStartWithPassiveTcpEstablishment);
+
+            case AutomaticStart when !_settings.AllowAutomaticStart:
+                Log.Information("{Peer}: AutomaticStart ignored, AllowAutomaticStart is off", Peer);
+                return Stay();
+
+            case AutomaticStart when IsTimerActive(IdleHoldTimer):
+                // Events 6/7 with DampPeerOscillations: the session restarts only when the IdleHoldTimer
+                // expires, "to prevent peer oscillations" (8.2.1.5 leaves the method to us).
+                return Stay();
+
+            case AutomaticStart:
+                // Events 3, 5, 6, 7: as Events 1/4 (8.2.2 Idle).
+                return Start(d, d.Passive, AutomaticStartEvent(d.Passive));
+
+            case IdleHoldTimerExpires when _settings.AllowAutomaticStart:
+                // Event 13: the damped wait is over; the system re-issues the automatic start.
+                return Start(d, d.Passive, BgpEvent.IdleHoldTimerExpires);
+
+            case ManualStop:
+                // Event 2: "The ManualStop event ... is ignored in the Idle state." We also cancel a pending
+                // automatic restart, so that a stopped session stays down.
+                CancelTimer(IdleHoldTimer);
+                return Stay();
+
+            case RestartAfterReset r:
+                // Second half of AdministrativeReset: ManualStart the way the session last started.
+                return Start(d, r.Passive, r.Passive ? BgpEvent.ManualStartWithPassiveTcpEstablishment : BgpEvent.ManualStart);
+
+            case AdministrativeReset:
+                // ManualStop is ignored in Idle; the ManualStart half starts the session.
+                CancelTimer(IdleHoldTimer);
+                return Start(d, d.Passive, d.Passive ? BgpEvent.ManualStartWithPassiveTcpEstablishment : BgpEvent.ManualStart);
+
+            case Accepted a:
+                // Event 14 in Idle: "the BGP FSM will refuse to allow incoming connections" (8.2.2 Idle).
+                Log.Information("{Peer}: refusing connection from {Remote} in Idle", Peer, a.Remote);
+                a.Connection.Tell(new TransportClose(TimeSpan.Zero), Self);
+                return Stay();
+
+            case AutomaticStop:
+                // Event 8: ignored in Idle.
+                return Stay();
+
+            default:
+                // "Any other event (Events 9-12, 15-28) received in the Idle state does not cause change in the state."
+                return null;
+        }
+    }
+
+    private int AutomaticStartEvent(bool passive) => (_settings.DampPeerOscillations, passive) switch
+    {
+        (false, false) => BgpEvent.AutomaticStart,
+        (false, true) => BgpEvent.AutomaticStartWithPassiveTcpEstablishment,
+        (true, false) => BgpEvent.AutomaticStartWithDampPeerOscillations,
+        (true, true) => BgpEvent.AutomaticStartWithDampPeerOscillationsAndPassiveTcpEstablishment,
+    };
+
+    private State<SessionState, SessionData> Start(SessionData d, bool passive, int evt)
+    {
+        StartConnectRetryTimer();
+        var data = d with { ConnectRetryCounter = 0, Passive = passive };
+        return passive
+            ? Go(SessionState.Active, evt).Using(data)
+            : Go(SessionState.Connect, evt).Using(Dial(data));
+    }
+
+    // =====================================================================================
+    // Connect
+    // =====================================================================================
+
+    private State<SessionState, SessionData>? Connect(Event<SessionData> e)
+    {
+        var d = e.StateData;
+        switch (e.FsmEvent)
+        {
+            case ManualStop m:
+                // Event 2: "drops the TCP connection, releases all BGP resources, sets ConnectRetryCounter to
+                // zero, stops the ConnectRetryTimer and sets ConnectRetryTimer to zero, and changes its state to Idle."
+                return AdministrativeStop(d, notify: false, m.Communication, reset: false);
+
+            case AdministrativeReset r:
+                return AdministrativeStop(d, notify: false, r.Communication, reset: true);
+
+            case ConnectRetryTimerExpires:
+                // Event 9: "drops the TCP connection, restarts the ConnectRetryTimer, stops the DelayOpenTimer and
+                // resets the timer to zero, initiates a TCP connection to the other BGP peer, continues to listen
+                // for a connection that may be initiated by the remote BGP peer, and stays in the Connect state."
+                CloseConnection(d.Connection);
+                CancelTimer(DelayOpenTimer);
+                StartConnectRetryTimer();
+                return Stay().Using(Dial(d with { Connection = null }));
+
+            case DelayOpenTimerExpires when d.Connection is not null:
+                // Event 12: "sends an OPEN message to its peer, sets the HoldTimer to a large value, and changes
+                // its state to OpenSent."
+                return SendOpen(d, BgpEvent.DelayOpenTimerExpires);
+
+            case Connected c when c.Attempt == d.DialAttempt && d.Connection is null:
+                // Events 16/17: see ConnectionUp.
+                return ConnectionUp(d with { DialAttempt = 0 }, new PeerConnection(c.Connection, true), BgpEvent.TcpCrAcked);
+
+            case Accepted a when d.Connection is null:
+                // Events 14 + 17: the listener validated the source (14) and the connection is up (17).
+                return ConnectionUp(d, new PeerConnection(a.Connection, false), BgpEvent.TcpConnectionConfirmed);
+
+            case ConnectFailed f when f.Attempt == d.DialAttempt && d.Connection is not null:
+                // Our dial failed while an inbound connection waits out its DelayOpenTimer: that one carries on.
+                return Stay().Using(d with { DialAttempt = 0 });
+
+            case ConnectFailed f when f.Attempt == d.DialAttempt:
+                // Event 18, DelayOpenTimer not running: "stops the ConnectRetryTimer to zero, drops the TCP
+                // connection, releases all BGP resources, and changes its state to Idle."
+                return ToIdle(d, BgpEvent.TcpConnectionFails, $"connect failed: {f.Reason}", null, RetryCount.Keep);
+
+            case ConnectionClosed c when IsPrimary(d, c.Connection):
+                // Event 18, DelayOpenTimer running: "restarts the ConnectRetryTimer, stops the DelayOpenTimer and
+                // resets its value to zero, continues to listen for a connection that may be initiated by the
+                // remote BGP peer, and changes its state to Active."
+                CancelTimer(DelayOpenTimer);
+                StartConnectRetryTimer();
+                return Go(SessionState.Active, BgpEvent.TcpConnectionFails, $"connection closed: {c.Reason}")
+                    .Using(d with { Connection = null });
+
+            default:
+                return DelayOpenEvents(e, d);
+        }
+    }
+
+    // =====================================================================================
+    // Active
+    // =====================================================================================
+
+    private State<SessionState, SessionData>? Active(Event<SessionData> e)
+    {
+        var d = e.StateData;
+        switch (e.FsmEvent)
+        {
+            case ManualStop m:
+                // Event 2: "If the DelayOpenTimer is running and the SendNOTIFICATIONwithoutOPEN session attribute
+                // is set, the local system sends a NOTIFICATION with a Cease, releases all BGP resources including
+                // stopping the DelayOpenTimer, drops the TCP connection, sets ConnectRetryCounter to zero, stops
+                // the ConnectRetryTimer and sets the ConnectRetryTimer to zero, and changes its state to Idle."
+                return AdministrativeStop(d, NotifyWithoutOpen(d), m.Communication, reset: false);
+
+            case AdministrativeReset r:
+                return AdministrativeStop(d, NotifyWithoutOpen(d), r.Communication, reset: true);
+
+            case ConnectRetryTimerExpires when d.Passive:
+                // Deviation: PassiveTcpEstablishment means we never dial; the timer just keeps running.
+                StartConnectRetryTimer();
+                return Stay();
+
+            case ConnectRetryTimerExpires:
+                // Event 9: "restarts the ConnectRetryTimer (with initial value), initiates a TCP connection to the
+                // other BGP peer, continues to listen for a TCP connection that may be initiated by a remote BGP
+                // peer, and changes its state to Connect."
+                CloseConnection(d.Connection);
+                CancelTimer(DelayOpenTimer);
+                StartConnectRetryTimer();
+                return Go(SessionState.Connect, BgpEvent.ConnectRetryTimerExpires).Using(Dial(d with { Connection = null }));
+
+            case DelayOpenTimerExpires when d.Connection is not null:
+                // Event 12: "sets the ConnectRetryTimer to zero, stops and clears the DelayOpenTimer (set to zero),
+                // completes the BGP initialization, sends the OPEN message to its remote peer, sets its hold timer
+                // to a large value, and changes its state to OpenSent."
+                CancelTimer(ConnectRetryTimer);
+                return SendOpen(d, BgpEvent.DelayOpenTimerExpires);
+
+            case Accepted a when d.Connection is null:
+                // Events 14 + 17: see ConnectionUp.
+                return ConnectionUp(d, new PeerConnection(a.Connection, false), BgpEvent.TcpConnectionConfirmed);
+
+            case Connected c when c.Attempt == d.DialAttempt && d.Connection is null:
+                // Event 16 for a dial started in Connect.
+                return ConnectionUp(d with { DialAttempt = 0 }, new PeerConnection(c.Connection, true), BgpEvent.TcpCrAcked);
+
+            case ConnectFailed f when f.Attempt == d.DialAttempt:
+                // A dial started in Connect gave up; in Active we keep listening.
+                return Stay().Using(d with { DialAttempt = 0 });
+
+            case ConnectionClosed c when IsPrimary(d, c.Connection):
+                // Event 18: "restarts the ConnectRetryTimer (with the initial value), stops and clears the
+                // DelayOpenTimer (sets the value to zero), releases all BGP resource, increments the
+                // ConnectRetryCounter by 1, optionally performs peer oscillation damping if the
+                // DampPeerOscillations attribute is set to TRUE, and changes its state to Idle."
+                return ToIdle(d, BgpEvent.TcpConnectionFails, $"connection closed: {c.Reason}", null, RetryCount.Increment);
+
+            default:
+                return DelayOpenEvents(e, d);
+        }
+    }
+
+    /// <summary>
+    /// The rows Connect and Active share: messages on a connection whose DelayOpenTimer runs (Events 20,
+    /// 21, 22, 24) and "any other event" (8, 10, 11, 13, 19, 23, 25-28).
+    /// </summary>
+    private State<SessionState, SessionData>? DelayOpenEvents(Event<SessionData> e, SessionData d)
+    {
+        switch (e.FsmEvent)
+        {
+            case Received { Message: OpenMessage open } r when IsPrimary(d, r.Connection) && IsTimerActive(DelayOpenTimer):
+                // Event 20: "stops the ConnectRetryTimer (if running) and sets the ConnectRetryTimer to zero,
+                // completes the BGP initialization, stops and clears the DelayOpenTimer (sets the value to zero),
+                // sends an OPEN message, sends a KEEPALIVE message, if the HoldTimer initial value is non-zero,
+                // starts the KeepaliveTimer with the initial value and resets the HoldTimer to the negotiated
+                // value, else, if the HoldTimer initial value is zero, resets the KeepaliveTimer and resets the
+                // HoldTimer value to zero, and changes its state to OpenConfirm."
+                if (!OpenExchange.TryNegotiate(_settings, open, out var session, out var error, out var why))
+                {
+                    // Event 22: "(optionally) If the SendNOTIFICATIONwithoutOPEN attribute is set to TRUE, then
+                    // the local system first sends a NOTIFICATION message with the appropriate error code".
+                    return ToIdle(d, BgpEvent.BgpOpenMsgErr, $"bad OPEN: {why}",
+                        _settings.SendNotificationWithoutOpen ? error : null, RetryCount.Increment);
+                }
+                CancelTimer(ConnectRetryTimer);
+                CancelTimer(DelayOpenTimer);
+                SendMessage(d.Connection!.Ref, OpenExchange.BuildOpen(_settings));
+                return EnterOpenConfirm(d, open, session!, BgpEvent.BgpOpenWithDelayOpenTimerRunning, null);
+
+            case ReceiveFailed f when IsPrimary(d, f.Connection):
+                // Events 21/22: "(optionally) sends a NOTIFICATION message with the appropriate error code if the
+                // SendNOTIFICATIONwithoutOPEN attribute is set to TRUE, sets the ConnectRetryTimer to zero,
+                // releases all BGP resources, drops the TCP connection, increments the ConnectRetryCounter by 1,
+                // (optionally) performs peer oscillation damping ..., and changes its state to Idle."
+                return ToIdle(d, ReceiveFailedEvent(f), $"receive error: {f.Error}",
+                    _settings.SendNotificationWithoutOpen ? NotificationMessage.From(f.Error) : null, RetryCount.Increment);
+
+            case Received { Message: NotificationMessage n } r when IsPrimary(d, r.Connection) && IsVersionError(n) && IsTimerActive(DelayOpenTimer):
+                // Event 24 with the DelayOpenTimer running: "stops the ConnectRetryTimer (if running) and sets the
+                // ConnectRetryTimer to zero, stops and resets the DelayOpenTimer (sets to zero), releases all BGP
+                // resources, drops the TCP connection, and changes its state to Idle." (No increment: the peer
+                // may retry with another version.)
+                return ToIdle(d, BgpEvent.NotifMsgVerErr, ReceivedText(n), null, RetryCount.Keep);
+
+            case Received r when IsPrimary(d, r.Connection):
+                // Events 19, 24, 25-27 and ROUTE-REFRESH are "any other event": "sets the ConnectRetryTimer to
+                // zero, releases all BGP resources, drops the TCP connection, increments the ConnectRetryCounter
+                // by 1, performs peer oscillation damping ..., and changes its state to Idle."
+                return ToIdle(d, MessageEvent(r.Message), Unexpected(r.Message), null, RetryCount.Increment);
+
+            case ReceivedWithErrors r when IsPrimary(d, r.Connection):
+                return ToIdle(d, BgpEvent.UpdateMsg, Unexpected(r.Message), null, RetryCount.Increment);
+
+            case SendHoldTimerExpired s when IsPrimary(d, s.Connection):
+                return ToIdle(d, BgpEvent.SendHoldTimerExpires, "send hold timer expired", null, RetryCount.Increment);
+
+            case AutomaticStop a:
+                // Event 8 is "any other event" here: no OPEN was sent, so no NOTIFICATION either.
+                return ToIdle(d, BgpEvent.AutomaticStop, a.Reason, null, RetryCount.Increment);
+
+            case HoldTimerExpires or KeepaliveTimerExpires or IdleHoldTimerExpires:
+                // Events 10, 11, 13 ("any other event"); these timers do not run in Connect/Active, so
+                // only a stray timer message gets here.
+                return ToIdle(d, TimerEvent(e.FsmEvent), "unexpected " + BgpEvent.Name(TimerEvent(e.FsmEvent)), null, RetryCount.Increment);
+
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// Events 16/17 in Connect and Active: "If the DelayOpen attribute is set to TRUE, the local system: stops
+    /// the ConnectRetryTimer and sets the ConnectRetryTimer to zero, sets the DelayOpenTimer to the initial
+    /// value, and stays in the [current] state." Else: "stops the ConnectRetryTimer and sets the ConnectRetryTimer
+    /// to zero, completes BGP initialization, sends an OPEN message to its peer, sets the HoldTimer to a large
+    /// value, and changes its state to OpenSent."
+    /// </summary>
+    private State<SessionState, SessionData> ConnectionUp(SessionData d, PeerConnection connection, int evt)
+    {
+        RegisterConnection(connection.Ref);
+        CancelTimer(ConnectRetryTimer);
+        var data = d with { Connection = connection };
+        if (_settings.DelayOpen)
+        {
+            SetTimer(DelayOpenTimer, DelayOpenTimerExpires.Instance, _settings.DelayOpenTime);
+            return Stay().Using(data);
+        }
+        return SendOpen(data, evt);
+    }
+
+    private State<SessionState, SessionData> SendOpen(SessionData d, int evt)
+    {
+        CancelTimer(DelayOpenTimer);
+        SendMessage(d.Connection!.Ref, OpenExchange.BuildOpen(_settings));
+        // The "large value" for the HoldTimer in OpenSent (8.2.2, suggested 4 minutes).
+        SetTimer(HoldTimer, HoldTimerExpires.Instance, _settings.OpenSentHoldTime);
+        return Go(SessionState.OpenSent, evt).Using(d);
+    }
+
+    // =====================================================================================
+    // OpenSent
+    // =====================================================================================
+
+    private State<SessionState, SessionData>? OpenSent(Event<SessionData> e)
+    {
+        var d = e.StateData;
+        switch (e.FsmEvent)
+        {
+            case ManualStop m:
+                // Event 2: "sends the NOTIFICATION with a Cease, sets the ConnectRetryTimer to zero, releases all
+                // BGP resources, drops the TCP connection, sets the ConnectRetryCounter to zero, and changes its
+                // state to Idle."
+                return AdministrativeStop(d, notify: true, m.Communication, reset: false);
+
+            case AdministrativeReset r:
+                return AdministrativeStop(d, notify: true, r.Communication, reset: true);
+
+            case AutomaticStop a:
+                // Event 8: "sends the NOTIFICATION with a Cease, ..., increments the ConnectRetryCounter by 1, ...
+                // and changes its state to Idle."
+                return ToIdle(d, BgpEvent.AutomaticStop, a.Reason, new NotificationMessage(ErrorCode.Cease, a.CeaseSubcode), RetryCount.Increment);
+
+            case HoldTimerExpires:
+                // Event 10: "sends a NOTIFICATION message with the error code Hold Timer Expired, ..., increments
+                // the ConnectRetryCounter, ... and changes its state to Idle."
+                return ToIdle(d, BgpEvent.HoldTimerExpires, "hold timer expired (no OPEN from the peer)",
+                    new NotificationMessage(ErrorCode.HoldTimerExpired, 0), RetryCount.Increment);
+
+            case ConnectionClosed c when IsPrimary(d, c.Connection) && d.Second is not null:
+                // Event 18 while a second connection is in OpenSent too: carry on with that one.
+                return Stay().Using(d with { Connection = d.Second, Second = null });
+
+            case ConnectionClosed c when IsPrimary(d, c.Connection):
+                // Event 18: "closes the BGP connection, restarts the ConnectRetryTimer, continues to listen for a
+                // connection that may be initiated by the remote BGP peer, and changes its state to Active."
+                StartConnectRetryTimer();
+                CancelTimer(HoldTimer);
+                return Go(SessionState.Active, BgpEvent.TcpConnectionFails, $"connection closed: {c.Reason}")
+                    .Using(d with { Connection = null });
+
+            case Received { Message: OpenMessage open } r when IsPrimary(d, r.Connection):
+                // Event 19: "resets the DelayOpenTimer to zero, sets the BGP ConnectRetryTimer to zero, sends a
+                // KEEPALIVE message, and sets a KeepaliveTimer (via the text below), sets the HoldTimer according to
+                // the negotiated value (see Section 4.2), changes its state to OpenConfirm." A second connection
+                // still waiting for its OPEN is resolved (6.8) when that OPEN arrives.
+                if (!OpenExchange.TryNegotiate(_settings, open, out var session, out var error, out var why))
+                {
+                    // Event 22: "sends a NOTIFICATION message with the appropriate error code, ..., increments the
+                    // ConnectRetryCounter by 1, ... and changes its state to Idle."
+                    return ToIdle(d, BgpEvent.BgpOpenMsgErr, $"bad OPEN: {why}", error, RetryCount.Increment);
+                }
+                return EnterOpenConfirm(d, open, session!, BgpEvent.BgpOpen, null);
+
+            case ReceiveFailed f when IsPrimary(d, f.Connection):
+                // Events 21/22: "sends a NOTIFICATION message with the appropriate error code, sets the
+                // ConnectRetryTimer to zero, releases all BGP resources, drops the TCP connection, increments the
+                // ConnectRetryCounter by 1, ... and changes its state to Idle."
+                return ToIdle(d, ReceiveFailedEvent(f), $"receive error: {f.Error}", NotificationMessage.From(f.Error), RetryCount.Increment);
+
+            case Received { Message: NotificationMessage n } r when IsPrimary(d, r.Connection) && IsVersionError(n):
+                // Event 24: "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP
+                // connection, and changes its state to Idle."
+                return ToIdle(d, BgpEvent.NotifMsgVerErr, ReceivedText(n), null, RetryCount.Keep);
+
+            case Received { Message: NotificationMessage n } r when IsPrimary(d, r.Connection):
+                // Event 25 is listed among "any other event", which would answer with an FSM Error; we never answer
+                // a NOTIFICATION with one (the peer has already closed), but otherwise follow that row.
+                return ToIdle(d, BgpEvent.NotifMsg, ReceivedText(n), null, RetryCount.Increment);
+
+            case Received r when IsPrimary(d, r.Connection):
+                // Events 26-27, ROUTE-REFRESH: RFC 6608 section 3, "Receive Unexpected Message in OpenSent State"
+                // with the message type in the data field; then the "any other event" row.
+                return ToIdle(d, MessageEvent(r.Message), Unexpected(r.Message),
+                    UnexpectedMessage(FsmSubcode.UnexpectedMessageInOpenSent, r.Message), RetryCount.Increment);
+
+            case ReceivedWithErrors r when IsPrimary(d, r.Connection):
+                return ToIdle(d, BgpEvent.UpdateMsg, Unexpected(r.Message),
+                    UnexpectedMessage(FsmSubcode.UnexpectedMessageInOpenSent, r.Message), RetryCount.Increment);
+
+            case SendHoldTimerExpired s when IsPrimary(d, s.Connection):
+                return SendHoldExpired(d);
+
+            case ConnectRetryTimerExpires or KeepaliveTimerExpires or DelayOpenTimerExpires or IdleHoldTimerExpires:
+                // Events 9, 11, 12, 13: "any other event": FSM Error (subcode 0: not a message), counted, Idle.
+                return ToIdle(d, TimerEvent(e.FsmEvent), "unexpected " + BgpEvent.Name(TimerEvent(e.FsmEvent)),
+                    new NotificationMessage(ErrorCode.FiniteStateMachine, FsmSubcode.Unspecified), RetryCount.Increment);
+
+            default:
+                return SecondConnection(e, d);
+        }
+    }
+
+    // =====================================================================================
+    // OpenConfirm
+    // =====================================================================================
+
+    private State<SessionState, SessionData>? OpenConfirm(Event<SessionData> e)
+    {
+        var d = e.StateData;
+        switch (e.FsmEvent)
+        {
+            case ManualStop m:
+                // Event 2: "sends the NOTIFICATION message with a Cease, releases all BGP resources, drops the TCP
+                // connection, sets the ConnectRetryCounter to zero, sets the ConnectRetryTimer to zero, and changes
+                // its state to Idle."
+                return AdministrativeStop(d, notify: true, m.Communication, reset: false);
+
+            case AdministrativeReset r:
+                return AdministrativeStop(d, notify: true, r.Communication, reset: true);
+
+            case AutomaticStop a:
+                // Event 8: "sends the NOTIFICATION message with a Cease, ..., increments the ConnectRetryCounter by
+                // 1, ... and changes its state to Idle."
+                return ToIdle(d, BgpEvent.AutomaticStop, a.Reason, new NotificationMessage(ErrorCode.Cease, a.CeaseSubcode), RetryCount.Increment);
+
+            case HoldTimerExpires:
+                // Event 10: "sends the NOTIFICATION message with the Error Code Hold Timer Expired, ...,
+                // increments the ConnectRetryCounter by 1, ... and changes its state to Idle."
+                return ToIdle(d, BgpEvent.HoldTimerExpires, "hold timer expired",
+                    new NotificationMessage(ErrorCode.HoldTimerExpired, 0), RetryCount.Increment);
+
+            case KeepaliveTimerExpires:
+                // Event 11: "sends a KEEPALIVE message, restarts the KeepaliveTimer, and remains in the
+                // OpenConfirmed state." (The timer is periodic.)
+                SendMessage(d.Connection!.Ref, KeepaliveMessage.Instance);
+                return Stay();
+
+            case ConnectionClosed c when IsPrimary(d, c.Connection) && d.Second is not null:
+                // Event 18 with a second connection in OpenSent: carry on with it (its OPEN is still due).
+                CancelTimer(KeepaliveTimer);
+                SetTimer(HoldTimer, HoldTimerExpires.Instance, _settings.OpenSentHoldTime);
+                return Go(SessionState.OpenSent, BgpEvent.TcpConnectionFails, $"connection closed: {c.Reason}; continuing on the other connection")
+                    .Using(d with { Connection = d.Second, Second = null, PeerOpen = null, Session = null });
+
+            case ConnectionClosed c when IsPrimary(d, c.Connection):
+                // Event 18: "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP
+                // connection, increments the ConnectRetryCounter by 1, ... and changes its state to Idle."
+                return ToIdle(d, BgpEvent.TcpConnectionFails, $"connection closed: {c.Reason}", null, RetryCount.Increment);
+
+            case ReceiveFailed f when IsPrimary(d, f.Connection):
+                // Events 21/22: "sends a NOTIFICATION message with the appropriate error code, ..., increments the
+                // ConnectRetryCounter by 1, ... and changes its state to Idle."
+                return ToIdle(d, ReceiveFailedEvent(f), $"receive error: {f.Error}", NotificationMessage.From(f.Error), RetryCount.Increment);
+
+            case Received { Message: NotificationMessage n } r when IsPrimary(d, r.Connection) && IsVersionError(n):
+                // Event 24: "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP
+                // connection, and changes its state to Idle."
+                return ToIdle(d, BgpEvent.NotifMsgVerErr, ReceivedText(n), null, RetryCount.Keep);
+
+            case Received { Message: NotificationMessage n } r when IsPrimary(d, r.Connection):
+                // Event 25: "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP
+                // connection, increments the ConnectRetryCounter by 1, and changes its state to Idle."
+                return ToIdle(d, BgpEvent.NotifMsg, ReceivedText(n), null, RetryCount.Increment);
+
+            case Received { Message: KeepaliveMessage } r when IsPrimary(d, r.Connection):
+                // Event 26: "restarts the HoldTimer and changes its state to Established."
+                return EnterEstablished(d);
+
+            case Received r when IsPrimary(d, r.Connection):
+                // A second OPEN, an UPDATE or a ROUTE-REFRESH on this connection: RFC 6608 "Receive Unexpected
+                // Message in OpenConfirm State", then the "any other event" row (counted, Idle).
+                return ToIdle(d, MessageEvent(r.Message), Unexpected(r.Message),
+                    UnexpectedMessage(FsmSubcode.UnexpectedMessageInOpenConfirm, r.Message), RetryCount.Increment);
+
+            case ReceivedWithErrors r when IsPrimary(d, r.Connection):
+                return ToIdle(d, BgpEvent.UpdateMsg, Unexpected(r.Message),
+                    UnexpectedMessage(FsmSubcode.UnexpectedMessageInOpenConfirm, r.Message), RetryCount.Increment);
+
+            case SendHoldTimerExpired s when IsPrimary(d, s.Connection):
+                return SendHoldExpired(d);
+
+            case ConnectRetryTimerExpires or DelayOpenTimerExpires or IdleHoldTimerExpires:
+                // Events 9, 12, 13: "any other event": FSM Error, counted, Idle.
+                return ToIdle(d, TimerEvent(e.FsmEvent), "unexpected " + BgpEvent.Name(TimerEvent(e.FsmEvent)),
+                    new NotificationMessage(ErrorCode.FiniteStateMachine, FsmSubcode.Unspecified), RetryCount.Increment);
+
+            default:
+                return SecondConnection(e, d);
+        }
+    }
+
+    private State<SessionState, SessionData> EnterOpenConfirm(SessionData d, OpenMessage open, NegotiatedSession session, int evt, string? reason)
+    {
+        var connection = d.Connection!.Ref;
+        CancelTimer(DelayOpenTimer);
+        CancelTimer(ConnectRetryTimer);
+        // The connection decodes UPDATEs with the negotiated rules, and RFC 9687's send hold time
+        // follows the negotiated hold time.
+        connection.Tell(new Reconfigure(session.Decode(_settings), session.UpdateDecode(_settings),
+            _settings.SendHoldTimeFor(session.HoldTime)), Self);
+        SendMessage(connection, KeepaliveMessage.Instance);
+        if (session.HoldTime > TimeSpan.Zero)
+        {
+            StartPeriodicTimer(KeepaliveTimer, KeepaliveTimerExpires.Instance, session.KeepaliveTime);
+            SetTimer(HoldTimer, HoldTimerExpires.Instance, session.HoldTime);
+        }
+        else
+        {
+            // RFC 4271 4.4: a hold time of zero means no KEEPALIVEs and no HoldTimer.
+            CancelTimer(KeepaliveTimer);
+            CancelTimer(HoldTimer);
+        }
+        Log.Information("{Peer}: OPEN from {Identifier} AS {As}: {Session}", Peer, open.BgpIdentifierAddress, open.AsNumber, session);
+        return Go(SessionState.OpenConfirm, evt, reason).Using(d with { PeerOpen = open, Session = session });
+    }
+
+    // =====================================================================================
+    // Established
+    // =====================================================================================
+
+    private State<SessionState, SessionData>? Established(Event<SessionData> e)
+    {
+        var d = e.StateData;
+        switch (e.FsmEvent)
+        {
+            case ManualStop m:
+                // Event 2: "sends the NOTIFICATION message with a Cease, sets the ConnectRetryTimer to zero,
+                // deletes all routes associated with this connection, releases BGP resources, drops the TCP
+                // connection, sets the ConnectRetryCounter to zero, and changes its state to Idle."
+                return AdministrativeStop(d, notify: true, m.Communication, reset: false);
+
+            case AdministrativeReset r:
+                return AdministrativeStop(d, notify: true, r.Communication, reset: true);
+
+            case AutomaticStop a:
+                // Event 8: "sends a NOTIFICATION with a Cease, ..., deletes all routes ..., increments the
+                // ConnectRetryCounter by 1, ... and changes its state to Idle."
+                return ToIdle(d, BgpEvent.AutomaticStop, a.Reason, new NotificationMessage(ErrorCode.Cease, a.CeaseSubcode), RetryCount.Increment);
+
+            case HoldTimerExpires:
+                // Event 10: "sends a NOTIFICATION message with the Error Code Hold Timer Expired, ...,
+                // increments the ConnectRetryCounter by 1, ... and changes its state to Idle."
+                return ToIdle(d, BgpEvent.HoldTimerExpires, "hold timer expired",
+                    new NotificationMessage(ErrorCode.HoldTimerExpired, 0), RetryCount.Increment);
+
+            case KeepaliveTimerExpires:
+                // Event 11: "sends a KEEPALIVE message, and restarts its KeepaliveTimer, unless the negotiated
+                // HoldTime value is zero."
+                SendMessage(d.Connection!.Ref, KeepaliveMessage.Instance);
+                return Stay();
+
+            case SessionStable:
+                // Damping (8.1.1 DampPeerOscillations): a session that stayed up long enough is no longer
+                // oscillating, so the next failure waits the first IdleHoldTime again.
+                return Stay().Using(d with { IdleHoldTime = _settings.IdleHoldTime });
+
+            case Accepted a when !_settings.CollisionDetectEstablishedState:
+                // 6.8: "Unless allowed via configuration, a connection collision with an existing BGP connection
+                // that is in the Established state causes closing of the newly created connection."
+                RefuseCollision(a.Connection);
+                return Stay();
+
+            case Connected c when !_settings.CollisionDetectEstablishedState && c.Attempt == d.DialAttempt:
+                RefuseCollision(c.Connection);
+                return Stay().Using(d with { DialAttempt = 0 });
+
+            case ConnectionClosed c when IsPrimary(d, c.Connection):
+                // Event 18: "sets the ConnectRetryTimer to zero, deletes all routes associated with this
+                // connection, releases all the BGP resources, drops the TCP connection, increments the
+                // ConnectRetryCounter by 1, and changes its state to Idle."
+                return ToIdle(d, BgpEvent.TcpConnectionFails, $"connection closed: {c.Reason}", null, RetryCount.Increment);
+
+            case Received { Message: NotificationMessage n } r when IsPrimary(d, r.Connection):
+                // Events 24/25: as Event 18.
+                return ToIdle(d, IsVersionError(n) ? BgpEvent.NotifMsgVerErr : BgpEvent.NotifMsg, ReceivedText(n), null, RetryCount.Increment);
+
+            case Received { Message: KeepaliveMessage } r when IsPrimary(d, r.Connection):
+                // Event 26: "restarts its HoldTimer, if the negotiated HoldTime value is non-zero, and remains in
+                // the Established state."
+                RestartHoldTimer(d);
+                return Stay();
+
+            case Received { Message: BgpUpdate u } r when IsPrimary(d, r.Connection):
+                // Event 27: "processes the message, restarts its HoldTimer, if the negotiated HoldTime value is
+                // non-zero, and remains in the Established state." Processing is the RIB's.
+                RestartHoldTimer(d);
+                _rib.Tell(new PeerUpdate(Peer, u.Update, u.Update.Errors, r.Connection), Self);
+                return Stay();
+
+            case ReceivedWithErrors { Message: BgpUpdate u } r when IsPrimary(d, r.Connection):
+                // Event 27 for an UPDATE with RFC 7606 errors that do not reset the session (treat-as-withdraw,
+                // attribute discard): the RIB applies it as the errors say.
+                RestartHoldTimer(d);
+                Log.Warning("{Peer}: UPDATE with errors: {Errors}", Peer, string.Join("; ", r.Errors));
+                _counters.LastError = "UPDATE: " + string.Join("; ", r.Errors);
+                _rib.Tell(new PeerUpdate(Peer, u.Update, r.Errors, r.Connection), Self);
+                return Stay();
+
+            case Received { Message: RouteRefreshMessage rr } r when IsPrimary(d, r.Connection):
+                // RFC 2918 section 4 / RFC 7313 section 5: ignored unless negotiated, or with an unknown subtype.
+                if (d.Session is { RouteRefresh: true } && !rr.MustBeIgnored)
+                    _rib.Tell(new PeerRouteRefresh(Peer, rr, r.Connection), Self);
+                else
+                    Log.Information("{Peer}: ignoring {RouteRefresh}", Peer, rr);
+                return Stay();
+
+            case ReceiveFailed f when IsPrimary(d, f.Connection):
+                // Event 28 (UPDATE): "sends a NOTIFICATION message with an Update error, ..., deletes all routes
+                // ..., increments the ConnectRetryCounter by 1, ... and changes its state to Idle." A header or
+                // ROUTE-REFRESH error gets its own NOTIFICATION too (6.1, RFC 7313 section 5) rather than the FSM
+                // Error the "any other event" row names for Event 21.
+                return ToIdle(d, ReceiveFailedEvent(f), $"receive error: {f.Error}", NotificationMessage.From(f.Error), RetryCount.Increment);
+
+            case Received r when IsPrimary(d, r.Connection):
+                // An OPEN on the established connection: RFC 6608 "Receive Unexpected Message in Established
+                // State", then the "any other event" row.
+                return ToIdle(d, MessageEvent(r.Message), Unexpected(r.Message),
+                    UnexpectedMessage(FsmSubcode.UnexpectedMessageInEstablished, r.Message), RetryCount.Increment);
+
+            case SendHoldTimerExpired s when IsPrimary(d, s.Connection):
+                return SendHoldExpired(d);
+
+            case ConnectRetryTimerExpires or DelayOpenTimerExpires or IdleHoldTimerExpires:
+                // Events 9, 12, 13: "any other event": FSM Error, routes deleted, counted, Idle.
+                return ToIdle(d, TimerEvent(e.FsmEvent), "unexpected " + BgpEvent.Name(TimerEvent(e.FsmEvent)),
+                    new NotificationMessage(ErrorCode.FiniteStateMachine, FsmSubcode.Unspecified), RetryCount.Increment);
+
+            default:
+                return SecondConnection(e, d);
+        }
+    }
+
+    private State<SessionState, SessionData> EnterEstablished(SessionData d)
+    {
+        RestartHoldTimer(d);
+        var data = d;
+        if (!_settings.CollisionDetectEstablishedState)
+        {
+            // 6.8: once Established, a collision closes the newer connection; nothing is left to resolve.
+            if (d.Second is { } second) RefuseCollision(second.Ref);
+            if (d.DialAttempt != 0) _connector.Tell(new CancelConnect(d.DialAttempt), Self);
+            data = d with { Second = null, DialAttempt = 0 };
+        }
+        return Go(SessionState.Established, BgpEvent.KeepAliveMsg).Using(data);
+    }
+
+    private void RestartHoldTimer(SessionData d)
+    {
+        if (d.Session is { } s && s.HoldTime > TimeSpan.Zero)
+            SetTimer(HoldTimer, HoldTimerExpires.Instance, s.HoldTime);
+    }
+
+    // =====================================================================================
+    // Connection collisions, RFC 4271 section 6.8
+    // =====================================================================================
+
+    /// <summary>
+    /// Events 14/16/17 in OpenSent and OpenConfirm ("will be processed in the newly created connection"),
+    /// and in Established with CollisionDetectEstablishedState; and the messages of that second connection.
+    /// </summary>
+    private State<SessionState, SessionData>? SecondConnection(Event<SessionData> e, SessionData d)
+    {
+        switch (e.FsmEvent)
+        {
+            case Accepted a:
+                return TrackSecond(d, new PeerConnection(a.Connection, false));
+
+            case Connected c when c.Attempt == d.DialAttempt:
+                return TrackSecond(d with { DialAttempt = 0 }, new PeerConnection(c.Connection, true));
+
+            case ConnectFailed f when f.Attempt == d.DialAttempt:
+                return Stay().Using(d with { DialAttempt = 0 });
+
+            case Received { Message: OpenMessage open } r when IsSecond(d, r.Connection):
+                return ResolveCollision(d, open);
+
+            case Received { Message: NotificationMessage n } r when IsSecond(d, r.Connection):
+                Log.Information("{Peer}: second connection closed by the peer: {Notification}", Peer, n.Describe());
+                CloseConnection(d.Second);
+                return Stay().Using(d with { Second = null });
+
+            case Received r when IsSecond(d, r.Connection):
+                // That connection is in OpenSent: RFC 6608 subcode 1 on it alone.
+                CloseWith(d.Second!.Ref, UnexpectedMessage(FsmSubcode.UnexpectedMessageInOpenSent, r.Message));
+                return Stay().Using(d with { Second = null });
+
+            case ReceivedWithErrors r when IsSecond(d, r.Connection):
+                CloseWith(d.Second!.Ref, UnexpectedMessage(FsmSubcode.UnexpectedMessageInOpenSent, r.Message));
+                return Stay().Using(d with { Second = null });
+
+            case ReceiveFailed f when IsSecond(d, f.Connection):
+                CloseWith(d.Second!.Ref, NotificationMessage.From(f.Error));
+                return Stay().Using(d with { Second = null });
+
+            case ConnectionClosed c when IsSecond(d, c.Connection):
+                return Stay().Using(d with { Second = null });
+
+            case SendHoldTimerExpired s when IsSecond(d, s.Connection):
+                CloseWith(d.Second!.Ref, new NotificationMessage(ErrorCode.SendHoldTimerExpired, 0));
+                return Stay().Using(d with { Second = null });
+
+            default:
+                return null;
+        }
+    }
+
+    private State<SessionState, SessionData> TrackSecond(SessionData d, PeerConnection connection)
+    {
+        if (d.Second is not null)
+        {
+            // A third connection to one peer has nothing to resolve against that the second cannot do.
+            RefuseCollision(connection.Ref);
+            return Stay().Using(d);
+        }
+        RegisterConnection(connection.Ref);
+        SendMessage(connection.Ref, OpenExchange.BuildOpen(_settings));
+        Log.Information("{Peer}: second connection ({Connection}) while {State}", Peer, connection, StateName);
+        return Stay().Using(d with { Second = connection });
+    }
+
+    /// <summary>
+    /// 6.8: "the local system MUST examine all of its connections that are in the OpenConfirm state ... [and MAY
+    /// examine those in OpenSent] if it knows the BGP Identifier of the peer by means outside of the protocol":
+    /// the OPEN on the second connection tells it. "If the value of the local BGP Identifier is less than the
+    /// remote one, the local system closes the BGP connection that already exists (the one that is already in
+    /// the OpenConfirm state), and accepts the BGP connection initiated by the remote system. Otherwise, the
+    /// local system closes the newly created BGP connection (the one associated with the newly received OPEN
+    /// message), and continues to use the existing one." In terms of who dialled, that keeps the connection
+    /// opened by the side with the higher identifier; RFC 6286 section 2.3 breaks a tie with the AS number.
+    /// The loser is closed with Cease/7 Connection Collision Resolution (RFC 4486).
+    /// </summary>
+    private State<SessionState, SessionData> ResolveCollision(SessionData d, OpenMessage open)
+    {
+        var second = d.Second!;
+        if (!OpenExchange.TryNegotiate(_settings, open, out var session, out var error, out var why))
+        {
+            Log.Warning("{Peer}: bad OPEN on the second connection: {Reason}", Peer, why);
+            CloseWith(second.Ref, error!);
+            return Stay().Using(d with { Second = null });
+        }
+        bool keepOutbound = _settings.RouterId != open.BgpIdentifier
+            ? _settings.RouterId > open.BgpIdentifier
+            : _settings.LocalAs > session!.PeerAs;
+        var collision = new NotificationMessage(ErrorCode.Cease, CeaseSubcode.ConnectionCollisionResolution);
+        string kept = keepOutbound ? "outbound" : "inbound";
+        string ids = $"local identifier {IdentifierText(_settings.RouterId)}, peer {open.BgpIdentifierAddress}";
+        if (second.Outbound != keepOutbound)
+        {
+            // Event 23 OpenCollisionDump for the second connection; the existing one carries on.
+            Log.Information("{Peer}: connection collision: {Ids}; keeping the existing {Kept} connection", Peer, ids, kept);
+            CloseWith(second.Ref, collision);
+            return Stay().Using(d with { Second = null });
+        }
+        // Event 23 OpenCollisionDump for the existing connection: "sends the NOTIFICATION with a Cease, sets the
+        // ConnectRetryTimer to zero, releases all BGP resources, drops the TCP connection" (and, from Established,
+        // deletes its routes); the session goes on with the second connection, which has just had its Event 19.
+        Log.Information("{Peer}: connection collision: {Ids}; keeping the new {Kept} connection", Peer, ids, kept);
+        CloseWith(d.Connection!.Ref, collision);
+        _counters.LastError = "connection collision resolved in favour of the " + kept + " connection";
+        return EnterOpenConfirm(d with { Connection = second, Second = null }, open, session!, BgpEvent.OpenCollisionDump,
+            $"connection collision: {ids}; kept the {kept} connection");
+    }
+
+    private void RefuseCollision(IActorRef connection) =>
+        CloseWith(connection, new NotificationMessage(ErrorCode.Cease, CeaseSubcode.ConnectionCollisionResolution));
+
+    // =====================================================================================
+    // Shared by every state
+    // =====================================================================================
+
+    private State<SessionState, SessionData>? AnyState(Event<SessionData> e)
+    {
+        var d = e.StateData;
+        switch (e.FsmEvent)
+        {
+            case GetNeighborStatus:
+                return Stay().Replying(Status(d));
+
+            case ManualStart or ManualStartWithPassiveTcpEstablishment or AutomaticStart:
+                // Events 1, 3-7 "are ignored" outside Idle.
+                return Stay();
+
+            case Connected c:
+                // An answer to a dial we abandoned, or a connection we cannot use now.
+                c.Connection.Tell(new TransportClose(TimeSpan.Zero), Self);
+                return Stay();
+
+            case Accepted a:
+                RefuseCollision(a.Connection);
+                return Stay();
+
+            case ConnectFailed:
+            case Received:
+            case ReceivedWithErrors:
+            case ReceiveFailed:
+            case ConnectionClosed:
+            case SendHoldTimerExpired:
+                // From a connection or dial this session has already let go of.
+                return Stay();
+
+            case ConnectRetryTimerExpires or HoldTimerExpires or KeepaliveTimerExpires or DelayOpenTimerExpires
+                or IdleHoldTimerExpires or SessionStable or RestartAfterReset:
+                return Stay();
+
+            default:
+                Log.Warning("{Peer}: unhandled {Event} in {State}", Peer, e.FsmEvent, StateName);
+                return Stay();
+        }
+    }
+
+    /// <summary>Wraps a state function: resets the transition cause and counts what connections deliver.</summary>
+    private StateFunction Traced(StateFunction function) => e =>
+    {
+        _eventNumber = 0;
+        _reason = null;
+        var d = e.StateData;
+        switch (e.FsmEvent)
+        {
+            case Received r when IsPrimary(d, r.Connection) || IsSecond(d, r.Connection):
+                _counters.CountReceived(r.Message);
+                if (r.Message is NotificationMessage n)
+                {
+                    _counters.LastNotificationReceived = NotificationRecord.From(n, Now);
+                    _counters.LastError = ReceivedText(n);
+                    // RFC 9003 section 4: the shutdown communication is for the operator's eyes, so it goes in the log.
+                    Log.Warning("{Peer}: NOTIFICATION received in {State}: {Notification}", Peer, StateName, n.Describe());
+                }
+                break;
+            case ReceivedWithErrors r when IsPrimary(d, r.Connection) || IsSecond(d, r.Connection):
+                _counters.CountReceived(r.Message);
+                break;
+            case ReceiveFailed f when IsPrimary(d, f.Connection) || IsSecond(d, f.Connection):
+                _counters.LastError = $"receive error: {f.Error}";
+                Log.Warning("{Peer}: receive error in {State}: {Error}", Peer, StateName, f.Error);
+                break;
+        }
+        return function(e);
+    };
+
+    private void Transitioned(SessionState from, SessionState to)
+    {
+        var next = NextStateData;
+        if (to == SessionState.Established && from != SessionState.Established)
+        {
+            _counters.UpSince = Now;
+            SetTimer(StableTimer, SessionStable.Instance, _settings.IdleHoldStablePeriod);
+            _rib.Tell(new PeerUp(Peer, next.Session!, next.Connection!.Ref), Self);
+        }
+        else if (from == SessionState.Established && to != SessionState.Established)
+        {
+            // "deletes all routes associated with this connection" (every row that leaves Established).
+            _counters.UpSince = null;
+            _counters.DownSince = Now;
+            _counters.FlapCount++;
+            CancelTimer(StableTimer);
+            _rib.Tell(new PeerDown(Peer, _reason ?? BgpEvent.Name(_eventNumber)), Self);
+        }
+        var change = new SessionStateChanged(Peer, _settings.PeerAs, from, to, _eventNumber, BgpEvent.Name(_eventNumber), _reason, Now);
+        Log.Information("{Peer}: {From} -> {To} ({Event} {EventName}){Reason}", Peer, from, to, _eventNumber,
+            BgpEvent.Name(_eventNumber), _reason is null ? "" : ": " + _reason);
+        Context.System.EventStream.Publish(change);
+    }
+
+    private void Stopped(StopEvent<SessionState, SessionData> stop)
+    {
+        // The neighbor is being removed (or its actor crashed): say so to the peer and the RIB.
+        var d = stop.StateData;
+        var ceased = new NotificationMessage(ErrorCode.Cease, CeaseSubcode.PeerDeconfigured);
+        bool openSent = stop.TerminatedState is SessionState.OpenSent or SessionState.OpenConfirm or SessionState.Established;
+        if (d.Connection is { } c)
+        {
+            if (openSent) CloseWith(c.Ref, ceased);
+            else CloseConnection(c);
+        }
+        if (d.Second is { } s) CloseWith(s.Ref, ceased);
+        if (d.DialAttempt != 0) _connector.Tell(new CancelConnect(d.DialAttempt), Self);
+        if (stop.TerminatedState == SessionState.Established) _rib.Tell(new PeerDown(Peer, "neighbor removed"), Self);
+    }
+
+    private enum RetryCount { Keep, Increment, Reset }
+
+    /// <summary>
+    /// What every "changes its state to Idle" row shares: send the NOTIFICATION if the row has one and close
+    /// (so it reaches the peer), drop a second connection and a pending dial, stop the session timers, update
+    /// the ConnectRetryCounter, and for failures arm the IdleHoldTimer (the automatic restart, damped when
+    /// DampPeerOscillations).
+    /// </summary>
+    private State<SessionState, SessionData> ToIdle(SessionData d, int evt, string reason, NotificationMessage? notify, RetryCount count)
+    {
+        if (d.Connection is { } c)
+        {
+            if (notify is not null) CloseWith(c.Ref, notify);
+            else CloseConnection(c);
+        }
+        if (d.Second is { } s)
+        {
+            // The peer has our OPEN on it too: it gets the same NOTIFICATION.
+            if (notify is not null) CloseWith(s.Ref, notify);
+            else CloseConnection(s);
+        }
+        if (d.DialAttempt != 0) _connector.Tell(new CancelConnect(d.DialAttempt), Self);
+        foreach (var timer in new[] { ConnectRetryTimer, HoldTimer, KeepaliveTimer, DelayOpenTimer, IdleHoldTimer })
+            CancelTimer(timer);
+
+        var next = d with
+        {
+            Connection = null,
+            Second = null,
+            DialAttempt = 0,
+            PeerOpen = null,
+            Session = null,
+            ConnectRetryCounter = count switch
+            {
+                RetryCount.Increment => d.ConnectRetryCounter + 1,
+                RetryCount.Reset => 0,
+                _ => d.ConnectRetryCounter,
+            },
+        };
+        string published = notify is null ? reason : $"{reason}; NOTIFICATION sent {Summary(notify)}";
+        if (count != RetryCount.Reset)
+        {
+            _counters.LastError = published;
+            next = ArmIdleHold(next);
+        }
+        return Go(SessionState.Idle, evt, published).Using(next);
+    }
+
+    /// <summary>
+    /// 8.1.1 DampPeerOscillations: the IdleHoldTimer delays the automatic restart, and "the IdleHoldTime
+    /// is doubled" on each consecutive failure up to the configured maximum (as OpenBGPD does).
+    /// </summary>
+    private SessionData ArmIdleHold(SessionData d)
+    {
+        if (!_settings.AllowAutomaticStart) return d;
+        SetTimer(IdleHoldTimer, IdleHoldTimerExpires.Instance, d.IdleHoldTime);
+        if (!_settings.DampPeerOscillations) return d;
+        var doubled = d.IdleHoldTime * 2;
+        return d with { IdleHoldTime = doubled > _settings.MaxIdleHoldTime ? _settings.MaxIdleHoldTime : doubled };
+    }
+
+    /// <summary>ManualStop (Cease/2) or AdministrativeReset (Cease/4, then ManualStart), RFC 4486 with the
+    /// RFC 9003 shutdown communication.</summary>
+    private State<SessionState, SessionData> AdministrativeStop(SessionData d, bool notify, string? communication, bool reset)
+    {
+        var text = communication ?? _settings.ShutdownCommunication;
+        var subcode = reset ? CeaseSubcode.AdministrativeReset : CeaseSubcode.AdministrativeShutdown;
+        NotificationMessage? notification = null;
+        if (notify)
+        {
+            try
+            {
+                notification = NotificationMessage.Shutdown(subcode, text);
+            }
+            catch (WireException ex)
+            {
+                Log.Warning("{Peer}: shutdown communication not sent: {Problem}", Peer, ex.Message);
+                notification = NotificationMessage.Shutdown(subcode, null);
+            }
+        }
+        string reason = (reset ? "administrative reset" : "administrative shutdown") + (string.IsNullOrEmpty(text) ? "" : $" \"{text}\"");
+        var state = ToIdle(d, reset ? 0 : BgpEvent.ManualStop, reason, notification, RetryCount.Reset);
+        if (reset) Self.Tell(new RestartAfterReset(d.Passive), Self);
+        return state;
+    }
+
+    private State<SessionState, SessionData> SendHoldExpired(SessionData d) =>
+        // RFC 9687 section 4: "the local system ... sends a NOTIFICATION message with the Error Code Send Hold
+        // Timer Expired ... (best effort: the connection is not draining) and closes the connection"; counted
+        // like a HoldTimer expiry.
+        ToIdle(d, BgpEvent.SendHoldTimerExpires, "send hold timer expired (peer not reading)",
+            new NotificationMessage(ErrorCode.SendHoldTimerExpired, 0), RetryCount.Increment);
+
+    private bool NotifyWithoutOpen(SessionData d) =>
+        d.Connection is not null && IsTimerActive(DelayOpenTimer) && _settings.SendNotificationWithoutOpen;
+
+    private State<SessionState, SessionData> Go(SessionState state, int evt, string? reason = null)
+    {
+        _eventNumber = evt;
+        _reason = reason;
+        return GoTo(state);
+    }
+
+    private SessionData Dial(SessionData d)
+    {
+        if (d.DialAttempt != 0) _connector.Tell(new CancelConnect(d.DialAttempt), Self);
+        long attempt = ++_attempts;
+        var local = _settings.LocalAddress is { } address ? new IPEndPoint(address, _settings.LocalPort) : null;
+        _connector.Tell(new Transport.Connect(new IPEndPoint(_settings.PeerAddress, _settings.PeerPort), local, Self, attempt), Self);
+        return d with { DialAttempt = attempt };
+    }
+
+    private void StartConnectRetryTimer() =>
+        SetTimer(ConnectRetryTimer, ConnectRetryTimerExpires.Instance, _settings.ConnectRetryTime);
+
+    private void RegisterConnection(IActorRef connection) =>
+        connection.Tell(new Register(Self, OpenExchange.InitialDecode(_settings), OpenExchange.InitialUpdateDecode(_settings),
+            _settings.SendHoldTimeFor(_settings.OpenSentHoldTime)), Self);
+
+    private void SendMessage(IActorRef connection, BgpMessage message)
+    {
+        connection.Tell(new Send(message), Self);
+        _counters.CountSent(message);
+        if (message is NotificationMessage n)
+        {
+            _counters.LastNotificationSent = NotificationRecord.From(n, Now);
+            Log.Warning("{Peer}: NOTIFICATION sent in {State}: {Notification}", Peer, StateName, n.Describe());
+        }
+    }
+
+    /// <summary>Send a NOTIFICATION, then close once it is flushed (RFC 4271 6: "the BGP connection is closed
+    /// immediately after it is sent").</summary>
+    private void CloseWith(IActorRef connection, NotificationMessage notification)
+    {
+        SendMessage(connection, notification);
+        connection.Tell(new TransportClose(NotificationFlushDeadline), Self);
+    }
+
+    private void CloseConnection(PeerConnection? connection) =>
+        connection?.Ref.Tell(new TransportClose(NotificationFlushDeadline), Self);
+
+    private static bool IsPrimary(SessionData d, IActorRef connection) => d.Connection is { } c && c.Ref.Equals(connection);
+
+    private static bool IsSecond(SessionData d, IActorRef connection) => d.Second is { } c && c.Ref.Equals(connection);
+
+    /// <summary>Event 24 NotifMsgVerErr: the peer rejected our version (OPEN Message Error / Unsupported Version Number).</summary>
+    private static bool IsVersionError(NotificationMessage n) =>
+        n.Code == ErrorCode.OpenMessage && n.Subcode == OpenSubcode.UnsupportedVersionNumber;
+
+    /// <summary>RFC 6608 section 3: "the Data field ... is the type of the unexpected message".</summary>
+    private static NotificationMessage UnexpectedMessage(byte subcode, BgpMessage message) =>
+        new(ErrorCode.FiniteStateMachine, subcode, [(byte)message.Type]);
+
+    private static int ReceiveFailedEvent(ReceiveFailed f) => f.Type switch
+    {
+        MessageType.Open => BgpEvent.BgpOpenMsgErr,
+        MessageType.Update => BgpEvent.UpdateMsgErr,
+        _ => BgpEvent.BgpHeaderErr,
+    };
+
+    private static int MessageEvent(BgpMessage message) => message switch
+    {
+        OpenMessage => BgpEvent.BgpOpen,
+        NotificationMessage n when IsVersionError(n) => BgpEvent.NotifMsgVerErr,
+        NotificationMessage => BgpEvent.NotifMsg,
+        KeepaliveMessage => BgpEvent.KeepAliveMsg,
+        _ => BgpEvent.UpdateMsg, // UPDATE, and ROUTE-REFRESH (RFC 4271 has no event of its own for it)
+    };
+
+    private static int TimerEvent(object timer) => timer switch
+    {
+        ConnectRetryTimerExpires => BgpEvent.ConnectRetryTimerExpires,
+        HoldTimerExpires => BgpEvent.HoldTimerExpires,
+        KeepaliveTimerExpires => BgpEvent.KeepaliveTimerExpires,
+        DelayOpenTimerExpires => BgpEvent.DelayOpenTimerExpires,
+        _ => BgpEvent.IdleHoldTimerExpires,
+    };
+
+    private static string IdentifierText(uint identifier) =>
+        new IPAddress([(byte)(identifier >> 24), (byte)(identifier >> 16), (byte)(identifier >> 8), (byte)identifier]).ToString();
+
+    private static string Unexpected(BgpMessage message) => $"unexpected {message.Type} message";
+
+    private static string ReceivedText(NotificationMessage n) => $"NOTIFICATION received {Summary(n)}";
+
+    /// <summary><c>6/2 "maintenance"</c>, or <c>4/0 (Hold Timer Expired / ...)</c> when there is no shutdown text.</summary>
+    private static string Summary(NotificationMessage n)
+    {
+        var text = n.ShutdownCommunication;
+        return string.IsNullOrEmpty(text)
+            ? $"{n.Code}/{n.Subcode} ({Notification.Describe(n.Code, n.Subcode)})"
+            : $"{n.Code}/{n.Subcode} \"{text}\"";
+    }
+
+    private NeighborStatus Status(SessionData d) => new(
+        Peer, _settings.PeerAs, _settings.Description, StateName, d.Session, d.ConnectRetryCounter, d.IdleHoldTime,
+        _counters.UpSince, _counters.DownSince, _counters.FlapCount, _counters.LastError,
+        _counters.LastNotificationSent, _counters.LastNotificationReceived,
+        new Dictionary<MessageType, long>(_counters.Sent), new Dictionary<MessageType, long>(_counters.Received));
+
+    /// <summary>The ManualStart half of <see cref="AdministrativeReset"/>, queued behind the stop.</summary>
+    private sealed record RestartAfterReset(bool Passive);
+}

@@ -1,0 +1,201 @@
+using AkkaBgp.Wire;
+
+namespace AkkaBgp.Session;
+
+/// <summary>
+/// What the OPEN exchange settled for one connection: the hold and keepalive times, and the
+/// intersection of both sides' capabilities (RFC 5492 section 3: a capability is in use only
+/// when both advertised it).
+/// </summary>
+public sealed record NegotiatedSession(
+    TimeSpan HoldTime,
+    TimeSpan KeepaliveTime,
+    IReadOnlySet<AfiSafi> Families,
+    bool FourOctetAs,
+    bool RouteRefresh,
+    bool EnhancedRouteRefresh,
+    bool ExtendedMessages,
+    uint PeerAs,
+    uint PeerIdentifier,
+    GracefulRestartCapability? PeerGracefulRestart,
+    IReadOnlyList<Capability> PeerCapabilities)
+{
+    /// <summary>How the connection decodes from now on (RFC 6793 AS width, RFC 8654 message size, RFC 7606 peer kind).</summary>
+    public DecodeContext Decode(NeighborSettings settings) => new()
+    {
+        ExtendedMessages = ExtendedMessages,
+        Update = UpdateDecode(settings),
+    };
+
+    public UpdateDecodeContext UpdateDecode(NeighborSettings settings) =>
+        new(FourOctetAs, settings.IsInternal ? PeerKind.Internal : PeerKind.External, peerAs: PeerAs);
+
+    public override string ToString() =>
+        $"hold {HoldTime.TotalSeconds:0}s keepalive {KeepaliveTime.TotalSeconds:0}s families [{string.Join(", ", Families)}]"
+        + (FourOctetAs ? " as4" : "") + (RouteRefresh ? " rr" : "") + (EnhancedRouteRefresh ? " err" : "")
+        + (ExtendedMessages ? " extmsg" : "");
+}
+
+/// <summary>
+/// Our side of the OPEN exchange: the OPEN we send for a neighbor's settings, and the session-level
+/// checks of the peer's OPEN (RFC 4271 section 6.2, RFC 5492, RFC 6286, RFC 6793) that the codec
+/// cannot make because they need the configuration.
+/// </summary>
+public static class OpenExchange
+{
+    /// <summary>The decoding rules before the OPEN exchange: 2-octet AS, 4096-octet messages.</summary>
+    public static DecodeContext InitialDecode(NeighborSettings settings) => new()
+    {
+        Update = InitialUpdateDecode(settings),
+    };
+
+    public static UpdateDecodeContext InitialUpdateDecode(NeighborSettings settings) =>
+        new(false, settings.IsInternal ? PeerKind.Internal : PeerKind.External, peerAs: settings.PeerAs);
+
+    /// <summary>The capabilities we advertise, each encoded as it would go in our OPEN.</summary>
+    public static IReadOnlyList<Capability> Capabilities(NeighborSettings settings)
+    {
+        var c = settings.Capabilities;
+        var caps = new List<Capability>();
+        if (c.Ipv4Unicast) caps.Add(new MultiprotocolCapability(AfiSafi.Ipv4Unicast));
+        if (c.Ipv6Unicast) caps.Add(new MultiprotocolCapability(AfiSafi.Ipv6Unicast));
+        if (c.RouteRefresh) caps.Add(RouteRefreshCapability.Standard);
+        if (c.EnhancedRouteRefresh) caps.Add(EnhancedRouteRefreshCapability.Instance);
+        // RFC 6793 section 3: the capability always carries our real AS, whatever goes in My AS.
+        if (c.FourOctetAs) caps.Add(new FourOctetAsCapability(settings.LocalAs));
+        if (c.GracefulRestartHelper)
+        {
+            // RFC 4724 section 3: no <AFI, SAFI> entries means "cannot preserve forwarding state, but
+            // supports the receiving-speaker procedures", i.e. helper only.
+            var seconds = (ushort)Math.Min(GracefulRestartCapability.MaxRestartTime, (int)c.GracefulRestartTime.TotalSeconds);
+            caps.Add(GracefulRestartCapability.Create(seconds, restarting: false, notification: false));
+        }
+        if (c.ExtendedMessages) caps.Add(ExtendedMessageCapability.Instance);
+        return caps;
+    }
+
+    public static OpenMessage BuildOpen(NeighborSettings settings)
+    {
+        // RFC 6793 section 3: a 4-octet AS puts AS_TRANS in the 2-octet My Autonomous System field.
+        var myAs = settings.LocalAs > ushort.MaxValue ? OpenMessage.AsTrans : (ushort)settings.LocalAs;
+        var hold = (ushort)Math.Min(ushort.MaxValue, (int)settings.HoldTime.TotalSeconds);
+        return new OpenMessage(OpenMessage.BgpVersion, myAs, hold, settings.RouterId, Capabilities(settings));
+    }
+
+    /// <summary>
+    /// Checks the peer's OPEN against our configuration and, when it is acceptable, negotiates the session.
+    /// On failure <paramref name="error"/> is the NOTIFICATION to send (RFC 4271 Event 22 BGPOpenMsgErr).
+    /// </summary>
+    public static bool TryNegotiate(NeighborSettings settings, OpenMessage peer, out NegotiatedSession? session,
+        out NotificationMessage? error, out string? reason)
+    {
+        session = null;
+        error = null;
+        reason = null;
+        var ours = settings.Capabilities;
+
+        if (peer.Version != OpenMessage.BgpVersion)
+            return Fail(new NotificationMessage(ErrorCode.OpenMessage, OpenSubcode.UnsupportedVersionNumber, [0, OpenMessage.BgpVersion]),
+                $"peer offers BGP version {peer.Version}", out error, out reason);
+
+        // RFC 6793 section 4.1: with both sides 4-octet capable the capability holds the peer's AS;
+        // otherwise the session is 2-octet and a 4-octet peer AS shows up as AS_TRANS in My AS.
+        var peerFourOctet = peer.Get<FourOctetAsCapability>();
+        bool fourOctet = ours.FourOctetAs && peerFourOctet is not null;
+        uint peerAs = fourOctet ? peerFourOctet!.Asn : peer.MyAs;
+        uint expectedAs = fourOctet || settings.PeerAs <= ushort.MaxValue ? settings.PeerAs : OpenMessage.AsTrans;
+        if (peerAs != expectedAs || peerAs == 0)
+            return Fail(new NotificationMessage(ErrorCode.OpenMessage, OpenSubcode.BadPeerAs),
+                $"peer says AS {peerAs}, configured AS {settings.PeerAs}", out error, out reason);
+
+        // RFC 6286 section 2.1: non-zero; and unique within an AS, so an iBGP peer must not use ours.
+        if (peer.BgpIdentifier == 0 || (settings.IsInternal && peer.BgpIdentifier == settings.RouterId))
+            return Fail(new NotificationMessage(ErrorCode.OpenMessage, OpenSubcode.BadBgpIdentifier),
+                $"BGP Identifier {peer.BgpIdentifierAddress} " + (peer.BgpIdentifier == 0 ? "is zero" : "is ours on an iBGP session"),
+                out error, out reason);
+
+        // RFC 4271 section 6.2: an Unacceptable Hold Time "MUST" be rejected for 1 and 2 s, and MAY be for
+        // other values: we also reject values under our configured minimum.
+        var peerHold = TimeSpan.FromSeconds(peer.HoldTime);
+        if (peer.HoldTime != 0 && (peer.HoldTime < 3 || peerHold < settings.MinHoldTime))
+            return Fail(new NotificationMessage(ErrorCode.OpenMessage, OpenSubcode.UnacceptableHoldTime),
+                $"hold time {peer.HoldTime}s", out error, out reason);
+
+        // RFC 5492 section 5: Unsupported Capability lists the capabilities we require and did not get,
+        // each encoded as it would be in our OPEN.
+        var missing = MissingRequired(settings, peer);
+        if (missing.Count > 0)
+        {
+            var data = new byte[missing.Sum(c => c.EncodedLength)];
+            int o = 0;
+            foreach (var c in missing) o += c.Encode(data.AsSpan(o));
+            return Fail(new NotificationMessage(ErrorCode.OpenMessage, OpenSubcode.UnsupportedCapability, data),
+                "required capabilities missing: " + string.Join(", ", missing), out error, out reason);
+        }
+
+        var hold = peerHold < settings.HoldTime ? peerHold : settings.HoldTime;
+        session = new NegotiatedSession(
+            HoldTime: hold,
+            KeepaliveTime: settings.KeepaliveFor(hold),
+            Families: NegotiatedFamilies(settings, peer),
+            FourOctetAs: fourOctet,
+            RouteRefresh: ours.RouteRefresh && (peer.Has(CapabilityCode.RouteRefresh) || peer.Has(CapabilityCode.CiscoRouteRefresh)),
+            EnhancedRouteRefresh: ours.EnhancedRouteRefresh && peer.Has(CapabilityCode.EnhancedRouteRefresh),
+            ExtendedMessages: ours.ExtendedMessages && peer.Has(CapabilityCode.ExtendedMessage),
+            PeerAs: fourOctet ? peerAs : settings.PeerAs,
+            PeerIdentifier: peer.BgpIdentifier,
+            PeerGracefulRestart: peer.Get<GracefulRestartCapability>(),
+            PeerCapabilities: peer.Capabilities);
+        return true;
+    }
+
+    private static bool Fail(NotificationMessage notification, string why, out NotificationMessage? error, out string? reason)
+    {
+        error = notification;
+        reason = why;
+        return false;
+    }
+
+    private static HashSet<AfiSafi> AdvertisedFamilies(NeighborSettings settings)
+    {
+        var set = new HashSet<AfiSafi>();
+        if (settings.Capabilities.Ipv4Unicast) set.Add(AfiSafi.Ipv4Unicast);
+        if (settings.Capabilities.Ipv6Unicast) set.Add(AfiSafi.Ipv6Unicast);
+        return set;
+    }
+
+    private static HashSet<AfiSafi> PeerFamilies(OpenMessage peer)
+    {
+        var set = peer.Families.ToHashSet();
+        // RFC 4760 section 8 / RFC 4271: a speaker without any Multiprotocol capability does IPv4 unicast.
+        if (!peer.Has(CapabilityCode.Multiprotocol)) set.Add(AfiSafi.Ipv4Unicast);
+        return set;
+    }
+
+    private static IReadOnlySet<AfiSafi> NegotiatedFamilies(NeighborSettings settings, OpenMessage peer)
+    {
+        var families = AdvertisedFamilies(settings);
+        families.IntersectWith(PeerFamilies(peer));
+        return families;
+    }
+
+    private static List<Capability> MissingRequired(NeighborSettings settings, OpenMessage peer)
+    {
+        var missing = new List<Capability>();
+        var advertised = Capabilities(settings);
+        foreach (var code in settings.Capabilities.Required.Order())
+        {
+            if (code == CapabilityCode.Multiprotocol) continue; // families are checked one by one below
+            bool present = peer.Has(code) || (code == CapabilityCode.RouteRefresh && peer.Has(CapabilityCode.CiscoRouteRefresh));
+            if (present) continue;
+            missing.Add(advertised.FirstOrDefault(c => c.Code == code) ?? new UnknownCapability(code, []));
+        }
+        var peerFamilies = peer.Families.ToHashSet();
+        var requiredFamilies = settings.Capabilities.RequiredFamilies.ToHashSet();
+        if (settings.Capabilities.Required.Contains(CapabilityCode.Multiprotocol))
+            requiredFamilies.UnionWith(AdvertisedFamilies(settings));
+        foreach (var family in requiredFamilies.OrderBy(f => f.Afi).ThenBy(f => f.Safi))
+            if (!peerFamilies.Contains(family)) missing.Add(new MultiprotocolCapability(family));
+        return missing;
+    }
+}

@@ -1,0 +1,41 @@
+using AkkaBgp.Actors;
+using AkkaBgp.Wire;
+
+namespace AkkaBgp.Session;
+
+/// <summary>One TCP connection of the session, and which side opened it (RFC 4271 6.8 keeps the
+/// connection opened by the speaker with the higher BGP Identifier).</summary>
+public sealed record PeerConnection(IActorRef Ref, bool Outbound)
+{
+    public override string ToString() => (Outbound ? "outbound " : "inbound ") + Ref.Path;
+}
+
+/// <summary>
+/// The FSM's state data: the connections, the pending dial, what the OPEN exchange settled, and the
+/// RFC 4271 8.1.1 attributes that change at run time (ConnectRetryCounter, the damped IdleHoldTime).
+/// </summary>
+public sealed record SessionData
+{
+    /// <summary>The connection the state refers to (from Connect with DelayOpen onwards).</summary>
+    public PeerConnection? Connection { get; init; }
+
+    /// <summary>RFC 4271 6.8: a second connection to the same peer, on which we have sent our OPEN and
+    /// wait for the peer's; the collision is resolved when that OPEN arrives.</summary>
+    public PeerConnection? Second { get; init; }
+
+    /// <summary>The outbound connection attempt in flight (0: none). Answers for other attempts are stale.</summary>
+    public long DialAttempt { get; init; }
+
+    /// <summary>The peer's OPEN on <see cref="Connection"/> (OpenConfirm and Established).</summary>
+    public OpenMessage? PeerOpen { get; init; }
+
+    public NegotiatedSession? Session { get; init; }
+
+    public int ConnectRetryCounter { get; init; }
+
+    /// <summary>The IdleHoldTime the next failure will wait (doubled by DampPeerOscillations).</summary>
+    public TimeSpan IdleHoldTime { get; init; }
+
+    /// <summary>Whether the session was last started with PassiveTcpEstablishment; automatic restarts do the same.</summary>
+    public bool Passive { get; init; }
+}
