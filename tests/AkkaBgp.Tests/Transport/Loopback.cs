@@ -1,0 +1,97 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using AkkaBgp.Wire;
+
+namespace AkkaBgp.Tests.Transport;
+
+/// <summary>Real TCP over loopback for transport tests: one side is handed to the actor under test,
+/// the test drives the other ("the peer") directly. Each test uses its own 127.0.20.x address and
+/// kernel-chosen ports, so tests run in parallel without colliding.</summary>
+internal static class Loopback
+{
+    private static int _next = 10;
+
+    /// <summary>A fresh 127.0.20.x address (x cycles 10..250).</summary>
+    public static IPAddress NextAddress() => IPAddress.Parse($"127.0.20.{10 + Interlocked.Increment(ref _next) % 240}");
+
+    /// <summary>Returns (ours, peer): two connected sockets.</summary>
+    public static async Task<(Socket Ours, Socket Peer)> PairAsync(IPAddress? address = null)
+    {
+        address ??= NextAddress();
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(address, 0));
+        listener.Listen(1);
+        var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var accept = listener.AcceptAsync();
+        await peer.ConnectAsync(listener.LocalEndPoint!);
+        var ours = await accept;
+        return (ours, peer);
+    }
+
+    public static byte[] Encode(BgpMessage m) => m.ToArray();
+
+    public static byte[] Keepalive => KeepaliveMessage.Bytes.ToArray();
+
+    public static OpenMessage Open(uint asn = 65001, ushort hold = 90, string id = "192.0.2.1") =>
+        OpenMessage.Create(asn, hold, OpenMessage.IdentifierFrom(IPAddress.Parse(id)), []);
+
+    /// <summary>An IPv4 UPDATE announcing 10.(n/256).(n%256).0/24 with ORIGIN, a 2-octet AS_PATH [65001] and NEXT_HOP 192.0.2.1.</summary>
+    public static byte[] Update(int n)
+    {
+        byte[] attrs =
+        [
+            0x40, 1, 1, 0,                    // ORIGIN IGP
+            0x40, 2, 4, 2, 1, 0xFD, 0xE9,     // AS_PATH AS_SEQUENCE [65001] (2-octet session)
+            0x40, 3, 4, 192, 0, 2, 1,         // NEXT_HOP
+        ];
+        byte[] nlri = [24, 10, (byte)(n >> 8), (byte)n];
+        int length = 19 + 2 + 2 + attrs.Length + nlri.Length;
+        var m = new byte[length];
+        m.AsSpan(0, 16).Fill(0xFF);
+        BinaryPrimitives.WriteUInt16BigEndian(m.AsSpan(16), (ushort)length);
+        m[18] = 2;
+        BinaryPrimitives.WriteUInt16BigEndian(m.AsSpan(21), (ushort)attrs.Length);
+        attrs.CopyTo(m, 23);
+        nlri.CopyTo(m, 23 + attrs.Length);
+        return m;
+    }
+
+    /// <summary>Reads whole messages from the raw peer socket until <paramref name="predicate"/> matches one.</summary>
+    public static async Task<BgpMessage> ReadUntilAsync(Socket socket, Func<BgpMessage, bool> predicate, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var buffer = new byte[70000];
+        int filled = 0;
+        while (true)
+        {
+            while (true)
+            {
+                int length = BgpFramer.TryReadMessage(buffer.AsSpan(0, filled), 65535, out var error);
+                if (length < 0) throw new InvalidOperationException($"peer got a bad frame: {error}");
+                if (length == 0) break;
+                Assert.True(BgpMessageCodec.TryDecode(buffer.AsSpan(0, length), new DecodeContext(), out var m, out var e), e?.ToString());
+                buffer.AsSpan(length, filled - length).CopyTo(buffer);
+                filled -= length;
+                if (predicate(m!)) return m!;
+            }
+            int n = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, cts.Token);
+            if (n == 0) throw new InvalidOperationException("peer: connection closed before the expected message");
+            filled += n;
+        }
+    }
+
+    /// <summary>True once the peer sees EOF or a reset (draining whatever comes before).</summary>
+    public static async Task<bool> ClosedAsync(Socket socket, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var buffer = new byte[65536];
+        try
+        {
+            while (true)
+                if (await socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token) == 0) return true;
+        }
+        catch (SocketException) { return true; }
+        catch (OperationCanceledException) { return false; }
+    }
+}

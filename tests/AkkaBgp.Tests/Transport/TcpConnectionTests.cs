@@ -1,0 +1,270 @@
+using System.Net.Sockets;
+using AkkaBgp.Actors;
+using AkkaBgp.Actors.TestKit;
+using AkkaBgp.Transport;
+using AkkaBgp.Wire;
+
+namespace AkkaBgp.Tests.Transport;
+
+/// <summary>The connection actor over real loopback sockets; timers (send hold, flush deadline) on virtual time.</summary>
+public sealed class TcpConnectionTests : TestKit
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    private async Task<(IActorRef Connection, Socket Peer, TestProbe Handler)> RegisteredAsync(
+        ConnectionOptions? options = null, TimeSpan? sendHold = null)
+    {
+        var (ours, peer) = await Loopback.PairAsync();
+        var connection = Sys.ActorOf(TcpConnection.Props(ours, options));
+        var handler = CreateTestProbe();
+        connection.Tell(new Register(handler.Ref, default, default, sendHold ?? TimeSpan.Zero));
+        return (connection, peer, handler);
+    }
+
+    [Fact]
+    public async Task Does_not_read_before_Register()
+    {
+        var (ours, peer) = await Loopback.PairAsync();
+        var connection = Sys.ActorOf(TcpConnection.Props(ours));
+        await peer.SendAsync(Loopback.Keepalive);
+        connection.Tell(GetConnectionStats.Instance, TestActor);
+        var stats = ExpectMsg<ConnectionStats>();
+        Assert.Equal(0, stats.BytesReceived);
+        var handler = CreateTestProbe();
+        connection.Tell(new Register(handler.Ref, default, default, TimeSpan.Zero));
+        var received = handler.ExpectMsg<Received>(Wait);
+        Assert.IsType<KeepaliveMessage>(received.Message);
+        Assert.Equal(connection, received.Connection);
+        peer.Dispose();
+    }
+
+    [Fact]
+    public async Task Bytes_arriving_one_at_a_time_make_whole_messages()
+    {
+        var (_, peer, handler) = await RegisteredAsync();
+        var open = Loopback.Open();
+        byte[] stream = [.. Loopback.Encode(open), .. Loopback.Keepalive, .. Loopback.Update(7)];
+        foreach (var b in stream)
+        {
+            await peer.SendAsync(new[] { b }, SocketFlags.None);
+            await Task.Delay(1);
+        }
+        Assert.Equal(open, handler.ExpectMsg<Received>(Wait).Message);
+        Assert.IsType<KeepaliveMessage>(handler.ExpectMsg<Received>(Wait).Message);
+        var update = Assert.IsType<BgpUpdate>(handler.ExpectMsg<Received>(Wait).Message);
+        Assert.Equal("10.0.7.0/24", Assert.Single(update.Update.Nlri.ToPrefixArray()).ToString());
+        handler.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        peer.Dispose();
+    }
+
+    [Fact]
+    public async Task Thousand_keepalives_in_one_write_arrive_as_a_thousand_messages()
+    {
+        var (_, peer, handler) = await RegisteredAsync();
+        var burst = new byte[1000 * 19];
+        for (int i = 0; i < 1000; i++) Loopback.Keepalive.CopyTo(burst, i * 19);
+        Assert.Equal(burst.Length, await peer.SendAsync(burst));
+        for (int i = 0; i < 1000; i++)
+            Assert.IsType<KeepaliveMessage>(handler.ExpectMsg<Received>(Wait).Message);
+        handler.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        peer.Dispose();
+    }
+
+    [Fact]
+    public async Task Garbage_after_a_valid_OPEN_is_a_header_error_and_reading_stops()
+    {
+        var (connection, peer, handler) = await RegisteredAsync();
+        var garbage = new byte[40];
+        new Random(7).NextBytes(garbage);
+        garbage[0] = 0x00; // cannot be a marker
+        byte[] stream = [.. Loopback.Encode(Loopback.Open()), .. garbage, .. Loopback.Keepalive];
+        await peer.SendAsync(stream);
+        Assert.IsType<OpenMessage>(handler.ExpectMsg<Received>(Wait).Message);
+        var failed = handler.ExpectMsg<ReceiveFailed>(Wait);
+        // RFC 4271 6.1: a marker that is not all ones is Message Header Error / Connection Not Synchronized.
+        Assert.Equal((byte)1, failed.Error.Code);
+        Assert.Equal((byte)1, failed.Error.Subcode);
+        Assert.Equal(connection, failed.Connection);
+        // Nothing after the error is delivered; the connection stays open for the NOTIFICATION.
+        handler.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        connection.Tell(new Send(NotificationMessage.From(failed.Error)));
+        connection.Tell(new Close(TimeSpan.FromSeconds(5)));
+        var notification = Assert.IsType<NotificationMessage>(
+            await Loopback.ReadUntilAsync(peer, m => m is NotificationMessage, Wait));
+        Assert.Equal((byte)1, notification.Code);
+        Assert.True(await Loopback.ClosedAsync(peer, Wait));
+        Assert.Contains("closed by us", handler.ExpectMsg<ConnectionClosed>(Wait).Reason);
+        peer.Dispose();
+    }
+
+    [Fact]
+    public async Task Bad_length_reports_the_length_in_the_error()
+    {
+        var (_, peer, handler) = await RegisteredAsync();
+        var bad = Loopback.Keepalive;
+        bad[17] = 18; // length 18 < 19
+        await peer.SendAsync(bad);
+        var failed = handler.ExpectMsg<ReceiveFailed>(Wait);
+        Assert.Equal((byte)1, failed.Error.Code);
+        Assert.Equal((byte)2, failed.Error.Subcode); // Bad Message Length, RFC 4271 6.1
+        Assert.Equal(new byte[] { 0, 18 }, failed.Error.Data);
+        peer.Dispose();
+    }
+
+    [Fact]
+    public async Task Peer_close_gives_ConnectionClosed_once_and_stops_the_actor()
+    {
+        var (connection, peer, handler) = await RegisteredAsync();
+        Watch(connection);
+        await peer.SendAsync(Loopback.Keepalive);
+        peer.Shutdown(SocketShutdown.Both);
+        peer.Dispose();
+        Assert.IsType<KeepaliveMessage>(handler.ExpectMsg<Received>(Wait).Message);
+        Assert.Equal("peer closed the connection", handler.ExpectMsg<ConnectionClosed>(Wait).Reason);
+        ExpectTerminated(connection, Wait);
+        connection.Tell(new Abort());
+        handler.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public async Task Writes_go_out_in_order_and_Close_flushes_first()
+    {
+        var (connection, peer, handler) = await RegisteredAsync();
+        for (int i = 0; i < 300; i++)
+            connection.Tell(i % 2 == 0 ? new Send(KeepaliveMessage.Instance) : new SendBytes(Loopback.Update(i)));
+        connection.Tell(new Send(NotificationMessage.Shutdown(CeaseSubcode.AdministrativeShutdown, "bye")));
+        connection.Tell(new Close(TimeSpan.FromSeconds(5)));
+        var seen = new List<BgpMessage>();
+        await Loopback.ReadUntilAsync(peer, m => { seen.Add(m); return m is NotificationMessage; }, Wait);
+        Assert.Equal(301, seen.Count);
+        for (int i = 0; i < 300; i++)
+        {
+            if (i % 2 == 0) Assert.IsType<KeepaliveMessage>(seen[i]);
+            else Assert.Equal($"10.{i >> 8}.{i & 255}.0/24", Assert.Single(((BgpUpdate)seen[i]).Update.Nlri.ToPrefixArray()).ToString());
+        }
+        Assert.Equal("bye", ((NotificationMessage)seen[300]).ShutdownCommunication);
+        Assert.True(await Loopback.ClosedAsync(peer, Wait));
+        handler.ExpectMsg<ConnectionClosed>(Wait);
+        peer.Dispose();
+    }
+
+    [Fact]
+    public async Task Peer_that_stops_reading_trips_the_send_hold_timer()
+    {
+        var sendHold = TimeSpan.FromSeconds(30);
+        var (connection, peer, handler) = await RegisteredAsync(sendHold: sendHold);
+        peer.ReceiveBufferSize = 4096;
+        // Far more than the kernel buffers on both sides hold: the writer must stall.
+        var chunk = new byte[1 << 20];
+        for (int off = 0; off + 19 <= chunk.Length; off += 19) Loopback.Keepalive.CopyTo(chunk, off);
+        for (int i = 0; i < 64; i++) connection.Tell(new SendBytes(chunk));
+        await WaitForStallAsync(connection);
+        Advance(sendHold - TimeSpan.FromSeconds(1));
+        handler.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(connection, handler.ExpectMsg<SendHoldTimerExpired>(Wait).Connection);
+        // The FSM then gives up on the flush: a Close whose deadline passes closes anyway.
+        connection.Tell(new Close(TimeSpan.FromSeconds(1)));
+        Advance(TimeSpan.FromSeconds(2));
+        Assert.Contains("unsent", handler.ExpectMsg<ConnectionClosed>(Wait).Reason);
+        peer.Dispose();
+    }
+
+    [Fact]
+    public async Task Send_hold_timer_does_not_fire_while_the_peer_reads()
+    {
+        var sendHold = TimeSpan.FromSeconds(30);
+        var (connection, peer, handler) = await RegisteredAsync(sendHold: sendHold);
+        var chunk = new byte[1 << 20];
+        for (int off = 0; off + 19 <= chunk.Length; off += 19) Loopback.Keepalive.CopyTo(chunk, off);
+        for (int i = 0; i < 8; i++) connection.Tell(new SendBytes(chunk));
+        var drain = Task.Run(async () =>
+        {
+            var buffer = new byte[65536];
+            long total = 0;
+            while (total < 8L * chunk.Length) total += await peer.ReceiveAsync(buffer);
+        });
+        await drain.WaitAsync(Wait);
+        AwaitCondition(() => connection.Ask<ConnectionStats>(GetConnectionStats.Instance).Result.QueuedBytes == 0, Wait);
+        Advance(sendHold * 3);
+        handler.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        peer.Dispose();
+    }
+
+    private async Task WaitForStallAsync(IActorRef connection)
+    {
+        long last = -1;
+        for (int i = 0; i < 100; i++)
+        {
+            var stats = await connection.Ask<ConnectionStats>(GetConnectionStats.Instance);
+            Assert.True(stats.QueuedBytes > 0, "everything was written: the peer is reading");
+            if (stats.BytesSent == last) return;
+            last = stats.BytesSent;
+            await Task.Delay(100);
+        }
+        throw new InvalidOperationException("writes never stalled");
+    }
+
+    [Fact]
+    public async Task Backpressure_stops_reading_until_updates_are_acknowledged()
+    {
+        var options = new ConnectionOptions { HighWaterMark = 100, LowWaterMark = 20 };
+        var (connection, peer, handler) = await RegisteredAsync(options);
+        const int Total = 200_000; // ~9 MB: more than loopback's socket buffers can hide
+        var writer = Task.Run(async () =>
+        {
+            var batch = new List<byte>();
+            for (int i = 0; i < Total; i++)
+            {
+                batch.AddRange(Loopback.Update(i % 65536));
+                if (batch.Count > 60_000) { await peer.SendAsync(batch.ToArray()); batch.Clear(); }
+            }
+            await peer.SendAsync(batch.ToArray());
+        });
+        for (int i = 0; i < 100; i++) handler.ExpectMsg<Received>(Wait);
+        // Unacknowledged count at the high-water mark: no more deliveries, the socket is not read, so the
+        // kernel buffers fill and the peer's writes block (TCP flow control).
+        handler.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        var stats = await connection.Ask<ConnectionStats>(GetConnectionStats.Instance);
+        Assert.True(stats.ReadingPaused);
+        Assert.Equal(100, stats.Unacknowledged);
+        Assert.False(writer.IsCompleted, "the peer could write everything although we stopped reading");
+
+        // Acknowledging down to the low-water mark resumes reading; keep acknowledging until all arrived.
+        connection.Tell(new UpdatesProcessed(80));
+        int received = 100;
+        while (received < Total)
+        {
+            handler.ExpectMsg<Received>(Wait);
+            received++;
+            connection.Tell(new UpdatesProcessed(1));
+        }
+        await writer.WaitAsync(Wait);
+        stats = await connection.Ask<ConnectionStats>(GetConnectionStats.Instance);
+        Assert.Equal(Total, stats.UpdatesReceived);
+        Assert.Equal(20, stats.Unacknowledged);
+        peer.Dispose();
+    }
+
+    [Fact]
+    public async Task Abort_drops_the_connection_at_once()
+    {
+        var (connection, peer, handler) = await RegisteredAsync();
+        connection.Tell(new Abort());
+        Assert.Equal("aborted by us", handler.ExpectMsg<ConnectionClosed>(Wait).Reason);
+        Assert.True(await Loopback.ClosedAsync(peer, Wait));
+        peer.Dispose();
+    }
+
+    [Fact]
+    public async Task Unregistered_connection_closes_itself_after_the_register_timeout()
+    {
+        var (ours, peer) = await Loopback.PairAsync();
+        var connection = Sys.ActorOf(TcpConnection.Props(ours, new ConnectionOptions { RegisterTimeout = TimeSpan.FromSeconds(5) }));
+        Watch(connection);
+        Advance(TimeSpan.FromSeconds(6));
+        ExpectTerminated(connection, Wait);
+        Assert.True(await Loopback.ClosedAsync(peer, Wait));
+        peer.Dispose();
+    }
+}
