@@ -34,7 +34,7 @@ public static class BgpHeader
 
     /// <summary>
     /// The checks a framer needs before it can wait for the rest of a message: the marker and
-    /// the 19..maxLength bound (RFC 4271 section 6.1; RFC 8654 section 5 for the larger bound).
+    /// the 19..maxLength bound (RFC 4271 section 6.1; RFC 8654 section 4 for the larger bound).
     /// </summary>
     public static bool TryReadLength(ReadOnlySpan<byte> header, int maxLength, out int length, out WireError? error)
     {

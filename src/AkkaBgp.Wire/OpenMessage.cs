@@ -12,7 +12,7 @@ namespace AkkaBgp.Wire;
 public sealed record OpenMessage(byte Version, ushort MyAs, ushort HoldTime, uint BgpIdentifier, IReadOnlyList<Capability> Capabilities) : BgpMessage
 {
     public const byte BgpVersion = 4;
-    /// <summary>RFC 6793 section 9: the 2-octet placeholder for a 4-octet AS.</summary>
+    /// <summary>AS_TRANS, the 2-octet placeholder for a 4-octet AS (RFC 6793 section 9).</summary>
     public const ushort AsTrans = 23456;
     public const byte CapabilitiesParameter = 2;   // RFC 5492 section 4
     /// <summary>RFC 9072 section 2: Non-Ext OP Type value that flags the extended format.</summary>
@@ -26,7 +26,7 @@ public sealed record OpenMessage(byte Version, ushort MyAs, ushort HoldTime, uin
     public bool UseExtendedOptionalParameters { get; init; }
 
     /// <summary>An OPEN for <paramref name="asn"/>: a 4-octet AS goes in the 4-octet AS capability
-    /// (added if missing) and My AS is AS_TRANS (RFC 6793 section 3).</summary>
+    /// (added if missing) and My AS is AS_TRANS (RFC 6793 section 4.2.1 for a peer that might be OLD).</summary>
     public static OpenMessage Create(uint asn, ushort holdTime, uint bgpIdentifier, IEnumerable<Capability> capabilities)
     {
         var caps = capabilities.ToList();
@@ -142,7 +142,7 @@ public sealed record OpenMessage(byte Version, ushort MyAs, ushort HoldTime, uin
     /// Decodes a whole OPEN message (header included; <see cref="BgpHeader.TryValidate"/> has passed, so
     /// it is at least 29 octets). Errors follow RFC 4271 section 6.2 with RFC 5492, RFC 6286, RFC 7607
     /// and RFC 9072. Session-level checks (Bad Peer AS against configuration, identifier collision,
-    /// Unsupported Capability, Role Mismatch) are the FSM's.
+    /// Unsupported Capability, Role Mismatch) are in <see cref="NegotiatedSession.TryNegotiate"/> and the FSM.
     /// </summary>
     public static bool TryDecode(ReadOnlySpan<byte> message, out OpenMessage? msg, out WireError? error)
     {
@@ -179,7 +179,7 @@ public sealed record OpenMessage(byte Version, ushort MyAs, ushort HoldTime, uin
         uint identifier = BinaryPrimitives.ReadUInt32BigEndian(body[5..]);
         if (identifier == 0)
         {
-            // RFC 6286 section 2.1: the identifier is a non-zero 4-octet value (no longer a host address).
+            // RFC 6286 section 2.2: a zero BGP Identifier is Bad BGP Identifier (it need not be a host address any more).
             error = WireError.Reset(ErrorCode.OpenMessage, OpenSubcode.BadBgpIdentifier, default, "BGP Identifier is 0");
             return false;
         }

@@ -56,10 +56,10 @@ public sealed record AddPathCapability(IReadOnlyList<AddPathFamily> Families) : 
     public override int GetHashCode() => Families.Count;
 }
 
-/// <summary>One entry of the Extended Next Hop Encoding capability, RFC 8950 section 3.</summary>
+/// <summary>One entry of the Extended Next Hop Encoding capability, RFC 8950 section 4.</summary>
 public readonly record struct ExtendedNextHopFamily(ushort NlriAfi, ushort NlriSafi, ushort NextHopAfi);
 
-/// <summary>Extended Next Hop Encoding, RFC 8950 section 3: 6 octets per entry (note the 2-octet SAFI).</summary>
+/// <summary>Extended Next Hop Encoding, RFC 8950 section 4: 6 octets per entry (note the 2-octet SAFI).</summary>
 public sealed record ExtendedNextHopCapability(IReadOnlyList<ExtendedNextHopFamily> Families) : Capability
 {
     public ExtendedNextHopCapability(params ExtendedNextHopFamily[] families) : this((IReadOnlyList<ExtendedNextHopFamily>)families) { }

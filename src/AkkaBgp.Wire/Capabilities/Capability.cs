@@ -7,7 +7,7 @@ public static class CapabilityCode
 {
     public const byte Multiprotocol = 1;          // RFC 4760 section 8
     public const byte RouteRefresh = 2;           // RFC 2918 section 2
-    public const byte ExtendedNextHop = 5;        // RFC 8950 section 3
+    public const byte ExtendedNextHop = 5;        // RFC 8950 section 4
     public const byte ExtendedMessage = 6;        // RFC 8654 section 3
     public const byte Role = 9;                   // RFC 9234 section 4.1
     public const byte GracefulRestart = 64;       // RFC 4724 section 3
@@ -66,7 +66,7 @@ public abstract record Capability
     /// <summary>
     /// Decodes one capability value. A recognised capability with a malformed value is an OPEN
     /// Message Error with subcode 0 (RFC 4271 section 6.2: "recognized, but is malformed ... Unspecific").
-    /// Unknown codes are kept as <see cref="UnknownCapability"/> (RFC 5492 section 5: ignore, do not fail).
+    /// Unknown codes are kept as <see cref="UnknownCapability"/> (RFC 5492 section 3: an unrecognised capability is ignored, not an error).
     /// </summary>
     public static bool TryDecode(byte code, ReadOnlySpan<byte> value, out Capability? capability, out WireError? error)
     {
@@ -164,7 +164,8 @@ public sealed record EnhancedRouteRefreshCapability : Capability
     protected override void WriteValue(Span<byte> dest) { }
 }
 
-/// <summary>Extended Message, RFC 8654 section 3: both sides must send it before messages may exceed 4096 octets.</summary>
+/// <summary>Extended Message, RFC 8654 section 3. Messages over 4096 octets may be sent only to a peer that
+/// advertised it, and are accepted once we advertised it (section 4).</summary>
 public sealed record ExtendedMessageCapability : Capability
 {
     public static readonly ExtendedMessageCapability Instance = new();
@@ -210,4 +211,6 @@ public sealed record UnknownCapability(byte UnknownCode, byte[] Value) : Capabil
         => other is not null && other.UnknownCode == UnknownCode && other.Value.AsSpan().SequenceEqual(Value);
 
     public override int GetHashCode() => HashCode.Combine(UnknownCode, Value.Length);
+
+    public override string ToString() => $"UnknownCapability {{ Code = {UnknownCode}, Value = {Convert.ToHexString(Value)} }}";
 }

@@ -3,7 +3,7 @@ using System.Text;
 namespace AkkaBgp.Wire;
 
 /// <summary>
-/// FQDN (hostname) capability, draft-walton-bgp-hostname-capability section 3: Hostname Length (1),
+/// FQDN (hostname) capability, draft-walton-bgp-hostname-capability: Hostname Length (1),
 /// Hostname, Domain Name Length (1), Domain Name. The names are kept as the octets received so the
 /// capability re-encodes exactly even when a peer sends something that is not UTF-8.
 /// </summary>
@@ -56,4 +56,6 @@ public sealed record FqdnCapability(byte[] HostNameBytes, byte[] DomainNameBytes
            && other.DomainNameBytes.AsSpan().SequenceEqual(DomainNameBytes);
 
     public override int GetHashCode() => HashCode.Combine(HostNameBytes.Length, DomainNameBytes.Length);
+
+    public override string ToString() => $"FqdnCapability {{ HostName = {HostName}, DomainName = {DomainName} }}";
 }
