@@ -21,6 +21,8 @@ public abstract class ActorBase
                 $"{GetType().Name} must be created through Props/ActorOf, not with 'new'", null);
         _behavior = Receive;
         _behaviorStack.Add(_behavior);
+        // Registered before the derived constructor runs so it may already call Become.
+        _cell.AttachInstance(this);
         if (this is IWithTimers withTimers) withTimers.Timers = TimerSchedulerInstance;
     }
 

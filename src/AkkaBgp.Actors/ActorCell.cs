@@ -260,18 +260,23 @@ internal sealed class ActorCell : IActorContext, IThreadPoolWorkItem
         }
         _actor = null;
         _failedMessage = null;
+        ActorBase? created = null;
         try
         {
-            _actor = NewActor();
-            _actor.AroundPostRestart(cause);
+            created = NewActor();
+            _actor = created;
+            created.AroundPostRestart(cause);
             _suspended = false;
         }
         catch (Exception ex)
         {
+            if (created is null) _actor = null; // never run hooks on a half-built instance
             HandleInvokeFailure(ex as ActorInitializationException
                 ?? new ActorInitializationException(SelfRef, $"Restart of {SelfRef.Path} failed", ex));
         }
     }
+
+    internal void AttachInstance(ActorBase actor) => _actor = actor;
 
     private ActorBase NewActor()
     {
@@ -314,13 +319,16 @@ internal sealed class ActorCell : IActorContext, IThreadPoolWorkItem
         switch (message)
         {
             case Create:
+                ActorBase? created = null;
                 try
                 {
-                    _actor = NewActor();
-                    _actor.AroundPreStart();
+                    created = NewActor();
+                    _actor = created;
+                    created.AroundPreStart();
                 }
                 catch (Exception ex)
                 {
+                    if (created is null) _actor = null; // never run hooks on a half-built instance
                     HandleInvokeFailure(ex as ActorInitializationException
                         ?? new ActorInitializationException(SelfRef, $"Creation of {SelfRef.Path} failed", ex));
                 }
@@ -522,7 +530,8 @@ internal sealed class ActorCell : IActorContext, IThreadPoolWorkItem
         if (actor.Unwrap() is not LocalActorRef local) return;
         if (ReferenceEquals(local, SelfRef))
         {
-            BeginTerminate();
+            // Deferred: the current message finishes first; no further user message is processed.
+            SendSystem(TerminateRequest.Instance);
             return;
         }
         lock (_childrenLock)

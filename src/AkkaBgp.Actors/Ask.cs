@@ -31,6 +31,53 @@ public static class Futures
     }
 }
 
+public static class PipeToSupport
+{
+    /// <summary>
+    /// Sends the task's outcome to <paramref name="recipient"/> when it completes: the result
+    /// (or <paramref name="success"/> of it), or <see cref="Status.Failure"/> (or <paramref name="failure"/>
+    /// of the exception). The way to bring async I/O results back into an actor.
+    /// </summary>
+    public static Task PipeTo<T>(this Task<T> task, ICanTell recipient, IActorRef? sender = null,
+        Func<T, object>? success = null, Func<Exception, object>? failure = null)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(recipient);
+        sender ??= ActorCell.Current?.Self;
+        return task.ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully)
+            {
+                object? message = success is null ? t.Result : success(t.Result);
+                if (message is not null) recipient.Tell(message, sender);
+            }
+            else
+            {
+                var cause = t.Exception is { InnerExceptions.Count: 1 } agg ? agg.InnerException! : (Exception?)t.Exception ?? new TaskCanceledException(t);
+                recipient.Tell(failure is null ? new Status.Failure(cause) : failure(cause), sender);
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Sends <paramref name="success"/> (or <see cref="Status.Success"/>) or a failure when the task completes.</summary>
+    public static Task PipeTo(this Task task, ICanTell recipient, IActorRef? sender = null,
+        Func<object>? success = null, Func<Exception, object>? failure = null)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(recipient);
+        sender ??= ActorCell.Current?.Self;
+        return task.ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully) recipient.Tell(success is null ? new Status.Success(null) : success(), sender);
+            else
+            {
+                var cause = t.Exception is { InnerExceptions.Count: 1 } agg ? agg.InnerException! : (Exception?)t.Exception ?? new TaskCanceledException(t);
+                recipient.Tell(failure is null ? new Status.Failure(cause) : failure(cause), sender);
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+}
+
 /// <summary>Temporary one-shot sender for Ask; replies after completion go to DeadLetters.</summary>
 internal sealed class PromiseActorRef<T> : IActorRef
 {

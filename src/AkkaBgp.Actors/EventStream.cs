@@ -13,6 +13,9 @@ public sealed class EventStream
     private readonly object _gate = new();
     private ImmutableArray<(Type Channel, IActorRef Subscriber)> _subscriptions = ImmutableArray<(Type, IActorRef)>.Empty;
     private ConcurrentDictionary<Type, IActorRef[]> _byEventType = new();
+    private readonly Func<Type, IActorRef[]> _resolve;
+
+    public EventStream() => _resolve = Resolve;
 
     public bool Subscribe(IActorRef subscriber, Type channel)
     {
@@ -53,7 +56,7 @@ public sealed class EventStream
     {
         ArgumentNullException.ThrowIfNull(@event);
         var cache = _byEventType;
-        var targets = cache.GetOrAdd(@event.GetType(), Resolve);
+        var targets = cache.GetOrAdd(@event.GetType(), _resolve);
         foreach (var subscriber in targets) subscriber.Tell(@event, null);
     }
 

@@ -75,9 +75,11 @@ internal sealed class DefaultScheduler : IScheduler, IDisposable
     private sealed class ScheduledWork(DefaultScheduler owner, Action action) : Cancelable
     {
         private Timer? _timer;
+        private bool _oneShot;
 
         public void Arm(TimeSpan due, TimeSpan period)
         {
+            _oneShot = period == Timeout.InfiniteTimeSpan;
             var timer = new Timer(static s => ((ScheduledWork)s!).Fire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             _timer = timer;
             timer.Change(due, period);
@@ -91,6 +93,7 @@ internal sealed class DefaultScheduler : IScheduler, IDisposable
                 return;
             }
             action();
+            if (_oneShot) _timer?.Dispose();
         }
 
         public override void Cancel()

@@ -297,3 +297,92 @@ public sealed class ActorBasicsTests : TestKit.TestKit
         Assert.Throws<InvalidOperationException>(() => system.ActorOf(Props.Create(() => new Echo())));
     }
 }
+
+public sealed class ActorSemanticsTests : TestKit.TestKit
+{
+    private sealed class StartsSwapped : ReceiveActor
+    {
+        public StartsSwapped()
+        {
+            Receive<string>(s => Sender.Tell("initial " + s));
+            Become(() => Receive<string>(s => Sender.Tell("swapped " + s)));
+        }
+    }
+
+    [Fact]
+    public void Become_may_be_called_from_the_constructor()
+    {
+        var actor = Sys.ActorOf(Props.Create(() => new StartsSwapped()));
+        actor.Tell("x", TestActor);
+        ExpectMsg("swapped x");
+    }
+
+    private sealed class StopsItself(IActorRef probe) : ReceiveActor
+    {
+        private bool _stopped;
+
+        protected override void PreStart() => Become(() => Receive<string>(_ =>
+        {
+            Context.Stop(Self);
+            probe.Tell(_stopped ? "post-stop ran inside the handler" : "handler finished first");
+        }));
+
+        protected override void PostStop()
+        {
+            _stopped = true;
+            probe.Tell("post-stop");
+        }
+    }
+
+    [Fact]
+    public void Stopping_self_completes_the_current_message_first_and_drops_the_rest()
+    {
+        Sys.EventStream.Subscribe<DeadLetter>(TestActor);
+        var actor = Sys.ActorOf(Props.Create(() => new StopsItself(TestActor)));
+        actor.Tell("a", TestActor);
+        actor.Tell("b", TestActor);
+        ExpectMsg("handler finished first");
+        ExpectMsg("post-stop");
+        Assert.Equal("b", ExpectMsg<DeadLetter>().Message);
+    }
+
+    private sealed class Piper : ReceiveActor
+    {
+        public Piper(IActorRef probe)
+        {
+            Receive<TaskCompletionSource<int>>(tcs => tcs.Task.PipeTo(probe, Self, success: i => "result " + i));
+            Receive<Task>(t => t.PipeTo(probe));
+        }
+    }
+
+    [Fact]
+    public void PipeTo_delivers_results_and_failures_as_messages()
+    {
+        var piper = Sys.ActorOf(Props.Create(() => new Piper(TestActor)));
+        var tcs = new TaskCompletionSource<int>();
+        piper.Tell(tcs);
+        tcs.SetResult(7);
+        ExpectMsg("result 7");
+        Assert.Same(piper, LastSender);
+        piper.Tell(Task.FromException(new IOException("refused")));
+        Assert.IsType<IOException>(ExpectMsg<Status.Failure>().Cause);
+        piper.Tell(Task.CompletedTask);
+        ExpectMsg<Status.Success>();
+    }
+
+    private sealed class Escalating : ReceiveActor
+    {
+        public Escalating() => ReceiveAny(_ => throw new InvalidOperationException("fatal"));
+    }
+
+    [Fact]
+    public async Task Escalation_to_the_guardian_terminates_the_system()
+    {
+        var system = ActorSystem.Create("escalate", new ActorSystemOptions
+        {
+            GuardianSupervisorStrategy = new OneForOneStrategy(_ => Directive.Escalate),
+        });
+        system.ActorOf(Props.Create(() => new Escalating())).Tell("boom", null);
+        await system.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+}
