@@ -10,7 +10,7 @@ namespace AkkaBgp.Wire;
 /// <list type="bullet">
 /// <item>Withdrawn Routes Length / Total Path Attribute Length beyond the message: session reset 3/1 (RFC 4271 6.3; RFC 7606 does not relax it: the NLRI cannot be located).</item>
 /// <item>Withdrawn routes or NLRI syntactically wrong (length &gt; 32, overrun): session reset 3/10 (RFC 4271 6.3, RFC 7606 5.3).</item>
-/// <item>An attribute overrunning the Total Path Attribute Length, or fewer than 3 (4) octets left: treat-as-withdraw (RFC 7606 4), or session reset when the attribute is MP_REACH/MP_UNREACH since those routes then cannot be located (RFC 7606 5.3, 7.11).</item>
+/// <item>An attribute overrunning the Total Path Attribute Length, or fewer than 3 (4) octets left: treat-as-withdraw (RFC 7606 4), or session reset when the attribute is MP_REACH/MP_UNREACH since those routes then cannot be located (RFC 7606 7.11, 7.12).</item>
 /// <item>O/T flag bits wrong: the attribute is malformed and gets its own malformed-attribute action (RFC 7606 3(c)), subcode 4.</item>
 /// <item>Duplicates: all but the first discarded, MP_REACH/MP_UNREACH duplicates reset 3/1 (RFC 7606 3(g)).</item>
 /// <item>Missing ORIGIN/AS_PATH (and NEXT_HOP with IPv4 NLRI) when routes are announced: treat-as-withdraw 3/3 (RFC 7606 3(d), RFC 4760 3).</item>
@@ -519,6 +519,7 @@ internal static class UpdateDecoder
         return new MpReachNlri(flags, afi, safi, nextHop, reserved, nlriMem, count == 0 ? default : new NlriList(nlriMem, v6, addPath, count), true, valueMem);
     }
 
+    /// <summary>RFC 4760 4 and RFC 7606 7.12: same actions as <see cref="ParseMpReach"/>.</summary>
     private static MpUnreachNlri? ParseMpUnreach(byte[] body, int off, int len, AttributeFlags flags, in UpdateDecodeContext ctx, ReadOnlySpan<byte> whole, out WireError? err)
     {
         err = null;

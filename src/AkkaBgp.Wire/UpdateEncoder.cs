@@ -188,6 +188,26 @@ public static class UpdateEncoder
         return p;
     }
 
+    /// <summary><see cref="WriteIPv4(Span{byte}, in UpdateEncodeContext, ReadOnlySpan{NlriEntry}, PathAttributes?, ReadOnlySpan{NlriEntry})"/> into a buffer writer.</summary>
+    public static int WriteIPv4(IBufferWriter<byte> writer, in UpdateEncodeContext ctx, ReadOnlySpan<NlriEntry> withdrawn, PathAttributes? attributes, ReadOnlySpan<NlriEntry> nlri)
+    {
+        var attr = AttributeBytesFor(attributes, ctx).Span;
+        bool ap = ctx.AddPathSend.Contains(1, 1);
+        int n = WriteIPv4(writer.GetSpan(FixedOverhead + NlriLength(withdrawn, ap) + attr.Length + NlriLength(nlri, ap)), ctx, withdrawn, attr, nlri);
+        writer.Advance(n);
+        return n;
+    }
+
+    /// <summary><see cref="WriteMp(Span{byte}, in UpdateEncodeContext, ushort, byte, ReadOnlySpan{NlriEntry}, PathAttributes?, ReadOnlySpan{byte}, ReadOnlySpan{NlriEntry})"/> into a buffer writer.</summary>
+    public static int WriteMp(IBufferWriter<byte> writer, in UpdateEncodeContext ctx, ushort afi, byte safi, ReadOnlySpan<NlriEntry> withdrawn,
+        PathAttributes? attributes, ReadOnlySpan<byte> nextHop, ReadOnlySpan<NlriEntry> nlri)
+    {
+        var attr = nlri.IsEmpty ? default : AttributeBytesFor(attributes, ctx).Span;
+        int n = WriteMp(writer.GetSpan(MpLength(ctx, afi, safi, withdrawn, attr.Length, nextHop.Length, nlri, !nlri.IsEmpty)), ctx, afi, safi, withdrawn, attr, nextHop, nlri);
+        writer.Advance(n);
+        return n;
+    }
+
     /// <summary>End-of-RIB (RFC 4724 2): an empty UPDATE for IPv4 unicast, else MP_UNREACH_NLRI with only AFI/SAFI.</summary>
     public static int WriteEndOfRib(Span<byte> destination, ushort afi, byte safi)
     {

@@ -112,3 +112,20 @@ public class UpdatePackerTests
         Assert.Equal(2000, U.Clean(big[19..]).Nlri.Count);
     }
 }
+
+public class UpdateBufferWriterTests
+{
+    [Fact]
+    public void Encoder_writes_into_a_buffer_writer()
+    {
+        var w = new System.Buffers.ArrayBufferWriter<byte>();
+        var attrs = new PathAttributesBuilder { Origin = Origin.Igp, AsPath = AsPath.Sequence(65001), NextHop = 0xC0000201 }.Build();
+        int a = UpdateEncoder.WriteIPv4(w, U.Enc4, U.Ps("11.0.0.0/8"), attrs, U.Ps("10.0.0.0/8"));
+        int b = UpdateEncoder.WriteMp(w, U.Enc4, 2, 1, default, attrs.ToBuilder().Build(), new byte[16], U.Ps("2001:db8::/32"));
+        Assert.Equal(a + b, w.WrittenCount);
+        var bytes = w.WrittenSpan.ToArray();
+        Assert.Equal(Hex.Of(UpdateEncoder.EncodeIPv4(U.Enc4, U.Ps("11.0.0.0/8"), attrs, U.Ps("10.0.0.0/8"))), Hex.Of(bytes.AsSpan(0, a)));
+        var m = U.Ok(bytes[(a + 19)..]);
+        Assert.Equal(U.Ps("2001:db8::/32"), m.MpReach!.Nlri.ToArray());
+    }
+}
