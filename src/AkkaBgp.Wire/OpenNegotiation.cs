@@ -1,7 +1,7 @@
 namespace AkkaBgp.Wire;
 
-/// <summary>Local policy for <see cref="NegotiatedSession.TryNegotiate"/>.</summary>
-public readonly record struct NegotiationPolicy
+/// <summary>Local policy for <see cref="NegotiatedCapabilities.TryNegotiate"/>.</summary>
+public readonly record struct CapabilityNegotiationPolicy
 {
     /// <summary>The AS the peer is configured with; 0 accepts any (RFC 4271 section 6.2, Bad Peer AS).</summary>
     public uint ExpectedPeerAs { get; init; }
@@ -15,7 +15,7 @@ public readonly record struct NegotiationPolicy
 /// rules of its own RFC say so, usually when both sides advertised it). Built by <see cref="TryNegotiate"/>
 /// from our OPEN and the peer's; <see cref="DecodeContext"/> and <see cref="EncodeContext"/> feed the codec.
 /// </summary>
-public sealed record NegotiatedSession
+public sealed record NegotiatedCapabilities
 {
     public required uint PeerAs { get; init; }
     public required uint PeerBgpIdentifier { get; init; }
@@ -96,8 +96,8 @@ public sealed record NegotiatedSession
     /// NOTIFICATION to send (Bad Peer AS, Bad BGP Identifier, Role Mismatch). Both OPENs must have
     /// decoded cleanly (<see cref="OpenMessage.TryDecode"/>).
     /// </summary>
-    public static bool TryNegotiate(OpenMessage local, OpenMessage remote, in NegotiationPolicy policy,
-        out NegotiatedSession? session, out WireError? error)
+    public static bool TryNegotiate(OpenMessage local, OpenMessage remote, in CapabilityNegotiationPolicy policy,
+        out NegotiatedCapabilities? session, out WireError? error)
     {
         session = null;
         uint peerAs = remote.AsNumber;
@@ -154,7 +154,7 @@ public sealed record NegotiatedSession
             if (l.CanReceive && r.CanSend) receive.Add(f);
         }
 
-        session = new NegotiatedSession
+        session = new NegotiatedCapabilities
         {
             PeerAs = peerAs,
             PeerBgpIdentifier = remote.BgpIdentifier,

@@ -5,15 +5,15 @@ public class NegotiationTests
 {
     private static OpenMessage Open(uint asn, uint id, ushort hold, params Capability[] caps) => OpenMessage.Create(asn, hold, id, caps);
 
-    private static NegotiatedSession Ok(OpenMessage local, OpenMessage remote, NegotiationPolicy policy = default)
+    private static NegotiatedCapabilities Ok(OpenMessage local, OpenMessage remote, CapabilityNegotiationPolicy policy = default)
     {
-        Assert.True(NegotiatedSession.TryNegotiate(local, remote, policy, out var s, out var e), e?.ToString());
+        Assert.True(NegotiatedCapabilities.TryNegotiate(local, remote, policy, out var s, out var e), e?.ToString());
         return s!;
     }
 
-    private static WireError Fails(OpenMessage local, OpenMessage remote, NegotiationPolicy policy = default)
+    private static WireError Fails(OpenMessage local, OpenMessage remote, CapabilityNegotiationPolicy policy = default)
     {
-        Assert.False(NegotiatedSession.TryNegotiate(local, remote, policy, out _, out var e));
+        Assert.False(NegotiatedCapabilities.TryNegotiate(local, remote, policy, out _, out var e));
         return e!;
     }
 
@@ -26,7 +26,7 @@ public class NegotiationTests
         var remote = Open(4200000001, 2, 180, new MultiprotocolCapability(AfiSafi.Ipv4Unicast), RouteRefreshCapability.PreStandard,
             new AddPathCapability(new AddPathFamily(AfiSafi.Ipv4Unicast, AddPathMode.Receive), new AddPathFamily(AfiSafi.Ipv6Unicast, AddPathMode.Both)),
             GracefulRestartCapability.Create(120, false, true));
-        var s = Ok(local, remote, new NegotiationPolicy { ExpectedPeerAs = 4200000001 });
+        var s = Ok(local, remote, new CapabilityNegotiationPolicy { ExpectedPeerAs = 4200000001 });
         Assert.Equal(4200000001u, s.PeerAs);
         Assert.Equal(90, s.HoldTime);
         Assert.Equal(TimeSpan.FromSeconds(30), s.KeepaliveInterval);
@@ -63,7 +63,7 @@ public class NegotiationTests
     public void Bad_peer_as_compares_the_4_octet_as()
     {
         var remote = Open(4200000001, 2, 90);
-        Decode.Is(Fails(Open(65001, 1, 90), remote, new NegotiationPolicy { ExpectedPeerAs = 23456 }), 2, 2);
+        Decode.Is(Fails(Open(65001, 1, 90), remote, new CapabilityNegotiationPolicy { ExpectedPeerAs = 23456 }), 2, 2);
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public class NegotiationTests
     {
         var l = Open(65001, 1, 90, new RoleCapability(BgpRole.Customer));
         Assert.Null(Ok(l, Open(65002, 2, 90)).PeerRole);
-        Decode.Is(Fails(l, Open(65002, 2, 90), new NegotiationPolicy { StrictRole = true }), 2, 11);
+        Decode.Is(Fails(l, Open(65002, 2, 90), new CapabilityNegotiationPolicy { StrictRole = true }), 2, 11);
         var twice = Open(65002, 2, 90, new RoleCapability(BgpRole.Provider), new RoleCapability(BgpRole.Provider));
         Assert.Equal(BgpRole.Provider, Ok(l, twice).PeerRole);
         var conflicting = Open(65002, 2, 90, new RoleCapability(BgpRole.Provider), new RoleCapability(BgpRole.Peer));
