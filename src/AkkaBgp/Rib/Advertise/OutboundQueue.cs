@@ -1,0 +1,60 @@
+using System.Buffers;
+using AkkaBgp.Wire;
+
+namespace AkkaBgp.Rib.Advertise;
+
+/// <summary>
+/// Changes waiting to be sent to one neighbor (the part of Adj-RIB-Out not yet on the wire). A later change
+/// for the same prefix replaces an earlier one, so a flapping prefix costs one UPDATE per interval (RFC 4271
+/// 9.2.1.1). On flush, announcements with identical attributes are packed together into as few UPDATEs as the
+/// negotiated message size allows; withdrawals go first so that a prefix never appears twice in a flush.
+/// </summary>
+public sealed class OutboundQueue
+{
+    private readonly Dictionary<Prefix, OutRoute?> _pending = new();
+
+    public int Count => _pending.Count;
+    public bool IsEmpty => _pending.Count == 0;
+
+    /// <summary>Queues an announcement (<paramref name="route"/> not null) or a withdrawal.</summary>
+    public void Enqueue(Prefix prefix, OutRoute? route) => _pending[prefix] = route;
+
+    public void Clear() => _pending.Clear();
+
+    /// <summary>Writes every pending change as UPDATE messages and empties the queue. Returns the message count.</summary>
+    public int Flush(IBufferWriter<byte> output, in UpdateEncodeContext ctx)
+    {
+        if (_pending.Count == 0) return 0;
+        var withdrawV4 = new List<NlriEntry>();
+        var withdrawV6 = new List<NlriEntry>();
+        var groups = new Dictionary<OutRoute, (List<NlriEntry> V4, List<NlriEntry> V6)>();
+        foreach (var (prefix, route) in _pending)
+        {
+            if (route is null)
+            {
+                (prefix.IsIPv6 ? withdrawV6 : withdrawV4).Add(prefix);
+                continue;
+            }
+            if (!groups.TryGetValue(route, out var g)) groups[route] = g = (new List<NlriEntry>(), new List<NlriEntry>());
+            (prefix.IsIPv6 ? g.V6 : g.V4).Add(prefix);
+        }
+        _pending.Clear();
+        int messages = 0;
+        messages += UpdatePacker.WriteWithdrawals(output, ctx, AfiSafi.Ipv4Unicast, Sorted(withdrawV4));
+        messages += UpdatePacker.WriteWithdrawals(output, ctx, AfiSafi.Ipv6Unicast, Sorted(withdrawV6));
+        foreach (var (route, g) in groups)
+        {
+            messages += UpdatePacker.WriteAnnouncements(output, ctx, AfiSafi.Ipv4Unicast, route.Attributes, Sorted(g.V4));
+            if (g.V6.Count > 0)
+                messages += UpdatePacker.WriteAnnouncements(output, ctx, AfiSafi.Ipv6Unicast, route.Attributes, Sorted(g.V6), route.MpNextHop);
+        }
+        return messages;
+    }
+
+    /// <summary>Sorted output is deterministic whatever order the partitions delivered changes in.</summary>
+    private static ReadOnlySpan<NlriEntry> Sorted(List<NlriEntry> list)
+    {
+        list.Sort(static (a, b) => a.Prefix.CompareTo(b.Prefix));
+        return System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list);
+    }
+}

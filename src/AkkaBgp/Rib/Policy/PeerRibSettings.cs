@@ -1,0 +1,48 @@
+using AkkaBgp.Rib.Decision;
+using AkkaBgp.Wire;
+
+namespace AkkaBgp.Rib.Policy;
+
+/// <summary>How NEXT_HOP is set on routes we send (RFC 4271 5.1.3).</summary>
+public enum NextHopMode
+{
+    /// <summary>Our session address to eBGP neighbors; unchanged to iBGP neighbors (RFC 4271 5.1.3 (1)-(3)).</summary>
+    Default,
+    /// <summary>Always our session address.</summary>
+    Self,
+    /// <summary>Pass the received NEXT_HOP on, to eBGP neighbors too (route servers; third-party next hop, 5.1.3 (2)).</summary>
+    Unchanged,
+}
+
+/// <summary>RIB behaviour towards one neighbor: filters, limits, advertisement options.</summary>
+public sealed record PeerRibSettings
+{
+    public static readonly PeerRibSettings Default = new();
+
+    /// <summary>The neighbor is a route-reflector client of ours (RFC 4456).</summary>
+    public bool RouteReflectorClient { get; init; }
+    public NextHopMode NextHop { get; init; }
+    /// <summary>Send MULTI_EXIT_DISC learned from other ASes to this eBGP neighbor; RFC 4271 5.1.4 says not to, so off by default.</summary>
+    public bool SendMed { get; init; }
+    public RouteFilter? Import { get; init; }
+    public RouteFilter? Export { get; init; }
+    /// <summary>Max-prefix per family (RFC 4486 Cease/1).</summary>
+    public IReadOnlyDictionary<AfiSafi, MaxPrefixSettings> MaxPrefix { get; init; } = new Dictionary<AfiSafi, MaxPrefixSettings>();
+    /// <summary>MinRouteAdvertisementIntervalTimer (RFC 4271 9.2.1.1). Zero (the default, as most daemons now use)
+    /// sends as soon as a batch of changes has been processed.</summary>
+    public TimeSpan MinRouteAdvertisementInterval { get; init; } = TimeSpan.Zero;
+}
+
+/// <summary>Speaker-wide RIB settings.</summary>
+public sealed record RibSettings
+{
+    public required uint LocalAs { get; init; }
+    /// <summary>Our BGP Identifier, host order.</summary>
+    public required uint RouterId { get; init; }
+    /// <summary>Route-reflection cluster id (RFC 4456 7); 0 means the router id.</summary>
+    public uint ClusterId { get; init; }
+    public uint EffectiveClusterId => ClusterId == 0 ? RouterId : ClusterId;
+    public DecisionOptions Decision { get; init; } = DecisionOptions.Default;
+    /// <summary>Loc-RIB partitions (actors), each owning the prefixes whose hash falls to it.</summary>
+    public int Partitions { get; init; } = Math.Max(1, Environment.ProcessorCount);
+}

@@ -1,0 +1,302 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using AkkaBgp.Rib.Decision;
+using AkkaBgp.Wire;
+
+namespace AkkaBgp.Rib.Tables;
+
+/// <summary>The best path for a destination before and after one change (both null: no route).</summary>
+public readonly record struct BestChange(RouteAttributes? OldRoute, RibPeer? OldPeer, RouteAttributes? NewRoute, RibPeer? NewPeer)
+{
+    /// <summary>True when what we would advertise may differ: another path won, or the winning peer's path was replaced.</summary>
+    public bool Changed => !ReferenceEquals(OldRoute, NewRoute) || !ReferenceEquals(OldPeer, NewPeer);
+}
+
+/// <summary>One stored path as reported by queries.</summary>
+public readonly record struct StoredPath(RibPeer Peer, RouteAttributes Route, bool IsBest);
+
+/// <summary>
+/// All paths for one address family (Adj-RIB-In of every neighbor after import policy, plus local routes)
+/// and the selected best path per prefix: the Loc-RIB. Storage is compact: IPv4 prefixes are keyed by one
+/// 64-bit integer, each prefix holds two ints (head of its path list and the best path), and paths live in
+/// one pooled array of small structs that reference an interned <see cref="RouteAttributes"/> and a peer slot.
+/// No object is allocated per prefix or per path. Not thread-safe: one RIB partition actor owns it.
+/// </summary>
+public sealed class PrefixTable
+{
+    private struct Entry
+    {
+        public int Head;
+        public int Best;
+    }
+
+    private struct PathSlot
+    {
+        public RouteAttributes? Route;
+        public int Next;
+        public ushort Peer;
+    }
+
+    private readonly bool _v6;
+    private readonly Dictionary<ulong, Entry> _v4 = new();
+    private readonly Dictionary<Prefix, Entry> _v6Map = new();
+    private readonly AttributeInterner _interner;
+    private readonly DecisionOptions _options;
+    private readonly Func<int, RibPeer?> _peerOf;
+    private PathSlot[] _paths = new PathSlot[1024];
+    private int _used = 1; // slot 0 means "none"
+    private int _free;
+    private int[] _pathsByPeer = new int[16];
+    private int[] _ineligibleByPeer = new int[16];
+
+    /// <param name="peerOf">Maps a peer slot to the session currently holding it.</param>
+    public PrefixTable(bool ipv6, AttributeInterner interner, DecisionOptions options, Func<int, RibPeer?> peerOf, int expectedPrefixes = 0)
+    {
+        _v6 = ipv6;
+        _interner = interner;
+        _options = options;
+        _peerOf = peerOf;
+        if (expectedPrefixes > 0)
+        {
+            if (ipv6) _v6Map.EnsureCapacity(expectedPrefixes);
+            else _v4.EnsureCapacity(expectedPrefixes);
+            _paths = new PathSlot[expectedPrefixes + 1];
+        }
+    }
+
+    public bool IsIPv6 => _v6;
+    public int PrefixCount => _v6 ? _v6Map.Count : _v4.Count;
+    public int PathCount { get; private set; }
+    public int PathsFrom(int peerSlot) => peerSlot < _pathsByPeer.Length ? _pathsByPeer[peerSlot] : 0;
+    /// <summary>Paths from this peer kept out of selection by loop detection (RFC 4271 9.1.2, RFC 4456 8).</summary>
+    public int IneligibleFrom(int peerSlot) => peerSlot < _ineligibleByPeer.Length ? _ineligibleByPeer[peerSlot] : 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong V4Key(Prefix p) => ((ulong)p.IPv4Bits << 8) | (uint)p.Length;
+    private static Prefix FromV4Key(ulong k) => Prefix.IPv4((uint)(k >> 8), (int)(k & 0xFF));
+
+    private ref Entry Find(Prefix p, out bool exists)
+    {
+        if (_v6)
+        {
+            ref var e6 = ref CollectionsMarshal.GetValueRefOrNullRef(_v6Map, p);
+            exists = !Unsafe.IsNullRef(ref e6);
+            return ref e6;
+        }
+        ref var e = ref CollectionsMarshal.GetValueRefOrNullRef(_v4, V4Key(p));
+        exists = !Unsafe.IsNullRef(ref e);
+        return ref e;
+    }
+
+    private ref Entry FindOrAdd(Prefix p)
+        => ref _v6 ? ref CollectionsMarshal.GetValueRefOrAddDefault(_v6Map, p, out _) : ref CollectionsMarshal.GetValueRefOrAddDefault(_v4, V4Key(p), out _);
+
+    private void RemoveKey(Prefix p)
+    {
+        if (_v6) _v6Map.Remove(p);
+        else _v4.Remove(V4Key(p));
+    }
+
+    /// <summary>
+    /// Stores (or replaces: implicit withdraw, RFC 4271 3.1) <paramref name="peer"/>'s path for <paramref name="prefix"/>
+    /// and re-runs selection. Takes its own reference on <paramref name="route"/>.
+    /// </summary>
+    public BestChange Announce(Prefix prefix, RibPeer peer, RouteAttributes route)
+    {
+        if (prefix.IsIPv6 != _v6) throw new ArgumentException($"{prefix} is not in this table's family", nameof(prefix));
+        ref var e = ref FindOrAdd(prefix);
+        var (oldRoute, oldPeer) = BestOf(e);
+        int s = e.Head;
+        while (s != 0 && _paths[s].Peer != peer.Slot) s = _paths[s].Next;
+        _interner.AddRef(route);
+        if (s != 0)
+        {
+            var previous = _paths[s].Route!;
+            if (ReferenceEquals(previous, route))
+            {
+                _interner.Release(route);
+                return new BestChange(oldRoute, oldPeer, oldRoute, oldPeer);
+            }
+            Count(peer.Slot, previous, -1);
+            _paths[s].Route = route;
+            _interner.Release(previous);
+        }
+        else
+        {
+            s = AllocSlot();
+            // AllocSlot may grow _paths but not the dictionary, so the entry ref is still valid.
+            _paths[s] = new PathSlot { Route = route, Next = e.Head, Peer = (ushort)peer.Slot };
+            e.Head = s;
+            PathCount++;
+        }
+        Count(peer.Slot, route, +1);
+        e.Best = e.Head == s && _paths[s].Next == 0
+            ? (BestPathSelector.IsEligible(new Candidate(route, peer), _options) ? s : 0)
+            : SelectBest(e.Head);
+        var (newRoute, newPeer) = BestOf(e);
+        return new BestChange(oldRoute, oldPeer, newRoute, newPeer);
+    }
+
+    /// <summary>Removes <paramref name="peer"/>'s path for <paramref name="prefix"/>, if any, and re-runs selection.</summary>
+    public BestChange Withdraw(Prefix prefix, RibPeer peer) => Withdraw(prefix, peer.Slot);
+
+    public BestChange Withdraw(Prefix prefix, int peerSlot)
+    {
+        ref var e = ref Find(prefix, out bool exists);
+        if (!exists) return default;
+        var (oldRoute, oldPeer) = BestOf(e);
+        int prev = 0, s = e.Head;
+        while (s != 0 && _paths[s].Peer != peerSlot) { prev = s; s = _paths[s].Next; }
+        if (s == 0) return new BestChange(oldRoute, oldPeer, oldRoute, oldPeer);
+        if (prev == 0) e.Head = _paths[s].Next;
+        else _paths[prev].Next = _paths[s].Next;
+        var route = _paths[s].Route!;
+        Count(peerSlot, route, -1);
+        _interner.Release(route);
+        FreeSlot(s);
+        PathCount--;
+        if (e.Head == 0)
+        {
+            RemoveKey(prefix);
+            return new BestChange(oldRoute, oldPeer, null, null);
+        }
+        // Removing a non-best path can still change the winner: it may have been the route that knocked
+        // another one out under the MED rule (9.1.2.2 (c)), which is not a total order. With
+        // always-compare-med the steps form a total order and the winner stands.
+        if (e.Best == s || e.Best == 0 || !_options.AlwaysCompareMed) e.Best = SelectBest(e.Head);
+        var (newRoute, newPeer) = BestOf(e);
+        return new BestChange(oldRoute, oldPeer, newRoute, newPeer);
+    }
+
+    /// <summary>Removes every path from one peer (session left Established, RFC 4271 9 / 8.2.2) and reports
+    /// each prefix whose best path changed.</summary>
+    public void WithdrawAll(int peerSlot, List<(Prefix Prefix, BestChange Change)> changes)
+    {
+        if (PathsFrom(peerSlot) == 0) return;
+        var affected = new List<Prefix>(PathsFrom(peerSlot));
+        foreach (var (p, e) in Entries())
+            for (int s = e.Head; s != 0; s = _paths[s].Next)
+                if (_paths[s].Peer == peerSlot) { affected.Add(p); break; }
+        foreach (var p in affected)
+        {
+            var c = Withdraw(p, peerSlot);
+            if (c.Changed) changes.Add((p, c));
+        }
+    }
+
+    /// <summary>Re-runs selection everywhere (e.g. after the next-hop resolver's view changed).</summary>
+    public void Reselect(List<(Prefix Prefix, BestChange Change)> changes)
+    {
+        foreach (var p in AllPrefixes())
+        {
+            ref var e = ref Find(p, out _);
+            var (oldRoute, oldPeer) = BestOf(e);
+            e.Best = SelectBest(e.Head);
+            var (nr, np) = BestOf(e);
+            var c = new BestChange(oldRoute, oldPeer, nr, np);
+            if (c.Changed) changes.Add((p, c));
+        }
+    }
+
+    public bool TryGetBest(Prefix prefix, out RouteAttributes? route, out RibPeer? peer)
+    {
+        ref var e = ref Find(prefix, out bool exists);
+        (route, peer) = exists ? BestOf(e) : (null, null);
+        return route is not null;
+    }
+
+    /// <summary>Every path stored for <paramref name="prefix"/>, the best one flagged.</summary>
+    public List<StoredPath> Paths(Prefix prefix)
+    {
+        var list = new List<StoredPath>();
+        ref var e = ref Find(prefix, out bool exists);
+        if (!exists) return list;
+        for (int s = e.Head; s != 0; s = _paths[s].Next)
+            if (_peerOf(_paths[s].Peer) is { } peer) list.Add(new StoredPath(peer, _paths[s].Route!, s == e.Best));
+        return list;
+    }
+
+    /// <summary>Visits every prefix with a best path (initial table dump, route refresh).</summary>
+    public IEnumerable<(Prefix Prefix, RouteAttributes Route, RibPeer Peer)> BestPaths()
+    {
+        foreach (var (p, e) in Entries())
+        {
+            if (e.Best == 0) continue;
+            var peer = _peerOf(_paths[e.Best].Peer);
+            if (peer is not null) yield return (p, _paths[e.Best].Route!, peer);
+        }
+    }
+
+    public IEnumerable<Prefix> AllPrefixes()
+    {
+        foreach (var (p, _) in Entries()) yield return p;
+    }
+
+    private IEnumerable<(Prefix, Entry)> Entries()
+    {
+        if (_v6)
+        {
+            foreach (var kv in _v6Map) yield return (kv.Key, kv.Value);
+        }
+        else
+        {
+            foreach (var kv in _v4) yield return (FromV4Key(kv.Key), kv.Value);
+        }
+    }
+
+    private (RouteAttributes?, RibPeer?) BestOf(in Entry e)
+        => e.Best == 0 ? (null, null) : (_paths[e.Best].Route, _peerOf(_paths[e.Best].Peer));
+
+    private Candidate[] _candidates = new Candidate[16];
+    private int[] _candidateSlots = new int[16];
+
+    private int SelectBest(int head)
+    {
+        int i = 0;
+        for (int s = head; s != 0; s = _paths[s].Next)
+        {
+            var peer = _peerOf(_paths[s].Peer);
+            if (peer is null) continue;
+            if (i == _candidates.Length)
+            {
+                Array.Resize(ref _candidates, i * 2);
+                Array.Resize(ref _candidateSlots, i * 2);
+            }
+            _candidates[i] = new Candidate(_paths[s].Route!, peer);
+            _candidateSlots[i++] = s;
+        }
+        int best = BestPathSelector.Select(_candidates.AsSpan(0, i), _options);
+        Array.Clear(_candidates, 0, i); // don't keep withdrawn attribute sets reachable
+        return best < 0 ? 0 : _candidateSlots[best];
+    }
+
+    private void Count(int peerSlot, RouteAttributes r, int delta)
+    {
+        if (peerSlot >= _pathsByPeer.Length)
+        {
+            int size = Math.Max(peerSlot + 1, _pathsByPeer.Length * 2);
+            Array.Resize(ref _pathsByPeer, size);
+            Array.Resize(ref _ineligibleByPeer, size);
+        }
+        _pathsByPeer[peerSlot] += delta;
+        if (r.Ineligibility != PathIneligibility.None) _ineligibleByPeer[peerSlot] += delta;
+    }
+
+    private int AllocSlot()
+    {
+        if (_free != 0)
+        {
+            int f = _free;
+            _free = _paths[f].Next;
+            return f;
+        }
+        if (_used == _paths.Length) Array.Resize(ref _paths, _paths.Length * 2);
+        return _used++;
+    }
+
+    private void FreeSlot(int s)
+    {
+        _paths[s] = new PathSlot { Next = _free };
+        _free = s;
+    }
+}

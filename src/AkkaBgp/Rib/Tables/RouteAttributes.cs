@@ -1,0 +1,124 @@
+using System.Buffers.Binary;
+using AkkaBgp.Wire.Attributes;
+
+namespace AkkaBgp.Rib.Tables;
+
+/// <summary>Why a stored path may not take part in route selection.</summary>
+public enum PathIneligibility : byte
+{
+    None = 0,
+    /// <summary>Our AS is in the AS_PATH (RFC 4271 9.1.2 / 9.1.2.1 loop detection).</summary>
+    AsPathLoop = 1,
+    /// <summary>ORIGINATOR_ID equals our router id (RFC 4456 section 8).</summary>
+    OriginatorLoop = 2,
+    /// <summary>Our cluster id is in CLUSTER_LIST (RFC 4456 section 8).</summary>
+    ClusterLoop = 3,
+    /// <summary>The next hop could not be resolved and a next-hop check is configured (RFC 4271 9.1.2).</summary>
+    NextHopUnresolvable = 4,
+}
+
+/// <summary>
+/// One interned attribute set as the RIB stores it: the codec's canonical <see cref="PathAttributes"/>,
+/// the MP_REACH next hop (which RFC 4760 keeps outside the shared attributes), and the fields route
+/// selection reads on every comparison, decoded once when the set is first interned so that the decision
+/// process never parses attributes. Shared by every prefix that arrived with the same set (as BIRD's rta).
+/// </summary>
+public sealed class RouteAttributes
+{
+    internal RouteAttributes(PathAttributes attributes, byte[] mpNextHop, uint localAs, uint routerId, uint clusterId)
+    {
+        Attributes = attributes;
+        MpNextHop = mpNextHop;
+        Hash = HashOf(attributes, mpNextHop);
+        HasLocalPref = attributes.LocalPref is { } lp;
+        LocalPref = attributes.LocalPref ?? 0;
+        HasMed = attributes.MultiExitDisc is not null;
+        Med = attributes.MultiExitDisc ?? 0;
+        // A missing ORIGIN cannot reach the RIB from the wire (RFC 7606 treat-as-withdraw); locally built
+        // sets may omit it, and INCOMPLETE is the least preferred value, so that is what they compete as.
+        Origin = (byte)(attributes.Origin ?? Wire.Attributes.Origin.Incomplete);
+        HasOriginatorId = attributes.OriginatorId is not null;
+        OriginatorId = attributes.OriginatorId ?? 0;
+        ClusterListLength = attributes.TryGet(AttributeType.ClusterList, out var cl) ? cl.Value.Length / 4 : 0;
+        ReadAsPath(attributes, localAs, out AsPathLength, out NeighborAs, out bool loop);
+        if (loop) Ineligibility = PathIneligibility.AsPathLoop;
+        else if (HasOriginatorId && OriginatorId == routerId) Ineligibility = PathIneligibility.OriginatorLoop;
+        else if (ClusterListLength > 0 && ClusterListContains(cl.Value.Span, clusterId)) Ineligibility = PathIneligibility.ClusterLoop;
+        NoExport = attributes.HasCommunity(Community.NoExport);
+        NoAdvertise = attributes.HasCommunity(Community.NoAdvertise);
+    }
+
+    public PathAttributes Attributes { get; }
+    /// <summary>MP_REACH_NLRI next hop octets (IPv6: 16 or 32); empty for IPv4 unicast, whose next hop is NEXT_HOP.</summary>
+    public byte[] MpNextHop { get; }
+
+    public readonly bool HasLocalPref;
+    public readonly uint LocalPref;
+    public readonly bool HasMed;
+    public readonly uint Med;
+    public readonly byte Origin;
+    /// <summary>RFC 4271 9.1.2.2 (a): AS_SET counts 1, confederation segments 0 (RFC 5065 5.3).</summary>
+    public readonly int AsPathLength;
+    /// <summary>The neighboring AS for MED comparison (RFC 4271 9.1.2.2 (c)): the first AS of a leading
+    /// AS_SEQUENCE, 0 when the path is empty (a route from our own AS).</summary>
+    public readonly uint NeighborAs;
+    public readonly bool HasOriginatorId;
+    public readonly uint OriginatorId;
+    public readonly int ClusterListLength;
+    public readonly bool NoExport;
+    public readonly bool NoAdvertise;
+    /// <summary>Loop checks that depend only on the attribute set and our identity.</summary>
+    public readonly PathIneligibility Ineligibility;
+
+    internal readonly int Hash;
+    internal int RefCount;
+    /// <summary>Per-neighbor results of the RFC 4271 9.2 export transformation, so that the thousands of
+    /// prefixes sharing this set are transformed once per neighbor session (see Advertise.ExportCache).</summary>
+    internal object? ExportCache;
+
+    public uint? NextHopV4 => Attributes.NextHop;
+
+    internal static int HashOf(PathAttributes a, ReadOnlySpan<byte> nh)
+    {
+        int h = a.GetHashCode();
+        if (nh.IsEmpty) return h;
+        var hc = new HashCode();
+        hc.Add(h);
+        hc.AddBytes(nh);
+        return hc.ToHashCode();
+    }
+
+    private static bool ClusterListContains(ReadOnlySpan<byte> v, uint id)
+    {
+        for (int i = 0; i + 4 <= v.Length; i += 4)
+            if (BinaryPrimitives.ReadUInt32BigEndian(v[i..]) == id) return true;
+        return false;
+    }
+
+    /// <summary>Walks the canonical (4-octet) AS_PATH bytes without building segment objects: the interned
+    /// set would otherwise keep a decoded path alive for every distinct set.</summary>
+    private static void ReadAsPath(PathAttributes a, uint localAs, out int length, out uint neighborAs, out bool loop)
+    {
+        length = 0;
+        neighborAs = 0;
+        loop = false;
+        if (!a.TryGet(AttributeType.AsPath, out var raw)) return;
+        var s = raw.Value.Span;
+        int p = 0;
+        bool first = true;
+        while (p + 2 <= s.Length)
+        {
+            var type = (AsPathSegmentType)s[p];
+            int n = s[p + 1];
+            p += 2;
+            if (first && type == AsPathSegmentType.AsSequence && n > 0 && p + 4 <= s.Length)
+                neighborAs = BinaryPrimitives.ReadUInt32BigEndian(s[p..]);
+            first = false;
+            length += type switch { AsPathSegmentType.AsSequence => n, AsPathSegmentType.AsSet => 1, _ => 0 };
+            for (int i = 0; i < n && p + 4 <= s.Length; i++, p += 4)
+                if (BinaryPrimitives.ReadUInt32BigEndian(s[p..]) == localAs) loop = true;
+        }
+    }
+
+    public override string ToString() => MpNextHop.Length == 0 ? Attributes.ToString() : $"{Attributes}, mp-next-hop {Convert.ToHexString(MpNextHop)}";
+}

@@ -1,0 +1,132 @@
+using AkkaBgp.Rib.Decision;
+using AkkaBgp.Rib.Tables;
+using AkkaBgp.Wire.Attributes;
+using static AkkaBgp.Tests.Rib.RibTestData;
+
+namespace AkkaBgp.Tests.Rib;
+
+public sealed class TableTests
+{
+    private readonly AttributeInterner _interner = new(LocalAs, RouterId);
+    private readonly Dictionary<int, RibPeer> _peers = new();
+    private readonly PrefixTable _table;
+
+    public TableTests() => _table = new PrefixTable(false, _interner, DecisionOptions.Default, s => _peers.GetValueOrDefault(s));
+
+    private RibPeer Add(RibPeer p) { _peers[p.Slot] = p; return p; }
+
+    private void Announce(string prefix, RibPeer peer, PathAttributes a)
+    {
+        var r = _interner.Acquire(a);
+        _table.Announce(P(prefix), peer, r);
+        _interner.Release(r);
+    }
+
+    [Fact]
+    public void Identical_attribute_sets_are_stored_once_and_freed_with_their_last_path()
+    {
+        var peer = Add(Peer("10.0.0.2", 65001));
+        // Two separately decoded (separately built) but identical sets.
+        Announce("203.0.113.0/24", peer, Attrs([65001, 7]));
+        Announce("198.51.100.0/24", peer, Attrs([65001, 7]));
+        Assert.Equal(1, _interner.Count);
+        _table.TryGetBest(P("203.0.113.0/24"), out var r1, out _);
+        _table.TryGetBest(P("198.51.100.0/24"), out var r2, out _);
+        Assert.Same(r1, r2);
+        Announce("192.0.2.0/24", peer, Attrs([65001, 8]));
+        Assert.Equal(2, _interner.Count);
+        _table.Withdraw(P("203.0.113.0/24"), peer);
+        Assert.Equal(2, _interner.Count);
+        _table.Withdraw(P("198.51.100.0/24"), peer);
+        Assert.Equal(1, _interner.Count);
+    }
+
+    [Fact]
+    public void Different_mp_next_hops_are_different_sets()
+    {
+        var a = Attrs([65001], nextHop: 0);
+        var r1 = _interner.Acquire(a, new byte[16] { 0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 });
+        var r2 = _interner.Acquire(a, new byte[16] { 0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 });
+        var r3 = _interner.Acquire(a, new byte[16] { 0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 });
+        Assert.NotSame(r1, r2);
+        Assert.Same(r2, r3);
+    }
+
+    [Fact]
+    public void Reannouncement_replaces_the_previous_path_implicit_withdraw()
+    {
+        var peer = Add(Peer("10.0.0.2", 65001));
+        Announce("203.0.113.0/24", peer, Attrs([65001, 1]));
+        var before = _interner.Count;
+        var r = _interner.Acquire(Attrs([65001, 2]));
+        var change = _table.Announce(P("203.0.113.0/24"), peer, r);
+        _interner.Release(r);
+        Assert.True(change.Changed);
+        Assert.Equal(1, _table.PathCount);
+        Assert.Equal(1, _table.PathsFrom(peer.Slot));
+        Assert.Equal(before, _interner.Count); // the replaced set was freed
+        _table.TryGetBest(P("203.0.113.0/24"), out var best, out _);
+        Assert.Equal(2, best!.AsPathLength);
+        // The same set again is no change at all.
+        r = _interner.Acquire(Attrs([65001, 2]));
+        Assert.False(_table.Announce(P("203.0.113.0/24"), peer, r).Changed);
+        _interner.Release(r);
+    }
+
+    [Fact]
+    public void Withdrawing_the_best_path_selects_the_next_and_the_last_removes_the_prefix()
+    {
+        var a = Add(Peer("10.0.0.2", 65001));
+        var b = Add(Peer("10.0.0.3", 65002));
+        Announce("203.0.113.0/24", a, Attrs([65001]));
+        Announce("203.0.113.0/24", b, Attrs([65002, 5]));
+        _table.TryGetBest(P("203.0.113.0/24"), out _, out var peer);
+        Assert.Same(a, peer);
+        var c = _table.Withdraw(P("203.0.113.0/24"), a);
+        Assert.True(c.Changed);
+        Assert.Same(b, c.NewPeer);
+        c = _table.Withdraw(P("203.0.113.0/24"), b);
+        Assert.Null(c.NewRoute);
+        Assert.Equal(0, _table.PrefixCount);
+        Assert.Equal(0, _interner.Count);
+    }
+
+    [Fact]
+    public void Looped_routes_are_stored_and_counted_but_never_best()
+    {
+        var a = Add(Peer("10.0.0.2", 65001));
+        Announce("203.0.113.0/24", a, Attrs([65001, LocalAs]));
+        Assert.Equal(1, _table.PathsFrom(a.Slot));
+        Assert.Equal(1, _table.IneligibleFrom(a.Slot));
+        Assert.False(_table.TryGetBest(P("203.0.113.0/24"), out _, out _));
+        Assert.Empty(_table.BestPaths());
+    }
+
+    [Fact]
+    public void Session_down_removes_every_path_of_that_peer_and_reports_best_changes()
+    {
+        var a = Add(Peer("10.0.0.2", 65001));
+        var b = Add(Peer("10.0.0.3", 65002));
+        for (int i = 0; i < 100; i++) Announce($"10.{i}.0.0/16", a, Attrs([65001]));
+        for (int i = 0; i < 50; i++) Announce($"10.{i}.0.0/16", b, Attrs([65002, 1]));
+        var changes = new List<(AkkaBgp.Wire.Prefix, BestChange)>();
+        _table.WithdrawAll(a.Slot, changes);
+        Assert.Equal(100, changes.Count);
+        Assert.Equal(50, changes.Count(c => c.Item2.NewPeer == b));
+        Assert.Equal(50, changes.Count(c => c.Item2.NewRoute is null));
+        Assert.Equal(50, _table.PrefixCount);
+        Assert.Equal(0, _table.PathsFrom(a.Slot));
+    }
+
+    [Fact]
+    public void Ipv6_table_keys_by_prefix()
+    {
+        var t6 = new PrefixTable(true, _interner, DecisionOptions.Default, s => _peers.GetValueOrDefault(s));
+        var a = Add(Peer("2001:db8::2", 65001));
+        var r = _interner.Acquire(Attrs([65001], nextHop: 0), new byte[16]);
+        t6.Announce(P("2001:db8:1::/48"), a, r);
+        Assert.Equal(1, t6.PrefixCount);
+        Assert.Single(t6.Paths(P("2001:db8:1::/48")));
+        Assert.Throws<ArgumentException>(() => t6.Announce(P("10.0.0.0/8"), a, r));
+    }
+}
