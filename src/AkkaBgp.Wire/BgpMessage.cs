@@ -23,6 +23,8 @@ public abstract record BgpMessage
     public int Encode(Span<byte> dest, int maxLength = BgpHeader.MaxMessageLength)
     {
         int length = EncodedLength;
+        // RFC 8654 section 4: an OPEN stays within 4096 octets even on an Extended Messages session.
+        if (Type == MessageType.Open) maxLength = Math.Min(maxLength, BgpHeader.MaxMessageLength);
         if (length > maxLength)
             throw new WireException($"{Type} would be {length} octets, more than the {maxLength} allowed");
         if (dest.Length < length)

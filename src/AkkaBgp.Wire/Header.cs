@@ -84,7 +84,8 @@ public static class BgpHeader
         bool lengthOk;
         switch (t)
         {
-            case (byte)MessageType.Open: lengthOk = length >= MinOpenLength; break;
+            // RFC 8654 section 4: Extended Messages never apply to OPEN, which stays within 4096 octets.
+            case (byte)MessageType.Open: lengthOk = length >= MinOpenLength && length <= MaxMessageLength; break;
             case (byte)MessageType.Update: lengthOk = length >= MinUpdateLength; break;
             case (byte)MessageType.Notification: lengthOk = length >= MinNotificationLength; break;
             case (byte)MessageType.Keepalive: lengthOk = length == KeepaliveLength; break;

@@ -62,10 +62,17 @@ public sealed class MessageGenerator(int seed)
         for (int i = 0; i < n; i++) caps.Add(Capability());
         ushort hold = (ushort)Rng.Next(65536);
         if (hold is 1 or 2) hold = 0;
-        return new OpenMessage(4, (ushort)Rng.Next(1, 65536), hold, (uint)Rng.NextInt64(1, 1L << 32), caps)
+        var open = new OpenMessage(4, (ushort)Rng.Next(1, 65536), hold, (uint)Rng.NextInt64(1, 1L << 32), caps)
         {
             UseExtendedOptionalParameters = Rng.Next(5) == 0,
         };
+        // An OPEN never exceeds 4096 octets (RFC 8654 section 4).
+        while (open.EncodedLength > BgpHeader.MaxMessageLength)
+        {
+            caps.RemoveAt(caps.Count - 1);
+            open = open with { Capabilities = caps.ToList() };
+        }
+        return open;
     }
 
     public NotificationMessage Notification()
