@@ -6,7 +6,8 @@ namespace AkkaBgp.Wire.Benchmarks;
 /// Decoding the realistic stream through the top-level dispatch (header checks + UPDATE decoder).
 /// Hook for UPDATE work: <see cref="RealisticStream"/> gives the bytes and message offsets; add
 /// [Benchmark] methods here or in another class (UPDATE encode, per-prefix enumeration, ...).
-/// One operation = one prefix, so "Mean" is time per prefix and "Allocated" bytes per prefix.
+/// One operation = the whole stream (2,000 messages, 1,960 UPDATEs, 49,456 IPv4 prefixes, printed at setup):
+/// divide "Mean" and "Allocated" by the prefix count for per-prefix figures.
 /// </summary>
 [MemoryDiagnoser]
 public class DecodeBenchmarks
