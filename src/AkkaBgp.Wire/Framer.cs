@@ -90,8 +90,8 @@ public readonly struct BgpFrame
     }
 
     public bool HasMessage => Status == FrameStatus.Message;
-    /// <summary>The raw type octet (may be an unknown type: the codec reports that, RFC 4271 section 6.1).</summary>
-    public MessageType Type => (MessageType)Message.Span[18];
+    /// <summary>The raw type octet (may be an unknown type: the codec reports that, RFC 4271 section 6.1); 0 without a message.</summary>
+    public MessageType Type => Message.Length >= BgpHeader.Size ? (MessageType)Message.Span[18] : 0;
 }
 
 /// <summary>
