@@ -343,3 +343,89 @@ public sealed class HoldTimerFsmTests : TestKit.TestKit
         Assert.Throws<InvalidOperationException>(() => fsm.StateName);
     }
 }
+
+public sealed class FsmTimerSemanticsTests : TestKit.TestKit
+{
+    public enum S { A, B }
+
+    public sealed class Timed : FSM<S, int>
+    {
+        public Timed(IActorRef probe)
+        {
+            StartWith(S.A, 0, TimeSpan.FromSeconds(2)); // first visit only; Stay() then uses When's 5 s
+            When(S.A, e => e.FsmEvent switch
+            {
+                StateTimeout => GoTo(S.B),
+                "arm" => ArmAndStay(),
+                "tick" => Stay().Using(e.StateData + 1),
+                "forever" => Stay().ForMax(Timeout.InfiniteTimeSpan),
+                _ => null,
+            }, TimeSpan.FromSeconds(5));
+            When(S.B, e => e.FsmEvent switch
+            {
+                StateTimeout => Stay().Replying("b-timeout"),
+                "ask" => Stay().Replying(IsTimerActive("once")),
+                _ => null,
+            });
+            SetStateTimeout(S.B, TimeSpan.FromSeconds(1));
+            OnTransition((from, to) => probe.Tell($"{from}->{to}"));
+            Initialize();
+        }
+
+        private State<S, int> ArmAndStay()
+        {
+            StartSingleTimer("once", "tick", TimeSpan.FromSeconds(1));
+            return Stay();
+        }
+    }
+
+    [Fact]
+    public void StartWith_timeout_applies_to_the_initial_state()
+    {
+        Sys.ActorOf(Props.Create(() => new Timed(TestActor)));
+        Advance(TimeSpan.FromSeconds(1.9));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(30));
+        Advance(TimeSpan.FromSeconds(0.1));
+        ExpectMsg("A->B");
+    }
+
+    [Fact]
+    public void SetStateTimeout_sets_the_timeout_of_a_state()
+    {
+        var fsm = Sys.ActorOf(Props.Create(() => new Timed(TestActor)));
+        Advance(TimeSpan.FromSeconds(2));
+        ExpectMsg("A->B");
+        Sys.EventStream.Subscribe<DeadLetter>(TestActor); // replies to the timer's sender (self) would show up here
+        Advance(TimeSpan.FromSeconds(1));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        fsm.Tell("ask", TestActor);
+        Assert.False(ExpectMsg<bool>());
+    }
+
+    [Fact]
+    public void ForMax_infinite_disables_the_state_timeout()
+    {
+        var fsm = ActorOfAsTestFSMRef<Timed, S, int>(() => new Timed(TestActor));
+        fsm.Tell("forever", null);
+        Assert.False(fsm.IsStateTimerActive);
+        Advance(TimeSpan.FromHours(1));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        Assert.Equal(S.A, fsm.StateName);
+    }
+
+    [Fact]
+    public void A_named_single_timer_is_inactive_after_it_fired()
+    {
+        var fsm = ActorOfAsTestFSMRef<Timed, S, int>(() => new Timed(TestActor));
+        fsm.Tell("arm", null);
+        Assert.True(fsm.IsTimerActive("once"));
+        Advance(TimeSpan.FromSeconds(1));
+        Assert.False(fsm.IsTimerActive("once"));
+        Assert.Equal(1, fsm.StateData);
+        // The named timer's message counts as a message: the 5 s state timeout restarted at t=1.
+        Advance(TimeSpan.FromSeconds(4.5));
+        Assert.Equal(S.A, fsm.StateName);
+        Advance(TimeSpan.FromSeconds(0.5));
+        ExpectMsg("A->B");
+    }
+}
