@@ -120,29 +120,19 @@ public abstract class ActorBase
 /// <summary>Actor with a single <see cref="OnReceive"/> method; call <see cref="ActorBase.Unhandled"/> for what you do not handle.</summary>
 public abstract class UntypedActor : ActorBase
 {
-    private bool _unhandledCalled;
-
     protected abstract void OnReceive(object message);
 
+    // Unhandled is reported by OnReceive calling Unhandled itself, so every message counts as dispatched.
     protected sealed override bool Receive(object message)
     {
-        _unhandledCalled = false;
         OnReceive(message);
-        return !_unhandledCalled;
-    }
-
-    protected override void Unhandled(object message)
-    {
-        _unhandledCalled = true;
-        base.Unhandled(message);
+        return true;
     }
 
     /// <summary>Replaces the behaviour; the new one runs from the next message on.</summary>
-    protected void Become(Action<object> receive) =>
-        Context.Become(m => { _unhandledCalled = false; receive(m); return !_unhandledCalled; });
+    protected void Become(Action<object> receive) => Context.Become(m => { receive(m); return true; });
 
-    protected void BecomeStacked(Action<object> receive) =>
-        Context.BecomeStacked(m => { _unhandledCalled = false; receive(m); return !_unhandledCalled; });
+    protected void BecomeStacked(Action<object> receive) => Context.BecomeStacked(m => { receive(m); return true; });
 
     protected void UnbecomeStacked() => Context.UnbecomeStacked();
 }

@@ -116,6 +116,7 @@ public sealed class ActorBasicsTests : TestKit.TestKit
         Assert.Same(actor, first.Recipient);
         Assert.Same(TestActor, first.Sender);
         Assert.Equal(3.5, ExpectMsg<UnhandledMessage>().Message);
+        ExpectNoMsg();
     }
 
     [Fact]
@@ -127,6 +128,7 @@ public sealed class ActorBasicsTests : TestKit.TestKit
         ExpectMsg("ABC");
         actor.Tell(42, TestActor);
         Assert.Equal(42, ExpectMsg<UnhandledMessage>().Message);
+        ExpectNoMsg(); // reported exactly once
     }
 
     [Fact]
