@@ -56,7 +56,8 @@ internal sealed class ConfigSection
     private void Add(string key, string message)
     {
         var quoted = HoconConfig.QuoteKey(key);
-        var origin = Config.TryGetValue(quoted)?.Origin ?? Config.Origin;
+        // A missing key is located at the object that lacks it: the entry as written, not the defaults under it.
+        var origin = Config.TryGetValue(quoted)?.Origin ?? _own?.Origin ?? Config.Origin;
         _problems.Add(new ConfigProblem(Config.FullPath(quoted), origin, message));
     }
 

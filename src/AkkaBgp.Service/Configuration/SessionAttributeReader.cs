@@ -176,6 +176,16 @@ internal static class SessionAttributeReader
             else n = n with { RouteReflectorClient = rrClient };
         }
         if (s.Bool("next-hop-self") is { } nhs) n = n with { NextHopSelf = nhs };
+
+        // null means "off" for these, and a neighbor's null must override a default that turned them on.
+        var c = s.Config;
+        if (c.IsNull("local-address")) n = n with { LocalAddress = null };
+        if (c.IsNull("keepalive-time")) n = n with { KeepaliveTime = null };
+        if (c.IsNull("send-hold-time")) n = n with { SendHoldTime = null };
+        if (c.IsNull("shutdown-message")) n = n with { ShutdownCommunication = null };
+        if (c.IsNull("password")) n = n with { Password = null };
+        if (c.IsNull("ttl-security")) n = n with { TtlSecurityHops = null };
+        if (c.IsNull("multihop")) n = n with { MultihopTtl = null };
         return n;
     }
 
