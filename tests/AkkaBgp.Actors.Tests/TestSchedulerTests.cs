@@ -84,6 +84,42 @@ public sealed class TestSchedulerTests : TestKit.TestKit
         ExpectNoMsg(TimeSpan.FromMilliseconds(50));
     }
 
+    private sealed class Relay(IActorRef next, Action? onMessage = null) : ReceiveActor
+    {
+        protected override void PreStart() => Become(() => ReceiveAny(m =>
+        {
+            onMessage?.Invoke();
+            next.Tell(m);
+        }));
+    }
+
+    [Fact]
+    public void Due_messages_to_different_actors_are_handled_in_time_order()
+    {
+        var x = Sys.ActorOf(Props.Create(() => new Relay(TestActor, null)));
+        var y = Sys.ActorOf(Props.Create(() => new Relay(TestActor, null)));
+        for (var i = 10; i >= 1; i--)
+            Scheduler.ScheduleTellOnce(TimeSpan.FromSeconds(i), i % 2 == 0 ? x : y, i, null);
+        Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(Enumerable.Range(1, 10).Cast<object>(), ReceiveN(10));
+    }
+
+    [Fact]
+    public void When_Advance_returns_chains_of_actors_triggered_by_timers_have_finished()
+    {
+        var hits = 0;
+        IActorRef last = TestActor;
+        for (var i = 0; i < 20; i++)
+        {
+            var next = last;
+            last = Sys.ActorOf(Props.Create(() => new Relay(next, () => Interlocked.Increment(ref hits))));
+        }
+        Scheduler.ScheduleTellRepeatedly(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), last, "hop", null);
+        Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal(60, Volatile.Read(ref hits)); // no waiting: all 3 x 20 hops already happened
+        Assert.Equal(3, ReceiveN(3).Count);
+    }
+
     [Fact]
     public void Unbound_scheduler_runs_actions_in_order()
     {
