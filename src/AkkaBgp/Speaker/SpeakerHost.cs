@@ -17,8 +17,9 @@ public sealed record SpeakerSettings
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public ConnectionOptions Connection { get; init; } = ConnectionOptions.Default;
     public FsmRestartSettings FsmRestart { get; init; } = new();
-    /// <summary>Builds one neighbor's FSM. Required: the session layer's <c>BgpFsm.Props</c> adapted to this shape.</summary>
-    public required Func<NeighborSettings, SessionServices, Props> FsmProps { get; init; }
+    /// <summary>Builds one neighbor's FSM; the default is <see cref="BgpFsm"/>. Tests swap in probes or crashing FSMs.</summary>
+    public Func<NeighborSettings, SessionServices, Props> FsmProps { get; init; } =
+        static (neighbor, services) => BgpFsm.Props(neighbor, services.Connector, services.Rib);
     /// <summary>The RIB actor; null starts the minimal <see cref="Rib.AdjRibIn"/>.</summary>
     public Props? RibProps { get; init; }
 }

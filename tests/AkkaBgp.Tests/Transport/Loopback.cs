@@ -36,13 +36,15 @@ internal static class Loopback
     public static OpenMessage Open(uint asn = 65001, ushort hold = 90, string id = "192.0.2.1") =>
         OpenMessage.Create(asn, hold, OpenMessage.IdentifierFrom(IPAddress.Parse(id)), []);
 
-    /// <summary>An IPv4 UPDATE announcing 10.(n/256).(n%256).0/24 with ORIGIN, a 2-octet AS_PATH [65001] and NEXT_HOP 192.0.2.1.</summary>
-    public static byte[] Update(int n)
+    /// <summary>An IPv4 UPDATE announcing 10.(n/256).(n%256).0/24 with ORIGIN, AS_PATH [65001] and NEXT_HOP 192.0.2.1.</summary>
+    /// <param name="fourOctetAs">AS_PATH with 4-octet AS numbers (RFC 6793 NEW speakers) or 2-octet ones.</param>
+    public static byte[] Update(int n, bool fourOctetAs = false)
     {
+        byte[] asPath = fourOctetAs ? [0x40, 2, 6, 2, 1, 0, 0, 0xFD, 0xE9] : [0x40, 2, 4, 2, 1, 0xFD, 0xE9];
         byte[] attrs =
         [
             0x40, 1, 1, 0,                    // ORIGIN IGP
-            0x40, 2, 4, 2, 1, 0xFD, 0xE9,     // AS_PATH AS_SEQUENCE [65001] (2-octet session)
+            .. asPath,                        // AS_SEQUENCE [65001]
             0x40, 3, 4, 192, 0, 2, 1,         // NEXT_HOP
         ];
         byte[] nlri = [24, 10, (byte)(n >> 8), (byte)n];
