@@ -29,7 +29,18 @@ public abstract class TestKitBase
     /// <summary>Sender of the last message taken by an Expect/Receive method.</summary>
     public IActorRef LastSender { get; private set; } = ActorRefs.Nobody;
 
-    public static TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromSeconds(3);
+    /// <summary>
+    /// Multiplier for default real-time waits, from the <c>AKKA_TEST_TIMEFACTOR</c> environment
+    /// variable (default 1); raise it on slow or shared CI machines instead of editing tests.
+    /// </summary>
+    public static double TimeFactor { get; } =
+        double.TryParse(Environment.GetEnvironmentVariable("AKKA_TEST_TIMEFACTOR"), System.Globalization.NumberStyles.Float,
+            System.Globalization.CultureInfo.InvariantCulture, out var f) && f >= 1 ? f : 1;
+
+    /// <summary>Scales a real-time duration by <see cref="TimeFactor"/>.</summary>
+    public static TimeSpan Dilated(TimeSpan duration) => duration * TimeFactor;
+
+    public static TimeSpan DefaultTimeout { get; set; } = Dilated(TimeSpan.FromSeconds(3));
 
     /// <summary>Default duration of <see cref="ExpectNoMsg()"/>.</summary>
     public static TimeSpan DefaultNoMessageDuration { get; set; } = TimeSpan.FromMilliseconds(100);
@@ -70,6 +81,41 @@ public abstract class TestKitBase
         if (message is not T typed) throw Failure($"expected a message of type {typeof(T).Name} but got {Describe(message)}");
         if (!predicate(typed)) throw Failure($"message {Describe(message)} does not satisfy the predicate");
         return typed;
+    }
+
+    /// <summary>The next message must come from <paramref name="sender"/> and be a matching <typeparamref name="T"/>.</summary>
+    public T ExpectMsgFrom<T>(IActorRef sender, Predicate<T>? predicate = null, TimeSpan? timeout = null)
+    {
+        var message = ExpectMsg<T>(predicate ?? (static _ => true), timeout);
+        if (!ReferenceEquals(LastSender, sender.Unwrap()))
+            throw Failure($"expected {Describe(message!)} from {sender} but it came from {LastSender}");
+        return message;
+    }
+
+    /// <summary>The next messages are exactly <paramref name="expected"/>, in any order.</summary>
+    public IReadOnlyList<T> ExpectMsgAllOf<T>(params T[] expected) => ExpectMsgAllOf(RemainingOrDefault, expected);
+
+    public IReadOnlyList<T> ExpectMsgAllOf<T>(TimeSpan max, params T[] expected)
+    {
+        var missing = expected.ToList();
+        var received = new List<T>(expected.Length);
+        foreach (var message in ReceiveN(expected.Length, max))
+        {
+            var index = message is T typed ? missing.FindIndex(e => Equals(e, typed)) : -1;
+            if (index < 0) throw Failure($"unexpected {Describe(message)}; still waiting for [{string.Join(", ", missing)}]");
+            received.Add((T)message);
+            missing.RemoveAt(index);
+        }
+        return received;
+    }
+
+    /// <summary>The next message must equal one of <paramref name="candidates"/>.</summary>
+    public T ExpectMsgAnyOf<T>(params T[] candidates)
+    {
+        var message = ExpectMsg<T>();
+        if (!candidates.Any(c => Equals(c, message)))
+            throw Failure($"{Describe(message!)} is none of [{string.Join(", ", candidates)}]");
+        return message;
     }
 
     public void ExpectNoMsg() => ExpectNoMsg(DefaultNoMessageDuration);

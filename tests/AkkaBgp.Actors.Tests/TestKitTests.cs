@@ -103,3 +103,40 @@ public sealed class TestKitTests : TestKit.TestKit
         ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 }
+
+public sealed class TestKitExpectationTests : TestKit.TestKit
+{
+    [Fact]
+    public void ExpectMsgAllOf_accepts_any_order_and_rejects_strangers()
+    {
+        TestActor.Tell(2);
+        TestActor.Tell(1);
+        TestActor.Tell(3);
+        Assert.Equal(new[] { 2, 1, 3 }, ExpectMsgAllOf(1, 2, 3));
+        TestActor.Tell(1);
+        TestActor.Tell(9);
+        Assert.Throws<Xunit.Sdk.XunitException>(() => ExpectMsgAllOf(1, 2));
+    }
+
+    [Fact]
+    public void ExpectMsgAnyOf_and_ExpectMsgFrom()
+    {
+        TestActor.Tell("b");
+        Assert.Equal("b", ExpectMsgAnyOf("a", "b"));
+        TestActor.Tell("c");
+        Assert.Throws<Xunit.Sdk.XunitException>(() => ExpectMsgAnyOf("a", "b"));
+
+        var probe = CreateTestProbe();
+        TestActor.Tell("from probe", probe.Ref);
+        Assert.Equal("from probe", ExpectMsgFrom<string>(probe.Ref));
+        TestActor.Tell("anonymous", null);
+        Assert.Throws<Xunit.Sdk.XunitException>(() => ExpectMsgFrom<string>(probe.Ref));
+    }
+
+    [Fact]
+    public void Time_factor_scales_default_waits()
+    {
+        Assert.True(TimeFactor >= 1);
+        Assert.Equal(TimeSpan.FromSeconds(2 * TimeFactor), Dilated(TimeSpan.FromSeconds(2)));
+    }
+}
