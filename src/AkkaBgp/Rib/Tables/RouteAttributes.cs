@@ -30,22 +30,38 @@ public sealed class RouteAttributes
         Attributes = attributes;
         MpNextHop = mpNextHop;
         Hash = HashOf(attributes, mpNextHop);
-        HasLocalPref = attributes.LocalPref is { } lp;
-        LocalPref = attributes.LocalPref ?? 0;
-        HasMed = attributes.MultiExitDisc is not null;
-        Med = attributes.MultiExitDisc ?? 0;
+        // One pass over the canonical bytes: this runs for every distinct set of a full table.
+        Origin = (byte)Wire.Attributes.Origin.Incomplete;
+        bool loop = false, clusterLoop = false;
+        foreach (var a in attributes)
+        {
+            var v = a.Value.Span;
+            switch (a.TypeCode)
+            {
+                case AttributeType.Origin when v.Length == 1: Origin = v[0]; break;
+                case AttributeType.AsPath: ReadAsPath(v, localAs, out AsPathLength, out NeighborAs, out loop); break;
+                case AttributeType.MultiExitDisc when v.Length == 4: HasMed = true; Med = BinaryPrimitives.ReadUInt32BigEndian(v); break;
+                case AttributeType.LocalPref when v.Length == 4: HasLocalPref = true; LocalPref = BinaryPrimitives.ReadUInt32BigEndian(v); break;
+                case AttributeType.Communities:
+                    for (int i = 0; i + 4 <= v.Length; i += 4)
+                    {
+                        uint c = BinaryPrimitives.ReadUInt32BigEndian(v[i..]);
+                        if (c == Community.NoExport.Value) NoExport = true;
+                        else if (c == Community.NoAdvertise.Value) NoAdvertise = true;
+                    }
+                    break;
+                case AttributeType.OriginatorId when v.Length == 4: HasOriginatorId = true; OriginatorId = BinaryPrimitives.ReadUInt32BigEndian(v); break;
+                case AttributeType.ClusterList:
+                    ClusterListLength = v.Length / 4;
+                    clusterLoop = ClusterListContains(v, clusterId);
+                    break;
+            }
+        }
         // A missing ORIGIN cannot reach the RIB from the wire (RFC 7606 treat-as-withdraw); locally built
-        // sets may omit it, and INCOMPLETE is the least preferred value, so that is what they compete as.
-        Origin = (byte)(attributes.Origin ?? Wire.Attributes.Origin.Incomplete);
-        HasOriginatorId = attributes.OriginatorId is not null;
-        OriginatorId = attributes.OriginatorId ?? 0;
-        ClusterListLength = attributes.TryGet(AttributeType.ClusterList, out var cl) ? cl.Value.Length / 4 : 0;
-        ReadAsPath(attributes, localAs, out AsPathLength, out NeighborAs, out bool loop);
+        // sets may omit it, and INCOMPLETE, the least preferred value, is what they then compete as.
         if (loop) Ineligibility = PathIneligibility.AsPathLoop;
         else if (HasOriginatorId && OriginatorId == routerId) Ineligibility = PathIneligibility.OriginatorLoop;
-        else if (ClusterListLength > 0 && ClusterListContains(cl.Value.Span, clusterId)) Ineligibility = PathIneligibility.ClusterLoop;
-        NoExport = attributes.HasCommunity(Community.NoExport);
-        NoAdvertise = attributes.HasCommunity(Community.NoAdvertise);
+        else if (clusterLoop) Ineligibility = PathIneligibility.ClusterLoop;
     }
 
     public PathAttributes Attributes { get; }
@@ -97,13 +113,11 @@ public sealed class RouteAttributes
 
     /// <summary>Walks the canonical (4-octet) AS_PATH bytes without building segment objects: the interned
     /// set would otherwise keep a decoded path alive for every distinct set.</summary>
-    private static void ReadAsPath(PathAttributes a, uint localAs, out int length, out uint neighborAs, out bool loop)
+    private static void ReadAsPath(ReadOnlySpan<byte> s, uint localAs, out int length, out uint neighborAs, out bool loop)
     {
         length = 0;
         neighborAs = 0;
         loop = false;
-        if (!a.TryGet(AttributeType.AsPath, out var raw)) return;
-        var s = raw.Value.Span;
         int p = 0;
         bool first = true;
         while (p + 2 <= s.Length)
