@@ -82,6 +82,8 @@ public sealed class TestScheduler : IScheduler
 
     private void AdvanceToOffset(TimeSpan target)
     {
+        if (_system is not null && ActorCell.Current is not null)
+            throw new InvalidOperationException("Advance of a bound TestScheduler waits for all actors and cannot run inside one");
         Quiesce();
         while (true)
         {
@@ -106,7 +108,8 @@ public sealed class TestScheduler : IScheduler
     /// <summary>Waits until the bound system's actors have processed everything sent so far.</summary>
     public void Quiesce()
     {
-        _system?.AwaitIdle(QuiescenceTimeout);
+        if (_system is not null && !_system.AwaitIdle(QuiescenceTimeout))
+            _system.Log.Warning("TestScheduler: actors still busy after {Timeout}; firing the next timer anyway", QuiescenceTimeout);
     }
 
     private sealed class Work(Action action, TimeSpan? interval) : Cancelable

@@ -156,3 +156,29 @@ public sealed class RealSchedulerTests : TestKit.TestKit
         ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 }
+
+public sealed class BoundSchedulerMisuseTests : TestKit.TestKit
+{
+    private sealed class Advancer(IActorRef probe) : ReceiveActor
+    {
+        protected override void PreStart() => Become(() => ReceiveAny(_ =>
+        {
+            try
+            {
+                ((TestScheduler)Context.System.Scheduler).Advance(TimeSpan.FromSeconds(1));
+                probe.Tell("advanced");
+            }
+            catch (InvalidOperationException)
+            {
+                probe.Tell("refused");
+            }
+        }));
+    }
+
+    [Fact]
+    public void Advance_of_a_bound_scheduler_is_refused_inside_an_actor()
+    {
+        Sys.ActorOf(Props.Create(() => new Advancer(TestActor))).Tell("go");
+        ExpectMsg("refused");
+    }
+}
