@@ -208,7 +208,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             case ConnectFailed f when f.Attempt == d.DialAttempt:
                 // Event 18, DelayOpenTimer not running: "stops the ConnectRetryTimer to zero, drops the TCP
                 // connection, releases all BGP resources, and changes its state to Idle."
-                return ToIdle(d, BgpEvent.TcpConnectionFails, $"connect failed: {f.Reason}", null, RetryCount.Keep);
+                return ToIdle(d with { DialAttempt = 0 }, BgpEvent.TcpConnectionFails, $"connect failed: {f.Reason}", null, RetryCount.Keep);
 
             case ConnectionClosed c when IsPrimary(d, c.Connection):
                 // Event 18, DelayOpenTimer running: "restarts the ConnectRetryTimer, stops the DelayOpenTimer and

@@ -1,0 +1,209 @@
+using AkkaBgp.Actors.TestKit;
+using AkkaBgp.Session;
+using AkkaBgp.Transport;
+using AkkaBgp.Wire;
+
+namespace AkkaBgp.Tests.Session;
+
+/// <summary>Connection collision detection, RFC 4271 section 6.8, with both connections alive at once.</summary>
+public sealed class CollisionTests : FsmTestKit
+{
+    /// <summary>ManualStart dials; the peer's connection arrives first and gets to OpenConfirm.
+    /// Returns the inbound connection and our dial, still pending.</summary>
+    private (TestProbe Inbound, Connect Dial) InboundFirstInOpenConfirm(uint peerId)
+    {
+        var dial = Start();
+        var inbound = NewConnection();
+        Tell(new Accepted(inbound.Ref, LocalEndPoint, PeerEndPoint));
+        inbound.ExpectMsg<Register>();
+        ExpectSent<OpenMessage>(inbound);
+        FromPeer(inbound, PeerOpen(identifier: peerId));
+        inbound.ExpectMsg<Reconfigure>();
+        ExpectSent<KeepaliveMessage>(inbound);
+        Assert.Equal(SessionState.OpenConfirm, Fsm.StateName);
+        return (inbound, dial);
+    }
+
+    private TestProbe OutboundSecond(Connect dial)
+    {
+        var outbound = NewConnection();
+        Tell(new Connected(outbound.Ref, LocalEndPoint, PeerEndPoint, dial.Attempt));
+        outbound.ExpectMsg<Register>();
+        ExpectSent<OpenMessage>(outbound);
+        return outbound;
+    }
+
+    [Fact]
+    public void Higher_local_identifier_keeps_our_outbound_connection_and_closes_the_inbound_one_with_Cease_7()
+    {
+        CreateFsm();
+        var (inbound, dial) = InboundFirstInOpenConfirm(LowerPeerId);
+        var outbound = OutboundSecond(dial);
+        Assert.Equal(SessionState.OpenConfirm, Fsm.StateName); // the second connection waits for its OPEN
+
+        FromPeer(outbound, PeerOpen(identifier: LowerPeerId));
+        ExpectNotification(inbound, ErrorCode.Cease, CeaseSubcode.ConnectionCollisionResolution, []);
+        outbound.ExpectMsg<Reconfigure>();
+        ExpectSent<KeepaliveMessage>(outbound);
+        var change = ExpectTransition(SessionState.OpenConfirm, SessionState.OpenConfirm, BgpEvent.OpenCollisionDump);
+        Assert.Contains("kept the outbound connection", change.Reason);
+
+        FromPeer(outbound, KeepaliveMessage.Instance);
+        Assert.Same(outbound.Ref, Rib.ExpectMsg<PeerUp>().Connection);
+        Assert.Equal(SessionState.Established, Fsm.StateName);
+        Assert.True(Fsm.StateData.Connection!.Outbound);
+        // Late messages from the closed connection change nothing.
+        FromPeer(inbound, KeepaliveMessage.Instance);
+        Tell(new ConnectionClosed("closed", inbound.Ref));
+        Assert.Equal(SessionState.Established, Fsm.StateName);
+    }
+
+    [Fact]
+    public void Lower_local_identifier_keeps_the_peers_inbound_connection_and_closes_our_outbound_one_with_Cease_7()
+    {
+        CreateFsm();
+        var (inbound, dial) = InboundFirstInOpenConfirm(HigherPeerId);
+        var outbound = OutboundSecond(dial);
+
+        FromPeer(outbound, PeerOpen(identifier: HigherPeerId));
+        ExpectNotification(outbound, ErrorCode.Cease, CeaseSubcode.ConnectionCollisionResolution, []);
+        inbound.ExpectNoMsg();
+        Assert.Equal(SessionState.OpenConfirm, Fsm.StateName);
+        Assert.Null(Fsm.StateData.Second);
+
+        FromPeer(inbound, KeepaliveMessage.Instance);
+        Assert.Same(inbound.Ref, Rib.ExpectMsg<PeerUp>().Connection);
+    }
+
+    [Fact]
+    public void Higher_peer_identifier_moves_to_its_inbound_connection_when_ours_came_first()
+    {
+        // Our dial wins the race to OpenSent; the peer's connection arrives and its OPEN decides.
+        CreateFsm();
+        var outbound = ToOpenSent();
+        var inbound = NewConnection();
+        Tell(new Accepted(inbound.Ref, LocalEndPoint, PeerEndPoint));
+        inbound.ExpectMsg<Register>();
+        ExpectSent<OpenMessage>(inbound);
+
+        FromPeer(inbound, PeerOpen(identifier: HigherPeerId));
+        ExpectNotification(outbound, ErrorCode.Cease, CeaseSubcode.ConnectionCollisionResolution, []);
+        inbound.ExpectMsg<Reconfigure>();
+        ExpectSent<KeepaliveMessage>(inbound);
+        ExpectTransition(SessionState.OpenSent, SessionState.OpenConfirm, BgpEvent.OpenCollisionDump);
+        Assert.False(Fsm.StateData.Connection!.Outbound);
+    }
+
+    [Fact]
+    public void Equal_identifiers_are_resolved_by_AS_number()
+    {
+        // RFC 6286 section 2.3: with equal identifiers (eBGP), the speaker with the larger AS keeps its connection.
+        CreateFsm();
+        var (inbound, dial) = InboundFirstInOpenConfirm(LocalId);
+        var outbound = OutboundSecond(dial);
+        FromPeer(outbound, PeerOpen(identifier: LocalId));
+        // The peer's AS 65002 is larger than ours: its (inbound) connection stays.
+        ExpectNotification(outbound, ErrorCode.Cease, CeaseSubcode.ConnectionCollisionResolution, []);
+        Assert.Same(inbound.Ref, Fsm.StateData.Connection!.Ref);
+    }
+
+    [Fact]
+    public void Bad_OPEN_on_the_second_connection_closes_only_that_one()
+    {
+        CreateFsm();
+        var (inbound, dial) = InboundFirstInOpenConfirm(HigherPeerId);
+        var outbound = OutboundSecond(dial);
+        FromPeer(outbound, PeerOpen(asn: 65099));
+        ExpectNotification(outbound, ErrorCode.OpenMessage, OpenSubcode.BadPeerAs, []);
+        inbound.ExpectNoMsg();
+        Assert.Equal(SessionState.OpenConfirm, Fsm.StateName);
+    }
+
+    [Fact]
+    public void Second_connection_closing_leaves_the_first_alone()
+    {
+        CreateFsm();
+        var (inbound, dial) = InboundFirstInOpenConfirm(HigherPeerId);
+        var outbound = OutboundSecond(dial);
+        Tell(new ConnectionClosed("refused", outbound.Ref));
+        Assert.Null(Fsm.StateData.Second);
+        Assert.Equal(SessionState.OpenConfirm, Fsm.StateName);
+        inbound.ExpectNoMsg();
+    }
+
+    [Fact]
+    public void First_connection_closing_in_OpenConfirm_hands_the_session_to_the_second()
+    {
+        CreateFsm();
+        var (inbound, dial) = InboundFirstInOpenConfirm(HigherPeerId);
+        var outbound = OutboundSecond(dial);
+        Tell(new ConnectionClosed("reset", inbound.Ref));
+        ExpectTransition(SessionState.OpenConfirm, SessionState.OpenSent, BgpEvent.TcpConnectionFails);
+        Assert.Same(outbound.Ref, Fsm.StateData.Connection!.Ref);
+        FromPeer(outbound, PeerOpen());
+        outbound.ExpectMsg<Reconfigure>();
+        ExpectSent<KeepaliveMessage>(outbound);
+        Assert.Equal(SessionState.OpenConfirm, Fsm.StateName);
+    }
+
+    [Fact]
+    public void Entering_Established_closes_a_pending_second_connection_and_cancels_the_dial()
+    {
+        CreateFsm();
+        var (inbound, dial) = InboundFirstInOpenConfirm(HigherPeerId);
+        FromPeer(inbound, KeepaliveMessage.Instance);
+        Assert.Equal(dial.Attempt, Connector.ExpectMsg<CancelConnect>().Attempt);
+        Rib.ExpectMsg<PeerUp>();
+        // The dial's late answer is closed.
+        var late = NewConnection();
+        Tell(new Connected(late.Ref, LocalEndPoint, PeerEndPoint, dial.Attempt));
+        late.ExpectMsg<Close>();
+    }
+
+    [Fact]
+    public void With_CollisionDetectEstablishedState_a_winning_new_connection_replaces_the_established_one()
+    {
+        CreateFsm(s => s with { CollisionDetectEstablishedState = true });
+        var established = ToEstablished(PeerOpen(identifier: HigherPeerId)); // ours was outbound
+        var inbound = NewConnection();
+        Tell(new Accepted(inbound.Ref, LocalEndPoint, PeerEndPoint));
+        inbound.ExpectMsg<Register>();
+        ExpectSent<OpenMessage>(inbound);
+        Assert.Equal(SessionState.Established, Fsm.StateName);
+
+        FromPeer(inbound, PeerOpen(identifier: HigherPeerId));
+        ExpectNotification(established, ErrorCode.Cease, CeaseSubcode.ConnectionCollisionResolution, []);
+        Rib.ExpectMsg<PeerDown>();
+        ExpectTransition(SessionState.Established, SessionState.OpenConfirm, BgpEvent.OpenCollisionDump);
+        FromPeer(inbound, KeepaliveMessage.Instance);
+        Assert.Same(inbound.Ref, Rib.ExpectMsg<PeerUp>().Connection);
+    }
+
+    [Fact]
+    public void With_CollisionDetectEstablishedState_a_losing_new_connection_is_closed_with_Cease_7()
+    {
+        CreateFsm(s => s with { CollisionDetectEstablishedState = true });
+        var established = ToEstablished(PeerOpen(identifier: LowerPeerId)); // outbound, and we are higher
+        var inbound = NewConnection();
+        Tell(new Accepted(inbound.Ref, LocalEndPoint, PeerEndPoint));
+        inbound.ExpectMsg<Register>();
+        ExpectSent<OpenMessage>(inbound);
+        FromPeer(inbound, PeerOpen(identifier: LowerPeerId));
+        ExpectNotification(inbound, ErrorCode.Cease, CeaseSubcode.ConnectionCollisionResolution, []);
+        established.ExpectNoMsg();
+        Rib.ExpectNoMsg();
+        Assert.Equal(SessionState.Established, Fsm.StateName);
+    }
+
+    [Fact]
+    public void ManualStop_sends_Cease_2_on_both_connections()
+    {
+        CreateFsm();
+        var (inbound, dial) = InboundFirstInOpenConfirm(HigherPeerId);
+        var outbound = OutboundSecond(dial);
+        Tell(new ManualStop("bye"));
+        ExpectNotification(inbound, ErrorCode.Cease, CeaseSubcode.AdministrativeShutdown);
+        ExpectNotification(outbound, ErrorCode.Cease, CeaseSubcode.AdministrativeShutdown);
+        AssertState(SessionState.Idle, 0);
+    }
+}
