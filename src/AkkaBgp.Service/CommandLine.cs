@@ -1,20 +1,23 @@
 namespace AkkaBgp.Service;
 
-public sealed record CommandLineOptions(string? ConfigFile, string ReferenceFile, bool Help);
+/// <param name="Check">Validate the configuration and exit (0 or 2) without starting anything.</param>
+public sealed record CommandLineOptions(string? ConfigFile, string ReferenceFile, bool Help, bool Check);
 
 public static class CommandLine
 {
     public const string Usage =
-        "usage: AkkaBgp.Service [--config FILE] [--reference FILE]\n" +
+        "usage: AkkaBgp.Service [--config FILE] [--reference FILE] [--check]\n" +
         "  --config FILE     user configuration, read on top of reference.conf (default: HOCON/akka-bgp.conf)\n" +
-        "  --reference FILE  the defaults (default: HOCON/reference.conf next to the binary)";
+        "  --reference FILE  the defaults (default: HOCON/reference.conf next to the binary)\n" +
+        "  --check           validate the configuration, print the problems and exit (0: valid, 2: not)";
 
     public static bool TryParse(string[] args, out CommandLineOptions options, out string error)
     {
         string? config = null, reference = null;
         var help = false;
+        var check = false;
         error = "";
-        options = new CommandLineOptions(null, "", false);
+        options = new CommandLineOptions(null, "", false, false);
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -28,14 +31,18 @@ public static class CommandLine
                 case "--help" or "-h":
                     help = true;
                     break;
+                case "--check":
+                    check = true;
+                    break;
+                case "--config" or "-c" or "--reference":
+                    error = $"{args[i]} needs a file name";
+                    return false;
                 default:
-                    error = args[i].StartsWith('-') && i + 1 >= args.Length && args[i] is "--config" or "-c" or "--reference"
-                        ? $"{args[i]} needs a file name"
-                        : $"unexpected argument: {args[i]}";
+                    error = $"unexpected argument: {args[i]}";
                     return false;
             }
         }
-        options = new CommandLineOptions(config ?? DefaultFile("akka-bgp.conf"), reference ?? DefaultFile("reference.conf"), help);
+        options = new CommandLineOptions(config ?? DefaultFile("akka-bgp.conf"), reference ?? DefaultFile("reference.conf"), help, check);
         return true;
     }
 
