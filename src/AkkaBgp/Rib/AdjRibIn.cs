@@ -43,7 +43,7 @@ public sealed class AdjRibIn : ReceiveActor
         Receive<GetAdjRibIn>(q => Sender.Tell(Snapshot(q), Self));
     }
 
-    public static Props Props() => Actors.Props.Create(() => new AdjRibIn());
+    public static Props Props() => global::AkkaBgp.Actors.Props.Create(() => new AdjRibIn());
 
     private NeighborTable TableFor(IPAddress peer)
     {
