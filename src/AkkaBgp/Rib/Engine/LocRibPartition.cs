@@ -1,0 +1,215 @@
+using AkkaBgp.Actors;
+using AkkaBgp.Rib.Advertise;
+using AkkaBgp.Rib.Decision;
+using AkkaBgp.Rib.Policy;
+using AkkaBgp.Rib.Tables;
+using AkkaBgp.Wire;
+using AkkaBgp.Wire.Attributes;
+
+namespace AkkaBgp.Rib.Engine;
+
+/// <summary>
+/// One slice of the Loc-RIB: every prefix whose hash falls to this partition, with all its paths (the
+/// post-policy Adj-RIBs-In), the best path, and the per-neighbor export of best-path changes. Prefixes never
+/// move between partitions and the decision process only looks at one prefix, so the observable result is the
+/// same for any number of partitions; the split only lets several cores work on a full-table load.
+/// </summary>
+public sealed class LocRibPartition : ReceiveActor
+{
+    private const int OutboundChunk = 4096;
+
+    private readonly int _index;
+    private readonly RibSettings _settings;
+    private readonly AttributeInterner _interner;
+    private readonly PrefixTable _v4, _v6;
+    private RibPeer?[] _peers = new RibPeer?[64];
+    private readonly Dictionary<int, (RibPeer Peer, IActorRef Outbound, List<(Prefix, OutRoute?)> Pending)> _outbound = new();
+
+    private LocRibPartition(int index, RibSettings settings)
+    {
+        _index = index;
+        _settings = settings;
+        _interner = new AttributeInterner(settings.LocalAs, settings.RouterId, settings.EffectiveClusterId);
+        Func<int, RibPeer?> peerOf = s => (uint)s < (uint)_peers.Length ? _peers[s] : null;
+        _v4 = new PrefixTable(false, _interner, settings.Decision, peerOf);
+        _v6 = new PrefixTable(true, _interner, settings.Decision, peerOf);
+        _peers[RibPeer.LocalSlot] = RibPeer.Local(settings.LocalAs, settings.RouterId);
+
+        Receive<PartitionBatch>(Apply);
+        Receive<PartitionPeerUp>(PeerUp);
+        Receive<PartitionPeerDown>(PeerDown);
+        Receive<PartitionDump>(d =>
+        {
+            if (_outbound.TryGetValue(d.Peer.Slot, out var o) && ReferenceEquals(o.Peer, d.Peer))
+                Dump(o.Peer, o.Outbound, d.Family == AfiSafi.Ipv6Unicast ? _v6 : _v4, d.Round);
+        });
+        Receive<PartitionSummaryQuery>(q => q.ReplyTo.Tell(new PartitionSummary(q.QueryId,
+            _v4.PrefixCount, _v4.PathCount, _v4.BestPaths().LongCount(), _v6.PrefixCount, _v6.PathCount, _v6.BestPaths().LongCount(), _interner.Count), Self));
+        Receive<PartitionLookup>(Lookup);
+    }
+
+    public static Props Props(int index, RibSettings settings) => Actors.Props.Create(() => new LocRibPartition(index, settings));
+
+    /// <summary>Which partition owns a prefix: a fixed function of the prefix alone.</summary>
+    public static int PartitionOf(Prefix p, int partitions)
+    {
+        if (partitions == 1) return 0;
+        ulong h = p.IsIPv6 ? (ulong)(p.IPv6Bits >> 64) ^ (ulong)p.IPv6Bits : (ulong)p.IPv4Bits << 8;
+        h = (h | (uint)p.Length) * 0x9E3779B97F4A7C15UL;
+        return (int)((h >> 32) % (uint)partitions);
+    }
+
+    private void Apply(PartitionBatch b)
+    {
+        var from = b.From;
+        if ((uint)from.Slot >= (uint)_peers.Length || !ReferenceEquals(_peers[from.Slot], from))
+        {
+            // The session went down (and may be up again as another session) after this batch was sent.
+            Sender.Tell(new BatchDone(b.Sequence, 0, 0, 0, 0), Self);
+            return;
+        }
+        int v4Before = _v4.PathsFrom(from.Slot), v6Before = _v6.PathsFrom(from.Slot);
+        int v4InBefore = _v4.IneligibleFrom(from.Slot), v6InBefore = _v6.IneligibleFrom(from.Slot);
+        PathAttributes? lastAttrs = null;
+        byte[]? lastNh = null;
+        RouteAttributes? route = null;
+        foreach (var op in b.Ops)
+        {
+            var table = op.Prefix.IsIPv6 ? _v6 : _v4;
+            BestChange change;
+            if (op.Attributes is null)
+            {
+                change = table.Withdraw(op.Prefix, from.Slot);
+            }
+            else
+            {
+                // Consecutive prefixes of one UPDATE share one attribute set: intern it once.
+                if (!ReferenceEquals(op.Attributes, lastAttrs) || !ReferenceEquals(op.MpNextHop, lastNh))
+                {
+                    if (route is not null) _interner.Release(route);
+                    route = _interner.Acquire(op.Attributes, op.MpNextHop);
+                    lastAttrs = op.Attributes;
+                    lastNh = op.MpNextHop;
+                }
+                change = table.Announce(op.Prefix, from, route!);
+            }
+            if (change.Changed) Advertise(op.Prefix, change);
+        }
+        if (route is not null) _interner.Release(route);
+        FlushOutbound();
+        Sender.Tell(new BatchDone(b.Sequence, _v4.PathsFrom(from.Slot) - v4Before, _v6.PathsFrom(from.Slot) - v6Before,
+            _v4.IneligibleFrom(from.Slot) - v4InBefore, _v6.IneligibleFrom(from.Slot) - v6InBefore), Self);
+    }
+
+    /// <summary>RFC 4271 9.2: a best-path change is advertised to every neighbor whose view changes: a new
+    /// export replaces the old one (implicit withdraw), or a withdrawal when the route can no longer go there.</summary>
+    private void Advertise(Prefix prefix, in BestChange c)
+    {
+        if (_outbound.Count == 0) return;
+        bool v6 = prefix.IsIPv6;
+        var family = v6 ? AfiSafi.Ipv6Unicast : AfiSafi.Ipv4Unicast;
+        foreach (var (_, o) in _outbound)
+        {
+            if (!o.Peer.Families.Contains(family)) continue;
+            var before = c.OldRoute is null ? null : ExportFor(prefix, c.OldRoute, c.OldPeer!, o.Peer, v6);
+            var after = c.NewRoute is null ? null : ExportFor(prefix, c.NewRoute, c.NewPeer!, o.Peer, v6);
+            if (after is not null)
+            {
+                if (!ReferenceEquals(before, after)) o.Pending.Add((prefix, after));
+            }
+            else if (before is not null) o.Pending.Add((prefix, null));
+            if (o.Pending.Count >= OutboundChunk) Send(o.Outbound, o.Pending);
+        }
+    }
+
+    private OutRoute? ExportFor(Prefix prefix, RouteAttributes route, RibPeer from, RibPeer to, bool v6)
+    {
+        if (!ExportRules.MayAdvertise(route, from, to)) return null;
+        if (to.Settings.Export is not { } filter) return ExportRules.ExportCached(route, from, to, _settings, v6);
+        var verdict = filter.Evaluate(prefix, route.Attributes);
+        if (!verdict.Accepted) return null;
+        if (verdict.Term is not { ModifiesAttributes: true } term) return ExportRules.ExportCached(route, from, to, _settings, v6);
+        // Modified by export policy: transformed per prefix (not cached); equal results still pack together.
+        return ExportRules.Transform(term.Apply(route.Attributes), route.MpNextHop, from, to, _settings, v6);
+    }
+
+    private void FlushOutbound()
+    {
+        foreach (var (_, o) in _outbound)
+            if (o.Pending.Count > 0) Send(o.Outbound, o.Pending);
+    }
+
+    private static void Send(IActorRef outbound, List<(Prefix, OutRoute?)> pending)
+    {
+        outbound.Tell(new OutboundChanges(new List<(Prefix, OutRoute?)>(pending)), ActorRefs.NoSender);
+        pending.Clear();
+    }
+
+    private void PeerUp(PartitionPeerUp up)
+    {
+        var p = up.Peer;
+        if (p.Slot >= _peers.Length) Array.Resize(ref _peers, Math.Max(p.Slot + 1, _peers.Length * 2));
+        _peers[p.Slot] = p;
+        _outbound[p.Slot] = (p, up.Outbound, new List<(Prefix, OutRoute?)>());
+        if (p.Families.Contains(AfiSafi.Ipv4Unicast)) Dump(p, up.Outbound, _v4, round: -1);
+        if (p.Families.Contains(AfiSafi.Ipv6Unicast)) Dump(p, up.Outbound, _v6, round: -1);
+        up.Outbound.Tell(new DumpDone(0), Self);
+    }
+
+    /// <summary>Sends the exportable best paths of one table to one neighbor. Round -1 is part of the initial
+    /// table (the caller sends DumpDone(0) after both families); other rounds answer a route refresh.</summary>
+    private void Dump(RibPeer to, IActorRef outbound, PrefixTable table, long round)
+    {
+        var pending = new List<(Prefix, OutRoute?)>();
+        foreach (var (prefix, route, from) in table.BestPaths())
+        {
+            var o = ExportFor(prefix, route, from, to, table.IsIPv6);
+            if (o is null) continue;
+            pending.Add((prefix, o));
+            if (pending.Count >= OutboundChunk) Send(outbound, pending);
+        }
+        if (pending.Count > 0) Send(outbound, pending);
+        if (round >= 0) outbound.Tell(new DumpDone(round), Self);
+    }
+
+    private void PeerDown(PartitionPeerDown down)
+    {
+        _outbound.Remove(down.Slot);
+        var changes = new List<(Prefix, BestChange)>();
+        _v4.WithdrawAll(down.Slot, changes);
+        _v6.WithdrawAll(down.Slot, changes);
+        foreach (var (p, c) in changes) Advertise(p, c);
+        FlushOutbound();
+        if ((uint)down.Slot < (uint)_peers.Length) _peers[down.Slot] = null;
+        Sender.Tell(new PeerPurged(down.Slot), Self);
+    }
+
+    private void Lookup(PartitionLookup q)
+    {
+        var table = q.Query.Prefix.IsIPv6 ? _v6 : _v4;
+        var matches = new List<(Prefix, List<RouteView>)>();
+        if (!q.Query.LongerPrefixes)
+        {
+            var paths = table.Paths(q.Query.Prefix);
+            if (paths.Count > 0) matches.Add((q.Query.Prefix, paths.Select(p => View(q.Query.Prefix, p)).ToList()));
+        }
+        else
+        {
+            foreach (var p in table.AllPrefixes())
+                if (q.Query.Prefix.Contains(p)) matches.Add((p, table.Paths(p).Select(x => View(p, x)).ToList()));
+        }
+        q.ReplyTo.Tell(new PartitionLookupResult(q.QueryId, matches), Self);
+    }
+
+    private RouteView View(Prefix prefix, StoredPath p)
+    {
+        var candidate = new Candidate(p.Route, p.Peer);
+        bool eligible = BestPathSelector.IsEligible(candidate, _settings.Decision);
+        System.Net.IPAddress? nh = p.Route.MpNextHop.Length >= 16
+            ? new System.Net.IPAddress(p.Route.MpNextHop.AsSpan(0, 16))
+            : p.Route.Attributes.NextHopAddress;
+        return new RouteView(prefix, p.Peer.IsLocal ? null : p.Peer.Address, p.Peer.PeerAs, p.IsBest, eligible,
+            eligible ? null : (p.Route.Ineligibility == PathIneligibility.None ? PathIneligibility.NextHopUnresolvable : p.Route.Ineligibility).ToString(),
+            p.Route.Attributes, nh);
+    }
+}

@@ -1,0 +1,224 @@
+using AkkaBgp.Actors;
+using AkkaBgp.Rib.Policy;
+using AkkaBgp.Rib.Tables;
+using AkkaBgp.Session;
+using AkkaBgp.Transport;
+using AkkaBgp.Wire;
+using AkkaBgp.Wire.Attributes;
+
+namespace AkkaBgp.Rib.Engine;
+
+/// <summary>
+/// The Adj-RIB-In side of one session: applies RFC 7606 outcomes and the import policy to each UPDATE, splits
+/// the routes by Loc-RIB partition, and acknowledges UPDATEs to the connection (<see cref="UpdatesProcessed"/>)
+/// only once every partition has applied them, so a slow RIB closes the peer's TCP window instead of growing
+/// mailboxes. The routes themselves live in the partitions' tables (tagged with this session's slot), so there
+/// is no second copy of a full table here; this actor keeps the counters and the max-prefix trackers.
+/// </summary>
+public sealed class PeerInbound : ReceiveActor
+{
+    private const int BatchLimit = 2048;
+
+    private readonly RibPeer _peer;
+    private readonly IActorRef[] _partitions;
+    private readonly IActorRef _fsm;
+    private readonly List<RouteOp>?[] _batches;
+    private int _batchedUpdates;
+    private bool _flushScheduled;
+    private IActorRef? _connection;
+    private long _sequence;
+    private readonly Dictionary<long, (int Updates, int Waiting)> _inFlight = new();
+    private readonly MaxPrefixTracker? _maxV4, _maxV6;
+    private bool _stopped;
+
+    internal long Updates, TreatAsWithdraw, ReceivedPrefixes, FilteredPrefixes;
+    internal long AcceptedV4, AcceptedV6, RejectedV4, RejectedV6;
+
+    private PeerInbound(RibPeer peer, IActorRef[] partitions, IActorRef fsm)
+    {
+        _peer = peer;
+        _partitions = partitions;
+        _fsm = fsm;
+        _batches = new List<RouteOp>?[partitions.Length];
+        if (peer.Settings.MaxPrefix.TryGetValue(AfiSafi.Ipv4Unicast, out var m4)) _maxV4 = new MaxPrefixTracker(m4);
+        if (peer.Settings.MaxPrefix.TryGetValue(AfiSafi.Ipv6Unicast, out var m6)) _maxV6 = new MaxPrefixTracker(m6);
+
+        Receive<PeerUpdate>(Handle);
+        Receive<InboundFlush>(_ =>
+        {
+            _flushScheduled = false;
+            Flush();
+        });
+        Receive<BatchDone>(Done);
+        Receive<InboundStop>(_ => Stop());
+        Receive<InboundCountersQuery>(q => q.ReplyTo.Tell(Counters(q.QueryId), Self));
+    }
+
+    public static Props Props(RibPeer peer, IActorRef[] partitions, IActorRef fsm) => Actors.Props.Create(() => new PeerInbound(peer, partitions, fsm));
+
+    private void Handle(PeerUpdate u)
+    {
+        _connection = u.Connection;
+        if (_stopped) return;
+        Updates++;
+        var update = u.Update;
+        bool v4 = _peer.Families.Contains(AfiSafi.Ipv4Unicast), v6 = _peer.Families.Contains(AfiSafi.Ipv6Unicast);
+
+        foreach (var w in update.Withdrawn) Add(w.Prefix, null, null);
+        if (update.MpUnreach is { IsDecoded: true, Safi: Safi.Unicast } unreach)
+            foreach (var w in unreach.Withdrawn) Add(w.Prefix, null, null);
+
+        // RFC 7606 2: treat-as-withdraw turns every announcement of the UPDATE into a withdrawal.
+        bool withdraw = update.IsTreatAsWithdraw;
+        if (withdraw) TreatAsWithdraw++;
+        var attrs = withdraw ? null : ImportAttributes(update.Attributes);
+        if (v4 || withdraw)
+            foreach (var n in update.Nlri) Announce(n.Prefix, attrs, null);
+        if (update.MpReach is { IsDecoded: true, Safi: Safi.Unicast } reach && (v6 || withdraw))
+        {
+            var nh = reach.NextHop.ToArray();
+            foreach (var n in reach.Nlri) Announce(n.Prefix, attrs, nh);
+        }
+        _batchedUpdates++;
+        if (!_flushScheduled)
+        {
+            // Our own mailbox is FIFO: the flush runs after the UPDATEs already queued, so a burst is
+            // batched per partition without a timer and a lone UPDATE is not delayed.
+            _flushScheduled = true;
+            Self.Tell(InboundFlush.Instance, Self);
+        }
+    }
+
+    /// <summary>RFC 4271 5.1.5: LOCAL_PREF from an external peer is ignored (dropped here, so that a LOCAL_PREF
+    /// in the table of an eBGP route always comes from our import policy).</summary>
+    private PathAttributes ImportAttributes(PathAttributes a)
+    {
+        if (_peer.IsExternal && a.LocalPref is not null)
+        {
+            var b = a.ToBuilder();
+            b.LocalPref = null;
+            return b.Build();
+        }
+        return a;
+    }
+
+    private PathAttributes? _lastIn, _lastOut;
+    private FilterTerm? _lastTerm;
+
+    private void Announce(Prefix prefix, PathAttributes? attrs, byte[]? nh)
+    {
+        if (attrs is null)
+        {
+            Add(prefix, null, null);
+            return;
+        }
+        ReceivedPrefixes++;
+        if (_peer.Settings.Import is { } filter)
+        {
+            var r = filter.Evaluate(prefix, attrs);
+            if (!r.Accepted)
+            {
+                // A rejected route must also remove what this peer sent before for the prefix.
+                FilteredPrefixes++;
+                Add(prefix, null, null);
+                return;
+            }
+            if (r.Term is { ModifiesAttributes: true } term)
+            {
+                // The prefixes of one UPDATE usually hit the same term: build the modified set once.
+                if (!ReferenceEquals(_lastIn, attrs) || !ReferenceEquals(_lastTerm, term))
+                {
+                    _lastIn = attrs;
+                    _lastTerm = term;
+                    _lastOut = term.Apply(attrs);
+                }
+                attrs = _lastOut!;
+            }
+        }
+        Add(prefix, attrs, nh);
+    }
+
+    private void Add(Prefix prefix, PathAttributes? attrs, byte[]? nh)
+    {
+        int i = LocRibPartition.PartitionOf(prefix, _partitions.Length);
+        var list = _batches[i] ??= new List<RouteOp>();
+        list.Add(new RouteOp(prefix, attrs, nh));
+        if (list.Count >= BatchLimit) Flush();
+    }
+
+    private void Flush()
+    {
+        if (_batchedUpdates == 0 && _batches.All(b => b is null || b.Count == 0)) return;
+        long seq = ++_sequence;
+        int waiting = 0;
+        for (int i = 0; i < _batches.Length; i++)
+        {
+            if (_batches[i] is not { Count: > 0 } ops) continue;
+            _partitions[i].Tell(new PartitionBatch(_peer, ops, seq), Self);
+            _batches[i] = null;
+            waiting++;
+        }
+        if (waiting == 0) Ack(_batchedUpdates);
+        else _inFlight[seq] = (_batchedUpdates, waiting);
+        _batchedUpdates = 0;
+    }
+
+    private void Done(BatchDone d)
+    {
+        AcceptedV4 += d.DeltaV4;
+        AcceptedV6 += d.DeltaV6;
+        RejectedV4 += d.IneligibleDeltaV4;
+        RejectedV6 += d.IneligibleDeltaV6;
+        if (_inFlight.TryGetValue(d.Sequence, out var f))
+        {
+            if (--f.Waiting == 0)
+            {
+                _inFlight.Remove(d.Sequence);
+                Ack(f.Updates);
+            }
+            else _inFlight[d.Sequence] = f;
+        }
+        CheckMaxPrefix(_maxV4, AfiSafi.Ipv4Unicast, AcceptedV4);
+        CheckMaxPrefix(_maxV6, AfiSafi.Ipv6Unicast, AcceptedV6);
+    }
+
+    private void Ack(int updates)
+    {
+        if (updates > 0 && _connection is not null && !_stopped) _connection.Tell(new UpdatesProcessed(updates), Self);
+    }
+
+    private void CheckMaxPrefix(MaxPrefixTracker? tracker, AfiSafi family, long count)
+    {
+        if (tracker is null || _stopped) return;
+        switch (tracker.Check((int)Math.Min(count, int.MaxValue)))
+        {
+            case MaxPrefixEvent.Warning:
+                Log.Warning("{Peer}: {Count} {Family} prefixes, max-prefix warning threshold of limit {Limit}", _peer.Address, count, family, tracker.Settings.Limit);
+                Context.System.EventStream.Publish(new MaxPrefixWarning(_peer.Address, family, (int)count, tracker.Settings.Limit));
+                break;
+            case MaxPrefixEvent.Exceeded:
+                Log.Warning("{Peer}: {Count} {Family} prefixes exceed max-prefix {Limit}: closing with Cease/1", _peer.Address, count, family, tracker.Settings.Limit);
+                var e = new MaxPrefixExceeded(_peer.Address, family, (int)count, tracker.Settings.Limit, tracker.Settings.RestartInterval,
+                    MaxPrefixTracker.Notification(family, tracker.Settings.Limit));
+                Context.System.EventStream.Publish(e);
+                // RFC 4486: the FSM closes the session with Cease/1 (Event 8 AutomaticStop).
+                _fsm.Tell(new AutomaticStop(CeaseSubcode.MaximumPrefixesReached, $"maximum prefixes {tracker.Settings.Limit} exceeded for {family}"), Self);
+                _fsm.Tell(e, Self);
+                break;
+        }
+    }
+
+    /// <summary>Session down: discard unsent batches and tell every partition to drop this peer's paths. Sent
+    /// from here, after every batch this actor already sent, so no stale batch can follow the purge.</summary>
+    private void Stop()
+    {
+        _stopped = true;
+        Array.Clear(_batches);
+        foreach (var p in _partitions) p.Tell(new PartitionPeerDown(_peer.Slot), Context.Parent);
+        Context.Stop(Self);
+    }
+
+    private NeighborRibSummary Counters(long _) => new(_peer.Address, _peer.PeerAs, Updates, TreatAsWithdraw, ReceivedPrefixes, FilteredPrefixes,
+        new Dictionary<string, long> { ["ipv4-unicast"] = AcceptedV4, ["ipv6-unicast"] = AcceptedV6 },
+        new Dictionary<string, long> { ["ipv4-unicast"] = RejectedV4, ["ipv6-unicast"] = RejectedV6 });
+}

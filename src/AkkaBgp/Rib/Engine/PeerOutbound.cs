@@ -1,0 +1,124 @@
+using System.Buffers;
+using AkkaBgp.Actors;
+using AkkaBgp.Rib.Advertise;
+using AkkaBgp.Rib.Tables;
+using AkkaBgp.Transport;
+using AkkaBgp.Wire;
+
+namespace AkkaBgp.Rib.Engine;
+
+/// <summary>
+/// The Adj-RIB-Out side of one session: collects the changes the partitions export to this neighbor, and
+/// writes them as packed UPDATEs (identical attributes share a message, up to the negotiated size) on the
+/// connection. With a MinRouteAdvertisementInterval (RFC 4271 9.2.1.1) changes wait for the interval and only
+/// the latest state of each prefix is sent; with 0 they go out as soon as the batch is in. After the initial
+/// table from every partition comes End-of-RIB for each family (RFC 4724 2); a route refresh re-sends the
+/// table, framed by BoRR/EoRR when enhanced route refresh was negotiated (RFC 7313 4).
+/// </summary>
+public sealed class PeerOutbound : ReceiveActor, IWithTimers
+{
+    private readonly RibPeer _peer;
+    private readonly IActorRef _connection;
+    private readonly IActorRef[] _partitions;
+    private readonly OutboundQueue _queue = new();
+    private readonly UpdateEncodeContext _ctx;
+    private readonly TimeSpan _mrai;
+    private bool _flushPending;
+    private int _initialDumps;
+    private bool _initialDone;
+    private readonly Dictionary<long, (AfiSafi Family, int Waiting)> _refreshes = new();
+    private long _round;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>UPDATE messages written so far (End-of-RIB included).</summary>
+    internal long MessagesSent;
+
+    private PeerOutbound(RibPeer peer, IActorRef connection, IActorRef[] partitions)
+    {
+        _peer = peer;
+        _connection = connection;
+        _partitions = partitions;
+        _mrai = peer.Settings.MinRouteAdvertisementInterval;
+        _ctx = new UpdateEncodeContext(peer.FourOctetAs, maxMessageSize: peer.MaxMessageSize);
+
+        Receive<OutboundChanges>(c =>
+        {
+            foreach (var (prefix, route) in c.Changes) _queue.Enqueue(prefix, route);
+            ScheduleFlush();
+        });
+        Receive<OutboundFlush>(_ =>
+        {
+            _flushPending = false;
+            Flush();
+        });
+        Receive<DumpDone>(d =>
+        {
+            if (d.Round == 0)
+            {
+                if (++_initialDumps == _partitions.Length) InitialTableSent();
+                return;
+            }
+            if (_refreshes.TryGetValue(d.Round, out var r))
+            {
+                if (--r.Waiting > 0)
+                {
+                    _refreshes[d.Round] = r;
+                    return;
+                }
+                _refreshes.Remove(d.Round);
+                Flush();
+                if (_peer.EnhancedRouteRefresh) Send(new RouteRefreshMessage(r.Family, RouteRefreshSubtype.EndOfRouteRefresh));
+            }
+        });
+        Receive<OutboundRefresh>(r =>
+        {
+            // RFC 7313 4: BoRR, the whole Adj-RIB-Out for the family, EoRR. Pending changes go first so that the
+            // re-sent table is not older than what the neighbor already has.
+            Flush();
+            if (_peer.EnhancedRouteRefresh) Send(new RouteRefreshMessage(r.Family, RouteRefreshSubtype.BeginningOfRouteRefresh));
+            long round = ++_round;
+            _refreshes[round] = (r.Family, _partitions.Length);
+            foreach (var p in _partitions) p.Tell(new PartitionDump(_peer, r.Family, round), Self);
+        });
+    }
+
+    public static Props Props(RibPeer peer, IActorRef connection, IActorRef[] partitions) =>
+        Actors.Props.Create(() => new PeerOutbound(peer, connection, partitions));
+
+    private void InitialTableSent()
+    {
+        Flush();
+        _initialDone = true;
+        // RFC 4724 2: End-of-RIB for each family once the initial update is complete.
+        foreach (var f in new[] { AfiSafi.Ipv4Unicast, AfiSafi.Ipv6Unicast })
+            if (_peer.Families.Contains(f))
+            {
+                _connection.Tell(new SendBytes(UpdateEncoder.EndOfRib(f.Afi, f.Safi)), Self);
+                MessagesSent++;
+            }
+    }
+
+    private void ScheduleFlush()
+    {
+        if (_flushPending) return;
+        _flushPending = true;
+        // During the initial table no interval applies (RFC 4271 9.2.1.1 limits re-advertisement of changes).
+        if (_mrai <= TimeSpan.Zero || !_initialDone) Self.Tell(OutboundFlush.Instance, Self);
+        else Timers.StartSingleTimer("mrai", OutboundFlush.Instance, _mrai);
+    }
+
+    private void Flush()
+    {
+        if (_queue.IsEmpty) return;
+        var w = new ArrayBufferWriter<byte>(Math.Min(_queue.Count * 8 + 64, 1 << 20));
+        MessagesSent += _queue.Flush(w, _ctx);
+        _connection.Tell(new SendBytes(w.WrittenMemory), Self);
+    }
+
+    private void Send(BgpMessage m)
+    {
+        _connection.Tell(new Send(m), Self);
+        MessagesSent++;
+    }
+}

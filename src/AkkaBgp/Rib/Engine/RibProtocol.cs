@@ -1,0 +1,90 @@
+using System.Net;
+using AkkaBgp.Rib.Policy;
+using AkkaBgp.Wire;
+using AkkaBgp.Wire.Attributes;
+
+namespace AkkaBgp.Rib.Engine;
+
+// The RIB's public protocol. The FSM talks to the RIB with AkkaBgp.Session's PeerUp, PeerDown, PeerUpdate and
+// PeerRouteRefresh; these are the messages for configuration, the management API and the service.
+
+/// <summary>Per-neighbor RIB configuration the RIB looks up when the session comes up.</summary>
+/// <param name="LocalAddress">Our address on the session: the NEXT_HOP we set towards eBGP (RFC 4271 5.1.3).</param>
+/// <param name="LocalIPv6NextHop">Global IPv6 next hop for IPv6 routes (RFC 2545), when the session is IPv4.</param>
+public sealed record NeighborRibConfig(IPAddress? LocalAddress, IPAddress? LocalIPv6NextHop, PeerRibSettings Rib)
+{
+    public static readonly NeighborRibConfig Default = new(null, null, PeerRibSettings.Default);
+}
+
+/// <summary>A route we originate (configuration or run-time announcement).</summary>
+public sealed record LocalRoute
+{
+    public required Prefix Prefix { get; init; }
+    /// <summary>NEXT_HOP; null means our session address towards each neighbor.</summary>
+    public IPAddress? NextHop { get; init; }
+    public Origin Origin { get; init; } = Origin.Igp;
+    public uint? Med { get; init; }
+    public uint? LocalPref { get; init; }
+    public IReadOnlyList<Community> Communities { get; init; } = [];
+    public IReadOnlyList<LargeCommunity> LargeCommunities { get; init; } = [];
+    /// <summary>Extra copies of our AS sent to eBGP neighbors (AS-path prepending).</summary>
+    public int Prepend { get; init; }
+}
+
+/// <summary>Originate (or replace) a local route. Answered with <see cref="LocalRouteAck"/>.</summary>
+public sealed record AnnounceLocalRoute(LocalRoute Route);
+
+/// <summary>Stop originating the route for <paramref name="Prefix"/>. Answered with <see cref="LocalRouteAck"/>.</summary>
+public sealed record WithdrawLocalRoute(Prefix Prefix);
+
+public sealed record LocalRouteAck(Prefix Prefix, bool Announced);
+
+/// <summary>Send the neighbor a ROUTE-REFRESH for <paramref name="Family"/> (RFC 2918): it re-sends its routes.</summary>
+public sealed record RequestRouteRefresh(IPAddress Peer, AfiSafi Family);
+
+/// <summary>Asks for prefix and path counts per family. Answered with <see cref="RibSummary"/>.</summary>
+public sealed record GetRibSummary
+{
+    public static readonly GetRibSummary Instance = new();
+}
+
+/// <param name="Prefixes">Distinct prefixes with at least one path (loop-rejected paths included).</param>
+/// <param name="Paths">Paths summed over neighbors (and local routes).</param>
+/// <param name="BestPaths">Prefixes with a selected best path.</param>
+public sealed record FamilySummary(long Prefixes, long Paths, long BestPaths);
+
+/// <summary>Per-neighbor Adj-RIB-In counters: <paramref name="Received"/> before import policy,
+/// <paramref name="Accepted"/> after it (what the tables hold), <paramref name="Rejected"/> by loop detection.</summary>
+public sealed record NeighborRibSummary(IPAddress Peer, uint PeerAs, long Updates, long TreatAsWithdraw, long ReceivedPrefixes,
+    long FilteredPrefixes, IReadOnlyDictionary<string, long> Accepted, IReadOnlyDictionary<string, long> Rejected);
+
+/// <summary>Keys of <see cref="Families"/> are "ipv4-unicast" and "ipv6-unicast".</summary>
+public sealed record RibSummary(IReadOnlyDictionary<string, FamilySummary> Families, int EstablishedPeers, int AttributeSets,
+    IReadOnlyList<NeighborRibSummary> Neighbors);
+
+/// <summary>Routes for <paramref name="Prefix"/>: exactly it, or it and every more specific prefix (paged,
+/// in prefix order). Answered with <see cref="RouteLookupResult"/>.</summary>
+public sealed record LookupRoutes(Prefix Prefix, bool LongerPrefixes = false, int Offset = 0, int Limit = 100);
+
+/// <summary>One path as the management API shows it.</summary>
+public sealed record RouteView(Prefix Prefix, IPAddress? Peer, uint PeerAs, bool Best, bool Eligible, string? Ineligibility,
+    PathAttributes Attributes, IPAddress? NextHop);
+
+/// <param name="TotalPrefixes">Matching prefixes before paging.</param>
+public sealed record RouteLookupResult(int TotalPrefixes, IReadOnlyList<RouteView> Routes);
+
+/// <summary>
+/// Published on the EventStream, and sent to the neighbor's FSM together with
+/// <c>AutomaticStop(Cease/1)</c>: the neighbor sent more prefixes of <paramref name="Family"/> than allowed.
+/// <paramref name="Notification"/> carries the RFC 4486 section 4 data (AFI, SAFI, upper bound);
+/// <paramref name="RestartAfter"/> is how long to wait before starting the session again (null: stay down).
+/// </summary>
+public sealed record MaxPrefixExceeded(IPAddress Peer, AfiSafi Family, int Count, int Limit, TimeSpan? RestartAfter, NotificationMessage Notification);
+
+/// <summary>Published on the EventStream when a neighbor reaches the max-prefix warning threshold.</summary>
+public sealed record MaxPrefixWarning(IPAddress Peer, AfiSafi Family, int Count, int Limit);
+
+public static class FamilyNames
+{
+    public static string Of(AfiSafi f) => f == AfiSafi.Ipv4Unicast ? "ipv4-unicast" : f == AfiSafi.Ipv6Unicast ? "ipv6-unicast" : f.ToString();
+}

@@ -1,0 +1,74 @@
+using AkkaBgp.Actors;
+
+namespace AkkaBgp.Rib.Engine;
+
+/// <summary>
+/// Gathers one query's answers from the partitions (and inbound actors) and replies to the asker, so the RIB
+/// actor never waits. One short-lived actor per query; it stops after replying or after a timeout.
+/// </summary>
+internal sealed class RibQuery : ReceiveActor, IWithTimers
+{
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private RibQuery(IActorRef replyTo, IActorRef[] partitions, IActorRef[] inbound, int established)
+    {
+        int waiting = partitions.Length + inbound.Length;
+        long v4p = 0, v4n = 0, v4b = 0, v6p = 0, v6n = 0, v6b = 0;
+        int sets = 0;
+        var neighbors = new List<NeighborRibSummary>();
+        void Finish()
+        {
+            replyTo.Tell(new RibSummary(new Dictionary<string, FamilySummary>
+            {
+                ["ipv4-unicast"] = new(v4p, v4n, v4b),
+                ["ipv6-unicast"] = new(v6p, v6n, v6b),
+            }, established, sets, neighbors.OrderBy(n => n.Peer.ToString()).ToList()), Self);
+            Context.Stop(Self);
+        }
+        Receive<PartitionSummary>(s =>
+        {
+            v4p += s.V4Prefixes; v4n += s.V4Paths; v4b += s.V4Best;
+            v6p += s.V6Prefixes; v6n += s.V6Paths; v6b += s.V6Best;
+            sets += s.AttributeSets;
+            if (--waiting == 0) Finish();
+        });
+        Receive<NeighborRibSummary>(n =>
+        {
+            neighbors.Add(n);
+            if (--waiting == 0) Finish();
+        });
+        Receive<QueryTimeout>(_ => Finish()); // a session that went down meanwhile does not answer
+        foreach (var p in partitions) p.Tell(new PartitionSummaryQuery(Self, 0), Self);
+        foreach (var i in inbound) i.Tell(new InboundCountersQuery(Self, 0), Self);
+        if (waiting == 0) Finish();
+        else Timers.StartSingleTimer("timeout", QueryTimeout.Instance, TimeSpan.FromSeconds(10));
+    }
+
+    private RibQuery(IActorRef replyTo, IActorRef[] partitions, LookupRoutes q)
+    {
+        int waiting = partitions.Length;
+        var all = new List<(AkkaBgp.Wire.Prefix Prefix, List<RouteView> Paths)>();
+        Receive<PartitionLookupResult>(r =>
+        {
+            all.AddRange(r.Matches);
+            if (--waiting > 0) return;
+            all.Sort((a, b) => a.Prefix.CompareTo(b.Prefix));
+            var page = all.Skip(Math.Max(0, q.Offset)).Take(Math.Max(0, q.Limit))
+                .SelectMany(m => m.Paths.OrderByDescending(p => p.Best)).ToList();
+            replyTo.Tell(new RouteLookupResult(all.Count, page), Self);
+            Context.Stop(Self);
+        });
+        foreach (var p in partitions) p.Tell(new PartitionLookup(q, Self, 0), Self);
+    }
+
+    public static Props SummaryProps(IActorRef replyTo, IActorRef[] partitions, IActorRef[] inbound, int established) =>
+        Props.Create(() => new RibQuery(replyTo, partitions, inbound, established));
+
+    public static Props LookupProps(IActorRef replyTo, IActorRef[] partitions, LookupRoutes q) =>
+        Props.Create(() => new RibQuery(replyTo, partitions, q));
+
+    private sealed record QueryTimeout
+    {
+        public static readonly QueryTimeout Instance = new();
+    }
+}
