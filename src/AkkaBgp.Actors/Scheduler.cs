@@ -103,3 +103,14 @@ internal sealed class DefaultScheduler : IScheduler, IDisposable
         }
     }
 }
+
+/// <summary>Akka.NET's names for the cancelable variants, so ported code compiles unchanged.</summary>
+public static class SchedulerExtensions
+{
+    public static ICancelable ScheduleTellOnceCancelable(this IScheduler scheduler, TimeSpan delay, ICanTell receiver,
+        object message, IActorRef? sender) => scheduler.ScheduleTellOnce(delay, receiver, message, sender);
+
+    public static ICancelable ScheduleTellRepeatedlyCancelable(this IScheduler scheduler, TimeSpan initialDelay,
+        TimeSpan interval, ICanTell receiver, object message, IActorRef? sender) =>
+        scheduler.ScheduleTellRepeatedly(initialDelay, interval, receiver, message, sender);
+}

@@ -46,8 +46,12 @@ public sealed class TestSchedulerTests : TestKit.TestKit
         var once = Scheduler.ScheduleTellOnce(TimeSpan.FromSeconds(1), TestActor, "once", null);
         var periodic = Scheduler.ScheduleTellRepeatedly(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TestActor, "tick", null);
         var action = Scheduler.ScheduleOnce(TimeSpan.FromSeconds(1), () => TestActor.Tell("action"));
+        var aliased = Scheduler.ScheduleTellOnceCancelable(TimeSpan.FromSeconds(1), TestActor, "aliased", null);
+        var aliasedRepeat = Scheduler.ScheduleTellRepeatedlyCancelable(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TestActor, "r", null);
         once.Cancel();
         action.Cancel();
+        aliased.Cancel();
+        aliasedRepeat.Cancel();
         Advance(TimeSpan.FromSeconds(2));
         ExpectMsg("tick");
         ExpectMsg("tick");
