@@ -10,19 +10,19 @@ internal static class BgpConfigReader
 {
     private const string Root = "akka-bgp";
 
-    private static readonly string[] TopKeys =
+    internal static readonly string[] TopKeys =
     [
         "router-id", "local-as", "cluster-id", "listen", "management", "logging",
         "neighbor-defaults", "neighbors", "dynamic-neighbors", "routes",
     ];
 
-    private static readonly string[] ListenKeys = ["address", "port"];
-    private static readonly string[] ManagementKeys = ["address", "port", "token"];
-    private static readonly string[] LoggingKeys = ["level", "levels", "file"];
-    private static readonly string[] LogFileKeys = ["path", "rolling", "retained-files", "json"];
-    private static readonly string[] NeighborKeys = ["address", "remote-as", "description", .. SessionAttributeReader.Keys];
-    private static readonly string[] DynamicKeys = ["prefix", "remote-as", "remote-as-range", "limit", "description", .. SessionAttributeReader.Keys];
-    private static readonly string[] RouteKeys = ["prefix", "next-hop", "communities", "large-communities", "med", "local-pref", "as-path-prepend"];
+    internal static readonly string[] ListenKeys = ["address", "port"];
+    internal static readonly string[] ManagementKeys = ["address", "port", "token"];
+    internal static readonly string[] LoggingKeys = ["level", "levels", "file"];
+    internal static readonly string[] LogFileKeys = ["path", "rolling", "retained-files", "json"];
+    internal static readonly string[] NeighborKeys = ["address", "remote-as", "description", .. SessionAttributeReader.Keys];
+    internal static readonly string[] DynamicKeys = ["prefix", "remote-as", "remote-as-range", "limit", "description", .. SessionAttributeReader.Keys];
+    internal static readonly string[] RouteKeys = ["prefix", "next-hop", "communities", "large-communities", "med", "local-pref", "as-path-prepend"];
 
     private static readonly Dictionary<string, string> PerNeighborOnly = new()
     {

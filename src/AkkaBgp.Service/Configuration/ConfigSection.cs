@@ -202,15 +202,20 @@ internal sealed class ConfigSection
         }
         var result = new List<ConfigSection>();
         var ownItems = _own != null && _own.TryGetValue(key, out var o) ? o : null;
+        var wrong = false;
         for (var i = 0; i < items.Count; i++)
         {
-            if (items[i] is not HoconObject)
-            {
-                if (Owns(key)) _problems.Add(new ConfigProblem($"{Config.FullPath(quoted)}[{i}]", items[i].Origin, $"expected an object, found {items[i].Describe()}"));
-                continue;
-            }
+            if (items[i] is HoconObject) continue;
+            wrong = true;
+            if (Owns(key)) _problems.Add(new ConfigProblem($"{Config.FullPath(quoted)}[{i}]", items[i].Origin, $"expected an object, found {items[i].Describe()}"));
+        }
+        // GetConfigList names each element by its index (akka-bgp.neighbors[3]) but takes only objects.
+        if (wrong) return [];
+        var elements = Config.GetConfigList(quoted);
+        for (var i = 0; i < elements.Count; i++)
+        {
             var own = ownItems is HoconArray a && i < a.Count ? a[i] as HoconObject : null;
-            result.Add(new ConfigSection(Config.GetConfigList(quoted)[i], _problems, _checkOwnership, own));
+            result.Add(new ConfigSection(elements[i], _problems, _checkOwnership, own));
         }
         return result;
     }

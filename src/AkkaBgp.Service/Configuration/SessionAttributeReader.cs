@@ -34,21 +34,21 @@ internal static class SessionAttributeReader
         "import", "export", "route-reflector-client", "next-hop-self",
     ];
 
-    private static readonly string[] CapabilityKeys =
+    internal static readonly string[] CapabilityKeys =
     [
         "ipv4-unicast", "ipv6-unicast", "route-refresh", "enhanced-route-refresh", "four-octet-as",
         "graceful-restart", "graceful-restart-time", "extended-messages", "required",
     ];
 
-    private static readonly string[] PolicyKeys = ["default-action", "rules"];
+    internal static readonly string[] PolicyKeys = ["default-action", "rules"];
 
-    private static readonly string[] RuleKeys =
+    internal static readonly string[] RuleKeys =
     [
         "prefix", "ge", "le", "communities", "large-communities", "as-path-contains", "action",
         "set-local-pref", "set-med", "add-communities", "remove-communities", "add-large-communities",
     ];
 
-    private static readonly string[] MaxPrefixKeys = ["limit", "warning-threshold", "restart-interval"];
+    internal static readonly string[] MaxPrefixKeys = ["limit", "warning-threshold", "restart-interval"];
 
     private static readonly Dictionary<string, PolicyAction> Actions = new()
     {

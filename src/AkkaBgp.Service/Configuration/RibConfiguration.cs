@@ -1,0 +1,69 @@
+using AkkaBgp.Rib.Policy;
+using AkkaBgp.Session;
+using AkkaBgp.Wire;
+
+namespace AkkaBgp.Service.Configuration;
+
+/// <summary>The RIB's view of the configuration: its own settings and filter types built from the configured records.</summary>
+public static class RibConfiguration
+{
+    public static RibSettings ToRibSettings(this BgpConfig config) => new()
+    {
+        LocalAs = config.LocalAs,
+        RouterId = config.RouterId,
+        ClusterId = config.ClusterId,
+    };
+
+    public static PeerRibSettings ToPeerRibSettings(this NeighborSettings neighbor)
+    {
+        var maxPrefix = new Dictionary<AfiSafi, MaxPrefixSettings>();
+        if (neighbor.MaxPrefix is { } limit)
+        {
+            var settings = new MaxPrefixSettings(limit.Limit, limit.WarningThresholdPercent, limit.RestartInterval);
+            if (neighbor.Capabilities.Ipv4Unicast) maxPrefix[AfiSafi.Ipv4Unicast] = settings;
+            if (neighbor.Capabilities.Ipv6Unicast) maxPrefix[AfiSafi.Ipv6Unicast] = settings;
+        }
+        return new PeerRibSettings
+        {
+            RouteReflectorClient = neighbor.RouteReflectorClient,
+            NextHop = neighbor.NextHopSelf ? NextHopMode.Self : NextHopMode.Default,
+            Import = ToRouteFilter(neighbor.Import),
+            Export = ToRouteFilter(neighbor.Export),
+            MaxPrefix = maxPrefix,
+        };
+    }
+
+    public static RouteFilter ToRouteFilter(RoutePolicy policy) =>
+        new(policy.Rules.SelectMany(ToTerms).ToList(),
+            policy.DefaultAction == PolicyAction.Accept ? FilterVerdict.Accept : FilterVerdict.Reject);
+
+    /// <summary>
+    /// A filter term matches at most one community and one large community, a rule any of several: the rule
+    /// becomes one term per combination, consecutive and with the same verdict, which under first-match is the same.
+    /// </summary>
+    private static IEnumerable<FilterTerm> ToTerms(PolicyRule rule)
+    {
+        IReadOnlyList<PrefixListEntry>? prefixes = rule.Prefix is { } p ? [new PrefixListEntry(p, rule.MinLength, rule.MaxLength)] : null;
+        var communities = rule.Communities.Count == 0 ? [null] : rule.Communities.Select(c => (Wire.Attributes.Community?)c).ToList();
+        var large = rule.LargeCommunities.Count == 0 ? [null] : rule.LargeCommunities.Select(c => (Wire.Attributes.LargeCommunity?)c).ToList();
+        foreach (var c in communities)
+        {
+            foreach (var lc in large)
+            {
+                yield return new FilterTerm
+                {
+                    Prefixes = prefixes,
+                    AsPathContains = rule.AsPathContains,
+                    HasCommunity = c,
+                    HasLargeCommunity = lc,
+                    Verdict = rule.Action == PolicyAction.Accept ? FilterVerdict.Accept : FilterVerdict.Reject,
+                    SetLocalPref = rule.SetLocalPref,
+                    SetMed = rule.SetMed,
+                    AddCommunities = rule.AddCommunities,
+                    RemoveCommunities = rule.RemoveCommunities,
+                    AddLargeCommunities = rule.AddLargeCommunities,
+                };
+            }
+        }
+    }
+}

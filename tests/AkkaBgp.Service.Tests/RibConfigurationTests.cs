@@ -1,0 +1,48 @@
+using AkkaBgp.Rib.Policy;
+using AkkaBgp.Service.Configuration;
+using AkkaBgp.Wire;
+using AkkaBgp.Wire.Attributes;
+
+namespace AkkaBgp.Service.Tests;
+
+public sealed class RibConfigurationTests : IDisposable
+{
+    private readonly ConfigFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    [Fact]
+    public void Neighbor_rib_options_become_the_ribs_settings()
+    {
+        var c = _files.LoadValid(ConfigFiles.Minimal("""
+              cluster-id = "10.0.0.9"
+              neighbors = [ {
+                address = "192.0.2.2", remote-as = 65000, route-reflector-client = true, next-hop-self = true
+                capabilities.ipv6-unicast = false
+                max-prefix { limit = 500, warning-threshold = 80 }
+                import { default-action = reject, rules = [
+                  { prefix = "10.0.0.0/8", le = 24, communities = ["65000:1", "65000:2"], action = accept, set-local-pref = 50 }
+                ] }
+                export { default-action = reject }
+              } ]
+            """));
+        var rib = c.ToRibSettings();
+        Assert.Equal((65000u, 0xC0000201u, 0x0A000009u), (rib.LocalAs, rib.RouterId, rib.EffectiveClusterId));
+
+        var peer = c.Neighbors[0].ToPeerRibSettings();
+        Assert.True(peer.RouteReflectorClient);
+        Assert.Equal(NextHopMode.Self, peer.NextHop);
+        Assert.Equal(new MaxPrefixSettings(500, 80, null), Assert.Single(peer.MaxPrefix, kv => kv.Key == AfiSafi.Ipv4Unicast).Value);
+        Assert.Equal(FilterVerdict.Reject, peer.Import!.Default);
+        Assert.Equal(2, peer.Import.Terms.Count);
+        Assert.All(peer.Import.Terms, t =>
+        {
+            Assert.Equal(new PrefixListEntry(Prefix.Parse("10.0.0.0/8"), null, 24), Assert.Single(t.Prefixes!));
+            Assert.Equal(FilterVerdict.Accept, t.Verdict);
+            Assert.Equal(50u, t.SetLocalPref);
+        });
+        Assert.Equal([new Community(65000, 1), new Community(65000, 2)], peer.Import.Terms.Select(t => t.HasCommunity!.Value));
+        Assert.Equal(FilterVerdict.Reject, peer.Export!.Default);
+        Assert.Empty(peer.Export.Terms);
+    }
+}
