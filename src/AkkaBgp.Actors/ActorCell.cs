@@ -267,6 +267,8 @@ internal sealed class ActorCell : IActorContext, IThreadPoolWorkItem
             _actor = created;
             created.AroundPostRestart(cause);
             _suspended = false;
+            // As in Akka, children the old instance kept (PreRestart overridden) are restarted too.
+            foreach (var survivor in Children) ((LocalActorRef)survivor).Cell.SendSystem(new Recreate(cause));
         }
         catch (Exception ex)
         {
@@ -340,8 +342,15 @@ internal sealed class ActorCell : IActorContext, IThreadPoolWorkItem
                 Restart(recreate.Cause);
                 break;
             case ResumeFailed:
-                if (_actor is null) Restart(new ActorInitializationException(SelfRef, "resumed without an instance", null));
-                else { _suspended = false; _failedMessage = null; }
+                if (_actor is null)
+                {
+                    Restart(new ActorInitializationException(SelfRef, "resumed without an instance", null));
+                    break;
+                }
+                _suspended = false;
+                _failedMessage = null;
+                // A child whose failure escalated to us is still suspended; resuming us resumes it.
+                foreach (var child in Children) ((LocalActorRef)child).Cell.SendSystem(ResumeFailed.Instance);
                 break;
             case Failed failed:
                 if (!_terminating) HandleChildFailed(failed);

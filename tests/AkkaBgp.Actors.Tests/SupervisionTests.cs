@@ -231,3 +231,76 @@ public sealed class SupervisionTests : TestKit.TestKit
         Assert.Equal(Directive.Restart, SupervisorStrategy.DefaultDecider(new IOException("x")));
     }
 }
+
+public sealed class EscalationTests : TestKit.TestKit
+{
+    private sealed record Crash(string Why);
+
+    private sealed class Leaf : ReceiveActor
+    {
+        private int _count;
+
+        public Leaf(IActorRef probe)
+        {
+            Receive<Crash>(c => throw new InvalidOperationException(c.Why));
+            Receive<string>(s => s == "count", _ => Sender.Tell(++_count));
+        }
+
+        protected override void PostRestart(Exception reason) => Context.System.EventStream.Publish("leaf restarted: " + reason.Message);
+    }
+
+    /// <summary>Escalates its child's failures; keeps its children across its own restart.</summary>
+    private sealed class Middle : ReceiveActor
+    {
+        public Middle(IActorRef probe)
+        {
+            // A child kept across our restart still holds its name: reuse it.
+            var leaf = Context.Child("leaf") is var kept && !kept.IsNobody()
+                ? kept
+                : Context.ActorOf(Props.Create(() => new Leaf(probe)), "leaf");
+            ReceiveAny(m => leaf.Forward(m));
+        }
+
+        protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Escalate);
+
+        protected override void PreRestart(Exception reason, object? message) { }
+    }
+
+    private sealed class Top : ReceiveActor
+    {
+        private readonly Directive _directive;
+
+        public Top(Directive directive, IActorRef probe)
+        {
+            _directive = directive;
+            var middle = Context.ActorOf(Props.Create(() => new Middle(probe)), "middle");
+            ReceiveAny(m => middle.Forward(m));
+        }
+
+        protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => _directive);
+    }
+
+    [Fact]
+    public void Resuming_the_escalating_parent_resumes_the_failed_child()
+    {
+        var top = Sys.ActorOf(Props.Create(() => new Top(Directive.Resume, TestActor)));
+        top.Tell("count", TestActor);
+        ExpectMsg(1);
+        top.Tell(new Crash("x"));
+        top.Tell("count", TestActor);
+        ExpectMsg(2); // child kept its state and is processing again
+    }
+
+    [Fact]
+    public void Restarting_a_parent_restarts_the_children_it_kept()
+    {
+        Sys.EventStream.Subscribe<string>(TestActor);
+        var top = Sys.ActorOf(Props.Create(() => new Top(Directive.Restart, TestActor)));
+        top.Tell("count", TestActor);
+        ExpectMsg(1);
+        top.Tell(new Crash("deep"));
+        ExpectMsg("leaf restarted: deep");
+        top.Tell("count", TestActor);
+        ExpectMsg(1); // fresh leaf instance, same ref, still reachable
+    }
+}
