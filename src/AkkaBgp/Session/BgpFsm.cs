@@ -66,7 +66,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     }
 
     public static Props Props(NeighborSettings settings, IActorRef connector, IActorRef rib) =>
-        Actors.Props.Create(() => new BgpFsm(settings, connector, rib));
+        global::AkkaBgp.Actors.Props.Create(() => new BgpFsm(settings, connector, rib));
 
     private IPAddress Peer => _settings.PeerAddress;
 

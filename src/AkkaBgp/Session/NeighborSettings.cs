@@ -117,6 +117,17 @@ public sealed record CapabilitySettings
     public IReadOnlySet<byte> Required { get; init; } = new HashSet<byte>();
     /// <summary>Families (AFI/SAFI) the neighbor must advertise in its multiprotocol capability.</summary>
     public IReadOnlySet<AfiSafi> RequiredFamilies { get; init; } = new HashSet<AfiSafi>();
+
+    // Records compare the sets by reference; a reload must see an unchanged configuration as unchanged.
+    public bool Equals(CapabilitySettings? other) =>
+        other is not null && Ipv4Unicast == other.Ipv4Unicast && Ipv6Unicast == other.Ipv6Unicast
+        && RouteRefresh == other.RouteRefresh && EnhancedRouteRefresh == other.EnhancedRouteRefresh
+        && FourOctetAs == other.FourOctetAs && GracefulRestartHelper == other.GracefulRestartHelper
+        && GracefulRestartTime == other.GracefulRestartTime && ExtendedMessages == other.ExtendedMessages
+        && Required.SetEquals(other.Required) && RequiredFamilies.SetEquals(other.RequiredFamilies);
+
+    public override int GetHashCode() =>
+        HashCode.Combine(Ipv4Unicast, Ipv6Unicast, RouteRefresh, FourOctetAs, GracefulRestartTime, Required.Count, RequiredFamilies.Count);
 }
 
 public enum PolicyAction { Accept, Reject }

@@ -206,4 +206,45 @@ public sealed class CollisionTests : FsmTestKit
         ExpectNotification(outbound, ErrorCode.Cease, CeaseSubcode.AdministrativeShutdown);
         AssertState(SessionState.Idle, 0);
     }
+
+    [Fact]
+    public void First_connection_closing_in_OpenSent_continues_on_the_second()
+    {
+        CreateFsm();
+        var outbound = ToOpenSent();
+        var inbound = NewConnection();
+        Tell(new Accepted(inbound.Ref, LocalEndPoint, PeerEndPoint));
+        inbound.ExpectMsg<Register>();
+        ExpectSent<OpenMessage>(inbound);
+        Tell(new ConnectionClosed("reset", outbound.Ref));
+        Assert.Equal(SessionState.OpenSent, Fsm.StateName);
+        Assert.Same(inbound.Ref, Fsm.StateData.Connection!.Ref);
+        FromPeer(inbound, PeerOpen());
+        inbound.ExpectMsg<Reconfigure>();
+        ExpectSent<KeepaliveMessage>(inbound);
+        ExpectTransition(SessionState.OpenSent, SessionState.OpenConfirm, BgpEvent.BgpOpen);
+    }
+
+    [Fact]
+    public void KEEPALIVE_before_OPEN_on_the_second_connection_gets_5_1_on_that_connection_only()
+    {
+        CreateFsm();
+        var (inbound, dial) = InboundFirstInOpenConfirm(HigherPeerId);
+        var outbound = OutboundSecond(dial);
+        FromPeer(outbound, KeepaliveMessage.Instance);
+        ExpectNotification(outbound, ErrorCode.FiniteStateMachine, FsmSubcode.UnexpectedMessageInOpenSent, [4]);
+        inbound.ExpectNoMsg();
+        Assert.Equal(SessionState.OpenConfirm, Fsm.StateName);
+    }
+
+    [Fact]
+    public void A_third_connection_is_closed_with_Cease_7()
+    {
+        CreateFsm();
+        var (_, dial) = InboundFirstInOpenConfirm(HigherPeerId);
+        OutboundSecond(dial);
+        var third = NewConnection();
+        Tell(new Accepted(third.Ref, LocalEndPoint, PeerEndPoint));
+        ExpectNotification(third, ErrorCode.Cease, CeaseSubcode.ConnectionCollisionResolution, []);
+    }
 }

@@ -297,4 +297,28 @@ public sealed class EstablishedTests : FsmTestKit
         ExpectNotification(connection, ErrorCode.Cease, CeaseSubcode.PeerDeconfigured, []);
         Rib.ExpectMsg<PeerDown>();
     }
+
+    [Fact]
+    public void NOTIFICATION_version_error_in_Established_is_counted_like_any_NOTIFICATION()
+    {
+        CreateFsm();
+        var connection = ToEstablished();
+        FromPeer(connection, new NotificationMessage(ErrorCode.OpenMessage, OpenSubcode.UnsupportedVersionNumber, [0, 4]));
+        Rib.ExpectMsg<PeerDown>();
+        ExpectTransition(SessionState.Established, SessionState.Idle, BgpEvent.NotifMsgVerErr);
+        AssertState(SessionState.Idle, 1);
+    }
+
+    [Fact]
+    public void ManualStart_and_AutomaticStart_are_ignored_in_Established()
+    {
+        CreateFsm();
+        var connection = ToEstablished();
+        Tell(new ManualStart());
+        Tell(new AutomaticStart());
+        Tell(new ManualStartWithPassiveTcpEstablishment());
+        connection.ExpectNoMsg();
+        Connector.ExpectNoMsg();
+        Assert.Equal(SessionState.Established, Fsm.StateName);
+    }
 }

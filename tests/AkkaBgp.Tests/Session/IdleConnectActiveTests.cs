@@ -452,4 +452,61 @@ public sealed class IdleConnectActiveTests : FsmTestKit
         ExpectTransition(SessionState.Active, SessionState.Idle, BgpEvent.HoldTimerExpires);
         AssertState(SessionState.Idle, 1);
     }
+
+    // ---------------------------------------------------------------- counters and restarts
+
+    [Fact]
+    public void Idle_ManualStart_sets_the_ConnectRetryCounter_back_to_zero()
+    {
+        CreateFsm();
+        var connection = ToOpenSent();
+        FromPeer(connection, KeepaliveMessage.Instance); // 5/1, counted
+        AssertState(SessionState.Idle, 1);
+        Tell(new ManualStart());
+        Connector.ExpectMsg<Connect>();
+        AssertState(SessionState.Connect, 0);
+    }
+
+    [Fact]
+    public void Idle_AdministrativeReset_starts_the_session()
+    {
+        CreateFsm();
+        Tell(new AdministrativeReset("again"));
+        Connector.ExpectMsg<Connect>();
+        Assert.Equal(SessionState.Connect, Fsm.StateName);
+    }
+
+    [Fact]
+    public void AdministrativeReset_of_a_passive_session_restarts_it_passive()
+    {
+        CreateFsm();
+        Tell(new ManualStartWithPassiveTcpEstablishment());
+        var connection = NewConnection();
+        Tell(new Accepted(connection.Ref, LocalEndPoint, PeerEndPoint));
+        connection.ExpectMsg<Register>();
+        ExpectSent<OpenMessage>(connection);
+        Tell(new AdministrativeReset());
+        ExpectNotification(connection, ErrorCode.Cease, CeaseSubcode.AdministrativeReset, [0]);
+        ExpectTransition(SessionState.Idle, SessionState.Active, BgpEvent.ManualStartWithPassiveTcpEstablishment);
+        Connector.ExpectNoMsg();
+    }
+
+    [Fact]
+    public void DelayOpen_ConnectRetryTimer_expiry_in_Connect_drops_the_waiting_connection_and_dials_again()
+    {
+        // Inbound connection waiting out its DelayOpenTimer (longer than the ConnectRetryTime here).
+        CreateFsm(s => s with { DelayOpen = true, DelayOpenTime = TimeSpan.FromSeconds(200) });
+        var first = Start();
+        var connection = NewConnection();
+        Tell(new Accepted(connection.Ref, LocalEndPoint, PeerEndPoint));
+        connection.ExpectMsg<Register>();
+        // The connection stopped the ConnectRetryTimer; an expiry can only be a stray one, which the row still handles.
+        Tell(ConnectRetryTimerExpires.Instance);
+        ExpectClosedSilently(connection);
+        Assert.Equal(first.Attempt, Connector.ExpectMsg<CancelConnect>().Attempt);
+        Connector.ExpectMsg<Connect>();
+        Assert.Equal(SessionState.Connect, Fsm.StateName);
+        Assert.False(Fsm.IsTimerActive(BgpFsm.DelayOpenTimer));
+        Assert.Null(Fsm.StateData.Connection);
+    }
 }
