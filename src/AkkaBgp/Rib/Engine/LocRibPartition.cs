@@ -25,7 +25,7 @@ public sealed class LocRibPartition : ReceiveActor
     private RibPeer?[] _peers = new RibPeer?[64];
     private readonly Dictionary<int, (RibPeer Peer, IActorRef Outbound, List<(Prefix, OutRoute?)> Pending)> _outbound = new();
 
-    private LocRibPartition(int index, RibSettings settings)
+    private LocRibPartition(int index, RibSettings settings, RibPeer local)
     {
         _index = index;
         _settings = settings;
@@ -33,7 +33,7 @@ public sealed class LocRibPartition : ReceiveActor
         Func<int, RibPeer?> peerOf = s => (uint)s < (uint)_peers.Length ? _peers[s] : null;
         _v4 = new PrefixTable(false, _interner, settings.Decision, peerOf);
         _v6 = new PrefixTable(true, _interner, settings.Decision, peerOf);
-        _peers[RibPeer.LocalSlot] = RibPeer.Local(settings.LocalAs, settings.RouterId);
+        _peers[RibPeer.LocalSlot] = local;
 
         Receive<PartitionBatch>(Apply);
         Receive<PartitionPeerUp>(PeerUp);
@@ -48,7 +48,8 @@ public sealed class LocRibPartition : ReceiveActor
         Receive<PartitionLookup>(Lookup);
     }
 
-    public static Props Props(int index, RibSettings settings) => Actors.Props.Create(() => new LocRibPartition(index, settings));
+    /// <param name="local">The RIB's local-origination pseudo-peer; batches of local routes must carry this instance.</param>
+    public static Props Props(int index, RibSettings settings, RibPeer local) => Actors.Props.Create(() => new LocRibPartition(index, settings, local));
 
     /// <summary>Which partition owns a prefix: a fixed function of the prefix alone.</summary>
     public static int PartitionOf(Prefix p, int partitions)

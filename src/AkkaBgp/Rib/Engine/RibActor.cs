@@ -35,7 +35,7 @@ public sealed class RibActor : ReceiveActor
         _neighbors = neighbors;
         _local = RibPeer.Local(settings.LocalAs, settings.RouterId);
         _partitions = Enumerable.Range(0, Math.Max(1, settings.Partitions))
-            .Select(i => Context.ActorOf(LocRibPartition.Props(i, settings), $"loc-rib-{i}")).ToArray();
+            .Select(i => Context.ActorOf(LocRibPartition.Props(i, settings, _local), $"loc-rib-{i}")).ToArray();
         foreach (var r in localRoutes) Originate(r);
 
         Receive<PeerUp>(Up);
