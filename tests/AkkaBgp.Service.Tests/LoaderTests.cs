@@ -268,3 +268,29 @@ public sealed class LoaderTests : IDisposable
         ], problems, StringComparer.Ordinal);
     }
 }
+
+public sealed class ReloadEqualityTests : IDisposable
+{
+    private readonly ConfigFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    [Fact]
+    public void Loading_the_same_file_twice_gives_equal_neighbors_so_a_reload_can_tell_what_changed()
+    {
+        var text = ConfigFiles.Minimal("""
+              neighbors = [ {
+                address = "192.0.2.2", remote-as = 64496
+                capabilities.required = [route-refresh, ipv4-unicast]
+                import.rules = [ { prefix = "10.0.0.0/8", le = 24, communities = ["1:1"], action = reject } ]
+                max-prefix.limit = 10
+              } ]
+            """);
+        var a = _files.LoadValid(text).Neighbors[0];
+        var b = _files.LoadValid(text).Neighbors[0];
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        var c = _files.LoadValid(text.Replace("route-refresh, ", "")).Neighbors[0];
+        Assert.NotEqual(a, c);
+    }
+}
