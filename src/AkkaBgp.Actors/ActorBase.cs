@@ -96,8 +96,6 @@ public abstract class ActorBase
         if (!_behavior(message)) Unhandled(message);
     }
 
-    internal void UnhandledInternal(object message) => Unhandled(message);
-
     internal virtual void AroundPreStart() => PreStart();
 
     internal virtual void AroundPostStop()
