@@ -195,11 +195,11 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
 
             case Connected c when c.Attempt == d.DialAttempt && d.Connection is null:
                 // Events 16/17: see ConnectionUp.
-                return ConnectionUp(d with { DialAttempt = 0 }, new PeerConnection(c.Connection, true), BgpEvent.TcpCrAcked);
+                return ConnectionUp(d with { DialAttempt = 0 }, new PeerConnection(c.Connection, true, c.Local, c.Remote), BgpEvent.TcpCrAcked);
 
             case Accepted a when d.Connection is null:
                 // Events 14 + 17: the listener validated the source (14) and the connection is up (17).
-                return ConnectionUp(d, new PeerConnection(a.Connection, false), BgpEvent.TcpConnectionConfirmed);
+                return ConnectionUp(d, new PeerConnection(a.Connection, false, a.Local, a.Remote), BgpEvent.TcpConnectionConfirmed);
 
             case ConnectFailed f when f.Attempt == d.DialAttempt && d.Connection is not null:
                 // Our dial failed while an inbound connection waits out its DelayOpenTimer: that one carries on.
@@ -266,11 +266,11 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
 
             case Accepted a when d.Connection is null:
                 // Events 14 + 17: see ConnectionUp.
-                return ConnectionUp(d, new PeerConnection(a.Connection, false), BgpEvent.TcpConnectionConfirmed);
+                return ConnectionUp(d, new PeerConnection(a.Connection, false, a.Local, a.Remote), BgpEvent.TcpConnectionConfirmed);
 
             case Connected c when c.Attempt == d.DialAttempt && d.Connection is null:
                 // Event 16 for a dial started in Connect.
-                return ConnectionUp(d with { DialAttempt = 0 }, new PeerConnection(c.Connection, true), BgpEvent.TcpCrAcked);
+                return ConnectionUp(d with { DialAttempt = 0 }, new PeerConnection(c.Connection, true, c.Local, c.Remote), BgpEvent.TcpCrAcked);
 
             case ConnectFailed f when f.Attempt == d.DialAttempt:
                 // A dial started in Connect gave up; in Active we keep listening.
@@ -428,7 +428,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
 
             case Received { Message: OpenMessage open } r when IsPrimary(d, r.Connection):
                 // Event 19: "resets the DelayOpenTimer to zero, sets the BGP ConnectRetryTimer to zero, sends a
-                // KEEPALIVE message, and sets a KeepaliveTimer (via the text below), sets the HoldTimer according to
+                // KEEPALIVE message, and sets a KeepaliveTimer, sets the HoldTimer according to
                 // the negotiated value (see Section 4.2), changes its state to OpenConfirm." A second connection
                 // still waiting for its OPEN is resolved (6.8) when that OPEN arrives.
                 if (!OpenExchange.TryNegotiate(_settings, open, out var session, out var error, out var why))
@@ -741,10 +741,10 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         switch (e.FsmEvent)
         {
             case Accepted a:
-                return TrackSecond(d, new PeerConnection(a.Connection, false));
+                return TrackSecond(d, new PeerConnection(a.Connection, false, a.Local, a.Remote));
 
             case Connected c when c.Attempt == d.DialAttempt:
-                return TrackSecond(d with { DialAttempt = 0 }, new PeerConnection(c.Connection, true));
+                return TrackSecond(d with { DialAttempt = 0 }, new PeerConnection(c.Connection, true, c.Local, c.Remote));
 
             case ConnectFailed f when f.Attempt == d.DialAttempt:
                 return Stay().Using(d with { DialAttempt = 0 });
@@ -1153,7 +1153,8 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         Peer, _settings.PeerAs, _settings.Description, StateName, d.Session, d.ConnectRetryCounter, d.IdleHoldTime,
         _counters.UpSince, _counters.DownSince, _counters.FlapCount, _counters.LastError,
         _counters.LastNotificationSent, _counters.LastNotificationReceived,
-        new Dictionary<MessageType, long>(_counters.Sent), new Dictionary<MessageType, long>(_counters.Received));
+        new Dictionary<MessageType, long>(_counters.Sent), new Dictionary<MessageType, long>(_counters.Received),
+        d.Connection?.Local, d.Connection?.Remote);
 
     /// <summary>The ManualStart half of <see cref="AdministrativeReset"/>, queued behind the stop.</summary>
     private sealed record RestartAfterReset(bool Passive);

@@ -29,7 +29,10 @@ public sealed record NeighborStatus(
     NotificationRecord? LastNotificationSent,
     NotificationRecord? LastNotificationReceived,
     IReadOnlyDictionary<MessageType, long> MessagesSent,
-    IReadOnlyDictionary<MessageType, long> MessagesReceived);
+    IReadOnlyDictionary<MessageType, long> MessagesReceived,
+    // The endpoints of the connection the session runs on (null in Idle/Connect/Active without one).
+    IPEndPoint? LocalEndPoint = null,
+    IPEndPoint? RemoteEndPoint = null);
 
 /// <summary>The per-neighbor statistics one FSM keeps across sessions (not FSM state: they survive every transition).</summary>
 internal sealed class NeighborCounters

@@ -1,3 +1,4 @@
+using System.Net;
 using AkkaBgp.Actors;
 using AkkaBgp.Wire;
 
@@ -5,7 +6,7 @@ namespace AkkaBgp.Session;
 
 /// <summary>One TCP connection of the session, and which side opened it (RFC 4271 6.8 keeps the
 /// connection opened by the speaker with the higher BGP Identifier).</summary>
-public sealed record PeerConnection(IActorRef Ref, bool Outbound)
+public sealed record PeerConnection(IActorRef Ref, bool Outbound, IPEndPoint? Local = null, IPEndPoint? Remote = null)
 {
     public override string ToString() => (Outbound ? "outbound " : "inbound ") + Ref.Path;
 }

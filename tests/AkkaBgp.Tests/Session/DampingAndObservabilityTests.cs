@@ -180,6 +180,7 @@ public sealed class DampingAndObservabilityTests : FsmTestKit
         Assert.Equal(2, up.MessagesReceived[MessageType.Keepalive]);
         Assert.Equal(1, up.MessagesReceived[MessageType.Update]);
         Assert.Equal(0, up.FlapCount);
+        Assert.Equal((LocalEndPoint, PeerEndPoint), (up.LocalEndPoint, up.RemoteEndPoint));
 
         Advance(TimeSpan.FromSeconds(10));
         Tell(new ManualStop("maintenance window"));
