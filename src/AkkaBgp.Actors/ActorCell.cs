@@ -61,8 +61,6 @@ internal sealed class ActorCell : IActorContext, IThreadPoolWorkItem
 
     internal bool IsTerminated => _terminated;
 
-    internal ActorBase? Actor => _actor;
-
     public ActorSystem System { get; }
 
     public Props Props { get; }
