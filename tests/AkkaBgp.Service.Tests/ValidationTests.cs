@@ -236,6 +236,22 @@ public sealed class ValidationTests : IDisposable
     }
 
     [Fact]
+    public void Passive_neighbors_need_a_listener()
+    {
+        var text = ConfigFiles.Minimal("""
+              listen = []
+              neighbors = [ { address = "192.0.2.2", remote-as = 64496, passive = true } ]
+            """);
+        AssertSingle(text, "akka-bgp.listen", "[]", "is empty, but neighbor 192.0.2.2 is passive: it could never connect");
+        text = ConfigFiles.Minimal("""
+              listen = []
+              dynamic-neighbors = [ { prefix = "10.0.0.0/8", remote-as = 64496 } ]
+            """);
+        AssertSingle(text, "akka-bgp.listen", "[]", "is empty, but dynamic-neighbors accept 10.0.0.0/8: nobody could connect");
+        _files.LoadValid(ConfigFiles.Minimal("  listen = []\n  neighbors = [ { address = \"192.0.2.2\", remote-as = 64496 } ]"));
+    }
+
+    [Fact]
     public void Duplicate_listen_endpoints()
     {
         var text = ConfigFiles.Minimal("  listen = [ { address = \"127.0.0.1\", port = 1179 }, { address = \"127.0.0.1\", port = 1179 } ]");

@@ -106,6 +106,14 @@ internal static class BgpConfigReader
         var dynamic = ReadDynamicNeighbors(top, defaultsConfig, seed);
         var routes = ReadRoutes(top);
 
+        if (listen.Count == 0 && top.Has("listen") && top.Config.GetValue("listen") is HoconArray { Count: 0 })
+        {
+            // Such a session could only ever come up by someone else dialling, and nobody can.
+            var passive = neighbors.FirstOrDefault(n => n.PassiveTcpEstablishment);
+            if (passive != null) top.Problem("listen", $"is empty, but neighbor {passive.PeerAddress} is passive: it could never connect");
+            else if (dynamic.Count > 0) top.Problem("listen", $"is empty, but dynamic-neighbors accept {dynamic[0].Prefix}: nobody could connect");
+        }
+
         if (problems.Count > 0 || routerId == null || localAs == null || clusterId == null || management == null || logging == null) return null;
         return new BgpConfig
         {
