@@ -293,4 +293,33 @@ public sealed class ReloadEqualityTests : IDisposable
         var c = _files.LoadValid(text.Replace("route-refresh, ", "")).Neighbors[0];
         Assert.NotEqual(a, c);
     }
+
+    [Fact]
+    public void Routes_and_logging_compare_by_value_too()
+    {
+        var text = ConfigFiles.Minimal("""
+              routes = [ { prefix = "192.0.2.0/24", communities = ["1:1"], large-communities = ["1:2:3"] } ]
+              logging.levels { "AkkaBgp.Session" = debug }
+            """);
+        var (a, b) = (_files.LoadValid(text), _files.LoadValid(text));
+        Assert.Equal(a.Routes[0], b.Routes[0]);
+        Assert.Equal(a.Logging, b.Logging);
+        Assert.NotEqual(a.Routes[0], _files.LoadValid(text.Replace("1:1", "1:2")).Routes[0]);
+    }
+
+    [Fact]
+    public void Unquoted_addresses_prefixes_and_spaced_units_read_as_written()
+    {
+        var c = _files.LoadValid("""
+            akka-bgp {
+              router-id = 192.0.2.1
+              local-as = 65000
+              neighbors = [ { address = 10.0.0.1, remote-as = 64496, hold-time = 30 s, keepalive-time = 10 seconds } ]
+              routes = [ { prefix = 10.1.0.0/16, next-hop = 10.0.0.2 } ]
+            }
+            """);
+        Assert.Equal(System.Net.IPAddress.Parse("10.0.0.1"), c.Neighbors[0].PeerAddress);
+        Assert.Equal((TimeSpan.FromSeconds(30), (TimeSpan?)TimeSpan.FromSeconds(10)), (c.Neighbors[0].HoldTime, c.Neighbors[0].KeepaliveTime));
+        Assert.Equal(Prefix.Parse("10.1.0.0/16"), c.Routes[0].Prefix);
+    }
 }

@@ -49,6 +49,13 @@ public sealed record LoggingSettings
     public IReadOnlyDictionary<string, LogLevelName> Levels { get; init; } = new Dictionary<string, LogLevelName>();
     /// <summary>Null: console only.</summary>
     public LogFileSettings? File { get; init; }
+
+    public bool Equals(LoggingSettings? other) =>
+        other is not null && Level == other.Level && Equals(File, other.File)
+        && Levels.Count == other.Levels.Count
+        && Levels.All(kv => other.Levels.TryGetValue(kv.Key, out var v) && v == kv.Value);
+
+    public override int GetHashCode() => HashCode.Combine(Level, File, Levels.Count);
 }
 
 public sealed record LogFileSettings(string Path, LogRolling Rolling, int RetainedFiles, bool Json);
@@ -78,4 +85,12 @@ public sealed record OriginatedRoute
     public uint? Med { get; init; }
     public uint? LocalPref { get; init; }
     public int AsPathPrepend { get; init; }
+
+    // Value equality over the lists, so a reload re-announces only routes that really changed.
+    public bool Equals(OriginatedRoute? other) =>
+        other is not null && Prefix == other.Prefix && Equals(NextHop, other.NextHop)
+        && Communities.SequenceEqual(other.Communities) && LargeCommunities.SequenceEqual(other.LargeCommunities)
+        && Med == other.Med && LocalPref == other.LocalPref && AsPathPrepend == other.AsPathPrepend;
+
+    public override int GetHashCode() => HashCode.Combine(Prefix, NextHop, Med, LocalPref, AsPathPrepend, Communities.Count);
 }
