@@ -35,6 +35,8 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     private readonly IActorRef _rib;
     private readonly NeighborCounters _counters = new();
     private long _attempts;
+    // When the peer last sent a KEEPALIVE or UPDATE (the scheduler's monotonic clock), for the HoldTimer.
+    private TimeSpan _lastHeard;
 
     // What caused the transition being made, for SessionStateChanged (set by the handlers that transition).
     private int _eventNumber;
@@ -501,6 +503,11 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // 1, ... and changes its state to Idle."
                 return ToIdle(d, BgpEvent.AutomaticStop, a.Reason, new NotificationMessage(ErrorCode.Cease, a.CeaseSubcode), RetryCount.Increment);
 
+            case HoldTimerExpires when HeardWithinHoldTime(d):
+                // The peer spoke since the timer was armed (see RestartHoldTimer): not an expiry yet.
+                RearmHoldTimer(d);
+                return Stay();
+
             case HoldTimerExpires:
                 // Event 10: "sends the NOTIFICATION message with the Error Code Hold Timer Expired, ...,
                 // increments the ConnectRetryCounter by 1, ... and changes its state to Idle."
@@ -581,6 +588,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         {
             StartPeriodicTimer(KeepaliveTimer, KeepaliveTimerExpires.Instance, session.KeepaliveTime);
             SetTimer(HoldTimer, HoldTimerExpires.Instance, session.HoldTime);
+            _lastHeard = Context.System.Scheduler.MonotonicClock;
         }
         else
         {
@@ -614,6 +622,10 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // Event 8: "sends a NOTIFICATION with a Cease, ..., deletes all routes ..., increments the
                 // ConnectRetryCounter by 1, ... and changes its state to Idle."
                 return ToIdle(d, BgpEvent.AutomaticStop, a.Reason, new NotificationMessage(ErrorCode.Cease, a.CeaseSubcode), RetryCount.Increment);
+
+            case HoldTimerExpires when HeardWithinHoldTime(d):
+                RearmHoldTimer(d);
+                return Stay();
 
             case HoldTimerExpires:
                 // Event 10: "sends a NOTIFICATION message with the Error Code Hold Timer Expired, ...,
@@ -722,11 +734,25 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         return Go(SessionState.Established, BgpEvent.KeepAliveMsg).Using(data);
     }
 
+    /// <summary>
+    /// "Restarts the HoldTimer" on every KEEPALIVE and UPDATE. Re-scheduling a timer per UPDATE would cost a
+    /// scheduler entry per message during a full-table transfer, so this only notes the time; an expiry that
+    /// finds the peer heard from within the hold time re-arms itself for the rest (<see cref="HeardWithinHoldTime"/>).
+    /// </summary>
     private void RestartHoldTimer(SessionData d)
     {
-        if (d.Session is { } s && s.HoldTime > TimeSpan.Zero)
+        _lastHeard = Context.System.Scheduler.MonotonicClock;
+        if (d.Session is { } s && s.HoldTime > TimeSpan.Zero && !IsTimerActive(HoldTimer))
             SetTimer(HoldTimer, HoldTimerExpires.Instance, s.HoldTime);
     }
+
+    private TimeSpan Silence => Context.System.Scheduler.MonotonicClock - _lastHeard;
+
+    private bool HeardWithinHoldTime(SessionData d) =>
+        d.Session is { } s && s.HoldTime > TimeSpan.Zero && Silence < s.HoldTime;
+
+    private void RearmHoldTimer(SessionData d) =>
+        SetTimer(HoldTimer, HoldTimerExpires.Instance, d.Session!.HoldTime - Silence);
 
     // =====================================================================================
     // Connection collisions, RFC 4271 section 6.8

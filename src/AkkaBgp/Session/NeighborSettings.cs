@@ -87,6 +87,12 @@ public sealed record NeighborSettings
     public bool RouteReflectorClient { get; init; }
     /// <summary>Rewrite NEXT_HOP to our session address on routes sent to this neighbor.</summary>
     public bool NextHopSelf { get; init; }
+    /// <summary>Pass the received NEXT_HOP on unchanged, to external neighbors too (route servers). Excludes <see cref="NextHopSelf"/>.</summary>
+    public bool NextHopUnchanged { get; init; }
+    /// <summary>Send MULTI_EXIT_DISC learned from other ASes to this external neighbor (RFC 4271 5.1.4 says not to).</summary>
+    public bool SendMed { get; init; }
+    /// <summary>MinRouteAdvertisementIntervalTimer (RFC 4271 9.2.1.1); zero sends each batch of changes at once.</summary>
+    public TimeSpan MinRouteAdvertisementInterval { get; init; }
 
     /// <summary>The negotiated hold time's keepalive: a third, or the configured value if lower.</summary>
     public TimeSpan KeepaliveFor(TimeSpan negotiatedHoldTime)

@@ -321,4 +321,23 @@ public sealed class EstablishedTests : FsmTestKit
         Connector.ExpectNoMsg();
         Assert.Equal(SessionState.Established, Fsm.StateName);
     }
+
+    [Fact]
+    public void Hold_timer_expires_exactly_one_hold_time_after_the_last_UPDATE_of_a_stream()
+    {
+        CreateFsm(s => s with { HoldTime = TimeSpan.FromSeconds(9) });
+        var connection = ToEstablished();
+        for (int i = 0; i < 20; i++)
+        {
+            Advance(TimeSpan.FromSeconds(1));
+            FromPeer(connection, EmptyUpdate());
+        }
+        // Last UPDATE at 20 s: the session must survive until 29 s and end then.
+        Advance(TimeSpan.FromSeconds(8.9));
+        Assert.Equal(SessionState.Established, Fsm.StateName);
+        Advance(TimeSpan.FromSeconds(0.1));
+        Assert.Equal(SessionState.Idle, Fsm.StateName);
+        var sent = connection.FishForMessage<Send>(m => m.Message is NotificationMessage);
+        Assert.Equal(new NotificationMessage(ErrorCode.HoldTimerExpired, 0), sent.Message);
+    }
 }
