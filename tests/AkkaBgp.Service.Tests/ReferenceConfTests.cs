@@ -19,6 +19,7 @@ public class ReferenceConfTests
     [InlineData("akka-bgp.neighbor-defaults.capabilities", "capabilities")]
     [InlineData("akka-bgp.neighbor-defaults.import", "policy")]
     [InlineData("akka-bgp.neighbor-defaults.export", "policy")]
+    [InlineData("akka-bgp.rib", "rib")]
     public void Every_known_key_has_a_default_in_reference_conf(string path, string schema)
     {
         string[] known = schema switch
@@ -29,6 +30,7 @@ public class ReferenceConfTests
             "file" => BgpConfigReader.LogFileKeys,
             "session" => SessionAttributeReader.Keys,
             "capabilities" => SessionAttributeReader.CapabilityKeys,
+            "rib" => BgpConfigReader.RibKeys,
             _ => SessionAttributeReader.PolicyKeys,
         };
         var present = Reference.GetValue(path) is HoconObject o ? o.Keys : [];

@@ -16,8 +16,10 @@ public sealed class RibConfigurationTests : IDisposable
     {
         var c = _files.LoadValid(ConfigFiles.Minimal("""
               cluster-id = "10.0.0.9"
+              rib { default-local-pref = 200, always-compare-med = true, missing-med-as-worst = true, partitions = 3 }
               neighbors = [ {
                 address = "192.0.2.2", remote-as = 65000, route-reflector-client = true, next-hop-self = true
+                send-med = true, min-route-advertisement-interval = 5s
                 capabilities.ipv6-unicast = false
                 max-prefix { limit = 500, warning-threshold = 80 }
                 import { default-action = reject, rules = [
@@ -28,10 +30,13 @@ public sealed class RibConfigurationTests : IDisposable
             """));
         var rib = c.ToRibSettings();
         Assert.Equal((65000u, 0xC0000201u, 0x0A000009u), (rib.LocalAs, rib.RouterId, rib.EffectiveClusterId));
+        Assert.Equal((200u, true, true, 3), (rib.Decision.DefaultLocalPref, rib.Decision.AlwaysCompareMed, rib.Decision.MissingMedAsWorst, rib.Partitions));
 
         var peer = c.Neighbors[0].ToPeerRibSettings();
         Assert.True(peer.RouteReflectorClient);
         Assert.Equal(NextHopMode.Self, peer.NextHop);
+        Assert.True(peer.SendMed);
+        Assert.Equal(TimeSpan.FromSeconds(5), peer.MinRouteAdvertisementInterval);
         Assert.Equal(new MaxPrefixSettings(500, 80, null), Assert.Single(peer.MaxPrefix, kv => kv.Key == AfiSafi.Ipv4Unicast).Value);
         Assert.Equal(FilterVerdict.Reject, peer.Import!.Default);
         Assert.Equal(2, peer.Import.Terms.Count);
@@ -44,5 +49,16 @@ public sealed class RibConfigurationTests : IDisposable
         Assert.Equal([new Community(65000, 1), new Community(65000, 2)], peer.Import.Terms.Select(t => t.HasCommunity!.Value));
         Assert.Equal(FilterVerdict.Reject, peer.Export!.Default);
         Assert.Empty(peer.Export.Terms);
+    }
+
+    [Fact]
+    public void Route_servers_pass_the_next_hop_on_and_defaults_keep_the_rib_defaults()
+    {
+        var c = _files.LoadValid(ConfigFiles.Minimal("  neighbors = [ { address = \"192.0.2.2\", remote-as = 64496, next-hop-unchanged = true } ]"));
+        Assert.Equal(NextHopMode.Unchanged, c.Neighbors[0].ToPeerRibSettings().NextHop);
+        var rib = c.ToRibSettings();
+        Assert.Equal(100u, rib.Decision.DefaultLocalPref);
+        Assert.Equal(Math.Max(1, Environment.ProcessorCount), rib.Partitions);
+        Assert.Empty(c.Neighbors[0].ToPeerRibSettings().MaxPrefix);
     }
 }

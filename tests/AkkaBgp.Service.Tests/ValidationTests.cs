@@ -345,6 +345,24 @@ public sealed class ValidationTests : IDisposable
     }
 
     [Fact]
+    public void Next_hop_self_and_unchanged_exclude_each_other()
+    {
+        var text = Neighbor("next-hop-self = true, next-hop-unchanged = true");
+        AssertSingle(text, "akka-bgp.neighbors[0].next-hop-unchanged", "true }", "cannot be combined with next-hop-self");
+    }
+
+    [Fact]
+    public void Rib_settings_are_checked()
+    {
+        var text = ConfigFiles.Minimal("  rib { partitions = -1, always-compare-meds = true }");
+        Assert.Equal(
+        [
+            $"akka-bgp.rib.always-compare-meds ({_files.At(text, "true")}): unknown key, did you mean always-compare-med?",
+            $"akka-bgp.rib.partitions ({_files.At(text, "-1")}): -1 is out of range (0..1024)",
+        ], _files.Problems(text));
+    }
+
+    [Fact]
     public void Null_is_refused_where_a_setting_has_no_off_value()
     {
         var text = Neighbor("hold-time = null");

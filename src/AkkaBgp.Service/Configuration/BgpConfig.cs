@@ -24,6 +24,7 @@ public sealed record BgpConfig
     public required IReadOnlyList<NeighborSettings> Neighbors { get; init; }
     public required IReadOnlyList<DynamicNeighborRange> DynamicNeighbors { get; init; }
     public required IReadOnlyList<OriginatedRoute> Routes { get; init; }
+    public required RibOptions Rib { get; init; }
     /// <summary>The whole resolved tree (user file over reference.conf), for sections other parts of the host own.</summary>
     public required HoconConfig Source { get; init; }
 
@@ -93,4 +94,14 @@ public sealed record OriginatedRoute
         && Med == other.Med && LocalPref == other.LocalPref && AsPathPrepend == other.AsPathPrepend;
 
     public override int GetHashCode() => HashCode.Combine(Prefix, NextHop, Med, LocalPref, AsPathPrepend, Communities.Count);
+}
+
+/// <summary>Decision process settings (RFC 4271 9.1).</summary>
+public sealed record RibOptions
+{
+    public uint DefaultLocalPref { get; init; } = 100;
+    public bool AlwaysCompareMed { get; init; }
+    public bool MissingMedAsWorst { get; init; }
+    /// <summary>Loc-RIB partitions; 0: one per processor.</summary>
+    public int Partitions { get; init; }
 }

@@ -13,7 +13,7 @@ internal static class BgpConfigReader
     internal static readonly string[] TopKeys =
     [
         "router-id", "local-as", "cluster-id", "listen", "management", "logging",
-        "neighbor-defaults", "neighbors", "dynamic-neighbors", "routes",
+        "neighbor-defaults", "neighbors", "dynamic-neighbors", "rib", "routes",
     ];
 
     internal static readonly string[] ListenKeys = ["address", "port"];
@@ -22,6 +22,7 @@ internal static class BgpConfigReader
     internal static readonly string[] LogFileKeys = ["path", "rolling", "retained-files", "json"];
     internal static readonly string[] NeighborKeys = ["address", "remote-as", "description", .. SessionAttributeReader.Keys];
     internal static readonly string[] DynamicKeys = ["prefix", "remote-as", "remote-as-range", "limit", "description", .. SessionAttributeReader.Keys];
+    internal static readonly string[] RibKeys = ["default-local-pref", "always-compare-med", "missing-med-as-worst", "partitions"];
     internal static readonly string[] RouteKeys = ["prefix", "next-hop", "communities", "large-communities", "med", "local-pref", "as-path-prepend"];
 
     private static readonly Dictionary<string, string> PerNeighborOnly = new()
@@ -105,6 +106,7 @@ internal static class BgpConfigReader
         var neighbors = ReadNeighbors(top, defaultsConfig, seed);
         var dynamic = ReadDynamicNeighbors(top, defaultsConfig, seed);
         var routes = ReadRoutes(top);
+        var rib = top.Require("rib", "decision process settings") ? ReadRib(top.Object("rib")) : null;
 
         if (listen.Count == 0 && top.Has("listen") && top.Config.GetValue("listen") is HoconArray { Count: 0 })
         {
@@ -114,7 +116,7 @@ internal static class BgpConfigReader
             else if (dynamic.Count > 0) top.Problem("listen", $"is empty, but dynamic-neighbors accept {dynamic[0].Prefix}: nobody could connect");
         }
 
-        if (problems.Count > 0 || routerId == null || localAs == null || clusterId == null || management == null || logging == null) return null;
+        if (problems.Count > 0 || routerId == null || localAs == null || clusterId == null || management == null || logging == null || rib == null) return null;
         return new BgpConfig
         {
             RouterId = routerId.Value,
@@ -126,6 +128,7 @@ internal static class BgpConfigReader
             Neighbors = neighbors,
             DynamicNeighbors = dynamic,
             Routes = routes,
+            Rib = rib,
             Source = root,
         };
     }
@@ -188,6 +191,18 @@ internal static class BgpConfigReader
             else if (path != null) settings = settings with { File = new LogFileSettings(path, rolling, (int)(retained ?? 7), json) };
         }
         return settings;
+    }
+
+    private static RibOptions? ReadRib(ConfigSection? r)
+    {
+        if (r == null) return null;
+        r.CheckKeys(RibKeys);
+        var options = new RibOptions();
+        if (r.Number("default-local-pref", 0, uint.MaxValue) is { } lp) options = options with { DefaultLocalPref = (uint)lp };
+        if (r.Bool("always-compare-med") is { } always) options = options with { AlwaysCompareMed = always };
+        if (r.Bool("missing-med-as-worst") is { } worst) options = options with { MissingMedAsWorst = worst };
+        if (r.Number("partitions", 0, 1024) is { } partitions) options = options with { Partitions = (int)partitions };
+        return options;
     }
 
     private static IReadOnlyList<NeighborSettings> ReadNeighbors(ConfigSection top, HoconConfig defaults, NeighborSettings seed)

@@ -1,3 +1,4 @@
+using AkkaBgp.Rib.Decision;
 using AkkaBgp.Rib.Policy;
 using AkkaBgp.Session;
 using AkkaBgp.Wire;
@@ -7,12 +8,22 @@ namespace AkkaBgp.Service.Configuration;
 /// <summary>The RIB's view of the configuration: its own settings and filter types built from the configured records.</summary>
 public static class RibConfiguration
 {
-    public static RibSettings ToRibSettings(this BgpConfig config) => new()
+    public static RibSettings ToRibSettings(this BgpConfig config)
     {
-        LocalAs = config.LocalAs,
-        RouterId = config.RouterId,
-        ClusterId = config.ClusterId,
-    };
+        var settings = new RibSettings
+        {
+            LocalAs = config.LocalAs,
+            RouterId = config.RouterId,
+            ClusterId = config.ClusterId,
+            Decision = new DecisionOptions
+            {
+                DefaultLocalPref = config.Rib.DefaultLocalPref,
+                AlwaysCompareMed = config.Rib.AlwaysCompareMed,
+                MissingMedAsWorst = config.Rib.MissingMedAsWorst,
+            },
+        };
+        return config.Rib.Partitions > 0 ? settings with { Partitions = config.Rib.Partitions } : settings;
+    }
 
     public static PeerRibSettings ToPeerRibSettings(this NeighborSettings neighbor)
     {
@@ -26,7 +37,9 @@ public static class RibConfiguration
         return new PeerRibSettings
         {
             RouteReflectorClient = neighbor.RouteReflectorClient,
-            NextHop = neighbor.NextHopSelf ? NextHopMode.Self : NextHopMode.Default,
+            NextHop = neighbor.NextHopSelf ? NextHopMode.Self : neighbor.NextHopUnchanged ? NextHopMode.Unchanged : NextHopMode.Default,
+            SendMed = neighbor.SendMed,
+            MinRouteAdvertisementInterval = neighbor.MinRouteAdvertisementInterval,
             Import = ToRouteFilter(neighbor.Import),
             Export = ToRouteFilter(neighbor.Export),
             MaxPrefix = maxPrefix,

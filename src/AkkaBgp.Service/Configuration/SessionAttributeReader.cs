@@ -21,7 +21,8 @@ internal static class SessionAttributeReader
         "allow-automatic-start", "allow-automatic-stop", "send-notification-without-open",
         "collision-detect-established-state", "send-hold-time", "shutdown-message",
         "capabilities", "password", "ttl-security", "multihop",
-        "import", "export", "max-prefix", "route-reflector-client", "next-hop-self",
+        "import", "export", "max-prefix", "route-reflector-client", "next-hop-self", "next-hop-unchanged",
+        "send-med", "min-route-advertisement-interval",
     ];
 
     // Settings whose absence has no meaning; the nullable ones (keepalive-time, password, ...) use null for "off".
@@ -31,7 +32,8 @@ internal static class SessionAttributeReader
         "passive", "delay-open", "delay-open-time", "damp-peer-oscillations", "idle-hold-time",
         "max-idle-hold-time", "idle-hold-stable-period", "allow-automatic-start", "allow-automatic-stop",
         "send-notification-without-open", "collision-detect-established-state", "capabilities",
-        "import", "export", "route-reflector-client", "next-hop-self",
+        "import", "export", "route-reflector-client", "next-hop-self", "next-hop-unchanged", "send-med",
+        "min-route-advertisement-interval",
     ];
 
     internal static readonly string[] CapabilityKeys =
@@ -176,6 +178,11 @@ internal static class SessionAttributeReader
             else n = n with { RouteReflectorClient = rrClient };
         }
         if (s.Bool("next-hop-self") is { } nhs) n = n with { NextHopSelf = nhs };
+        if (s.Bool("next-hop-unchanged") is { } nhu) n = n with { NextHopUnchanged = nhu };
+        if (n.NextHopSelf && n.NextHopUnchanged)
+            s.Problem("next-hop-unchanged", "next-hop-self", "cannot be combined with next-hop-self");
+        if (s.Bool("send-med") is { } sendMed) n = n with { SendMed = sendMed };
+        if (s.Duration("min-route-advertisement-interval") is { } mrai) n = n with { MinRouteAdvertisementInterval = mrai };
 
         // null means "off" for these, and a neighbor's null must override a default that turned them on.
         var c = s.Config;
