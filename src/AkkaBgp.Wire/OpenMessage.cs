@@ -74,8 +74,9 @@ public sealed record OpenMessage(byte Version, ushort MyAs, ushort HoldTime, uin
     {
         get
         {
+            // Indexing, not foreach: an interface enumerator would be a heap allocation per encode.
             int n = 0;
-            foreach (Capability c in Capabilities) n += c.EncodedLength;
+            for (int i = 0; i < Capabilities.Count; i++) n += Capabilities[i].EncodedLength;
             return n;
         }
     }
@@ -134,8 +135,8 @@ public sealed record OpenMessage(byte Version, ushort MyAs, ushort HoldTime, uin
             dest[9] = 0;
             o = 10;
         }
-        foreach (Capability c in Capabilities)
-            o += c.Encode(dest[o..]);
+        for (int i = 0; i < Capabilities.Count; i++)
+            o += Capabilities[i].Encode(dest[o..]);
     }
 
     /// <summary>
