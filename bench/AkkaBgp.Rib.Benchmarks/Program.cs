@@ -9,6 +9,29 @@ if (args.Contains("--retained"))
     RetainedMemory.Run();
     return;
 }
+if (args.Contains("--actors"))
+{
+    // Quick wall-clock check of the actor pipeline (BenchmarkDotNet's RibActorBenchmarks is the real measurement).
+    var b = new RibActorBenchmarks();
+    b.Setup();
+    foreach (int partitions in new[] { 1, 2, 1, 2 })
+    {
+        b.Partitions = partitions;
+        b.IterationSetup();
+        var sw = Stopwatch.StartNew();
+        b.W1();
+        double w1 = sw.Elapsed.TotalMilliseconds;
+        b.IterationCleanup();
+        b.IterationSetup();
+        sw.Restart();
+        b.W2();
+        double w2 = sw.Elapsed.TotalMilliseconds;
+        b.IterationCleanup();
+        Console.WriteLine($"partitions {partitions}: W1 {w1:N0} ms, W2 {w2:N0} ms");
+    }
+    b.Cleanup();
+    return;
+}
 if (args.Contains("--phases"))
 {
     RetainedMemory.Phases();

@@ -42,9 +42,10 @@ public sealed class LocRibPartition : ReceiveActor
         {
             if (_outbound.TryGetValue(d.Peer.Slot, out var o) && ReferenceEquals(o.Peer, d.Peer))
                 Dump(o.Peer, o.Outbound, d.Family == AfiSafi.Ipv6Unicast ? _v6 : _v4, d.Round);
+            else Sender.Tell(new DumpDone(d.Round), Self); // nothing exported to it: an empty refresh
         });
         Receive<PartitionSummaryQuery>(q => q.ReplyTo.Tell(new PartitionSummary(q.QueryId,
-            _v4.PrefixCount, _v4.PathCount, _v4.BestPaths().LongCount(), _v6.PrefixCount, _v6.PathCount, _v6.BestPaths().LongCount(), _interner.Count), Self));
+            _v4.PrefixCount, _v4.PathCount, _v4.BestCount, _v6.PrefixCount, _v6.PathCount, _v6.BestCount, _interner.Count), Self));
         Receive<PartitionLookup>(Lookup);
     }
 
@@ -151,9 +152,12 @@ public sealed class LocRibPartition : ReceiveActor
         var p = up.Peer;
         if (p.Slot >= _peers.Length) Array.Resize(ref _peers, Math.Max(p.Slot + 1, _peers.Length * 2));
         _peers[p.Slot] = p;
-        _outbound[p.Slot] = (p, up.Outbound, new List<(Prefix, OutRoute?)>());
-        if (p.Families.Contains(AfiSafi.Ipv4Unicast)) Dump(p, up.Outbound, _v4, round: -1);
-        if (p.Families.Contains(AfiSafi.Ipv6Unicast)) Dump(p, up.Outbound, _v6, round: -1);
+        // A neighbor we export nothing to ("export none", as route collectors and the shared benchmark use)
+        // costs nothing per route change.
+        if (p.Settings.Export is not { RejectsEverything: true }) _outbound[p.Slot] = (p, up.Outbound, new List<(Prefix, OutRoute?)>());
+        bool exports = _outbound.ContainsKey(p.Slot);
+        if (exports && p.Families.Contains(AfiSafi.Ipv4Unicast)) Dump(p, up.Outbound, _v4, round: -1);
+        if (exports && p.Families.Contains(AfiSafi.Ipv6Unicast)) Dump(p, up.Outbound, _v6, round: -1);
         up.Outbound.Tell(new DumpDone(0), Self);
     }
 

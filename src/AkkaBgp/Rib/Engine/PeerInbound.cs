@@ -141,7 +141,7 @@ public sealed class PeerInbound : ReceiveActor
     private void Add(Prefix prefix, PathAttributes? attrs, byte[]? nh)
     {
         int i = LocRibPartition.PartitionOf(prefix, _partitions.Length);
-        var list = _batches[i] ??= new List<RouteOp>();
+        var list = _batches[i] ??= new List<RouteOp>(BatchLimit);
         list.Add(new RouteOp(prefix, attrs, nh));
         if (list.Count >= BatchLimit) Flush();
     }

@@ -89,6 +89,10 @@ public readonly record struct FilterResult(bool Accepted, FilterTerm? Term)
 public sealed record RouteFilter(IReadOnlyList<FilterTerm> Terms, FilterVerdict Default = FilterVerdict.Accept)
 {
     public static readonly RouteFilter AcceptAll = new(Array.Empty<FilterTerm>());
+    /// <summary>"export none": the RIB does not even compute exports for such a neighbor.</summary>
+    public static readonly RouteFilter RejectAll = new(Array.Empty<FilterTerm>(), FilterVerdict.Reject);
+
+    public bool RejectsEverything => Default == FilterVerdict.Reject && Terms.All(t => t.Verdict == FilterVerdict.Reject);
 
     public FilterResult Evaluate(Prefix prefix, PathAttributes attributes)
     {

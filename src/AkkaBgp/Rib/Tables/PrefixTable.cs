@@ -67,6 +67,8 @@ public sealed class PrefixTable
     public bool IsIPv6 => _v6;
     public int PrefixCount => _v6 ? _v6Map.Count : _v4.Count;
     public int PathCount { get; private set; }
+    /// <summary>Prefixes with a selected best path (kept current so summaries need no scan).</summary>
+    public int BestCount { get; private set; }
     public int PathsFrom(int peerSlot) => peerSlot < _pathsByPeer.Length ? _pathsByPeer[peerSlot] : 0;
     /// <summary>Paths from this peer kept out of selection by loop detection (RFC 4271 9.1.2, RFC 4456 8).</summary>
     public int IneligibleFrom(int peerSlot) => peerSlot < _ineligibleByPeer.Length ? _ineligibleByPeer[peerSlot] : 0;
@@ -134,7 +136,7 @@ public sealed class PrefixTable
             ? (BestPathSelector.IsEligible(new Candidate(route, peer), _options) ? s : 0)
             : SelectBest(e.Head);
         var (newRoute, newPeer) = BestOf(e);
-        return new BestChange(oldRoute, oldPeer, newRoute, newPeer);
+        return Track(new BestChange(oldRoute, oldPeer, newRoute, newPeer));
     }
 
     /// <summary>Removes <paramref name="peer"/>'s path for <paramref name="prefix"/>, if any, and re-runs selection.</summary>
@@ -158,14 +160,14 @@ public sealed class PrefixTable
         if (e.Head == 0)
         {
             RemoveKey(prefix);
-            return new BestChange(oldRoute, oldPeer, null, null);
+            return Track(new BestChange(oldRoute, oldPeer, null, null));
         }
         // Removing a non-best path can still change the winner: it may have been the route that knocked
         // another one out under the MED rule (9.1.2.2 (c)), which is not a total order. With
         // always-compare-med the steps form a total order and the winner stands.
         if (e.Best == s || e.Best == 0 || !_options.AlwaysCompareMed) e.Best = SelectBest(e.Head);
         var (newRoute, newPeer) = BestOf(e);
-        return new BestChange(oldRoute, oldPeer, newRoute, newPeer);
+        return Track(new BestChange(oldRoute, oldPeer, newRoute, newPeer));
     }
 
     /// <summary>Removes every path from one peer (session left Established, RFC 4271 9 / 8.2.2) and reports
@@ -193,7 +195,7 @@ public sealed class PrefixTable
             var (oldRoute, oldPeer) = BestOf(e);
             e.Best = SelectBest(e.Head);
             var (nr, np) = BestOf(e);
-            var c = new BestChange(oldRoute, oldPeer, nr, np);
+            var c = Track(new BestChange(oldRoute, oldPeer, nr, np));
             if (c.Changed) changes.Add((p, c));
         }
     }
@@ -242,6 +244,12 @@ public sealed class PrefixTable
         {
             foreach (var kv in _v4) yield return (FromV4Key(kv.Key), kv.Value);
         }
+    }
+
+    private BestChange Track(BestChange c)
+    {
+        BestCount += (c.NewRoute is null ? 0 : 1) - (c.OldRoute is null ? 0 : 1);
+        return c;
     }
 
     private (RouteAttributes?, RibPeer?) BestOf(in Entry e)
