@@ -21,7 +21,7 @@ public sealed class RibActorTests : TestKit
     public RibActorTests() : base(virtualTime: false) { }
 
     /// <summary>What a neighbor has been sent so far, as it would see it.</summary>
-    private sealed class PeerView
+    internal sealed class PeerView
     {
         public readonly Dictionary<Prefix, PathAttributes> Routes = new();
         public int EndOfRib, Withdrawals, Acked, Updates;
@@ -53,7 +53,7 @@ public sealed class RibActorTests : TestKit
         }
     }
 
-    private static void Drain(TestProbe probe, PeerView view, Func<PeerView, bool> until)
+    internal static void Drain(TestProbe probe, PeerView view, Func<PeerView, bool> until)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
         while (!until(view))
@@ -65,11 +65,11 @@ public sealed class RibActorTests : TestKit
         }
     }
 
-    private static NegotiatedSession Session(uint peerAs, uint id, bool enhanced = false) => new(
+    internal static NegotiatedSession Session(uint peerAs, uint id, bool enhanced = false) => new(
         TimeSpan.FromSeconds(90), TimeSpan.FromSeconds(30), new HashSet<AfiSafi> { AfiSafi.Ipv4Unicast, AfiSafi.Ipv6Unicast },
         FourOctetAs: true, RouteRefresh: true, EnhancedRouteRefresh: enhanced, ExtendedMessages: false, peerAs, id, null, []);
 
-    private static UpdateMessage Update(PathAttributes? attrs, string[] announce, string[]? withdraw = null)
+    internal static UpdateMessage Update(PathAttributes? attrs, string[] announce, string[]? withdraw = null)
     {
         uint peerAs = attrs?.AsPath?.LeftmostAs ?? 65001;
         var bytes = UpdateEncoder.EncodeIPv4(new UpdateEncodeContext(true), (withdraw ?? []).Select(p => (NlriEntry)P(p)).ToArray(),
@@ -275,6 +275,46 @@ public sealed class RibActorTests : TestKit
         Assert.Equal(1, found.TotalPrefixes);
         Assert.True(found.Routes.Single().Best);
         Assert.Equal(A, found.Routes.Single().Peer);
+    }
+
+    [Fact]
+    public void Ipv6_routes_flow_through_mp_reach_with_our_next_hop()
+    {
+        var cfg = new Dictionary<IPAddress, NeighborRibConfig> { [B] = new(IPAddress.Parse("192.0.2.254"), IPAddress.Parse("2001:db8::fe"), PeerRibSettings.Default) };
+        var rib = Rib(cfg: cfg);
+        var (_, connA, viewA) = Up(rib, A, 65001, 1);
+        var (_, connB, viewB) = Up(rib, B, 65002, 2);
+        var nh = IPAddress.Parse("2001:db8::1").GetAddressBytes();
+        var bytes = UpdateEncoder.EncodeMp(new UpdateEncodeContext(true), Afi.Ipv6, Safi.Unicast, [], Attrs([65001], x => x.NextHop = null), nh,
+            [P("2001:db8:1::/48"), P("2001:db8:2::/48")]);
+        Assert.True(UpdateMessage.TryDecode(bytes.AsSpan(UpdateEncoder.HeaderLength), new UpdateDecodeContext(true, PeerKind.External, default, 65001), out var u, out _));
+        rib.Tell(new PeerUpdate(A, u!, [], connA.Ref));
+        Drain(connB, viewB, v => v.Routes.Count == 2);
+        Assert.Equal(AsPath.Sequence(LocalAs, 65001), viewB.Routes[P("2001:db8:1::/48")].AsPath);
+        rib.Tell(new LookupRoutes(P("2001:db8::/32"), LongerPrefixes: true), TestActor);
+        var r = ExpectMsg<RouteLookupResult>();
+        Assert.Equal(2, r.TotalPrefixes);
+        Assert.Equal(IPAddress.Parse("2001:db8::1"), r.Routes[0].NextHop);
+        rib.Tell(GetRibSummary.Instance, TestActor);
+        Assert.Equal(new FamilySummary(2, 2, 2), ExpectMsg<RibSummary>().Families["ipv6-unicast"]);
+    }
+
+    [Fact]
+    public void Route_reflector_reflects_client_routes_to_non_clients()
+    {
+        var client = new PeerRibSettings { RouteReflectorClient = true };
+        var cfg = new Dictionary<IPAddress, NeighborRibConfig> { [A] = new(IPAddress.Parse("192.0.2.254"), null, client) };
+        var rib = Rib(cfg: cfg);
+        var (_, connA, _) = Up(rib, A, LocalAs, 1);
+        var (_, connB, viewB) = Up(rib, B, LocalAs, 2); // non-client
+        var bytes = UpdateEncoder.EncodeIPv4(new UpdateEncodeContext(true), [], Attrs([65010], x => x.LocalPref = 120), [P("203.0.113.0/24")]);
+        Assert.True(UpdateMessage.TryDecode(bytes.AsSpan(UpdateEncoder.HeaderLength), new UpdateDecodeContext(true, PeerKind.Internal, default, LocalAs), out var u, out _));
+        rib.Tell(new PeerUpdate(A, u!, [], connA.Ref));
+        Drain(connB, viewB, v => v.Routes.Count == 1);
+        var attrs = viewB.Routes[P("203.0.113.0/24")];
+        Assert.Equal(1u, attrs.OriginatorId);
+        Assert.Equal([RouterId], attrs.ClusterList);
+        Assert.Equal(120u, attrs.LocalPref);
     }
 
     [Theory]
