@@ -111,6 +111,7 @@ public sealed class PrefixTable
         int s = e.Head;
         while (s != 0 && _paths[s].Peer != peer.Slot) s = _paths[s].Next;
         _interner.AddRef(route);
+        bool replaced = s != 0;
         if (s != 0)
         {
             var previous = _paths[s].Route!;
@@ -132,11 +133,24 @@ public sealed class PrefixTable
             PathCount++;
         }
         Count(peer.Slot, route, +1);
-        e.Best = e.Head == s && _paths[s].Next == 0
-            ? (BestPathSelector.IsEligible(new Candidate(route, peer), _options) ? s : 0)
-            : SelectBest(e.Head);
+        e.Best = ReselectAfterAdd(e.Best, e.Head, s, route, peer, replaced);
         var (newRoute, newPeer) = BestOf(e);
         return Track(new BestChange(oldRoute, oldPeer, newRoute, newPeer));
+    }
+
+    /// <summary>Selection after path <paramref name="slot"/> was added or replaced. A path added next to an
+    /// existing best is first compared on the pre-MED steps only (see <see cref="BestPathSelector.ComparePreMed"/>):
+    /// strictly worse leaves the best as it is, strictly better wins outright; only ties run the whole procedure.</summary>
+    private int ReselectAfterAdd(int best, int head, int slot, RouteAttributes route, RibPeer peer, bool replaced)
+    {
+        var x = new Candidate(route, peer);
+        if (head == slot && _paths[slot].Next == 0) return BestPathSelector.IsEligible(x, _options) ? slot : 0;
+        if (replaced) return SelectBest(head);
+        if (!BestPathSelector.IsEligible(x, _options)) return best;
+        if (best == 0) return SelectBest(head);
+        var b = new Candidate(_paths[best].Route!, _peerOf(_paths[best].Peer)!);
+        int c = BestPathSelector.ComparePreMed(x, b, _options);
+        return c > 0 ? best : c < 0 ? slot : SelectBest(head);
     }
 
     /// <summary>Removes <paramref name="peer"/>'s path for <paramref name="prefix"/>, if any, and re-runs selection.</summary>
