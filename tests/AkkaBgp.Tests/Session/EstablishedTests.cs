@@ -150,9 +150,12 @@ public sealed class EstablishedTests : FsmTestKit
         Rib.ExpectMsg<PeerDown>();
         ExpectTransition(SessionState.Established, SessionState.Idle, BgpEvent.ManualStop);
         AssertState(SessionState.Idle, 0);
-        // A stopped session does not come back by itself.
+        // A stopped session does not come back by itself, and the connection hears nothing more from us.
         Advance(TimeSpan.FromMinutes(10));
         Connector.ExpectNoMsg();
+        connection.ExpectNoMsg();
+        Tell(new ManualStop("again"));
+        connection.ExpectNoMsg();
         Assert.Equal(SessionState.Idle, Fsm.StateName);
     }
 
