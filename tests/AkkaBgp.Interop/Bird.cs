@@ -38,8 +38,10 @@ public sealed partial class Bird(Peering peering) : Daemon(peering)
         if (p.DaemonPassive) c.AppendLine("  passive on;");
         c.AppendLine($"  hold time {p.HoldTimeSeconds}; keepalive time {p.KeepaliveSeconds};");
         c.AppendLine("  connect retry time 1; connect delay time 1; error wait time 1, 5;");
-        c.AppendLine("  ipv4 { import all; export filter { if proto = \"st4\" then accept; reject; }; };");
-        c.AppendLine("  ipv6 { import all; export filter { if proto = \"st6\" then accept; reject; }; };");
+        // 127/8 next hops are martians to most speakers (RFC 6890; FRR, GoBGP and AkkaBgp drop them), so
+        // announce documentation addresses instead of BIRD's loopback source address.
+        c.AppendLine($"  ipv4 {{ import all; next hop address {p.NextHopV4}; export filter {{ if proto = \"st4\" then accept; reject; }}; }};");
+        c.AppendLine($"  ipv6 {{ import all; next hop address {p.NextHopV6}; export filter {{ if proto = \"st6\" then accept; reject; }}; }};");
         c.AppendLine("}");
         return c.ToString();
     }

@@ -25,6 +25,7 @@ public sealed partial class Frr(Peering peering) : Daemon(peering)
         c.AppendLine("!");
         c.AppendLine($"router bgp {p.DaemonAs}");
         c.AppendLine($" bgp router-id {p.DaemonRouterId}");
+        c.AppendLine(" bgp log-neighbor-changes"); // logs NOTIFICATIONs with their shutdown communication
         c.AppendLine(" no bgp ebgp-requires-policy");
         c.AppendLine(" no bgp network import-check");
         c.AppendLine(" no bgp default ipv4-unicast");
@@ -37,11 +38,19 @@ public sealed partial class Frr(Peering peering) : Daemon(peering)
         c.AppendLine(" address-family ipv4 unicast");
         foreach (var r in p.AnnounceV4) c.AppendLine($"  network {r}");
         c.AppendLine($"  neighbor {n} activate");
+        c.AppendLine($"  neighbor {n} route-map AKKA-NH4 out");
         c.AppendLine(" exit-address-family");
         c.AppendLine(" address-family ipv6 unicast");
         foreach (var r in p.AnnounceV6) c.AppendLine($"  network {r}");
         c.AppendLine($"  neighbor {n} activate");
+        c.AppendLine($"  neighbor {n} route-map AKKA-NH6 out");
         c.AppendLine(" exit-address-family");
+        c.AppendLine("!");
+        // 127/8 next hops are martians (FRR drops them from its peers too): announce documentation addresses.
+        c.AppendLine("route-map AKKA-NH4 permit 10");
+        c.AppendLine($" set ip next-hop {p.NextHopV4}");
+        c.AppendLine("route-map AKKA-NH6 permit 10");
+        c.AppendLine($" set ipv6 next-hop global {p.NextHopV6}");
         c.AppendLine("!");
         return c.ToString();
     }

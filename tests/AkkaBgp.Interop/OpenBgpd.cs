@@ -24,12 +24,17 @@ public sealed partial class OpenBgpd(Peering peering) : Daemon(peering)
         c.AppendLine("fib-update no");
         c.AppendLine("nexthop qualify via default");
         c.AppendLine($"socket \"{Socket}\"");
-        foreach (var r in p.AnnounceV4.Concat(p.AnnounceV6)) c.AppendLine($"network {r}");
+        // 127/8 next hops are martians to most speakers; OpenBGPD honours another NEXTHOP towards an eBGP peer
+        // only on a multihop session with "nexthop no-modify" (bgpd.conf(5), set nexthop).
+        foreach (var r in p.AnnounceV4) c.AppendLine($"network {r} set nexthop {p.NextHopV4}");
+        foreach (var r in p.AnnounceV6) c.AppendLine($"network {r} set nexthop {p.NextHopV6}");
         c.AppendLine($"neighbor {p.OurAddress} {{");
         c.AppendLine($"  remote-as {p.OurAs}");
         c.AppendLine($"  port {p.Port}");
         c.AppendLine($"  local-address {p.DaemonAddress}");
         c.AppendLine($"  holdtime {p.HoldTimeSeconds}");
+        c.AppendLine("  multihop 2");
+        c.AppendLine("  set nexthop no-modify");
         if (p.DaemonPassive) c.AppendLine("  passive");
         c.AppendLine("  announce IPv4 unicast");
         c.AppendLine("  announce IPv6 unicast");

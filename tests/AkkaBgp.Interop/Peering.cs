@@ -28,6 +28,12 @@ public sealed record Peering(
     public string DaemonRouterId => DaemonAddress.ToString();
 
     public int KeepaliveSeconds => Math.Max(1, HoldTimeSeconds / 3);
+
+    /// <summary>The NEXT_HOP the daemon puts on routes it announces: loopback next hops (127/8) are martians to
+    /// FRR, GoBGP and AkkaBgp, so daemons announce a documentation address (RFC 5737/3849) derived from theirs.</summary>
+    public string NextHopV4 => $"192.0.2.{DaemonAddress.GetAddressBytes()[3]}";
+
+    public string NextHopV6 => $"2001:db8::{DaemonAddress.GetAddressBytes()[3]:x}";
 }
 
 /// <summary>What a daemon's own CLI says about its session with us.</summary>

@@ -1,0 +1,140 @@
+using AkkaBgp.Actors.TestKit;
+using AkkaBgp.Interop;
+using AkkaBgp.Session;
+using Xunit.Abstractions;
+
+namespace AkkaBgp.Tests.Interop;
+
+/// <summary>
+/// The same checks against each daemon; one test class per daemon so that xunit runs the four
+/// daemons in parallel (tests inside a class run one after the other). Each test has its own
+/// loopback addresses and port. A missing daemon fails the test: CI installs all four.
+/// </summary>
+public abstract class DaemonInteropTests : TestKit
+{
+    private readonly ITestOutputHelper _output;
+
+    protected DaemonInteropTests(ITestOutputHelper output) : base(virtualTime: false, systemName: "interop") => _output = output;
+
+    protected abstract string Name { get; }
+    protected abstract bool Installed { get; }
+    protected abstract Daemon Create(AkkaBgp.Interop.Peering peering);
+    /// <summary>127.0.2x: one /24 per daemon.</summary>
+    protected abstract int Net { get; }
+
+    private static readonly TimeSpan Up = TimeSpan.FromSeconds(40);
+
+    private InteropSession NewSession(bool daemonPassive)
+    {
+        Assert.True(Installed, $"{Name} is not installed (tests/run-all.sh installs it)");
+        int host = daemonPassive ? 1 : 3;
+        int port;
+        // A free port on our address, taken by the kernel: parallel runs of this suite (CI, colleagues) do not collide.
+        using (var probe = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp))
+        {
+            probe.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Parse($"127.0.{Net}.{host + 1}"), 0));
+            port = ((System.Net.IPEndPoint)probe.LocalEndPoint!).Port;
+        }
+        var peering = InteropSession.PeeringFor($"127.0.{Net}.{host}", $"127.0.{Net}.{host + 1}", port, daemonPassive);
+        return new InteropSession(Sys, peering, Create);
+    }
+
+    /// <summary>
+    /// The daemon dials us: Established on both sides, its routes (IPv4 and IPv6) in our Adj-RIB-In,
+    /// still Established after three hold periods with no flap, and our ManualStop's shutdown
+    /// communication (RFC 9003) visible in the daemon's own CLI.
+    /// </summary>
+    [Fact]
+    public async Task We_are_passive()
+    {
+        await using var s = NewSession(daemonPassive: false);
+        await s.StartAsync();
+        await RunAsync(s, holdPeriods: 3);
+    }
+
+    /// <summary>We dial the daemon: Established on both sides, routes arrive, shutdown communication shown.</summary>
+    [Fact]
+    public async Task We_are_active()
+    {
+        await using var s = NewSession(daemonPassive: true);
+        await s.StartAsync();
+        await RunAsync(s, holdPeriods: 1);
+    }
+
+    private async Task RunAsync(InteropSession s, int holdPeriods)
+    {
+        var ours = await s.WaitForOurStateAsync(SessionState.Established, Up);
+        _output.WriteLine($"our side: {ours.Session}");
+        var theirs = await s.Daemon.WaitForPeerAsync(p => p.IsEstablished, TimeSpan.FromSeconds(15));
+        _output.WriteLine($"{Name} side:\n{theirs.Raw}");
+
+        var routes = await s.WaitForRoutesAsync(1, 1, TimeSpan.FromSeconds(20));
+        Assert.Contains(InteropSession.V4, routes.Ipv4.Select(p => p.ToString()));
+        Assert.Contains(InteropSession.V6, routes.Ipv6.Select(p => p.ToString()));
+
+        // RFC 4271 4.4: KEEPALIVEs every hold/3 keep both hold timers from expiring.
+        await Task.Delay(TimeSpan.FromSeconds(s.Peering.HoldTimeSeconds * holdPeriods + 1));
+        var after = await s.StatusAsync();
+        Assert.True(after.State == SessionState.Established && after.FlapCount == 0,
+            $"session did not stay up: {after.State}, flaps {after.FlapCount}, {after.LastError}\n{s.History}");
+        Assert.True((await s.Daemon.GetPeerAsync()).IsEstablished, $"{Name} left Established\n{(await s.Daemon.GetPeerAsync()).Raw}");
+        Assert.Single(s.Transitions, t => t.To == SessionState.Established);
+
+        string text = $"interop maintenance {Name} {Guid.NewGuid():N}"[..40];
+        s.Stop(text);
+        await s.WaitForOurStateAsync(SessionState.Idle, TimeSpan.FromSeconds(10));
+        var view = await s.Daemon.WaitForPeerAsync(p => !p.IsEstablished && ShowsCommunication(s.Daemon, p, text), TimeSpan.FromSeconds(15));
+        _output.WriteLine($"{Name} after our ManualStop:\n{view.Raw}");
+    }
+
+    /// <summary>Where the daemon shows the RFC 9003 shutdown communication it received: its CLI's neighbor view.</summary>
+    protected virtual bool ShowsCommunication(Daemon daemon, DaemonPeerView view, string text) => view.Raw.Contains(text);
+}
+
+public sealed class BirdInteropTests(ITestOutputHelper output) : DaemonInteropTests(output)
+{
+    protected override string Name => "BIRD";
+    protected override bool Installed => Bird.Installed;
+    protected override Daemon Create(AkkaBgp.Interop.Peering p) => new Bird(p);
+    protected override int Net => 21;
+}
+
+public sealed class GoBgpInteropTests(ITestOutputHelper output) : DaemonInteropTests(output)
+{
+    protected override string Name => "GoBGP";
+    protected override bool Installed => GoBgp.Installed;
+    protected override Daemon Create(AkkaBgp.Interop.Peering p) => new GoBgp(p);
+    protected override int Net => 22;
+
+    /// <summary>GoBGP's CLI ("gobgp neighbor") does not show received NOTIFICATIONs at all; gobgpd logs the
+    /// communication ("Communicated-Reason") instead.</summary>
+    protected override bool ShowsCommunication(Daemon daemon, DaemonPeerView view, string text) =>
+        daemon.Output.Contains($"\"Communicated-Reason\":\"{text}\"");
+}
+
+public sealed class FrrInteropTests(ITestOutputHelper output) : DaemonInteropTests(output)
+{
+    protected override string Name => "FRR";
+    protected override bool Installed => Frr.Installed;
+    protected override Daemon Create(AkkaBgp.Interop.Peering p) => new Frr(p);
+    protected override int Net => 23;
+
+    /// <summary>FRR 8.4's "show bgp neighbors" names the NOTIFICATION ("Notification received (Cease/Administrative
+    /// Shutdown)") but not its text; bgpd logs the text (with log-neighbor-changes):
+    /// %NOTIFICATION: received from neighbor ... 6/2 (Cease/Administrative Shutdown) "text".</summary>
+    protected override bool ShowsCommunication(Daemon daemon, DaemonPeerView view, string text)
+    {
+        var log = Path.Combine(daemon.WorkDir, "bgpd.log");
+        return view.Raw.Contains("Notification received (Cease/Administrative Shutdown)")
+            && File.Exists(log) && File.ReadAllText(log).Contains($"\"{text}\"");
+
+    }
+}
+
+public sealed class OpenBgpdInteropTests(ITestOutputHelper output) : DaemonInteropTests(output)
+{
+    protected override string Name => "OpenBGPD";
+    protected override bool Installed => OpenBgpd.Installed;
+    protected override Daemon Create(AkkaBgp.Interop.Peering p) => new OpenBgpd(p);
+    protected override int Net => 24;
+}
