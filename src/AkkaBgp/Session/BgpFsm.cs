@@ -207,6 +207,12 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // Our dial failed while an inbound connection waits out its DelayOpenTimer: that one carries on.
                 return Stay().Using(d with { DialAttempt = 0 });
 
+            case Connected c when c.Attempt == d.DialAttempt:
+                // Our dial succeeded while an inbound connection waits out its DelayOpenTimer. Neither side has
+                // sent an OPEN, so there is no identifier to resolve a collision with: keep the first.
+                c.Connection.Tell(new TransportClose(TimeSpan.Zero), Self);
+                return Stay().Using(d with { DialAttempt = 0 });
+
             case ConnectFailed f when f.Attempt == d.DialAttempt:
                 // Event 18, DelayOpenTimer not running: "stops the ConnectRetryTimer to zero, drops the TCP
                 // connection, releases all BGP resources, and changes its state to Idle."
@@ -273,6 +279,11 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             case Connected c when c.Attempt == d.DialAttempt && d.Connection is null:
                 // Event 16 for a dial started in Connect.
                 return ConnectionUp(d with { DialAttempt = 0 }, new PeerConnection(c.Connection, true, c.Local, c.Remote), BgpEvent.TcpCrAcked);
+
+            case Connected c when c.Attempt == d.DialAttempt:
+                // A connection already waits out its DelayOpenTimer; without OPENs there is nothing to resolve on.
+                c.Connection.Tell(new TransportClose(TimeSpan.Zero), Self);
+                return Stay().Using(d with { DialAttempt = 0 });
 
             case ConnectFailed f when f.Attempt == d.DialAttempt:
                 // A dial started in Connect gave up; in Active we keep listening.

@@ -509,4 +509,20 @@ public sealed class IdleConnectActiveTests : FsmTestKit
         Assert.False(Fsm.IsTimerActive(BgpFsm.DelayOpenTimer));
         Assert.Null(Fsm.StateData.Connection);
     }
+
+    [Fact]
+    public void DelayOpen_our_dial_succeeding_after_an_inbound_connection_is_closed_and_the_first_kept()
+    {
+        CreateFsm(s => s with { DelayOpen = true });
+        var dial = Start();
+        var inbound = NewConnection();
+        Tell(new Accepted(inbound.Ref, LocalEndPoint, PeerEndPoint));
+        inbound.ExpectMsg<Register>();
+        var outbound = NewConnection();
+        Tell(new Connected(outbound.Ref, LocalEndPoint, PeerEndPoint, dial.Attempt));
+        ExpectClosedSilently(outbound);
+        Assert.Same(inbound.Ref, Fsm.StateData.Connection!.Ref);
+        Assert.Equal(0, Fsm.StateData.DialAttempt);
+        Assert.True(Fsm.IsTimerActive(BgpFsm.DelayOpenTimer));
+    }
 }
