@@ -36,7 +36,6 @@ public static class Program
         stdout.WriteLine($"configuration OK: router-id {config.RouterIdAddress}, AS {config.LocalAs}, " +
                          $"{config.Neighbors.Count} neighbor(s), {config.DynamicNeighbors.Count} dynamic range(s), {config.Routes.Count} route(s)");
         if (options.Check) return 0;
-        // The host (actor system, listeners, management endpoints) starts here once it exists.
-        return 0;
+        return Hosting.ServiceHost.Run(options, config);
     }
 }

@@ -1,0 +1,41 @@
+using AkkaBgp.Actors;
+using AkkaBgp.Rib.Engine;
+using AkkaBgp.Session;
+using AkkaBgp.Speaker;
+
+namespace AkkaBgp.Service.Hosting;
+
+/// <summary>
+/// The latest neighbor statuses and RIB summary, fetched with Ask on demand. Metrics callbacks run
+/// synchronously and must not block on actors, so they read what the last refresh brought back; a
+/// <c>/metrics</c> scrape refreshes first.
+/// </summary>
+public sealed class SpeakerSnapshot(ActorRegistry registry)
+{
+    public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
+
+    private volatile IReadOnlyList<NeighborStatus> _neighbors = [];
+    private volatile RibSummary? _rib;
+
+    public IReadOnlyList<NeighborStatus> Neighbors => _neighbors;
+    public RibSummary? Rib => _rib;
+
+    public async Task<IReadOnlyList<NeighborStatus>> RefreshNeighborsAsync(CancellationToken ct = default)
+    {
+        var supervisor = await registry.GetAsync<NeighborSupervisor>(ct);
+        var all = await supervisor.Ask<AllNeighborStatus>(new GetAllNeighborStatus(TimeSpan.FromSeconds(3)), AskTimeout);
+        var list = all.Statuses.OfType<NeighborStatus>().OrderBy(s => s.Peer.ToString(), StringComparer.Ordinal).ToArray();
+        _neighbors = list;
+        return list;
+    }
+
+    public async Task<RibSummary> RefreshRibAsync(CancellationToken ct = default)
+    {
+        var rib = await registry.GetAsync<RibActor>(ct);
+        var summary = await rib.Ask<RibSummary>(GetRibSummary.Instance, AskTimeout);
+        _rib = summary;
+        return summary;
+    }
+
+    public Task RefreshAsync(CancellationToken ct = default) => Task.WhenAll(RefreshNeighborsAsync(ct), RefreshRibAsync(ct));
+}

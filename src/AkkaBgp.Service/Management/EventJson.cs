@@ -1,0 +1,149 @@
+using AkkaBgp.Rib.Engine;
+using AkkaBgp.Session;
+using AkkaBgp.Wire;
+using AkkaBgp.Wire.Attributes;
+
+namespace AkkaBgp.Service.Management;
+
+/// <summary>
+/// The JSON shapes of the management API (camelCase fields, as Akka Management's; address families keyed
+/// "ipv4-unicast"/"ipv6-unicast"). Kept apart from the speaker's records so the API does not change when
+/// those do.
+/// </summary>
+public static class EventJson
+{
+    public static object From(SessionStateChanged c) => new
+    {
+        neighbor = c.Peer.ToString(),
+        remoteAs = c.PeerAs,
+        from = c.From.ToString(),
+        state = c.To.ToString(),
+        @event = c.EventNumber,
+        eventName = c.EventName,
+        reason = c.Reason,
+        at = c.At,
+    };
+
+    /// <summary>The snapshot event a late <c>/bgp/events</c> listener gets first for each neighbor.</summary>
+    public static object Snapshot(NeighborStatus s) => new
+    {
+        neighbor = s.Peer.ToString(),
+        remoteAs = s.PeerAs,
+        state = s.State.ToString(),
+        upSince = s.UpSince,
+        downSince = s.DownSince,
+        lastError = s.LastError,
+    };
+
+    public static object Summary(RibSummary s)
+    {
+        var body = new Dictionary<string, object>();
+        foreach (var (family, f) in s.Families)
+            body[family] = new { prefixes = f.Prefixes, paths = f.Paths, bestPaths = f.BestPaths };
+        body["peers"] = new { established = s.EstablishedPeers };
+        body["attributeSets"] = s.AttributeSets;
+        return body;
+    }
+
+    public static object Neighbor(NeighborStatus s, NeighborRibSummary? rib, DateTimeOffset now) => new
+    {
+        address = s.Peer.ToString(),
+        remoteAs = s.PeerAs,
+        description = s.Description,
+        state = s.State.ToString(),
+        upSince = s.UpSince,
+        uptimeSeconds = s.UpSince is { } up ? Math.Round((now - up).TotalSeconds, 3) : (double?)null,
+        downSince = s.DownSince,
+        flapCount = s.FlapCount,
+        connectRetryCounter = s.ConnectRetryCounter,
+        idleHoldTimeSeconds = s.IdleHoldTime.TotalSeconds,
+        localEndpoint = s.LocalEndPoint?.ToString(),
+        remoteEndpoint = s.RemoteEndPoint?.ToString(),
+        negotiated = s.Session is { } n ? new
+        {
+            holdTimeSeconds = n.HoldTime.TotalSeconds,
+            keepaliveSeconds = n.KeepaliveTime.TotalSeconds,
+            peerIdentifier = Dotted(n.PeerIdentifier),
+            families = n.Families.Select(FamilyNames.Of).Order(StringComparer.Ordinal).ToArray(),
+            fourOctetAs = n.FourOctetAs,
+            routeRefresh = n.RouteRefresh,
+            enhancedRouteRefresh = n.EnhancedRouteRefresh,
+            extendedMessages = n.ExtendedMessages,
+            gracefulRestart = n.PeerGracefulRestart is not null,
+            peerCapabilities = n.PeerCapabilities.Select(c => CapabilityCode.Name(c.Code)).Distinct().ToArray(),
+        } : null,
+        messages = new
+        {
+            sent = Counters(s.MessagesSent),
+            received = Counters(s.MessagesReceived),
+        },
+        prefixes = Prefixes(rib),
+        lastError = s.LastError,
+        lastNotificationSent = Notification(s.LastNotificationSent),
+        lastNotificationReceived = Notification(s.LastNotificationReceived),
+    };
+
+    private static Dictionary<string, long> Counters(IReadOnlyDictionary<MessageType, long> counts) =>
+        Enum.GetValues<MessageType>().ToDictionary(t => Name(t), t => counts.GetValueOrDefault(t));
+
+    private static string Name(MessageType t) => t switch
+    {
+        MessageType.RouteRefresh => "route-refresh",
+        _ => t.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>
+    /// Per family: accepted (in the Adj-RIB-In after import policy) and rejected by loop detection. The RIB
+    /// counts received and filtered prefixes over all families, so those are in <c>total</c>; it does not count
+    /// advertised prefixes per neighbor yet, hence null.
+    /// </summary>
+    private static object? Prefixes(NeighborRibSummary? rib)
+    {
+        if (rib is null) return null;
+        var body = new Dictionary<string, object>();
+        foreach (var family in new[] { "ipv4-unicast", "ipv6-unicast" })
+            body[family] = new { accepted = rib.Accepted.GetValueOrDefault(family), rejected = rib.Rejected.GetValueOrDefault(family), advertised = (long?)null };
+        body["total"] = new { received = rib.ReceivedPrefixes, filtered = rib.FilteredPrefixes, updates = rib.Updates, treatAsWithdraw = rib.TreatAsWithdraw };
+        return body;
+    }
+
+    private static object? Notification(NotificationRecord? n) => n is null ? null : new
+    {
+        code = n.Code,
+        subcode = n.Subcode,
+        description = n.Description,
+        shutdownCommunication = n.ShutdownCommunication,
+        at = n.At,
+    };
+
+    public static object Route(RouteView r) => new
+    {
+        prefix = r.Prefix.ToString(),
+        neighbor = r.Peer?.ToString(),
+        remoteAs = r.PeerAs,
+        local = r.Peer is null,
+        best = r.Best,
+        eligible = r.Eligible,
+        ineligibility = r.Ineligibility,
+        nextHop = r.NextHop?.ToString(),
+        attributes = Attributes(r.Attributes),
+    };
+
+    public static object Attributes(PathAttributes a) => new
+    {
+        origin = a.Origin?.ToString().ToLowerInvariant(),
+        asPath = a.AsPath?.ToString() ?? "",
+        nextHop = a.NextHopAddress?.ToString(),
+        med = a.MultiExitDisc,
+        localPref = a.LocalPref,
+        atomicAggregate = a.AtomicAggregate,
+        aggregator = a.Aggregator?.ToString(),
+        communities = a.Communities.Select(c => c.ToString()).ToArray(),
+        largeCommunities = a.LargeCommunities.Select(c => c.ToString()).ToArray(),
+        extendedCommunities = a.ExtendedCommunities.Select(c => c.ToString()).ToArray(),
+        originatorId = a.OriginatorId is { } o ? Dotted(o) : null,
+        clusterList = a.ClusterList.Select(Dotted).ToArray(),
+    };
+
+    private static string Dotted(uint v) => $"{v >> 24}.{(v >> 16) & 255}.{(v >> 8) & 255}.{v & 255}";
+}

@@ -1,0 +1,131 @@
+using System.Net;
+using System.Text.Json;
+using AkkaBgp.Actors;
+using AkkaBgp.Rib.Engine;
+using AkkaBgp.Service.Hosting;
+using AkkaBgp.Session;
+using AkkaBgp.Speaker;
+using AkkaBgp.Wire;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace AkkaBgp.Service.Management;
+
+/// <summary>/bgp/neighbors: status of every session, and the administrative commands.</summary>
+public static class NeighborEndpoints
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
+
+    public static void MapNeighbors(this IEndpointRouteBuilder app, RouteGroupBuilder writes)
+    {
+        app.MapGet("/bgp/neighbors", async (SpeakerSnapshot snapshot, CancellationToken ct) =>
+        {
+            var statusesTask = snapshot.RefreshNeighborsAsync(ct);
+            var ribTask = snapshot.RefreshRibAsync(ct);
+            await Task.WhenAll(statusesTask, ribTask);
+            var rib = ribTask.Result.Neighbors.ToDictionary(n => n.Peer);
+            var now = DateTimeOffset.UtcNow;
+            return Results.Json(new { neighbors = statusesTask.Result.Select(s => EventJson.Neighbor(s, rib.GetValueOrDefault(s.Peer), now)).ToArray() });
+        });
+
+        app.MapGet("/bgp/neighbors/{address}", async (string address, ActorRegistry registry, SpeakerSnapshot snapshot, CancellationToken ct) =>
+        {
+            if (!TryAddress(address, out var peer, out var bad)) return bad;
+            var supervisor = await registry.GetAsync<NeighborSupervisor>(ct);
+            var reply = await supervisor.Ask(new NeighborCommand(peer, GetNeighborStatus.Instance), AskTimeout);
+            if (reply is not NeighborStatus status) return Problems.NotFound($"{peer} is not a neighbor");
+            var rib = await snapshot.RefreshRibAsync(ct);
+            return Results.Json(EventJson.Neighbor(status, rib.Neighbors.FirstOrDefault(n => n.Peer.Equals(peer)), DateTimeOffset.UtcNow));
+        });
+
+        writes.MapPost("/bgp/neighbors/{address}/start", (string address, ActorRegistry registry, AdministrativeState admin, CancellationToken ct) =>
+            Command(address, registry, ct, peer =>
+            {
+                admin.Started(peer);
+                return (new ManualStart(), "ManualStart sent");
+            }));
+
+        writes.MapPost("/bgp/neighbors/{address}/stop", async (string address, HttpRequest request, ActorRegistry registry, AdministrativeState admin, CancellationToken ct) =>
+        {
+            var (communication, problem) = await ReadCommunicationAsync(request, ct);
+            if (problem is not null) return problem;
+            return await Command(address, registry, ct, peer =>
+            {
+                admin.Stopped(peer, communication);
+                return (new ManualStop(communication), communication is null ? "ManualStop sent (Cease/2)" : $"ManualStop sent (Cease/2, \"{communication}\")");
+            });
+        });
+
+        writes.MapPost("/bgp/neighbors/{address}/reset", async (string address, HttpRequest request, ActorRegistry registry, CancellationToken ct) =>
+        {
+            var (communication, problem) = await ReadCommunicationAsync(request, ct);
+            if (problem is not null) return problem;
+            return await Command(address, registry, ct, _ => (new AdministrativeReset(communication), "administrative reset sent (Cease/4)"));
+        });
+
+        writes.MapPost("/bgp/neighbors/{address}/refresh", async (string address, ActorRegistry registry, CancellationToken ct) =>
+        {
+            if (!TryAddress(address, out var peer, out var bad)) return bad;
+            var supervisor = await registry.GetAsync<NeighborSupervisor>(ct);
+            var reply = await supervisor.Ask(new NeighborCommand(peer, GetNeighborStatus.Instance), AskTimeout);
+            if (reply is not NeighborStatus status) return Problems.NotFound($"{peer} is not a neighbor");
+            if (status.State != SessionState.Established || status.Session is not { } session)
+                return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: $"{peer} is {status.State}, not Established");
+            if (!session.RouteRefresh)
+                return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: $"{peer} did not negotiate route refresh (RFC 2918)");
+            var rib = await registry.GetAsync<RibActor>(ct);
+            var families = session.Families.Where(f => f == AfiSafi.Ipv4Unicast || f == AfiSafi.Ipv6Unicast).ToArray();
+            foreach (var f in families) rib.Tell(new RequestRouteRefresh(peer, f));
+            return Results.Json(new { message = "ROUTE-REFRESH sent", families = families.Select(FamilyNames.Of).ToArray() }, statusCode: StatusCodes.Status202Accepted);
+        });
+    }
+
+    private static async Task<IResult> Command(string address, ActorRegistry registry, CancellationToken ct, Func<IPAddress, (object Command, string Message)> command)
+    {
+        if (!TryAddress(address, out var peer, out var bad)) return bad;
+        var supervisor = await registry.GetAsync<NeighborSupervisor>(ct);
+        // The FSM does not answer admin events, so ask for its status first: that tells a known neighbor from an unknown one.
+        var reply = await supervisor.Ask(new NeighborCommand(peer, GetNeighborStatus.Instance), AskTimeout);
+        if (reply is not NeighborStatus) return Problems.NotFound($"{peer} is not a neighbor");
+        var (message, text) = command(peer);
+        supervisor.Tell(new NeighborCommand(peer, message));
+        return Results.Json(new { message = text, neighbor = peer.ToString() }, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    internal static bool TryAddress(string text, out IPAddress address, out IResult problem)
+    {
+        problem = Results.Empty;
+        if (Configuration.BgpSyntax.TryParseAddress(text, out address)) return true;
+        problem = Problems.BadRequest($"'{text}' is not an IPv4 or IPv6 address");
+        return false;
+    }
+
+    /// <summary>The optional body <c>{"communication": "text"}</c> (RFC 9003, at most 255 octets of UTF-8).</summary>
+    private static async Task<(string? Communication, IResult? Problem)> ReadCommunicationAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.ContainsKey("Transfer-Encoding"))) return (null, null);
+        JsonElement body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, cancellationToken: ct);
+        }
+        catch (JsonException e)
+        {
+            return (null, Problems.BadRequest("the body is not JSON: " + e.Message));
+        }
+        if (body.ValueKind != JsonValueKind.Object) return (null, Problems.BadRequest("the body must be a JSON object such as {\"communication\": \"maintenance\"}"));
+        string? text = null;
+        foreach (var p in body.EnumerateObject())
+        {
+            if (p.Name is not ("communication" or "shutdownCommunication" or "message"))
+                return (null, Problems.BadRequest($"unknown field '{p.Name}'; expected \"communication\""));
+            if (p.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+                return (null, Problems.BadRequest("\"communication\" must be a string"));
+            text = p.Value.GetString();
+        }
+        if (text is not null && System.Text.Encoding.UTF8.GetByteCount(text) > 255)
+            return (null, Problems.BadRequest("the shutdown communication is longer than 255 octets of UTF-8 (RFC 9003)"));
+        return (text, null);
+    }
+}

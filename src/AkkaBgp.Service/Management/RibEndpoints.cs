@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using AkkaBgp.Actors;
+using AkkaBgp.Rib.Engine;
+using AkkaBgp.Service.Configuration;
+using AkkaBgp.Service.Hosting;
+using AkkaBgp.Wire;
+using AkkaBgp.Wire.Attributes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace AkkaBgp.Service.Management;
+
+/// <summary>/bgp/rib (summary, lookup) and /bgp/routes (locally originated routes at run time).</summary>
+public static class RibEndpoints
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+    public const int MaxPageSize = 1000;
+
+    public static void MapRib(this IEndpointRouteBuilder app, RouteGroupBuilder writes)
+    {
+        // Polled by the shared benchmark every 100 ms: one Ask, answered by the partitions' counters (no table walk).
+        app.MapGet("/bgp/rib/summary", async (SpeakerSnapshot snapshot, CancellationToken ct) =>
+            Results.Json(EventJson.Summary(await snapshot.RefreshRibAsync(ct))));
+
+        app.MapGet("/bgp/rib", async (HttpRequest request, ActorRegistry registry, CancellationToken ct) =>
+        {
+            var q = request.Query;
+            var prefixText = q["prefix"].ToString();
+            if (prefixText.Length == 0) return Problems.BadRequest("the prefix parameter is required, e.g. /bgp/rib?prefix=10.0.0.0/8&match=longer");
+            if (BgpSyntax.TryParsePrefix(prefixText, out var prefix) != BgpSyntax.PrefixError.None)
+                return Problems.BadRequest($"'{prefixText}' is not a prefix (address/length without host bits)");
+            var match = q["match"].ToString();
+            if (match.Length == 0) match = "exact";
+            if (match is not ("exact" or "longer")) return Problems.BadRequest($"match must be exact or longer, not '{match}'");
+            if (!TryInt(q["offset"].ToString(), 0, int.MaxValue, 0, out var offset)) return Problems.BadRequest("offset must be a non-negative integer");
+            if (!TryInt(q["limit"].ToString(), 1, MaxPageSize, 100, out var limit)) return Problems.BadRequest($"limit must be an integer from 1 to {MaxPageSize}");
+            var rib = await registry.GetAsync<RibActor>(ct);
+            var result = await rib.Ask<RouteLookupResult>(new LookupRoutes(prefix, match == "longer", offset, limit), AskTimeout);
+            return Results.Json(new
+            {
+                prefix = prefix.ToString(),
+                match,
+                offset,
+                limit,
+                totalPrefixes = result.TotalPrefixes,
+                routes = result.Routes.Select(EventJson.Route).ToArray(),
+            });
+        });
+
+        writes.MapPost("/bgp/routes", async (HttpRequest request, ActorRegistry registry, CancellationToken ct) =>
+        {
+            var (route, problem) = await ReadRouteAsync(request, ct);
+            if (route is null) return problem!;
+            var rib = await registry.GetAsync<RibActor>(ct);
+            await rib.Ask<LocalRouteAck>(new AnnounceLocalRoute(route), AskTimeout);
+            return Results.Json(new { message = "announced", prefix = route.Prefix.ToString() }, statusCode: StatusCodes.Status201Created);
+        });
+
+        writes.MapDelete("/bgp/routes", async (HttpRequest request, ActorRegistry registry, CancellationToken ct) =>
+        {
+            string prefixText = request.Query["prefix"].ToString();
+            if (prefixText.Length == 0 && request.ContentLength is > 0)
+            {
+                try
+                {
+                    var body = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, cancellationToken: ct);
+                    if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("prefix", out var p) && p.ValueKind == JsonValueKind.String)
+                        prefixText = p.GetString()!;
+                }
+                catch (JsonException e)
+                {
+                    return Problems.BadRequest("the body is not JSON: " + e.Message);
+                }
+            }
+            if (prefixText.Length == 0) return Problems.BadRequest("give the prefix as ?prefix=... or in the body as {\"prefix\": \"...\"}");
+            if (BgpSyntax.TryParsePrefix(prefixText, out var prefix) != BgpSyntax.PrefixError.None)
+                return Problems.BadRequest($"'{prefixText}' is not a prefix (address/length without host bits)");
+            var rib = await registry.GetAsync<RibActor>(ct);
+            await rib.Ask<LocalRouteAck>(new WithdrawLocalRoute(prefix), AskTimeout);
+            return Results.Json(new { message = "withdrawn", prefix = prefix.ToString() });
+        });
+    }
+
+    private static bool TryInt(string text, int min, int max, int fallback, out int value)
+    {
+        value = fallback;
+        if (text.Length == 0) return true;
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
+    }
+
+    /// <summary>
+    /// <c>{"prefix": "198.51.100.0/24", "nextHop": "192.0.2.1" | "self", "communities": ["65000:1"],
+    /// "largeCommunities": ["65000:1:2"], "med": 10, "localPref": 200, "asPathPrepend": 2}</c>: the same
+    /// fields and checks as a <c>routes</c> entry in the configuration.
+    /// </summary>
+    internal static async Task<(LocalRoute? Route, IResult? Problem)> ReadRouteAsync(HttpRequest request, CancellationToken ct)
+    {
+        JsonElement body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, cancellationToken: ct);
+        }
+        catch (JsonException e)
+        {
+            return (null, Problems.BadRequest("the body is not JSON: " + e.Message));
+        }
+        if (body.ValueKind != JsonValueKind.Object) return (null, Problems.BadRequest("the body must be a JSON object with at least \"prefix\""));
+
+        var errors = new List<string>();
+        Prefix? prefix = null;
+        IPAddress? nextHop = null;
+        uint? med = null, localPref = null;
+        int prepend = 0;
+        var communities = new List<Community>();
+        var large = new List<LargeCommunity>();
+        foreach (var p in body.EnumerateObject())
+        {
+            switch (p.Name)
+            {
+                case "prefix":
+                    if (p.Value.ValueKind != JsonValueKind.String || BgpSyntax.TryParsePrefix(p.Value.GetString()!, out var parsed) != BgpSyntax.PrefixError.None)
+                        errors.Add($"prefix: '{p.Value}' is not a prefix (address/length without host bits)");
+                    else prefix = parsed;
+                    break;
+                case "nextHop":
+                    if (p.Value.ValueKind == JsonValueKind.Null || (p.Value.ValueKind == JsonValueKind.String && p.Value.GetString() == "self")) break;
+                    if (p.Value.ValueKind != JsonValueKind.String || !BgpSyntax.TryParseAddress(p.Value.GetString()!, out var nh))
+                        errors.Add($"nextHop: '{p.Value}' is not an address or \"self\"");
+                    else nextHop = nh;
+                    break;
+                case "communities":
+                    foreach (var c in Strings(p, errors))
+                    {
+                        if (BgpSyntax.TryParseCommunity(c, out var community)) communities.Add(community);
+                        else errors.Add($"communities: '{c}' is not asn:value or a well-known name");
+                    }
+                    break;
+                case "largeCommunities":
+                    foreach (var c in Strings(p, errors))
+                    {
+                        if (BgpSyntax.TryParseLargeCommunity(c, out var lc)) large.Add(lc);
+                        else errors.Add($"largeCommunities: '{c}' is not global:local1:local2");
+                    }
+                    break;
+                case "med":
+                    if (p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetUInt32(out var m)) med = m;
+                    else errors.Add("med: must be an integer from 0 to 4294967295");
+                    break;
+                case "localPref":
+                    if (p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetUInt32(out var lp)) localPref = lp;
+                    else errors.Add("localPref: must be an integer from 0 to 4294967295");
+                    break;
+                case "asPathPrepend":
+                    if (p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out var n) && n is >= 0 and <= 32) prepend = n;
+                    else errors.Add("asPathPrepend: must be an integer from 0 to 32");
+                    break;
+                default:
+                    errors.Add($"{p.Name}: unknown field (prefix, nextHop, communities, largeCommunities, med, localPref, asPathPrepend)");
+                    break;
+            }
+        }
+        if (prefix is null && !errors.Any(e => e.StartsWith("prefix:", StringComparison.Ordinal))) errors.Add("prefix: required");
+        if (prefix is { } pf && nextHop is { } hop && hop.AddressFamily != pf.Address.AddressFamily)
+            errors.Add($"nextHop: {hop} is not of the prefix's address family");
+        if (errors.Count > 0) return (null, Problems.BadRequest($"the route is not valid ({errors.Count} problem(s))", errors));
+        return (new LocalRoute
+        {
+            Prefix = prefix!.Value,
+            NextHop = nextHop,
+            Med = med,
+            LocalPref = localPref,
+            Communities = communities,
+            LargeCommunities = large,
+            Prepend = prepend,
+        }, null);
+    }
+
+    private static IEnumerable<string> Strings(JsonProperty p, List<string> errors)
+    {
+        if (p.Value.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add($"{p.Name}: must be an array of strings");
+            yield break;
+        }
+        foreach (var e in p.Value.EnumerateArray())
+        {
+            if (e.ValueKind == JsonValueKind.String) yield return e.GetString()!;
+            else errors.Add($"{p.Name}: must be an array of strings");
+        }
+    }
+}

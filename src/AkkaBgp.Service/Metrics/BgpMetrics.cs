@@ -1,0 +1,79 @@
+using System.Diagnostics.Metrics;
+using AkkaBgp.Service.Hosting;
+using AkkaBgp.Session;
+using AkkaBgp.Wire;
+
+namespace AkkaBgp.Service.Metrics;
+
+/// <summary>
+/// The speaker's instruments (System.Diagnostics.Metrics, meter "AkkaBgp"). Gauges and message counters
+/// are observed from <see cref="SpeakerSnapshot"/>; transitions are counted as they are published.
+/// Mailbox depths are not here: the actor kernel does not expose them.
+/// </summary>
+public sealed class BgpMetrics : IDisposable
+{
+    public const string MeterName = "AkkaBgp";
+
+    private readonly Meter _meter = new(MeterName, "1.0");
+    private readonly Counter<long> _transitions;
+
+    public BgpMetrics(SpeakerSnapshot snapshot)
+    {
+        _transitions = _meter.CreateCounter<long>("bgp_session_transitions", "{transition}", "Session state changes, by from and to state");
+        _meter.CreateObservableGauge("bgp_sessions", () => Sessions(snapshot), "{session}", "Configured and dynamic neighbors by session state");
+        _meter.CreateObservableCounter("bgp_messages", () => Messages(snapshot), "{message}", "BGP messages by neighbor, type and direction");
+        _meter.CreateObservableGauge("bgp_neighbor_prefixes", () => NeighborPrefixes(snapshot), "{prefix}",
+            "Prefixes per neighbor and family: received (before import policy, all families) and accepted");
+        _meter.CreateObservableGauge("bgp_rib_prefixes", () => Rib(snapshot, f => f.Prefixes), "{prefix}", "Loc-RIB prefixes by family");
+        _meter.CreateObservableGauge("bgp_rib_paths", () => Rib(snapshot, f => f.Paths), "{path}", "Paths summed over neighbors by family");
+        _meter.CreateObservableGauge("bgp_rib_best_paths", () => Rib(snapshot, f => f.BestPaths), "{path}", "Prefixes with a best path by family");
+        _meter.CreateObservableGauge("bgp_rib_attribute_sets", () => (long)(snapshot.Rib?.AttributeSets ?? 0), "{set}", "Interned path attribute sets");
+        _meter.CreateObservableGauge("bgp_neighbor_flaps", () => snapshot.Neighbors.Select(n =>
+            new Measurement<long>(n.FlapCount, new KeyValuePair<string, object?>("neighbor", n.Peer.ToString()))), "{flap}", "Times each session left Established");
+    }
+
+    public void SessionTransition(SessionStateChanged change) =>
+        _transitions.Add(1, new KeyValuePair<string, object?>("from", change.From.ToString()), new KeyValuePair<string, object?>("to", change.To.ToString()));
+
+    private static IEnumerable<Measurement<long>> Sessions(SpeakerSnapshot snapshot)
+    {
+        var byState = snapshot.Neighbors.GroupBy(n => n.State).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var state in Enum.GetValues<SessionState>())
+            yield return new Measurement<long>(byState.GetValueOrDefault(state), new KeyValuePair<string, object?>("state", state.ToString()));
+    }
+
+    private static IEnumerable<Measurement<long>> Messages(SpeakerSnapshot snapshot)
+    {
+        foreach (var n in snapshot.Neighbors)
+        {
+            foreach (var type in Enum.GetValues<MessageType>())
+            {
+                var neighbor = new KeyValuePair<string, object?>("neighbor", n.Peer.ToString());
+                var t = new KeyValuePair<string, object?>("type", type.ToString().ToLowerInvariant());
+                yield return new Measurement<long>(n.MessagesSent.GetValueOrDefault(type), neighbor, t, new("direction", "sent"));
+                yield return new Measurement<long>(n.MessagesReceived.GetValueOrDefault(type), neighbor, t, new("direction", "received"));
+            }
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> NeighborPrefixes(SpeakerSnapshot snapshot)
+    {
+        if (snapshot.Rib is not { } rib) yield break;
+        foreach (var n in rib.Neighbors)
+        {
+            var neighbor = new KeyValuePair<string, object?>("neighbor", n.Peer.ToString());
+            yield return new Measurement<long>(n.ReceivedPrefixes, neighbor, new("family", "all"), new("kind", "received"));
+            foreach (var (family, count) in n.Accepted)
+                yield return new Measurement<long>(count, neighbor, new("family", family), new("kind", "accepted"));
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> Rib(SpeakerSnapshot snapshot, Func<Rib.Engine.FamilySummary, long> value)
+    {
+        if (snapshot.Rib is not { } rib) yield break;
+        foreach (var (family, summary) in rib.Families)
+            yield return new Measurement<long>(value(summary), new KeyValuePair<string, object?>("family", family));
+    }
+
+    public void Dispose() => _meter.Dispose();
+}
