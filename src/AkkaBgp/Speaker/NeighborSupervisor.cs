@@ -95,6 +95,7 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
     }
 
     private sealed record CheckRestarts : IDeadLetterSuppression;
+    private sealed record FinishRemoval(IPAddress Peer) : IDeadLetterSuppression;
     private sealed record ChildIs(IPAddress Peer, IActorRef Supervisor, IActorRef? Fsm, int Restarts) : IDeadLetterSuppression;
     private sealed record StatusesCollected(IActorRef ReplyTo, AllNeighborStatus Result) : IDeadLetterSuppression;
 
@@ -122,12 +123,21 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
                 Sender.Tell(new NeighborRemoved(r.Peer, false), Self);
                 return;
             }
-            // ManualStop first so the peer gets Cease/2 with the communication; the FSM's connection
-            // flushes the NOTIFICATION on its own before the FSM is stopped.
+            // ManualStop first so the peer gets Cease/2 with the communication. Stopping at once would lose it
+            // (a stop overtakes queued messages), so wait until the FSM has answered a status query sent after
+            // it: the FSM handles its mailbox in order. The connection is not the FSM's child; it flushes the
+            // NOTIFICATION on its own.
             n.Supervisor.Tell(new ManualStop(r.Communication), Self);
             n.AdminDown = true;
             n.PendingRemoval = Sender;
-            Context.Stop(n.Supervisor);
+            var self = Self;
+            var peer = r.Peer;
+            n.Supervisor.Ask(GetNeighborStatus.Instance, TimeSpan.FromSeconds(5))
+                .ContinueWith(_ => self.Tell(new FinishRemoval(peer), self), TaskScheduler.Default);
+        });
+        Receive<FinishRemoval>(f =>
+        {
+            if (_neighbors.TryGetValue(f.Peer, out var n) && n.PendingRemoval is not null) Context.Stop(n.Supervisor);
         });
         Receive<ListNeighbors>(_ => Sender.Tell(new NeighborList(_neighbors.Values
             .Select(n => new NeighborEntry(n.Settings.PeerAddress, n.Settings.PeerAs, n.Range is not null, n.Supervisor, n.Restarts))

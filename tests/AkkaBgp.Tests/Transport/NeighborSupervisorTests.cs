@@ -1,0 +1,183 @@
+using System.Net;
+using AkkaBgp.Actors;
+using AkkaBgp.Actors.TestKit;
+using AkkaBgp.Session;
+using AkkaBgp.Speaker;
+using AkkaBgp.Transport;
+using AkkaBgp.Wire;
+
+namespace AkkaBgp.Tests.Transport;
+
+/// <summary>The supervisor with stand-in FSMs (they report to a probe), on virtual time.</summary>
+public sealed class NeighborSupervisorTests : TestKit
+{
+    private sealed record Crash;
+    private sealed record Started(IPAddress Peer, IActorRef Self);
+    private sealed record Got(IPAddress Peer, object Message, IActorRef Self);
+
+    /// <summary>Reports its start and every message; throws on <see cref="Crash"/>; answers GetNeighborStatus with its address.</summary>
+    private sealed class StandInFsm : ReceiveActor
+    {
+        public StandInFsm(NeighborSettings settings, IActorRef probe)
+        {
+            probe.Tell(new Started(settings.PeerAddress, Self));
+            Receive<Crash>(_ => throw new InvalidOperationException("FSM bug"));
+            Receive<GetNeighborStatus>(_ => Sender.Tell(settings.PeerAddress.ToString()));
+            ReceiveAny(m => probe.Tell(new Got(settings.PeerAddress, m, Self)));
+        }
+    }
+
+    private static NeighborSettings Neighbor(string address, bool passive = false) => new()
+    {
+        PeerAddress = IPAddress.Parse(address),
+        PeerAs = 65001,
+        LocalAs = 65000,
+        RouterId = 1,
+        PassiveTcpEstablishment = passive,
+    };
+
+    private IActorRef Supervisor(TestProbe probe, IReadOnlyList<NeighborSettings> neighbors, IReadOnlyList<DynamicNeighborRange>? ranges = null) =>
+        Sys.ActorOf(NeighborSupervisor.Props(neighbors, ranges ?? [], n => Props.Create(() => new StandInFsm(n, probe.Ref)),
+            new FsmRestartSettings { MinBackoff = TimeSpan.FromSeconds(1), MaxBackoff = TimeSpan.FromSeconds(8), RandomFactor = 0 }));
+
+    private static IPAddress A(string s) => IPAddress.Parse(s);
+
+    [Fact]
+    public void Every_neighbor_gets_an_FSM_and_an_AutomaticStart()
+    {
+        var probe = CreateTestProbe();
+        Supervisor(probe, [Neighbor("192.0.2.1"), Neighbor("192.0.2.2")]);
+        var seen = probe.ReceiveN(4).ToList();
+        Assert.Equal(2, seen.OfType<Started>().Count());
+        Assert.Equal(2, seen.OfType<Got>().Count(g => g.Message is AutomaticStart));
+    }
+
+    [Fact]
+    public void A_crashing_FSM_is_recreated_after_backoff_and_restarted_while_the_others_carry_on()
+    {
+        var probe = CreateTestProbe();
+        var sup = Supervisor(probe, [Neighbor("192.0.2.1"), Neighbor("192.0.2.2")]);
+        probe.ReceiveN(4);
+
+        sup.Tell(new NeighborCommand(A("192.0.2.1"), new Crash()));
+        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        // The other session is untouched: still the same actor, still answering.
+        sup.Tell(new NeighborCommand(A("192.0.2.2"), "ping"), TestActor);
+        var other = probe.ExpectMsg<Got>(g => g.Peer.Equals(A("192.0.2.2")));
+        Assert.Equal("ping", other.Message);
+
+        Advance(TimeSpan.FromSeconds(1)); // BackoffSupervisor: min backoff
+        var restarted = probe.ExpectMsg<Started>();
+        Assert.Equal(A("192.0.2.1"), restarted.Peer);
+        Advance(TimeSpan.FromSeconds(1)); // the supervisor notices the new incarnation and starts it
+        Assert.IsType<AutomaticStart>(probe.ExpectMsg<Got>().Message);
+
+        sup.Tell(new NeighborCommand(A("192.0.2.2"), "ping"), TestActor);
+        Assert.Equal(other.Self, probe.ExpectMsg<Got>().Self);
+
+        sup.Tell(ListNeighbors.Instance, TestActor);
+        var list = ExpectMsg<NeighborList>();
+        Assert.Equal(1, list.Neighbors.Single(n => n.Peer.Equals(A("192.0.2.1"))).Restarts);
+        Assert.Equal(0, list.Neighbors.Single(n => n.Peer.Equals(A("192.0.2.2"))).Restarts);
+    }
+
+    [Fact]
+    public void Repeated_crashes_back_off_exponentially()
+    {
+        var probe = CreateTestProbe();
+        var sup = Supervisor(probe, [Neighbor("192.0.2.1")]);
+        probe.ReceiveN(2);
+        sup.Tell(new NeighborCommand(A("192.0.2.1"), new Crash()));
+        Advance(TimeSpan.FromSeconds(1));
+        probe.ExpectMsg<Started>();
+        sup.Tell(new NeighborCommand(A("192.0.2.1"), new Crash()));
+        Advance(TimeSpan.FromSeconds(1));
+        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Advance(TimeSpan.FromSeconds(1)); // second crash in a row: 2 s
+        probe.ExpectMsg<Started>();
+    }
+
+    [Fact]
+    public void Stopped_neighbor_is_not_restarted_automatically_after_a_crash()
+    {
+        var probe = CreateTestProbe();
+        var sup = Supervisor(probe, [Neighbor("192.0.2.1")]);
+        probe.ReceiveN(2);
+        sup.Tell(new NeighborCommand(A("192.0.2.1"), new ManualStop("maintenance")));
+        Assert.Equal("maintenance", Assert.IsType<ManualStop>(probe.ExpectMsg<Got>().Message).Communication);
+        sup.Tell(new NeighborCommand(A("192.0.2.1"), new Crash()));
+        Advance(TimeSpan.FromSeconds(1));
+        probe.ExpectMsg<Started>();
+        Advance(TimeSpan.FromSeconds(2));
+        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void Commands_and_status_queries_reach_the_right_FSM_and_unknown_peers_are_reported()
+    {
+        var probe = CreateTestProbe();
+        var sup = Supervisor(probe, [Neighbor("192.0.2.1"), Neighbor("2001:db8::2")]);
+        probe.ReceiveN(4);
+        sup.Tell(new NeighborCommand(A("2001:db8::2"), GetNeighborStatus.Instance), TestActor);
+        ExpectMsg("2001:db8::2");
+        sup.Tell(new NeighborCommand(A("192.0.2.1"), new AdministrativeReset("new config")), TestActor);
+        Assert.Equal(A("192.0.2.1"), probe.ExpectMsg<Got>(g => g.Message is AdministrativeReset).Peer);
+        sup.Tell(new NeighborCommand(A("192.0.2.99"), new ManualStart()), TestActor);
+        ExpectMsg(new NeighborNotFound(A("192.0.2.99")));
+        sup.Tell(new GetAllNeighborStatus(), TestActor);
+        var all = ExpectMsg<AllNeighborStatus>();
+        Assert.Equal(["192.0.2.1", "2001:db8::2"], all.Statuses.Cast<string>().Order());
+    }
+
+    [Fact]
+    public void Inbound_connections_go_to_the_neighbor_by_address_dynamic_ranges_spawn_up_to_their_limit()
+    {
+        var probe = CreateTestProbe();
+        var range = new DynamicNeighborRange(Prefix.Parse("198.51.100.0/24"), Neighbor("0.0.0.0"), MaxPeers: 2);
+        var sup = Supervisor(probe, [Neighbor("192.0.2.1")], [range]);
+        probe.ReceiveN(2);
+        var local = new IPEndPoint(A("192.0.2.254"), 179);
+        var conn = CreateTestProbe().Ref;
+
+        sup.Tell(new InboundConnection(conn, local, new IPEndPoint(A("192.0.2.1"), 40000)), TestActor);
+        var accepted = probe.ExpectMsg<Got>(g => g.Message is Accepted);
+        Assert.Equal(A("192.0.2.1"), accepted.Peer);
+
+        foreach (var dyn in new[] { "198.51.100.7", "198.51.100.8" })
+        {
+            sup.Tell(new InboundConnection(conn, local, new IPEndPoint(A(dyn), 40000)), TestActor);
+            Assert.Equal(A(dyn), probe.ExpectMsg<Started>().Peer);
+            probe.ExpectMsg<Got>(g => g.Message is AutomaticStart);
+            Assert.Equal(A(dyn), probe.ExpectMsg<Got>(g => g.Message is Accepted).Peer);
+        }
+        // Known dynamic peer again: no new FSM.
+        sup.Tell(new InboundConnection(conn, local, new IPEndPoint(A("198.51.100.7"), 40001)), TestActor);
+        Assert.Equal(A("198.51.100.7"), probe.ExpectMsg<Got>(g => g.Message is Accepted).Peer);
+        // Range full, and an address outside every range: rejected to the listener (the sender).
+        sup.Tell(new InboundConnection(conn, local, new IPEndPoint(A("198.51.100.9"), 40000)), TestActor);
+        Assert.Contains("full", ExpectMsg<RejectConnection>().Reason);
+        sup.Tell(new InboundConnection(conn, local, new IPEndPoint(A("203.0.113.1"), 40000)), TestActor);
+        Assert.Contains("not a configured neighbor", ExpectMsg<RejectConnection>().Reason);
+        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        sup.Tell(ListNeighbors.Instance, TestActor);
+        var list = ExpectMsg<NeighborList>();
+        Assert.Equal(2, list.Neighbors.Count(n => n.Dynamic));
+    }
+
+    [Fact]
+    public void Add_and_remove_neighbors_at_run_time()
+    {
+        var probe = CreateTestProbe();
+        var sup = Supervisor(probe, []);
+        sup.Tell(new AddNeighbor(Neighbor("192.0.2.5")), TestActor);
+        ExpectMsg(new NeighborAdded(A("192.0.2.5"), false));
+        probe.ExpectMsg<Started>();
+        probe.ExpectMsg<Got>(g => g.Message is AutomaticStart);
+        sup.Tell(new RemoveNeighbor(A("192.0.2.5"), "decommissioned"), TestActor);
+        Assert.Equal("decommissioned", ((ManualStop)probe.ExpectMsg<Got>(g => g.Message is ManualStop).Message).Communication);
+        ExpectMsg(new NeighborRemoved(A("192.0.2.5"), true));
+        sup.Tell(new NeighborCommand(A("192.0.2.5"), new ManualStart()), TestActor);
+        ExpectMsg(new NeighborNotFound(A("192.0.2.5")));
+    }
+}
