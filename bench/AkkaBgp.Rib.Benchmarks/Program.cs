@@ -27,7 +27,12 @@ if (args.Contains("--actors"))
         b.W2();
         double w2 = sw.Elapsed.TotalMilliseconds;
         b.IterationCleanup();
-        Console.WriteLine($"partitions {partitions}: W1 {w1:N0} ms, W2 {w2:N0} ms");
+        b.IterationSetup();
+        sw.Restart();
+        b.W2Sequential();
+        double w2s = sw.Elapsed.TotalMilliseconds;
+        b.IterationCleanup();
+        Console.WriteLine($"partitions {partitions}: W1 {w1:N0} ms, W2 {w2:N0} ms, W2 one peer after the other {w2s:N0} ms");
     }
     b.Cleanup();
     return;
@@ -76,6 +81,14 @@ internal static class RetainedMemory
                 foreach (var e in updates[i].Nlri) table.Announce(e.Prefix, Peers[0], routes[i]);
             double insert = sw.Elapsed.TotalMilliseconds;
             Console.WriteLine($"intern {updates.Count:N0} sets: {intern:N0} ms; insert {table.PrefixCount:N0} prefixes: {insert:N0} ms");
+        }
+        var b = new RibLoadBenchmarks();
+        b.Setup();
+        for (int rep = 0; rep < 3; rep++)
+        {
+            var sw = Stopwatch.StartNew();
+            b.W2();
+            Console.WriteLine($"W2 table only: {sw.Elapsed.TotalMilliseconds:N0} ms");
         }
     }
 

@@ -88,6 +88,15 @@ public class RibActorBenchmarks
         _done.Task.GetAwaiter().GetResult();
     }
 
+    /// <summary>W2's routes, but one peer after the other (diagnostic: cost of interleaving).</summary>
+    public void W2Sequential()
+    {
+        _done.Expect(_w2.Sum(w => w.Count));
+        for (int i = 0; i < 10; i++)
+            foreach (var u in _w2[i]) _rib.Tell(new PeerUpdate(PeerAddress(i), u, u.Errors, _connections[i]), ActorRefs.NoSender);
+        _done.Task.GetAwaiter().GetResult();
+    }
+
     /// <summary>Counts acknowledged UPDATEs over every connection; completes when all are in.</summary>
     internal sealed class Completion
     {

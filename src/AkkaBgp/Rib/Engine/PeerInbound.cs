@@ -18,6 +18,7 @@ namespace AkkaBgp.Rib.Engine;
 public sealed class PeerInbound : ReceiveActor
 {
     private const int BatchLimit = 2048;
+    private const int MaxBatchesInFlight = 4;
 
     private readonly RibPeer _peer;
     private readonly IActorRef[] _partitions;
@@ -47,7 +48,10 @@ public sealed class PeerInbound : ReceiveActor
         Receive<InboundFlush>(_ =>
         {
             _flushScheduled = false;
-            Flush();
+            // Adaptive batching: with a batch already at the partitions, keep collecting until it is done. Under
+            // a full-table load (or ten peers interleaved) batches then grow to the partitions' pace instead of
+            // costing a round of messages per UPDATE; a lone UPDATE on an idle RIB still goes at once.
+            if (_inFlight.Count < MaxBatchesInFlight) Flush();
         });
         Receive<BatchDone>(Done);
         Receive<InboundStop>(_ => Stop());
@@ -175,6 +179,7 @@ public sealed class PeerInbound : ReceiveActor
             {
                 _inFlight.Remove(d.Sequence);
                 Ack(f.Updates);
+                if (!_stopped && _inFlight.Count < MaxBatchesInFlight) Flush();
             }
             else _inFlight[d.Sequence] = f;
         }
