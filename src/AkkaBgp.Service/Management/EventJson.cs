@@ -138,11 +138,19 @@ public static class EventJson
         localPref = a.LocalPref,
         atomicAggregate = a.AtomicAggregate,
         aggregator = a.Aggregator?.ToString(),
-        communities = a.Communities.Select(c => c.ToString()).ToArray(),
+        communities = a.Communities.Select(CommunityText).ToArray(),
         largeCommunities = a.LargeCommunities.Select(c => c.ToString()).ToArray(),
         extendedCommunities = a.ExtendedCommunities.Select(c => c.ToString()).ToArray(),
         originatorId = a.OriginatorId is { } o ? Dotted(o) : null,
         clusterList = a.ClusterList.Select(Dotted).ToArray(),
+    };
+
+    /// <summary>The configuration's spelling (no-export, 65000:1), so what is shown can be pasted back into a file.</summary>
+    private static string CommunityText(Community c) => c.WellKnownName switch
+    {
+        null => $"{c.Asn}:{c.LocalValue}",
+        "NOPEER" => "no-peer",
+        var name => name.ToLowerInvariant().Replace('_', '-'),
     };
 
     private static string Dotted(uint v) => $"{v >> 24}.{(v >> 16) & 255}.{(v >> 8) & 255}.{v & 255}";

@@ -1,0 +1,49 @@
+using System.Net;
+
+namespace AkkaBgp.Service.Tests.EndToEnd;
+
+/// <summary>A temporary configuration file for one service process, on its own loopback address and ports.</summary>
+public sealed class ServiceConfig : IDisposable
+{
+    private readonly ConfigFiles _files = new();
+
+    public ServiceConfig(IPAddress address, string? token = null)
+    {
+        Address = address;
+        Token = token;
+        BgpPort = ServiceProcess.FreePort(address);
+        ManagementPort = ServiceProcess.FreePort(address);
+    }
+
+    public IPAddress Address { get; }
+    public string? Token { get; }
+    public int BgpPort { get; }
+    public int ManagementPort { get; }
+    public IPEndPoint Management => new(Address, ManagementPort);
+    public string Path { get; private set; } = "";
+
+    /// <summary>Writes the file: router-id, AS 65000, listen and management on <see cref="Address"/>, then <paramref name="body"/>.</summary>
+    public string Write(string body)
+    {
+        var token = Token is null ? "" : $"\n    token = \"{Token}\"";
+        Path = _files.Write($$"""
+            akka-bgp {
+              router-id = "{{Address}}"
+              local-as = 65000
+              listen = [ { address = "{{Address}}", port = {{BgpPort}} } ]
+              management {
+                address = "{{Address}}"
+                port = {{ManagementPort}}{{token}}
+              }
+              rib { partitions = 2 }
+            {{body}}
+            }
+            """, "service.conf");
+        return Path;
+    }
+
+    /// <summary>Replaces the file with text that does not parse or validate.</summary>
+    public void WriteRaw(string text) => File.WriteAllText(Path, text);
+
+    public void Dispose() => _files.Dispose();
+}
