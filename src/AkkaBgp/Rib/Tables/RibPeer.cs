@@ -17,7 +17,16 @@ public sealed class RibPeer
     /// <summary>Small integer the tables store per path instead of a reference (assigned by the RIB; reused
     /// only after every partition has dropped the previous session's paths).</summary>
     public required int Slot { get; init; }
-    public required IPAddress Address { get; init; }
+    public required IPAddress Address
+    {
+        get => _address;
+        init
+        {
+            _address = value;
+            AddressKey = KeyOf(value);
+        }
+    }
+    private readonly IPAddress _address = IPAddress.None;
     public required uint PeerAs { get; init; }
     /// <summary>The peer's BGP Identifier from its OPEN (RFC 4271 4.2), host order.</summary>
     public required uint RouterId { get; init; }
@@ -38,8 +47,8 @@ public sealed class RibPeer
     public PeerRibSettings Settings { get; init; } = PeerRibSettings.Default;
 
     /// <summary>Lowest-peer-address tie-breaker key (RFC 4271 9.1.2.2 (g)): IPv4 before IPv6, then numeric.</summary>
-    public UInt128 AddressKey => _addressKey ??= KeyOf(Address);
-    private UInt128? _addressKey;
+    /// <remarks>Computed once when the address is set: partitions on other threads read it concurrently.</remarks>
+    public UInt128 AddressKey { get; private init; }
 
     private static UInt128 KeyOf(IPAddress a)
     {
