@@ -14,7 +14,9 @@ public sealed class TcpConnector : ReceiveActor
 {
     private readonly TimeSpan _defaultTimeout;
     private readonly ConnectionOptions _connectionOptions;
-    private readonly Dictionary<(IActorRef Requester, long Attempt), CancellationTokenSource> _pending = new();
+    // Keyed by (handler, attempt): attempt numbers are per FSM. CancelConnect comes from the FSM itself, so its
+    // sender is the handler.
+    private readonly Dictionary<(IActorRef Handler, long Attempt), CancellationTokenSource> _pending = new();
     private long _connectionCounter;
 
     private sealed record Dialled(Connect Request, IActorRef Requester, CancellationTokenSource Token, Socket? Socket, string? Error) : IDeadLetterSuppression;
@@ -36,7 +38,7 @@ public sealed class TcpConnector : ReceiveActor
 
     private void Start(Connect c)
     {
-        var requester = Sender;
+        var requester = c.Handler;
         var key = (requester, c.Attempt);
         if (_pending.Remove(key, out var previous)) previous.Cancel();
         var cts = new CancellationTokenSource(c.Timeout ?? _defaultTimeout);

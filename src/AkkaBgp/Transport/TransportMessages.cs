@@ -17,7 +17,7 @@ namespace AkkaBgp.Transport;
 public sealed record Connect(IPEndPoint Remote, IPEndPoint? Local, IActorRef Handler, long Attempt, TimeSpan? Timeout = null);
 
 /// <summary>Abandon a dial started with the same attempt number (e.g. on ManualStop in Connect). Attempts are
-/// matched per sender, so the FSM must send it from itself (as <c>Tell</c> does by default). A connection that
+/// matched per handler, taken from the sender, so the FSM must send it from itself (as <c>Tell</c> does by default). A connection that
 /// completes anyway is closed, and no answer is sent.</summary>
 public sealed record CancelConnect(long Attempt);
 
