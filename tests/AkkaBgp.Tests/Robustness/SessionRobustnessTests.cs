@@ -166,4 +166,22 @@ public sealed class SessionRobustnessTests : TestKit
         Advance(TimeSpan.FromSeconds(6));
         Assert.True(await Loopback.ClosedAsync(stranger.Socket, Wait));
     }
+    [Fact]
+    public async Task ManualStop_sends_one_Cease_2_with_the_shutdown_communication_then_closes()
+    {
+        using var peer = await RawPeer.ConnectAsync(_bad, _endpoint);
+        await HandshakeAsync(peer);
+        _rib.FishForMessage<PeerUp>(u => u.Peer.Equals(_bad), Wait);
+        _speaker.Supervisor.Tell(new NeighborCommand(_bad, new ManualStop("maintenance window")));
+        var notifications = new List<NotificationMessage>();
+        try
+        {
+            await peer.ExpectAsync(m => { if (m is NotificationMessage n) notifications.Add(n); return false; }, Wait);
+        }
+        catch (InvalidOperationException) { } // the connection closed: everything sent has been read
+        var n = Assert.Single(notifications);
+        Assert.Equal((ErrorCode.Cease, CeaseSubcode.AdministrativeShutdown), (n.Code, n.Subcode));
+        Assert.Equal("maintenance window", n.ShutdownCommunication);
+        _rib.FishForMessage<PeerDown>(d => d.Peer.Equals(_bad), Wait);
+    }
 }
