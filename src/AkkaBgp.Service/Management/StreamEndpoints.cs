@@ -7,6 +7,7 @@ using AkkaBgp.Service.Reload;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
 
 namespace AkkaBgp.Service.Management;
 
@@ -17,8 +18,11 @@ public static class StreamEndpoints
 
     public static void MapStreams(this IEndpointRouteBuilder app, RouteGroupBuilder writes)
     {
-        app.MapGet("/bgp/events", async (HttpContext http, ActorRegistry registry, SpeakerSnapshot snapshot, CancellationToken ct) =>
+        app.MapGet("/bgp/events", async (HttpContext http, ActorRegistry registry, SpeakerSnapshot snapshot, IHostApplicationLifetime lifetime, CancellationToken aborted) =>
         {
+            // Kestrel waits for open requests when the host stops; an endless stream has to end by itself then.
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(aborted, lifetime.ApplicationStopping);
+            var ct = stopping.Token;
             http.Response.ContentType = "text/event-stream";
             http.Response.Headers.CacheControl = "no-cache";
             var channel = Channel.CreateBounded<ServerEvent>(new BoundedChannelOptions(4096)
