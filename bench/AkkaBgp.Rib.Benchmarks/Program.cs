@@ -4,6 +4,11 @@ using AkkaBgp.Rib.Benchmarks;
 using AkkaBgp.Rib.Tables;
 using BenchmarkDotNet.Running;
 
+if (args.Length >= 3 && args[0] == "--serve")
+{
+    await SharedBenchHost.RunAsync(args[1], int.Parse(args[2]), args.Length > 3 ? int.Parse(args[3]) : 2);
+    return;
+}
 if (args.Contains("--retained"))
 {
     RetainedMemory.Run();
