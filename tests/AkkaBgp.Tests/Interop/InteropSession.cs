@@ -38,7 +38,7 @@ internal sealed class InteropSession : IAsyncDisposable
     }
 
     public static Peering PeeringFor(string daemonAddress, string ourAddress, int port, bool daemonPassive) =>
-        new(IPAddress.Parse(daemonAddress), DaemonAs, IPAddress.Parse(ourAddress), OurAs, port, HoldTimeSeconds: 3)
+        new(IPAddress.Parse(daemonAddress), DaemonAs, IPAddress.Parse(ourAddress), OurAs, port, HoldTimeSeconds: 6)
         {
             DaemonPassive = daemonPassive,
             AnnounceV4 = [V4],
