@@ -220,6 +220,31 @@ public sealed class RibActorTests : TestKit
     }
 
     [Fact]
+    public void We_can_ask_a_neighbor_for_a_route_refresh()
+    {
+        var rib = Rib();
+        var (_, connA, viewA) = Up(rib, A, 65001, 1);
+        rib.Tell(new RequestRouteRefresh(A, AfiSafi.Ipv6Unicast), TestActor);
+        Drain(connA, viewA, v => v.Refresh.Count == 1);
+        Assert.Equal(RouteRefreshSubtype.Normal, viewA.Refresh[0]);
+    }
+
+    [Fact]
+    public void Export_none_neighbors_get_end_of_rib_and_nothing_else()
+    {
+        var cfg = new Dictionary<IPAddress, NeighborRibConfig> { [B] = new(IPAddress.Parse("192.0.2.254"), null, new PeerRibSettings { Export = RouteFilter.RejectAll }) };
+        var rib = Rib(cfg: cfg, local: [new LocalRoute { Prefix = P("198.51.100.0/24") }]);
+        var (_, connA, viewA) = Up(rib, A, 65001, 1);
+        var (_, connB, viewB) = Up(rib, B, 65002, 2);
+        Assert.Empty(viewB.Routes);
+        rib.Tell(new PeerUpdate(A, Update(Attrs([65001]), ["203.0.113.0/24"]), [], connA.Ref));
+        Drain(connA, viewA, v => v.Acked == 1);
+        rib.Tell(new PeerRouteRefresh(B, new RouteRefreshMessage(AfiSafi.Ipv4Unicast), connB.Ref));
+        connB.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Empty(viewB.Routes);
+    }
+
+    [Fact]
     public void Local_routes_can_be_announced_and_withdrawn_at_run_time()
     {
         var rib = Rib();
