@@ -59,6 +59,7 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
     private long _bytesSent;
     private bool _closing;
     private bool _closedReported;
+    private bool _socketClosed;
     private int _unacknowledged;
     private int _readingPaused;
     private long _messagesReceived;
@@ -228,17 +229,38 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
 
     private void CloseSocket(bool abort)
     {
+        if (_socketClosed) return;
+        _socketClosed = true;
         _stop.Cancel();
         _outbound.Writer.TryComplete();
-        try
+        lock (_resumeGate) _resume?.TrySetResult();
+        if (abort)
         {
-            if (abort) _socket.LingerState = new LingerOption(true, 0); // close sends RST, drops unsent data
-            else _socket.Shutdown(SocketShutdown.Both);
+            _socket.LingerState = new LingerOption(true, 0); // close sends RST and drops unsent data
+            _socket.Dispose();
+            return;
         }
+        try { _socket.Shutdown(SocketShutdown.Send); }
         catch (SocketException) { }
         catch (ObjectDisposedException) { }
-        _socket.Dispose();
-        lock (_resumeGate) _resume?.TrySetResult();
+        _ = DrainThenDisposeAsync(_socket);
+    }
+
+    /// <summary>
+    /// Closing a socket that still has unread input makes Linux send RST instead of FIN, and a peer that gets
+    /// the RST may throw away our NOTIFICATION before reading it. So after our FIN we read and discard until
+    /// the peer closes too (or a short deadline passes), and only then release the socket.
+    /// </summary>
+    private static async Task DrainThenDisposeAsync(Socket socket)
+    {
+        var scratch = new byte[4096];
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            while (await socket.ReceiveAsync(scratch, SocketFlags.None, deadline.Token).ConfigureAwait(false) > 0) { }
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException) { }
+        finally { socket.Dispose(); }
     }
 
     protected override void PostStop()

@@ -267,4 +267,24 @@ public sealed class TcpConnectionTests : TestKit
         Assert.True(await Loopback.ClosedAsync(peer, Wait));
         peer.Dispose();
     }
+    [Fact]
+    public async Task NOTIFICATION_reaches_a_peer_whose_unread_garbage_is_still_queued_when_we_close()
+    {
+        var (connection, peer, handler) = await RegisteredAsync();
+        var garbage = new byte[256 * 1024];
+        new Random(11).NextBytes(garbage);
+        garbage[0] = 0;
+        byte[] stream = [.. Loopback.Encode(Loopback.Open()), .. garbage];
+        var send = peer.SendAsync(stream, SocketFlags.None); // we stop reading at the error, so this may not complete
+        handler.ExpectMsg<Received>(Wait);
+        var failed = handler.ExpectMsg<ReceiveFailed>(Wait);
+        connection.Tell(new Send(NotificationMessage.From(failed.Error)));
+        connection.Tell(new Close(TimeSpan.FromSeconds(5)));
+        // Unread input is still queued on our side when we close; the peer must still get the NOTIFICATION whole.
+        var n = Assert.IsType<NotificationMessage>(await Loopback.ReadUntilAsync(peer, m => m is NotificationMessage, Wait));
+        Assert.Equal((1, 1), (n.Code, n.Subcode));
+        Assert.True(await Loopback.ClosedAsync(peer, Wait));
+        await send.WaitAsync(Wait);
+        peer.Dispose();
+    }
 }
