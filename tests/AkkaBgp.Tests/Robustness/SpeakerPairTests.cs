@@ -1,0 +1,120 @@
+using System.Net;
+using AkkaBgp.Actors;
+using AkkaBgp.Actors.TestKit;
+using AkkaBgp.Session;
+using AkkaBgp.Speaker;
+using AkkaBgp.Tests.Transport;
+using AkkaBgp.Transport;
+using AkkaBgp.Wire;
+
+namespace AkkaBgp.Tests.Robustness;
+
+/// <summary>Two of our speakers peering over loopback in real time, and dynamic neighbors end to end.</summary>
+public sealed class SpeakerPairTests() : TestKit(virtualTime: false)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
+    private static NeighborSettings To(IPAddress peer, IPAddress local, uint localAs, uint peerAs, int port, bool passive = false) => new()
+    {
+        PeerAddress = peer,
+        LocalAddress = local,
+        PeerAs = peerAs,
+        LocalAs = localAs,
+        RouterId = OpenMessage.IdentifierFrom(local),
+        PeerPort = port,
+        PassiveTcpEstablishment = passive,
+        HoldTime = TimeSpan.FromSeconds(9),
+        ConnectRetryTime = TimeSpan.FromSeconds(1),
+        IdleHoldTime = TimeSpan.FromMilliseconds(200),
+        DampPeerOscillations = false,
+    };
+
+    private async Task<NeighborStatus> WaitForAsync(SpeakerRefs speaker, IPAddress peer, SessionState state)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        NeighborStatus s;
+        do
+        {
+            s = await speaker.Supervisor.Ask<NeighborStatus>(new NeighborCommand(peer, GetNeighborStatus.Instance));
+            if (s.State == state) return s;
+            await Task.Delay(50);
+        } while (DateTime.UtcNow < deadline);
+        throw new TimeoutException($"{peer}: {s.State}, {s.LastError}");
+    }
+
+    private static int FreePort(IPAddress a, IPAddress b)
+    {
+        // The same port must be free on both addresses.
+        while (true)
+        {
+            using var s1 = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            s1.Bind(new IPEndPoint(a, 0));
+            int port = ((IPEndPoint)s1.LocalEndPoint!).Port;
+            try
+            {
+                using var s2 = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                s2.Bind(new IPEndPoint(b, port));
+                return port;
+            }
+            catch (System.Net.Sockets.SocketException) { }
+        }
+    }
+
+    [Fact]
+    public async Task Two_speakers_both_active_resolve_the_collision_and_keep_one_session()
+    {
+        var a = Loopback.NextAddress();
+        var b = Loopback.NextAddress();
+        int port = FreePort(a, b);
+        var speakerA = SpeakerHost.Start(Sys, new SpeakerSettings
+        {
+            Neighbors = [To(b, a, 65101, 65102, port)],
+            Listener = new ListenerSettings { Endpoints = [new IPEndPoint(a, port)] },
+        }, "a");
+        var speakerB = SpeakerHost.Start(Sys, new SpeakerSettings
+        {
+            Neighbors = [To(a, b, 65102, 65101, port)],
+            Listener = new ListenerSettings { Endpoints = [new IPEndPoint(b, port)] },
+        }, "b");
+        var sa = await WaitForAsync(speakerA, b, SessionState.Established);
+        var sb = await WaitForAsync(speakerB, a, SessionState.Established);
+        Assert.True(sa.Session!.FourOctetAs && sb.Session!.FourOctetAs);
+        // Stable: still one session each side a few keepalives later.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        Assert.Equal(SessionState.Established, (await WaitForAsync(speakerA, b, SessionState.Established)).State);
+        Assert.Equal(0, (await WaitForAsync(speakerB, a, SessionState.Established)).FlapCount);
+
+        // An administrative reset on one side comes back up by itself (Cease/4, then ManualStart).
+        speakerA.Supervisor.Tell(new NeighborCommand(b, new AdministrativeReset("config change")));
+        var deadline = DateTime.UtcNow + Wait;
+        while ((await WaitForAsync(speakerB, a, SessionState.Established)).LastNotificationReceived is null && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        var after = await WaitForAsync(speakerB, a, SessionState.Established);
+        Assert.Equal((ErrorCode.Cease, CeaseSubcode.AdministrativeReset),
+            (after.LastNotificationReceived!.Code, after.LastNotificationReceived.Subcode));
+        Assert.Equal("config change", after.LastNotificationReceived.ShutdownCommunication);
+    }
+
+    [Fact]
+    public async Task Dynamic_neighbor_from_a_range_reaches_Established()
+    {
+        var a = Loopback.NextAddress();
+        var b = Loopback.NextAddress();
+        int port = FreePort(a, b);
+        var template = To(IPAddress.Any, a, 65101, 65102, port, passive: true);
+        var speakerA = SpeakerHost.Start(Sys, new SpeakerSettings
+        {
+            DynamicNeighbors = [new DynamicNeighborRange(Prefix.Parse("127.0.20.0/24"), template, MaxPeers: 5)],
+            Listener = new ListenerSettings { Endpoints = [new IPEndPoint(a, port)] },
+        }, "a");
+        var speakerB = SpeakerHost.Start(Sys, new SpeakerSettings
+        {
+            Neighbors = [To(a, b, 65102, 65101, port)],
+            Listener = new ListenerSettings { Endpoints = [new IPEndPoint(b, port)] },
+        }, "b");
+        await WaitForAsync(speakerB, a, SessionState.Established);
+        await WaitForAsync(speakerA, b, SessionState.Established);
+        var list = await speakerA.Supervisor.Ask<NeighborList>(ListNeighbors.Instance);
+        Assert.True(Assert.Single(list.Neighbors).Dynamic);
+    }
+}
