@@ -20,7 +20,7 @@ public sealed record ConnectionOptions
     public TimeSpan RegisterTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Octets asked of the socket per receive call.</summary>
-    public int ReceiveChunk { get; init; } = 64 * 1024;
+    public int ReceiveChunk { get; init; } = 32 * 1024;
 
     public static readonly ConnectionOptions Default = new();
 }
@@ -322,13 +322,17 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
     /// </summary>
     private async Task ReadLoopAsync(IActorRef self, IActorRef handler, CancellationToken ct)
     {
-        var buffer = new byte[BgpHeader.ExtendedMaxMessageLength + _options.ReceiveChunk];
+        // Room for one partial message of the largest allowed length plus one receive: 4 KiB + chunk until
+        // Extended Messages (RFC 8654) is negotiated, so thousands of idle sessions stay small.
+        var buffer = new byte[_rules.MaxLength + _options.ReceiveChunk];
         int filled = 0;
         string reason = "peer closed the connection";
         try
         {
             while (!ct.IsCancellationRequested)
             {
+                int needed = _rules.MaxLength + _options.ReceiveChunk;
+                if (buffer.Length < needed) Array.Resize(ref buffer, needed);
                 int n = await _socket.ReceiveAsync(buffer.AsMemory(filled, Math.Min(_options.ReceiveChunk, buffer.Length - filled)),
                     SocketFlags.None, ct).ConfigureAwait(false);
                 if (n == 0) break;

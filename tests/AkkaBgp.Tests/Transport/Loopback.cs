@@ -59,6 +59,23 @@ internal static class Loopback
         return m;
     }
 
+    /// <summary>An IPv4 UPDATE announcing <paramref name="count"/> /24s (10.x.y.0/24): 4 octets each, so large counts
+    /// need Extended Messages (RFC 8654).</summary>
+    public static byte[] BigUpdate(int count)
+    {
+        var one = Update(0);
+        int attrsEnd = one.Length - 4;
+        var m = new byte[attrsEnd + 4 * count];
+        one.AsSpan(0, attrsEnd).CopyTo(m);
+        for (int i = 0; i < count; i++)
+        {
+            int o = attrsEnd + 4 * i;
+            m[o] = 24; m[o + 1] = 10; m[o + 2] = (byte)(i >> 8); m[o + 3] = (byte)i;
+        }
+        BinaryPrimitives.WriteUInt16BigEndian(m.AsSpan(16), (ushort)m.Length);
+        return m;
+    }
+
     /// <summary>Reads whole messages from the raw peer socket until <paramref name="predicate"/> matches one.</summary>
     public static async Task<BgpMessage> ReadUntilAsync(Socket socket, Func<BgpMessage, bool> predicate, TimeSpan timeout)
     {

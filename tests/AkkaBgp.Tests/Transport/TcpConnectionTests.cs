@@ -287,4 +287,23 @@ public sealed class TcpConnectionTests : TestKit
         await send.WaitAsync(Wait);
         peer.Dispose();
     }
+    [Fact]
+    public async Task Messages_over_4096_octets_need_Extended_Messages_negotiated_by_Reconfigure()
+    {
+        var big = Loopback.BigUpdate(2500); // 10,000+ octets
+        var (_, peer, handler) = await RegisteredAsync();
+        await peer.SendAsync(big, SocketFlags.None);
+        var failed = handler.ExpectMsg<ReceiveFailed>(Wait);
+        Assert.Equal((1, 2), (failed.Error.Code, failed.Error.Subcode)); // RFC 8654 4: too long without the capability
+
+        var (connection, peer2, handler2) = await RegisteredAsync();
+        connection.Tell(new Reconfigure(new DecodeContext { ExtendedMessages = true }, default, TimeSpan.Zero));
+        await peer2.SendAsync(Loopback.Keepalive, SocketFlags.None);
+        handler2.ExpectMsg<Received>(Wait); // Reconfigure has been applied before this was read
+        for (int i = 0; i < 3; i++) await peer2.SendAsync(big, SocketFlags.None);
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(2500, Assert.IsType<BgpUpdate>(handler2.ExpectMsg<Received>(Wait).Message).Update.Nlri.Count);
+        peer.Dispose();
+        peer2.Dispose();
+    }
 }
