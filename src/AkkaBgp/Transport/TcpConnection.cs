@@ -114,11 +114,11 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
                 if (_handler is not null) { Log.Warning("{Remote}: second Register ignored", Remote); return; }
                 _handler = r.Handler;
                 Timers.Cancel(RegisterKey);
-                Apply(r.Decode, r.SendHoldTime);
+                Apply(r.Decode, r.UpdateDecode, r.SendHoldTime);
                 _ = ReadLoopAsync(Self, r.Handler, _stop.Token);
                 break;
             case Reconfigure r:
-                Apply(r.Decode, r.SendHoldTime);
+                Apply(r.Decode, r.UpdateDecode, r.SendHoldTime);
                 break;
             case Send s:
                 if (_closing) return;
@@ -194,8 +194,10 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
         }
     }
 
-    private void Apply(DecodeContext decode, TimeSpan sendHoldTime)
+    /// <summary>The contract carries the UPDATE rules separately; they win over whatever <paramref name="decode"/> holds.</summary>
+    private void Apply(DecodeContext decode, UpdateDecodeContext updateDecode, TimeSpan sendHoldTime)
     {
+        decode = decode with { Update = updateDecode };
         _rules = new DecodeRules(decode, decode.MaxMessageLength);
         _sendHoldTime = sendHoldTime;
         if (_queuedBytes > 0) ArmSendHold();
