@@ -39,11 +39,15 @@ public sealed class BgpHostedService(
         var system = ActorSystem.Create("akka-bgp", new ActorSystemOptions { Logger = log });
         _system = system;
         var refs = SpeakerHost.Start(system, running.ToSpeakerSettings());
+        var events = system.ActorOf(SessionEventHub.Props(refs.Rib, metrics, log), "events");
+        // By type for the endpoints, and by the actor's name for anyone who knows the system's layout.
+        foreach (var (name, actor) in new[] { ("bgp-neighbors", refs.Supervisor), ("bgp-rib", refs.Rib), ("bgp-listener", refs.Listener), ("bgp-connector", refs.Connector), ("events", events) })
+            registry.Register(name, actor);
         registry.Register<NeighborSupervisor>(refs.Supervisor);
         registry.Register<RibActor>(refs.Rib);
         registry.Register<BgpListener>(refs.Listener);
         registry.Register<TcpConnector>(refs.Connector);
-        registry.Register<SessionEventHub>(system.ActorOf(SessionEventHub.Props(refs.Rib, metrics, log), "events"));
+        registry.Register<SessionEventHub>(events);
 
         _ = system.WhenTerminated.ContinueWith(_ =>
         {

@@ -26,8 +26,10 @@ public sealed class BirdPeeringTests
         };
         await using var bird = new Bird(peering);
         await bird.StartAsync();
-        config.Write(Neighbor(peering) + """
+        var logFile = Path.Combine(Path.GetTempPath(), $"akka-bgp-e2e-{Guid.NewGuid():N}.json");
+        config.Write(Neighbor(peering) + $$"""
               routes = [ { prefix = "198.51.100.0/24", communities = ["65000:100"] } ]
+              logging { file { path = "{{logFile}}", rolling = infinite, json = true } }
             """);
         await using var service = await ServiceProcess.StartAsync(config.Path, config.Management);
 
@@ -98,6 +100,14 @@ public sealed class BirdPeeringTests
         Assert.Contains("Stopping 1 session(s) with \"service stopping\"", service.Output);
         // Session events carry the neighbor's address, AS and state as properties (rendered in the console line).
         Assert.Contains("Neighbor 127.0.62.2 AS65062 OpenConfirm -> Established", service.Output);
+        // ... and as fields in the JSON log file.
+        var established = File.ReadLines(logFile).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(e => e.TryGetProperty("Properties", out var p) && p.TryGetProperty("State", out var st) && st.GetString() == "Established"
+                        && p.TryGetProperty("SourceContext", out var sc) && sc.GetString() == "AkkaBgp.Sessions")
+            .Select(e => e.GetProperty("Properties")).First();
+        Assert.Equal("127.0.62.2", established.GetProperty("NeighborAddress").GetString());
+        Assert.Equal(65062u, established.GetProperty("NeighborAs").GetUInt32());
+        File.Delete(logFile);
     }
 
     internal static string Neighbor(Peering p, string extra = "") => $$"""

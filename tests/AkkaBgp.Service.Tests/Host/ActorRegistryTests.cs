@@ -44,5 +44,18 @@ public sealed class ActorRegistryTests : IDisposable
         Assert.Same(b, registry.Get<OtherKey>());
     }
 
+    [Fact]
+    public async Task Actors_can_be_registered_by_name()
+    {
+        var registry = new ActorRegistry();
+        var pending = registry.GetAsync("echo");
+        var echo = _system.ActorOf(Props.Create(() => new Echo()), "named");
+        Assert.True(registry.Register("echo", echo));
+        Assert.Same(echo, await pending.WaitAsync(TimeSpan.FromSeconds(3)));
+        Assert.Same(echo, registry.Get("echo"));
+        Assert.False(registry.TryGet("other", out _));
+        Assert.False(registry.TryGet<Echo>(out _)); // names and types are separate keys
+    }
+
     public void Dispose() => _system.Dispose();
 }
