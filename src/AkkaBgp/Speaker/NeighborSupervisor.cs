@@ -41,9 +41,14 @@ public sealed record AddNeighbor(NeighborSettings Settings);
 
 public sealed record NeighborAdded(IPAddress Peer, bool AlreadyExisted);
 
-/// <summary>Stops and removes a neighbor's FSM (after a ManualStop so the peer gets the shutdown communication).
+/// <summary>Stops and removes a neighbor's FSM, telling the peer why first: Cease/3 Peer De-configured by default
+/// (RFC 4486, configuration reload); with Cease/2 the RFC 9003 <paramref name="Communication"/> goes along.
 /// Answered with <see cref="NeighborRemoved"/>.</summary>
-public sealed record RemoveNeighbor(IPAddress Peer, string? Communication = null);
+public sealed record RemoveNeighbor(IPAddress Peer, string? Communication = null, byte CeaseSubcode = Wire.CeaseSubcode.PeerDeconfigured);
+
+/// <summary>Configuration change that needs a new session: the old FSM sends Cease (6 Other Configuration Change by
+/// default, RFC 4486) and is replaced by one built from <paramref name="Settings"/>. Answered with <see cref="NeighborAdded"/>.</summary>
+public sealed record ReplaceNeighbor(NeighborSettings Settings, byte CeaseSubcode = Wire.CeaseSubcode.OtherConfigurationChange);
 
 public sealed record NeighborRemoved(IPAddress Peer, bool Existed);
 
@@ -92,6 +97,7 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
         public bool AdminDown { get; set; }
         public int Restarts { get; set; }
         public IActorRef? PendingRemoval { get; set; }
+        public NeighborSettings? Replacement { get; set; }
     }
 
     private sealed record CheckRestarts : IDeadLetterSuppression;
@@ -123,17 +129,17 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
                 Sender.Tell(new NeighborRemoved(r.Peer, false), Self);
                 return;
             }
-            // ManualStop first so the peer gets Cease/2 with the communication. Stopping at once would lose it
-            // (a stop overtakes queued messages), so wait until the FSM has answered a status query sent after
-            // it: the FSM handles its mailbox in order. The connection is not the FSM's child; it flushes the
-            // NOTIFICATION on its own.
-            n.Supervisor.Tell(new ManualStop(r.Communication), Self);
-            n.AdminDown = true;
-            n.PendingRemoval = Sender;
-            var self = Self;
-            var peer = r.Peer;
-            n.Supervisor.Ask(GetNeighborStatus.Instance, TimeSpan.FromSeconds(5))
-                .ContinueWith(_ => self.Tell(new FinishRemoval(peer), self), TaskScheduler.Default);
+            BeginRemoval(n, r.CeaseSubcode, r.Communication, Sender, null);
+        });
+        Receive<ReplaceNeighbor>(r =>
+        {
+            if (!_neighbors.TryGetValue(r.Settings.PeerAddress, out var n))
+            {
+                Spawn(r.Settings, null);
+                Sender.Tell(new NeighborAdded(r.Settings.PeerAddress, false), Self);
+                return;
+            }
+            BeginRemoval(n, r.CeaseSubcode, "configuration changed", Sender, r.Settings);
         });
         Receive<FinishRemoval>(f =>
         {
@@ -170,7 +176,16 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
             if (_neighbors.TryGetValue(peer, out var n) && ReferenceEquals(n.Supervisor, t.ActorRef))
             {
                 _neighbors.Remove(peer);
-                n.PendingRemoval?.Tell(new NeighborRemoved(peer, true), Self);
+                if (n.Replacement is { } settings)
+                {
+                    // The old actor's name is free only now.
+                    Spawn(settings, n.Range);
+                    n.PendingRemoval?.Tell(new NeighborAdded(peer, true), Self);
+                }
+                else
+                {
+                    n.PendingRemoval?.Tell(new NeighborRemoved(peer, true), Self);
+                }
                 if (n.PendingRemoval is null)
                     Log.Warning("Session with {Peer} ended for good (its FSM stopped or crashed too often)", peer);
             }
@@ -199,6 +214,27 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
         // the FSM ignores it unless AllowAutomaticStart.
         supervisor.Tell(new AutomaticStart(), Self);
         supervisor.Tell(BackoffSupervisor.GetCurrentChild.Instance, Self);
+    }
+
+    /// <summary>
+    /// Tells the FSM to end the session (ManualStop for Cease/2, which carries the RFC 9003 text; AutomaticStop with
+    /// the subcode otherwise), then stops it. Stopping at once would lose that message (a stop overtakes queued messages),
+    /// so the stop waits until the FSM has answered a status query sent after it: the FSM handles its mailbox in
+    /// order. The connection is not the FSM's child and flushes the NOTIFICATION on its own.
+    /// </summary>
+    private void BeginRemoval(Neighbor n, byte ceaseSubcode, string? communication, IActorRef replyTo, NeighborSettings? replacement)
+    {
+        object stop = ceaseSubcode == CeaseSubcode.AdministrativeShutdown
+            ? new ManualStop(communication)
+            : new AutomaticStop(ceaseSubcode, communication ?? "neighbor removed from the configuration");
+        n.Supervisor.Tell(stop, Self);
+        n.AdminDown = true;
+        n.PendingRemoval = replyTo;
+        n.Replacement = replacement;
+        var self = Self;
+        var peer = n.Settings.PeerAddress;
+        n.Supervisor.Ask(GetNeighborStatus.Instance, TimeSpan.FromSeconds(5))
+            .ContinueWith(_ => self.Tell(new FinishRemoval(peer), self), TaskScheduler.Default);
     }
 
     private void OnInbound(InboundConnection c)

@@ -174,10 +174,29 @@ public sealed class NeighborSupervisorTests : TestKit
         ExpectMsg(new NeighborAdded(A("192.0.2.5"), false));
         probe.ExpectMsg<Started>();
         probe.ExpectMsg<Got>(g => g.Message is AutomaticStart);
-        sup.Tell(new RemoveNeighbor(A("192.0.2.5"), "decommissioned"), TestActor);
+        sup.Tell(new RemoveNeighbor(A("192.0.2.5"), "decommissioned", CeaseSubcode.AdministrativeShutdown), TestActor);
         Assert.Equal("decommissioned", ((ManualStop)probe.ExpectMsg<Got>(g => g.Message is ManualStop).Message).Communication);
         ExpectMsg(new NeighborRemoved(A("192.0.2.5"), true));
         sup.Tell(new NeighborCommand(A("192.0.2.5"), new ManualStart()), TestActor);
         ExpectMsg(new NeighborNotFound(A("192.0.2.5")));
+    }
+    [Fact]
+    public void Removal_by_configuration_sends_Cease_3_and_replacement_sends_Cease_6_then_starts_the_new_settings()
+    {
+        var probe = CreateTestProbe();
+        var sup = Supervisor(probe, [Neighbor("192.0.2.5"), Neighbor("192.0.2.6")]);
+        probe.ReceiveN(4);
+        sup.Tell(new RemoveNeighbor(A("192.0.2.5")), TestActor);
+        var stop = Assert.IsType<AutomaticStop>(probe.ExpectMsg<Got>(g => g.Message is AutomaticStop).Message);
+        Assert.Equal(CeaseSubcode.PeerDeconfigured, stop.CeaseSubcode);
+        ExpectMsg(new NeighborRemoved(A("192.0.2.5"), true));
+
+        sup.Tell(new ReplaceNeighbor(Neighbor("192.0.2.6", passive: true)), TestActor);
+        var old = probe.ExpectMsg<Got>(g => g.Message is AutomaticStop);
+        Assert.Equal(CeaseSubcode.OtherConfigurationChange, ((AutomaticStop)old.Message).CeaseSubcode);
+        ExpectMsg(new NeighborAdded(A("192.0.2.6"), true));
+        var fresh = probe.ExpectMsg<Started>();
+        Assert.NotEqual(old.Self, fresh.Self);
+        probe.ExpectMsg<Got>(g => g.Message is AutomaticStart);
     }
 }
