@@ -113,6 +113,9 @@ public sealed class AdvertisementTests
         var noExport = Attrs([65001], x => x.Communities.Add(Community.NoExport));
         Assert.Null(Export(noExport, Ebgp1, Ebgp2));
         Assert.NotNull(Export(noExport, Ebgp1, Ibgp));
+        var subconfed = Attrs([65001], x => x.Communities.Add(Community.NoExportSubconfed));
+        Assert.Null(Export(subconfed, Ebgp1, Ebgp2));
+        Assert.NotNull(Export(subconfed, Ebgp1, Ibgp));
         var noAdvertise = Attrs([65001], x => x.Communities.Add(Community.NoAdvertise));
         Assert.Null(Export(noAdvertise, Ebgp1, Ibgp));
         Assert.Null(Export(noAdvertise, Ebgp1, Ebgp2));

@@ -46,7 +46,8 @@ public sealed class RouteAttributes
                     for (int i = 0; i + 4 <= v.Length; i += 4)
                     {
                         uint c = BinaryPrimitives.ReadUInt32BigEndian(v[i..]);
-                        if (c == Community.NoExport.Value) NoExport = true;
+                        // RFC 1997: without confederations NO_EXPORT_SUBCONFED means the same as NO_EXPORT.
+                        if (c == Community.NoExport.Value || c == Community.NoExportSubconfed.Value) NoExport = true;
                         else if (c == Community.NoAdvertise.Value) NoAdvertise = true;
                     }
                     break;
