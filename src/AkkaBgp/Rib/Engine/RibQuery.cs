@@ -16,8 +16,11 @@ internal sealed class RibQuery : ReceiveActor, IWithTimers
         long v4p = 0, v4n = 0, v4b = 0, v6p = 0, v6n = 0, v6b = 0;
         int sets = 0;
         var neighbors = new List<NeighborRibSummary>();
+        bool done = false;
         void Finish()
         {
+            if (done) return;
+            done = true;
             replyTo.Tell(new RibSummary(new Dictionary<string, FamilySummary>
             {
                 ["ipv4-unicast"] = new(v4p, v4n, v4b),
@@ -32,14 +35,25 @@ internal sealed class RibQuery : ReceiveActor, IWithTimers
             sets += s.AttributeSets;
             if (--waiting == 0) Finish();
         });
+        var pendingInbound = new HashSet<IActorRef>(inbound);
         Receive<NeighborRibSummary>(n =>
         {
+            if (!pendingInbound.Remove(Sender)) return;
             neighbors.Add(n);
             if (--waiting == 0) Finish();
         });
-        Receive<QueryTimeout>(_ => Finish()); // a session that went down meanwhile does not answer
+        // A session that goes down meanwhile stops its inbound actor, which then never answers.
+        Receive<Terminated>(t =>
+        {
+            if (pendingInbound.Remove(t.ActorRef) && --waiting == 0) Finish();
+        });
+        Receive<QueryTimeout>(_ => Finish());
         foreach (var p in partitions) p.Tell(new PartitionSummaryQuery(Self, 0), Self);
-        foreach (var i in inbound) i.Tell(new InboundCountersQuery(Self, 0), Self);
+        foreach (var i in inbound)
+        {
+            Context.Watch(i);
+            i.Tell(new InboundCountersQuery(Self, 0), Self);
+        }
         if (waiting == 0) Finish();
         else Timers.StartSingleTimer("timeout", QueryTimeout.Instance, TimeSpan.FromSeconds(10));
     }
