@@ -43,6 +43,12 @@ public sealed class ReloadTests
         Assert.Contains(errors, e => e.Contains("hold-time") && e.Contains("2s is not allowed"));
         Assert.Contains(errors, e => e.Contains("routes[0].prefix"));
         Assert.Equal(HttpStatusCode.NotFound, (await service.SendAsync(HttpMethod.Get, "bgp/neighbors/127.0.63.3")).Status);
+        // SIGHUP has nobody to answer: the refusal and its list go to the log.
+        service.Signal("HUP");
+        await service.WaitUntilAsync(() => Task.FromResult(service.Output.Contains("Configuration reload refused, the running configuration stays (2 problem(s))")),
+            Wait, "the SIGHUP refusal in the log");
+        Assert.Contains("2s is not allowed", service.Output);
+        Assert.Equal("Established", (await service.NeighborAsync("127.0.63.2")).GetProperty("state").GetString());
 
         // A setting that needs a restart is refused too.
         config.WriteRaw(good.Replace("local-as = 65000", "local-as = 65001"));
