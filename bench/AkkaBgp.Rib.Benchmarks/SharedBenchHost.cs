@@ -73,6 +73,8 @@ internal static class SharedBenchHost
                 foreach (var (family, f) in s.Families) body[family] = new { prefixes = f.Prefixes, paths = f.Paths, best = f.BestPaths };
                 body["peers"] = new { established = s.EstablishedPeers };
                 body["attribute_sets"] = s.AttributeSets;
+                var gc = GC.GetGCMemoryInfo();
+                body["gc"] = new { heap_mib = gc.HeapSizeBytes / 1048576.0, committed_mib = gc.TotalCommittedBytes / 1048576.0, total_memory_mib = GC.GetTotalMemory(false) / 1048576.0 };
                 var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(body));
                 ctx.Response.ContentType = "application/json";
                 ctx.Response.ContentLength64 = bytes.Length;
