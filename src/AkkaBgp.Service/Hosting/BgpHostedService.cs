@@ -60,12 +60,13 @@ public sealed class BgpHostedService(
         var listener = await refs.Listener.Ask<ListenerStatus>(GetListenerStatus.Instance, TimeSpan.FromSeconds(10));
         if (listener.Failures.Count > 0)
         {
-            // A speaker that cannot accept its neighbors' connections is broken, not degraded: say so and exit.
-            readiness.NotReady("listener failed: " + string.Join("; ", listener.Failures));
-            _log.Fatal("Cannot listen for BGP: {Failures}", string.Join("; ", listener.Failures));
-            Environment.ExitCode = 1;
-            lifetime.StopApplication();
-            return;
+            // A speaker that cannot accept its neighbors' connections is broken, not degraded: fail the start, so
+            // the host never opens the management endpoint and the process exits non-zero.
+            var failures = string.Join("; ", listener.Failures);
+            readiness.NotReady("listener failed: " + failures);
+            _stopping = true;
+            await system.Terminate().WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+            throw new ServiceStartException($"Cannot listen for BGP: {failures}");
         }
         readiness.Ready();
         _log.Information("Speaker started: router-id {RouterId}, AS {LocalAs}, {Neighbors} neighbor(s), BGP on {Listen}",
@@ -115,3 +116,6 @@ public sealed class BgpHostedService(
         if (grace > TimeSpan.Zero) await Task.Delay(grace < TimeSpan.FromMilliseconds(300) ? grace : TimeSpan.FromMilliseconds(300), ct);
     }
 }
+
+/// <summary>The speaker could not start (e.g. a listen address in use); the message says why.</summary>
+public sealed class ServiceStartException(string message) : Exception(message);

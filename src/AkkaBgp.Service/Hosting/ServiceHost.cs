@@ -41,6 +41,11 @@ public static class ServiceHost
             log.Information("Stopped");
             return Environment.ExitCode;
         }
+        catch (ServiceStartException e)
+        {
+            log.Fatal("{Problem}", e.Message);
+            return 1;
+        }
         catch (IOException e)
         {
             // Kestrel's "address already in use" and friends.
