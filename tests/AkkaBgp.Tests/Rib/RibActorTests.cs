@@ -300,6 +300,30 @@ public sealed class RibActorTests : TestKit
         Assert.Equal(1, found.TotalPrefixes);
         Assert.True(found.Routes.Single().Best);
         Assert.Equal(A, found.Routes.Single().Peer);
+        // Without keep-filtered the rejected route is not stored.
+        rib.Tell(new LookupRoutes(P("203.0.113.0/24")), TestActor);
+        Assert.Equal(0, ExpectMsg<RouteLookupResult>().TotalPrefixes);
+    }
+
+    [Fact]
+    public void Keep_filtered_gives_pre_and_post_policy_counts()
+    {
+        var import = new RouteFilter([new FilterTerm { Prefixes = [PrefixListEntry.Parse("203.0.113.0/24")], Verdict = FilterVerdict.Reject }]);
+        var cfg = new Dictionary<IPAddress, NeighborRibConfig> { [A] = new(IPAddress.Parse("192.0.2.254"), null, new PeerRibSettings { Import = import, KeepFiltered = true }) };
+        var rib = Rib(cfg: cfg);
+        var (_, connA, viewA) = Up(rib, A, 65001, 1);
+        var (_, connB, viewB) = Up(rib, B, 65002, 2);
+        rib.Tell(new PeerUpdate(A, Update(Attrs([65001]), ["203.0.113.0/24", "198.51.100.0/24"]), [], connA.Ref));
+        Drain(connB, viewB, v => v.Routes.Count == 1);
+        Drain(connA, viewA, v => v.Acked == 1);
+        rib.Tell(GetRibSummary.Instance, TestActor);
+        var n = ExpectMsg<RibSummary>().Neighbors.Single(x => x.Peer.Equals(A));
+        Assert.Equal(2, n.PrePolicy!["ipv4-unicast"]);
+        Assert.Equal(1, n.Accepted["ipv4-unicast"]);
+        rib.Tell(new LookupRoutes(P("203.0.113.0/24")), TestActor);
+        var r = ExpectMsg<RouteLookupResult>().Routes.Single();
+        Assert.False(r.Best);
+        Assert.Equal("Filtered", r.Ineligibility);
     }
 
     [Fact]

@@ -103,6 +103,26 @@ public sealed class TableTests
     }
 
     [Fact]
+    public void Kept_filtered_paths_are_counted_but_never_selected()
+    {
+        var a = Add(Peer("10.0.0.2", 65001));
+        var b = Add(Peer("10.0.0.3", 65002));
+        var r = _interner.Acquire(Attrs([65001]));
+        _table.Announce(P("203.0.113.0/24"), a, r, filtered: true);
+        Assert.False(_table.TryGetBest(P("203.0.113.0/24"), out _, out _));
+        Assert.Equal(1, _table.FilteredFrom(a.Slot));
+        Assert.True(_table.Paths(P("203.0.113.0/24")).Single().Filtered);
+        Announce("203.0.113.0/24", b, Attrs([65002, 1, 2, 3]));
+        _table.TryGetBest(P("203.0.113.0/24"), out _, out var best);
+        Assert.Same(b, best);
+        // The same route, now accepted by policy (e.g. after a filter change and a route refresh), wins.
+        var c = _table.Announce(P("203.0.113.0/24"), a, r);
+        Assert.Same(a, c.NewPeer);
+        Assert.Equal(0, _table.FilteredFrom(a.Slot));
+        _interner.Release(r);
+    }
+
+    [Fact]
     public void Session_down_removes_every_path_of_that_peer_and_reports_best_changes()
     {
         var a = Add(Peer("10.0.0.2", 65001));

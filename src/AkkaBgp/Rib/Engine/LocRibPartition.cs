@@ -72,6 +72,7 @@ public sealed class LocRibPartition : ReceiveActor
         }
         int v4Before = _v4.PathsFrom(from.Slot), v6Before = _v6.PathsFrom(from.Slot);
         int v4InBefore = _v4.IneligibleFrom(from.Slot), v6InBefore = _v6.IneligibleFrom(from.Slot);
+        int v4FBefore = _v4.FilteredFrom(from.Slot), v6FBefore = _v6.FilteredFrom(from.Slot);
         PathAttributes? lastAttrs = null;
         byte[]? lastNh = null;
         RouteAttributes? route = null;
@@ -93,14 +94,15 @@ public sealed class LocRibPartition : ReceiveActor
                     lastAttrs = op.Attributes;
                     lastNh = op.MpNextHop;
                 }
-                change = table.Announce(op.Prefix, from, route!);
+                change = table.Announce(op.Prefix, from, route!, op.Filtered);
             }
             if (change.Changed) Advertise(op.Prefix, change);
         }
         if (route is not null) _interner.Release(route);
         FlushOutbound();
         Sender.Tell(new BatchDone(b.Sequence, _v4.PathsFrom(from.Slot) - v4Before, _v6.PathsFrom(from.Slot) - v6Before,
-            _v4.IneligibleFrom(from.Slot) - v4InBefore, _v6.IneligibleFrom(from.Slot) - v6InBefore), Self);
+            _v4.IneligibleFrom(from.Slot) - v4InBefore, _v6.IneligibleFrom(from.Slot) - v6InBefore,
+            _v4.FilteredFrom(from.Slot) - v4FBefore, _v6.FilteredFrom(from.Slot) - v6FBefore), Self);
     }
 
     /// <summary>RFC 4271 9.2: a best-path change is advertised to every neighbor whose view changes: a new
@@ -209,12 +211,12 @@ public sealed class LocRibPartition : ReceiveActor
     private RouteView View(Prefix prefix, StoredPath p)
     {
         var candidate = new Candidate(p.Route, p.Peer);
-        bool eligible = BestPathSelector.IsEligible(candidate, _settings.Decision);
+        bool eligible = !p.Filtered && BestPathSelector.IsEligible(candidate, _settings.Decision);
         System.Net.IPAddress? nh = p.Route.MpNextHop.Length >= 16
             ? new System.Net.IPAddress(p.Route.MpNextHop.AsSpan(0, 16))
             : p.Route.Attributes.NextHopAddress;
         return new RouteView(prefix, p.Peer.IsLocal ? null : p.Peer.Address, p.Peer.PeerAs, p.IsBest, eligible,
-            eligible ? null : (p.Route.Ineligibility == PathIneligibility.None ? PathIneligibility.NextHopUnresolvable : p.Route.Ineligibility).ToString(),
+            eligible ? null : p.Filtered ? "Filtered" : (p.Route.Ineligibility == PathIneligibility.None ? PathIneligibility.NextHopUnresolvable : p.Route.Ineligibility).ToString(),
             p.Route.Attributes, nh);
     }
 }

@@ -9,8 +9,9 @@ namespace AkkaBgp.Rib.Engine;
 // Messages between the RIB's own actors. All are dead-letter-suppressed: after a session goes down, partitions
 // may still export a few changes to its stopped Adj-RIB-Out actor, which is expected and not worth a log line.
 
-/// <summary>One route change for a partition: <paramref name="Attributes"/> null means withdraw.</summary>
-internal readonly record struct RouteOp(Prefix Prefix, PathAttributes? Attributes, byte[]? MpNextHop);
+/// <summary>One route change for a partition: <paramref name="Attributes"/> null means withdraw;
+/// <paramref name="Filtered"/> marks a route the import policy rejected, kept for the pre-policy view.</summary>
+internal readonly record struct RouteOp(Prefix Prefix, PathAttributes? Attributes, byte[]? MpNextHop, bool Filtered = false);
 
 /// <summary>A session came up: the partition registers it as a route source and destination, then sends it
 /// its share of the Loc-RIB (initial table, RFC 4271 9.2) and a <see cref="DumpDone"/>.</summary>
@@ -25,7 +26,8 @@ internal sealed record PeerPurged(int Slot) : IDeadLetterSuppression;
 internal sealed record PartitionBatch(RibPeer From, List<RouteOp> Ops, long Sequence) : IDeadLetterSuppression;
 
 /// <summary>Accepted-path count deltas of the batch's peer, per family, for max-prefix and the counters.</summary>
-internal sealed record BatchDone(long Sequence, int DeltaV4, int DeltaV6, int IneligibleDeltaV4, int IneligibleDeltaV6) : IDeadLetterSuppression;
+internal sealed record BatchDone(long Sequence, int DeltaV4, int DeltaV6, int IneligibleDeltaV4, int IneligibleDeltaV6,
+    int FilteredDeltaV4 = 0, int FilteredDeltaV6 = 0) : IDeadLetterSuppression;
 
 /// <summary>Re-send this partition's share of the table to one neighbor (route refresh).</summary>
 internal sealed record PartitionDump(RibPeer Peer, AfiSafi Family, long Round) : IDeadLetterSuppression;

@@ -33,7 +33,11 @@ public sealed class PeerInbound : ReceiveActor
     private bool _stopped;
 
     internal long Updates, TreatAsWithdraw, ReceivedPrefixes, FilteredPrefixes;
-    internal long AcceptedV4, AcceptedV6, RejectedV4, RejectedV6;
+    /// <summary>Paths stored per family (pre-policy when KeepFiltered), loop-rejected, and kept-filtered.</summary>
+    internal long StoredV4, StoredV6, RejectedV4, RejectedV6, KeptFilteredV4, KeptFilteredV6;
+    /// <summary>Post-policy paths (what max-prefix limits).</summary>
+    internal long AcceptedV4 => StoredV4 - KeptFilteredV4;
+    internal long AcceptedV6 => StoredV6 - KeptFilteredV6;
 
     private PeerInbound(RibPeer peer, IActorRef[] partitions, IActorRef fsm)
     {
@@ -122,9 +126,11 @@ public sealed class PeerInbound : ReceiveActor
             var r = filter.Evaluate(prefix, attrs);
             if (!r.Accepted)
             {
-                // A rejected route must also remove what this peer sent before for the prefix.
+                // A rejected route must also remove what this peer sent before for the prefix (or replace it
+                // with the flagged rejected route when keeping filtered routes).
                 FilteredPrefixes++;
-                Add(prefix, null, null);
+                if (_peer.Settings.KeepFiltered) Add(prefix, attrs, nh, filtered: true);
+                else Add(prefix, null, null);
                 return;
             }
             if (r.Term is { ModifiesAttributes: true } term)
@@ -142,11 +148,11 @@ public sealed class PeerInbound : ReceiveActor
         Add(prefix, attrs, nh);
     }
 
-    private void Add(Prefix prefix, PathAttributes? attrs, byte[]? nh)
+    private void Add(Prefix prefix, PathAttributes? attrs, byte[]? nh, bool filtered = false)
     {
         int i = LocRibPartition.PartitionOf(prefix, _partitions.Length);
         var list = _batches[i] ??= new List<RouteOp>(BatchLimit);
-        list.Add(new RouteOp(prefix, attrs, nh));
+        list.Add(new RouteOp(prefix, attrs, nh, filtered));
         if (list.Count >= BatchLimit) Flush();
     }
 
@@ -169,8 +175,10 @@ public sealed class PeerInbound : ReceiveActor
 
     private void Done(BatchDone d)
     {
-        AcceptedV4 += d.DeltaV4;
-        AcceptedV6 += d.DeltaV6;
+        StoredV4 += d.DeltaV4;
+        StoredV6 += d.DeltaV6;
+        KeptFilteredV4 += d.FilteredDeltaV4;
+        KeptFilteredV6 += d.FilteredDeltaV6;
         RejectedV4 += d.IneligibleDeltaV4;
         RejectedV6 += d.IneligibleDeltaV6;
         if (_inFlight.TryGetValue(d.Sequence, out var f))
@@ -225,5 +233,6 @@ public sealed class PeerInbound : ReceiveActor
 
     private NeighborRibSummary Counters(long _) => new(_peer.Address, _peer.PeerAs, Updates, TreatAsWithdraw, ReceivedPrefixes, FilteredPrefixes,
         new Dictionary<string, long> { ["ipv4-unicast"] = AcceptedV4, ["ipv6-unicast"] = AcceptedV6 },
-        new Dictionary<string, long> { ["ipv4-unicast"] = RejectedV4, ["ipv6-unicast"] = RejectedV6 });
+        new Dictionary<string, long> { ["ipv4-unicast"] = RejectedV4, ["ipv6-unicast"] = RejectedV6 },
+        _peer.Settings.KeepFiltered ? new Dictionary<string, long> { ["ipv4-unicast"] = StoredV4, ["ipv6-unicast"] = StoredV6 } : null);
 }

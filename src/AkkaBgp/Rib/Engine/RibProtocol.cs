@@ -53,10 +53,14 @@ public sealed record GetRibSummary
 /// <param name="BestPaths">Prefixes with a selected best path.</param>
 public sealed record FamilySummary(long Prefixes, long Paths, long BestPaths);
 
-/// <summary>Per-neighbor Adj-RIB-In counters: <paramref name="Received"/> before import policy,
-/// <paramref name="Accepted"/> after it (what the tables hold), <paramref name="Rejected"/> by loop detection.</summary>
+/// <summary>Per-neighbor Adj-RIB-In counters (after RFC 7606 handling). <paramref name="ReceivedPrefixes"/> and
+/// <paramref name="FilteredPrefixes"/> count announcements (and import-policy rejections) since the session came up;
+/// <paramref name="Accepted"/> is the current post-policy path count per family (loop-rejected ones included, which
+/// <paramref name="Rejected"/> counts separately); <paramref name="PrePolicy"/> is the current pre-policy count,
+/// known only when the neighbor keeps filtered routes (PeerRibSettings.KeepFiltered), else null.</summary>
 public sealed record NeighborRibSummary(IPAddress Peer, uint PeerAs, long Updates, long TreatAsWithdraw, long ReceivedPrefixes,
-    long FilteredPrefixes, IReadOnlyDictionary<string, long> Accepted, IReadOnlyDictionary<string, long> Rejected);
+    long FilteredPrefixes, IReadOnlyDictionary<string, long> Accepted, IReadOnlyDictionary<string, long> Rejected,
+    IReadOnlyDictionary<string, long>? PrePolicy = null);
 
 /// <summary>Keys of <see cref="Families"/> are "ipv4-unicast" and "ipv6-unicast".</summary>
 public sealed record RibSummary(IReadOnlyDictionary<string, FamilySummary> Families, int EstablishedPeers, int AttributeSets,

@@ -25,6 +25,10 @@ public sealed record PeerRibSettings
     /// <summary>Send MULTI_EXIT_DISC learned from other ASes to this eBGP neighbor; RFC 4271 5.1.4 says not to, so off by default.</summary>
     public bool SendMed { get; init; }
     public RouteFilter? Import { get; init; }
+    /// <summary>Keep routes the import filter rejected (flagged, never selected), as BIRD's "import keep filtered":
+    /// the Adj-RIB-In then has an exact pre-policy count and lookups show the rejected routes, at the memory
+    /// cost of storing them. Off: a rejected route is handled as a withdrawal.</summary>
+    public bool KeepFiltered { get; init; }
     public RouteFilter? Export { get; init; }
     /// <summary>Max-prefix per family (RFC 4486 Cease/1).</summary>
     public IReadOnlyDictionary<AfiSafi, MaxPrefixSettings> MaxPrefix { get; init; } = new Dictionary<AfiSafi, MaxPrefixSettings>();

@@ -13,7 +13,7 @@ public readonly record struct BestChange(RouteAttributes? OldRoute, RibPeer? Old
 }
 
 /// <summary>One stored path as reported by queries.</summary>
-public readonly record struct StoredPath(RibPeer Peer, RouteAttributes Route, bool IsBest);
+public readonly record struct StoredPath(RibPeer Peer, RouteAttributes Route, bool IsBest, bool Filtered = false);
 
 /// <summary>
 /// All paths for one address family (Adj-RIB-In of every neighbor after import policy, plus local routes)
@@ -35,6 +35,8 @@ public sealed class PrefixTable
         public RouteAttributes? Route;
         public int Next;
         public ushort Peer;
+        /// <summary>Rejected by import policy and kept only for pre-policy views ("keep filtered"); never a candidate.</summary>
+        public bool Filtered;
     }
 
     private readonly bool _v6;
@@ -48,6 +50,7 @@ public sealed class PrefixTable
     private int _free;
     private int[] _pathsByPeer = new int[16];
     private int[] _ineligibleByPeer = new int[16];
+    private int[] _filteredByPeer = new int[16];
 
     /// <param name="peerOf">Maps a peer slot to the session currently holding it.</param>
     public PrefixTable(bool ipv6, AttributeInterner interner, DecisionOptions options, Func<int, RibPeer?> peerOf, int expectedPrefixes = 0)
@@ -72,6 +75,8 @@ public sealed class PrefixTable
     public int PathsFrom(int peerSlot) => peerSlot < _pathsByPeer.Length ? _pathsByPeer[peerSlot] : 0;
     /// <summary>Paths from this peer kept out of selection by loop detection (RFC 4271 9.1.2, RFC 4456 8).</summary>
     public int IneligibleFrom(int peerSlot) => peerSlot < _ineligibleByPeer.Length ? _ineligibleByPeer[peerSlot] : 0;
+    /// <summary>Paths from this peer kept although the import policy rejected them (pre-policy view).</summary>
+    public int FilteredFrom(int peerSlot) => peerSlot < _filteredByPeer.Length ? _filteredByPeer[peerSlot] : 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong V4Key(Prefix p) => ((ulong)p.IPv4Bits << 8) | (uint)p.Length;
@@ -103,7 +108,9 @@ public sealed class PrefixTable
     /// Stores (or replaces: implicit withdraw, RFC 4271 3.1) <paramref name="peer"/>'s path for <paramref name="prefix"/>
     /// and re-runs selection. Takes its own reference on <paramref name="route"/>.
     /// </summary>
-    public BestChange Announce(Prefix prefix, RibPeer peer, RouteAttributes route)
+    /// <param name="filtered">The import policy rejected the route; it is stored for the pre-policy view
+    /// (counted, shown by queries) but takes no part in selection.</param>
+    public BestChange Announce(Prefix prefix, RibPeer peer, RouteAttributes route, bool filtered = false)
     {
         if (prefix.IsIPv6 != _v6) throw new ArgumentException($"{prefix} is not in this table's family", nameof(prefix));
         ref var e = ref FindOrAdd(prefix);
@@ -115,25 +122,28 @@ public sealed class PrefixTable
         if (s != 0)
         {
             var previous = _paths[s].Route!;
-            if (ReferenceEquals(previous, route))
+            if (ReferenceEquals(previous, route) && _paths[s].Filtered == filtered)
             {
                 _interner.Release(route);
                 return new BestChange(oldRoute, oldPeer, oldRoute, oldPeer);
             }
-            Count(peer.Slot, previous, -1);
+            Count(peer.Slot, previous, _paths[s].Filtered, -1);
             _paths[s].Route = route;
+            _paths[s].Filtered = filtered;
             _interner.Release(previous);
         }
         else
         {
             s = AllocSlot();
             // AllocSlot may grow _paths but not the dictionary, so the entry ref is still valid.
-            _paths[s] = new PathSlot { Route = route, Next = e.Head, Peer = (ushort)peer.Slot };
+            _paths[s] = new PathSlot { Route = route, Next = e.Head, Peer = (ushort)peer.Slot, Filtered = filtered };
             e.Head = s;
             PathCount++;
         }
-        Count(peer.Slot, route, +1);
-        e.Best = ReselectAfterAdd(e.Best, e.Head, s, route, peer, replaced);
+        Count(peer.Slot, route, filtered, +1);
+        e.Best = filtered
+            ? (replaced ? SelectBest(e.Head) : e.Best)
+            : ReselectAfterAdd(e.Best, e.Head, s, route, peer, replaced);
         var (newRoute, newPeer) = BestOf(e);
         return Track(new BestChange(oldRoute, oldPeer, newRoute, newPeer));
     }
@@ -167,7 +177,7 @@ public sealed class PrefixTable
         if (prev == 0) e.Head = _paths[s].Next;
         else _paths[prev].Next = _paths[s].Next;
         var route = _paths[s].Route!;
-        Count(peerSlot, route, -1);
+        Count(peerSlot, route, _paths[s].Filtered, -1);
         _interner.Release(route);
         FreeSlot(s);
         PathCount--;
@@ -228,7 +238,7 @@ public sealed class PrefixTable
         ref var e = ref Find(prefix, out bool exists);
         if (!exists) return list;
         for (int s = e.Head; s != 0; s = _paths[s].Next)
-            if (_peerOf(_paths[s].Peer) is { } peer) list.Add(new StoredPath(peer, _paths[s].Route!, s == e.Best));
+            if (_peerOf(_paths[s].Peer) is { } peer) list.Add(new StoredPath(peer, _paths[s].Route!, s == e.Best, _paths[s].Filtered));
         return list;
     }
 
@@ -277,6 +287,7 @@ public sealed class PrefixTable
         int i = 0;
         for (int s = head; s != 0; s = _paths[s].Next)
         {
+            if (_paths[s].Filtered) continue;
             var peer = _peerOf(_paths[s].Peer);
             if (peer is null) continue;
             if (i == _candidates.Length)
@@ -292,16 +303,18 @@ public sealed class PrefixTable
         return best < 0 ? 0 : _candidateSlots[best];
     }
 
-    private void Count(int peerSlot, RouteAttributes r, int delta)
+    private void Count(int peerSlot, RouteAttributes r, bool filtered, int delta)
     {
         if (peerSlot >= _pathsByPeer.Length)
         {
             int size = Math.Max(peerSlot + 1, _pathsByPeer.Length * 2);
             Array.Resize(ref _pathsByPeer, size);
             Array.Resize(ref _ineligibleByPeer, size);
+            Array.Resize(ref _filteredByPeer, size);
         }
         _pathsByPeer[peerSlot] += delta;
-        if (r.Ineligibility != PathIneligibility.None) _ineligibleByPeer[peerSlot] += delta;
+        if (filtered) _filteredByPeer[peerSlot] += delta;
+        else if (r.Ineligibility != PathIneligibility.None) _ineligibleByPeer[peerSlot] += delta;
     }
 
     private int AllocSlot()
