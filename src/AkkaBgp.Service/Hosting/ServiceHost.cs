@@ -35,7 +35,9 @@ public static class ServiceHost
             {
                 context.Cancel = true;
                 log.Information("SIGHUP: reloading {File}", options.ConfigFile ?? options.ReferenceFile);
-                _ = reloader.ReloadAsync();
+                _ = reloader.ReloadAsync().ContinueWith(
+                    t => log.Error(t.Exception!.GetBaseException(), "Reload on SIGHUP failed part-way: {Problem}", t.Exception!.GetBaseException().Message),
+                    CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             });
             app.Run();
             log.Information("Stopped");
