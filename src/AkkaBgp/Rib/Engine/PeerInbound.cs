@@ -82,7 +82,7 @@ public sealed class PeerInbound : ReceiveActor
         var attrs = withdraw ? null : ImportAttributes(update.Attributes);
         if (v4 || withdraw)
             foreach (var n in update.Nlri) Announce(n.Prefix, attrs, null);
-        if (update.MpReach is { IsDecoded: true, Safi: Safi.Unicast } reach && (v6 || withdraw))
+        if (update.MpReach is { IsDecoded: true, Safi: Safi.Unicast } reach && ((reach.Afi == Afi.Ipv6 ? v6 : v4) || withdraw))
         {
             var nh = reach.NextHop.ToArray();
             foreach (var n in reach.Nlri) Announce(n.Prefix, attrs, nh);
