@@ -13,7 +13,9 @@ public sealed record DecisionOptions
     /// <summary>RFC 4271 9.1.2.2 (c) treats a missing MED as 0; this treats it as the worst value instead.</summary>
     public bool MissingMedAsWorst { get; init; }
     /// <summary>Optional next-hop check (RFC 4271 9.1.2): routes whose next hop this returns false for are kept
-    /// but not selected. Null means every next hop is taken as resolvable.</summary>
+    /// but not selected. Null means every next hop is taken as resolvable. Called from every Loc-RIB partition
+    /// concurrently, so it must be thread-safe (e.g. read an immutable snapshot); after its view changes, the
+    /// tables need <c>PrefixTable.Reselect</c>.</summary>
     public Func<RouteAttributes, bool>? NextHopResolvable { get; init; }
 
     public static readonly DecisionOptions Default = new();
