@@ -36,6 +36,10 @@ public sealed record NeighborCommand(IPAddress Peer, object Command);
 
 public sealed record NeighborNotFound(IPAddress Peer);
 
+/// <summary>Tells the supervisor where per-peer socket settings (TCP MD5, TTL, GTSM) go; it pushes them to both
+/// actors whenever a neighbor is created, replaced or removed.</summary>
+public sealed record AttachTransport(IActorRef Connector, IActorRef Listener);
+
 /// <summary>Adds a configured neighbor at run time (configuration reload). Answered with <see cref="NeighborAdded"/>.</summary>
 public sealed record AddNeighbor(NeighborSettings Settings);
 
@@ -83,6 +87,7 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
     private readonly FsmRestartSettings _restart;
     private readonly Dictionary<IPAddress, Neighbor> _neighbors = new();
     private readonly Dictionary<IActorRef, IPAddress> _bySupervisor = new();
+    private readonly List<IActorRef> _transport = new();
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -115,6 +120,13 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
         foreach (var n in neighbors) Spawn(n, null);
 
         Receive<InboundConnection>(OnInbound);
+        Receive<AttachTransport>(a =>
+        {
+            _transport.Clear();
+            _transport.Add(a.Connector);
+            _transport.Add(a.Listener);
+            foreach (var n in _neighbors.Values) PublishSecurity(n.Settings.PeerAddress, TransportSecurity.For(n.Settings));
+        });
         Receive<NeighborCommand>(OnCommand);
         Receive<AddNeighbor>(a =>
         {
@@ -184,6 +196,7 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
                 }
                 else
                 {
+                    PublishSecurity(peer, null);
                     n.PendingRemoval?.Tell(new NeighborRemoved(peer, true), Self);
                 }
                 if (n.PendingRemoval is null)
@@ -210,6 +223,7 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
         var n = new Neighbor(settings, supervisor, range);
         _neighbors[settings.PeerAddress] = n;
         _bySupervisor[supervisor] = settings.PeerAddress;
+        PublishSecurity(settings.PeerAddress, TransportSecurity.For(settings));
         // RFC 4271 8.1.2: the system starts the session (Event 3, or 5 with PassiveTcpEstablishment);
         // the FSM ignores it unless AllowAutomaticStart.
         supervisor.Tell(new AutomaticStart(), Self);
@@ -235,6 +249,11 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
         var peer = n.Settings.PeerAddress;
         n.Supervisor.Ask(GetNeighborStatus.Instance, TimeSpan.FromSeconds(5))
             .ContinueWith(_ => self.Tell(new FinishRemoval(peer), self), TaskScheduler.Default);
+    }
+
+    private void PublishSecurity(IPAddress peer, TransportSecurity? security)
+    {
+        foreach (var t in _transport) t.Tell(new SetPeerSecurity(peer, security), Self);
     }
 
     private void OnInbound(InboundConnection c)

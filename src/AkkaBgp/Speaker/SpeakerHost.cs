@@ -42,6 +42,9 @@ public static class SpeakerHost
             NeighborSupervisor.Props(settings.Neighbors, settings.DynamicNeighbors, n => settings.FsmProps(n, services), settings.FsmRestart),
             $"{prefix}-neighbors");
         var listener = system.ActorOf(BgpListener.Props(settings.Listener with { Connection = settings.Connection }, supervisor), $"{prefix}-listener");
+        // Before any connection can arrive for a neighbor with a TCP MD5 key the listener has its key: the
+        // listener handles this message right after binding, and a SYN without the key is dropped by the kernel.
+        supervisor.Tell(new AttachTransport(connector, listener));
         return new SpeakerRefs(supervisor, listener, connector, rib);
     }
 }

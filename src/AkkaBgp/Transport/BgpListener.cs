@@ -52,6 +52,7 @@ public sealed class BgpListener : UntypedActor, IWithTimers
     private readonly List<IPEndPoint> _bound = new();
     private readonly List<string> _failures = new();
     private readonly HashSet<IActorRef> _rejecting = new();
+    private readonly Dictionary<IPAddress, TransportSecurity> _security = new();
     private long _counter;
     private long _accepted;
     private long _rejected;
@@ -84,6 +85,9 @@ public sealed class BgpListener : UntypedActor, IWithTimers
                 // Deliberately no SocketOptionName.ReuseAddress: on Linux it adds SO_REUSEPORT and would let a
                 // second speaker bind the same port (docs/linux-sockets.md 4). .NET's own SO_REUSEADDR suffices.
                 socket.Bind(endpoint);
+                // SYN-ACKs leave with the listener's TTL, before we know the peer: 255 satisfies GTSM peers
+                // (RFC 5082) and is harmless to others. Accepted sockets then get their peer's own TTL.
+                new TransportSecurity(Ttl: 255).ApplyTtl(socket);
                 socket.Listen(_settings.Backlog);
                 var bound = (IPEndPoint)socket.LocalEndPoint!;
                 _sockets.Add(socket);
@@ -141,6 +145,9 @@ public sealed class BgpListener : UntypedActor, IWithTimers
                 _failures.Add($"{f.Endpoint}: accept failed: {f.Reason}");
                 Log.Error("Accepting on {Endpoint} failed: {Reason}", f.Endpoint, f.Reason);
                 break;
+            case SetPeerSecurity p:
+                SetSecurity(p);
+                break;
             case RejectConnection r:
                 Reject(r);
                 break;
@@ -191,9 +198,36 @@ public sealed class BgpListener : UntypedActor, IWithTimers
             return;
         }
         _accepted++;
+        if (_security.TryGetValue(remote.Address, out var security))
+        {
+            try { security.ApplyTtl(socket); }
+            catch (SocketException e) { Log.Error("{Remote}: cannot set TTL: {Error}", remote, e.SocketErrorCode); }
+        }
         var connection = Context.ActorOf(TcpConnection.Props(socket, _settings.Connection),
             $"in-{TcpConnector.Sanitize(remote)}-{++_counter}");
         _lookup.Tell(new InboundConnection(connection, local, remote), Self);
+    }
+
+    /// <summary>MD5 keys live on the listening sockets (accepted sockets inherit them; a SYN without the right
+    /// signature is dropped by the kernel); TTLs are applied per accepted socket.</summary>
+    private void SetSecurity(SetPeerSecurity p)
+    {
+        _security.TryGetValue(p.Peer, out var previous);
+        if (p.Security is null || p.Security.IsEmpty) _security.Remove(p.Peer);
+        else _security[p.Peer] = p.Security;
+        var key = p.Security?.Md5Key;
+        if (key == previous?.Md5Key) return;
+        foreach (var socket in _sockets)
+        {
+            bool fits = p.Peer.AddressFamily == socket.AddressFamily ||
+                (socket.AddressFamily == AddressFamily.InterNetworkV6 && socket.DualMode);
+            if (!fits) continue;
+            try { TransportSecurity.SetMd5Key(socket, p.Peer, key); }
+            catch (Exception e) when (e is SocketException or ArgumentException)
+            {
+                Log.Error("Cannot set the TCP MD5 key for {Peer} on {Endpoint}: {Error}", p.Peer, socket.LocalEndPoint, e.Message);
+            }
+        }
     }
 
     private void Reject(RejectConnection r)

@@ -17,6 +17,7 @@ public sealed class TcpConnector : ReceiveActor
     // Keyed by (handler, attempt): attempt numbers are per FSM. CancelConnect comes from the FSM itself, so its
     // sender is the handler.
     private readonly Dictionary<(IActorRef Handler, long Attempt), CancellationTokenSource> _pending = new();
+    private readonly Dictionary<IPAddress, TransportSecurity> _security = new();
     private long _connectionCounter;
 
     private sealed record Dialled(Connect Request, IActorRef Requester, CancellationTokenSource Token, Socket? Socket, string? Error) : IDeadLetterSuppression;
@@ -31,6 +32,11 @@ public sealed class TcpConnector : ReceiveActor
             if (_pending.Remove((Sender, c.Attempt), out var cts)) cts.Cancel();
         });
         Receive<Dialled>(Finish);
+        Receive<SetPeerSecurity>(p =>
+        {
+            if (p.Security is null || p.Security.IsEmpty) _security.Remove(p.Peer);
+            else _security[p.Peer] = p.Security;
+        });
     }
 
     public static Props Props(TimeSpan? defaultTimeout = null, ConnectionOptions? connectionOptions = null) =>
@@ -44,10 +50,10 @@ public sealed class TcpConnector : ReceiveActor
         var cts = new CancellationTokenSource(c.Timeout ?? _defaultTimeout);
         _pending[key] = cts;
         var self = Self;
-        _ = DialAsync(c, requester, self, cts);
+        _ = DialAsync(c, requester, self, cts, _security.GetValueOrDefault(c.Remote.Address));
     }
 
-    private static async Task DialAsync(Connect c, IActorRef requester, IActorRef self, CancellationTokenSource cts)
+    private static async Task DialAsync(Connect c, IActorRef requester, IActorRef self, CancellationTokenSource cts, TransportSecurity? security)
     {
         var ct = cts.Token;
         var socket = new Socket(c.Remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -56,10 +62,16 @@ public sealed class TcpConnector : ReceiveActor
             // No ReuseAddress: on Linux it also sets SO_REUSEPORT (see docs/linux-sockets.md 4);
             // .NET already sets SO_REUSEADDR at Bind, which is all a fixed local port needs.
             if (c.Local is { } local) socket.Bind(local);
+            if (security is not null)
+            {
+                // Both must be in place before the SYN: the key signs it (RFC 2385), GTSM peers check its TTL (RFC 5082).
+                security.ApplyTtl(socket);
+                if (security.Md5Key is not null) TransportSecurity.SetMd5Key(socket, c.Remote.Address, security.Md5Key);
+            }
             await socket.ConnectAsync(c.Remote, ct).ConfigureAwait(false);
             self.Tell(new Dialled(c, requester, cts, socket, null), self);
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException or ArgumentException)
         {
             socket.Dispose();
             string reason = e switch

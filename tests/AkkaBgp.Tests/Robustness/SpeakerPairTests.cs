@@ -117,4 +117,75 @@ public sealed class SpeakerPairTests() : TestKit(virtualTime: false)
         var list = await speakerA.Supervisor.Ask<NeighborList>(ListNeighbors.Instance);
         Assert.True(Assert.Single(list.Neighbors).Dynamic);
     }
+    [Fact]
+    public async Task TCP_MD5_with_matching_keys_establishes_and_a_wrong_key_never_connects()
+    {
+        var a = Loopback.NextAddress();
+        var b = Loopback.NextAddress();
+        var c = Loopback.NextAddress();
+        int port = FreePort(a, b);
+        var speakerA = SpeakerHost.Start(Sys, new SpeakerSettings
+        {
+            Neighbors = [To(b, a, 65101, 65102, port, passive: true) with { Password = "s3cret" },
+                         To(c, a, 65101, 65103, port, passive: true) with { Password = "s3cret" }],
+            Listener = new ListenerSettings { Endpoints = [new IPEndPoint(a, port)] },
+        }, "a");
+        var speakerB = SpeakerHost.Start(Sys, new SpeakerSettings
+        {
+            Neighbors = [To(a, b, 65102, 65101, port) with { Password = "s3cret" }],
+            Listener = new ListenerSettings { Endpoints = [new IPEndPoint(b, port)] },
+        }, "b");
+        var speakerC = SpeakerHost.Start(Sys, new SpeakerSettings
+        {
+            Neighbors = [To(a, c, 65103, 65101, port) with { Password = "wrong" }],
+            Listener = new ListenerSettings { Endpoints = [new IPEndPoint(c, port)] },
+        }, "c");
+        await WaitForAsync(speakerB, a, SessionState.Established);
+        await WaitForAsync(speakerA, b, SessionState.Established);
+        // RFC 2385: the kernel drops C's SYNs (bad signature), so A's listener never even sees a connection from C.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var status = await speakerA.Listener.Ask<ListenerStatus>(GetListenerStatus.Instance);
+        Assert.Equal(1, status.Accepted);
+        var cStatus = await speakerC.Supervisor.Ask<NeighborStatus>(new NeighborCommand(a, GetNeighborStatus.Instance));
+        Assert.NotEqual(SessionState.Established, cStatus.State);
+    }
+
+    [Fact]
+    public async Task GTSM_neighbor_is_heard_only_with_TTL_255()
+    {
+        var a = Loopback.NextAddress();
+        var b = Loopback.NextAddress();
+        int port = FreePort(a, b);
+        var speakerA = SpeakerHost.Start(Sys, new SpeakerSettings
+        {
+            Neighbors = [To(b, a, 65101, 65001, port, passive: true) with { TtlSecurityHops = 1, HoldTime = TimeSpan.FromSeconds(30) }],
+            Listener = new ListenerSettings { Endpoints = [new IPEndPoint(a, port)] },
+        }, "a");
+        await speakerA.Listener.Ask<ListenerStatus>(GetListenerStatus.Instance);
+
+        // TTL 254 (one hop too far): our accepted socket drops its segments, so its OPEN never arrives.
+        using (var far = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { Ttl = 254 })
+        {
+            far.Bind(new IPEndPoint(b, 0));
+            await far.ConnectAsync(new IPEndPoint(a, port));
+            var peer = new RawPeer(far);
+            var ours = await peer.ExpectAsync<OpenMessage>();
+            await peer.SendAsync([.. Loopback.Open(65001).ToArray(), .. Loopback.Keepalive]);
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            var s = await speakerA.Supervisor.Ask<NeighborStatus>(new NeighborCommand(b, GetNeighborStatus.Instance));
+            Assert.Equal(SessionState.OpenSent, s.State);
+            Assert.Equal(0, s.MessagesReceived.GetValueOrDefault(MessageType.Open));
+            Assert.NotNull(ours);
+        }
+        speakerA.Supervisor.Tell(new NeighborCommand(b, new ManualStop()));
+        await WaitForAsync(speakerA, b, SessionState.Idle);
+        speakerA.Supervisor.Tell(new NeighborCommand(b, new ManualStartWithPassiveTcpEstablishment()));
+
+        using var near = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { Ttl = 255 };
+        near.Bind(new IPEndPoint(b, 0));
+        await near.ConnectAsync(new IPEndPoint(a, port));
+        var good = new RawPeer(near);
+        await SpeakerFixture.HandshakeAsync(good);
+        await WaitForAsync(speakerA, b, SessionState.Established);
+    }
 }
