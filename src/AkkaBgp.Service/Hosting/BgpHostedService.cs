@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.NetworkInformation;
 using AkkaBgp.Actors;
 using AkkaBgp.Rib.Engine;
 using AkkaBgp.Service.Management;
@@ -91,30 +93,59 @@ public sealed class BgpHostedService(
     }
 
     /// <summary>
-    /// ManualStop to every neighbor (RFC 4271 Event 2: Cease/2, here with the RFC 9003 text), then waits until no
-    /// session is past OpenSent. The FSM hands its NOTIFICATION to the connection, which closes once it is
-    /// written or its own flush deadline passes; the short grace after the last session went Idle covers that
-    /// hand-over, since the connections are not ours to watch.
+    /// ManualStop to every neighbor (RFC 4271 Event 2: Cease/2, here with the RFC 9003 text), then waits, up to
+    /// <see cref="ShutdownDeadline"/>, until no session is past OpenSent and the kernel shows each of their TCP
+    /// connections closed by us. The connection actor shuts the socket down only after its queue (the NOTIFICATION
+    /// last) is written or its own flush deadline passed, and the kernel delivers what it was handed even after the
+    /// process exits; so once our side has sent its FIN, nothing is lost by terminating the actor system.
     /// </summary>
     private async Task StopSessionsAsync(CancellationToken ct)
     {
         var supervisor = registry.Get<NeighborSupervisor>();
         var deadline = DateTime.UtcNow + ShutdownDeadline;
-        var list = await supervisor.Ask<NeighborList>(ListNeighbors.Instance, TimeSpan.FromSeconds(3));
-        foreach (var n in list.Neighbors)
-            supervisor.Tell(new NeighborCommand(n.Peer, new ManualStop(ShutdownCommunication)));
-        _log.Information("Stopping {Count} session(s) with \"{Communication}\"", list.Neighbors.Count, ShutdownCommunication);
+        var before = await supervisor.Ask<AllNeighborStatus>(new GetAllNeighborStatus(TimeSpan.FromSeconds(1)), TimeSpan.FromSeconds(3));
+        var statuses = before.Statuses.OfType<NeighborStatus>().ToArray();
+        var connections = statuses.Where(s => HasSession(s.State) && s.LocalEndPoint is not null && s.RemoteEndPoint is not null)
+            .Select(s => (Local: s.LocalEndPoint!, Remote: s.RemoteEndPoint!)).ToArray();
+        foreach (var s in statuses)
+            supervisor.Tell(new NeighborCommand(s.Peer, new ManualStop(ShutdownCommunication)));
+        _log.Information("Stopping {Count} session(s) with \"{Communication}\"", connections.Length, ShutdownCommunication);
+        if (connections.Length == 0) return;
         while (DateTime.UtcNow < deadline)
         {
             var all = await supervisor.Ask<AllNeighborStatus>(new GetAllNeighborStatus(TimeSpan.FromSeconds(1)), TimeSpan.FromSeconds(3));
-            bool open = all.Statuses.OfType<NeighborStatus>().Any(s => s.State is SessionState.OpenSent or SessionState.OpenConfirm or SessionState.Established);
-            if (!open) break;
-            await Task.Delay(50, ct);
+            if (!all.Statuses.OfType<NeighborStatus>().Any(s => HasSession(s.State)) && !StillOpen(connections)) return;
+            await Task.Delay(20, ct);
         }
-        if (list.Neighbors.Count == 0) return;
-        var grace = deadline - DateTime.UtcNow;
-        if (grace > TimeSpan.Zero) await Task.Delay(grace < TimeSpan.FromMilliseconds(300) ? grace : TimeSpan.FromMilliseconds(300), ct);
+        _log.Warning("Shutdown deadline ({Deadline}) passed with sessions or connections still open", ShutdownDeadline);
     }
+
+    private static bool HasSession(SessionState state) => state is SessionState.OpenSent or SessionState.OpenConfirm or SessionState.Established;
+
+    /// <summary>Whether any of the connections is still open from our side in the kernel's table (Established, or
+    /// CloseWait: the peer closed after reading our NOTIFICATION, but we have not yet).</summary>
+    private static bool StillOpen(IReadOnlyList<(IPEndPoint Local, IPEndPoint Remote)> connections)
+    {
+        TcpConnectionInformation[] table;
+        try
+        {
+            table = IPGlobalProperties.GetIPGlobalProperties().GetActiveTcpConnections();
+        }
+        catch (NetworkInformationException)
+        {
+            return false; // no table to read: rely on the FSM states alone
+        }
+        foreach (var c in table)
+        {
+            if (c.State is not (TcpState.Established or TcpState.CloseWait)) continue;
+            foreach (var (local, remote) in connections)
+                if (Same(c.LocalEndPoint, local) && Same(c.RemoteEndPoint, remote)) return true;
+        }
+        return false;
+    }
+
+    private static bool Same(IPEndPoint a, IPEndPoint b) =>
+        a.Port == b.Port && (a.Address.Equals(b.Address) || a.Address.MapToIPv6().Equals(b.Address.MapToIPv6()));
 }
 
 /// <summary>The speaker could not start (e.g. a listen address in use); the message says why.</summary>
