@@ -99,9 +99,8 @@ public sealed class ConfigReloader
 
         foreach (var peer in _fsmSettings.Keys.Where(p => !wanted.ContainsKey(p)).ToArray())
         {
-            // RFC 4486 Cease/3 Peer De-configured; AutomaticStop carries the subcode, the stop that follows sends nothing more.
-            await StopWithCeaseAsync(supervisor, peer, CeaseSubcode.PeerDeconfigured, "peer de-configured");
-            await supervisor.Ask<NeighborRemoved>(new RemoveNeighbor(peer), AskTimeout);
+            // RFC 4486 Cease/3 Peer De-configured (where a session is open), then the FSM goes.
+            await supervisor.Ask<NeighborRemoved>(new RemoveNeighbor(peer, CeaseSubcode: CeaseSubcode.PeerDeconfigured), AskTimeout);
             _fsmSettings.Remove(peer);
             _admin.Started(peer);
             removed.Add(peer.ToString());
@@ -129,11 +128,11 @@ public sealed class ConfigReloader
                 deferred.Add($"{peer}: {string.Join(", ", differences)}");
                 continue;
             }
-            var affecting = differences.Where(NeighborChange.IsSessionAffecting).ToArray();
-            if (hasSession)
-                await StopWithCeaseAsync(supervisor, peer, CeaseSubcode.OtherConfigurationChange, "configuration changed: " + string.Join(", ", affecting));
-            await supervisor.Ask<NeighborRemoved>(new RemoveNeighbor(peer), AskTimeout);
-            await supervisor.Ask<NeighborAdded>(new AddNeighbor(settings), AskTimeout);
+            // Cease/6 Other Configuration Change where a session is open (nothing is sent without one), then a new
+            // FSM from the new settings.
+            _log.Information("Neighbor {Peer}: {Changes} changed; {Action}", peer, string.Join(", ", differences),
+                hasSession ? "new session (Cease/6)" : "re-created (no session open)");
+            await supervisor.Ask<NeighborAdded>(new ReplaceNeighbor(settings, CeaseSubcode.OtherConfigurationChange), AskTimeout);
             _fsmSettings[peer] = settings;
             if (_admin.IsStopped(peer, out var communication))
                 supervisor.Tell(new NeighborCommand(peer, new ManualStop(communication)));
@@ -155,16 +154,5 @@ public sealed class ConfigReloader
             announced.Add(prefix.ToString());
         }
         return new ReloadResult(true, [], added, removed, reset, recreated, deferred, unchanged, announced, withdrawn, notes);
-    }
-
-    /// <summary>
-    /// Ends the neighbor's session with a Cease of <paramref name="subcode"/> and waits until the FSM has handled it:
-    /// the status query queues behind the stop in the same mailbox, so its answer means the NOTIFICATION is on its
-    /// way to the connection, which flushes it on its own.
-    /// </summary>
-    private static async Task StopWithCeaseAsync(IActorRef supervisor, IPAddress peer, byte subcode, string reason)
-    {
-        supervisor.Tell(new NeighborCommand(peer, new AutomaticStop(subcode, reason)));
-        await supervisor.Ask(new NeighborCommand(peer, GetNeighborStatus.Instance), AskTimeout);
     }
 }
