@@ -35,6 +35,7 @@ public sealed partial class Frr(Peering peering) : Daemon(peering)
         c.AppendLine($" neighbor {n} timers {p.KeepaliveSeconds} {p.HoldTimeSeconds}");
         c.AppendLine($" neighbor {n} timers connect 1");
         if (p.DaemonPassive) c.AppendLine($" neighbor {n} passive");
+        if (p.Password is not null) c.AppendLine($" neighbor {n} password {p.Password}");
         c.AppendLine(" address-family ipv4 unicast");
         foreach (var r in p.AnnounceV4) c.AppendLine($"  network {r}");
         c.AppendLine($"  neighbor {n} activate");

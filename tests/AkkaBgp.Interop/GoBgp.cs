@@ -28,6 +28,7 @@ public sealed partial class GoBgp(Peering peering) : Daemon(peering)
         c.AppendLine("  [neighbors.config]");
         c.AppendLine($"    neighbor-address = \"{p.OurAddress}\"");
         c.AppendLine($"    peer-as = {p.OurAs}");
+        if (p.Password is not null) c.AppendLine($"    auth-password = \"{p.Password}\"");
         c.AppendLine("  [neighbors.transport.config]");
         c.AppendLine($"    passive-mode = {(p.DaemonPassive ? "true" : "false")}");
         c.AppendLine($"    local-address = \"{p.DaemonAddress}\"");

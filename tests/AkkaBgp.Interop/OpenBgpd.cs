@@ -36,6 +36,7 @@ public sealed partial class OpenBgpd(Peering peering) : Daemon(peering)
         c.AppendLine("  multihop 2");
         c.AppendLine("  set nexthop no-modify");
         if (p.DaemonPassive) c.AppendLine("  passive");
+        if (p.Password is not null) c.AppendLine($"  tcp md5sig password {p.Password}");
         c.AppendLine("  announce IPv4 unicast");
         c.AppendLine("  announce IPv6 unicast");
         c.AppendLine("}");

@@ -24,6 +24,9 @@ public sealed record Peering(
     /// <summary>IPv6 prefixes the daemon originates.</summary>
     public IReadOnlyList<string> AnnounceV6 { get; init; } = [];
 
+    /// <summary>TCP MD5 signature key (RFC 2385) both sides use; null: unsigned.</summary>
+    public string? Password { get; init; }
+
     /// <summary>The daemon's router id: its loopback address is unique per test, so reuse it.</summary>
     public string DaemonRouterId => DaemonAddress.ToString();
 

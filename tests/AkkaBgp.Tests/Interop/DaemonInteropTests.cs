@@ -24,10 +24,10 @@ public abstract class DaemonInteropTests : TestKit
 
     private static readonly TimeSpan Up = TimeSpan.FromSeconds(40);
 
-    private InteropSession NewSession(bool daemonPassive)
+    private InteropSession NewSession(bool daemonPassive, string? password = null)
     {
         Assert.True(Installed, $"{Name} is not installed (tests/run-all.sh installs it)");
-        int host = daemonPassive ? 1 : 3;
+        int host = password is not null ? 5 : daemonPassive ? 1 : 3;
         int port;
         // A free port on our address, taken by the kernel: parallel runs of this suite (CI, colleagues) do not collide.
         using (var probe = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp))
@@ -35,7 +35,7 @@ public abstract class DaemonInteropTests : TestKit
             probe.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Parse($"127.0.{Net}.{host + 1}"), 0));
             port = ((System.Net.IPEndPoint)probe.LocalEndPoint!).Port;
         }
-        var peering = InteropSession.PeeringFor($"127.0.{Net}.{host}", $"127.0.{Net}.{host + 1}", port, daemonPassive);
+        var peering = InteropSession.PeeringFor($"127.0.{Net}.{host}", $"127.0.{Net}.{host + 1}", port, daemonPassive) with { Password = password };
         return new InteropSession(Sys, peering, Create);
     }
 
@@ -59,6 +59,17 @@ public abstract class DaemonInteropTests : TestKit
         await using var s = NewSession(daemonPassive: true);
         await s.StartAsync();
         await RunAsync(s, holdPeriods: 1);
+    }
+
+    /// <summary>RFC 2385 TCP MD5 signatures on both sides, the daemon dialling us (our key sits on the listening socket).</summary>
+    [Fact]
+    public async Task Tcp_md5_session()
+    {
+        await using var s = NewSession(daemonPassive: false, password: "akka-md5-secret");
+        await s.StartAsync();
+        await s.WaitForOurStateAsync(SessionState.Established, Up);
+        await s.Daemon.WaitForPeerAsync(p => p.IsEstablished, TimeSpan.FromSeconds(15));
+        await s.WaitForRoutesAsync(1, 1, TimeSpan.FromSeconds(20));
     }
 
     private async Task RunAsync(InteropSession s, int holdPeriods)

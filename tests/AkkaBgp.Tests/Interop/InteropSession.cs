@@ -70,6 +70,7 @@ internal sealed class InteropSession : IAsyncDisposable
             // We are passive exactly when the daemon is active.
             PassiveTcpEstablishment = !Peering.DaemonPassive,
             ShutdownCommunication = "akkabgp default shutdown text",
+            Password = Peering.Password,
         };
         Speaker = SpeakerHost.Start(System, new SpeakerSettings
         {
