@@ -15,9 +15,13 @@ public sealed class SpeakerSnapshot(ActorRegistry registry)
     public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
     private volatile IReadOnlyList<NeighborStatus> _neighbors = [];
+    private volatile IReadOnlyList<System.Net.IPAddress> _notAnswering = [];
     private volatile RibSummary? _rib;
 
     public IReadOnlyList<NeighborStatus> Neighbors => _neighbors;
+
+    /// <summary>Neighbors whose FSM did not answer the last refresh (e.g. being recreated after a crash).</summary>
+    public IReadOnlyList<System.Net.IPAddress> NotAnswering => _notAnswering;
     public RibSummary? Rib => _rib;
 
     public async Task<IReadOnlyList<NeighborStatus>> RefreshNeighborsAsync(CancellationToken ct = default)
@@ -26,6 +30,7 @@ public sealed class SpeakerSnapshot(ActorRegistry registry)
         var all = await supervisor.Ask<AllNeighborStatus>(new GetAllNeighborStatus(TimeSpan.FromSeconds(3)), AskTimeout);
         var list = all.Statuses.OfType<NeighborStatus>().OrderBy(s => s.Peer.ToString(), StringComparer.Ordinal).ToArray();
         _neighbors = list;
+        _notAnswering = all.NotAnswering;
         return list;
     }
 

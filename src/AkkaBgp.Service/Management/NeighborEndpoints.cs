@@ -26,7 +26,12 @@ public static class NeighborEndpoints
             await Task.WhenAll(statusesTask, ribTask);
             var rib = ribTask.Result.Neighbors.ToDictionary(n => n.Peer);
             var now = DateTimeOffset.UtcNow;
-            return Results.Json(new { neighbors = statusesTask.Result.Select(s => EventJson.Neighbor(s, rib.GetValueOrDefault(s.Peer), now)).ToArray() });
+            return Results.Json(new
+            {
+                neighbors = statusesTask.Result.Select(s => EventJson.Neighbor(s, rib.GetValueOrDefault(s.Peer), now)).ToArray(),
+                // An FSM being recreated after a crash cannot answer; it is listed rather than silently left out.
+                notAnswering = snapshot.NotAnswering.Select(a => a.ToString()).ToArray(),
+            });
         });
 
         app.MapGet("/bgp/neighbors/{address}", async (string address, ActorRegistry registry, SpeakerSnapshot snapshot, CancellationToken ct) =>
