@@ -93,6 +93,32 @@ public sealed class BirdPeeringTests
             Assert.Contains("bgp_session_transitions_total{from=\"OpenConfirm\",to=\"Established\"} 1", text);
         }
 
+        // Route refresh: BIRD sends its table again.
+        long updatesBefore = (await service.NeighborAsync("127.0.62.2")).GetProperty("messages").GetProperty("received").GetProperty("update").GetInt64();
+        var (refreshed, _, refresh) = await service.SendAsync(HttpMethod.Post, "bgp/neighbors/127.0.62.2/refresh");
+        Assert.Equal(HttpStatusCode.Accepted, refreshed);
+        Assert.Contains("ipv4-unicast", refresh.GetProperty("families").EnumerateArray().Select(f => f.GetString()));
+        await service.WaitUntilAsync(async () =>
+            (await service.NeighborAsync("127.0.62.2")).GetProperty("messages").GetProperty("received").GetProperty("update").GetInt64() > updatesBefore,
+            Wait, "BIRD's UPDATEs after ROUTE-REFRESH");
+
+        // Administrative stop with a shutdown communication, then start, then reset (Cease/4).
+        Assert.Equal(HttpStatusCode.Accepted, (await service.SendAsync(HttpMethod.Post, "bgp/neighbors/127.0.62.2/stop", new { communication = "maintenance" })).Status);
+        await service.WaitForStateAsync("127.0.62.2", "Idle", Wait);
+        neighbor = await service.NeighborAsync("127.0.62.2");
+        Assert.Equal("maintenance", neighbor.GetProperty("lastNotificationSent").GetProperty("shutdownCommunication").GetString());
+        Assert.Equal(1, neighbor.GetProperty("flapCount").GetInt32());
+        await service.WaitUntilAsync(() => Task.FromResult(BirdLog(bird).Contains("Received: Administrative shutdown: \"maintenance\"")), Wait, "Cease/2 in BIRD's log");
+        Assert.Equal(HttpStatusCode.Accepted, (await service.SendAsync(HttpMethod.Post, "bgp/neighbors/127.0.62.2/start")).Status);
+        await service.WaitForStateAsync("127.0.62.2", "Established", Wait);
+        Assert.Equal(HttpStatusCode.Accepted, (await service.SendAsync(HttpMethod.Post, "bgp/neighbors/127.0.62.2/reset")).Status);
+        await service.WaitUntilAsync(() => Task.FromResult(BirdLog(bird).Contains("Received: Administrative reset")), Wait, "Cease/4 in BIRD's log");
+        await service.WaitUntilAsync(async () =>
+        {
+            var n = await service.NeighborAsync("127.0.62.2");
+            return n.GetProperty("state").GetString() == "Established" && n.GetProperty("flapCount").GetInt32() == 2;
+        }, Wait, "Established again after the reset");
+
         service.Signal("TERM");
         Assert.Equal(0, await service.WaitForExitAsync(TimeSpan.FromSeconds(20)));
         var view = await bird.WaitForPeerAsync(p => !p.IsEstablished, Wait);
@@ -108,6 +134,12 @@ public sealed class BirdPeeringTests
         Assert.Equal("127.0.62.2", established.GetProperty("NeighborAddress").GetString());
         Assert.Equal(65062u, established.GetProperty("NeighborAs").GetUInt32());
         File.Delete(logFile);
+    }
+
+    internal static string BirdLog(Bird bird)
+    {
+        var path = Path.Combine(bird.WorkDir, "bird.log");
+        return File.Exists(path) ? File.ReadAllText(path) : "";
     }
 
     internal static string Neighbor(Peering p, string extra = "") => $$"""
