@@ -16,7 +16,8 @@ namespace AkkaBgp.Rib.Engine;
 /// </summary>
 public sealed class LocRibPartition : ReceiveActor
 {
-    private const int OutboundChunk = 4096;
+    /// <summary>Changes per message to an Adj-RIB-Out actor: 2048 x 32 bytes stays under the large-object threshold.</summary>
+    private const int OutboundChunk = 2048;
 
     private readonly int _index;
     private readonly RibSettings _settings;
