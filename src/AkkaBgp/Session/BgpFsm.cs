@@ -959,7 +959,8 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         {
             _counters.UpSince = Now;
             SetTimer(StableTimer, SessionStable.Instance, _settings.IdleHoldStablePeriod);
-            _rib.Tell(new PeerUp(Peer, next.Session!, next.Connection!.Ref), Self);
+            var connection = next.Connection!;
+            _rib.Tell(new PeerUp(Peer, next.Session!, connection.Ref, connection.Local, connection.Remote), Self);
         }
         else if (from == SessionState.Established && to != SessionState.Established)
         {

@@ -160,8 +160,11 @@ public sealed record SessionStateChanged(
         $"{Peer} AS{PeerAs} {From} -> {To} on Event {EventNumber} {EventName}" + (Reason is null ? "" : $": {Reason}");
 }
 
-/// <summary>To the RIB on entering Established: the negotiated session and the connection to send UPDATEs on.</summary>
-public sealed record PeerUp(IPAddress Peer, NegotiatedSession Session, IActorRef Connection);
+/// <summary>To the RIB on entering Established: the negotiated session and the connection to send UPDATEs on.
+/// <paramref name="Local"/>/<paramref name="Remote"/> are that connection's TCP endpoints: our address on the
+/// session is the NEXT_HOP we advertise to an external peer (RFC 4271 5.1.3), and the one an iBGP peer
+/// reaches us at. Null only when a test builds a PeerUp without a connection.</summary>
+public sealed record PeerUp(IPAddress Peer, NegotiatedSession Session, IActorRef Connection, IPEndPoint? Local = null, IPEndPoint? Remote = null);
 
 /// <summary>To the RIB on leaving Established: drop every route learned from <paramref name="Peer"/>.</summary>
 public sealed record PeerDown(IPAddress Peer, string Reason);

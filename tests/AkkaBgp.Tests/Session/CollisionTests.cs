@@ -1,3 +1,4 @@
+using System.Net;
 using AkkaBgp.Actors.TestKit;
 using AkkaBgp.Session;
 using AkkaBgp.Transport;
@@ -24,10 +25,13 @@ public sealed class CollisionTests : FsmTestKit
         return (inbound, dial);
     }
 
+    /// <summary>Our dial's local endpoint, distinct from the inbound connection's, so PeerUp shows which one won.</summary>
+    private static readonly IPEndPoint OutboundLocal = new(IPAddress.Parse("192.0.2.1"), 40001);
+
     private TestProbe OutboundSecond(Connect dial)
     {
         var outbound = NewConnection();
-        Tell(new Connected(outbound.Ref, LocalEndPoint, PeerEndPoint, dial.Attempt));
+        Tell(new Connected(outbound.Ref, OutboundLocal, PeerEndPoint, dial.Attempt));
         outbound.ExpectMsg<Register>();
         ExpectSent<OpenMessage>(outbound);
         return outbound;
@@ -49,7 +53,11 @@ public sealed class CollisionTests : FsmTestKit
         Assert.Contains("kept the outbound connection", change.Reason);
 
         FromPeer(outbound, KeepaliveMessage.Instance);
-        Assert.Same(outbound.Ref, Rib.ExpectMsg<PeerUp>().Connection);
+        var up = Rib.ExpectMsg<PeerUp>();
+        Assert.Same(outbound.Ref, up.Connection);
+        // PeerUp carries the endpoints of the connection that survived the collision.
+        Assert.Equal(OutboundLocal, up.Local);
+        Assert.Equal(PeerEndPoint, up.Remote);
         Assert.Equal(SessionState.Established, Fsm.StateName);
         Assert.True(Fsm.StateData.Connection!.Outbound);
         // Late messages from the closed connection change nothing.

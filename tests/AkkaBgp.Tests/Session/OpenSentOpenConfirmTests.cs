@@ -178,6 +178,9 @@ public sealed class OpenSentOpenConfirmTests : FsmTestKit
         var up = Rib.ExpectMsg<PeerUp>();
         Assert.Equal(PeerAddress, up.Peer);
         Assert.Same(connection.Ref, up.Connection);
+        // The endpoints of the connection the session runs on: our address is the eBGP NEXT_HOP (RFC 4271 5.1.3).
+        Assert.Equal(LocalEndPoint, up.Local);
+        Assert.Equal(PeerEndPoint, up.Remote);
         Assert.Equal(TimeSpan.FromSeconds(90), up.Session.HoldTime);
         ExpectTransition(SessionState.OpenConfirm, SessionState.Established, BgpEvent.KeepAliveMsg);
     }
