@@ -61,6 +61,22 @@ internal sealed class ActorCell : IActorContext, IThreadPoolWorkItem
 
     internal bool IsTerminated => _terminated;
 
+    /// <summary>
+    /// User messages waiting in the mailbox; the one being handled is already dequeued and not counted.
+    /// A racy snapshot for introspection: <see cref="ConcurrentQueue{T}.Count"/> reads the head and tail
+    /// indices (it takes the queue's cross-segment lock only when more than two segments are live), so
+    /// reading it now and then costs producers nothing, while a counter kept on every Post would.
+    /// </summary>
+    internal int MailboxCount => _mailbox.Count;
+
+    /// <summary>Adds the live children (not those already stopping) to <paramref name="into"/>, without
+    /// the intermediate list <see cref="Children"/> builds; used by the system's mailbox walk.</summary>
+    internal void AddLiveChildren(List<LocalActorRef> into)
+    {
+        lock (_childrenLock)
+            foreach (var entry in _children.Values) into.Add(entry.Ref);
+    }
+
     public ActorSystem System { get; }
 
     public Props Props { get; }
