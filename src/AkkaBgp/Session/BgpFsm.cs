@@ -1,5 +1,6 @@
 using System.Net;
 using AkkaBgp.Actors;
+using AkkaBgp.Rib.Engine;
 using AkkaBgp.Transport;
 using AkkaBgp.Wire;
 using TransportClose = AkkaBgp.Transport.Close;
@@ -26,6 +27,14 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     public const string IdleHoldTimer = "IdleHoldTimer";
     /// <summary>Not an RFC timer: resets the damped IdleHoldTime after a stable period in Established.</summary>
     public const string StableTimer = "IdleHoldStableTimer";
+
+    /// <summary>Not an RFC timer: how long an AutomaticStop(Cease/1) waits for the <see cref="MaxPrefixExceeded"/> that
+    /// carries its RFC 4486 data (<see cref="MaxPrefixDetailsWait"/>).</summary>
+    public const string MaxPrefixDetailsTimer = "MaxPrefixDetailsTimer";
+
+    /// <summary>The RIB sends AutomaticStop(Cease/1) and then MaxPrefixExceeded; both come from one actor, so they
+    /// arrive in that order and close together. This bounds the wait for a sender that never sends the second.</summary>
+    public static readonly TimeSpan MaxPrefixDetailsWait = TimeSpan.FromSeconds(1);
 
     /// <summary>How long a connection may take to flush a NOTIFICATION before it is dropped anyway.</summary>
     public static readonly TimeSpan NotificationFlushDeadline = TimeSpan.FromSeconds(3);
@@ -99,6 +108,12 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 CancelTimer(IdleHoldTimer);
                 return Start(d, true, BgpEvent.ManualStartWithPassiveTcpEstablishment);
 
+            case AutomaticStart when d.HeldDown:
+                // Held down after the maximum-prefix limit (see MaxPrefixStop): only the restart interval or an
+                // operator's ManualStart starts the session again.
+                Log.Information("{Peer}: AutomaticStart ignored, held down after exceeding its maximum prefixes", Peer);
+                return Stay();
+
             case AutomaticStart when !_settings.AllowAutomaticStart:
                 Log.Information("{Peer}: AutomaticStart ignored, AllowAutomaticStart is off", Peer);
                 return Stay();
@@ -111,6 +126,16 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             case AutomaticStart:
                 // Events 3, 5, 6, 7: as Events 1/4 (8.2.2 Idle).
                 return Start(d, d.Passive, AutomaticStartEvent(d.Passive));
+
+            case IdleHoldTimerExpires when d.HeldDown:
+                // The maximum-prefix restart interval is over: restart as configured for it, whether or not
+                // AllowAutomaticStart (the interval is the operator's explicit request for a restart).
+                return Start(d, d.Passive, BgpEvent.IdleHoldTimerExpires);
+
+            case MaxPrefixExceeded m:
+                // The session is already down (the plain AutomaticStop got there first, or it failed meanwhile):
+                // still honour the restart interval.
+                return Stay().Using(HoldDown(d, m));
 
             case IdleHoldTimerExpires when _settings.AllowAutomaticStart:
                 // Event 13: the damped wait is over; the system re-issues the automatic start.
@@ -158,7 +183,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     private State<SessionState, SessionData> Start(SessionData d, bool passive, int evt)
     {
         StartConnectRetryTimer();
-        var data = d with { ConnectRetryCounter = 0, Passive = passive };
+        var data = d with { ConnectRetryCounter = 0, Passive = passive, HeldDown = false };
         return passive
             ? Go(SessionState.Active, evt).Using(data)
             : Go(SessionState.Connect, evt).Using(Dial(data));
@@ -419,7 +444,15 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             case AutomaticStop a:
                 // Event 8: "sends the NOTIFICATION with a Cease, ..., increments the ConnectRetryCounter by 1, ...
                 // and changes its state to Idle."
-                return ToIdle(d, BgpEvent.AutomaticStop, a.Reason, new NotificationMessage(ErrorCode.Cease, a.CeaseSubcode), RetryCount.Increment);
+                return AutomaticStopWithCease(d, a);
+
+            case MaxPrefixExceeded m:
+                // Event 8 for the maximum-prefix limit, with the RFC 4486 section 4 data: see MaxPrefixStop.
+                return MaxPrefixStop(d, m);
+
+            case MaxPrefixDetailsOverdue o:
+                // The AutomaticStop(Cease/1) came without its details: Event 8 as above, Cease/1 without data.
+                return ToIdle(d, BgpEvent.AutomaticStop, o.Stop.Reason, new NotificationMessage(ErrorCode.Cease, o.Stop.CeaseSubcode), RetryCount.Increment);
 
             case HoldTimerExpires:
                 // Event 10: "sends a NOTIFICATION message with the error code Hold Timer Expired, ..., increments
@@ -512,7 +545,15 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             case AutomaticStop a:
                 // Event 8: "sends the NOTIFICATION message with a Cease, ..., increments the ConnectRetryCounter by
                 // 1, ... and changes its state to Idle."
-                return ToIdle(d, BgpEvent.AutomaticStop, a.Reason, new NotificationMessage(ErrorCode.Cease, a.CeaseSubcode), RetryCount.Increment);
+                return AutomaticStopWithCease(d, a);
+
+            case MaxPrefixExceeded m:
+                // Event 8 for the maximum-prefix limit, with the RFC 4486 section 4 data: see MaxPrefixStop.
+                return MaxPrefixStop(d, m);
+
+            case MaxPrefixDetailsOverdue o:
+                // The AutomaticStop(Cease/1) came without its details: Event 8 as above, Cease/1 without data.
+                return ToIdle(d, BgpEvent.AutomaticStop, o.Stop.Reason, new NotificationMessage(ErrorCode.Cease, o.Stop.CeaseSubcode), RetryCount.Increment);
 
             case HoldTimerExpires when HeardWithinHoldTime(d):
                 // The peer spoke since the timer was armed (see RestartHoldTimer): not an expiry yet.
@@ -632,7 +673,15 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             case AutomaticStop a:
                 // Event 8: "sends a NOTIFICATION with a Cease, ..., deletes all routes ..., increments the
                 // ConnectRetryCounter by 1, ... and changes its state to Idle."
-                return ToIdle(d, BgpEvent.AutomaticStop, a.Reason, new NotificationMessage(ErrorCode.Cease, a.CeaseSubcode), RetryCount.Increment);
+                return AutomaticStopWithCease(d, a);
+
+            case MaxPrefixExceeded m:
+                // Event 8 for the maximum-prefix limit, with the RFC 4486 section 4 data: see MaxPrefixStop.
+                return MaxPrefixStop(d, m);
+
+            case MaxPrefixDetailsOverdue o:
+                // The AutomaticStop(Cease/1) came without its details: Event 8 as above, Cease/1 without data.
+                return ToIdle(d, BgpEvent.AutomaticStop, o.Stop.Reason, new NotificationMessage(ErrorCode.Cease, o.Stop.CeaseSubcode), RetryCount.Increment);
 
             case HoldTimerExpires when HeardWithinHoldTime(d):
                 RearmHoldTimer(d);
@@ -914,7 +963,12 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 return Stay();
 
             case ConnectRetryTimerExpires or HoldTimerExpires or KeepaliveTimerExpires or DelayOpenTimerExpires
-                or IdleHoldTimerExpires or SessionStable or RestartAfterReset:
+                or IdleHoldTimerExpires or SessionStable or RestartAfterReset or MaxPrefixDetailsOverdue:
+                return Stay();
+
+            case MaxPrefixExceeded m:
+                // About a session that has ended (Connect/Active: a new one is being set up); nothing to close.
+                Log.Information("{Peer}: late maximum-prefix report ignored in {State}: {Family} limit {Limit}", Peer, StateName, m.Family, m.Limit);
                 return Stay();
 
             default:
@@ -1015,7 +1069,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             else CloseConnection(s);
         }
         if (d.DialAttempt != 0) _connector.Tell(new CancelConnect(d.DialAttempt), Self);
-        foreach (var timer in new[] { ConnectRetryTimer, HoldTimer, KeepaliveTimer, DelayOpenTimer, IdleHoldTimer })
+        foreach (var timer in new[] { ConnectRetryTimer, HoldTimer, KeepaliveTimer, DelayOpenTimer, IdleHoldTimer, MaxPrefixDetailsTimer })
             CancelTimer(timer);
 
         var next = d with
@@ -1077,6 +1131,58 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         var state = ToIdle(d, reset ? 0 : BgpEvent.ManualStop, reason, notification, RetryCount.Reset);
         if (reset) Self.Tell(new RestartAfterReset(d.Passive), Self);
         return state;
+    }
+
+    /// <summary>Event 8 in OpenSent, OpenConfirm and Established: NOTIFICATION Cease with the stop's subcode. The
+    /// RIB's AutomaticStop(Cease/1) for the maximum-prefix limit is followed by <see cref="MaxPrefixExceeded"/>
+    /// with the data RFC 4486 section 4 asks for, so that one waits for it (at most <see cref="MaxPrefixDetailsWait"/>).</summary>
+    private State<SessionState, SessionData> AutomaticStopWithCease(SessionData d, AutomaticStop a)
+    {
+        if (a.CeaseSubcode == CeaseSubcode.MaximumPrefixesReached && !IsTimerActive(MaxPrefixDetailsTimer))
+        {
+            SetTimer(MaxPrefixDetailsTimer, new MaxPrefixDetailsOverdue(a), MaxPrefixDetailsWait);
+            return Stay();
+        }
+        return ToIdle(d, BgpEvent.AutomaticStop, a.Reason, new NotificationMessage(ErrorCode.Cease, a.CeaseSubcode), RetryCount.Increment);
+    }
+
+    /// <summary>
+    /// Event 8 for the maximum-prefix limit. RFC 4486 section 4: "If a BGP speaker decides to terminate its peering
+    /// because the number of address prefixes received from the peer exceeds a locally configured upper bound ...
+    /// the speaker MUST send to the neighbor a NOTIFICATION message with the Error Code Cease and the Error
+    /// Subcode 'Maximum Number of Prefixes Reached'. The message MAY optionally include the Address Family
+    /// information [RFC4760] and the upper bound in the 'Data' field ... AFI (2 octets), SAFI (1 octet), and
+    /// the prefix upper bound (4 octets)". Then the session is held down (<see cref="HoldDown"/>).
+    /// </summary>
+    private State<SessionState, SessionData> MaxPrefixStop(SessionData d, MaxPrefixExceeded m)
+    {
+        var notification = new NotificationMessage(ErrorCode.Cease, CeaseSubcode.MaximumPrefixesReached, MaxPrefixData(m.Family, m.Limit));
+        string reason = $"maximum prefixes {m.Limit} exceeded for {m.Family} ({m.Count} received)"
+            + (m.RestartAfter is { } t && t > TimeSpan.Zero ? $", restart in {t}" : ", held down until ManualStart");
+        var idle = ToIdle(d, BgpEvent.AutomaticStop, reason, notification, RetryCount.Increment);
+        return idle.Using(HoldDown(idle.StateData, m));
+    }
+
+    /// <summary>RFC 4486 section 4's Data field: AFI (2 octets), SAFI (1 octet), prefix upper bound (4 octets).</summary>
+    internal static byte[] MaxPrefixData(AfiSafi family, int limit)
+    {
+        uint bound = (uint)Math.Max(limit, 0);
+        return [(byte)(family.Afi >> 8), (byte)family.Afi, family.Safi,
+            (byte)(bound >> 24), (byte)(bound >> 16), (byte)(bound >> 8), (byte)bound];
+    }
+
+    /// <summary>
+    /// After a maximum-prefix stop the peer would send the same table again, so an immediate automatic restart
+    /// would only flap. As daemons do (FRR/BIRD "restart" intervals), the session stays Idle for the configured
+    /// restart interval and then starts; without one it stays Idle until ManualStart (AutomaticStart is ignored).
+    /// The IdleHoldTimer times the interval, replacing the ordinary damped wait.
+    /// </summary>
+    private SessionData HoldDown(SessionData d, MaxPrefixExceeded m)
+    {
+        CancelTimer(IdleHoldTimer);
+        if (m.RestartAfter is { } interval && interval > TimeSpan.Zero)
+            SetTimer(IdleHoldTimer, IdleHoldTimerExpires.Instance, interval);
+        return d with { HeldDown = true };
     }
 
     private State<SessionState, SessionData> SendHoldExpired(SessionData d) =>
@@ -1193,6 +1299,9 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         _counters.LastNotificationSent, _counters.LastNotificationReceived,
         new Dictionary<MessageType, long>(_counters.Sent), new Dictionary<MessageType, long>(_counters.Received),
         d.Connection?.Local, d.Connection?.Remote);
+
+    /// <summary>The <see cref="MaxPrefixDetailsTimer"/> expired: the AutomaticStop(Cease/1) goes out without data.</summary>
+    private sealed record MaxPrefixDetailsOverdue(AutomaticStop Stop);
 
     /// <summary>The ManualStart half of <see cref="AdministrativeReset"/>, queued behind the stop.</summary>
     private sealed record RestartAfterReset(bool Passive);

@@ -39,4 +39,8 @@ public sealed record SessionData
 
     /// <summary>Whether the session was last started with PassiveTcpEstablishment; automatic restarts do the same.</summary>
     public bool Passive { get; init; }
+
+    /// <summary>Stopped for exceeding the maximum prefixes (RFC 4486 Cease/1): AutomaticStart is ignored; the
+    /// IdleHoldTimer, if armed, times the configured restart interval, else only ManualStart restarts.</summary>
+    public bool HeldDown { get; init; }
 }

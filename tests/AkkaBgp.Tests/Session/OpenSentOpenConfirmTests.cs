@@ -47,6 +47,8 @@ public sealed class OpenSentOpenConfirmTests : FsmTestKit
         CreateFsm();
         var connection = ToOpenSent();
         Tell(new AutomaticStop(CeaseSubcode.MaximumPrefixesReached, "too many prefixes"));
+        // Cease/1 waits briefly for the RIB's MaxPrefixExceeded (its RFC 4486 data); without it, it goes out bare.
+        Advance(BgpFsm.MaxPrefixDetailsWait);
         ExpectNotification(connection, ErrorCode.Cease, CeaseSubcode.MaximumPrefixesReached, []);
         ExpectTransition(SessionState.OpenSent, SessionState.Idle, BgpEvent.AutomaticStop);
         AssertState(SessionState.Idle, 1);
