@@ -93,16 +93,26 @@ public static class EventJson
     };
 
     /// <summary>
-    /// Per family: accepted (in the Adj-RIB-In after import policy) and rejected by loop detection. The RIB
-    /// counts received and filtered prefixes over all families, so those are in <c>total</c>; it does not count
-    /// advertised prefixes per neighbor yet, hence null.
+    /// Per family: received (Adj-RIB-In before import policy), accepted (after import policy and loop detection),
+    /// advertised (what Adj-RIB-Out has sent and not withdrawn), all current counts; rejected is the loop-detected
+    /// part of what import policy let through. Received and filtered announcements since the session came up are
+    /// counted over all families, so those are in <c>total</c>.
     /// </summary>
-    private static object? Prefixes(NeighborRibSummary? rib)
+    internal static object? Prefixes(NeighborRibSummary? rib)
     {
         if (rib is null) return null;
         var body = new Dictionary<string, object>();
         foreach (var family in new[] { "ipv4-unicast", "ipv6-unicast" })
-            body[family] = new { accepted = rib.Accepted.GetValueOrDefault(family), rejected = rib.Rejected.GetValueOrDefault(family), advertised = (long?)null };
+        {
+            var c = rib.Prefixes?.GetValueOrDefault(family);
+            body[family] = new
+            {
+                received = c?.Received ?? 0,
+                accepted = c?.Accepted ?? rib.Accepted.GetValueOrDefault(family),
+                advertised = c?.Advertised ?? 0,
+                rejected = rib.Rejected.GetValueOrDefault(family),
+            };
+        }
         body["total"] = new { received = rib.ReceivedPrefixes, filtered = rib.FilteredPrefixes, updates = rib.Updates, treatAsWithdraw = rib.TreatAsWithdraw };
         return body;
     }

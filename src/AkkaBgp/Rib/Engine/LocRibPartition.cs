@@ -24,7 +24,17 @@ public sealed class LocRibPartition : ReceiveActor
     private readonly AttributeInterner _interner;
     private readonly PrefixTable _v4, _v6;
     private RibPeer?[] _peers = new RibPeer?[64];
-    private readonly Dictionary<int, (RibPeer Peer, IActorRef Outbound, List<(Prefix, OutRoute?)> Pending)> _outbound = new();
+    private readonly Dictionary<int, OutTarget> _outbound = new();
+
+    /// <summary>One neighbor we export to: changes not yet sent to its Adj-RIB-Out actor, and how they change the
+    /// number of prefixes it has from us (counted here, where the previous export is known for free).</summary>
+    private sealed class OutTarget(RibPeer peer, IActorRef outbound)
+    {
+        public readonly RibPeer Peer = peer;
+        public readonly IActorRef Outbound = outbound;
+        public readonly List<(Prefix, OutRoute?)> Pending = new();
+        public int DeltaV4, DeltaV6;
+    }
 
     private LocRibPartition(int index, RibSettings settings, RibPeer local)
     {
@@ -68,12 +78,9 @@ public sealed class LocRibPartition : ReceiveActor
         if ((uint)from.Slot >= (uint)_peers.Length || !ReferenceEquals(_peers[from.Slot], from))
         {
             // The session went down (and may be up again as another session) after this batch was sent.
-            Sender.Tell(new BatchDone(b.Sequence, 0, 0, 0, 0), Self);
+            Sender.Tell(BatchDone.Nothing(b.Sequence), Self);
             return;
         }
-        int v4Before = _v4.PathsFrom(from.Slot), v6Before = _v6.PathsFrom(from.Slot);
-        int v4InBefore = _v4.IneligibleFrom(from.Slot), v6InBefore = _v6.IneligibleFrom(from.Slot);
-        int v4FBefore = _v4.FilteredFrom(from.Slot), v6FBefore = _v6.FilteredFrom(from.Slot);
         PathAttributes? lastAttrs = null;
         byte[]? lastNh = null;
         RouteAttributes? route = null;
@@ -101,10 +108,11 @@ public sealed class LocRibPartition : ReceiveActor
         }
         if (route is not null) _interner.Release(route);
         FlushOutbound();
-        Sender.Tell(new BatchDone(b.Sequence, _v4.PathsFrom(from.Slot) - v4Before, _v6.PathsFrom(from.Slot) - v6Before,
-            _v4.IneligibleFrom(from.Slot) - v4InBefore, _v6.IneligibleFrom(from.Slot) - v6InBefore,
-            _v4.FilteredFrom(from.Slot) - v4FBefore, _v6.FilteredFrom(from.Slot) - v6FBefore), Self);
+        Sender.Tell(CountsOf(from.Slot, b.Sequence), Self);
     }
+
+    private BatchDone CountsOf(int slot, long sequence) => new(sequence, _index, _v4.PathsFrom(slot), _v6.PathsFrom(slot),
+        _v4.IneligibleFrom(slot), _v6.IneligibleFrom(slot), _v4.FilteredFrom(slot), _v6.FilteredFrom(slot));
 
     /// <summary>RFC 4271 9.2: a best-path change is advertised to every neighbor whose view changes: a new
     /// export replaces the old one (implicit withdraw), or a withdrawal when the route can no longer go there.</summary>
@@ -121,9 +129,14 @@ public sealed class LocRibPartition : ReceiveActor
             if (after is not null)
             {
                 if (!ReferenceEquals(before, after)) o.Pending.Add((prefix, after));
+                if (before is null) { if (v6) o.DeltaV6++; else o.DeltaV4++; }
             }
-            else if (before is not null) o.Pending.Add((prefix, null));
-            if (o.Pending.Count >= OutboundChunk) Send(o.Outbound, o.Pending);
+            else if (before is not null)
+            {
+                o.Pending.Add((prefix, null));
+                if (v6) o.DeltaV6--; else o.DeltaV4--;
+            }
+            if (o.Pending.Count >= OutboundChunk) Send(o);
         }
     }
 
@@ -141,13 +154,14 @@ public sealed class LocRibPartition : ReceiveActor
     private void FlushOutbound()
     {
         foreach (var (_, o) in _outbound)
-            if (o.Pending.Count > 0) Send(o.Outbound, o.Pending);
+            if (o.Pending.Count > 0) Send(o);
     }
 
-    private static void Send(IActorRef outbound, List<(Prefix, OutRoute?)> pending)
+    private static void Send(OutTarget o)
     {
-        outbound.Tell(new OutboundChanges(new List<(Prefix, OutRoute?)>(pending)), ActorRefs.NoSender);
-        pending.Clear();
+        o.Outbound.Tell(new OutboundChanges(new List<(Prefix, OutRoute?)>(o.Pending), o.DeltaV4, o.DeltaV6), ActorRefs.NoSender);
+        o.Pending.Clear();
+        o.DeltaV4 = o.DeltaV6 = 0;
     }
 
     private void PeerUp(PartitionPeerUp up)
@@ -157,7 +171,7 @@ public sealed class LocRibPartition : ReceiveActor
         _peers[p.Slot] = p;
         // A neighbor we export nothing to ("export none", as route collectors and the shared benchmark use)
         // costs nothing per route change.
-        if (p.Settings.Export is not { RejectsEverything: true }) _outbound[p.Slot] = (p, up.Outbound, new List<(Prefix, OutRoute?)>());
+        if (p.Settings.Export is not { RejectsEverything: true }) _outbound[p.Slot] = new OutTarget(p, up.Outbound);
         bool exports = _outbound.ContainsKey(p.Slot);
         if (exports && p.Families.Contains(AfiSafi.Ipv4Unicast)) Dump(p, up.Outbound, _v4, round: -1);
         if (exports && p.Families.Contains(AfiSafi.Ipv6Unicast)) Dump(p, up.Outbound, _v6, round: -1);
@@ -168,15 +182,18 @@ public sealed class LocRibPartition : ReceiveActor
     /// table (the caller sends DumpDone(0) after both families); other rounds answer a route refresh.</summary>
     private void Dump(RibPeer to, IActorRef outbound, PrefixTable table, long round)
     {
-        var pending = new List<(Prefix, OutRoute?)>();
+        // The initial table adds to what the neighbor has; a refresh re-sends what it already has.
+        var target = new OutTarget(to, outbound);
+        bool counts = round < 0;
         foreach (var (prefix, route, from) in table.BestPaths())
         {
             var o = ExportFor(prefix, route, from, to, table.IsIPv6);
             if (o is null) continue;
-            pending.Add((prefix, o));
-            if (pending.Count >= OutboundChunk) Send(outbound, pending);
+            target.Pending.Add((prefix, o));
+            if (counts) { if (table.IsIPv6) target.DeltaV6++; else target.DeltaV4++; }
+            if (target.Pending.Count >= OutboundChunk) Send(target);
         }
-        if (pending.Count > 0) Send(outbound, pending);
+        if (target.Pending.Count > 0) Send(target);
         if (round >= 0) outbound.Tell(new DumpDone(round), Self);
     }
 

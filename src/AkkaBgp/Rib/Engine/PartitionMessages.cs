@@ -25,9 +25,14 @@ internal sealed record PeerPurged(int Slot) : IDeadLetterSuppression;
 /// <summary>Route changes from one peer; the partition answers <see cref="BatchDone"/> to the sender.</summary>
 internal sealed record PartitionBatch(RibPeer From, List<RouteOp> Ops, long Sequence) : IDeadLetterSuppression;
 
-/// <summary>Accepted-path count deltas of the batch's peer, per family, for max-prefix and the counters.</summary>
-internal sealed record BatchDone(long Sequence, int DeltaV4, int DeltaV6, int IneligibleDeltaV4, int IneligibleDeltaV6,
-    int FilteredDeltaV4 = 0, int FilteredDeltaV6 = 0) : IDeadLetterSuppression;
+/// <summary>A batch was applied. Carries the partition's current path counts for the batch's peer slot (absolute,
+/// not deltas: a session that takes over a gracefully restarting peer's slot inherits its stale paths, RFC 4724
+/// 4.2, and sweeps change counts outside any batch). <paramref name="Partition"/> -1: nothing applied, no counts.</summary>
+internal sealed record BatchDone(long Sequence, int Partition, int PathsV4, int PathsV6, int IneligibleV4, int IneligibleV6,
+    int FilteredV4, int FilteredV6) : IDeadLetterSuppression
+{
+    public static BatchDone Nothing(long sequence) => new(sequence, -1, 0, 0, 0, 0, 0, 0);
+}
 
 /// <summary>Re-send this partition's share of the table to one neighbor (route refresh).</summary>
 internal sealed record PartitionDump(RibPeer Peer, AfiSafi Family, long Round) : IDeadLetterSuppression;
@@ -35,8 +40,18 @@ internal sealed record PartitionDump(RibPeer Peer, AfiSafi Family, long Round) :
 /// <summary>A partition has sent everything for a dump round (0: initial table).</summary>
 internal sealed record DumpDone(long Round) : IDeadLetterSuppression;
 
-/// <summary>Changes to advertise to one neighbor, in the order the partition produced them.</summary>
-internal sealed record OutboundChanges(List<(Prefix Prefix, OutRoute? Route)> Changes) : IDeadLetterSuppression;
+/// <summary>Changes to advertise to one neighbor, in the order the partition produced them, and by how much they
+/// change the number of prefixes the neighbor has from us per family (announced where it had none: +1; withdrawn: -1).</summary>
+internal sealed record OutboundChanges(List<(Prefix Prefix, OutRoute? Route)> Changes, int AdvertisedDeltaV4 = 0, int AdvertisedDeltaV6 = 0) : IDeadLetterSuppression;
+
+/// <summary>Asks a <see cref="PeerOutbound"/> for <see cref="OutboundCounters"/>.</summary>
+internal sealed record OutboundCountersQuery : IDeadLetterSuppression
+{
+    public static readonly OutboundCountersQuery Instance = new();
+}
+
+/// <summary>Prefixes per family the neighbor currently has from us (what Adj-RIB-Out has sent).</summary>
+internal sealed record OutboundCounters(System.Net.IPAddress Peer, long AdvertisedV4, long AdvertisedV6) : IDeadLetterSuppression;
 
 internal sealed record OutboundFlush : IDeadLetterSuppression
 {

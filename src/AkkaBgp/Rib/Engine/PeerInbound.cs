@@ -35,8 +35,16 @@ public sealed class PeerInbound : ReceiveActor
     private bool _stopped;
 
     internal long Updates, TreatAsWithdraw, ReceivedPrefixes, FilteredPrefixes;
+    /// <summary>Per partition, the counts of its last <see cref="BatchDone"/>: paths stored (pre-policy when
+    /// KeepFiltered), loop-rejected, kept-filtered, per family.</summary>
+    private readonly BatchDone?[] _counts;
     /// <summary>Paths stored per family (pre-policy when KeepFiltered), loop-rejected, and kept-filtered.</summary>
     internal long StoredV4, StoredV6, RejectedV4, RejectedV6, KeptFilteredV4, KeptFilteredV6;
+    /// <summary>Prefixes the import filter rejected and that are not stored (no KeepFiltered), so that the
+    /// pre-policy count stays exact: a later accepted announcement or a withdrawal takes them out again.
+    /// Holds only rejected prefixes, which are few in the usual configurations.</summary>
+    private readonly HashSet<Prefix> _rejectedUnstored = new();
+    private int _rejectedUnstoredV6;
     /// <summary>Post-policy paths (what max-prefix limits).</summary>
     internal long AcceptedV4 => StoredV4 - KeptFilteredV4;
     internal long AcceptedV6 => StoredV6 - KeptFilteredV6;
@@ -47,6 +55,7 @@ public sealed class PeerInbound : ReceiveActor
         _partitions = partitions;
         _fsm = fsm;
         _batches = new List<RouteOp>?[partitions.Length];
+        _counts = new BatchDone?[partitions.Length];
         if (peer.Settings.MaxPrefix.TryGetValue(AfiSafi.Ipv4Unicast, out var m4)) _maxV4 = new MaxPrefixTracker(m4);
         if (peer.Settings.MaxPrefix.TryGetValue(AfiSafi.Ipv6Unicast, out var m6)) _maxV6 = new MaxPrefixTracker(m6);
 
@@ -74,9 +83,9 @@ public sealed class PeerInbound : ReceiveActor
         var update = u.Update;
         bool v4 = _peer.Families.Contains(AfiSafi.Ipv4Unicast), v6 = _peer.Families.Contains(AfiSafi.Ipv6Unicast);
 
-        foreach (var w in update.Withdrawn) Add(w.Prefix, null, null);
+        foreach (var w in update.Withdrawn) Withdraw(w.Prefix);
         if (update.MpUnreach is { IsDecoded: true, Safi: Safi.Unicast } unreach)
-            foreach (var w in unreach.Withdrawn) Add(w.Prefix, null, null);
+            foreach (var w in unreach.Withdrawn) Withdraw(w.Prefix);
 
         // RFC 7606 2: treat-as-withdraw turns every announcement of the UPDATE into a withdrawal.
         bool withdraw = update.IsTreatAsWithdraw;
@@ -115,11 +124,22 @@ public sealed class PeerInbound : ReceiveActor
     private PathAttributes? _lastIn, _lastOut;
     private FilterTerm? _lastTerm;
 
+    private void Withdraw(Prefix prefix)
+    {
+        if (_rejectedUnstored.Count > 0) Unreject(prefix);
+        Add(prefix, null, null);
+    }
+
+    private void Unreject(Prefix prefix)
+    {
+        if (_rejectedUnstored.Remove(prefix) && prefix.IsIPv6) _rejectedUnstoredV6--;
+    }
+
     private void Announce(Prefix prefix, PathAttributes? attrs, byte[]? nh)
     {
         if (attrs is null)
         {
-            Add(prefix, null, null);
+            Withdraw(prefix);
             return;
         }
         ReceivedPrefixes++;
@@ -132,9 +152,14 @@ public sealed class PeerInbound : ReceiveActor
                 // with the flagged rejected route when keeping filtered routes).
                 FilteredPrefixes++;
                 if (_peer.Settings.KeepFiltered) Add(prefix, attrs, nh, filtered: true);
-                else Add(prefix, null, null);
+                else
+                {
+                    if (_rejectedUnstored.Add(prefix) && prefix.IsIPv6) _rejectedUnstoredV6++;
+                    Add(prefix, null, null);
+                }
                 return;
             }
+            if (_rejectedUnstored.Count > 0) Unreject(prefix);
             if (r.Term is { ModifiesAttributes: true } term)
             {
                 // The prefixes of one UPDATE usually hit the same term: build the modified set once.
@@ -177,12 +202,21 @@ public sealed class PeerInbound : ReceiveActor
 
     private void Done(BatchDone d)
     {
-        StoredV4 += d.DeltaV4;
-        StoredV6 += d.DeltaV6;
-        KeptFilteredV4 += d.FilteredDeltaV4;
-        KeptFilteredV6 += d.FilteredDeltaV6;
-        RejectedV4 += d.IneligibleDeltaV4;
-        RejectedV6 += d.IneligibleDeltaV6;
+        if (d.Partition >= 0 && d.Partition < _counts.Length)
+        {
+            _counts[d.Partition] = d;
+            StoredV4 = StoredV6 = KeptFilteredV4 = KeptFilteredV6 = RejectedV4 = RejectedV6 = 0;
+            foreach (var c in _counts)
+            {
+                if (c is null) continue;
+                StoredV4 += c.PathsV4;
+                StoredV6 += c.PathsV6;
+                KeptFilteredV4 += c.FilteredV4;
+                KeptFilteredV6 += c.FilteredV6;
+                RejectedV4 += c.IneligibleV4;
+                RejectedV6 += c.IneligibleV6;
+            }
+        }
         if (_inFlight.TryGetValue(d.Sequence, out var f))
         {
             if (--f.Waiting == 0)
@@ -236,5 +270,13 @@ public sealed class PeerInbound : ReceiveActor
     private NeighborRibSummary Counters(long _) => new(_peer.Address, _peer.PeerAs, Updates, TreatAsWithdraw, ReceivedPrefixes, FilteredPrefixes,
         new Dictionary<string, long> { ["ipv4-unicast"] = AcceptedV4, ["ipv6-unicast"] = AcceptedV6 },
         new Dictionary<string, long> { ["ipv4-unicast"] = RejectedV4, ["ipv6-unicast"] = RejectedV6 },
-        _peer.Settings.KeepFiltered ? new Dictionary<string, long> { ["ipv4-unicast"] = StoredV4, ["ipv6-unicast"] = StoredV6 } : null);
+        _peer.Settings.KeepFiltered ? new Dictionary<string, long> { ["ipv4-unicast"] = StoredV4, ["ipv6-unicast"] = StoredV6 } : null,
+        // Received: everything stored (filtered ones too when kept) plus the rejected prefixes not stored.
+        // Accepted: usable after import policy and loop detection. Advertised is filled in by the RIB query
+        // from the Adj-RIB-Out actor.
+        new Dictionary<string, PrefixCounters>
+        {
+            ["ipv4-unicast"] = new(StoredV4 + (_rejectedUnstored.Count - _rejectedUnstoredV6), AcceptedV4 - RejectedV4, 0),
+            ["ipv6-unicast"] = new(StoredV6 + _rejectedUnstoredV6, AcceptedV6 - RejectedV6, 0),
+        });
 }

@@ -33,6 +33,8 @@ public sealed class PeerOutbound : ReceiveActor, IWithTimers
 
     /// <summary>UPDATE messages written so far (End-of-RIB included).</summary>
     internal long MessagesSent;
+    /// <summary>Prefixes the neighbor has from us per family; the pending deltas are applied when the queue is written.</summary>
+    private long _advertisedV4, _advertisedV6, _pendingV4, _pendingV6;
 
     private PeerOutbound(RibPeer peer, IActorRef connection, IActorRef[] partitions)
     {
@@ -45,8 +47,11 @@ public sealed class PeerOutbound : ReceiveActor, IWithTimers
         Receive<OutboundChanges>(c =>
         {
             foreach (var (prefix, route) in c.Changes) _queue.Enqueue(prefix, route);
+            _pendingV4 += c.AdvertisedDeltaV4;
+            _pendingV6 += c.AdvertisedDeltaV6;
             ScheduleFlush();
         });
+        Receive<OutboundCountersQuery>(_ => Sender.Tell(new OutboundCounters(_peer.Address, _advertisedV4, _advertisedV6), Self));
         Receive<OutboundFlush>(_ =>
         {
             _flushPending = false;
@@ -110,6 +115,11 @@ public sealed class PeerOutbound : ReceiveActor, IWithTimers
 
     private void Flush()
     {
+        // The queue keeps only the latest state per prefix, and the deltas of superseded changes sum to the
+        // latest one's, so the count after a flush is what the neighbor has.
+        _advertisedV4 += _pendingV4;
+        _advertisedV6 += _pendingV6;
+        _pendingV4 = _pendingV6 = 0;
         if (_queue.IsEmpty) return;
         var w = new ArrayBufferWriter<byte>(Math.Min(_queue.Count * 8 + 64, 1 << 20));
         MessagesSent += _queue.Flush(w, _ctx);

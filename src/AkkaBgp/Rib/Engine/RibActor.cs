@@ -74,7 +74,8 @@ public sealed class RibActor : ReceiveActor
         Receive<GetRibSummary>(_ =>
         {
             var inbound = _sessions.Values.Select(s => s.Inbound).ToArray();
-            Context.ActorOf(RibQuery.SummaryProps(Sender, _partitions, inbound, _sessions.Count), $"query-{++_queryCounter}");
+            var outbound = _sessions.Values.Select(s => s.Outbound).ToArray();
+            Context.ActorOf(RibQuery.SummaryProps(Sender, _partitions, inbound, outbound, _sessions.Count), $"query-{++_queryCounter}");
         });
         Receive<LookupRoutes>(q =>
         {

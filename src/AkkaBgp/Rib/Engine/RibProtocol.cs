@@ -58,9 +58,17 @@ public sealed record FamilySummary(long Prefixes, long Paths, long BestPaths);
 /// <paramref name="Accepted"/> is the current post-policy path count per family (loop-rejected ones included, which
 /// <paramref name="Rejected"/> counts separately); <paramref name="PrePolicy"/> is the current pre-policy count,
 /// known only when the neighbor keeps filtered routes (PeerRibSettings.KeepFiltered), else null.</summary>
+/// <remarks><paramref name="Prefixes"/> has the current per-family counts as other daemons show them (see
+/// <see cref="PrefixCounters"/>), keyed like <paramref name="Accepted"/>.</remarks>
 public sealed record NeighborRibSummary(IPAddress Peer, uint PeerAs, long Updates, long TreatAsWithdraw, long ReceivedPrefixes,
     long FilteredPrefixes, IReadOnlyDictionary<string, long> Accepted, IReadOnlyDictionary<string, long> Rejected,
-    IReadOnlyDictionary<string, long>? PrePolicy = null);
+    IReadOnlyDictionary<string, long>? PrePolicy = null, IReadOnlyDictionary<string, PrefixCounters>? Prefixes = null);
+
+/// <summary>Current prefix counts of one neighbor and family.</summary>
+/// <param name="Received">Prefixes the neighbor has announced and not withdrawn, before import policy (Adj-RIB-In pre-policy).</param>
+/// <param name="Accepted">Of those, the ones that passed import policy and loop detection (candidates for the decision process).</param>
+/// <param name="Advertised">Prefixes we have announced to the neighbor and not withdrawn (what Adj-RIB-Out has sent).</param>
+public sealed record PrefixCounters(long Received, long Accepted, long Advertised);
 
 /// <summary>Keys of <see cref="Families"/> are "ipv4-unicast" and "ipv6-unicast".</summary>
 public sealed record RibSummary(IReadOnlyDictionary<string, FamilySummary> Families, int EstablishedPeers, int AttributeSets,

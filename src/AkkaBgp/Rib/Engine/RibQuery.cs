@@ -10,13 +10,22 @@ internal sealed class RibQuery : ReceiveActor, IWithTimers
 {
     public ITimerScheduler Timers { get; set; } = null!;
 
-    private RibQuery(IActorRef replyTo, IActorRef[] partitions, IActorRef[] inbound, int established)
+    private RibQuery(IActorRef replyTo, IActorRef[] partitions, IActorRef[] inbound, IActorRef[] outbound, int established)
     {
-        int waiting = partitions.Length + inbound.Length;
+        int waiting = partitions.Length + inbound.Length + outbound.Length;
+        var advertised = new Dictionary<System.Net.IPAddress, OutboundCounters>();
         long v4p = 0, v4n = 0, v4b = 0, v6p = 0, v6n = 0, v6b = 0;
         int sets = 0;
         var neighbors = new List<NeighborRibSummary>();
         bool done = false;
+        NeighborRibSummary WithAdvertised(NeighborRibSummary n)
+        {
+            if (n.Prefixes is not { } p || !advertised.TryGetValue(n.Peer, out var o)) return n;
+            var merged = new Dictionary<string, PrefixCounters>(p);
+            if (merged.TryGetValue("ipv4-unicast", out var v4)) merged["ipv4-unicast"] = v4 with { Advertised = o.AdvertisedV4 };
+            if (merged.TryGetValue("ipv6-unicast", out var v6)) merged["ipv6-unicast"] = v6 with { Advertised = o.AdvertisedV6 };
+            return n with { Prefixes = merged };
+        }
         void Finish()
         {
             if (done) return;
@@ -25,7 +34,7 @@ internal sealed class RibQuery : ReceiveActor, IWithTimers
             {
                 ["ipv4-unicast"] = new(v4p, v4n, v4b),
                 ["ipv6-unicast"] = new(v6p, v6n, v6b),
-            }, established, sets, neighbors.OrderBy(n => n.Peer.ToString()).ToList()), Self);
+            }, established, sets, neighbors.Select(WithAdvertised).OrderBy(n => n.Peer.ToString()).ToList()), Self);
             Context.Stop(Self);
         }
         Receive<PartitionSummary>(s =>
@@ -35,7 +44,13 @@ internal sealed class RibQuery : ReceiveActor, IWithTimers
             sets += s.AttributeSets;
             if (--waiting == 0) Finish();
         });
-        var pendingInbound = new HashSet<IActorRef>(inbound);
+        var pendingInbound = new HashSet<IActorRef>(inbound.Concat(outbound));
+        Receive<OutboundCounters>(o =>
+        {
+            if (!pendingInbound.Remove(Sender)) return;
+            advertised[o.Peer] = o;
+            if (--waiting == 0) Finish();
+        });
         Receive<NeighborRibSummary>(n =>
         {
             if (!pendingInbound.Remove(Sender)) return;
@@ -53,6 +68,11 @@ internal sealed class RibQuery : ReceiveActor, IWithTimers
         {
             Context.Watch(i);
             i.Tell(new InboundCountersQuery(Self, 0), Self);
+        }
+        foreach (var o in outbound)
+        {
+            Context.Watch(o);
+            o.Tell(OutboundCountersQuery.Instance, Self);
         }
         if (waiting == 0) Finish();
         else Timers.StartSingleTimer("timeout", QueryTimeout.Instance, TimeSpan.FromSeconds(10));
@@ -75,8 +95,8 @@ internal sealed class RibQuery : ReceiveActor, IWithTimers
         foreach (var p in partitions) p.Tell(new PartitionLookup(q, Self, 0), Self);
     }
 
-    public static Props SummaryProps(IActorRef replyTo, IActorRef[] partitions, IActorRef[] inbound, int established) =>
-        Props.Create(() => new RibQuery(replyTo, partitions, inbound, established));
+    public static Props SummaryProps(IActorRef replyTo, IActorRef[] partitions, IActorRef[] inbound, IActorRef[] outbound, int established) =>
+        Props.Create(() => new RibQuery(replyTo, partitions, inbound, outbound, established));
 
     public static Props LookupProps(IActorRef replyTo, IActorRef[] partitions, LookupRoutes q) =>
         Props.Create(() => new RibQuery(replyTo, partitions, q));
