@@ -77,6 +77,7 @@ public static class ServiceHost
         builder.Services.AddSingleton<AdministrativeState>();
         builder.Services.AddSingleton<SpeakerSnapshot>();
         builder.Services.AddSingleton<BgpMetrics>();
+        builder.Services.AddSingleton(sp => new MailboxMetrics(() => sp.GetRequiredService<BgpHostedService>().System));
         builder.Services.AddSingleton(_ => new PrometheusExporter(BgpMetrics.MeterName));
         builder.Services.AddSingleton<ConfigReloader>();
         builder.Services.AddSingleton<BearerTokenFilter>();
@@ -87,6 +88,7 @@ public static class ServiceHost
         // The exporter listens to the meter from its creation on, so it must exist before the instruments.
         app.Services.GetRequiredService<PrometheusExporter>();
         app.Services.GetRequiredService<BgpMetrics>();
+        app.Services.GetRequiredService<MailboxMetrics>();
         app.UseExceptionHandler(errors => errors.Run(async http =>
         {
             var error = http.Features.Get<IExceptionHandlerFeature>()?.Error;
