@@ -953,6 +953,10 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 RefuseCollision(a.Connection);
                 return Stay();
 
+            case MessagesWritten:
+                // Already counted (Traced); nothing else to do in any state.
+                return Stay();
+
             case ConnectFailed:
             case Received:
             case ReceivedWithErrors:
@@ -997,6 +1001,11 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 break;
             case ReceivedWithErrors r when IsPrimary(d, r.Connection) || IsSecond(d, r.Connection):
                 _counters.CountReceived(r.Message);
+                break;
+            case MessagesWritten w:
+                // UPDATEs, End-of-RIB and ROUTE-REFRESH the RIB wrote straight to a connection of ours: they count
+                // as sent to this neighbor whichever connection carried them (also one we have since let go of).
+                _counters.CountWritten(w.Counts);
                 break;
             case ReceiveFailed f when IsPrimary(d, f.Connection) || IsSecond(d, f.Connection):
                 _counters.LastError = $"receive error: {f.Error}";

@@ -48,5 +48,11 @@ internal sealed class NeighborCounters
 
     public void CountSent(BgpMessage m) => Sent[m.Type] = Sent.GetValueOrDefault(m.Type) + 1;
 
+    /// <summary>Messages others (the RIB) queued on the session's connections, as the connection wrote them.</summary>
+    public void CountWritten(IReadOnlyDictionary<MessageType, long> counts)
+    {
+        foreach (var (type, n) in counts) Sent[type] = Sent.GetValueOrDefault(type) + n;
+    }
+
     public void CountReceived(BgpMessage m) => Received[m.Type] = Received.GetValueOrDefault(m.Type) + 1;
 }

@@ -34,8 +34,9 @@ public sealed record GetConnectionStats
 /// <param name="Unacknowledged">UPDATEs delivered and not yet acknowledged.</param>
 /// <param name="ReadingPaused">Whether the read loop is holding off the socket because of backpressure.</param>
 /// <param name="QueuedBytes">Octets accepted for writing and not yet written to the socket.</param>
+/// <param name="MessagesWritten">Messages wholly written to the socket, by type, whoever queued them.</param>
 public sealed record ConnectionStats(long MessagesReceived, long UpdatesReceived, int Unacknowledged, bool ReadingPaused,
-    long BytesReceived, long BytesSent, long QueuedBytes);
+    long BytesReceived, long BytesSent, long QueuedBytes, IReadOnlyDictionary<MessageType, long>? MessagesWritten = null);
 
 /// <summary>
 /// One TCP connection to a peer. The actor owns the socket; two loops run beside it:
@@ -67,6 +68,13 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
     private long _bytesReceived;
     private TaskCompletionSource? _resume;
     private readonly object _resumeGate = new();
+    // Write accounting by message type. Every queued buffer ends at a known offset of the output stream
+    // (_enqueuedBytes); when the write loop reports that _bytesSent has passed it, its messages are written.
+    private long _enqueuedBytes;
+    private readonly Queue<(long End, long[] Counts, bool Foreign)> _pendingCounts = new();
+    private readonly long[] _writtenByType = new long[MessageTypeSlots];
+    // Indexed by the type octet; the types RFC 4271 and RFC 2918 define are 1-5 (others are not counted).
+    private const int MessageTypeSlots = 6;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -129,10 +137,10 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
                     Log.Error("{Remote}: cannot encode {Type}: {Reason}", Remote, s.Message.Type, e.Message);
                     return;
                 }
-                Enqueue(bytes);
+                Enqueue(bytes, CountOne(s.Message.Type), Foreign());
                 break;
             case SendBytes s:
-                if (!_closing) Enqueue(s.Bytes);
+                if (!_closing) Enqueue(s.Bytes, CountByHeaders(s.Bytes.Span), Foreign());
                 break;
             case UpdatesProcessed p:
                 Acknowledge(p.Count);
@@ -140,6 +148,7 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
             case Written w:
                 _queuedBytes -= w.Bytes;
                 _bytesSent += w.Bytes;
+                ReportWritten();
                 // RFC 9687 section 4: the timer runs only while there is data we could not write;
                 // any progress restarts it.
                 if (_queuedBytes > 0) ArmSendHold();
@@ -186,7 +195,7 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
             case GetConnectionStats:
                 Sender.Tell(new ConnectionStats(Interlocked.Read(ref _messagesReceived), Interlocked.Read(ref _updatesReceived),
                     Volatile.Read(ref _unacknowledged), Volatile.Read(ref _readingPaused) != 0, Interlocked.Read(ref _bytesReceived),
-                    _bytesSent, _queuedBytes), Self);
+                    _bytesSent, _queuedBytes, ByType(_writtenByType)), Self);
                 break;
             default:
                 Unhandled(message);
@@ -203,13 +212,72 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
         if (_queuedBytes > 0) ArmSendHold();
     }
 
-    private void Enqueue(ReadOnlyMemory<byte> bytes)
+    private void Enqueue(ReadOnlyMemory<byte> bytes, long[] counts, bool foreign)
     {
         if (bytes.IsEmpty) return;
         bool wasIdle = _queuedBytes == 0;
         _queuedBytes += bytes.Length;
+        _enqueuedBytes += bytes.Length;
+        _pendingCounts.Enqueue((_enqueuedBytes, counts, foreign));
         _outbound.Writer.TryWrite(bytes);
         if (wasIdle) ArmSendHold();
+    }
+
+    /// <summary>The handler counts what it sends itself (at the time it sends); what others queue on this
+    /// connection (the RIB's UPDATEs, End-of-RIB, ROUTE-REFRESH) it learns from <see cref="MessagesWritten"/>.</summary>
+    private bool Foreign() => _handler is null || !Sender.Equals(_handler);
+
+    private static long[] CountOne(MessageType type)
+    {
+        var counts = new long[MessageTypeSlots];
+        if ((int)type < MessageTypeSlots) counts[(int)type] = 1;
+        return counts;
+    }
+
+    /// <summary>
+    /// Counts the messages in bytes that hold whole encoded messages by walking their headers (RFC 4271 4.1:
+    /// the Length at octets 16-17 covers the whole message, the Type is octet 18), without decoding them.
+    /// </summary>
+    private static long[] CountByHeaders(ReadOnlySpan<byte> bytes)
+    {
+        var counts = new long[MessageTypeSlots];
+        int offset = 0;
+        while (bytes.Length - offset >= BgpHeader.Size)
+        {
+            int length = (bytes[offset + 16] << 8) | bytes[offset + 17];
+            if (length < BgpHeader.Size || length > bytes.Length - offset) break; // not whole messages: stop counting
+            if (bytes[offset + 18] < MessageTypeSlots) counts[bytes[offset + 18]]++;
+            offset += length;
+        }
+        return counts;
+    }
+
+    /// <summary>Once per completed socket send: the buffers now wholly written are counted, and the handler is
+    /// told in one <see cref="MessagesWritten"/> what others had queued among them.</summary>
+    private void ReportWritten()
+    {
+        long[]? foreign = null;
+        while (_pendingCounts.TryPeek(out var head) && head.End <= _bytesSent)
+        {
+            _pendingCounts.Dequeue();
+            for (int t = 0; t < MessageTypeSlots; t++)
+            {
+                long n = head.Counts[t];
+                if (n == 0) continue;
+                _writtenByType[t] += n;
+                if (head.Foreign) (foreign ??= new long[MessageTypeSlots])[t] += n;
+            }
+        }
+        if (foreign is not null && _handler is not null)
+            _handler.Tell(new MessagesWritten(ByType(foreign), Self), Self);
+    }
+
+    private static Dictionary<MessageType, long> ByType(long[] counts)
+    {
+        var result = new Dictionary<MessageType, long>();
+        for (int t = 0; t < counts.Length; t++)
+            if (counts[t] != 0) result[(MessageType)t] = counts[t];
+        return result;
     }
 
     private void ArmSendHold()

@@ -78,5 +78,10 @@ public sealed record ReceivedWithErrors(BgpMessage Message, IReadOnlyList<WireEr
 /// <summary>The connection is gone (peer closed, reset, or our Close/Abort finished): Event 18 TcpConnectionFails.</summary>
 public sealed record ConnectionClosed(string Reason, IActorRef Connection);
 
+/// <summary>Messages that others than the handler queued on this connection (the RIB's UPDATEs and End-of-RIB
+/// markers, ROUTE-REFRESH) and that have now been written to the socket, by type: at most one per completed
+/// socket send, not one per message. The handler counts its own messages when it sends them.</summary>
+public sealed record MessagesWritten(IReadOnlyDictionary<MessageType, long> Counts, IActorRef Connection);
+
 /// <summary>RFC 9687: queued output made no progress for the send hold time.</summary>
 public sealed record SendHoldTimerExpired(IActorRef Connection);

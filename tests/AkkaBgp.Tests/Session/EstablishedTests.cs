@@ -345,4 +345,19 @@ public sealed class EstablishedTests : FsmTestKit
         var sent = connection.FishForMessage<Send>(m => m.Message is NotificationMessage);
         Assert.Equal(new NotificationMessage(ErrorCode.HoldTimerExpired, 0), sent.Message);
     }
+
+    [Fact]
+    public void Messages_the_RIB_wrote_count_as_sent()
+    {
+        CreateFsm();
+        var connection = ToEstablished();
+        var before = Status().MessagesSent;
+        Tell(new MessagesWritten(new Dictionary<MessageType, long> { [MessageType.Update] = 40, [MessageType.Keepalive] = 0 }, connection.Ref), connection.Ref);
+        Tell(new MessagesWritten(new Dictionary<MessageType, long> { [MessageType.Update] = 2, [MessageType.RouteRefresh] = 1 }, connection.Ref), connection.Ref);
+        var sent = Status().MessagesSent;
+        Assert.Equal(42, sent[MessageType.Update]);
+        Assert.Equal(1, sent[MessageType.RouteRefresh]);
+        Assert.Equal(before[MessageType.Keepalive], sent[MessageType.Keepalive]);
+        Assert.Equal(SessionState.Established, Fsm.StateName);
+    }
 }

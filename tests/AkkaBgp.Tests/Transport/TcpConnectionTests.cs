@@ -87,7 +87,7 @@ public sealed class TcpConnectionTests : TestKit
         Assert.Equal(connection, failed.Connection);
         // Nothing after the error is delivered; the connection stays open for the NOTIFICATION.
         handler.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
-        connection.Tell(new Send(NotificationMessage.From(failed.Error)));
+        handler.Send(connection, new Send(NotificationMessage.From(failed.Error)));
         connection.Tell(new Close(TimeSpan.FromSeconds(5)));
         var notification = Assert.IsType<NotificationMessage>(
             await Loopback.ReadUntilAsync(peer, m => m is NotificationMessage, Wait));
@@ -131,8 +131,8 @@ public sealed class TcpConnectionTests : TestKit
     {
         var (connection, peer, handler) = await RegisteredAsync();
         for (int i = 0; i < 300; i++)
-            connection.Tell(i % 2 == 0 ? new Send(KeepaliveMessage.Instance) : new SendBytes(Loopback.Update(i)));
-        connection.Tell(new Send(NotificationMessage.Shutdown(CeaseSubcode.AdministrativeShutdown, "bye")));
+            handler.Send(connection, i % 2 == 0 ? new Send(KeepaliveMessage.Instance) : new SendBytes(Loopback.Update(i)));
+        handler.Send(connection, new Send(NotificationMessage.Shutdown(CeaseSubcode.AdministrativeShutdown, "bye")));
         connection.Tell(new Close(TimeSpan.FromSeconds(5)));
         var seen = new List<BgpMessage>();
         await Loopback.ReadUntilAsync(peer, m => { seen.Add(m); return m is NotificationMessage; }, Wait);
@@ -149,6 +149,36 @@ public sealed class TcpConnectionTests : TestKit
     }
 
     [Fact]
+    public async Task Messages_others_queue_are_counted_by_type_and_reported_to_the_handler_once_written()
+    {
+        var (connection, peer, handler) = await RegisteredAsync();
+        // Packed bytes as the RIB writes them: the connection counts them by walking the headers.
+        byte[] packed = [.. Loopback.Update(1), .. Loopback.Update(2), .. Loopback.Update(3), .. Loopback.Keepalive];
+        connection.Tell(new SendBytes(packed), TestActor);
+        connection.Tell(new Send(new RouteRefreshMessage(AfiSafi.Ipv4Unicast)), TestActor);
+        // The handler's own message is written and counted, but not reported back: it counted it when it sent it.
+        handler.Send(connection, new Send(KeepaliveMessage.Instance));
+
+        var seen = 0;
+        await Loopback.ReadUntilAsync(peer, _ => ++seen == 6, Wait);
+        var reported = new Dictionary<MessageType, long>();
+        while (reported.Values.Sum() < 5)
+            foreach (var (type, n) in handler.ExpectMsg<MessagesWritten>(Wait).Counts)
+                reported[type] = reported.GetValueOrDefault(type) + n;
+        Assert.Equal(3, reported[MessageType.Update]);
+        Assert.Equal(1, reported[MessageType.Keepalive]);
+        Assert.Equal(1, reported[MessageType.RouteRefresh]);
+        handler.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        connection.Tell(GetConnectionStats.Instance, TestActor);
+        var written = ExpectMsg<ConnectionStats>().MessagesWritten!;
+        Assert.Equal(3, written[MessageType.Update]);
+        Assert.Equal(2, written[MessageType.Keepalive]);
+        Assert.Equal(1, written[MessageType.RouteRefresh]);
+        peer.Dispose();
+    }
+
+    [Fact]
     public async Task Peer_that_stops_reading_trips_the_send_hold_timer()
     {
         var sendHold = TimeSpan.FromSeconds(30);
@@ -157,7 +187,8 @@ public sealed class TcpConnectionTests : TestKit
         // Far more than the kernel buffers on both sides hold: the writer must stall.
         var chunk = new byte[1 << 20];
         for (int off = 0; off + 19 <= chunk.Length; off += 19) Loopback.Keepalive.CopyTo(chunk, off);
-        for (int i = 0; i < 64; i++) connection.Tell(new SendBytes(chunk));
+        // From the handler, so no MessagesWritten reports come back to it (it counts its own writes).
+        for (int i = 0; i < 64; i++) handler.Send(connection, new SendBytes(chunk));
         await WaitForStallAsync(connection);
         Advance(sendHold - TimeSpan.FromSeconds(1));
         handler.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
@@ -177,7 +208,7 @@ public sealed class TcpConnectionTests : TestKit
         var (connection, peer, handler) = await RegisteredAsync(sendHold: sendHold);
         var chunk = new byte[1 << 20];
         for (int off = 0; off + 19 <= chunk.Length; off += 19) Loopback.Keepalive.CopyTo(chunk, off);
-        for (int i = 0; i < 8; i++) connection.Tell(new SendBytes(chunk));
+        for (int i = 0; i < 8; i++) handler.Send(connection, new SendBytes(chunk));
         var drain = Task.Run(async () =>
         {
             var buffer = new byte[65536];
@@ -278,7 +309,7 @@ public sealed class TcpConnectionTests : TestKit
         var send = peer.SendAsync(stream, SocketFlags.None); // we stop reading at the error, so this may not complete
         handler.ExpectMsg<Received>(Wait);
         var failed = handler.ExpectMsg<ReceiveFailed>(Wait);
-        connection.Tell(new Send(NotificationMessage.From(failed.Error)));
+        handler.Send(connection, new Send(NotificationMessage.From(failed.Error)));
         connection.Tell(new Close(TimeSpan.FromSeconds(5)));
         // Unread input is still queued on our side when we close; the peer must still get the NOTIFICATION whole.
         var n = Assert.IsType<NotificationMessage>(await Loopback.ReadUntilAsync(peer, m => m is NotificationMessage, Wait));
