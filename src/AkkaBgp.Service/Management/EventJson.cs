@@ -45,6 +45,35 @@ public static class EventJson
         return body;
     }
 
+    /// <summary>A <c>best-path</c> event: the new best path of a prefix, or <c>withdrawn</c> when none is left.</summary>
+    public static object BestPath(BestPathChanged c) => new
+    {
+        family = FamilyNames.Of(c.Family),
+        prefix = c.Prefix.ToString(),
+        withdrawn = c.Withdrawn,
+        reason = c.Reason switch
+        {
+            BestPathChangeReason.Update => "update",
+            BestPathChangeReason.Withdraw => "withdraw",
+            BestPathChangeReason.LocalRoute => "local-route",
+            BestPathChangeReason.PeerDown => "peer-down",
+            BestPathChangeReason.StaleRemoved => "stale-removed",
+            var r => r.ToString(),
+        },
+        from = c.From?.ToString(),
+        best = c.Best is { } b ? new
+        {
+            neighbor = b.Peer?.ToString(),
+            remoteAs = b.Peer is null ? (uint?)null : b.PeerAs,
+            local = b.Local,
+            nextHop = b.NextHop?.ToString(),
+            asPath = b.Attributes.AsPath?.ToString() ?? "",
+            origin = b.Attributes.Origin?.ToString().ToLowerInvariant(),
+            localPref = b.Attributes.LocalPref,
+            med = b.Attributes.MultiExitDisc,
+        } : null,
+    };
+
     public static object Neighbor(NeighborStatus s, NeighborRibSummary? rib, DateTimeOffset now) => new
     {
         address = s.Peer.ToString(),

@@ -18,8 +18,9 @@ public sealed record Unwatch(ChannelWriter<ServerEvent> Writer);
 /// <summary>
 /// Subscribed to the EventStream: logs every session state change with the neighbor's address, AS and
 /// state as properties, counts it, and forwards it (and max-prefix events) to every <c>/bgp/events</c>
-/// listener. The RIB does not publish best-path changes, so while someone listens the hub polls the
-/// RIB summary once a second and sends a <c>rib</c> event when the counts move.
+/// listener, and so the RIB's <see cref="BestPathChanges"/> as one <c>best-path</c> event per change (with nobody
+/// listening a batch is dropped unread, so its records are never built). While someone listens it also polls the
+/// RIB summary once a second for a <c>rib</c> event when the counts move.
 /// </summary>
 public sealed class SessionEventHub : ReceiveActor, IWithTimers
 {
@@ -59,6 +60,11 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
             new { neighbor = e.Peer.ToString(), family = FamilyNames.Of(e.Family), count = e.Count, limit = e.Limit })));
         Receive<MaxPrefixWarning>(e => Broadcast(new ServerEvent("max-prefix-warning",
             new { neighbor = e.Peer.ToString(), family = FamilyNames.Of(e.Family), count = e.Count, limit = e.Limit })));
+        Receive<BestPathChanges>(b =>
+        {
+            if (_watchers.Count == 0) return;
+            foreach (var c in b.Changes) Broadcast(new ServerEvent("best-path", EventJson.BestPath(c)));
+        });
         Receive<Watch>(w =>
         {
             _watchers.Add(w.Writer);
@@ -94,6 +100,8 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
         Context.System.EventStream.Subscribe<SessionStateChanged>(Self);
         Context.System.EventStream.Subscribe<MaxPrefixExceeded>(Self);
         Context.System.EventStream.Subscribe<MaxPrefixWarning>(Self);
+        // Always subscribed, so that a listener sees every change after its Watch is processed.
+        Context.System.EventStream.Subscribe<BestPathChanges>(Self);
     }
 
     protected override void PostStop()

@@ -249,4 +249,30 @@ public sealed class ManagementApiTests(ApiServiceFixture fixture) : IClassFixtur
         Assert.All(events.Where(e => e.Name == "neighbor"), e => Assert.False(string.IsNullOrEmpty(e.Data.GetProperty("state").GetString())));
         Assert.Equal(2, events.Last().Data.GetProperty("neighbors").GetInt32());
     }
+
+    [Fact]
+    public async Task The_event_stream_has_best_path_events_for_an_announced_and_a_withdrawn_route()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var response = await Service.Http.GetAsync("bgp/events", HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
+        await ServerSentEvents.ReadUntilAsync(reader, e => e.Name == "snapshot-complete", cts.Token);
+
+        Assert.Equal(HttpStatusCode.Created, (await Service.SendAsync(HttpMethod.Post, "bgp/routes", new { prefix = "10.88.0.0/24", nextHop = "192.0.2.8", med = 3 }, ApiServiceFixture.Token)).Status);
+        var events = await ServerSentEvents.ReadUntilAsync(reader, e => e.Name == "best-path" && e.Data.GetProperty("prefix").GetString() == "10.88.0.0/24", cts.Token);
+        var announced = events.Last().Data;
+        Assert.Equal("ipv4-unicast", announced.GetProperty("family").GetString());
+        Assert.False(announced.GetProperty("withdrawn").GetBoolean());
+        Assert.Equal("local-route", announced.GetProperty("reason").GetString());
+        var best = announced.GetProperty("best");
+        Assert.True(best.GetProperty("local").GetBoolean());
+        Assert.Equal("192.0.2.8", best.GetProperty("nextHop").GetString());
+        Assert.Equal(3u, best.GetProperty("med").GetUInt32());
+
+        Assert.Equal(HttpStatusCode.OK, (await Service.SendAsync(HttpMethod.Delete, "bgp/routes?prefix=10.88.0.0/24", token: ApiServiceFixture.Token)).Status);
+        events = await ServerSentEvents.ReadUntilAsync(reader, e => e.Name == "best-path" && e.Data.GetProperty("prefix").GetString() == "10.88.0.0/24", cts.Token);
+        var withdrawn = events.Last().Data;
+        Assert.True(withdrawn.GetProperty("withdrawn").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, withdrawn.GetProperty("best").ValueKind);
+    }
 }

@@ -25,6 +25,10 @@ public sealed class LocRibPartition : ReceiveActor
     private readonly PrefixTable _v4, _v6;
     private RibPeer?[] _peers = new RibPeer?[64];
     private readonly Dictionary<int, OutTarget> _outbound = new();
+    /// <summary>Best-path changes of the current turn, published as one <see cref="BestPathChanges"/>. Capped so the
+    /// list (56-byte entries) stays under the large-object threshold.</summary>
+    private const int EventChunk = 1024;
+    private List<PendingBestPath> _events = new();
 
     /// <summary>One neighbor we export to: changes not yet sent to its Adj-RIB-Out actor, and how they change the
     /// number of prefixes it has from us (counted here, where the previous export is known for free).</summary>
@@ -104,10 +108,16 @@ public sealed class LocRibPartition : ReceiveActor
                 }
                 change = table.Announce(op.Prefix, from, route!, op.Filtered);
             }
-            if (change.Changed) Advertise(op.Prefix, change);
+            if (change.Changed)
+            {
+                Advertise(op.Prefix, change);
+                Record(op.Prefix, change, from, from.IsLocal ? BestPathChangeReason.LocalRoute
+                    : op.Attributes is null ? BestPathChangeReason.Withdraw : BestPathChangeReason.Update);
+            }
         }
         if (route is not null) _interner.Release(route);
         FlushOutbound();
+        PublishEvents();
         Sender.Tell(CountsOf(from.Slot, b.Sequence), Self);
     }
 
@@ -138,6 +148,21 @@ public sealed class LocRibPartition : ReceiveActor
             }
             if (o.Pending.Count >= OutboundChunk) Send(o);
         }
+    }
+
+    private void Record(Prefix prefix, in BestChange c, RibPeer? from, BestPathChangeReason reason)
+    {
+        _events.Add(new PendingBestPath(prefix, c.NewRoute, c.NewPeer, from, reason));
+        if (_events.Count >= EventChunk) PublishEvents();
+    }
+
+    /// <summary>One EventStream message per partition turn (see <see cref="BestPathChanges"/>); with no subscriber
+    /// the publish is a cached empty lookup.</summary>
+    private void PublishEvents()
+    {
+        if (_events.Count == 0) return;
+        Context.System.EventStream.Publish(new BestPathChanges(_index, _events));
+        _events = new List<PendingBestPath>();
     }
 
     private OutRoute? ExportFor(Prefix prefix, RouteAttributes route, RibPeer from, RibPeer to, bool v6)
@@ -203,8 +228,14 @@ public sealed class LocRibPartition : ReceiveActor
         var changes = new List<(Prefix, BestChange)>();
         _v4.WithdrawAll(down.Slot, changes);
         _v6.WithdrawAll(down.Slot, changes);
-        foreach (var (p, c) in changes) Advertise(p, c);
+        var gone = (uint)down.Slot < (uint)_peers.Length ? _peers[down.Slot] : null;
+        foreach (var (p, c) in changes)
+        {
+            Advertise(p, c);
+            Record(p, c, gone, BestPathChangeReason.PeerDown);
+        }
         FlushOutbound();
+        PublishEvents();
         if ((uint)down.Slot < (uint)_peers.Length) _peers[down.Slot] = null;
         Sender.Tell(new PeerPurged(down.Slot), Self);
     }

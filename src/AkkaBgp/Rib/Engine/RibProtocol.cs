@@ -100,3 +100,82 @@ public static class FamilyNames
 {
     public static string Of(AfiSafi f) => f == AfiSafi.Ipv4Unicast ? "ipv4-unicast" : f == AfiSafi.Ipv6Unicast ? "ipv6-unicast" : f.ToString();
 }
+
+/// <summary>Why a best path changed.</summary>
+public enum BestPathChangeReason
+{
+    /// <summary>A neighbor announced a route (new, better, or a replacement of the best one).</summary>
+    Update,
+    /// <summary>A neighbor withdrew a route (explicitly or by RFC 7606 treat-as-withdraw).</summary>
+    Withdraw,
+    /// <summary>A local route was announced or withdrawn.</summary>
+    LocalRoute,
+    /// <summary>A session left Established and its routes were removed.</summary>
+    PeerDown,
+    /// <summary>Stale routes were removed (graceful restart, RFC 4724 4.2; enhanced route refresh, RFC 7313 4).</summary>
+    StaleRemoved,
+}
+
+/// <summary>The new best path of a destination.</summary>
+/// <param name="Peer">Neighbor it was learned from; null for a local route.</param>
+/// <param name="NextHop">NEXT_HOP, or for IPv6 the MP_REACH_NLRI global next hop.</param>
+public sealed record BestPathSummary(IPAddress? Peer, uint PeerAs, IPAddress? NextHop, PathAttributes Attributes)
+{
+    public bool Local => Peer is null;
+}
+
+/// <summary>The best path for <paramref name="Prefix"/> changed; <paramref name="Best"/> null means no route is left
+/// (withdrawn). <paramref name="From"/> is the neighbor whose message (or session end) caused it, null for local routes.</summary>
+public sealed record BestPathChanged(AfiSafi Family, Prefix Prefix, BestPathChangeReason Reason, IPAddress? From, BestPathSummary? Best)
+{
+    public bool Withdrawn => Best is null;
+}
+
+/// <summary>
+/// Published on the EventStream by each Loc-RIB partition once per batch it applied (at most 1024 changes): the
+/// best-path changes of that batch. One message per partition turn, not one per prefix, so a full-table load costs
+/// a few hundred publishes; the <see cref="BestPathChanged"/> records are only built when a subscriber reads
+/// <see cref="Changes"/>. Subscribe to this type.
+/// </summary>
+public sealed class BestPathChanges
+{
+    private readonly List<PendingBestPath> _raw;
+    private BestPathChanged[]? _changes;
+
+    internal BestPathChanges(int partition, List<PendingBestPath> raw)
+    {
+        Partition = partition;
+        _raw = raw;
+    }
+
+    public int Partition { get; }
+    public int Count => _raw.Count;
+
+    /// <summary>The changes in the order the partition made them. Safe to read from several subscribers.</summary>
+    public IReadOnlyList<BestPathChanged> Changes
+    {
+        get
+        {
+            if (_changes is { } c) return c;
+            var built = _raw.Select(r => r.ToPublic()).ToArray();
+            return Interlocked.CompareExchange(ref _changes, built, null) ?? built;
+        }
+    }
+}
+
+/// <summary>What a partition records per change; <see cref="Tables.RouteAttributes"/> and <see cref="Tables.RibPeer"/>
+/// are immutable where read here, so building the public record later on another thread is safe.</summary>
+internal readonly record struct PendingBestPath(Prefix Prefix, Tables.RouteAttributes? Route, Tables.RibPeer? Peer, Tables.RibPeer? From, BestPathChangeReason Reason)
+{
+    public BestPathChanged ToPublic()
+    {
+        BestPathSummary? best = null;
+        if (Route is { } r && Peer is { } p)
+        {
+            var nh = r.MpNextHop.Length >= 16 ? new IPAddress(r.MpNextHop.AsSpan(0, 16)) : r.Attributes.NextHopAddress;
+            best = new BestPathSummary(p.IsLocal ? null : p.Address, p.PeerAs, nh, r.Attributes);
+        }
+        return new BestPathChanged(Prefix.IsIPv6 ? AfiSafi.Ipv6Unicast : AfiSafi.Ipv4Unicast, Prefix, Reason,
+            From is null || From.IsLocal ? null : From.Address, best);
+    }
+}
