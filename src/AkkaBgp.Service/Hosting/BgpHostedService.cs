@@ -71,8 +71,10 @@ public sealed class BgpHostedService(
             throw new ServiceStartException($"Cannot listen for BGP: {failures}");
         }
         readiness.Ready();
-        _log.Information("Speaker started: router-id {RouterId}, AS {LocalAs}, {Neighbors} neighbor(s), BGP on {Listen}",
-            running.Current.RouterIdAddress, running.Current.LocalAs, running.Current.Neighbors.Count, string.Join(", ", listener.Bound));
+        // The pid is logged because under `dotnet run` the service is a child process: `kill -HUP` must go to this
+        // pid, not to the `dotnet run` parent.
+        _log.Information("Speaker started (pid {Pid}): router-id {RouterId}, AS {LocalAs}, {Neighbors} neighbor(s), BGP on {Listen}",
+            Environment.ProcessId, running.Current.RouterIdAddress, running.Current.LocalAs, running.Current.Neighbors.Count, string.Join(", ", listener.Bound));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
