@@ -143,7 +143,7 @@ public sealed record OpenMessage(byte Version, ushort MyAs, ushort HoldTime, uin
     /// Decodes a whole OPEN message (header included; <see cref="BgpHeader.TryValidate"/> has passed, so
     /// it is at least 29 octets). Errors follow RFC 4271 section 6.2 with RFC 5492, RFC 6286, RFC 7607
     /// and RFC 9072. Session-level checks (Bad Peer AS against configuration, identifier collision,
-    /// Unsupported Capability, Role Mismatch) are in <see cref="NegotiatedCapabilities.TryNegotiate"/> and the FSM.
+    /// Unsupported Capability, Role Mismatch) need the configuration: they are the session layer's (AkkaBgp.Session.OpenExchange).
     /// </summary>
     public static bool TryDecode(ReadOnlySpan<byte> message, out OpenMessage? msg, out WireError? error)
     {

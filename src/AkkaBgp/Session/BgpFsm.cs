@@ -634,7 +634,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         // The connection decodes UPDATEs with the negotiated rules, and RFC 9687's send hold time
         // follows the negotiated hold time.
         connection.Tell(new Reconfigure(session.Decode(_settings), session.UpdateDecode(_settings),
-            _settings.SendHoldTimeFor(session.HoldTime)), Self);
+            _settings.SendHoldTimeFor(session.HoldTime), session.MaxSendLength), Self);
         SendMessage(connection, KeepaliveMessage.Instance);
         if (session.HoldTime > TimeSpan.Zero)
         {

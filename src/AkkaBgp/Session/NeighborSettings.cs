@@ -119,6 +119,11 @@ public sealed record CapabilitySettings
     public bool GracefulRestartHelper { get; init; } = true;
     public TimeSpan GracefulRestartTime { get; init; } = TimeSpan.FromSeconds(120);
     public bool ExtendedMessages { get; init; } = true;
+    /// <summary>Our BGP Role on an external session (RFC 9234 section 4.1); advertised and checked against the
+    /// peer's when set (a pair outside section 4.2's table is Role Mismatch, 2/11). Null: no role.</summary>
+    public BgpRole? Role { get; init; }
+    /// <summary>RFC 9234 section 4.2 strict mode: a peer that sends no BGP Role gets 2/11.</summary>
+    public bool StrictRole { get; init; }
     /// <summary>Capability codes (RFC 5492) the neighbor must advertise; missing one gives OPEN error 2/7.</summary>
     public IReadOnlySet<byte> Required { get; init; } = new HashSet<byte>();
     /// <summary>Families (AFI/SAFI) the neighbor must advertise in its multiprotocol capability.</summary>
@@ -130,6 +135,7 @@ public sealed record CapabilitySettings
         && RouteRefresh == other.RouteRefresh && EnhancedRouteRefresh == other.EnhancedRouteRefresh
         && FourOctetAs == other.FourOctetAs && GracefulRestartHelper == other.GracefulRestartHelper
         && GracefulRestartTime == other.GracefulRestartTime && ExtendedMessages == other.ExtendedMessages
+        && Role == other.Role && StrictRole == other.StrictRole
         && Required.SetEquals(other.Required) && RequiredFamilies.SetEquals(other.RequiredFamilies);
 
     public override int GetHashCode() =>

@@ -14,16 +14,33 @@ public sealed record NegotiatedSession(
     bool FourOctetAs,
     bool RouteRefresh,
     bool EnhancedRouteRefresh,
+    // RFC 8654: both sides advertised Extended Messages, so either may send them. What each direction
+    // allows on its own is in ReceiveExtendedMessages/SendExtendedMessages.
     bool ExtendedMessages,
     uint PeerAs,
     uint PeerIdentifier,
     GracefulRestartCapability? PeerGracefulRestart,
     IReadOnlyList<Capability> PeerCapabilities)
 {
-    /// <summary>How the connection decodes from now on (RFC 6793 AS width, RFC 8654 message size, RFC 7606 peer kind).</summary>
+    /// <summary>RFC 8654 section 3: "A BGP speaker that has advertised the BGP Extended Message capability MUST be
+    /// capable of receiving" messages up to 65535 octets, whatever the peer advertised.</summary>
+    public bool ReceiveExtendedMessages { get; init; }
+
+    /// <summary>RFC 8654 section 4: we may send messages over 4096 octets only to a peer that advertised the
+    /// capability (and only if we are configured for them, i.e. advertised it too).</summary>
+    public bool SendExtendedMessages => ExtendedMessages;
+
+    public int MaxReceiveLength => BgpHeader.MaxLengthFor(ReceiveExtendedMessages);
+
+    public int MaxSendLength => BgpHeader.MaxLengthFor(SendExtendedMessages);
+
+    /// <summary>The peer's BGP Role (RFC 9234), when it sent one on an external session.</summary>
+    public BgpRole? PeerRole { get; init; }
+
+    /// <summary>How the connection decodes from now on (RFC 6793 AS width, RFC 8654 receive limit, RFC 7606 peer kind).</summary>
     public DecodeContext Decode(NeighborSettings settings) => new()
     {
-        ExtendedMessages = ExtendedMessages,
+        ExtendedMessages = ReceiveExtendedMessages,
         Update = UpdateDecode(settings),
     };
 
@@ -33,7 +50,7 @@ public sealed record NegotiatedSession(
     public override string ToString() =>
         $"hold {HoldTime.TotalSeconds:0}s keepalive {KeepaliveTime.TotalSeconds:0}s families [{string.Join(", ", Families)}]"
         + (FourOctetAs ? " as4" : "") + (RouteRefresh ? " rr" : "") + (EnhancedRouteRefresh ? " err" : "")
-        + (ExtendedMessages ? " extmsg" : "");
+        + (ExtendedMessages ? " extmsg" : ReceiveExtendedMessages ? " extmsg-receive" : "") + (PeerRole is { } r ? $" role {r}" : "");
 }
 
 /// <summary>
@@ -71,6 +88,8 @@ public static class OpenExchange
             caps.Add(GracefulRestartCapability.Create(seconds, restarting: false, notification: false));
         }
         if (c.ExtendedMessages) caps.Add(ExtendedMessageCapability.Instance);
+        // RFC 9234 section 4.1: the Role capability belongs to external sessions.
+        if (c.Role is { } role && !settings.IsInternal) caps.Add(new RoleCapability(role));
         return caps;
     }
 
@@ -133,6 +152,9 @@ public static class OpenExchange
                 "required capabilities missing: " + string.Join(", ", missing), out error, out reason);
         }
 
+        if (!TryRole(settings, peer, out var peerRole, out var roleProblem))
+            return Fail(new NotificationMessage(ErrorCode.OpenMessage, OpenSubcode.RoleMismatch), roleProblem!, out error, out reason);
+
         var hold = peerHold < settings.HoldTime ? peerHold : settings.HoldTime;
         session = new NegotiatedSession(
             HoldTime: hold,
@@ -145,8 +167,44 @@ public static class OpenExchange
             PeerAs: fourOctet ? peerAs : settings.PeerAs,
             PeerIdentifier: peer.BgpIdentifier,
             PeerGracefulRestart: peer.Get<GracefulRestartCapability>(),
-            PeerCapabilities: peer.Capabilities);
+            PeerCapabilities: peer.Capabilities)
+        {
+            ReceiveExtendedMessages = ours.ExtendedMessages,
+            PeerRole = peerRole,
+        };
         return true;
+    }
+
+    /// <summary>RFC 9234 section 4.2: the role pairs that may form a session.</summary>
+    public static bool RolesMatch(BgpRole local, BgpRole remote) => (local, remote) switch
+    {
+        (BgpRole.Provider, BgpRole.Customer) or (BgpRole.Customer, BgpRole.Provider) => true,
+        (BgpRole.RouteServer, BgpRole.RouteServerClient) or (BgpRole.RouteServerClient, BgpRole.RouteServer) => true,
+        (BgpRole.Peer, BgpRole.Peer) => true,
+        _ => false,
+    };
+
+    /// <summary>
+    /// RFC 9234 section 4.2, on external sessions with a configured role: "If the BGP Role Capability is received
+    /// ... with a role that does not correspond [to ours] ... the speaker MUST reject the connection with the Role
+    /// Mismatch Notification (code 2, subcode 11)"; the same for several Role capabilities with different values,
+    /// and in strict mode for a peer that sends none. Without a role of ours, the peer's is only recorded.
+    /// </summary>
+    private static bool TryRole(NeighborSettings settings, OpenMessage peer, out BgpRole? peerRole, out string? problem)
+    {
+        peerRole = null;
+        problem = null;
+        if (settings.IsInternal) return true;
+        var roles = peer.Capabilities.OfType<RoleCapability>().Select(r => r.Role).Distinct().ToList();
+        if (roles.Count == 1) peerRole = roles[0];
+        if (settings.Capabilities.Role is not { } ours) return true;
+        if (roles.Count > 1)
+            problem = "peer sent conflicting BGP Roles: " + string.Join(", ", roles);
+        else if (peerRole is { } theirs && !RolesMatch(ours, theirs))
+            problem = $"our role {ours}, peer's role {theirs}";
+        else if (peerRole is null && settings.Capabilities.StrictRole)
+            problem = "strict BGP Role and the peer sent none";
+        return problem is null;
     }
 
     private static bool Fail(NotificationMessage notification, string why, out NotificationMessage? error, out string? reason)

@@ -56,6 +56,8 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
     private IActorRef? _handler;
     private volatile DecodeRules _rules = new(default, BgpHeader.MaxMessageLength);
     private TimeSpan _sendHoldTime;
+    // RFC 8654: what we may send can be smaller than what we accept (the peer did not advertise Extended Messages).
+    private int _maxSendLength = BgpHeader.MaxMessageLength;
     private long _queuedBytes;
     private long _bytesSent;
     private bool _closing;
@@ -127,11 +129,13 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
                 break;
             case Reconfigure r:
                 Apply(r.Decode, r.UpdateDecode, r.SendHoldTime);
+                // Without an explicit send limit, send what we may receive (the rule before RFC 8654 split them).
+                _maxSendLength = r.MaxSendLength ?? _rules.MaxLength;
                 break;
             case Send s:
                 if (_closing) return;
                 byte[] bytes;
-                try { bytes = s.Message.ToArray(_rules.MaxLength); }
+                try { bytes = s.Message.ToArray(_maxSendLength); }
                 catch (WireException e)
                 {
                     Log.Error("{Remote}: cannot encode {Type}: {Reason}", Remote, s.Message.Type, e.Message);

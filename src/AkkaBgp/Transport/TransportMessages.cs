@@ -42,8 +42,10 @@ public sealed record Accepted(IActorRef Connection, IPEndPoint Local, IPEndPoint
 public sealed record Register(IActorRef Handler, DecodeContext Decode, UpdateDecodeContext UpdateDecode, TimeSpan SendHoldTime);
 
 /// <summary>New decoding rules once the OPEN exchange has negotiated them (4-octet AS, Extended Messages,
-/// ADD-PATH), and the negotiated send hold time.</summary>
-public sealed record Reconfigure(DecodeContext Decode, UpdateDecodeContext UpdateDecode, TimeSpan SendHoldTime);
+/// ADD-PATH), and the negotiated send hold time. <paramref name="MaxSendLength"/> bounds the messages the
+/// connection encodes from <see cref="Send"/> (RFC 8654 section 4: the peer's limit, which may differ from the
+/// one we receive with); null keeps 4096.</summary>
+public sealed record Reconfigure(DecodeContext Decode, UpdateDecodeContext UpdateDecode, TimeSpan SendHoldTime, int? MaxSendLength = null);
 
 /// <summary>Queue a message for writing.</summary>
 public sealed record Send(BgpMessage Message);

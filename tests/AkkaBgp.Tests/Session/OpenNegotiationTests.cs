@@ -244,7 +244,10 @@ public sealed class OpenNegotiationTests : FsmTestKit
             RouteRefreshCapability.Standard,
         ]));
         var reconfigure = connection.ExpectMsg<Reconfigure>();
-        Assert.False(reconfigure.Decode.ExtendedMessages);
+        // RFC 8654: we advertised Extended Messages so we accept them (section 3), but the peer did not, so we
+        // send at most 4096 octets (section 4).
+        Assert.True(reconfigure.Decode.ExtendedMessages);
+        Assert.Equal(BgpHeader.MaxMessageLength, reconfigure.MaxSendLength);
         Assert.False(reconfigure.UpdateDecode.FourOctetAs);
         var s = Fsm.StateData.Session!;
         Assert.Equal(new HashSet<AfiSafi> { AfiSafi.Ipv4Unicast }, s.Families);
@@ -328,5 +331,115 @@ public sealed class OpenNegotiationTests : FsmTestKit
         var connection = ToOpenSent();
         FromPeer(connection, PeerOpen());
         Assert.Equal(TimeSpan.FromSeconds(45), connection.ExpectMsg<Reconfigure>().SendHoldTime);
+    }
+
+    // ---------------------------------------------------------------- RFC 8654: send and receive limits apart
+
+    [Fact]
+    public void Extended_Messages_we_advertised_are_received_even_when_the_peer_did_not_advertise_them()
+    {
+        CreateFsm();
+        var connection = ToOpenSent();
+        var withoutExtended = FullCapabilities(RemoteAs).Where(c => c is not ExtendedMessageCapability).ToList();
+        FromPeer(connection, PeerOpen(capabilities: withoutExtended));
+        var reconfigure = connection.ExpectMsg<Reconfigure>();
+        // RFC 8654 section 3: having advertised it, we accept up to 65535 octets; section 4: we send at most 4096.
+        Assert.True(reconfigure.Decode.ExtendedMessages);
+        Assert.Equal(BgpHeader.MaxMessageLength, reconfigure.MaxSendLength);
+        var s = Fsm.StateData.Session!;
+        Assert.True(s.ReceiveExtendedMessages);
+        Assert.False(s.SendExtendedMessages);
+        Assert.False(s.ExtendedMessages);
+        Assert.Equal((65535, 4096), (s.MaxReceiveLength, s.MaxSendLength));
+    }
+
+    [Fact]
+    public void Extended_Messages_are_sent_when_both_advertised_them()
+    {
+        CreateFsm();
+        var connection = ToOpenSent();
+        FromPeer(connection, PeerOpen());
+        Assert.Equal(BgpHeader.ExtendedMaxMessageLength, connection.ExpectMsg<Reconfigure>().MaxSendLength);
+    }
+
+    [Fact]
+    public void Extended_Messages_are_neither_sent_nor_received_when_we_did_not_advertise_them()
+    {
+        CreateFsm(s => s with { Capabilities = s.Capabilities with { ExtendedMessages = false } });
+        var connection = ToOpenSent();
+        FromPeer(connection, PeerOpen());
+        var reconfigure = connection.ExpectMsg<Reconfigure>();
+        Assert.False(reconfigure.Decode.ExtendedMessages);
+        Assert.Equal(BgpHeader.MaxMessageLength, reconfigure.MaxSendLength);
+    }
+
+    // ---------------------------------------------------------------- RFC 9234 BGP Role
+
+    [Theory]
+    [InlineData(BgpRole.Provider, BgpRole.Customer, true)]
+    [InlineData(BgpRole.Customer, BgpRole.Provider, true)]
+    [InlineData(BgpRole.RouteServer, BgpRole.RouteServerClient, true)]
+    [InlineData(BgpRole.RouteServerClient, BgpRole.RouteServer, true)]
+    [InlineData(BgpRole.Peer, BgpRole.Peer, true)]
+    [InlineData(BgpRole.Provider, BgpRole.Provider, false)]
+    [InlineData(BgpRole.Customer, BgpRole.Peer, false)]
+    [InlineData(BgpRole.Peer, (BgpRole)9, false)]
+    public void Role_pairs_outside_RFC_9234_section_4_2_are_2_11(BgpRole ours, BgpRole theirs, bool ok)
+    {
+        CreateFsm(s => s with { Capabilities = s.Capabilities with { Role = ours } });
+        var open = PeerOpen(capabilities: [.. FullCapabilities(RemoteAs), new RoleCapability(theirs)]);
+        if (!ok)
+        {
+            ExpectOpenRejected(open, OpenSubcode.RoleMismatch, []);
+            return;
+        }
+        var connection = ToOpenSent();
+        FromPeer(connection, open);
+        connection.ExpectMsg<Reconfigure>();
+        Assert.Equal(theirs, Fsm.StateData.Session!.PeerRole);
+    }
+
+    [Fact]
+    public void Our_OPEN_carries_our_role_on_eBGP_only()
+    {
+        CreateFsm(s => s with { Capabilities = s.Capabilities with { Role = BgpRole.Customer } });
+        Assert.Equal(BgpRole.Customer, OpenExchange.BuildOpen(Settings).Get<RoleCapability>()!.Role);
+        var internalSettings = Settings with { PeerAs = LocalAs };
+        Assert.Null(OpenExchange.BuildOpen(internalSettings).Get<RoleCapability>());
+    }
+
+    [Fact]
+    public void Strict_role_rejects_a_peer_without_one_and_lenient_accepts_it()
+    {
+        CreateFsm(s => s with { Capabilities = s.Capabilities with { Role = BgpRole.Customer, StrictRole = true } });
+        ExpectOpenRejected(PeerOpen(), OpenSubcode.RoleMismatch, []);
+
+        var lenient = DefaultSettings with { Capabilities = DefaultSettings.Capabilities with { Role = BgpRole.Customer } };
+        Assert.True(OpenExchange.TryNegotiate(lenient, PeerOpen(), out var session, out _, out _));
+        Assert.Null(session!.PeerRole);
+    }
+
+    [Fact]
+    public void Conflicting_roles_are_2_11_and_a_repeated_one_is_fine()
+    {
+        var settings = DefaultSettings with { Capabilities = DefaultSettings.Capabilities with { Role = BgpRole.Customer } };
+        var twice = PeerOpen(capabilities: [.. FullCapabilities(RemoteAs), new RoleCapability(BgpRole.Provider), new RoleCapability(BgpRole.Provider)]);
+        Assert.True(OpenExchange.TryNegotiate(settings, twice, out var session, out _, out _));
+        Assert.Equal(BgpRole.Provider, session!.PeerRole);
+
+        var conflicting = PeerOpen(capabilities: [.. FullCapabilities(RemoteAs), new RoleCapability(BgpRole.Provider), new RoleCapability(BgpRole.Peer)]);
+        Assert.False(OpenExchange.TryNegotiate(settings, conflicting, out _, out var error, out var why));
+        Assert.Equal((ErrorCode.OpenMessage, OpenSubcode.RoleMismatch), (error!.Code, error.Subcode));
+        Assert.Contains("conflicting", why);
+    }
+
+    [Fact]
+    public void Without_a_role_of_ours_the_peers_role_is_only_recorded()
+    {
+        var open = PeerOpen(capabilities: [.. FullCapabilities(RemoteAs), new RoleCapability(BgpRole.Provider), new RoleCapability(BgpRole.Peer)]);
+        Assert.True(OpenExchange.TryNegotiate(DefaultSettings, open, out _, out _, out _));
+        open = PeerOpen(capabilities: [.. FullCapabilities(RemoteAs), new RoleCapability(BgpRole.Provider)]);
+        Assert.True(OpenExchange.TryNegotiate(DefaultSettings, open, out var session, out _, out _));
+        Assert.Equal(BgpRole.Provider, session!.PeerRole);
     }
 }
