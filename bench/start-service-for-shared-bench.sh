@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Adapter for ../shared/bench (the "http" DUT): turns the harness's JSON
-#   {"local": {ip, port, asn, router_id, hold, keepalive, afi}, "peers": [{ip, as}, ...]}
-# into an AkkaBgp HOCON file (passive towards every listed peer, import all, export nothing,
-# management on 127.0.0.1:HTTP_PORT) and execs the Release build of the service, so the
-# harness owns the service's PID and stops it with SIGTERM. From the repository root:
+# Adapter for ../shared/bench (the "http" DUT). From the repository root:
 #
 #   python3 ../shared/bench/runner.py --dut http --workload w1 --prefixes 50000 \
 #     --http-start "$PWD/bench/start-service-for-shared-bench.sh {config} {http_port}"
 #
-# The path must be absolute: the runner starts the command in its per-run folder.
+# GIVE AN ABSOLUTE PATH ("$PWD/bench/...", expanded by your shell). The runner splits the
+# command itself and starts it with no shell in its per-run folder, so a relative
+# "bench/start-service-for-shared-bench.sh" is looked up in that folder and the start fails
+# ("No such file or directory") before this script runs; nothing in here can fix that.
+# Once started, the script finds the repository from its own location, whatever the cwd.
+#
+# It turns the harness's JSON
+#   {"local": {ip, port, asn, router_id, hold, keepalive, afi}, "peers": [{ip, as}, ...]}
+# into an AkkaBgp HOCON file next to it (passive towards every listed peer, import all,
+# export nothing, management on 127.0.0.1:HTTP_PORT) and execs the Release build of the
+# service, so the harness owns the service's PID and stops it with SIGTERM.
 #
 # The build (once, and again whenever a source file is newer than the binary) goes to
 # $AKKABGP_BENCH_BUILD (default /tmp/akkabgp-bench-service); its output goes to stderr.
