@@ -53,6 +53,19 @@ public sealed class LocRibPartition : ReceiveActor
         Receive<PartitionBatch>(Apply);
         Receive<PartitionPeerUp>(PeerUp);
         Receive<PartitionPeerDown>(PeerDown);
+        Receive<PartitionPeerRestarting>(Restarting);
+        Receive<PartitionMarkStale>(m =>
+        {
+            if (m.Family == AfiSafi.Ipv4Unicast) _v4.MarkStale(m.Slot);
+            else if (m.Family == AfiSafi.Ipv6Unicast) _v6.MarkStale(m.Slot);
+            Sender.Tell(CountsOf(m.Slot, -1), Self);
+        });
+        Receive<PartitionSweepStale>(m =>
+        {
+            var table = m.Family == AfiSafi.Ipv6Unicast ? _v6 : m.Family == AfiSafi.Ipv4Unicast ? _v4 : null;
+            if (table is not null) Purge(m.Slot, (uint)m.Slot < (uint)_peers.Length ? _peers[m.Slot] : null, BestPathChangeReason.StaleRemoved, table.SweepStale);
+            Sender.Tell(CountsOf(m.Slot, -1), Self);
+        });
         Receive<PartitionDump>(d =>
         {
             if (_outbound.TryGetValue(d.Peer.Slot, out var o) && ReferenceEquals(o.Peer, d.Peer))
@@ -222,20 +235,45 @@ public sealed class LocRibPartition : ReceiveActor
         if (round >= 0) outbound.Tell(new DumpDone(round), Self);
     }
 
-    private void PeerDown(PartitionPeerDown down)
+    /// <summary>Removes paths of one slot (what <paramref name="remove"/> collects) and advertises the changes.</summary>
+    private void Purge(int slot, RibPeer? from, BestPathChangeReason reason, Action<int, List<(Prefix, BestChange)>> remove)
     {
-        _outbound.Remove(down.Slot);
         var changes = new List<(Prefix, BestChange)>();
-        _v4.WithdrawAll(down.Slot, changes);
-        _v6.WithdrawAll(down.Slot, changes);
-        var gone = (uint)down.Slot < (uint)_peers.Length ? _peers[down.Slot] : null;
+        remove(slot, changes);
         foreach (var (p, c) in changes)
         {
             Advertise(p, c);
-            Record(p, c, gone, BestPathChangeReason.PeerDown);
+            Record(p, c, from, reason);
         }
         FlushOutbound();
         PublishEvents();
+    }
+
+    private void Restarting(PartitionPeerRestarting r)
+    {
+        // RFC 4724 4.2: routes of the families the peer preserves stay (stale) and keep being used; the
+        // others are deleted as for any session end. The old RibPeer stays in its slot as their source.
+        _outbound.Remove(r.Slot);
+        var from = (uint)r.Slot < (uint)_peers.Length ? _peers[r.Slot] : null;
+        // A copy stands in as the stale paths' source, so that batches the ended session's inbound actor may
+        // still send are refused (Apply accepts only the slot's current instance).
+        if (from is not null) _peers[r.Slot] = from = from.Copy();
+        foreach (var (family, table) in new[] { (AfiSafi.Ipv4Unicast, _v4), (AfiSafi.Ipv6Unicast, _v6) })
+        {
+            if (r.Keep.Contains(family)) table.MarkStale(r.Slot);
+            else Purge(r.Slot, from, BestPathChangeReason.PeerDown, table.WithdrawAll);
+        }
+    }
+
+    private void PeerDown(PartitionPeerDown down)
+    {
+        _outbound.Remove(down.Slot);
+        var gone = (uint)down.Slot < (uint)_peers.Length ? _peers[down.Slot] : null;
+        Purge(down.Slot, gone, BestPathChangeReason.PeerDown, (slot, changes) =>
+        {
+            _v4.WithdrawAll(slot, changes);
+            _v6.WithdrawAll(slot, changes);
+        });
         if ((uint)down.Slot < (uint)_peers.Length) _peers[down.Slot] = null;
         Sender.Tell(new PeerPurged(down.Slot), Self);
     }
@@ -266,6 +304,6 @@ public sealed class LocRibPartition : ReceiveActor
             : p.Route.Attributes.NextHopAddress;
         return new RouteView(prefix, p.Peer.IsLocal ? null : p.Peer.Address, p.Peer.PeerAs, p.IsBest, eligible,
             eligible ? null : p.Filtered ? "Filtered" : (p.Route.Ineligibility == PathIneligibility.None ? PathIneligibility.NextHopUnresolvable : p.Route.Ineligibility).ToString(),
-            p.Route.Attributes, nh);
+            p.Route.Attributes, nh, p.Stale);
     }
 }

@@ -73,6 +73,27 @@ internal sealed record InboundFlush : IDeadLetterSuppression
     public static readonly InboundFlush Instance = new();
 }
 
-internal sealed record InboundStop : IDeadLetterSuppression;
+/// <summary>Session down. <paramref name="GracefulRestart"/> not null: the peer is restarting (RFC 4724 4.2); keep
+/// its paths of those families stale instead of dropping them.</summary>
+internal sealed record InboundStop(IReadOnlyCollection<AfiSafi>? GracefulRestart = null) : IDeadLetterSuppression;
 
 internal sealed record InboundCountersQuery(IActorRef ReplyTo, long QueryId) : IDeadLetterSuppression;
+
+/// <summary>A session that negotiated graceful restart ended without a NOTIFICATION (RFC 4724 4.2): stop exporting
+/// to it, keep its paths of <paramref name="Keep"/> marked stale (still candidates), drop those of other families.
+/// The slot stays reserved for the peer's next session.</summary>
+internal sealed record PartitionPeerRestarting(int Slot, IReadOnlyCollection<AfiSafi> Keep) : IDeadLetterSuppression;
+
+/// <summary>Mark the slot's paths of <paramref name="Family"/> stale (enhanced route refresh BoRR, RFC 7313 4).
+/// Answered with the slot's counts (<see cref="BatchDone"/>, sequence -1).</summary>
+internal sealed record PartitionMarkStale(int Slot, AfiSafi Family) : IDeadLetterSuppression;
+
+/// <summary>Remove the slot's paths of <paramref name="Family"/> still stale and advertise the changes (End-of-RIB,
+/// EoRR, or a stale timer). Answered with the slot's counts (<see cref="BatchDone"/>, sequence -1).</summary>
+internal sealed record PartitionSweepStale(int Slot, AfiSafi Family) : IDeadLetterSuppression;
+
+/// <summary>To a <see cref="PeerInbound"/>: after the batches already sent, sweep these families' stale paths.</summary>
+internal sealed record InboundSweepStale(IReadOnlyCollection<AfiSafi> Families) : IDeadLetterSuppression;
+
+/// <summary>The enhanced-route-refresh deadline for one family passed without EoRR (RFC 7313 4).</summary>
+internal sealed record InboundRefreshDeadline(AfiSafi Family, long Round) : IDeadLetterSuppression;

@@ -15,8 +15,10 @@ namespace AkkaBgp.Rib.Engine;
 /// mailboxes. The routes themselves live in the partitions' tables (tagged with this session's slot), so there
 /// is no second copy of a full table here; this actor keeps the counters and the max-prefix trackers.
 /// </summary>
-public sealed class PeerInbound : ReceiveActor
+public sealed class PeerInbound : ReceiveActor, IWithTimers
 {
+    public ITimerScheduler Timers { get; set; } = null!;
+
     /// <summary>Ops per partition batch. A RouteOp is 48 bytes: 1024 keep each list under the 85,000-byte
     /// large-object threshold (2048 put every batch on the LOH and doubled the pipeline's time through gen-2 GCs).</summary>
     private const int BatchLimit = 1024;
@@ -69,11 +71,59 @@ public sealed class PeerInbound : ReceiveActor
             if (_inFlight.Count < MaxBatchesInFlight) Flush();
         });
         Receive<BatchDone>(Done);
-        Receive<InboundStop>(_ => Stop());
+        Receive<InboundStop>(s => Stop(s.GracefulRestart));
+        Receive<InboundSweepStale>(s =>
+        {
+            foreach (var f in s.Families) Sweep(f);
+        });
+        Receive<PeerRouteRefresh>(r => EnhancedRefresh(r.Message));
+        Receive<InboundRefreshDeadline>(d =>
+        {
+            // RFC 7313 4: no EoRR in time: the routes not re-advertised since BoRR go anyway.
+            if (_refreshRounds.TryGetValue(d.Family, out long round) && round == d.Round)
+            {
+                _refreshRounds.Remove(d.Family);
+                Log.Warning("{Peer}: no EoRR for {Family} within {Deadline}: removing the routes it did not re-advertise", _peer.Address, d.Family, _peer.Settings.RefreshStalePathTime);
+                Sweep(d.Family);
+            }
+        });
         Receive<InboundCountersQuery>(q => q.ReplyTo.Tell(Counters(q.QueryId), Self));
     }
 
     public static Props Props(RibPeer peer, IActorRef[] partitions, IActorRef fsm) => Actors.Props.Create(() => new PeerInbound(peer, partitions, fsm));
+
+    private readonly Dictionary<AfiSafi, long> _refreshRounds = new();
+    private long _refreshRound;
+
+    /// <summary>RFC 7313 4: BoRR marks what the peer sent for the family stale; EoRR (or the deadline) removes the
+    /// routes still stale, i.e. the ones the peer did not re-advertise in between.</summary>
+    private void EnhancedRefresh(RouteRefreshMessage m)
+    {
+        if (_stopped || !_peer.Families.Contains(m.Family)) return;
+        if (m.Subtype == RouteRefreshSubtype.BeginningOfRouteRefresh)
+        {
+            Flush(); // what came before BoRR is marked too, so it must be at the partitions first
+            foreach (var p in _partitions) p.Tell(new PartitionMarkStale(_peer.Slot, m.Family), Self);
+            long round = ++_refreshRound;
+            _refreshRounds[m.Family] = round;
+            Timers.StartSingleTimer($"eorr-{m.Family}", new InboundRefreshDeadline(m.Family, round), _peer.Settings.RefreshStalePathTime);
+        }
+        else if (m.Subtype == RouteRefreshSubtype.EndOfRouteRefresh)
+        {
+            // An EoRR without BoRR is ignored (RFC 7313 4: nothing was marked).
+            if (!_refreshRounds.Remove(m.Family)) return;
+            Timers.Cancel($"eorr-{m.Family}");
+            Sweep(m.Family);
+        }
+    }
+
+    /// <summary>Sweeps the family's stale paths at every partition, after the batches already collected.</summary>
+    private void Sweep(AfiSafi family)
+    {
+        if (_stopped) return;
+        Flush();
+        foreach (var p in _partitions) p.Tell(new PartitionSweepStale(_peer.Slot, family), Self);
+    }
 
     private void Handle(PeerUpdate u)
     {
@@ -81,6 +131,16 @@ public sealed class PeerInbound : ReceiveActor
         if (_stopped) return;
         Updates++;
         var update = u.Update;
+        if (update.TryGetEndOfRib(out ushort eorAfi, out byte eorSafi))
+        {
+            // RFC 4724 4.2: End-of-RIB from a restarted peer removes its routes of that family still stale.
+            // (A sweep with nothing stale costs a counter check per partition.)
+            _batchedUpdates++;
+            var family = new AfiSafi(eorAfi, eorSafi);
+            if (_peer.Families.Contains(family)) Sweep(family);
+            else Flush();
+            return;
+        }
         bool v4 = _peer.Families.Contains(AfiSafi.Ipv4Unicast), v6 = _peer.Families.Contains(AfiSafi.Ipv6Unicast);
 
         foreach (var w in update.Withdrawn) Withdraw(w.Prefix);
@@ -259,11 +319,13 @@ public sealed class PeerInbound : ReceiveActor
 
     /// <summary>Session down: discard unsent batches and tell every partition to drop this peer's paths. Sent
     /// from here, after every batch this actor already sent, so no stale batch can follow the purge.</summary>
-    private void Stop()
+    private void Stop(IReadOnlyCollection<AfiSafi>? gracefulRestart)
     {
         _stopped = true;
         Array.Clear(_batches);
-        foreach (var p in _partitions) p.Tell(new PartitionPeerDown(_peer.Slot), Context.Parent);
+        // Graceful restart: the RIB actor tells the partitions itself (see RibActor.Down).
+        if (gracefulRestart is null)
+            foreach (var p in _partitions) p.Tell(new PartitionPeerDown(_peer.Slot), Context.Parent);
         Context.Stop(Self);
     }
 

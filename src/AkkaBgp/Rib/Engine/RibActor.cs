@@ -15,8 +15,10 @@ namespace AkkaBgp.Rib.Engine;
 /// Established session, a <see cref="PeerInbound"/> (Adj-RIB-In) and a <see cref="PeerOutbound"/> (Adj-RIB-Out).
 /// Route processing happens in those children, so this actor only routes messages and allocates peer slots.
 /// </summary>
-public sealed class RibActor : ReceiveActor
+public sealed class RibActor : ReceiveActor, IWithTimers
 {
+    public ITimerScheduler Timers { get; set; } = null!;
+
     private readonly RibSettings _settings;
     private readonly Func<IPAddress, NeighborRibConfig?> _neighbors;
     private readonly IActorRef[] _partitions;
@@ -27,7 +29,16 @@ public sealed class RibActor : ReceiveActor
     private int _nextSlot = RibPeer.LocalSlot + 1;
     private long _sessionCounter, _queryCounter, _localSequence;
 
-    private sealed record Session(RibPeer Peer, IActorRef Inbound, IActorRef Outbound, IActorRef Connection, NegotiatedSession Negotiated);
+    private sealed record Session(RibPeer Peer, IActorRef Inbound, IActorRef Outbound, IActorRef Connection, NegotiatedSession Negotiated, long Id);
+
+    /// <summary>A peer in graceful restart (RFC 4724 4.2): its slot stays reserved and holds its stale routes of
+    /// <paramref name="Families"/> until it is back (and sends End-of-RIB) or the restart time runs out.</summary>
+    private sealed record Restart(int Slot, IReadOnlyCollection<AfiSafi> Families, long Generation);
+    private readonly Dictionary<IPAddress, Restart> _restarting = new();
+    private long _restartGeneration;
+
+    private sealed record RestartTimeExpired(IPAddress Peer, long Generation) : IDeadLetterSuppression;
+    private sealed record StalePathTimeExpired(IPAddress Peer, long SessionId, IReadOnlyCollection<AfiSafi> Families) : IDeadLetterSuppression;
 
     private RibActor(RibSettings settings, Func<IPAddress, NeighborRibConfig?> neighbors, IEnumerable<LocalRoute> localRoutes)
     {
@@ -40,6 +51,19 @@ public sealed class RibActor : ReceiveActor
 
         Receive<PeerUp>(Up);
         Receive<PeerDown>(d => Down(d.Peer, d.Reason));
+        Receive<RestartTimeExpired>(t =>
+        {
+            if (!_restarting.TryGetValue(t.Peer, out var r) || r.Generation != t.Generation) return;
+            // RFC 4724 4.2: the peer did not come back within its Restart Time: delete its stale routes.
+            _restarting.Remove(t.Peer);
+            Log.Information("{Peer}: not back within its graceful restart time: withdrawing its stale routes", t.Peer);
+            Purge(r.Slot);
+        });
+        Receive<StalePathTimeExpired>(t =>
+        {
+            // Back, but no End-of-RIB in time: the routes it did not re-advertise go.
+            if (_sessions.TryGetValue(t.Peer, out var s) && s.Id == t.SessionId) s.Inbound.Tell(new InboundSweepStale(t.Families), Self);
+        });
         Receive<PeerUpdate>(u =>
         {
             if (_sessions.TryGetValue(u.Peer, out var s)) s.Inbound.Forward(u);
@@ -60,7 +84,7 @@ public sealed class RibActor : ReceiveActor
             }
             else if (left > 0) _purging[p.Slot] = left;
         });
-        Receive<BatchDone>(_ => { }); // acknowledgements of local-route batches
+        Receive<BatchDone>(_ => { }); // acknowledgements of local-route batches and of purges
         Receive<AnnounceLocalRoute>(a =>
         {
             Originate(a.Route);
@@ -97,7 +121,10 @@ public sealed class RibActor : ReceiveActor
         if (_sessions.ContainsKey(up.Peer)) Down(up.Peer, "replaced by a new session");
         var cfg = _neighbors(up.Peer) ?? NeighborRibConfig.Default;
         var n = up.Session;
-        int slot = _freeSlots.Count > 0 ? _freeSlots.Pop() : _nextSlot++;
+        // A restarting peer gets its slot back, so that what it announces again replaces its stale paths.
+        _restarting.Remove(up.Peer, out var restart);
+        if (restart is not null) Timers.Cancel(RestartTimer(up.Peer));
+        int slot = restart?.Slot ?? (_freeSlots.Count > 0 ? _freeSlots.Pop() : _nextSlot++);
         if (slot > ushort.MaxValue) throw new InvalidOperationException("more than 65535 concurrent sessions in the RIB");
         var peer = new RibPeer
         {
@@ -120,26 +147,88 @@ public sealed class RibActor : ReceiveActor
         // the inbound actor can send, as that actor only gets UPDATEs after this.
         foreach (var p in _partitions) p.Tell(new PartitionPeerUp(peer, outbound), Self);
         var inbound = Context.ActorOf(PeerInbound.Props(peer, _partitions, Sender), $"in-{slot}-{id}");
-        _sessions[up.Peer] = new Session(peer, inbound, outbound, up.Connection, n);
+        _sessions[up.Peer] = new Session(peer, inbound, outbound, up.Connection, n, id);
+        if (restart is not null) Resumed(up.Peer, id, inbound, restart, n, cfg.Rib);
         Log.Information("{Peer}: RIB session up (slot {Slot}, families {Families})", up.Peer, slot, string.Join(", ", n.Families));
     }
 
     private void Down(IPAddress address, string reason)
     {
         if (!_sessions.Remove(address, out var s)) return;
+        Timers.Cancel(StaleTimer(address));
+        Context.Stop(s.Outbound);
+        var keep = GracefulRestartFamilies(s, reason);
+        if (keep is not null)
+        {
+            var restartTime = TimeSpan.FromSeconds(s.Negotiated.PeerGracefulRestart!.RestartTime);
+            Log.Information("{Peer}: RIB session down ({Reason}): graceful restart, keeping its {Families} routes stale for up to {RestartTime}",
+                address, reason, string.Join(", ", keep), restartTime);
+            var r = new Restart(s.Peer.Slot, keep, ++_restartGeneration);
+            _restarting[address] = r;
+            // Sent from here, not by the inbound actor: the peer's next session reuses the slot, and its
+            // PartitionPeerUp (also from here) must reach every partition after this. Batches the old inbound
+            // actor sends after this are refused by the partitions (the slot's RibPeer is replaced).
+            s.Inbound.Tell(new InboundStop(keep), Self);
+            foreach (var p in _partitions) p.Tell(new PartitionPeerRestarting(s.Peer.Slot, keep), Self);
+            Timers.StartSingleTimer(RestartTimer(address), new RestartTimeExpired(address, r.Generation), restartTime);
+            return;
+        }
         Log.Information("{Peer}: RIB session down ({Reason}): withdrawing its routes", address, reason);
         _purging[s.Peer.Slot] = _partitions.Length;
         s.Inbound.Tell(new InboundStop(), Self);
-        Context.Stop(s.Outbound);
+    }
+
+    private static string RestartTimer(IPAddress peer) => "restart:" + peer;
+    private static string StaleTimer(IPAddress peer) => "stale:" + peer;
+
+    /// <summary>
+    /// RFC 4724 4.2: when the session of a peer that advertised the Graceful Restart capability ends without a
+    /// NOTIFICATION, the routes of the families it listed in the capability are kept (stale) for its Restart
+    /// Time; a Restart Time of 0 or a NOTIFICATION (sent or received) deletes them as usual (RFC 8538, which
+    /// extends this to NOTIFICATIONs, is not implemented). The FSM reports the end of a session without a
+    /// NOTIFICATION as "connection closed: ..." (Event 18 in Established); PeerDown carries no flag for it.
+    /// </summary>
+    private IReadOnlyCollection<AfiSafi>? GracefulRestartFamilies(Session s, string reason)
+    {
+        if (s.Negotiated.PeerGracefulRestart is not { RestartTime: > 0 } gr || !s.Peer.Settings.GracefulRestartHelper) return null;
+        if (!reason.StartsWith("connection closed", StringComparison.Ordinal)) return null;
+        var keep = gr.Families.Select(f => f.Family)
+            .Where(f => (f == AfiSafi.Ipv4Unicast || f == AfiSafi.Ipv6Unicast) && s.Peer.Families.Contains(f)).Distinct().ToArray();
+        return keep.Length == 0 ? null : keep;
+    }
+
+    /// <summary>A restarting peer is back (RFC 4724 4.2): stale routes of families it no longer preserves (no
+    /// capability, family not listed, or Forwarding State bit clear) go now; the rest wait for End-of-RIB, at
+    /// most the stale-path time.</summary>
+    private void Resumed(IPAddress address, long sessionId, IActorRef inbound, Restart restart, NegotiatedSession n, PeerRibSettings settings)
+    {
+        var preserved = n.PeerGracefulRestart?.Families.Where(f => f.ForwardingPreserved).Select(f => f.Family).ToHashSet() ?? [];
+        var now = restart.Families.Where(f => !preserved.Contains(f) || !n.Families.Contains(f)).ToArray();
+        var later = restart.Families.Except(now).ToArray();
+        Log.Information("{Peer}: back from graceful restart; stale routes removed now for [{Now}], on End-of-RIB for [{Later}]",
+            address, string.Join(", ", now), string.Join(", ", later));
+        if (now.Length > 0) inbound.Tell(new InboundSweepStale(now), Self);
+        if (later.Length > 0) Timers.StartSingleTimer(StaleTimer(address), new StalePathTimeExpired(address, sessionId, later), settings.StalePathTime);
+    }
+
+    /// <summary>Drops every path of a slot no session holds and frees the slot once every partition is done.</summary>
+    private void Purge(int slot)
+    {
+        _purging[slot] = _partitions.Length;
+        foreach (var p in _partitions) p.Tell(new PartitionPeerDown(slot), Self);
     }
 
     private void Refresh(PeerRouteRefresh r)
     {
         if (!_sessions.TryGetValue(r.Peer, out var s)) return;
         var m = r.Message;
-        // BoRR/EoRR from the peer frame its own re-advertisement (RFC 7313 4); stale-route sweeping is not
-        // implemented, so they need no action here.
-        if (m.Subtype != RouteRefreshSubtype.Normal) return;
+        // BoRR/EoRR from the peer frame its own re-advertisement (RFC 7313 4): the Adj-RIB-In side marks and
+        // sweeps stale routes, in order with the UPDATEs in between (they take the same path).
+        if (m.Subtype != RouteRefreshSubtype.Normal)
+        {
+            if (s.Negotiated.EnhancedRouteRefresh) s.Inbound.Tell(r, Self);
+            return;
+        }
         var family = m.Family;
         if (family != AfiSafi.Ipv4Unicast && family != AfiSafi.Ipv6Unicast) return;
         if (!s.Peer.Families.Contains(family)) return;

@@ -79,8 +79,9 @@ public sealed record RibSummary(IReadOnlyDictionary<string, FamilySummary> Famil
 public sealed record LookupRoutes(Prefix Prefix, bool LongerPrefixes = false, int Offset = 0, int Limit = 100);
 
 /// <summary>One path as the management API shows it.</summary>
+/// <param name="Stale">Kept from before the peer's restart (RFC 4724) or refresh (RFC 7313) and not yet announced again.</param>
 public sealed record RouteView(Prefix Prefix, IPAddress? Peer, uint PeerAs, bool Best, bool Eligible, string? Ineligibility,
-    PathAttributes Attributes, IPAddress? NextHop);
+    PathAttributes Attributes, IPAddress? NextHop, bool Stale = false);
 
 /// <param name="TotalPrefixes">Matching prefixes before paging.</param>
 public sealed record RouteLookupResult(int TotalPrefixes, IReadOnlyList<RouteView> Routes);

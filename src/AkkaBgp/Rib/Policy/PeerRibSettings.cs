@@ -35,6 +35,14 @@ public sealed record PeerRibSettings
     /// <summary>MinRouteAdvertisementIntervalTimer (RFC 4271 9.2.1.1). Zero (the default, as most daemons now use)
     /// sends as soon as a batch of changes has been processed.</summary>
     public TimeSpan MinRouteAdvertisementInterval { get; init; } = TimeSpan.Zero;
+    /// <summary>Act as graceful-restart helper (RFC 4724 4.2) when the peer advertised the capability.</summary>
+    public bool GracefulRestartHelper { get; init; } = true;
+    /// <summary>After a restarted peer is back, how long its stale routes may wait for End-of-RIB before they are
+    /// removed anyway (the "stalepath-time" of other daemons; RFC 4724 4.2 leaves it to configuration).</summary>
+    public TimeSpan StalePathTime { get; init; } = TimeSpan.FromSeconds(360);
+    /// <summary>How long after a BoRR the routes not re-advertised wait for EoRR (RFC 7313 4's configurable
+    /// deadline) before they are removed anyway.</summary>
+    public TimeSpan RefreshStalePathTime { get; init; } = TimeSpan.FromSeconds(360);
 }
 
 /// <summary>Speaker-wide RIB settings.</summary>

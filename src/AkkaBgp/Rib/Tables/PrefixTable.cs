@@ -13,7 +13,7 @@ public readonly record struct BestChange(RouteAttributes? OldRoute, RibPeer? Old
 }
 
 /// <summary>One stored path as reported by queries.</summary>
-public readonly record struct StoredPath(RibPeer Peer, RouteAttributes Route, bool IsBest, bool Filtered = false);
+public readonly record struct StoredPath(RibPeer Peer, RouteAttributes Route, bool IsBest, bool Filtered = false, bool Stale = false);
 
 /// <summary>
 /// All paths for one address family (Adj-RIB-In of every neighbor after import policy, plus local routes)
@@ -37,6 +37,9 @@ public sealed class PrefixTable
         public ushort Peer;
         /// <summary>Rejected by import policy and kept only for pre-policy views ("keep filtered"); never a candidate.</summary>
         public bool Filtered;
+        /// <summary>Kept from before a graceful restart (RFC 4724 4.2) or an enhanced route refresh (RFC 7313 4):
+        /// still a candidate, removed unless the peer announces it again before End-of-RIB / EoRR.</summary>
+        public bool Stale;
     }
 
     private readonly bool _v6;
@@ -51,6 +54,7 @@ public sealed class PrefixTable
     private int[] _pathsByPeer = new int[16];
     private int[] _ineligibleByPeer = new int[16];
     private int[] _filteredByPeer = new int[16];
+    private int[] _staleByPeer = new int[16];
 
     /// <param name="peerOf">Maps a peer slot to the session currently holding it.</param>
     public PrefixTable(bool ipv6, AttributeInterner interner, DecisionOptions options, Func<int, RibPeer?> peerOf, int expectedPrefixes = 0)
@@ -77,6 +81,8 @@ public sealed class PrefixTable
     public int IneligibleFrom(int peerSlot) => peerSlot < _ineligibleByPeer.Length ? _ineligibleByPeer[peerSlot] : 0;
     /// <summary>Paths from this peer kept although the import policy rejected them (pre-policy view).</summary>
     public int FilteredFrom(int peerSlot) => peerSlot < _filteredByPeer.Length ? _filteredByPeer[peerSlot] : 0;
+    /// <summary>Paths from this peer marked stale and not announced again since.</summary>
+    public int StaleFrom(int peerSlot) => peerSlot < _staleByPeer.Length ? _staleByPeer[peerSlot] : 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong V4Key(Prefix p) => ((ulong)p.IPv4Bits << 8) | (uint)p.Length;
@@ -122,6 +128,12 @@ public sealed class PrefixTable
         if (s != 0)
         {
             var previous = _paths[s].Route!;
+            // Announced again: no longer stale (RFC 4724 4.2, RFC 7313 4), even when nothing else changed.
+            if (_paths[s].Stale)
+            {
+                _paths[s].Stale = false;
+                _staleByPeer[peer.Slot]--;
+            }
             if (ReferenceEquals(previous, route) && _paths[s].Filtered == filtered)
             {
                 _interner.Release(route);
@@ -178,6 +190,7 @@ public sealed class PrefixTable
         else _paths[prev].Next = _paths[s].Next;
         var route = _paths[s].Route!;
         Count(peerSlot, route, _paths[s].Filtered, -1);
+        if (_paths[s].Stale) _staleByPeer[peerSlot]--;
         _interner.Release(route);
         FreeSlot(s);
         PathCount--;
@@ -203,6 +216,38 @@ public sealed class PrefixTable
         foreach (var (p, e) in Entries())
             for (int s = e.Head; s != 0; s = _paths[s].Next)
                 if (_paths[s].Peer == peerSlot) { affected.Add(p); break; }
+        foreach (var p in affected)
+        {
+            var c = Withdraw(p, peerSlot);
+            if (c.Changed) changes.Add((p, c));
+        }
+    }
+
+    /// <summary>Marks every path from one peer stale (RFC 4724 4.2 on a restart, RFC 7313 4 on BoRR). Stale paths
+    /// stay candidates: the peer's forwarding state is assumed intact until it says otherwise. Returns the count.</summary>
+    public int MarkStale(int peerSlot)
+    {
+        if (PathsFrom(peerSlot) == 0) return 0;
+        int n = 0;
+        for (int s = 1; s < _used; s++)
+            if (_paths[s].Route is not null && _paths[s].Peer == peerSlot && !_paths[s].Stale)
+            {
+                _paths[s].Stale = true;
+                n++;
+            }
+        _staleByPeer[peerSlot] += n;
+        return StaleFrom(peerSlot);
+    }
+
+    /// <summary>Removes the paths of one peer still marked stale (End-of-RIB, EoRR, or a timer) and reports each
+    /// prefix whose best path changed. Costs nothing when the peer has no stale path.</summary>
+    public void SweepStale(int peerSlot, List<(Prefix Prefix, BestChange Change)> changes)
+    {
+        if (StaleFrom(peerSlot) == 0) return;
+        var affected = new List<Prefix>(StaleFrom(peerSlot));
+        foreach (var (p, e) in Entries())
+            for (int s = e.Head; s != 0; s = _paths[s].Next)
+                if (_paths[s].Peer == peerSlot) { if (_paths[s].Stale) affected.Add(p); break; }
         foreach (var p in affected)
         {
             var c = Withdraw(p, peerSlot);
@@ -238,7 +283,7 @@ public sealed class PrefixTable
         ref var e = ref Find(prefix, out bool exists);
         if (!exists) return list;
         for (int s = e.Head; s != 0; s = _paths[s].Next)
-            if (_peerOf(_paths[s].Peer) is { } peer) list.Add(new StoredPath(peer, _paths[s].Route!, s == e.Best, _paths[s].Filtered));
+            if (_peerOf(_paths[s].Peer) is { } peer) list.Add(new StoredPath(peer, _paths[s].Route!, s == e.Best, _paths[s].Filtered, _paths[s].Stale));
         return list;
     }
 
@@ -311,6 +356,7 @@ public sealed class PrefixTable
             Array.Resize(ref _pathsByPeer, size);
             Array.Resize(ref _ineligibleByPeer, size);
             Array.Resize(ref _filteredByPeer, size);
+            Array.Resize(ref _staleByPeer, size);
         }
         _pathsByPeer[peerSlot] += delta;
         if (filtered) _filteredByPeer[peerSlot] += delta;

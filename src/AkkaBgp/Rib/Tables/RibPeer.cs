@@ -72,5 +72,13 @@ public sealed class RibPeer
         Families = new HashSet<AfiSafi> { AfiSafi.Ipv4Unicast, AfiSafi.Ipv6Unicast },
     };
 
+    /// <summary>A new instance with the same properties (a new identity for per-session checks and caches).</summary>
+    public RibPeer Copy() => new()
+    {
+        Slot = Slot, Address = Address, PeerAs = PeerAs, RouterId = RouterId, LocalAs = LocalAs, IsLocal = IsLocal,
+        LocalAddress = LocalAddress, LocalIPv6NextHop = LocalIPv6NextHop, FourOctetAs = FourOctetAs, MaxMessageSize = MaxMessageSize,
+        EnhancedRouteRefresh = EnhancedRouteRefresh, Families = Families, Settings = Settings,
+    };
+
     public override string ToString() => IsLocal ? "local" : $"{Address} AS{PeerAs}";
 }

@@ -1,0 +1,169 @@
+using System.Net;
+using AkkaBgp.Actors;
+using AkkaBgp.Actors.TestKit;
+using AkkaBgp.Rib.Engine;
+using AkkaBgp.Rib.Policy;
+using AkkaBgp.Session;
+using AkkaBgp.Wire;
+using static AkkaBgp.Tests.Rib.RibActorTests;
+using static AkkaBgp.Tests.Rib.RibTestData;
+
+namespace AkkaBgp.Tests.Rib;
+
+/// <summary>Graceful restart helper (RFC 4724 4.2) and enhanced route refresh (RFC 7313 4) on virtual time:
+/// A is the restarting / refreshing peer, B sees what the RIB advertises.</summary>
+public sealed class RibStaleRouteTests : TestKit
+{
+    private static readonly IPAddress A = IPAddress.Parse("10.0.0.2");
+    private static readonly IPAddress B = IPAddress.Parse("10.0.0.3");
+    private static readonly string[] Two = ["203.0.113.0/24", "203.0.112.0/24"];
+    private const string ConnectionClosed = "connection closed: reset by peer";
+
+    private readonly IActorRef _rib;
+    private readonly TestProbe _connB;
+    private readonly PeerView _viewB = new();
+
+    public RibStaleRouteTests()
+    {
+        var settings = new PeerRibSettings { StalePathTime = TimeSpan.FromSeconds(300), RefreshStalePathTime = TimeSpan.FromSeconds(200) };
+        _rib = Sys.ActorOf(RibActor.Props(Settings with { Partitions = 2 }, _ => new NeighborRibConfig(IPAddress.Parse("192.0.2.254"), null, settings)));
+        _connB = CreateTestProbe();
+        _rib.Tell(new PeerUp(B, RibActorTests.Session(65002, 2), _connB.Ref));
+        Drain(_connB, _viewB, v => v.EndOfRib == 2);
+    }
+
+    private static NegotiatedSession WithGr(bool forwardingPreserved = true, ushort restartTime = 120, bool enhanced = false) =>
+        RibActorTests.Session(65001, 1, enhanced) with
+        {
+            PeerGracefulRestart = GracefulRestartCapability.Create(restartTime, false, false, new GracefulRestartFamily(AfiSafi.Ipv4Unicast, forwardingPreserved)),
+        };
+
+    private TestProbe UpA(NegotiatedSession session)
+    {
+        var conn = CreateTestProbe();
+        _rib.Tell(new PeerUp(A, session, conn.Ref));
+        return conn;
+    }
+
+    private void Announce(TestProbe connA, params string[] prefixes) => _rib.Tell(new PeerUpdate(A, Update(Attrs([65001, 7]), prefixes), [], connA.Ref));
+
+    private void EndOfRib(TestProbe connA)
+    {
+        var bytes = UpdateEncoder.EndOfRib(1, 1);
+        Assert.True(UpdateMessage.TryDecode(bytes.AsSpan(UpdateEncoder.HeaderLength), new UpdateDecodeContext(true, PeerKind.External, default, 65001), out var eor, out _));
+        _rib.Tell(new PeerUpdate(A, eor!, [], connA.Ref));
+    }
+
+    private void RouteRefresh(TestProbe connA, RouteRefreshSubtype subtype) =>
+        _rib.Tell(new PeerRouteRefresh(A, new RouteRefreshMessage(AfiSafi.Ipv4Unicast, subtype), connA.Ref));
+
+    private RouteView? Lookup(string prefix)
+    {
+        _rib.Tell(new LookupRoutes(P(prefix)), TestActor);
+        return ExpectMsg<RouteLookupResult>().Routes.SingleOrDefault(r => A.Equals(r.Peer));
+    }
+
+    private TestProbe LearnTwo(NegotiatedSession session)
+    {
+        var connA = UpA(session);
+        Announce(connA, Two);
+        Drain(_connB, _viewB, v => v.Routes.Count == 2);
+        return connA;
+    }
+
+    [Fact]
+    public void Routes_stay_stale_for_the_restart_time_then_go_when_the_peer_does_not_return()
+    {
+        LearnTwo(WithGr());
+        _rib.Tell(new PeerDown(A, ConnectionClosed));
+        Assert.True(Lookup("203.0.113.0/24")!.Stale);
+        Assert.True(Lookup("203.0.113.0/24")!.Best); // still used (RFC 4724 4.2)
+        _connB.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Advance(TimeSpan.FromSeconds(119));
+        _connB.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Advance(TimeSpan.FromSeconds(2));
+        Drain(_connB, _viewB, v => v.Routes.Count == 0);
+        Assert.Null(Lookup("203.0.113.0/24"));
+    }
+
+    [Fact]
+    public void A_returning_peer_replaces_what_it_announces_again_and_end_of_rib_removes_the_rest()
+    {
+        LearnTwo(WithGr());
+        _rib.Tell(new PeerDown(A, ConnectionClosed));
+        var connA = UpA(WithGr());
+        _rib.Tell(new PeerUpdate(A, Update(Attrs([65001, 9]), ["203.0.113.0/24"]), [], connA.Ref));
+        Drain(_connB, _viewB, v => v.Routes[P("203.0.113.0/24")].AsPath!.Segments.Any(s => s.Asns.Contains(9u)));
+        Assert.False(Lookup("203.0.113.0/24")!.Stale);
+        Assert.True(Lookup("203.0.112.0/24")!.Stale);
+        EndOfRib(connA);
+        Drain(_connB, _viewB, v => v.Routes.Count == 1);
+        Assert.Null(Lookup("203.0.112.0/24"));
+        // The restart timer no longer applies.
+        Advance(TimeSpan.FromSeconds(400));
+        _connB.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.NotNull(Lookup("203.0.113.0/24"));
+    }
+
+    [Fact]
+    public void Without_end_of_rib_the_stale_path_timer_removes_the_rest()
+    {
+        LearnTwo(WithGr());
+        _rib.Tell(new PeerDown(A, ConnectionClosed));
+        var connA = UpA(WithGr());
+        _rib.Tell(new PeerUpdate(A, Update(Attrs([65001, 9]), ["203.0.113.0/24"]), [], connA.Ref));
+        Drain(_connB, _viewB, v => v.Routes[P("203.0.113.0/24")].AsPath!.Segments.Any(s => s.Asns.Contains(9u)));
+        Advance(TimeSpan.FromSeconds(299));
+        _connB.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Advance(TimeSpan.FromSeconds(2));
+        Drain(_connB, _viewB, v => v.Routes.Count == 1 && v.Routes.ContainsKey(P("203.0.113.0/24")));
+    }
+
+    [Fact]
+    public void A_returning_peer_without_the_forwarding_state_bit_loses_its_stale_routes_at_once()
+    {
+        LearnTwo(WithGr());
+        _rib.Tell(new PeerDown(A, ConnectionClosed));
+        UpA(WithGr(forwardingPreserved: false));
+        Drain(_connB, _viewB, v => v.Routes.Count == 0);
+    }
+
+    [Fact]
+    public void A_notification_or_no_capability_withdraws_at_once()
+    {
+        LearnTwo(WithGr());
+        _rib.Tell(new PeerDown(A, "NOTIFICATION received: Cease/2"));
+        Drain(_connB, _viewB, v => v.Routes.Count == 0);
+
+        LearnTwo(RibActorTests.Session(65001, 1));
+        _rib.Tell(new PeerDown(A, ConnectionClosed));
+        Drain(_connB, _viewB, v => v.Routes.Count == 0);
+    }
+
+    [Fact]
+    public void Enhanced_route_refresh_removes_what_the_peer_did_not_re_advertise_between_BoRR_and_EoRR()
+    {
+        var connA = LearnTwo(RibActorTests.Session(65001, 1, enhanced: true));
+        RouteRefresh(connA, RouteRefreshSubtype.BeginningOfRouteRefresh);
+        Announce(connA, "203.0.113.0/24");
+        Drain(connA, new PeerView(), v => v.Acked == 2);
+        Assert.True(Lookup("203.0.112.0/24")!.Stale);
+        Assert.False(Lookup("203.0.113.0/24")!.Stale);
+        RouteRefresh(connA, RouteRefreshSubtype.EndOfRouteRefresh);
+        Drain(_connB, _viewB, v => v.Routes.Count == 1 && v.Routes.ContainsKey(P("203.0.113.0/24")));
+        Assert.Null(Lookup("203.0.112.0/24"));
+    }
+
+    [Fact]
+    public void Enhanced_route_refresh_without_EoRR_removes_the_stale_routes_at_the_deadline()
+    {
+        var connA = LearnTwo(RibActorTests.Session(65001, 1, enhanced: true));
+        RouteRefresh(connA, RouteRefreshSubtype.BeginningOfRouteRefresh);
+        Announce(connA, "203.0.112.0/24");
+        Drain(connA, new PeerView(), v => v.Acked == 2);
+        Advance(TimeSpan.FromSeconds(199));
+        _connB.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Advance(TimeSpan.FromSeconds(2));
+        Drain(_connB, _viewB, v => v.Routes.Count == 1 && v.Routes.ContainsKey(P("203.0.112.0/24")));
+    }
+}
