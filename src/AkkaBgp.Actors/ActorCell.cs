@@ -65,7 +65,8 @@ internal sealed class ActorCell : IActorContext, IThreadPoolWorkItem
     /// User messages waiting in the mailbox; the one being handled is already dequeued and not counted.
     /// A racy snapshot for introspection: <see cref="ConcurrentQueue{T}.Count"/> reads the head and tail
     /// indices (it takes the queue's cross-segment lock only when more than two segments are live), so
-    /// reading it now and then costs producers nothing, while a counter kept on every Post would.
+    /// reading it now and then costs producers nothing, while a counter kept on every Post would. Never use
+    /// ToArray or enumeration here instead: those freeze the tail segment, so the next Post allocates a new one.
     /// </summary>
     internal int MailboxCount => _mailbox.Count;
 
