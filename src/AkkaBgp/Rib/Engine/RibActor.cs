@@ -126,6 +126,7 @@ public sealed class RibActor : ReceiveActor, IWithTimers
         if (restart is not null) Timers.Cancel(RestartTimer(up.Peer));
         int slot = restart?.Slot ?? (_freeSlots.Count > 0 ? _freeSlots.Pop() : _nextSlot++);
         if (slot > ushort.MaxValue) throw new InvalidOperationException("more than 65535 concurrent sessions in the RIB");
+        var (localAddress, localV6) = OurAddresses(up.Local?.Address, cfg);
         var peer = new RibPeer
         {
             Slot = slot,
@@ -133,8 +134,8 @@ public sealed class RibActor : ReceiveActor, IWithTimers
             PeerAs = n.PeerAs,
             LocalAs = _settings.LocalAs,
             RouterId = n.PeerIdentifier,
-            LocalAddress = cfg.LocalAddress,
-            LocalIPv6NextHop = cfg.LocalIPv6NextHop,
+            LocalAddress = localAddress,
+            LocalIPv6NextHop = localV6,
             FourOctetAs = n.FourOctetAs,
             MaxMessageSize = n.ExtendedMessages ? 65535 : 4096,
             EnhancedRouteRefresh = n.EnhancedRouteRefresh,
@@ -150,6 +151,21 @@ public sealed class RibActor : ReceiveActor, IWithTimers
         _sessions[up.Peer] = new Session(peer, inbound, outbound, up.Connection, n, id);
         if (restart is not null) Resumed(up.Peer, id, inbound, restart, n, cfg.Rib);
         Log.Information("{Peer}: RIB session up (slot {Slot}, families {Families})", up.Peer, slot, string.Join(", ", n.Families));
+    }
+
+    /// <summary>
+    /// Our addresses for NEXT_HOP towards this neighbor (RFC 4271 5.1.3: "the IP address of the interface that the
+    /// speaker uses to establish the BGP connection"): the session's local endpoint when the FSM reports it, the
+    /// configured one otherwise. An IPv6 session keeps a configured IPv4 address for IPv4 routes, and a configured
+    /// global IPv6 next hop (RFC 2545 3: a link-local session address is not enough on its own).
+    /// </summary>
+    internal static (IPAddress? V4OrSession, IPAddress? V6) OurAddresses(IPAddress? session, NeighborRibConfig cfg)
+    {
+        if (session is null) return (cfg.LocalAddress, cfg.LocalIPv6NextHop);
+        if (session.IsIPv4MappedToIPv6) session = session.MapToIPv4();
+        if (session.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) return (session, cfg.LocalIPv6NextHop);
+        var v4 = cfg.LocalAddress is { AddressFamily: System.Net.Sockets.AddressFamily.InterNetwork } c ? c : session;
+        return (v4, cfg.LocalIPv6NextHop ?? (session.IsIPv6LinkLocal ? null : session));
     }
 
     private void Down(IPAddress address, string reason)
