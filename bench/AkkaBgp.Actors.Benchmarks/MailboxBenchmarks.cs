@@ -58,6 +58,17 @@ public class MailboxBenchmarks
         _done.Wait();
     }
 
+    /// <summary>
+    /// OneWay while another thread lists every mailbox depth each millisecond, far more often than a metrics
+    /// scrape (every 10-60 s) would: reading the depth must not slow the producer or the actor.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Messages, Description = "actor one-way, mailbox depths read every 1 ms")]
+    public void OneWayObserved()
+    {
+        using var observer = new Timer(_ => _system.GetMailboxDepths(), null, 0, 1);
+        OneWay();
+    }
+
     [Benchmark(OperationsPerInvoke = Messages, Description = "actor ping-pong, 1 in flight (time = 1 hop)")]
     public void PingPong1() => PingPong(1);
 
