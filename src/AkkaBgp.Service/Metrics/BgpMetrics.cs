@@ -8,7 +8,7 @@ namespace AkkaBgp.Service.Metrics;
 /// <summary>
 /// The speaker's instruments (System.Diagnostics.Metrics, meter "AkkaBgp"). Gauges and message counters
 /// are observed from <see cref="SpeakerSnapshot"/>; transitions are counted as they are published.
-/// Mailbox depths are not here: the actor kernel does not expose them.
+/// Mailbox depths come from `Hosting/MailboxMetrics.cs` under the same meter name.
 /// </summary>
 public sealed class BgpMetrics : IDisposable
 {
