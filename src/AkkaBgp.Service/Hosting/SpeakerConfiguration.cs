@@ -21,11 +21,10 @@ public static class SpeakerConfiguration
     }
 
     /// <summary>
-    /// The speaker's ranges take one AS per range (the template's); a configured AS range is accepted by the
-    /// configuration, but the session then expects its lowest AS until the speaker learns AS ranges.
+    /// The configured AS (or remote-as-range) goes along: the session then accepts any AS from MinAs to MaxAs.
     /// </summary>
     public static Speaker.DynamicNeighborRange ToSpeakerRange(Configuration.DynamicNeighborRange range) =>
-        new(range.Prefix, range.Template, range.Limit);
+        new(range.Prefix, range.Template, range.Limit, range.MinAs, range.MaxAs);
 
     public static LocalRoute ToLocalRoute(this OriginatedRoute r) => new()
     {

@@ -1216,7 +1216,10 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         if (d.DialAttempt != 0) _connector.Tell(new CancelConnect(d.DialAttempt), Self);
         long attempt = ++_attempts;
         var local = _settings.LocalAddress is { } address ? new IPEndPoint(address, _settings.LocalPort) : null;
-        _connector.Tell(new Transport.Connect(new IPEndPoint(_settings.PeerAddress, _settings.PeerPort), local, Self, attempt), Self);
+        // A handshake outliving the ConnectRetryTimer would be abandoned by its expiry (Event 9) anyway.
+        var timeout = _settings.ConnectRetryTime > TimeSpan.Zero && _settings.ConnectRetryTime < _settings.ConnectTimeout
+            ? _settings.ConnectRetryTime : _settings.ConnectTimeout;
+        _connector.Tell(new Transport.Connect(new IPEndPoint(_settings.PeerAddress, _settings.PeerPort), local, Self, attempt, timeout), Self);
         return d with { DialAttempt = attempt };
     }
 

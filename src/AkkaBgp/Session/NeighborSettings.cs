@@ -27,11 +27,21 @@ public sealed record NeighborSettings
     public int LocalPort { get; init; }
     public string? Description { get; init; }
 
+    /// <summary>Dynamic neighbors from a range with an AS range: the peer's OPEN may carry any AS from Min to Max
+    /// (RFC 4271 6.2 Bad Peer AS otherwise), and the session is internal when it carries ours. Null: exactly <see cref="PeerAs"/>.</summary>
+    public (uint Min, uint Max)? PeerAsRange { get; init; }
+
     public bool IsInternal => PeerAs == LocalAs;
+
+    /// <summary>Whether the peer's AS is acceptable: <see cref="PeerAs"/>, or within <see cref="PeerAsRange"/>.</summary>
+    public bool AcceptsPeerAs(uint asn) => PeerAsRange is { } r ? asn >= r.Min && asn <= r.Max : asn == PeerAs;
 
     // ---- mandatory session attributes, RFC 4271 8.1.1 -----------------------------------------
     /// <summary>ConnectRetryTime; RFC 4271 10 suggests 120 s.</summary>
     public TimeSpan ConnectRetryTime { get; init; } = TimeSpan.FromSeconds(120);
+    /// <summary>How long one outbound TCP handshake may take; the FSM bounds it by <see cref="ConnectRetryTime"/>, since
+    /// the ConnectRetryTimer abandons the attempt then anyway (RFC 4271 8.2.2 Connect, Event 9).</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>HoldTime we offer in our OPEN; 0 or at least 3 s (RFC 4271 4.2). Suggested 90 s.</summary>
     public TimeSpan HoldTime { get; init; } = TimeSpan.FromSeconds(90);
     /// <summary>KeepaliveTime; null means one third of the negotiated hold time (RFC 4271 10).

@@ -45,7 +45,11 @@ public sealed record NegotiatedSession(
     };
 
     public UpdateDecodeContext UpdateDecode(NeighborSettings settings) =>
-        new(FourOctetAs, settings.IsInternal ? PeerKind.Internal : PeerKind.External, peerAs: PeerAs);
+        new(FourOctetAs, IsInternal(settings) ? PeerKind.Internal : PeerKind.External, peerAs: PeerAs);
+
+    /// <summary>Internal when the peer's AS is ours: the configured one, or for an AS range the one its OPEN carried.</summary>
+    public bool IsInternal(NeighborSettings settings) =>
+        settings.PeerAsRange is null ? settings.IsInternal : PeerAs == settings.LocalAs;
 
     public override string ToString() =>
         $"hold {HoldTime.TotalSeconds:0}s keepalive {KeepaliveTime.TotalSeconds:0}s families [{string.Join(", ", Families)}]"
@@ -123,12 +127,16 @@ public static class OpenExchange
         bool fourOctet = ours.FourOctetAs && peerFourOctet is not null;
         uint peerAs = fourOctet ? peerFourOctet!.Asn : peer.MyAs;
         uint expectedAs = fourOctet || settings.PeerAs <= ushort.MaxValue ? settings.PeerAs : OpenMessage.AsTrans;
-        if (peerAs != expectedAs || peerAs == 0)
+        // A dynamic range with an AS range accepts any AS in it (a 2-octet peer's My AS as it stands).
+        bool asAccepted = settings.PeerAsRange is not null ? settings.AcceptsPeerAs(peerAs) : peerAs == expectedAs;
+        if (!asAccepted || peerAs == 0)
             return Fail(new NotificationMessage(ErrorCode.OpenMessage, OpenSubcode.BadPeerAs),
-                $"peer says AS {peerAs}, configured AS {settings.PeerAs}", out error, out reason);
+                $"peer says AS {peerAs}, configured AS " + (settings.PeerAsRange is { } r ? $"{r.Min}-{r.Max}" : $"{settings.PeerAs}"),
+                out error, out reason);
+        bool isInternal = settings.PeerAsRange is null ? settings.IsInternal : peerAs == settings.LocalAs;
 
         // RFC 6286 section 2.1: non-zero; and unique within an AS, so an iBGP peer must not use ours.
-        if (peer.BgpIdentifier == 0 || (settings.IsInternal && peer.BgpIdentifier == settings.RouterId))
+        if (peer.BgpIdentifier == 0 || (isInternal && peer.BgpIdentifier == settings.RouterId))
             return Fail(new NotificationMessage(ErrorCode.OpenMessage, OpenSubcode.BadBgpIdentifier),
                 $"BGP Identifier {peer.BgpIdentifierAddress} " + (peer.BgpIdentifier == 0 ? "is zero" : "is ours on an iBGP session"),
                 out error, out reason);
@@ -152,7 +160,7 @@ public static class OpenExchange
                 "required capabilities missing: " + string.Join(", ", missing), out error, out reason);
         }
 
-        if (!TryRole(settings, peer, out var peerRole, out var roleProblem))
+        if (!TryRole(settings, isInternal, peer, out var peerRole, out var roleProblem))
             return Fail(new NotificationMessage(ErrorCode.OpenMessage, OpenSubcode.RoleMismatch), roleProblem!, out error, out reason);
 
         var hold = peerHold < settings.HoldTime ? peerHold : settings.HoldTime;
@@ -164,7 +172,7 @@ public static class OpenExchange
             RouteRefresh: ours.RouteRefresh && (peer.Has(CapabilityCode.RouteRefresh) || peer.Has(CapabilityCode.CiscoRouteRefresh)),
             EnhancedRouteRefresh: ours.EnhancedRouteRefresh && peer.Has(CapabilityCode.EnhancedRouteRefresh),
             ExtendedMessages: ours.ExtendedMessages && peer.Has(CapabilityCode.ExtendedMessage),
-            PeerAs: fourOctet ? peerAs : settings.PeerAs,
+            PeerAs: fourOctet || settings.PeerAsRange is not null ? peerAs : settings.PeerAs,
             PeerIdentifier: peer.BgpIdentifier,
             PeerGracefulRestart: peer.Get<GracefulRestartCapability>(),
             PeerCapabilities: peer.Capabilities)
@@ -190,11 +198,11 @@ public static class OpenExchange
     /// Mismatch Notification (code 2, subcode 11)"; the same for several Role capabilities with different values,
     /// and in strict mode for a peer that sends none. Without a role of ours, the peer's is only recorded.
     /// </summary>
-    private static bool TryRole(NeighborSettings settings, OpenMessage peer, out BgpRole? peerRole, out string? problem)
+    private static bool TryRole(NeighborSettings settings, bool isInternal, OpenMessage peer, out BgpRole? peerRole, out string? problem)
     {
         peerRole = null;
         problem = null;
-        if (settings.IsInternal) return true;
+        if (isInternal) return true;
         var roles = peer.Capabilities.OfType<RoleCapability>().Select(r => r.Role).Distinct().ToList();
         if (roles.Count == 1) peerRole = roles[0];
         if (settings.Capabilities.Role is not { } ours) return true;

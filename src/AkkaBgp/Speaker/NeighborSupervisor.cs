@@ -10,9 +10,25 @@ namespace AkkaBgp.Speaker;
 /// Neighbors accepted from a range of addresses without configuring each one (BGP "dynamic
 /// neighbors" / "listen range"): the first inbound connection from an address in <see cref="Range"/>
 /// creates a passive session from <see cref="Template"/>, up to <see cref="MaxPeers"/> at once.
+/// With <paramref name="MinAs"/>/<paramref name="MaxAs"/> the peer may be in any AS of that range (the
+/// template's PeerAs is then only a placeholder); without, it must be in the template's PeerAs.
 /// </summary>
-public sealed record DynamicNeighborRange(Prefix Range, NeighborSettings Template, int MaxPeers)
+public sealed record DynamicNeighborRange(Prefix Range, NeighborSettings Template, int MaxPeers, uint? MinAs = null, uint? MaxAs = null)
 {
+    /// <summary>A dynamic neighbor whose session has been down (Idle, Connect or Active) this long is removed, so
+    /// it stops counting towards <see cref="MaxPeers"/>; its next connection creates it again.</summary>
+    public TimeSpan IdleRemoval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The settings of the neighbor at <paramref name="address"/>: passive (we cannot dial a range).</summary>
+    public NeighborSettings For(IPAddress address)
+    {
+        var settings = Template with { PeerAddress = address, PassiveTcpEstablishment = true };
+        if (MinAs is not { } low || MaxAs is not { } high) return settings;
+        return low == high
+            ? settings with { PeerAs = low, PeerAsRange = null }
+            : settings with { PeerAs = low, PeerAsRange = (low, high) };
+    }
+
     public bool Covers(IPAddress address) =>
         Range.Contains(Prefix.Create(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32));
 }
@@ -103,12 +119,19 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
         public int Restarts { get; set; }
         public IActorRef? PendingRemoval { get; set; }
         public NeighborSettings? Replacement { get; set; }
+        /// <summary>Inbound connections waiting for the answer to GetCurrentChild: is there an FSM to take them?</summary>
+        public Queue<(InboundConnection Connection, IActorRef Listener)> Inbound { get; } = new();
+        /// <summary>The FSM's last state, from SessionStateChanged (dynamic neighbors only).</summary>
+        public SessionState State { get; set; } = SessionState.Idle;
+        /// <summary>Removed for having been down too long (dynamic neighbors), not by the operator.</summary>
+        public bool Expired { get; set; }
     }
 
     private sealed record CheckRestarts : IDeadLetterSuppression;
     private sealed record FinishRemoval(IPAddress Peer) : IDeadLetterSuppression;
     private sealed record ChildIs(IPAddress Peer, IActorRef Supervisor, IActorRef? Fsm, int Restarts) : IDeadLetterSuppression;
     private sealed record StatusesCollected(IActorRef ReplyTo, AllNeighborStatus Result) : IDeadLetterSuppression;
+    private sealed record DynamicIdleExpired(IPAddress Peer, IActorRef Supervisor) : IDeadLetterSuppression;
 
     /// <param name="fsmProps">Builds the Props of one neighbor's FSM; the only thing the supervisor knows about the FSM.</param>
     private NeighborSupervisor(IEnumerable<NeighborSettings> neighbors, IReadOnlyList<DynamicNeighborRange> ranges,
@@ -170,6 +193,7 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
         Receive<BackoffSupervisor.CurrentChild>(c =>
         {
             if (!_bySupervisor.TryGetValue(Sender, out var peer) || !_neighbors.TryGetValue(peer, out var n)) return;
+            HandOver(n, c.Ref);
             if (c.Ref is null || ReferenceEquals(c.Ref, n.StartedFsm)) return;
             // A new FSM incarnation after a crash: it starts in Idle, so give it the AutomaticStart
             // (RFC 4271 Event 3) the supervisor gives every neighbor it creates, unless the operator stopped it.
@@ -181,6 +205,15 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
                 Log.Warning("FSM of {Peer} was recreated after a crash (restart {Count})", peer, n.Restarts);
                 if (!n.AdminDown) c.Ref.Tell(new AutomaticStart(), Self);
             }
+        });
+        Receive<SessionStateChanged>(OnStateChanged);
+        Receive<DynamicIdleExpired>(e =>
+        {
+            if (!_neighbors.TryGetValue(e.Peer, out var n) || !ReferenceEquals(n.Supervisor, e.Supervisor)) return;
+            if (n.PendingRemoval is not null || !IsDown(n.State)) return;
+            Log.Information("Dynamic neighbor {Peer} removed: down for {Time}", e.Peer, n.Range!.IdleRemoval);
+            n.Expired = true;
+            Context.Stop(n.Supervisor);
         });
         Receive<Terminated>(t =>
         {
@@ -199,7 +232,9 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
                     PublishSecurity(peer, null);
                     n.PendingRemoval?.Tell(new NeighborRemoved(peer, true), Self);
                 }
-                if (n.PendingRemoval is null)
+                foreach (var (pending, listener) in n.Inbound)
+                    listener.Tell(new RejectConnection(pending.Connection, $"neighbor {peer} was removed"), Self);
+                if (n.PendingRemoval is null && !n.Expired)
                     Log.Warning("Session with {Peer} ended for good (its FSM stopped or crashed too often)", peer);
             }
         });
@@ -212,8 +247,50 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
         return Actors.Props.Create(() => new NeighborSupervisor(list, ranges, fsmProps, restart ?? new FsmRestartSettings()));
     }
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
         Timers.StartPeriodicTimer("check-restarts", new CheckRestarts(), _restart.RestartCheckInterval);
+        // Dynamic neighbors are removed when their session has been down for a while; the FSMs publish their states.
+        if (_ranges.Count > 0) Context.System.EventStream.Subscribe(Self, typeof(SessionStateChanged));
+    }
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self, typeof(SessionStateChanged));
+
+    private static bool IsDown(SessionState state) => state is SessionState.Idle or SessionState.Connect or SessionState.Active;
+
+    private void OnStateChanged(SessionStateChanged e)
+    {
+        if (!_neighbors.TryGetValue(e.Peer, out var n) || n.Range is null) return;
+        n.State = e.To;
+        var key = "dynamic-idle-" + e.Peer;
+        if (!IsDown(e.To)) Timers.Cancel(key);
+        else if (!IsDown(e.From) || !Timers.IsTimerActive(key))
+            Timers.StartSingleTimer(key, new DynamicIdleExpired(e.Peer, n.Supervisor), n.Range.IdleRemoval);
+    }
+
+    /// <summary>
+    /// Inbound connections go to the FSM itself once the BackoffSupervisor says it runs. While it waits out a
+    /// restart backoff there is no FSM, and the BackoffSupervisor would pass the connection to DeadLetters (where it
+    /// would linger until its register timeout, silently). We reject it instead, with Cease/5 Connection Rejected
+    /// (RFC 4486) when its OPEN arrives: the recreated FSM starts in Idle, which refuses connections anyway
+    /// (RFC 4271 8.2.2 Idle), and the peer's ConnectRetryTimer brings it back once we are up again.
+    /// </summary>
+    private void HandOver(Neighbor n, IActorRef? fsm)
+    {
+        while (n.Inbound.TryDequeue(out var pending))
+        {
+            var c = pending.Connection;
+            if (fsm is not null) fsm.Tell(new Accepted(c.Connection, c.Local, c.Remote), Self);
+            else pending.Listener.Tell(new RejectConnection(c.Connection, $"the FSM of {n.Settings.PeerAddress} is restarting after a crash"), Self);
+        }
+    }
+
+    /// <summary>Queues the connection for <see cref="HandOver"/> and asks the BackoffSupervisor for its FSM.</summary>
+    private void Offer(Neighbor n, InboundConnection c)
+    {
+        n.Inbound.Enqueue((c, Sender));
+        n.Supervisor.Tell(BackoffSupervisor.GetCurrentChild.Instance, Self);
+    }
 
     private void Spawn(NeighborSettings settings, DynamicNeighborRange? range)
     {
@@ -262,7 +339,7 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
         if (_neighbors.TryGetValue(address, out var n))
         {
             // RFC 4271 Event 14 TcpConnection_Valid: the FSM decides (it may refuse in Idle, or run collision detection).
-            n.Supervisor.Tell(new Accepted(c.Connection, c.Local, c.Remote), Self);
+            Offer(n, c);
             return;
         }
         foreach (var range in _ranges)
@@ -274,10 +351,12 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
                 Sender.Tell(new RejectConnection(c.Connection, $"dynamic range {range.Range} is full ({range.MaxPeers} peers)"), Self);
                 return;
             }
-            var settings = range.Template with { PeerAddress = address, PassiveTcpEstablishment = true };
             Log.Information("Dynamic neighbor {Peer} from range {Range} ({Count}/{Max})", address, range.Range, count + 1, range.MaxPeers);
-            Spawn(settings, range);
-            _neighbors[address].Supervisor.Tell(new Accepted(c.Connection, c.Local, c.Remote), Self);
+            Spawn(range.For(address), range);
+            var created = _neighbors[address];
+            // Down until its session comes up: removed after IdleRemoval if it never does.
+            Timers.StartSingleTimer("dynamic-idle-" + address, new DynamicIdleExpired(address, created.Supervisor), range.IdleRemoval);
+            Offer(created, c);
             return;
         }
         Sender.Tell(new RejectConnection(c.Connection, $"{address} is not a configured neighbor"), Self);

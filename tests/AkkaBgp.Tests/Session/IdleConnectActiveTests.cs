@@ -525,4 +525,19 @@ public sealed class IdleConnectActiveTests : FsmTestKit
         Assert.Equal(0, Fsm.StateData.DialAttempt);
         Assert.True(Fsm.IsTimerActive(BgpFsm.DelayOpenTimer));
     }
+
+    [Fact]
+    public void The_dial_carries_the_connect_timeout_bounded_by_the_ConnectRetryTime()
+    {
+        CreateFsm();
+        Assert.Equal(Settings.ConnectTimeout, Start().Timeout);
+    }
+
+    [Fact]
+    public void A_short_ConnectRetryTime_bounds_the_connect_timeout()
+    {
+        // The ConnectRetryTimer's expiry (Event 9) abandons the attempt anyway.
+        CreateFsm(s => s with { ConnectRetryTime = TimeSpan.FromSeconds(4), ConnectTimeout = TimeSpan.FromSeconds(10) });
+        Assert.Equal(TimeSpan.FromSeconds(4), Start().Timeout);
+    }
 }

@@ -442,4 +442,41 @@ public sealed class OpenNegotiationTests : FsmTestKit
         Assert.True(OpenExchange.TryNegotiate(DefaultSettings, open, out var session, out _, out _));
         Assert.Equal(BgpRole.Provider, session!.PeerRole);
     }
+
+    // ---------------------------------------------------------------- dynamic neighbors with an AS range
+
+    [Fact]
+    public void An_AS_range_accepts_any_AS_in_it_and_the_session_takes_the_peers_AS()
+    {
+        var settings = DefaultSettings with { PeerAs = 64512, PeerAsRange = (64512, 65534) };
+        Assert.True(OpenExchange.TryNegotiate(settings, PeerOpen(asn: 65010), out var session, out _, out _));
+        Assert.Equal(65010u, session!.PeerAs);
+        Assert.Equal(PeerKind.External, session.UpdateDecode(settings).Peer);
+        Assert.Equal(65010u, session.UpdateDecode(settings).PeerAs);
+
+        // A 2-octet peer (no 4-octet AS capability): its My AS.
+        Assert.True(OpenExchange.TryNegotiate(settings, PeerOpen(asn: 65020, capabilities: [new MultiprotocolCapability(AfiSafi.Ipv4Unicast)]),
+            out session, out _, out _));
+        Assert.Equal(65020u, session!.PeerAs);
+    }
+
+    [Fact]
+    public void An_AS_outside_the_range_is_2_2()
+    {
+        var settings = DefaultSettings with { PeerAs = 64512, PeerAsRange = (64512, 65000) };
+        Assert.False(OpenExchange.TryNegotiate(settings, PeerOpen(asn: 65002), out _, out var error, out var why));
+        Assert.Equal((ErrorCode.OpenMessage, OpenSubcode.BadPeerAs), (error!.Code, error.Subcode));
+        Assert.Contains("64512-65000", why);
+    }
+
+    [Fact]
+    public void An_AS_range_that_includes_ours_makes_that_peer_internal()
+    {
+        var settings = DefaultSettings with { PeerAs = 64512, PeerAsRange = (64512, 65534) };
+        Assert.True(OpenExchange.TryNegotiate(settings, PeerOpen(asn: LocalAs), out var session, out _, out _));
+        Assert.Equal(PeerKind.Internal, session!.UpdateDecode(settings).Peer);
+        // RFC 6286 2.1: and then our own identifier is refused.
+        Assert.False(OpenExchange.TryNegotiate(settings, PeerOpen(asn: LocalAs, identifier: LocalId), out _, out var error, out _));
+        Assert.Equal(OpenSubcode.BadBgpIdentifier, error!.Subcode);
+    }
 }

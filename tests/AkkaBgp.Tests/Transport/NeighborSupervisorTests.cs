@@ -199,4 +199,109 @@ public sealed class NeighborSupervisorTests : TestKit
         Assert.NotEqual(old.Self, fresh.Self);
         probe.ExpectMsg<Got>(g => g.Message is AutomaticStart);
     }
+
+    [Fact]
+    public void A_connection_arriving_while_the_FSM_waits_out_its_backoff_is_rejected_not_dead_lettered()
+    {
+        var probe = CreateTestProbe();
+        var sup = Supervisor(probe, [Neighbor("192.0.2.1")]);
+        probe.ReceiveN(2);
+        sup.Tell(new NeighborCommand(A("192.0.2.1"), new Crash()));
+        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        // No FSM until the backoff is over: the listener (the sender) is told to reject it with Cease/5.
+        var conn = CreateTestProbe().Ref;
+        sup.Tell(new InboundConnection(conn, new IPEndPoint(A("192.0.2.254"), 179), new IPEndPoint(A("192.0.2.1"), 40000)), TestActor);
+        var reject = ExpectMsg<RejectConnection>();
+        Assert.Same(conn, reject.Connection);
+        Assert.Contains("restarting", reject.Reason);
+
+        // Once the FSM is back, connections reach it again.
+        Advance(TimeSpan.FromSeconds(1));
+        probe.ExpectMsg<Started>();
+        sup.Tell(new InboundConnection(conn, new IPEndPoint(A("192.0.2.254"), 179), new IPEndPoint(A("192.0.2.1"), 40001)), TestActor);
+        probe.FishForMessage<Got>(g => g.Message is Accepted);
+    }
+
+    private void Publish(string peer, SessionState from, SessionState to) =>
+        Sys.EventStream.Publish(new SessionStateChanged(A(peer), 65001, from, to, 0, "test", null, DateTimeOffset.UtcNow));
+
+    [Fact]
+    public void Dynamic_neighbors_down_for_the_idle_removal_time_are_removed_and_free_their_slot()
+    {
+        var probe = CreateTestProbe();
+        var range = new DynamicNeighborRange(Prefix.Parse("198.51.100.0/24"), Neighbor("0.0.0.0"), MaxPeers: 1)
+        {
+            IdleRemoval = TimeSpan.FromSeconds(30),
+        };
+        var sup = Supervisor(probe, [], [range]);
+        var local = new IPEndPoint(A("192.0.2.254"), 179);
+        var conn = CreateTestProbe().Ref;
+        sup.Tell(new InboundConnection(conn, local, new IPEndPoint(A("198.51.100.7"), 40000)), TestActor);
+        probe.ExpectMsg<Started>();
+        probe.FishForMessage<Got>(g => g.Message is Accepted);
+
+        // Up: not removed however long it stays.
+        Publish("198.51.100.7", SessionState.Active, SessionState.OpenSent);
+        Publish("198.51.100.7", SessionState.OpenConfirm, SessionState.Established);
+        Advance(TimeSpan.FromMinutes(5));
+        sup.Tell(ListNeighbors.Instance, TestActor);
+        Assert.Single(ExpectMsg<NeighborList>().Neighbors);
+
+        // Down (Idle, then passive Active waiting): removed after 30 s in all.
+        Publish("198.51.100.7", SessionState.Established, SessionState.Idle);
+        Advance(TimeSpan.FromSeconds(20));
+        Publish("198.51.100.7", SessionState.Idle, SessionState.Active);
+        Advance(TimeSpan.FromSeconds(9));
+        sup.Tell(ListNeighbors.Instance, TestActor);
+        Assert.Single(ExpectMsg<NeighborList>().Neighbors);
+        Advance(TimeSpan.FromSeconds(1));
+        AwaitAssert(() =>
+        {
+            sup.Tell(ListNeighbors.Instance, TestActor);
+            Assert.Empty(ExpectMsg<NeighborList>().Neighbors);
+        });
+
+        // The slot is free again: a new peer from the range gets an FSM.
+        sup.Tell(new InboundConnection(conn, local, new IPEndPoint(A("198.51.100.8"), 40000)), TestActor);
+        Assert.Equal(A("198.51.100.8"), probe.FishForMessage<Started>(_ => true).Peer);
+    }
+
+    [Fact]
+    public void A_dynamic_neighbor_that_never_comes_up_is_removed_too()
+    {
+        var probe = CreateTestProbe();
+        var range = new DynamicNeighborRange(Prefix.Parse("198.51.100.0/24"), Neighbor("0.0.0.0"), MaxPeers: 1)
+        {
+            IdleRemoval = TimeSpan.FromSeconds(30),
+        };
+        var sup = Supervisor(probe, [], [range]);
+        sup.Tell(new InboundConnection(CreateTestProbe().Ref, new IPEndPoint(A("192.0.2.254"), 179), new IPEndPoint(A("198.51.100.7"), 40000)), TestActor);
+        probe.ExpectMsg<Started>();
+        Advance(TimeSpan.FromSeconds(30));
+        AwaitAssert(() =>
+        {
+            sup.Tell(ListNeighbors.Instance, TestActor);
+            Assert.Empty(ExpectMsg<NeighborList>().Neighbors);
+        });
+    }
+
+    [Fact]
+    public void Dynamic_range_settings_carry_the_AS_range()
+    {
+        var template = Neighbor("0.0.0.0");
+        var ranged = new DynamicNeighborRange(Prefix.Parse("198.51.100.0/24"), template, 10, 64512, 65534).For(A("198.51.100.7"));
+        Assert.Equal((64512u, 65534u), ranged.PeerAsRange);
+        Assert.True(ranged.PassiveTcpEstablishment);
+        Assert.Equal(A("198.51.100.7"), ranged.PeerAddress);
+        Assert.True(ranged.AcceptsPeerAs(65000) && !ranged.AcceptsPeerAs(65535));
+
+        var single = new DynamicNeighborRange(Prefix.Parse("198.51.100.0/24"), template, 10, 65100, 65100).For(A("198.51.100.7"));
+        Assert.Null(single.PeerAsRange);
+        Assert.Equal(65100u, single.PeerAs);
+
+        var plain = new DynamicNeighborRange(Prefix.Parse("198.51.100.0/24"), template, 10).For(A("198.51.100.7"));
+        Assert.Null(plain.PeerAsRange);
+        Assert.Equal(65001u, plain.PeerAs);
+    }
 }
