@@ -21,6 +21,14 @@ public sealed class OutboundQueue
 
     public void Clear() => _pending.Clear();
 
+    /// <summary>Takes the pending change for <paramref name="prefix"/> out of the queue, if there is one.</summary>
+    public bool TryTake(Prefix prefix, out OutRoute? route) => _pending.Remove(prefix, out route);
+
+    public bool Contains(Prefix prefix) => _pending.ContainsKey(prefix);
+
+    /// <summary>The prefixes with a pending change.</summary>
+    public Dictionary<Prefix, OutRoute?>.KeyCollection Prefixes => _pending.Keys;
+
     /// <summary>Writes every pending change as UPDATE messages and empties the queue. Returns the message count.</summary>
     public int Flush(IBufferWriter<byte> output, in UpdateEncodeContext ctx)
     {

@@ -10,8 +10,9 @@ namespace AkkaBgp.Rib.Engine;
 /// <summary>
 /// The Adj-RIB-Out side of one session: collects the changes the partitions export to this neighbor, and
 /// writes them as packed UPDATEs (identical attributes share a message, up to the negotiated size) on the
-/// connection. With a MinRouteAdvertisementInterval (RFC 4271 9.2.1.1) changes wait for the interval and only
-/// the latest state of each prefix is sent; with 0 they go out as soon as the batch is in. After the initial
+/// connection. With a MinRouteAdvertisementInterval (RFC 4271 9.2.1.1) a change to a prefix sent less than the
+/// interval ago waits for the rest of that prefix's interval and only its latest state is sent, per destination;
+/// other changes, and all with 0, go out as soon as the batch is in. After the initial
 /// table from every partition comes End-of-RIB for each family (RFC 4724 2); a route refresh re-sends the
 /// table, framed by BoRR/EoRR when enhanced route refresh was negotiated (RFC 7313 4).
 /// </summary>
@@ -46,7 +47,14 @@ public sealed class PeerOutbound : ReceiveActor, IWithTimers
 
         Receive<OutboundChanges>(c =>
         {
-            foreach (var (prefix, route) in c.Changes) _queue.Enqueue(prefix, route);
+            // A route refresh re-sends the table at once (RFC 7313's EoRR must follow the whole of it).
+            if (_mrai > TimeSpan.Zero && _initialDone && _refreshes.Count == 0) Admit(c.Changes);
+            else
+                foreach (var (prefix, route) in c.Changes)
+                {
+                    if (!_held.IsEmpty) _held.TryTake(prefix, out _); // superseded by this newer state
+                    _queue.Enqueue(prefix, route);
+                }
             _pendingV4 += c.AdvertisedDeltaV4;
             _pendingV6 += c.AdvertisedDeltaV6;
             ScheduleFlush();
@@ -57,6 +65,7 @@ public sealed class PeerOutbound : ReceiveActor, IWithTimers
             _flushPending = false;
             Flush();
         });
+        Receive<MraiDue>(_ => ReleaseDue());
         Receive<DumpDone>(d =>
         {
             if (d.Round == 0)
@@ -106,11 +115,82 @@ public sealed class PeerOutbound : ReceiveActor, IWithTimers
 
     private void ScheduleFlush()
     {
-        if (_flushPending) return;
+        if (_flushPending || _queue.IsEmpty && (_pendingV4 | _pendingV6) == 0) return;
         _flushPending = true;
-        // During the initial table no interval applies (RFC 4271 9.2.1.1 limits re-advertisement of changes).
-        if (_mrai <= TimeSpan.Zero || !_initialDone) Self.Tell(OutboundFlush.Instance, Self);
-        else Timers.StartSingleTimer("mrai", OutboundFlush.Instance, _mrai);
+        Self.Tell(OutboundFlush.Instance, Self);
+    }
+
+    // ---- MinRouteAdvertisementInterval, RFC 4271 9.2.1.1 ----------------------------------------------------
+    // "This rate limiting procedure applies on a per-destination basis": a prefix we have not advertised or
+    // withdrawn within the last interval goes out at once; one we have waits until its own interval has passed
+    // since then, and only its latest state is sent. The initial table is not limited (it is no re-advertisement).
+    // Only with an interval configured: the send times of the last interval's prefixes are kept for that.
+
+    private sealed record MraiDue : IDeadLetterSuppression
+    {
+        public static readonly MraiDue Instance = new();
+    }
+
+    private readonly Dictionary<Prefix, TimeSpan> _lastSent = new();
+    private readonly OutboundQueue _held = new();
+    private readonly PriorityQueue<Prefix, TimeSpan> _due = new();
+    private TimeSpan? _timerAt;
+    private int _pruneAt = 4096;
+
+    private TimeSpan Now => Context.System.Scheduler.MonotonicClock;
+
+    private void Admit(List<(Prefix Prefix, OutRoute? Route)> changes)
+    {
+        var now = Now;
+        foreach (var (prefix, route) in changes)
+        {
+            if (_held.Contains(prefix))
+            {
+                _held.Enqueue(prefix, route);
+                continue;
+            }
+            if (_lastSent.TryGetValue(prefix, out var sent) && now < sent + _mrai)
+            {
+                _queue.TryTake(prefix, out _);
+                _held.Enqueue(prefix, route);
+                _due.Enqueue(prefix, sent + _mrai);
+            }
+            else _queue.Enqueue(prefix, route);
+        }
+        ArmDueTimer(now);
+    }
+
+    private void ArmDueTimer(TimeSpan now)
+    {
+        if (!_due.TryPeek(out _, out var at)) return;
+        if (_timerAt is { } t && t <= at) return;
+        _timerAt = at;
+        Timers.StartSingleTimer("mrai", MraiDue.Instance, at > now ? at - now : TimeSpan.Zero);
+    }
+
+    private void ReleaseDue()
+    {
+        _timerAt = null;
+        var now = Now;
+        while (_due.TryPeek(out var prefix, out var at) && at <= now)
+        {
+            _due.Dequeue();
+            if (_held.TryTake(prefix, out var route)) _queue.Enqueue(prefix, route);
+        }
+        Flush();
+        ArmDueTimer(now);
+    }
+
+    private void RecordSent()
+    {
+        if (_mrai <= TimeSpan.Zero || !_initialDone) return;
+        var now = Now;
+        foreach (var p in _queue.Prefixes) _lastSent[p] = now;
+        if (_lastSent.Count < _pruneAt) return;
+        // Entries older than the interval no longer hold anything back.
+        foreach (var (p, t) in _lastSent)
+            if (now >= t + _mrai) _lastSent.Remove(p);
+        _pruneAt = Math.Max(4096, _lastSent.Count * 2);
     }
 
     private void Flush()
@@ -121,6 +201,7 @@ public sealed class PeerOutbound : ReceiveActor, IWithTimers
         _advertisedV6 += _pendingV6;
         _pendingV4 = _pendingV6 = 0;
         if (_queue.IsEmpty) return;
+        RecordSent();
         var w = new ArrayBufferWriter<byte>(Math.Min(_queue.Count * 8 + 64, 1 << 20));
         MessagesSent += _queue.Flush(w, _ctx);
         _connection.Tell(new SendBytes(w.WrittenMemory), Self);
