@@ -366,7 +366,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // ConnectRetryTimer to zero, stops and resets the DelayOpenTimer (sets to zero), releases all BGP
                 // resources, drops the TCP connection, and changes its state to Idle." (No increment: the peer
                 // may retry with another version.)
-                return ToIdle(d, BgpEvent.NotifMsgVerErr, ReceivedText(n), null, RetryCount.Keep);
+                return NotificationReceived(d, n, RetryCount.Keep);
 
             case Received r when IsPrimary(d, r.Connection):
                 // Events 19, 24, 25-27 and ROUTE-REFRESH are "any other event": "sets the ConnectRetryTimer to
@@ -387,7 +387,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             case HoldTimerExpires or KeepaliveTimerExpires or IdleHoldTimerExpires:
                 // Events 10, 11, 13 ("any other event"); these timers do not run in Connect/Active, so
                 // only a stray timer message gets here.
-                return ToIdle(d, TimerEvent(e.FsmEvent), "unexpected " + BgpEvent.Name(TimerEvent(e.FsmEvent)), null, RetryCount.Increment);
+                return StrayTimer(d, e.FsmEvent, notify: false);
 
             default:
                 return null;
@@ -441,18 +441,10 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             case AdministrativeReset r:
                 return AdministrativeStop(d, notify: true, r.Communication, reset: true);
 
-            case AutomaticStop a:
+            case AutomaticStop or MaxPrefixExceeded or MaxPrefixDetailsOverdue:
                 // Event 8: "sends the NOTIFICATION with a Cease, ..., increments the ConnectRetryCounter by 1, ...
                 // and changes its state to Idle."
-                return AutomaticStopWithCease(d, a);
-
-            case MaxPrefixExceeded m:
-                // Event 8 for the maximum-prefix limit, with the RFC 4486 section 4 data: see MaxPrefixStop.
-                return MaxPrefixStop(d, m);
-
-            case MaxPrefixDetailsOverdue o:
-                // The AutomaticStop(Cease/1) came without its details: Event 8 as above, Cease/1 without data.
-                return ToIdle(d, BgpEvent.AutomaticStop, o.Stop.Reason, new NotificationMessage(ErrorCode.Cease, o.Stop.CeaseSubcode), RetryCount.Increment);
+                return AutomaticStopped(d, e.FsmEvent);
 
             case HoldTimerExpires:
                 // Event 10: "sends a NOTIFICATION message with the error code Hold Timer Expired, ..., increments
@@ -489,35 +481,32 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // Events 21/22: "sends a NOTIFICATION message with the appropriate error code, sets the
                 // ConnectRetryTimer to zero, releases all BGP resources, drops the TCP connection, increments the
                 // ConnectRetryCounter by 1, ... and changes its state to Idle."
-                return ToIdle(d, ReceiveFailedEvent(f), $"receive error: {f.Error}", NotificationMessage.From(f.Error), RetryCount.Increment);
+                return ReceiveError(d, f);
 
             case Received { Message: NotificationMessage n } r when IsPrimary(d, r.Connection) && IsVersionError(n):
                 // Event 24: "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP
                 // connection, and changes its state to Idle."
-                return ToIdle(d, BgpEvent.NotifMsgVerErr, ReceivedText(n), null, RetryCount.Keep);
+                return NotificationReceived(d, n, RetryCount.Keep);
 
             case Received { Message: NotificationMessage n } r when IsPrimary(d, r.Connection):
                 // Event 25 is listed among "any other event", which would answer with an FSM Error; we never answer
                 // a NOTIFICATION with one (the peer has already closed), but otherwise follow that row.
-                return ToIdle(d, BgpEvent.NotifMsg, ReceivedText(n), null, RetryCount.Increment);
+                return NotificationReceived(d, n, RetryCount.Increment);
 
             case Received r when IsPrimary(d, r.Connection):
                 // Events 26-27, ROUTE-REFRESH: RFC 6608 section 3, "Receive Unexpected Message in OpenSent State"
                 // with the message type in the data field; then the "any other event" row.
-                return ToIdle(d, MessageEvent(r.Message), Unexpected(r.Message),
-                    UnexpectedMessage(FsmSubcode.UnexpectedMessageInOpenSent, r.Message), RetryCount.Increment);
+                return UnexpectedMessageRow(d, MessageEvent(r.Message), r.Message, FsmSubcode.UnexpectedMessageInOpenSent);
 
             case ReceivedWithErrors r when IsPrimary(d, r.Connection):
-                return ToIdle(d, BgpEvent.UpdateMsg, Unexpected(r.Message),
-                    UnexpectedMessage(FsmSubcode.UnexpectedMessageInOpenSent, r.Message), RetryCount.Increment);
+                return UnexpectedMessageRow(d, BgpEvent.UpdateMsg, r.Message, FsmSubcode.UnexpectedMessageInOpenSent);
 
             case SendHoldTimerExpired s when IsPrimary(d, s.Connection):
                 return SendHoldExpired(d);
 
             case ConnectRetryTimerExpires or KeepaliveTimerExpires or DelayOpenTimerExpires or IdleHoldTimerExpires:
                 // Events 9, 11, 12, 13: "any other event": FSM Error (subcode 0: not a message), counted, Idle.
-                return ToIdle(d, TimerEvent(e.FsmEvent), "unexpected " + BgpEvent.Name(TimerEvent(e.FsmEvent)),
-                    new NotificationMessage(ErrorCode.FiniteStateMachine, FsmSubcode.Unspecified), RetryCount.Increment);
+                return StrayTimer(d, e.FsmEvent, notify: true);
 
             default:
                 return SecondConnection(e, d);
@@ -542,35 +531,21 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             case AdministrativeReset r:
                 return AdministrativeStop(d, notify: true, r.Communication, reset: true);
 
-            case AutomaticStop a:
+            case AutomaticStop or MaxPrefixExceeded or MaxPrefixDetailsOverdue:
                 // Event 8: "sends the NOTIFICATION message with a Cease, ..., increments the ConnectRetryCounter by
                 // 1, ... and changes its state to Idle."
-                return AutomaticStopWithCease(d, a);
-
-            case MaxPrefixExceeded m:
-                // Event 8 for the maximum-prefix limit, with the RFC 4486 section 4 data: see MaxPrefixStop.
-                return MaxPrefixStop(d, m);
-
-            case MaxPrefixDetailsOverdue o:
-                // The AutomaticStop(Cease/1) came without its details: Event 8 as above, Cease/1 without data.
-                return ToIdle(d, BgpEvent.AutomaticStop, o.Stop.Reason, new NotificationMessage(ErrorCode.Cease, o.Stop.CeaseSubcode), RetryCount.Increment);
-
-            case HoldTimerExpires when HeardWithinHoldTime(d):
-                // The peer spoke since the timer was armed (see RestartHoldTimer): not an expiry yet.
-                RearmHoldTimer(d);
-                return Stay();
+                return AutomaticStopped(d, e.FsmEvent);
 
             case HoldTimerExpires:
                 // Event 10: "sends the NOTIFICATION message with the Error Code Hold Timer Expired, ...,
-                // increments the ConnectRetryCounter by 1, ... and changes its state to Idle."
-                return ToIdle(d, BgpEvent.HoldTimerExpires, "hold timer expired",
-                    new NotificationMessage(ErrorCode.HoldTimerExpired, 0), RetryCount.Increment);
+                // increments the ConnectRetryCounter by 1, ... and changes its state to Idle." (Unless the peer
+                // spoke since the timer was armed: see RestartHoldTimer.)
+                return HoldTimerExpired(d);
 
             case KeepaliveTimerExpires:
                 // Event 11: "sends a KEEPALIVE message, restarts the KeepaliveTimer, and remains in the
                 // OpenConfirmed state." (The timer is periodic.)
-                SendMessage(d.Connection!.Ref, KeepaliveMessage.Instance);
-                return Stay();
+                return SendKeepalive(d);
 
             case ConnectionClosed c when IsPrimary(d, c.Connection) && d.Second is not null:
                 // Event 18 with a second connection in OpenSent: carry on with it (its OPEN is still due).
@@ -587,17 +562,17 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             case ReceiveFailed f when IsPrimary(d, f.Connection):
                 // Events 21/22: "sends a NOTIFICATION message with the appropriate error code, ..., increments the
                 // ConnectRetryCounter by 1, ... and changes its state to Idle."
-                return ToIdle(d, ReceiveFailedEvent(f), $"receive error: {f.Error}", NotificationMessage.From(f.Error), RetryCount.Increment);
+                return ReceiveError(d, f);
 
             case Received { Message: NotificationMessage n } r when IsPrimary(d, r.Connection) && IsVersionError(n):
                 // Event 24: "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP
                 // connection, and changes its state to Idle."
-                return ToIdle(d, BgpEvent.NotifMsgVerErr, ReceivedText(n), null, RetryCount.Keep);
+                return NotificationReceived(d, n, RetryCount.Keep);
 
             case Received { Message: NotificationMessage n } r when IsPrimary(d, r.Connection):
                 // Event 25: "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP
                 // connection, increments the ConnectRetryCounter by 1, and changes its state to Idle."
-                return ToIdle(d, BgpEvent.NotifMsg, ReceivedText(n), null, RetryCount.Increment);
+                return NotificationReceived(d, n, RetryCount.Increment);
 
             case Received { Message: KeepaliveMessage } r when IsPrimary(d, r.Connection):
                 // Event 26: "restarts the HoldTimer and changes its state to Established."
@@ -606,20 +581,17 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             case Received r when IsPrimary(d, r.Connection):
                 // A second OPEN, an UPDATE or a ROUTE-REFRESH on this connection: RFC 6608 "Receive Unexpected
                 // Message in OpenConfirm State", then the "any other event" row (counted, Idle).
-                return ToIdle(d, MessageEvent(r.Message), Unexpected(r.Message),
-                    UnexpectedMessage(FsmSubcode.UnexpectedMessageInOpenConfirm, r.Message), RetryCount.Increment);
+                return UnexpectedMessageRow(d, MessageEvent(r.Message), r.Message, FsmSubcode.UnexpectedMessageInOpenConfirm);
 
             case ReceivedWithErrors r when IsPrimary(d, r.Connection):
-                return ToIdle(d, BgpEvent.UpdateMsg, Unexpected(r.Message),
-                    UnexpectedMessage(FsmSubcode.UnexpectedMessageInOpenConfirm, r.Message), RetryCount.Increment);
+                return UnexpectedMessageRow(d, BgpEvent.UpdateMsg, r.Message, FsmSubcode.UnexpectedMessageInOpenConfirm);
 
             case SendHoldTimerExpired s when IsPrimary(d, s.Connection):
                 return SendHoldExpired(d);
 
             case ConnectRetryTimerExpires or DelayOpenTimerExpires or IdleHoldTimerExpires:
                 // Events 9, 12, 13: "any other event": FSM Error, counted, Idle.
-                return ToIdle(d, TimerEvent(e.FsmEvent), "unexpected " + BgpEvent.Name(TimerEvent(e.FsmEvent)),
-                    new NotificationMessage(ErrorCode.FiniteStateMachine, FsmSubcode.Unspecified), RetryCount.Increment);
+                return StrayTimer(d, e.FsmEvent, notify: true);
 
             default:
                 return SecondConnection(e, d);
@@ -670,34 +642,21 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             case AdministrativeReset r:
                 return AdministrativeStop(d, notify: true, r.Communication, reset: true);
 
-            case AutomaticStop a:
+            case AutomaticStop or MaxPrefixExceeded or MaxPrefixDetailsOverdue:
                 // Event 8: "sends a NOTIFICATION with a Cease, ..., deletes all routes ..., increments the
                 // ConnectRetryCounter by 1, ... and changes its state to Idle."
-                return AutomaticStopWithCease(d, a);
-
-            case MaxPrefixExceeded m:
-                // Event 8 for the maximum-prefix limit, with the RFC 4486 section 4 data: see MaxPrefixStop.
-                return MaxPrefixStop(d, m);
-
-            case MaxPrefixDetailsOverdue o:
-                // The AutomaticStop(Cease/1) came without its details: Event 8 as above, Cease/1 without data.
-                return ToIdle(d, BgpEvent.AutomaticStop, o.Stop.Reason, new NotificationMessage(ErrorCode.Cease, o.Stop.CeaseSubcode), RetryCount.Increment);
-
-            case HoldTimerExpires when HeardWithinHoldTime(d):
-                RearmHoldTimer(d);
-                return Stay();
+                return AutomaticStopped(d, e.FsmEvent);
 
             case HoldTimerExpires:
                 // Event 10: "sends a NOTIFICATION message with the Error Code Hold Timer Expired, ...,
-                // increments the ConnectRetryCounter by 1, ... and changes its state to Idle."
-                return ToIdle(d, BgpEvent.HoldTimerExpires, "hold timer expired",
-                    new NotificationMessage(ErrorCode.HoldTimerExpired, 0), RetryCount.Increment);
+                // increments the ConnectRetryCounter by 1, ... and changes its state to Idle." (Unless the peer
+                // spoke since the timer was armed: see RestartHoldTimer.)
+                return HoldTimerExpired(d);
 
             case KeepaliveTimerExpires:
                 // Event 11: "sends a KEEPALIVE message, and restarts its KeepaliveTimer, unless the negotiated
                 // HoldTime value is zero."
-                SendMessage(d.Connection!.Ref, KeepaliveMessage.Instance);
-                return Stay();
+                return SendKeepalive(d);
 
             case SessionStable:
                 // Damping (8.1.1 DampPeerOscillations): a session that stayed up long enough is no longer
@@ -722,7 +681,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
 
             case Received { Message: NotificationMessage n } r when IsPrimary(d, r.Connection):
                 // Events 24/25: as Event 18.
-                return ToIdle(d, IsVersionError(n) ? BgpEvent.NotifMsgVerErr : BgpEvent.NotifMsg, ReceivedText(n), null, RetryCount.Increment);
+                return NotificationReceived(d, n, RetryCount.Increment);
 
             case Received { Message: KeepaliveMessage } r when IsPrimary(d, r.Connection):
                 // Event 26: "restarts its HoldTimer, if the negotiated HoldTime value is non-zero, and remains in
@@ -759,21 +718,19 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // ..., increments the ConnectRetryCounter by 1, ... and changes its state to Idle." A header or
                 // ROUTE-REFRESH error gets its own NOTIFICATION too (6.1, RFC 7313 section 5) rather than the FSM
                 // Error the "any other event" row names for Event 21.
-                return ToIdle(d, ReceiveFailedEvent(f), $"receive error: {f.Error}", NotificationMessage.From(f.Error), RetryCount.Increment);
+                return ReceiveError(d, f);
 
             case Received r when IsPrimary(d, r.Connection):
                 // An OPEN on the established connection: RFC 6608 "Receive Unexpected Message in Established
                 // State", then the "any other event" row.
-                return ToIdle(d, MessageEvent(r.Message), Unexpected(r.Message),
-                    UnexpectedMessage(FsmSubcode.UnexpectedMessageInEstablished, r.Message), RetryCount.Increment);
+                return UnexpectedMessageRow(d, MessageEvent(r.Message), r.Message, FsmSubcode.UnexpectedMessageInEstablished);
 
             case SendHoldTimerExpired s when IsPrimary(d, s.Connection):
                 return SendHoldExpired(d);
 
             case ConnectRetryTimerExpires or DelayOpenTimerExpires or IdleHoldTimerExpires:
                 // Events 9, 12, 13: "any other event": FSM Error, routes deleted, counted, Idle.
-                return ToIdle(d, TimerEvent(e.FsmEvent), "unexpected " + BgpEvent.Name(TimerEvent(e.FsmEvent)),
-                    new NotificationMessage(ErrorCode.FiniteStateMachine, FsmSubcode.Unspecified), RetryCount.Increment);
+                return StrayTimer(d, e.FsmEvent, notify: true);
 
             default:
                 return SecondConnection(e, d);
@@ -1142,6 +1099,15 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         return state;
     }
 
+    /// <summary>Event 8 in OpenSent, OpenConfirm and Established, in its three forms: an AutomaticStop, the RIB's
+    /// maximum-prefix details (<see cref="MaxPrefixStop"/>), or the wait for them running out.</summary>
+    private State<SessionState, SessionData> AutomaticStopped(SessionData d, object stop) => stop switch
+    {
+        MaxPrefixExceeded m => MaxPrefixStop(d, m),
+        MaxPrefixDetailsOverdue o => MaxPrefixDetailsMissing(d, o),
+        _ => AutomaticStopWithCease(d, (AutomaticStop)stop),
+    };
+
     /// <summary>Event 8 in OpenSent, OpenConfirm and Established: NOTIFICATION Cease with the stop's subcode. The
     /// RIB's AutomaticStop(Cease/1) for the maximum-prefix limit is followed by <see cref="MaxPrefixExceeded"/>
     /// with the data RFC 4486 section 4 asks for, so that one waits for it (at most <see cref="MaxPrefixDetailsWait"/>).</summary>
@@ -1193,6 +1159,51 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             SetTimer(IdleHoldTimer, IdleHoldTimerExpires.Instance, interval);
         return d with { HeldDown = true };
     }
+
+    // ---- rows several states share (each state's switch names the event and quotes its row) ----
+
+    /// <summary>The AutomaticStop(Cease/1) came without the RIB's details: Event 8 with a bare Cease/1.</summary>
+    private State<SessionState, SessionData> MaxPrefixDetailsMissing(SessionData d, MaxPrefixDetailsOverdue o) =>
+        ToIdle(d, BgpEvent.AutomaticStop, o.Stop.Reason, new NotificationMessage(ErrorCode.Cease, o.Stop.CeaseSubcode), RetryCount.Increment);
+
+    /// <summary>Event 10 in OpenConfirm and Established: Hold Timer Expired (4/0), counted, Idle; or, when the peer
+    /// was heard within the hold time, the timer is re-armed for the rest (see <see cref="RestartHoldTimer"/>).</summary>
+    private State<SessionState, SessionData> HoldTimerExpired(SessionData d)
+    {
+        if (HeardWithinHoldTime(d))
+        {
+            RearmHoldTimer(d);
+            return Stay();
+        }
+        return ToIdle(d, BgpEvent.HoldTimerExpires, "hold timer expired",
+            new NotificationMessage(ErrorCode.HoldTimerExpired, 0), RetryCount.Increment);
+    }
+
+    /// <summary>Event 11 in OpenConfirm and Established: a KEEPALIVE (the KeepaliveTimer is periodic).</summary>
+    private State<SessionState, SessionData> SendKeepalive(SessionData d)
+    {
+        SendMessage(d.Connection!.Ref, KeepaliveMessage.Instance);
+        return Stay();
+    }
+
+    /// <summary>Events 21, 22, 28 once our OPEN is out: the codec's NOTIFICATION (RFC 4271 6.x, RFC 7606), counted, Idle.</summary>
+    private State<SessionState, SessionData> ReceiveError(SessionData d, ReceiveFailed f) =>
+        ToIdle(d, ReceiveFailedEvent(f), $"receive error: {f.Error}", NotificationMessage.From(f.Error), RetryCount.Increment);
+
+    /// <summary>Events 24/25: the peer's NOTIFICATION ends the session; nothing is sent back.</summary>
+    private State<SessionState, SessionData> NotificationReceived(SessionData d, NotificationMessage n, RetryCount count) =>
+        ToIdle(d, IsVersionError(n) ? BgpEvent.NotifMsgVerErr : BgpEvent.NotifMsg, ReceivedText(n), null, count);
+
+    /// <summary>RFC 6608 section 3: FSM Error with the state's subcode and the message type as data, then the
+    /// "any other event" row (counted, Idle).</summary>
+    private State<SessionState, SessionData> UnexpectedMessageRow(SessionData d, int evt, BgpMessage message, byte subcode) =>
+        ToIdle(d, evt, Unexpected(message), UnexpectedMessage(subcode, message), RetryCount.Increment);
+
+    /// <summary>A timer that cannot be running in this state: the "any other event" row, with FSM Error subcode 0
+    /// once an OPEN has gone out (<paramref name="notify"/>), counted, Idle.</summary>
+    private State<SessionState, SessionData> StrayTimer(SessionData d, object timer, bool notify) =>
+        ToIdle(d, TimerEvent(timer), "unexpected " + BgpEvent.Name(TimerEvent(timer)),
+            notify ? new NotificationMessage(ErrorCode.FiniteStateMachine, FsmSubcode.Unspecified) : null, RetryCount.Increment);
 
     private State<SessionState, SessionData> SendHoldExpired(SessionData d) =>
         // RFC 9687 section 4: "the local system ... sends a NOTIFICATION message with the Error Code Send Hold
