@@ -198,22 +198,16 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         var d = e.StateData;
         switch (e.FsmEvent)
         {
-            case ManualStop m:
+            case ManualStop or AdministrativeReset:
                 // Event 2: "drops the TCP connection, releases all BGP resources, sets ConnectRetryCounter to
                 // zero, stops the ConnectRetryTimer and sets ConnectRetryTimer to zero, and changes its state to Idle."
-                return AdministrativeStop(d, notify: false, m.Communication, reset: false);
-
-            case AdministrativeReset r:
-                return AdministrativeStop(d, notify: false, r.Communication, reset: true);
+                return AdministrativeStop(d, notify: false, e.FsmEvent);
 
             case ConnectRetryTimerExpires:
                 // Event 9: "drops the TCP connection, restarts the ConnectRetryTimer, stops the DelayOpenTimer and
                 // resets the timer to zero, initiates a TCP connection to the other BGP peer, continues to listen
                 // for a connection that may be initiated by the remote BGP peer, and stays in the Connect state."
-                CloseConnection(d.Connection);
-                CancelTimer(DelayOpenTimer);
-                StartConnectRetryTimer();
-                return Stay().Using(Dial(d with { Connection = null }));
+                return Stay().Using(Redial(d));
 
             case DelayOpenTimerExpires when d.Connection is not null:
                 // Event 12: "sends an OPEN message to its peer, sets the HoldTimer to a large value, and changes
@@ -222,11 +216,11 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
 
             case Connected c when c.Attempt == d.DialAttempt && d.Connection is null:
                 // Events 16/17: see ConnectionUp.
-                return ConnectionUp(d with { DialAttempt = 0 }, new PeerConnection(c.Connection, true, c.Local, c.Remote), BgpEvent.TcpCrAcked);
+                return ConnectionUp(d with { DialAttempt = 0 }, FromConnected(c), BgpEvent.TcpCrAcked);
 
             case Accepted a when d.Connection is null:
                 // Events 14 + 17: the listener validated the source (14) and the connection is up (17).
-                return ConnectionUp(d, new PeerConnection(a.Connection, false, a.Local, a.Remote), BgpEvent.TcpConnectionConfirmed);
+                return ConnectionUp(d, FromAccepted(a), BgpEvent.TcpConnectionConfirmed);
 
             case ConnectFailed f when f.Attempt == d.DialAttempt && d.Connection is not null:
                 // Our dial failed while an inbound connection waits out its DelayOpenTimer: that one carries on.
@@ -235,8 +229,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             case Connected c when c.Attempt == d.DialAttempt:
                 // Our dial succeeded while an inbound connection waits out its DelayOpenTimer. Neither side has
                 // sent an OPEN, so there is no identifier to resolve a collision with: keep the first.
-                c.Connection.Tell(new TransportClose(TimeSpan.Zero), Self);
-                return Stay().Using(d with { DialAttempt = 0 });
+                return DropLateDial(d, c);
 
             case ConnectFailed f when f.Attempt == d.DialAttempt:
                 // Event 18, DelayOpenTimer not running: "stops the ConnectRetryTimer to zero, drops the TCP
@@ -266,15 +259,12 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         var d = e.StateData;
         switch (e.FsmEvent)
         {
-            case ManualStop m:
+            case ManualStop or AdministrativeReset:
                 // Event 2: "If the DelayOpenTimer is running and the SendNOTIFICATIONwithoutOPEN session attribute
                 // is set, the local system sends a NOTIFICATION with a Cease, releases all BGP resources including
                 // stopping the DelayOpenTimer, drops the TCP connection, sets ConnectRetryCounter to zero, stops
                 // the ConnectRetryTimer and sets the ConnectRetryTimer to zero, and changes its state to Idle."
-                return AdministrativeStop(d, NotifyWithoutOpen(d), m.Communication, reset: false);
-
-            case AdministrativeReset r:
-                return AdministrativeStop(d, NotifyWithoutOpen(d), r.Communication, reset: true);
+                return AdministrativeStop(d, NotifyWithoutOpen(d), e.FsmEvent);
 
             case ConnectRetryTimerExpires when d.Passive:
                 // Deviation: PassiveTcpEstablishment means we never dial; the timer just keeps running.
@@ -285,10 +275,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // Event 9: "restarts the ConnectRetryTimer (with initial value), initiates a TCP connection to the
                 // other BGP peer, continues to listen for a TCP connection that may be initiated by a remote BGP
                 // peer, and changes its state to Connect."
-                CloseConnection(d.Connection);
-                CancelTimer(DelayOpenTimer);
-                StartConnectRetryTimer();
-                return Go(SessionState.Connect, BgpEvent.ConnectRetryTimerExpires).Using(Dial(d with { Connection = null }));
+                return Go(SessionState.Connect, BgpEvent.ConnectRetryTimerExpires).Using(Redial(d));
 
             case DelayOpenTimerExpires when d.Connection is not null:
                 // Event 12: "sets the ConnectRetryTimer to zero, stops and clears the DelayOpenTimer (set to zero),
@@ -299,16 +286,15 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
 
             case Accepted a when d.Connection is null:
                 // Events 14 + 17: see ConnectionUp.
-                return ConnectionUp(d, new PeerConnection(a.Connection, false, a.Local, a.Remote), BgpEvent.TcpConnectionConfirmed);
+                return ConnectionUp(d, FromAccepted(a), BgpEvent.TcpConnectionConfirmed);
 
             case Connected c when c.Attempt == d.DialAttempt && d.Connection is null:
                 // Event 16 for a dial started in Connect.
-                return ConnectionUp(d with { DialAttempt = 0 }, new PeerConnection(c.Connection, true, c.Local, c.Remote), BgpEvent.TcpCrAcked);
+                return ConnectionUp(d with { DialAttempt = 0 }, FromConnected(c), BgpEvent.TcpCrAcked);
 
             case Connected c when c.Attempt == d.DialAttempt:
                 // A connection already waits out its DelayOpenTimer; without OPENs there is nothing to resolve on.
-                c.Connection.Tell(new TransportClose(TimeSpan.Zero), Self);
-                return Stay().Using(d with { DialAttempt = 0 });
+                return DropLateDial(d, c);
 
             case ConnectFailed f when f.Attempt == d.DialAttempt:
                 // A dial started in Connect gave up; in Active we keep listening.
@@ -432,14 +418,11 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         var d = e.StateData;
         switch (e.FsmEvent)
         {
-            case ManualStop m:
+            case ManualStop or AdministrativeReset:
                 // Event 2: "sends the NOTIFICATION with a Cease, sets the ConnectRetryTimer to zero, releases all
                 // BGP resources, drops the TCP connection, sets the ConnectRetryCounter to zero, and changes its
                 // state to Idle."
-                return AdministrativeStop(d, notify: true, m.Communication, reset: false);
-
-            case AdministrativeReset r:
-                return AdministrativeStop(d, notify: true, r.Communication, reset: true);
+                return AdministrativeStop(d, notify: true, e.FsmEvent);
 
             case AutomaticStop or MaxPrefixExceeded or MaxPrefixDetailsOverdue:
                 // Event 8: "sends the NOTIFICATION with a Cease, ..., increments the ConnectRetryCounter by 1, ...
@@ -522,14 +505,11 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         var d = e.StateData;
         switch (e.FsmEvent)
         {
-            case ManualStop m:
+            case ManualStop or AdministrativeReset:
                 // Event 2: "sends the NOTIFICATION message with a Cease, releases all BGP resources, drops the TCP
                 // connection, sets the ConnectRetryCounter to zero, sets the ConnectRetryTimer to zero, and changes
                 // its state to Idle."
-                return AdministrativeStop(d, notify: true, m.Communication, reset: false);
-
-            case AdministrativeReset r:
-                return AdministrativeStop(d, notify: true, r.Communication, reset: true);
+                return AdministrativeStop(d, notify: true, e.FsmEvent);
 
             case AutomaticStop or MaxPrefixExceeded or MaxPrefixDetailsOverdue:
                 // Event 8: "sends the NOTIFICATION message with a Cease, ..., increments the ConnectRetryCounter by
@@ -633,14 +613,11 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         var d = e.StateData;
         switch (e.FsmEvent)
         {
-            case ManualStop m:
+            case ManualStop or AdministrativeReset:
                 // Event 2: "sends the NOTIFICATION message with a Cease, sets the ConnectRetryTimer to zero,
                 // deletes all routes associated with this connection, releases BGP resources, drops the TCP
                 // connection, sets the ConnectRetryCounter to zero, and changes its state to Idle."
-                return AdministrativeStop(d, notify: true, m.Communication, reset: false);
-
-            case AdministrativeReset r:
-                return AdministrativeStop(d, notify: true, r.Communication, reset: true);
+                return AdministrativeStop(d, notify: true, e.FsmEvent);
 
             case AutomaticStop or MaxPrefixExceeded or MaxPrefixDetailsOverdue:
                 // Event 8: "sends a NOTIFICATION with a Cease, ..., deletes all routes ..., increments the
@@ -784,10 +761,10 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         switch (e.FsmEvent)
         {
             case Accepted a:
-                return TrackSecond(d, new PeerConnection(a.Connection, false, a.Local, a.Remote));
+                return TrackSecond(d, FromAccepted(a));
 
             case Connected c when c.Attempt == d.DialAttempt:
-                return TrackSecond(d with { DialAttempt = 0 }, new PeerConnection(c.Connection, true, c.Local, c.Remote));
+                return TrackSecond(d with { DialAttempt = 0 }, FromConnected(c));
 
             case ConnectFailed f when f.Attempt == d.DialAttempt:
                 return Stay().Using(d with { DialAttempt = 0 });
@@ -1074,6 +1051,13 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         return d with { IdleHoldTime = doubled > _settings.MaxIdleHoldTime ? _settings.MaxIdleHoldTime : doubled };
     }
 
+    /// <summary>Event 2 ManualStop, or AdministrativeReset: the same row with Cease/4, then ManualStart.</summary>
+    private State<SessionState, SessionData> AdministrativeStop(SessionData d, bool notify, object stop) => stop switch
+    {
+        AdministrativeReset r => AdministrativeStop(d, notify, r.Communication, reset: true),
+        _ => AdministrativeStop(d, notify, ((ManualStop)stop).Communication, reset: false),
+    };
+
     /// <summary>ManualStop (Cease/2) or AdministrativeReset (Cease/4, then ManualStart), RFC 4486 with the
     /// RFC 9003 shutdown communication.</summary>
     private State<SessionState, SessionData> AdministrativeStop(SessionData d, bool notify, string? communication, bool reset)
@@ -1233,6 +1217,28 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         _connector.Tell(new Transport.Connect(new IPEndPoint(_settings.PeerAddress, _settings.PeerPort), local, Self, attempt, timeout), Self);
         return d with { DialAttempt = attempt };
     }
+
+    /// <summary>Event 9 in Connect and Active: drop the connection waiting out its DelayOpenTimer (if any), stop
+    /// that timer, restart the ConnectRetryTimer and dial again.</summary>
+    private SessionData Redial(SessionData d)
+    {
+        CloseConnection(d.Connection);
+        CancelTimer(DelayOpenTimer);
+        StartConnectRetryTimer();
+        return Dial(d with { Connection = null });
+    }
+
+    /// <summary>Our dial succeeded while an inbound connection waits out its DelayOpenTimer: without OPENs there
+    /// is no identifier to resolve a collision with (6.8), so the first connection stays and ours is closed.</summary>
+    private State<SessionState, SessionData> DropLateDial(SessionData d, Connected c)
+    {
+        c.Connection.Tell(new TransportClose(TimeSpan.Zero), Self);
+        return Stay().Using(d with { DialAttempt = 0 });
+    }
+
+    private static PeerConnection FromAccepted(Accepted a) => new(a.Connection, false, a.Local, a.Remote);
+
+    private static PeerConnection FromConnected(Connected c) => new(c.Connection, true, c.Local, c.Remote);
 
     private void StartConnectRetryTimer() =>
         SetTimer(ConnectRetryTimer, ConnectRetryTimerExpires.Instance, _settings.ConnectRetryTime);
