@@ -1323,7 +1323,8 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     }
 
     private NeighborStatus Status(SessionData d) => new(
-        Peer, _settings.PeerAs, _settings.Description, StateName, d.Session, d.ConnectRetryCounter, d.IdleHoldTime,
+        // A dynamic neighbor with an AS range is in the AS its OPEN carried (the configured one is a placeholder).
+        Peer, d.Session?.PeerAs ?? _settings.PeerAs, _settings.Description, StateName, d.Session, d.ConnectRetryCounter, d.IdleHoldTime,
         _counters.UpSince, _counters.DownSince, _counters.FlapCount, _counters.LastError,
         _counters.LastNotificationSent, _counters.LastNotificationReceived,
         new Dictionary<MessageType, long>(_counters.Sent), new Dictionary<MessageType, long>(_counters.Received),
