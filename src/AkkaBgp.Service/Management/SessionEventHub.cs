@@ -18,9 +18,9 @@ public sealed record Unwatch(ChannelWriter<ServerEvent> Writer);
 /// <summary>
 /// Subscribed to the EventStream: logs every session state change with the neighbor's address, AS and
 /// state as properties, counts it, and forwards it (and max-prefix events) to every <c>/bgp/events</c>
-/// listener, and so the RIB's <see cref="BestPathChanges"/> as one <c>best-path</c> event per change (with nobody
-/// listening a batch is dropped unread, so its records are never built). While someone listens it also polls the
-/// RIB summary once a second for a <c>rib</c> event when the counts move.
+/// listener. While someone listens it is subscribed (through the RIB actor) to the RIB's <see cref="BestPathChanges"/>,
+/// sent as one <c>best-path</c> event per change, and polls the RIB summary once a second for a <c>rib</c> event
+/// when the counts move.
 /// </summary>
 public sealed class SessionEventHub : ReceiveActor, IWithTimers
 {
@@ -68,12 +68,22 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
         Receive<Watch>(w =>
         {
             _watchers.Add(w.Writer);
-            if (_watchers.Count == 1) Timers.StartPeriodicTimer("rib", PollRib.Instance, TimeSpan.FromSeconds(1));
+            if (_watchers.Count == 1)
+            {
+                // The partitions record best-path changes only while someone is subscribed: a full-table
+                // load with no /bgp/events listener pays nothing for them.
+                rib.Tell(new SubscribeBestPathChanges(Self), Self);
+                Timers.StartPeriodicTimer("rib", PollRib.Instance, TimeSpan.FromSeconds(1));
+            }
         });
         Receive<Unwatch>(w =>
         {
             _watchers.Remove(w.Writer);
-            if (_watchers.Count == 0) Timers.Cancel("rib");
+            if (_watchers.Count == 0)
+            {
+                rib.Tell(new UnsubscribeBestPathChanges(Self), Self);
+                Timers.Cancel("rib");
+            }
         });
         Receive<PollRib>(_ =>
         {
@@ -100,8 +110,6 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
         Context.System.EventStream.Subscribe<SessionStateChanged>(Self);
         Context.System.EventStream.Subscribe<MaxPrefixExceeded>(Self);
         Context.System.EventStream.Subscribe<MaxPrefixWarning>(Self);
-        // Always subscribed, so that a listener sees every change after its Watch is processed.
-        Context.System.EventStream.Subscribe<BestPathChanges>(Self);
     }
 
     protected override void PostStop()

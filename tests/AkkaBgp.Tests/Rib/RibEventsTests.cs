@@ -28,8 +28,8 @@ public sealed class RibEventsTests : TestKit
     public void A_subscriber_sees_a_better_path_win_and_the_best_withdrawn()
     {
         var events = CreateTestProbe();
-        Sys.EventStream.Subscribe<BestPathChanges>(events.Ref);
         var rib = Sys.ActorOf(RibActor.Props(Settings with { Partitions = 2 }, a => new NeighborRibConfig(IPAddress.Parse("192.0.2.254"), null, PeerRibSettings.Default)));
+        rib.Tell(new SubscribeBestPathChanges(events.Ref));
         var connA = CreateTestProbe();
         var connB = CreateTestProbe();
         rib.Tell(new PeerUp(A, RibActorTests.Session(65001, 1), connA.Ref));
@@ -76,8 +76,8 @@ public sealed class RibEventsTests : TestKit
     public void Local_routes_publish_with_no_neighbor()
     {
         var events = CreateTestProbe();
-        Sys.EventStream.Subscribe<BestPathChanges>(events.Ref);
         var rib = Sys.ActorOf(RibActor.Props(Settings with { Partitions = 1 }));
+        rib.Tell(new SubscribeBestPathChanges(events.Ref));
         rib.Tell(new AnnounceLocalRoute(new LocalRoute { Prefix = P("2001:db8:5::/48"), NextHop = IPAddress.Parse("2001:db8::9") }), TestActor);
         var e = Next(events);
         Assert.Equal((AfiSafi.Ipv6Unicast, BestPathChangeReason.LocalRoute), (e.Family, e.Reason));
@@ -86,5 +86,21 @@ public sealed class RibEventsTests : TestKit
         Assert.Equal(IPAddress.Parse("2001:db8::9"), e.Best.NextHop);
         rib.Tell(new WithdrawLocalRoute(P("2001:db8:5::/48")), TestActor);
         Assert.True(Next(events).Withdrawn);
+
+        // Unsubscribed: the partitions stop recording (and nothing reaches the probe).
+        rib.Tell(new UnsubscribeBestPathChanges(events.Ref));
+        rib.Tell(new AnnounceLocalRoute(new LocalRoute { Prefix = P("2001:db8:6::/48") }), TestActor);
+        events.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public void Nothing_is_published_without_a_subscription_through_the_rib()
+    {
+        var events = CreateTestProbe();
+        Sys.EventStream.Subscribe<BestPathChanges>(events.Ref);
+        var rib = Sys.ActorOf(RibActor.Props(Settings with { Partitions = 1 }));
+        rib.Tell(new AnnounceLocalRoute(new LocalRoute { Prefix = P("192.0.2.0/24") }), TestActor);
+        ExpectMsg<LocalRouteAck>();
+        events.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
 }

@@ -29,6 +29,8 @@ public sealed class LocRibPartition : ReceiveActor
     /// list (56-byte entries) stays under the large-object threshold.</summary>
     private const int EventChunk = 1024;
     private List<PendingBestPath> _events = new();
+    /// <summary>Someone subscribed to best-path changes (through the RIB actor); otherwise nothing is recorded.</summary>
+    private bool _publish;
 
     /// <summary>One neighbor we export to: changes not yet sent to its Adj-RIB-Out actor, and how they change the
     /// number of prefixes it has from us (counted here, where the previous export is known for free).</summary>
@@ -54,6 +56,7 @@ public sealed class LocRibPartition : ReceiveActor
         Receive<PartitionPeerUp>(PeerUp);
         Receive<PartitionPeerDown>(PeerDown);
         Receive<PartitionPeerRestarting>(Restarting);
+        Receive<PartitionPublishEvents>(e => _publish = e.On);
         Receive<PartitionMarkStale>(m =>
         {
             if (m.Family == AfiSafi.Ipv4Unicast) _v4.MarkStale(m.Slot);
@@ -165,12 +168,12 @@ public sealed class LocRibPartition : ReceiveActor
 
     private void Record(Prefix prefix, in BestChange c, RibPeer? from, BestPathChangeReason reason)
     {
+        if (!_publish) return;
         _events.Add(new PendingBestPath(prefix, c.NewRoute, c.NewPeer, from, reason));
         if (_events.Count >= EventChunk) PublishEvents();
     }
 
-    /// <summary>One EventStream message per partition turn (see <see cref="BestPathChanges"/>); with no subscriber
-    /// the publish is a cached empty lookup.</summary>
+    /// <summary>One EventStream message per partition turn (see <see cref="BestPathChanges"/>).</summary>
     private void PublishEvents()
     {
         if (_events.Count == 0) return;

@@ -97,3 +97,6 @@ internal sealed record InboundSweepStale(IReadOnlyCollection<AfiSafi> Families) 
 
 /// <summary>The enhanced-route-refresh deadline for one family passed without EoRR (RFC 7313 4).</summary>
 internal sealed record InboundRefreshDeadline(AfiSafi Family, long Round) : IDeadLetterSuppression;
+
+/// <summary>Turns recording and publishing of <see cref="BestPathChanges"/> on or off (someone subscribed or not).</summary>
+internal sealed record PartitionPublishEvents(bool On) : IDeadLetterSuppression;

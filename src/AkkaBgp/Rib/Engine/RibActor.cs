@@ -70,6 +70,17 @@ public sealed class RibActor : ReceiveActor, IWithTimers
             else u.Connection.Tell(new UpdatesProcessed(1), Self); // not (or no longer) Established: nothing to apply
         });
         Receive<PeerRouteRefresh>(Refresh);
+        Receive<SubscribeBestPathChanges>(sub =>
+        {
+            if (!_eventSubscribers.Add(sub.Subscriber)) return;
+            Context.Watch(sub.Subscriber);
+            Context.System.EventStream.Subscribe<BestPathChanges>(sub.Subscriber);
+            // Same sender as the batches of local routes and before any later UPDATE is forwarded: the
+            // partitions record from the next change on.
+            if (_eventSubscribers.Count == 1) foreach (var p in _partitions) p.Tell(new PartitionPublishEvents(true), Self);
+        });
+        Receive<UnsubscribeBestPathChanges>(u => EventsUnsubscribed(u.Subscriber));
+        Receive<Terminated>(t => EventsUnsubscribed(t.ActorRef));
         Receive<RequestRouteRefresh>(r =>
         {
             if (_sessions.TryGetValue(r.Peer, out var s) && s.Negotiated.RouteRefresh)
@@ -192,6 +203,16 @@ public sealed class RibActor : ReceiveActor, IWithTimers
         Log.Information("{Peer}: RIB session down ({Reason}): withdrawing its routes", address, reason);
         _purging[s.Peer.Slot] = _partitions.Length;
         s.Inbound.Tell(new InboundStop(), Self);
+    }
+
+    private readonly HashSet<IActorRef> _eventSubscribers = new();
+
+    private void EventsUnsubscribed(IActorRef subscriber)
+    {
+        if (!_eventSubscribers.Remove(subscriber)) return;
+        Context.Unwatch(subscriber);
+        Context.System.EventStream.Unsubscribe<BestPathChanges>(subscriber);
+        if (_eventSubscribers.Count == 0) foreach (var p in _partitions) p.Tell(new PartitionPublishEvents(false), Self);
     }
 
     private static string RestartTimer(IPAddress peer) => "restart:" + peer;

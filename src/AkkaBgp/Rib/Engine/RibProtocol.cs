@@ -1,3 +1,4 @@
+using AkkaBgp.Actors;
 using System.Net;
 using AkkaBgp.Rib.Policy;
 using AkkaBgp.Wire;
@@ -132,11 +133,19 @@ public sealed record BestPathChanged(AfiSafi Family, Prefix Prefix, BestPathChan
     public bool Withdrawn => Best is null;
 }
 
+/// <summary>Subscribes <paramref name="Subscriber"/> to <see cref="BestPathChanges"/> on the EventStream and has the
+/// partitions record them: they record nothing while nobody is subscribed this way, so a full-table load with no
+/// listener pays nothing. Ends with <see cref="UnsubscribeBestPathChanges"/> or when the subscriber stops.</summary>
+public sealed record SubscribeBestPathChanges(IActorRef Subscriber);
+
+public sealed record UnsubscribeBestPathChanges(IActorRef Subscriber);
+
 /// <summary>
 /// Published on the EventStream by each Loc-RIB partition once per batch it applied (at most 1024 changes): the
 /// best-path changes of that batch. One message per partition turn, not one per prefix, so a full-table load costs
 /// a few hundred publishes; the <see cref="BestPathChanged"/> records are only built when a subscriber reads
-/// <see cref="Changes"/>. Subscribe to this type.
+/// <see cref="Changes"/>. Subscribe with <see cref="SubscribeBestPathChanges"/> to the RIB actor (an EventStream
+/// subscription alone receives nothing unless someone else has the partitions recording).
 /// </summary>
 public sealed class BestPathChanges
 {
