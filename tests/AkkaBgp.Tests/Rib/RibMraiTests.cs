@@ -67,5 +67,37 @@ public sealed class RibMraiTests : TestKit
         Drain(connB, viewB, v => v.Routes.Count == 1);
     }
 
+    [Fact]
+    public void A_route_refresh_re_sends_held_changes_at_once_before_EoRR()
+    {
+        var cfg = new Dictionary<IPAddress, NeighborRibConfig>
+        {
+            [A] = new(IPAddress.Parse("192.0.2.254"), null, PeerRibSettings.Default),
+            [B] = new(IPAddress.Parse("192.0.2.254"), null, new PeerRibSettings { MinRouteAdvertisementInterval = TimeSpan.FromSeconds(30) }),
+        };
+        var rib = Sys.ActorOf(RibActor.Props(Settings with { Partitions = 2 }, cfg));
+        var connA = CreateTestProbe();
+        var connB = CreateTestProbe();
+        rib.Tell(new PeerUp(A, RibActorTests.Session(65001, 1), connA.Ref), TestActor);
+        rib.Tell(new PeerUp(B, RibActorTests.Session(65002, 2, enhanced: true), connB.Ref), TestActor);
+        var viewA = new PeerView();
+        var viewB = new PeerView();
+        Drain(connB, viewB, v => v.EndOfRib == 2);
+        rib.Tell(new PeerUpdate(A, Update(Attrs([65001, 1]), ["203.0.113.0/24"]), [], connA.Ref));
+        Drain(connB, viewB, v => v.Routes.Count == 1);
+        rib.Tell(new PeerUpdate(A, Update(Attrs([65001, 2]), ["203.0.113.0/24"]), [], connA.Ref));
+        Drain(connA, viewA, v => v.Acked == 2);
+        connB.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // held by the interval
+
+        // RFC 7313 4: the whole Adj-RIB-Out between BoRR and EoRR, so the held change cannot wait.
+        rib.Tell(new PeerRouteRefresh(B, new RouteRefreshMessage(AfiSafi.Ipv4Unicast), connB.Ref));
+        Drain(connB, viewB, v => v.Refresh.Contains(RouteRefreshSubtype.EndOfRouteRefresh));
+        Assert.Equal(AsPath(LocalAs, 65001, 2), viewB.Routes[P("203.0.113.0/24")].AsPath);
+        int updates = viewB.Updates;
+        Advance(TimeSpan.FromSeconds(30));
+        connB.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // nothing left to send
+        Assert.Equal(updates, viewB.Updates);
+    }
+
     private static AkkaBgp.Wire.Attributes.AsPath AsPath(params uint[] asns) => AkkaBgp.Wire.Attributes.AsPath.Sequence(asns);
 }
