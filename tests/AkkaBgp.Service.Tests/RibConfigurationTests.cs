@@ -61,4 +61,17 @@ public sealed class RibConfigurationTests : IDisposable
         Assert.Equal(Math.Max(1, Environment.ProcessorCount), rib.Partitions);
         Assert.Empty(c.Neighbors[0].ToPeerRibSettings().MaxPrefix);
     }
+
+    [Fact]
+    public void Graceful_restart_off_turns_the_ribs_helper_off_for_that_neighbor()
+    {
+        var c = _files.LoadValid(ConfigFiles.Minimal("""
+              neighbors = [
+                { address = "192.0.2.2", remote-as = 64496, capabilities.graceful-restart = false }
+                { address = "192.0.2.3", remote-as = 64497 }
+              ]
+            """));
+        Assert.False(c.Neighbors[0].ToPeerRibSettings().GracefulRestartHelper);
+        Assert.True(c.Neighbors[1].ToPeerRibSettings().GracefulRestartHelper);
+    }
 }

@@ -43,6 +43,10 @@ public static class RibConfiguration
             Import = ToRouteFilter(neighbor.Import),
             Export = ToRouteFilter(neighbor.Export),
             MaxPrefix = maxPrefix,
+            // Helper mode follows our own capability: with graceful-restart off we advertised no GR capability,
+            // and RFC 4724 section 4.2 gives the helper procedures only to a speaker that did, so a peer's
+            // capability alone must not make us keep its routes across a reset.
+            GracefulRestartHelper = neighbor.Capabilities.GracefulRestartHelper,
         };
     }
 
