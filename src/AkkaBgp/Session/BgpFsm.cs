@@ -50,6 +50,8 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     // What caused the transition being made, for SessionStateChanged (set by the handlers that transition).
     private int _eventNumber;
     private string? _reason;
+    /// <summary>The transition being made sent or received a NOTIFICATION (for <see cref="PeerDown"/>).</summary>
+    private bool _notification;
 
     /// <param name="connector">Dials the peer on <see cref="Transport.Connect"/>; answers <see cref="Connected"/>/<see cref="ConnectFailed"/>.</param>
     /// <param name="rib">Receives PeerUp, PeerUpdate, PeerRouteRefresh and PeerDown.</param>
@@ -920,6 +922,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     {
         _eventNumber = 0;
         _reason = null;
+        _notification = false;
         var d = e.StateData;
         switch (e.FsmEvent)
         {
@@ -966,7 +969,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             _counters.DownSince = Now;
             _counters.FlapCount++;
             CancelTimer(StableTimer);
-            _rib.Tell(new PeerDown(Peer, _reason ?? BgpEvent.Name(_eventNumber)), Self);
+            _rib.Tell(new PeerDown(Peer, _reason ?? BgpEvent.Name(_eventNumber), _eventNumber, _notification), Self);
         }
         var change = new SessionStateChanged(Peer, _settings.PeerAs, from, to, _eventNumber, BgpEvent.Name(_eventNumber), _reason, Now);
         Log.Information("{Peer}: {From} -> {To} ({Event} {EventName}){Reason}", Peer, from, to, _eventNumber,
@@ -987,7 +990,8 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         }
         if (d.Second is { } s) CloseWith(s.Ref, ceased);
         if (d.DialAttempt != 0) _connector.Tell(new CancelConnect(d.DialAttempt), Self);
-        if (stop.TerminatedState == SessionState.Established) _rib.Tell(new PeerDown(Peer, "neighbor removed"), Self);
+        // In Established the Cease/3 above always goes out, so the RIB must not keep the routes (RFC 4724 4.2).
+        if (stop.TerminatedState == SessionState.Established) _rib.Tell(new PeerDown(Peer, "neighbor removed", 0, EndedByNotification: true), Self);
     }
 
     private enum RetryCount { Keep, Increment, Reset }
@@ -1030,6 +1034,8 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             },
         };
         string published = notify is null ? reason : $"{reason}; NOTIFICATION sent {Summary(notify)}";
+        // Events 24/25 are by definition a NOTIFICATION received; otherwise the row's own NOTIFICATION, if any.
+        _notification = notify is not null || evt is BgpEvent.NotifMsg or BgpEvent.NotifMsgVerErr;
         if (count != RetryCount.Reset)
         {
             _counters.LastError = published;

@@ -166,8 +166,12 @@ public sealed record SessionStateChanged(
 /// reaches us at. Null only when a test builds a PeerUp without a connection.</summary>
 public sealed record PeerUp(IPAddress Peer, NegotiatedSession Session, IActorRef Connection, IPEndPoint? Local = null, IPEndPoint? Remote = null);
 
-/// <summary>To the RIB on leaving Established: drop every route learned from <paramref name="Peer"/>.</summary>
-public sealed record PeerDown(IPAddress Peer, string Reason);
+/// <summary>To the RIB on leaving Established: drop every route learned from <paramref name="Peer"/>.
+/// <paramref name="Reason"/> is for people (logs, the API); <paramref name="EventNumber"/> is the RFC 4271 8.1
+/// event that ended the session (0 for an administrative reset or the neighbor's removal) and
+/// <paramref name="EndedByNotification"/> whether a NOTIFICATION was sent or received on the way out: RFC 4724
+/// 4.2 keeps a graceful-restart peer's routes only when the session ended without one.</summary>
+public sealed record PeerDown(IPAddress Peer, string Reason, int EventNumber, bool EndedByNotification);
 
 /// <summary>To the RIB: an UPDATE received in Established (RFC 4271 Event 27), with the RFC 7606 errors
 /// that did not reset the session (treat-as-withdraw, attribute discard). The RIB replies

@@ -176,7 +176,7 @@ public sealed class RibActorTests : TestKit
         var (_, connB, viewB) = Up(rib, B, 65002, 2);
         rib.Tell(new PeerUpdate(A, Update(Attrs([65001]), ["203.0.113.0/24", "198.51.100.0/24"]), [], connA.Ref));
         Drain(connB, viewB, v => v.Routes.Count == 2);
-        fsmA.Send(rib, new PeerDown(A, "hold timer expired"));
+        fsmA.Send(rib, new PeerDown(A, "hold timer expired", BgpEvent.HoldTimerExpires, EndedByNotification: true));
         Drain(connB, viewB, v => v.Routes.Count == 0 && v.Withdrawals == 2);
         rib.Tell(GetRibSummary.Instance, TestActor);
         var s = ExpectMsg<RibSummary>();
@@ -194,7 +194,7 @@ public sealed class RibActorTests : TestKit
         rib.Tell(new PeerUpdate(A, Update(Attrs([65001]), ["203.0.113.0/24"]), [], connA.Ref));
         rib.Tell(new PeerUpdate(B, Update(Attrs([65002, 5, 6]), ["203.0.113.0/24"]), [], connB.Ref));
         Drain(connC, viewC, v => v.Routes.TryGetValue(P("203.0.113.0/24"), out var a) && a.AsPath!.LeftmostAs == LocalAs && a.AsPath.Length == 2);
-        fsmA.Send(rib, new PeerDown(A, "gone"));
+        fsmA.Send(rib, new PeerDown(A, "gone", BgpEvent.ManualStop, EndedByNotification: true));
         Drain(connC, viewC, v => v.Routes.TryGetValue(P("203.0.113.0/24"), out var a) && a.AsPath!.Length == 4);
         // B's own route is not sent back to B, but A's was, and is now withdrawn there.
         Drain(connB, viewB, v => v.Routes.Count == 0 && v.Withdrawals == 1);

@@ -65,7 +65,7 @@ public sealed class RibEventsTests : TestKit
         events.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
 
         // The session going down removes B's best: A's path takes over, reason PeerDown.
-        rib.Tell(new PeerDown(B, "test"));
+        rib.Tell(new PeerDown(B, "test", BgpEvent.ManualStop, EndedByNotification: true));
         var down = Next(events);
         Assert.Equal(BestPathChangeReason.PeerDown, down.Reason);
         Assert.Equal(B, down.From);

@@ -75,7 +75,7 @@ public sealed class RibStaleRouteTests : TestKit
     public void Routes_stay_stale_for_the_restart_time_then_go_when_the_peer_does_not_return()
     {
         LearnTwo(WithGr());
-        _rib.Tell(new PeerDown(A, ConnectionClosed));
+        _rib.Tell(new PeerDown(A, ConnectionClosed, BgpEvent.TcpConnectionFails, EndedByNotification: false));
         Assert.True(Lookup("203.0.113.0/24")!.Stale);
         Assert.True(Lookup("203.0.113.0/24")!.Best); // still used (RFC 4724 4.2)
         _connB.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
@@ -90,7 +90,7 @@ public sealed class RibStaleRouteTests : TestKit
     public void A_returning_peer_replaces_what_it_announces_again_and_end_of_rib_removes_the_rest()
     {
         LearnTwo(WithGr());
-        _rib.Tell(new PeerDown(A, ConnectionClosed));
+        _rib.Tell(new PeerDown(A, ConnectionClosed, BgpEvent.TcpConnectionFails, EndedByNotification: false));
         var connA = UpA(WithGr());
         _rib.Tell(new PeerUpdate(A, Update(Attrs([65001, 9]), ["203.0.113.0/24"]), [], connA.Ref));
         Drain(_connB, _viewB, v => v.Routes[P("203.0.113.0/24")].AsPath!.Segments.Any(s => s.Asns.Contains(9u)));
@@ -109,7 +109,7 @@ public sealed class RibStaleRouteTests : TestKit
     public void Without_end_of_rib_the_stale_path_timer_removes_the_rest()
     {
         LearnTwo(WithGr());
-        _rib.Tell(new PeerDown(A, ConnectionClosed));
+        _rib.Tell(new PeerDown(A, ConnectionClosed, BgpEvent.TcpConnectionFails, EndedByNotification: false));
         var connA = UpA(WithGr());
         _rib.Tell(new PeerUpdate(A, Update(Attrs([65001, 9]), ["203.0.113.0/24"]), [], connA.Ref));
         Drain(_connB, _viewB, v => v.Routes[P("203.0.113.0/24")].AsPath!.Segments.Any(s => s.Asns.Contains(9u)));
@@ -123,7 +123,7 @@ public sealed class RibStaleRouteTests : TestKit
     public void A_returning_peer_without_the_forwarding_state_bit_loses_its_stale_routes_at_once()
     {
         LearnTwo(WithGr());
-        _rib.Tell(new PeerDown(A, ConnectionClosed));
+        _rib.Tell(new PeerDown(A, ConnectionClosed, BgpEvent.TcpConnectionFails, EndedByNotification: false));
         UpA(WithGr(forwardingPreserved: false));
         Drain(_connB, _viewB, v => v.Routes.Count == 0);
     }
@@ -132,11 +132,11 @@ public sealed class RibStaleRouteTests : TestKit
     public void A_notification_or_no_capability_withdraws_at_once()
     {
         LearnTwo(WithGr());
-        _rib.Tell(new PeerDown(A, "NOTIFICATION received: Cease/2"));
+        _rib.Tell(new PeerDown(A, "NOTIFICATION received: Cease/2", BgpEvent.NotifMsg, EndedByNotification: true));
         Drain(_connB, _viewB, v => v.Routes.Count == 0);
 
         LearnTwo(RibActorTests.Session(65001, 1));
-        _rib.Tell(new PeerDown(A, ConnectionClosed));
+        _rib.Tell(new PeerDown(A, ConnectionClosed, BgpEvent.TcpConnectionFails, EndedByNotification: false));
         Drain(_connB, _viewB, v => v.Routes.Count == 0);
     }
 

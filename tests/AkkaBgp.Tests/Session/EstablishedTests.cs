@@ -130,6 +130,39 @@ public sealed class EstablishedTests : FsmTestKit
     }
 
     [Fact]
+    public void PeerDown_after_a_TCP_failure_says_no_NOTIFICATION_was_exchanged()
+    {
+        // RFC 4724 4.2: the RIB keeps a graceful-restart peer's routes only when the session ended without a
+        // NOTIFICATION, and it reads that from PeerDown, not from the reason text.
+        CreateFsm();
+        var connection = ToEstablished();
+        Tell(new ConnectionClosed("connection reset", connection.Ref));
+        var closed = Rib.ExpectMsg<PeerDown>();
+        Assert.Equal((BgpEvent.TcpConnectionFails, false), (closed.EventNumber, closed.EndedByNotification));
+    }
+
+    [Fact]
+    public void PeerDown_after_a_hold_timer_expiry_says_a_NOTIFICATION_was_sent()
+    {
+        CreateFsm(s => s with { HoldTime = TimeSpan.FromSeconds(9) });
+        var connection = ToEstablished(PeerOpen(holdTime: 90));
+        Advance(TimeSpan.FromSeconds(9));
+        connection.FishForMessage<Send>(m => m.Message is NotificationMessage);
+        var expired = Rib.ExpectMsg<PeerDown>();
+        Assert.Equal((BgpEvent.HoldTimerExpires, true), (expired.EventNumber, expired.EndedByNotification));
+    }
+
+    [Fact]
+    public void PeerDown_after_a_received_NOTIFICATION_says_so()
+    {
+        CreateFsm();
+        var connection = ToEstablished();
+        FromPeer(connection, NotificationMessage.Shutdown(CeaseSubcode.AdministrativeShutdown, null));
+        var down = Rib.ExpectMsg<PeerDown>();
+        Assert.Equal((BgpEvent.NotifMsg, true), (down.EventNumber, down.EndedByNotification));
+    }
+
+    [Fact]
     public void TcpConnectionFails_drops_the_routes_and_counts()
     {
         CreateFsm();

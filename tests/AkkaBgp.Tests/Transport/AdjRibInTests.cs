@@ -74,7 +74,7 @@ public sealed class AdjRibInTests : TestKit
         var connection = CreateTestProbe();
         rib.Tell(new PeerUpdate(PeerA, Update([], [1, 2]), [], connection.Ref));
         rib.Tell(new PeerUpdate(PeerB, Update([], [3]), [], connection.Ref));
-        rib.Tell(new PeerDown(PeerA, "hold timer expired"));
+        rib.Tell(new PeerDown(PeerA, "hold timer expired", BgpEvent.HoldTimerExpires, EndedByNotification: true));
         var all = Query(rib);
         Assert.Equal(0, all.For(PeerA)!.Ipv4Count);
         Assert.False(all.For(PeerA)!.Up);

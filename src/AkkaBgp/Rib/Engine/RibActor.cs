@@ -50,7 +50,8 @@ public sealed class RibActor : ReceiveActor, IWithTimers
         foreach (var r in localRoutes) Originate(r);
 
         Receive<PeerUp>(Up);
-        Receive<PeerDown>(d => Down(d.Peer, d.Reason));
+        // RFC 4724 4.2: only a session that ended without a NOTIFICATION (sent or received) may keep its routes.
+        Receive<PeerDown>(d => Down(d.Peer, d.Reason, helperMayKeep: !d.EndedByNotification));
         Receive<RestartTimeExpired>(t =>
         {
             if (!_restarting.TryGetValue(t.Peer, out var r) || r.Generation != t.Generation) return;
@@ -129,7 +130,7 @@ public sealed class RibActor : ReceiveActor, IWithTimers
 
     private void Up(PeerUp up)
     {
-        if (_sessions.ContainsKey(up.Peer)) Down(up.Peer, "replaced by a new session");
+        if (_sessions.ContainsKey(up.Peer)) Down(up.Peer, "replaced by a new session", helperMayKeep: false);
         var cfg = _neighbors(up.Peer) ?? NeighborRibConfig.Default;
         var n = up.Session;
         // A restarting peer gets its slot back, so that what it announces again replaces its stale paths.
@@ -179,12 +180,12 @@ public sealed class RibActor : ReceiveActor, IWithTimers
         return (v4, cfg.LocalIPv6NextHop ?? (session.IsIPv6LinkLocal ? null : session));
     }
 
-    private void Down(IPAddress address, string reason)
+    private void Down(IPAddress address, string reason, bool helperMayKeep)
     {
         if (!_sessions.Remove(address, out var s)) return;
         Timers.Cancel(StaleTimer(address));
         Context.Stop(s.Outbound);
-        var keep = GracefulRestartFamilies(s, reason);
+        var keep = helperMayKeep ? GracefulRestartFamilies(s) : null;
         if (keep is not null)
         {
             var restartTime = TimeSpan.FromSeconds(s.Negotiated.PeerGracefulRestart!.RestartTime);
@@ -222,13 +223,11 @@ public sealed class RibActor : ReceiveActor, IWithTimers
     /// RFC 4724 4.2: when the session of a peer that advertised the Graceful Restart capability ends without a
     /// NOTIFICATION, the routes of the families it listed in the capability are kept (stale) for its Restart
     /// Time; a Restart Time of 0 or a NOTIFICATION (sent or received) deletes them as usual (RFC 8538, which
-    /// extends this to NOTIFICATIONs, is not implemented). The FSM reports the end of a session without a
-    /// NOTIFICATION as "connection closed: ..." (Event 18 in Established); PeerDown carries no flag for it.
+    /// extends this to NOTIFICATIONs, is not implemented). The caller has checked PeerDown.EndedByNotification.
     /// </summary>
-    private IReadOnlyCollection<AfiSafi>? GracefulRestartFamilies(Session s, string reason)
+    private IReadOnlyCollection<AfiSafi>? GracefulRestartFamilies(Session s)
     {
         if (s.Negotiated.PeerGracefulRestart is not { RestartTime: > 0 } gr || !s.Peer.Settings.GracefulRestartHelper) return null;
-        if (!reason.StartsWith("connection closed", StringComparison.Ordinal)) return null;
         var keep = gr.Families.Select(f => f.Family)
             .Where(f => (f == AfiSafi.Ipv4Unicast || f == AfiSafi.Ipv6Unicast) && s.Peer.Families.Contains(f)).Distinct().ToArray();
         return keep.Length == 0 ? null : keep;
