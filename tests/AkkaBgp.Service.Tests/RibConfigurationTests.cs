@@ -74,4 +74,20 @@ public sealed class RibConfigurationTests : IDisposable
         Assert.False(c.Neighbors[0].ToPeerRibSettings().GracefulRestartHelper);
         Assert.True(c.Neighbors[1].ToPeerRibSettings().GracefulRestartHelper);
     }
+
+    [Fact]
+    public void Stale_path_times_reach_the_ribs_settings_and_default_as_the_rib_does()
+    {
+        var c = _files.LoadValid(ConfigFiles.Minimal("""
+              neighbor-defaults { refresh-stale-path-time = 90s }
+              neighbors = [
+                { address = "192.0.2.2", remote-as = 64496, stale-path-time = 2m }
+                { address = "192.0.2.3", remote-as = 64497 }
+              ]
+            """));
+        var first = c.Neighbors[0].ToPeerRibSettings();
+        Assert.Equal((TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(90)), (first.StalePathTime, first.RefreshStalePathTime));
+        var second = c.Neighbors[1].ToPeerRibSettings();
+        Assert.Equal((PeerRibSettings.Default.StalePathTime, TimeSpan.FromSeconds(90)), (second.StalePathTime, second.RefreshStalePathTime));
+    }
 }

@@ -87,6 +87,17 @@ public sealed class ValidationTests : IDisposable
     }
 
     [Fact]
+    public void Stale_path_times_must_be_positive()
+    {
+        var text = Neighbor("stale-path-time = 0s, refresh-stale-path-time = -5s");
+        Assert.Equal(
+        [
+            $"akka-bgp.neighbors[0].refresh-stale-path-time ({_files.At(text, "-5s")}): -5s is negative",
+            $"akka-bgp.neighbors[0].stale-path-time ({_files.At(text, "0s")}): 0s is not allowed (must be more than 0)",
+        ], _files.Problems(text).Order());
+    }
+
+    [Fact]
     public void Max_idle_hold_time_below_idle_hold_time()
     {
         var text = Neighbor("idle-hold-time = 30s, max-idle-hold-time = 10s");

@@ -47,6 +47,8 @@ public static class RibConfiguration
             // and RFC 4724 section 4.2 gives the helper procedures only to a speaker that did, so a peer's
             // capability alone must not make us keep its routes across a reset.
             GracefulRestartHelper = neighbor.Capabilities.GracefulRestartHelper,
+            StalePathTime = neighbor.StalePathTime,
+            RefreshStalePathTime = neighbor.RefreshStalePathTime,
         };
     }
 

@@ -22,7 +22,7 @@ internal static class SessionAttributeReader
         "collision-detect-established-state", "send-hold-time", "shutdown-message",
         "capabilities", "password", "ttl-security", "multihop",
         "import", "export", "max-prefix", "route-reflector-client", "next-hop-self", "next-hop-unchanged",
-        "send-med", "min-route-advertisement-interval",
+        "send-med", "min-route-advertisement-interval", "stale-path-time", "refresh-stale-path-time",
     ];
 
     // Settings whose absence has no meaning; the nullable ones (keepalive-time, password, ...) use null for "off".
@@ -33,7 +33,7 @@ internal static class SessionAttributeReader
         "max-idle-hold-time", "idle-hold-stable-period", "allow-automatic-start", "allow-automatic-stop",
         "send-notification-without-open", "collision-detect-established-state", "capabilities",
         "import", "export", "route-reflector-client", "next-hop-self", "next-hop-unchanged", "send-med",
-        "min-route-advertisement-interval",
+        "min-route-advertisement-interval", "stale-path-time", "refresh-stale-path-time",
     ];
 
     internal static readonly string[] CapabilityKeys =
@@ -183,6 +183,10 @@ internal static class SessionAttributeReader
             s.Problem("next-hop-unchanged", "next-hop-self", "cannot be combined with next-hop-self");
         if (s.Bool("send-med") is { } sendMed) n = n with { SendMed = sendMed };
         if (s.Duration("min-route-advertisement-interval") is { } mrai) n = n with { MinRouteAdvertisementInterval = mrai };
+        // Zero would drop a restarted (RFC 4724 4.2) or refreshing (RFC 7313 4) peer's routes before it could
+        // re-advertise them, which is what graceful restart and enhanced route refresh exist to avoid.
+        if (Positive(s, "stale-path-time") is { } stale) n = n with { StalePathTime = stale };
+        if (Positive(s, "refresh-stale-path-time") is { } refreshStale) n = n with { RefreshStalePathTime = refreshStale };
 
         // null means "off" for these, and a neighbor's null must override a default that turned them on.
         var c = s.Config;

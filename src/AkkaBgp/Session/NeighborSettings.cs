@@ -103,6 +103,12 @@ public sealed record NeighborSettings
     public bool SendMed { get; init; }
     /// <summary>MinRouteAdvertisementIntervalTimer (RFC 4271 9.2.1.1); zero sends each batch of changes at once.</summary>
     public TimeSpan MinRouteAdvertisementInterval { get; init; }
+    /// <summary>How long a restarted peer's stale routes wait for its End-of-RIB before they are removed anyway;
+    /// RFC 4724 4.2 leaves this bound to local configuration.</summary>
+    public TimeSpan StalePathTime { get; init; } = TimeSpan.FromSeconds(360);
+    /// <summary>How long after a BoRR the routes not re-advertised wait for EoRR before they are removed anyway
+    /// (RFC 7313 section 4's configurable deadline).</summary>
+    public TimeSpan RefreshStalePathTime { get; init; } = TimeSpan.FromSeconds(360);
 
     /// <summary>The negotiated hold time's keepalive: a third, or the configured value if lower.</summary>
     public TimeSpan KeepaliveFor(TimeSpan negotiatedHoldTime)
