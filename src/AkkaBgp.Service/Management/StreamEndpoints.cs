@@ -79,7 +79,7 @@ public static class StreamEndpoints
             {
                 // Serve the last values rather than nothing: a scrape must not fail because one actor is slow.
             }
-            return Results.Text(exporter.Scrape() + NeighborFamilyPrefixes(snapshot.Rib), "text/plain; version=0.0.4; charset=utf-8");
+            return Results.Text(exporter.Scrape() + BgpMetrics.NeighborFamilyPrefixes(snapshot.Rib), "text/plain; version=0.0.4; charset=utf-8");
         });
 
         writes.MapPost("/config/reload", async (ConfigReloader reloader, CancellationToken ct) =>
@@ -92,24 +92,6 @@ public static class StreamEndpoints
     }
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    /// <summary>Per neighbor and family: received (pre-policy), accepted and advertised prefixes, the numbers
-    /// GET /bgp/neighbors/{address} shows. Written here from the RIB summary the scrape just refreshed.</summary>
-    internal static string NeighborFamilyPrefixes(Rib.Engine.RibSummary? rib)
-    {
-        if (rib is null) return "";
-        var text = new System.Text.StringBuilder();
-        text.Append("# HELP bgp_neighbor_family_prefixes Current prefixes per neighbor and family: received (before import policy), accepted (after import policy and loop detection), advertised (sent by Adj-RIB-Out)\n");
-        text.Append("# TYPE bgp_neighbor_family_prefixes gauge\n");
-        foreach (var n in rib.Neighbors.OrderBy(n => n.Peer.ToString(), StringComparer.Ordinal))
-        {
-            if (n.Prefixes is null) continue;
-            foreach (var (family, c) in n.Prefixes.OrderBy(p => p.Key, StringComparer.Ordinal))
-                foreach (var (kind, value) in new[] { ("accepted", c.Accepted), ("advertised", c.Advertised), ("received", c.Received) })
-                    text.Append($"bgp_neighbor_family_prefixes{{neighbor=\"{n.Peer}\",family=\"{family}\",kind=\"{kind}\"}} {value}\n");
-        }
-        return text.ToString();
-    }
 
     private static async Task WriteAsync(HttpResponse response, ServerEvent e, CancellationToken ct)
     {

@@ -75,5 +75,24 @@ public sealed class BgpMetrics : IDisposable
             yield return new Measurement<long>(value(summary), new KeyValuePair<string, object?>("family", family));
     }
 
+    /// <summary>Per neighbor and family: received (pre-policy), accepted and advertised prefixes, the numbers
+    /// GET /bgp/neighbors/{address} shows, from the RIB summary the scrape just refreshed. Text appended to the
+    /// exporter's, not an instrument: without a RIB summary yet it writes nothing at all.</summary>
+    internal static string NeighborFamilyPrefixes(Rib.Engine.RibSummary? rib)
+    {
+        if (rib is null) return "";
+        var text = new System.Text.StringBuilder();
+        text.Append("# HELP bgp_neighbor_family_prefixes Current prefixes per neighbor and family: received (before import policy), accepted (after import policy and loop detection), advertised (sent by Adj-RIB-Out)\n");
+        text.Append("# TYPE bgp_neighbor_family_prefixes gauge\n");
+        foreach (var n in rib.Neighbors.OrderBy(n => n.Peer.ToString(), StringComparer.Ordinal))
+        {
+            if (n.Prefixes is null) continue;
+            foreach (var (family, c) in n.Prefixes.OrderBy(p => p.Key, StringComparer.Ordinal))
+                foreach (var (kind, value) in new[] { ("accepted", c.Accepted), ("advertised", c.Advertised), ("received", c.Received) })
+                    text.Append($"bgp_neighbor_family_prefixes{{neighbor=\"{n.Peer}\",family=\"{family}\",kind=\"{kind}\"}} {value}\n");
+        }
+        return text.ToString();
+    }
+
     public void Dispose() => _meter.Dispose();
 }

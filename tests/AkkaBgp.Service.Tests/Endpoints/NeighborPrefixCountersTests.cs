@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using AkkaBgp.Rib.Engine;
 using AkkaBgp.Service.Management;
+using AkkaBgp.Service.Metrics;
 
 namespace AkkaBgp.Service.Tests.Endpoints;
 
@@ -38,11 +39,11 @@ public sealed class NeighborPrefixCountersTests
     [Fact]
     public void Metrics_have_one_series_per_neighbor_family_and_kind()
     {
-        var text = StreamEndpoints.NeighborFamilyPrefixes(Rib);
+        var text = BgpMetrics.NeighborFamilyPrefixes(Rib);
         Assert.Contains("# TYPE bgp_neighbor_family_prefixes gauge", text);
         Assert.Contains("bgp_neighbor_family_prefixes{neighbor=\"192.0.2.7\",family=\"ipv4-unicast\",kind=\"received\"} 4\n", text);
         Assert.Contains("bgp_neighbor_family_prefixes{neighbor=\"192.0.2.7\",family=\"ipv4-unicast\",kind=\"accepted\"} 2\n", text);
         Assert.Contains("bgp_neighbor_family_prefixes{neighbor=\"192.0.2.7\",family=\"ipv6-unicast\",kind=\"advertised\"} 9\n", text);
-        Assert.Equal("", StreamEndpoints.NeighborFamilyPrefixes(null));
+        Assert.Equal("", BgpMetrics.NeighborFamilyPrefixes(null));
     }
 }
