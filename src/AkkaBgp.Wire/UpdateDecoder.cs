@@ -167,34 +167,20 @@ internal static class UpdateDecoder
             bool flagsBad = (flags & (byte)AttributeFlags.OptionalTransitiveMask) != (byte)expected.Value;
             string name = AttributeType.Name(type);
 
-            switch (type)
+            // MP_REACH/MP_UNREACH carry routes: bad flags reset the session, the rest is ParseMp*'s (RFC 7606 7.11, 7.12).
+            if (type is AttributeType.MpReachNlri or AttributeType.MpUnreachNlri)
             {
-                case AttributeType.MpReachNlri:
+                if (flagsBad)
+                    return Fail(out msg, out error, WireError.Reset(ErrorCode.UpdateMessage, UpdateSubcode.AttributeFlagsError, whole, $"{name} flags 0x{flags:x2}"));
+                WireError? mpErr;
+                if (type == AttributeType.MpReachNlri) mpReach = ParseMpReach(body, valueOffset, len, (AttributeFlags)flags, ctx, whole, out mpErr);
+                else mpUnreach = ParseMpUnreach(body, valueOffset, len, (AttributeFlags)flags, ctx, whole, out mpErr);
+                if (mpErr is not null)
                 {
-                    if (flagsBad)
-                        return Fail(out msg, out error, WireError.Reset(ErrorCode.UpdateMessage, UpdateSubcode.AttributeFlagsError, whole, $"{name} flags 0x{flags:x2}"));
-                    var r = ParseMpReach(body, valueOffset, len, (AttributeFlags)flags, ctx, whole, out var mpErr);
-                    if (mpErr is not null)
-                    {
-                        if (mpErr.Action == ErrorAction.SessionReset) return Fail(out msg, out error, mpErr);
-                        st.Add(mpErr);
-                    }
-                    mpReach = r;
-                    continue;
+                    if (mpErr.Action == ErrorAction.SessionReset) return Fail(out msg, out error, mpErr);
+                    st.Add(mpErr);
                 }
-                case AttributeType.MpUnreachNlri:
-                {
-                    if (flagsBad)
-                        return Fail(out msg, out error, WireError.Reset(ErrorCode.UpdateMessage, UpdateSubcode.AttributeFlagsError, whole, $"{name} flags 0x{flags:x2}"));
-                    var u = ParseMpUnreach(body, valueOffset, len, (AttributeFlags)flags, ctx, whole, out var mpErr);
-                    if (mpErr is not null)
-                    {
-                        if (mpErr.Action == ErrorAction.SessionReset) return Fail(out msg, out error, mpErr);
-                        st.Add(mpErr);
-                    }
-                    mpUnreach = u;
-                    continue;
-                }
+                continue;
             }
 
             // RFC 7606 7.5, 7.9, 7.10: these are discarded from external peers whatever their content.
@@ -357,8 +343,10 @@ internal static class UpdateDecoder
             }
         }
 
+        bool announces = nlri.Count > 0 || (mpReach is not null && !mpReach.NlriEncoded.IsEmpty);
+
         // RFC 4271 6.3 leftmost-AS check (optional), handled as treat-as-withdraw per RFC 7606 7.2.
-        if (ctx.IsExternal && ctx.PeerAs != 0 && asPathSlot >= 0 && (nlri.Count > 0 || (mpReach is not null && !mpReach.NlriEncoded.IsEmpty)))
+        if (ctx.IsExternal && ctx.PeerAs != 0 && asPathSlot >= 0 && announces)
         {
             ref Slot s = ref slots[asPathSlot];
             ReadOnlySpan<byte> v = s.Replacement >= 0 ? replacements![s.Replacement] : body.AsSpan(s.Start, s.Length);
@@ -370,7 +358,6 @@ internal static class UpdateDecoder
 
         // RFC 7606 3(d) / RFC 4760 3: well-known mandatory attributes when routes are announced.
         // An attribute that was present but malformed already produced its own (at least as strong) error.
-        bool announces = nlri.Count > 0 || (mpReach is not null && !mpReach.NlriEncoded.IsEmpty);
         if (announces)
         {
             CheckMissing(seen, AttributeType.Origin, st);
