@@ -51,11 +51,7 @@ public static class PipeToSupport
                 object? message = success is null ? t.Result : success(t.Result);
                 if (message is not null) recipient.Tell(message, sender);
             }
-            else
-            {
-                var cause = t.Exception is { InnerExceptions.Count: 1 } agg ? agg.InnerException! : (Exception?)t.Exception ?? new TaskCanceledException(t);
-                recipient.Tell(failure is null ? new Status.Failure(cause) : failure(cause), sender);
-            }
+            else TellFailure(t, recipient, sender, failure);
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
@@ -69,12 +65,15 @@ public static class PipeToSupport
         return task.ContinueWith(t =>
         {
             if (t.IsCompletedSuccessfully) recipient.Tell(success is null ? new Status.Success(null) : success(), sender);
-            else
-            {
-                var cause = t.Exception is { InnerExceptions.Count: 1 } agg ? agg.InnerException! : (Exception?)t.Exception ?? new TaskCanceledException(t);
-                recipient.Tell(failure is null ? new Status.Failure(cause) : failure(cause), sender);
-            }
+            else TellFailure(t, recipient, sender, failure);
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    // A single inner exception is unwrapped so the recipient sees what the awaited code threw.
+    private static void TellFailure(Task task, ICanTell recipient, IActorRef? sender, Func<Exception, object>? failure)
+    {
+        var cause = task.Exception is { InnerExceptions.Count: 1 } agg ? agg.InnerException! : (Exception?)task.Exception ?? new TaskCanceledException(task);
+        recipient.Tell(failure is null ? new Status.Failure(cause) : failure(cause), sender);
     }
 }
 
