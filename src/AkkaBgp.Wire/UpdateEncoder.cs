@@ -97,9 +97,12 @@ public static class UpdateEncoder
 
     /// <summary>Length of the message <see cref="WriteIPv4"/> would write.</summary>
     public static int IPv4Length(in UpdateEncodeContext ctx, ReadOnlySpan<NlriEntry> withdrawn, PathAttributes? attributes, ReadOnlySpan<NlriEntry> nlri)
+        => IPv4Length(ctx, withdrawn, AttributeBytesFor(attributes, ctx).Length, nlri);
+
+    private static int IPv4Length(in UpdateEncodeContext ctx, ReadOnlySpan<NlriEntry> withdrawn, int attrLen, ReadOnlySpan<NlriEntry> nlri)
     {
         bool ap = ctx.AddPathSend.Contains(1, 1);
-        return FixedOverhead + NlriLength(withdrawn, ap) + AttributeBytesFor(attributes, ctx).Length + NlriLength(nlri, ap);
+        return FixedOverhead + NlriLength(withdrawn, ap) + attrLen + NlriLength(nlri, ap);
     }
 
     /// <summary>An IPv4 unicast UPDATE using the classic Withdrawn Routes and NLRI fields (RFC 4271 4.3).</summary>
@@ -192,8 +195,7 @@ public static class UpdateEncoder
     public static int WriteIPv4(IBufferWriter<byte> writer, in UpdateEncodeContext ctx, ReadOnlySpan<NlriEntry> withdrawn, PathAttributes? attributes, ReadOnlySpan<NlriEntry> nlri)
     {
         var attr = AttributeBytesFor(attributes, ctx).Span;
-        bool ap = ctx.AddPathSend.Contains(1, 1);
-        int n = WriteIPv4(writer.GetSpan(FixedOverhead + NlriLength(withdrawn, ap) + attr.Length + NlriLength(nlri, ap)), ctx, withdrawn, attr, nlri);
+        int n = WriteIPv4(writer.GetSpan(IPv4Length(ctx, withdrawn, attr.Length, nlri)), ctx, withdrawn, attr, nlri);
         writer.Advance(n);
         return n;
     }
@@ -226,8 +228,7 @@ public static class UpdateEncoder
     public static byte[] EncodeIPv4(in UpdateEncodeContext ctx, ReadOnlySpan<NlriEntry> withdrawn, PathAttributes? attributes, ReadOnlySpan<NlriEntry> nlri)
     {
         var attr = AttributeBytesFor(attributes, ctx);
-        bool ap = ctx.AddPathSend.Contains(1, 1);
-        var b = new byte[FixedOverhead + NlriLength(withdrawn, ap) + attr.Length + NlriLength(nlri, ap)];
+        var b = new byte[IPv4Length(ctx, withdrawn, attr.Length, nlri)];
         WriteIPv4(b, ctx, withdrawn, attr.Span, nlri);
         return b;
     }
@@ -279,20 +280,41 @@ public static class UpdateEncoder
         => u.IsDecoded ? 3 + ListLength(u.Withdrawn, ctx.AddPathSend.Contains(u.Afi, u.Safi)) : u.Value.Length;
 
     internal static int MessageLength(UpdateMessage m, in UpdateEncodeContext ctx)
+        => MessageLength(m, ctx, AttributeBytesFor(m.Attributes, ctx).Length);
+
+    private static int MessageLength(UpdateMessage m, in UpdateEncodeContext ctx, int attrLen)
     {
         bool ap = ctx.AddPathSend.Contains(1, 1);
-        int n = FixedOverhead + ListLength(m.Withdrawn, ap) + AttributeBytesFor(m.Attributes, ctx).Length + ListLength(m.Nlri, ap);
+        int n = FixedOverhead + ListLength(m.Withdrawn, ap) + attrLen + ListLength(m.Nlri, ap);
         if (m.MpUnreach is { } u) n += MpAttrSize(MpUnreachValueLength(u, ctx));
         if (m.MpReach is { } r) n += MpAttrSize(MpReachValueLength(r, ctx));
         return n;
     }
 
     internal static int Write(UpdateMessage m, Span<byte> destination, in UpdateEncodeContext ctx)
+        => Write(m, destination, ctx, AttributeBytesFor(m.Attributes, ctx).Span);
+
+    /// <summary>The whole message into <paramref name="writer"/>, adapting the attributes for the session once.</summary>
+    internal static void Write(UpdateMessage m, IBufferWriter<byte> writer, in UpdateEncodeContext ctx)
     {
-        int total = MessageLength(m, ctx);
+        var attrBytes = AttributeBytesFor(m.Attributes, ctx).Span;
+        int n = Write(m, writer.GetSpan(MessageLength(m, ctx, attrBytes.Length)), ctx, attrBytes);
+        writer.Advance(n);
+    }
+
+    internal static byte[] ToArray(UpdateMessage m, in UpdateEncodeContext ctx)
+    {
+        var attrBytes = AttributeBytesFor(m.Attributes, ctx).Span;
+        var b = new byte[MessageLength(m, ctx, attrBytes.Length)];
+        Write(m, b, ctx, attrBytes);
+        return b;
+    }
+
+    private static int Write(UpdateMessage m, Span<byte> destination, in UpdateEncodeContext ctx, ReadOnlySpan<byte> attrBytes)
+    {
+        int total = MessageLength(m, ctx, attrBytes.Length);
         CheckSize(total, ctx, destination);
         bool ap = ctx.AddPathSend.Contains(1, 1);
-        var attrBytes = AttributeBytesFor(m.Attributes, ctx).Span;
         WriteHeader(destination, total);
         int p = HeaderLength;
         int wlen = ListLength(m.Withdrawn, ap);

@@ -108,20 +108,9 @@ public sealed class UpdateMessage
     /// Throws <see cref="WireException"/> if it would exceed <see cref="UpdateEncodeContext.EffectiveMaxMessageSize"/>.</summary>
     public int WriteTo(Span<byte> destination, in UpdateEncodeContext ctx) => UpdateEncoder.Write(this, destination, ctx);
 
-    public void WriteTo(IBufferWriter<byte> writer, in UpdateEncodeContext ctx)
-    {
-        int n = GetEncodedLength(ctx);
-        var span = writer.GetSpan(n);
-        WriteTo(span, ctx);
-        writer.Advance(n);
-    }
+    public void WriteTo(IBufferWriter<byte> writer, in UpdateEncodeContext ctx) => UpdateEncoder.Write(this, writer, ctx);
 
-    public byte[] ToArray(in UpdateEncodeContext ctx)
-    {
-        var b = new byte[GetEncodedLength(ctx)];
-        WriteTo(b, ctx);
-        return b;
-    }
+    public byte[] ToArray(in UpdateEncodeContext ctx) => UpdateEncoder.ToArray(this, ctx);
 
     public override string ToString()
     {
