@@ -275,21 +275,35 @@ internal sealed class ActorCell : IActorContext, IThreadPoolWorkItem
         }
         _actor = null;
         _failedMessage = null;
+        if (!StartNewInstance(cause)) return;
+        _suspended = false;
+        // As in Akka, children the old instance kept (PreRestart overridden) are restarted too.
+        foreach (var survivor in Children) ((LocalActorRef)survivor).Cell.SendSystem(new Recreate(cause));
+    }
+
+    /// <summary>
+    /// Builds a new instance and runs its start hook: PreStart, or PostRestart when
+    /// <paramref name="restartCause"/> is given. A failure in either goes to the supervisor as an
+    /// <see cref="ActorInitializationException"/>; returns false then.
+    /// </summary>
+    private bool StartNewInstance(Exception? restartCause)
+    {
         ActorBase? created = null;
         try
         {
             created = NewActor();
             _actor = created;
-            created.AroundPostRestart(cause);
-            _suspended = false;
-            // As in Akka, children the old instance kept (PreRestart overridden) are restarted too.
-            foreach (var survivor in Children) ((LocalActorRef)survivor).Cell.SendSystem(new Recreate(cause));
+            if (restartCause is null) created.AroundPreStart();
+            else created.AroundPostRestart(restartCause);
+            return true;
         }
         catch (Exception ex)
         {
             if (created is null) _actor = null; // never run hooks on a half-built instance
+            var what = restartCause is null ? "Creation" : "Restart";
             HandleInvokeFailure(ex as ActorInitializationException
-                ?? new ActorInitializationException(SelfRef, $"Restart of {SelfRef.Path} failed", ex));
+                ?? new ActorInitializationException(SelfRef, $"{what} of {SelfRef.Path} failed", ex));
+            return false;
         }
     }
 
@@ -336,19 +350,7 @@ internal sealed class ActorCell : IActorContext, IThreadPoolWorkItem
         switch (message)
         {
             case Create:
-                ActorBase? created = null;
-                try
-                {
-                    created = NewActor();
-                    _actor = created;
-                    created.AroundPreStart();
-                }
-                catch (Exception ex)
-                {
-                    if (created is null) _actor = null; // never run hooks on a half-built instance
-                    HandleInvokeFailure(ex as ActorInitializationException
-                        ?? new ActorInitializationException(SelfRef, $"Creation of {SelfRef.Path} failed", ex));
-                }
+                StartNewInstance(restartCause: null);
                 break;
             case TerminateRequest:
                 BeginTerminate();
