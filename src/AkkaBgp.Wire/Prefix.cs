@@ -163,5 +163,14 @@ public readonly record struct NlriEntry(Prefix Prefix, uint PathId = 0)
 {
     public static implicit operator NlriEntry(Prefix p) => new(p, 0);
     public int WireSize(bool addPath) => (addPath ? 4 : 0) + Prefix.WireSize;
+
+    /// <summary>Writes the entry as it stands in an NLRI field: the 4-octet path identifier first when
+    /// <paramref name="addPath"/> (RFC 7911 3), then the prefix; returns octets written.</summary>
+    internal int WriteTo(Span<byte> dst, bool addPath)
+    {
+        if (!addPath) return Prefix.WriteTo(dst);
+        BinaryPrimitives.WriteUInt32BigEndian(dst, PathId);
+        return 4 + Prefix.WriteTo(dst[4..]);
+    }
     public override string ToString() => PathId == 0 ? Prefix.ToString() : $"{Prefix} path-id {PathId}";
 }

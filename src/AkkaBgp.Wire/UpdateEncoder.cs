@@ -72,11 +72,7 @@ public static class UpdateEncoder
     private static int WriteNlri(Span<byte> dst, ReadOnlySpan<NlriEntry> entries, bool addPath)
     {
         int p = 0;
-        foreach (ref readonly var e in entries)
-        {
-            if (addPath) { BinaryPrimitives.WriteUInt32BigEndian(dst[p..], e.PathId); p += 4; }
-            p += e.Prefix.WriteTo(dst[p..]);
-        }
+        foreach (ref readonly var e in entries) p += e.WriteTo(dst[p..], addPath);
         return p;
     }
 
@@ -265,11 +261,7 @@ public static class UpdateEncoder
             return list.Encoded.Length;
         }
         int p = 0;
-        foreach (var e in list)
-        {
-            if (addPath) { BinaryPrimitives.WriteUInt32BigEndian(dst[p..], e.PathId); p += 4; }
-            p += e.Prefix.WriteTo(dst[p..]);
-        }
+        foreach (var e in list) p += e.WriteTo(dst[p..], addPath);
         return p;
     }
 
