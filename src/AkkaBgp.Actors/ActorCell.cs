@@ -70,12 +70,19 @@ internal sealed class ActorCell : IActorContext, IThreadPoolWorkItem
     /// </summary>
     internal int MailboxCount => _mailbox.Count;
 
-    /// <summary>Adds the live children (not those already stopping) to <paramref name="into"/>, without
-    /// the intermediate list <see cref="Children"/> builds; used by the system's mailbox walk.</summary>
+    /// <summary>Adds the live children (not those already stopping) to <paramref name="into"/>; the
+    /// system's mailbox walk passes one list for every actor instead of a new one each.</summary>
     internal void AddLiveChildren(List<LocalActorRef> into)
     {
         lock (_childrenLock)
             foreach (var entry in _children.Values) into.Add(entry.Ref);
+    }
+
+    private List<LocalActorRef> LiveChildren()
+    {
+        var list = new List<LocalActorRef>();
+        AddLiveChildren(list);
+        return list;
     }
 
     public ActorSystem System { get; }
@@ -278,7 +285,7 @@ internal sealed class ActorCell : IActorContext, IThreadPoolWorkItem
         if (!StartNewInstance(cause)) return;
         _suspended = false;
         // As in Akka, children the old instance kept (PreRestart overridden) are restarted too.
-        foreach (var survivor in Children) ((LocalActorRef)survivor).Cell.SendSystem(new Recreate(cause));
+        foreach (var survivor in LiveChildren()) survivor.Cell.SendSystem(new Recreate(cause));
     }
 
     /// <summary>
@@ -367,7 +374,7 @@ internal sealed class ActorCell : IActorContext, IThreadPoolWorkItem
                 _suspended = false;
                 _failedMessage = null;
                 // A child whose failure escalated to us is still suspended; resuming us resumes it.
-                foreach (var child in Children) ((LocalActorRef)child).Cell.SendSystem(ResumeFailed.Instance);
+                foreach (var child in LiveChildren()) child.Cell.SendSystem(ResumeFailed.Instance);
                 break;
             case Failed failed:
                 if (!_terminating) HandleChildFailed(failed);
@@ -409,9 +416,12 @@ internal sealed class ActorCell : IActorContext, IThreadPoolWorkItem
         lock (_childrenLock)
         {
             toStop = new List<LocalActorRef>(_children.Count);
-            foreach (var entry in _children.Values) toStop.Add(entry.Ref);
+            foreach (var entry in _children.Values)
+            {
+                toStop.Add(entry.Ref);
+                _stoppingChildren.Add(entry.Ref);
+            }
             _children.Clear();
-            foreach (var child in toStop) _stoppingChildren.Add(child);
         }
         foreach (var child in toStop) child.Cell.SendSystem(TerminateRequest.Instance);
         TryFinishTerminate();
@@ -530,18 +540,7 @@ internal sealed class ActorCell : IActorContext, IThreadPoolWorkItem
                 throw new InvalidActorNameException($"Actor name [{name}] contains an illegal character");
     }
 
-    public IReadOnlyCollection<IActorRef> Children
-    {
-        get
-        {
-            lock (_childrenLock)
-            {
-                var list = new List<IActorRef>(_children.Count);
-                foreach (var entry in _children.Values) list.Add(entry.Ref);
-                return list;
-            }
-        }
-    }
+    public IReadOnlyCollection<IActorRef> Children => LiveChildren();
 
     public IEnumerable<IActorRef> GetChildren() => Children;
 
