@@ -12,7 +12,7 @@ namespace AkkaBgp.Wire;
 /// </summary>
 public static class UpdateEncoder
 {
-    public const int HeaderLength = 19;
+    public const int HeaderLength = BgpHeader.Size;
     /// <summary>Header + Withdrawn Routes Length + Total Path Attribute Length.</summary>
     public const int FixedOverhead = HeaderLength + 4;
 
@@ -78,12 +78,7 @@ public static class UpdateEncoder
 
     private static int MpAttrSize(int valueLength) => (valueLength > 255 ? 4 : 3) + valueLength;
 
-    private static void WriteHeader(Span<byte> dst, int length)
-    {
-        dst[..16].Fill(0xFF);
-        BinaryPrimitives.WriteUInt16BigEndian(dst[16..], (ushort)length);
-        dst[18] = UpdateMessage.MessageType;
-    }
+    private static void WriteHeader(Span<byte> dst, int length) => BgpHeader.Write(dst, MessageType.Update, length);
 
     private static void CheckFamily(ReadOnlySpan<NlriEntry> entries, bool v6)
     {

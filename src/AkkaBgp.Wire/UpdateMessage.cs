@@ -13,7 +13,6 @@ namespace AkkaBgp.Wire;
 public sealed class UpdateMessage
 {
     public const byte MessageType = 2;
-    public const int HeaderLength = 19;
 
     private static readonly IReadOnlyList<WireError> NoErrors = Array.Empty<WireError>();
 
