@@ -84,12 +84,7 @@ public sealed class HoconConfig
     public HoconOrigin Origin => Root.Origin;
 
     /// <summary>The path as shown in messages, prefixed with <see cref="BasePath"/>.</summary>
-    public string FullPath(string path)
-    {
-        if (path.Length == 0) return BasePath;
-        var rendered = PathExpression.Render(PathExpression.Parse(path));
-        return BasePath.Length == 0 ? rendered : BasePath + "." + rendered;
-    }
+    public string FullPath(string path) => FullPathOf(PathExpression.Parse(path));
 
     /// <summary>"path (file:line:column)" for messages about a value, e.g. <c>akka-bgp.neighbors[2].hold-time (conf/x.conf:14:5)</c>.</summary>
     public string Describe(string path)
@@ -226,11 +221,12 @@ public sealed class HoconConfig
         return Units.ParseBytes(s.Text, out var expected) ?? throw TypeError(path, s, expected);
     }
 
-    public HoconConfig GetConfig(string path)
+    public HoconConfig GetConfig(string path) => new(ObjectAt(path), FullPath(path));
+
+    private HoconObject ObjectAt(string path)
     {
         var value = GetValue(path);
-        if (value is not HoconObject obj) throw TypeError(path, value, "an object");
-        return new HoconConfig(obj, FullPath(path));
+        return value as HoconObject ?? throw TypeError(path, value, "an object");
     }
 
     /// <summary>The elements of an array; an object with keys 0, 1, 2... counts as an array (spec: handy for environment overrides).</summary>
@@ -284,12 +280,7 @@ public sealed class HoconConfig
     }
 
     /// <summary>Direct keys of the object at <paramref name="path"/> (the root when empty), in source order.</summary>
-    public IReadOnlyList<string> GetKeys(string path = "")
-    {
-        var value = path.Length == 0 ? Root : GetValue(path);
-        if (value is not HoconObject obj) throw TypeError(path, value, "an object");
-        return obj.Keys;
-    }
+    public IReadOnlyList<string> GetKeys(string path = "") => ObjectAt(path).Keys;
 
     /// <summary>
     /// Every leaf under <paramref name="path"/> as a path expression relative to it (objects are descended,
@@ -297,10 +288,8 @@ public sealed class HoconConfig
     /// </summary>
     public IReadOnlyList<string> GetLeafPaths(string path = "")
     {
-        var value = path.Length == 0 ? Root : GetValue(path);
-        if (value is not HoconObject obj) throw TypeError(path, value, "an object");
         var result = new List<string>();
-        Collect(obj, [], result);
+        Collect(ObjectAt(path), [], result);
         return result;
 
         static void Collect(HoconObject obj, List<string> prefix, List<string> result)
