@@ -86,38 +86,34 @@ internal sealed class ConfigSection
         }
     }
 
-    private T? Get<T>(string key, Func<HoconConfig, string, T> getter) where T : struct
+    /// <summary>
+    /// False when the key has no value, or when <paramref name="getter"/> finds the wrong kind of value (then a
+    /// problem is recorded): every typed getter goes through here.
+    /// </summary>
+    private bool TryRead<T>(string key, Func<HoconConfig, string, T> getter, out T value)
     {
+        value = default!;
         var quoted = HoconConfig.QuoteKey(key);
-        if (!Config.HasPath(quoted)) return null;
+        if (!Config.HasPath(quoted)) return false;
         try
         {
-            return getter(Config, quoted);
+            value = getter(Config, quoted);
+            return true;
         }
         catch (HoconException e)
         {
             Problem(key, WithoutPath(e.Reason, Config.FullPath(quoted)));
-            return null;
+            return false;
         }
     }
+
+    private T? Get<T>(string key, Func<HoconConfig, string, T> getter) where T : struct =>
+        TryRead(key, getter, out var value) ? value : null;
 
     private static string WithoutPath(string reason, string fullPath) =>
         reason.StartsWith(fullPath + ": ", StringComparison.Ordinal) ? reason[(fullPath.Length + 2)..] : reason;
 
-    public string? String(string key)
-    {
-        var quoted = HoconConfig.QuoteKey(key);
-        if (!Config.HasPath(quoted)) return null;
-        try
-        {
-            return Config.GetString(quoted);
-        }
-        catch (HoconException e)
-        {
-            Problem(key, WithoutPath(e.Reason, Config.FullPath(quoted)));
-            return null;
-        }
-    }
+    public string? String(string key) => TryRead(key, (c, k) => c.GetString(k), out var s) ? s : null;
 
     public bool? Bool(string key) => Get(key, (c, k) => c.GetBoolean(k));
 
@@ -169,18 +165,7 @@ internal sealed class ConfigSection
 
     public ConfigSection? Object(string key)
     {
-        var quoted = HoconConfig.QuoteKey(key);
-        if (!Config.HasPath(quoted)) return null;
-        HoconConfig sub;
-        try
-        {
-            sub = Config.GetConfig(quoted);
-        }
-        catch (HoconException e)
-        {
-            Problem(key, WithoutPath(e.Reason, Config.FullPath(quoted)));
-            return null;
-        }
+        if (!TryRead(key, (c, k) => c.GetConfig(k), out var sub)) return null;
         var own = _own != null && _own.TryGetValue(key, out var o) ? o as HoconObject : null;
         return new ConfigSection(sub, _problems, _checkOwnership, own);
     }
@@ -188,18 +173,8 @@ internal sealed class ConfigSection
     /// <summary>Elements of an array of objects; a wrong element is reported and skipped.</summary>
     public IReadOnlyList<ConfigSection> ObjectList(string key)
     {
+        if (!TryRead(key, (c, k) => c.GetList(k), out var items)) return [];
         var quoted = HoconConfig.QuoteKey(key);
-        if (!Config.HasPath(quoted)) return [];
-        IReadOnlyList<HoconValue> items;
-        try
-        {
-            items = Config.GetList(quoted);
-        }
-        catch (HoconException e)
-        {
-            Problem(key, WithoutPath(e.Reason, Config.FullPath(quoted)));
-            return [];
-        }
         var result = new List<ConfigSection>();
         var ownItems = _own != null && _own.TryGetValue(key, out var o) ? o : null;
         var wrong = false;
@@ -223,18 +198,8 @@ internal sealed class ConfigSection
     /// <summary>Strings of an array (numbers and booleans count as their text) with each element's path and origin.</summary>
     public IReadOnlyList<ListItem> StringList(string key)
     {
+        if (!TryRead(key, (c, k) => c.GetList(k), out var items)) return [];
         var quoted = HoconConfig.QuoteKey(key);
-        if (!Config.HasPath(quoted)) return [];
-        IReadOnlyList<HoconValue> items;
-        try
-        {
-            items = Config.GetList(quoted);
-        }
-        catch (HoconException e)
-        {
-            Problem(key, WithoutPath(e.Reason, Config.FullPath(quoted)));
-            return [];
-        }
         var result = new List<ListItem>();
         for (var i = 0; i < items.Count; i++)
         {
