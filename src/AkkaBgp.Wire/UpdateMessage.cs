@@ -142,7 +142,8 @@ public sealed class MpReachNlri
     public byte Safi { get; }
     /// <summary>The Network Address of Next Hop field (4, 16 or 32 octets for the decoded families).</summary>
     public ReadOnlyMemory<byte> NextHop { get; }
-    /// <summary>The reserved octet (RFC 4760: must be 0, ignored on receipt); kept for byte-exact re-encoding.</summary>
+    /// <summary>The reserved octet as received (RFC 4760 3: MUST be 0, ignored on receipt). Re-encoding a decoded
+    /// family writes 0 as RFC 4760 requires; an opaque family goes out byte-exact from <see cref="Value"/>.</summary>
     public byte Reserved { get; }
     public ReadOnlyMemory<byte> NlriEncoded { get; }
     public NlriList Nlri { get; }
