@@ -74,26 +74,26 @@ internal sealed class Resolver
         var key = Key(path);
         if (_values.TryGetValue(key, out var done)) return done;
         var folded = FoldedAt(path);
-        HoconValue? value;
-        if (folded is LazyObject lazy)
-        {
-            var keys = new List<string>();
-            var fields = new Dictionary<string, HoconValue>(StringComparer.Ordinal);
-            foreach (var k in lazy.Order)
-            {
-                var child = ValueAt([.. path, k]);
-                if (child == null) continue;
-                keys.Add(k);
-                fields[k] = child;
-            }
-            value = new HoconObject(keys, fields, lazy.Origin);
-        }
-        else
-        {
-            value = (HoconValue?)folded;
-        }
+        var value = folded is LazyObject lazy
+            ? ToObject(lazy, k => ValueAt([.. path, k]))
+            : (HoconValue?)folded;
         _values[key] = value;
         return value;
+    }
+
+    /// <summary>The object whose fields are <paramref name="fieldValue"/> of each key, in order; keys without a value are left out.</summary>
+    private static HoconObject ToObject(LazyObject lazy, Func<string, HoconValue?> fieldValue)
+    {
+        var keys = new List<string>();
+        var fields = new Dictionary<string, HoconValue>(StringComparer.Ordinal);
+        foreach (var k in lazy.Order)
+        {
+            var child = fieldValue(k);
+            if (child == null) continue;
+            keys.Add(k);
+            fields[k] = child;
+        }
+        return new HoconObject(keys, fields, lazy.Origin);
     }
 
     /// <summary>The final fold at an absolute path: a <see cref="LazyObject"/>, a <see cref="HoconValue"/> or null.</summary>
@@ -162,17 +162,11 @@ internal sealed class Resolver
     private HoconValue? Materialize(string[]? path, object? folded, Enclosing? enclosing = null)
     {
         if (folded is not LazyObject lazy) return (HoconValue?)folded;
-        var keys = new List<string>();
-        var fields = new Dictionary<string, HoconValue>(StringComparer.Ordinal);
-        foreach (var k in lazy.Order)
+        return ToObject(lazy, k =>
         {
             string[]? childPath = path == null ? null : [.. path, k];
-            var child = Materialize(childPath, Fold(childPath, lazy.Stacks[k], enclosing), enclosing);
-            if (child == null) continue;
-            keys.Add(k);
-            fields[k] = child;
-        }
-        return new HoconObject(keys, fields, lazy.Origin);
+            return Materialize(childPath, Fold(childPath, lazy.Stacks[k], enclosing), enclosing);
+        });
     }
 
     /// <param name="path">The field being defined, null when it is not addressable (inside an array).</param>
