@@ -217,10 +217,10 @@ internal static class UpdateDecoder
                         break;
                     case AttributeType.AsPath: // RFC 7606 7.2, RFC 5065 5, RFC 7607 2
                     {
-                        var why = AsPath.Validate(value, ctx.FourOctetAs);
-                        if (why is null && ctx.IsExternal && HasConfed(value, ctx.FourOctetAs))
+                        var why = AsPath.Validate(value, ctx.FourOctetAs, out bool confed, out bool asZero);
+                        if (why is null && ctx.IsExternal && confed)
                             why = "confederation segment from a peer outside the confederation (RFC 5065 5)";
-                        if (why is null && HasAsZero(value, ctx.FourOctetAs))
+                        if (why is null && asZero)
                             why = "AS 0 in AS_PATH (RFC 7607)";
                         if (why is not null) bad = (ErrorAction.TreatAsWithdraw, UpdateSubcode.MalformedAsPath, $"AS_PATH: {why}");
                         break;
@@ -264,14 +264,15 @@ internal static class UpdateDecoder
                         break;
                     case AttributeType.As4Path: // RFC 6793 6, RFC 7607 2
                     {
-                        string? why = len < 6 || len % 2 != 0 ? $"length {len}" : AsPath.Validate(value, fourOctet: true);
-                        if (why is null && HasAsZero(value, true)) why = "AS 0";
+                        bool confed = false, asZero = false;
+                        string? why = len < 6 || len % 2 != 0 ? $"length {len}" : AsPath.Validate(value, fourOctet: true, out confed, out asZero);
+                        if (why is null && asZero) why = "AS 0";
                         if (why is not null) bad = (ErrorAction.AttributeDiscard, UpdateSubcode.OptionalAttributeError, $"AS4_PATH: {why}");
                         else
                         {
                             as4PathStart = valueOffset;
                             as4PathLen = len;
-                            if (HasConfed(value, true))
+                            if (confed)
                             {
                                 as4PathHadConfed = true;
                                 st.Add(NonFatal(ErrorAction.AttributeDiscard, UpdateSubcode.OptionalAttributeError, whole,
@@ -437,28 +438,6 @@ internal static class UpdateDecoder
     {
         uint first = a >> 24;
         return first != 0 && first != 127 && first < 224;
-    }
-
-    private static bool HasConfed(ReadOnlySpan<byte> validated, bool fourOctet)
-    {
-        int w = fourOctet ? 4 : 2;
-        for (int p = 0; p + 2 <= validated.Length; p += 2 + validated[p + 1] * w)
-            if (validated[p] is 3 or 4) return true;
-        return false;
-    }
-
-    private static bool HasAsZero(ReadOnlySpan<byte> validated, bool fourOctet)
-    {
-        int w = fourOctet ? 4 : 2;
-        int p = 0;
-        while (p + 2 <= validated.Length)
-        {
-            int n = validated[p + 1];
-            p += 2;
-            for (int i = 0; i < n; i++, p += w)
-                if ((fourOctet ? BinaryPrimitives.ReadUInt32BigEndian(validated[p..]) : BinaryPrimitives.ReadUInt16BigEndian(validated[p..])) == 0) return true;
-        }
-        return false;
     }
 
     internal static bool IsDecodedFamily(ushort afi, byte safi) => afi is 1 or 2 && safi is 1 or 2;

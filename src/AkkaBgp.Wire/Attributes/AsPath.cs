@@ -148,8 +148,14 @@ public sealed class AsPath : IEquatable<AsPath>
     /// Checks segment structure (RFC 7606 7.2, RFC 6793 section 6 for AS4_PATH): every segment of a known type,
     /// non-zero segment length, no overrun, no trailing octets. Returns null when well-formed, else the reason.
     /// </summary>
-    public static string? Validate(ReadOnlySpan<byte> value, bool fourOctet)
+    public static string? Validate(ReadOnlySpan<byte> value, bool fourOctet) => Validate(value, fourOctet, out _, out _);
+
+    /// <summary><see cref="Validate(ReadOnlySpan{byte}, bool)"/> that also reports, in the same walk, what the UPDATE
+    /// decoder checks next: confederation segments (RFC 5065 5, RFC 6793 6) and AS 0 (RFC 7607 2).
+    /// The two flags mean something only when the result is null.</summary>
+    internal static string? Validate(ReadOnlySpan<byte> value, bool fourOctet, out bool hasConfederation, out bool hasAsZero)
     {
+        hasConfederation = hasAsZero = false;
         int w = fourOctet ? 4 : 2, p = 0;
         while (p < value.Length)
         {
@@ -158,8 +164,12 @@ public sealed class AsPath : IEquatable<AsPath>
             int count = value[p + 1];
             if (type is < 1 or > 4) return $"unknown segment type {type}";
             if (count == 0) return "segment length 0";
-            p += 2 + count * w;
-            if (p > value.Length) return "segment overruns the attribute";
+            int end = p + 2 + count * w;
+            if (end > value.Length) return "segment overruns the attribute";
+            if (type is (byte)AsPathSegmentType.AsConfedSequence or (byte)AsPathSegmentType.AsConfedSet) hasConfederation = true;
+            for (int q = p + 2; q < end && !hasAsZero; q += w)
+                hasAsZero = (fourOctet ? BinaryPrimitives.ReadUInt32BigEndian(value[q..]) : BinaryPrimitives.ReadUInt16BigEndian(value[q..])) == 0;
+            p = end;
         }
         return null;
     }
