@@ -36,10 +36,8 @@ public static class NeighborEndpoints
 
         app.MapGet("/bgp/neighbors/{address}", async (string address, ActorRegistry registry, SpeakerSnapshot snapshot, CancellationToken ct) =>
         {
-            if (!TryAddress(address, out var peer, out var bad)) return bad;
-            var supervisor = await registry.GetAsync<NeighborSupervisor>(ct);
-            var reply = await supervisor.Ask(new NeighborCommand(peer, GetNeighborStatus.Instance), AskTimeout);
-            if (reply is not NeighborStatus status) return Problems.NotFound($"{peer} is not a neighbor");
+            var (peer, _, status, problem) = await FindAsync(address, registry, ct);
+            if (status is null) return problem!;
             var rib = await snapshot.RefreshRibAsync(ct);
             return Results.Json(EventJson.Neighbor(status, rib.Neighbors.FirstOrDefault(n => n.Peer.Equals(peer)), DateTimeOffset.UtcNow));
         });
@@ -71,10 +69,8 @@ public static class NeighborEndpoints
 
         writes.MapPost("/bgp/neighbors/{address}/refresh", async (string address, ActorRegistry registry, CancellationToken ct) =>
         {
-            if (!TryAddress(address, out var peer, out var bad)) return bad;
-            var supervisor = await registry.GetAsync<NeighborSupervisor>(ct);
-            var reply = await supervisor.Ask(new NeighborCommand(peer, GetNeighborStatus.Instance), AskTimeout);
-            if (reply is not NeighborStatus status) return Problems.NotFound($"{peer} is not a neighbor");
+            var (peer, _, status, problem) = await FindAsync(address, registry, ct);
+            if (status is null) return problem!;
             if (status.State != SessionState.Established || status.Session is not { } session)
                 return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: $"{peer} is {status.State}, not Established");
             if (!session.RouteRefresh)
@@ -88,14 +84,21 @@ public static class NeighborEndpoints
 
     private static async Task<IResult> Command(string address, ActorRegistry registry, CancellationToken ct, Func<IPAddress, (object Command, string Message)> command)
     {
-        if (!TryAddress(address, out var peer, out var bad)) return bad;
-        var supervisor = await registry.GetAsync<NeighborSupervisor>(ct);
         // The FSM does not answer admin events, so ask for its status first: that tells a known neighbor from an unknown one.
-        var reply = await supervisor.Ask(new NeighborCommand(peer, GetNeighborStatus.Instance), AskTimeout);
-        if (reply is not NeighborStatus) return Problems.NotFound($"{peer} is not a neighbor");
+        var (peer, supervisor, status, problem) = await FindAsync(address, registry, ct);
+        if (status is null) return problem!;
         var (message, text) = command(peer);
         supervisor.Tell(new NeighborCommand(peer, message));
         return Results.Json(new { message = text, neighbor = peer.ToString() }, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>The neighbor's status from its FSM, or the problem: 400 when the text is not an address, 404 when no neighbor has it.</summary>
+    private static async Task<(IPAddress Peer, IActorRef Supervisor, NeighborStatus? Status, IResult? Problem)> FindAsync(string address, ActorRegistry registry, CancellationToken ct)
+    {
+        if (!TryAddress(address, out var peer, out var bad)) return (peer, ActorRefs.Nobody, null, bad);
+        var supervisor = await registry.GetAsync<NeighborSupervisor>(ct);
+        var reply = await supervisor.Ask(new NeighborCommand(peer, GetNeighborStatus.Instance), AskTimeout);
+        return reply is NeighborStatus status ? (peer, supervisor, status, null) : (peer, supervisor, null, Problems.NotFound($"{peer} is not a neighbor"));
     }
 
     internal static bool TryAddress(string text, out IPAddress address, out IResult problem)
