@@ -3,55 +3,15 @@ namespace AkkaBgp.Hocon;
 /// <summary>
 /// Turns the unresolved tree into values. A field's definitions are folded in order (objects merge,
 /// anything else replaces); substitutions are looked up lazily field by field, so an object may refer
-/// to its own members without the whole object being in progress.
+/// to its own members without the whole object being in progress. A fold that is an object is an
+/// <see cref="ObjNode"/> whose field stacks are still unfolded; a merge builds a new one, so the parsed
+/// tree is never changed.
 /// </summary>
 internal sealed class Resolver
 {
-    /// <summary>An object whose fields are still unfolded stacks; what folding produces for object values.</summary>
-    private sealed class LazyObject(HoconOrigin origin)
-    {
-        public HoconOrigin Origin { get; } = origin;
-        public List<string> Order { get; } = [];
-        public Dictionary<string, List<Node>> Stacks { get; } = new(StringComparer.Ordinal);
-
-        public static LazyObject From(ObjNode node)
-        {
-            var lazy = new LazyObject(node.Origin);
-            lazy.Append(node);
-            return lazy;
-        }
-
-        /// <remarks>The merged object takes the origin of the latest definition: the user's file rather than the defaults.</remarks>
-        public LazyObject MergedWith(ObjNode upper)
-        {
-            var merged = new LazyObject(upper.Origin);
-            foreach (var k in Order)
-            {
-                merged.Order.Add(k);
-                merged.Stacks[k] = [.. Stacks[k]];
-            }
-            merged.Append(upper);
-            return merged;
-        }
-
-        private void Append(ObjNode node)
-        {
-            foreach (var k in node.Order)
-            {
-                if (!Stacks.TryGetValue(k, out var stack))
-                {
-                    stack = [];
-                    Stacks[k] = stack;
-                    Order.Add(k);
-                }
-                stack.AddRange(node.Fields[k]);
-            }
-        }
-    }
-
     private sealed record Enclosing(string[] Path, object? Previous);
 
-    private readonly LazyObject _root;
+    private readonly ObjNode _root;
     private readonly Func<string, string?> _environment;
     private readonly Dictionary<string, object?> _folded = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HoconValue?> _values = new(StringComparer.Ordinal);
@@ -60,7 +20,7 @@ internal sealed class Resolver
 
     public Resolver(ObjNode root, Func<string, string?> environment)
     {
-        _root = LazyObject.From(root);
+        _root = root;
         _environment = environment;
     }
 
@@ -74,36 +34,36 @@ internal sealed class Resolver
         var key = Key(path);
         if (_values.TryGetValue(key, out var done)) return done;
         var folded = FoldedAt(path);
-        var value = folded is LazyObject lazy
-            ? ToObject(lazy, k => ValueAt([.. path, k]))
+        var value = folded is ObjNode obj
+            ? ToObject(obj, k => ValueAt([.. path, k]))
             : (HoconValue?)folded;
         _values[key] = value;
         return value;
     }
 
     /// <summary>The object whose fields are <paramref name="fieldValue"/> of each key, in order; keys without a value are left out.</summary>
-    private static HoconObject ToObject(LazyObject lazy, Func<string, HoconValue?> fieldValue)
+    private static HoconObject ToObject(ObjNode node, Func<string, HoconValue?> fieldValue)
     {
         var keys = new List<string>();
         var fields = new Dictionary<string, HoconValue>(StringComparer.Ordinal);
-        foreach (var k in lazy.Order)
+        foreach (var k in node.Order)
         {
             var child = fieldValue(k);
             if (child == null) continue;
             keys.Add(k);
             fields[k] = child;
         }
-        return new HoconObject(keys, fields, lazy.Origin);
+        return new HoconObject(keys, fields, node.Origin);
     }
 
-    /// <summary>The final fold at an absolute path: a <see cref="LazyObject"/>, a <see cref="HoconValue"/> or null.</summary>
+    /// <summary>The final fold at an absolute path: an <see cref="ObjNode"/>, a <see cref="HoconValue"/> or null.</summary>
     private object? FoldedAt(string[] path)
     {
         if (path.Length == 0) return _root;
         var key = Key(path);
         if (_folded.TryGetValue(key, out var done)) return done;
         object? result = null;
-        if (FoldedAt(path[..^1]) is LazyObject parent && parent.Stacks.TryGetValue(path[^1], out var stack))
+        if (FoldedAt(path[..^1]) is ObjNode parent && parent.Fields.TryGetValue(path[^1], out var stack))
         {
             result = Fold(path, stack);
         }
@@ -155,17 +115,24 @@ internal sealed class Resolver
         };
     }
 
-    private static LazyObject Stack(object? current, ObjNode upper) =>
-        current is LazyObject lower ? lower.MergedWith(upper) : LazyObject.From(upper);
+    /// <remarks>The merged object takes the origin of the latest definition: the user's file rather than the defaults.</remarks>
+    private static ObjNode Stack(object? current, ObjNode upper)
+    {
+        if (current is not ObjNode lower) return upper;
+        var merged = new ObjNode(upper.Origin);
+        merged.AddAll(lower);
+        merged.AddAll(upper);
+        return merged;
+    }
 
     /// <summary>Values of a fold that is not the final one (the earlier value seen by a self-reference), not memoised.</summary>
     private HoconValue? Materialize(string[]? path, object? folded, Enclosing? enclosing = null)
     {
-        if (folded is not LazyObject lazy) return (HoconValue?)folded;
-        return ToObject(lazy, k =>
+        if (folded is not ObjNode obj) return (HoconValue?)folded;
+        return ToObject(obj, k =>
         {
             string[]? childPath = path == null ? null : [.. path, k];
-            return Materialize(childPath, Fold(childPath, lazy.Stacks[k], enclosing), enclosing);
+            return Materialize(childPath, Fold(childPath, obj.Fields[k], enclosing), enclosing);
         });
     }
 
@@ -183,7 +150,7 @@ internal sealed class Resolver
             case ObjNode o:
                 // Fields of an object inside a value are not addressable, but references into the value's own
                 // field still mean its earlier value: a = ${a} { c = ${a.b} } reads the old a.b.
-                return Materialize(null, LazyObject.From(o), path != null ? new Enclosing(path, previous) : enclosing);
+                return Materialize(null, o, path != null ? new Enclosing(path, previous) : enclosing);
             case ArrNode a:
                 var items = new List<HoconValue>();
                 foreach (var item in a.Items)
@@ -249,7 +216,7 @@ internal sealed class Resolver
         var at = path;
         foreach (var segment in rest)
         {
-            if (current is not LazyObject lazy || !lazy.Stacks.TryGetValue(segment, out var stack)) return null;
+            if (current is not ObjNode obj || !obj.Fields.TryGetValue(segment, out var stack)) return null;
             at = [.. at, segment];
             current = Fold(at, stack);
         }
