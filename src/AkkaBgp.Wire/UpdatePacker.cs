@@ -17,13 +17,26 @@ public static class UpdatePacker
     /// </summary>
     public static int WriteAnnouncements(IBufferWriter<byte> output, in UpdateEncodeContext ctx, AfiSafi family,
         PathAttributes attributes, ReadOnlySpan<NlriEntry> prefixes, ReadOnlySpan<byte> mpNextHop = default)
+        => prefixes.IsEmpty ? 0 : WriteRuns(output, ctx, family, UpdateEncoder.AttributeBytesFor(attributes, ctx).Span, mpNextHop, prefixes, announce: true);
+
+    /// <summary>Writes withdrawals of <paramref name="prefixes"/> as consecutive UPDATEs; returns the number written.</summary>
+    public static int WriteWithdrawals(IBufferWriter<byte> output, in UpdateEncodeContext ctx, AfiSafi family, ReadOnlySpan<NlriEntry> prefixes)
+        => prefixes.IsEmpty ? 0 : WriteRuns(output, ctx, family, default, default, prefixes, announce: false);
+
+    /// <summary>Cuts <paramref name="prefixes"/> into the longest runs that fit the message size, one UPDATE each.
+    /// Announcements and withdrawals differ only in the fixed octets: the attributes, and for an MP family the
+    /// MP_REACH_NLRI value's AFI, SAFI, next-hop length, next hop and reserved octet (RFC 4760 3) or the
+    /// MP_UNREACH_NLRI value's AFI and SAFI (RFC 4760 4).</summary>
+    private static int WriteRuns(IBufferWriter<byte> output, in UpdateEncodeContext ctx, AfiSafi family,
+        ReadOnlySpan<byte> attr, ReadOnlySpan<byte> mpNextHop, ReadOnlySpan<NlriEntry> prefixes, bool announce)
     {
-        if (prefixes.IsEmpty) return 0;
-        var attr = UpdateEncoder.AttributeBytesFor(attributes, ctx).Span;
         bool classic = family == AfiSafi.Ipv4Unicast;
         bool ap = ctx.AddPathSend.Contains(family.Afi, family.Safi);
         int max = ctx.EffectiveMaxMessageSize;
-        int fixedLen = UpdateEncoder.FixedOverhead + attr.Length + (classic ? 0 : 5 + mpNextHop.Length);
+        int mpFixed = classic ? 0 : announce ? 5 + mpNextHop.Length : 3;
+        int fixedLen = UpdateEncoder.FixedOverhead + attr.Length + mpFixed;
+        int MessageLength(int nlriBytes) => fixedLen + nlriBytes + (classic ? 0 : MpHeader(mpFixed + nlriBytes));
+
         int messages = 0, i = 0;
         while (i < prefixes.Length)
         {
@@ -31,49 +44,17 @@ public static class UpdatePacker
             while (i < prefixes.Length)
             {
                 int add = prefixes[i].WireSize(ap);
-                int size = fixedLen + nlriBytes + add + (classic ? 0 : MpHeader(5 + mpNextHop.Length + nlriBytes + add));
-                if (size > max) break;
+                if (MessageLength(nlriBytes + add) > max) break;
                 nlriBytes += add;
                 i++;
             }
             if (i == start) throw new WireException($"attributes of {attr.Length} octets leave no room for NLRI in a {max}-octet UPDATE");
             var chunk = prefixes[start..i];
-            int len = fixedLen + nlriBytes + (classic ? 0 : MpHeader(5 + mpNextHop.Length + nlriBytes));
-            var span = output.GetSpan(len);
+            ReadOnlySpan<NlriEntry> withdrawn = announce ? default : chunk, nlri = announce ? chunk : default;
+            var span = output.GetSpan(MessageLength(nlriBytes));
             int written = classic
-                ? UpdateEncoder.WriteIPv4(span, ctx, default, attr, chunk)
-                : UpdateEncoder.WriteMp(span, ctx, family.Afi, family.Safi, default, attr, mpNextHop, chunk);
-            output.Advance(written);
-            messages++;
-        }
-        return messages;
-    }
-
-    /// <summary>Writes withdrawals of <paramref name="prefixes"/> as consecutive UPDATEs; returns the number written.</summary>
-    public static int WriteWithdrawals(IBufferWriter<byte> output, in UpdateEncodeContext ctx, AfiSafi family, ReadOnlySpan<NlriEntry> prefixes)
-    {
-        if (prefixes.IsEmpty) return 0;
-        bool classic = family == AfiSafi.Ipv4Unicast;
-        bool ap = ctx.AddPathSend.Contains(family.Afi, family.Safi);
-        int max = ctx.EffectiveMaxMessageSize;
-        int messages = 0, i = 0;
-        while (i < prefixes.Length)
-        {
-            int start = i, bytes = 0;
-            while (i < prefixes.Length)
-            {
-                int add = prefixes[i].WireSize(ap);
-                int size = UpdateEncoder.FixedOverhead + bytes + add + (classic ? 0 : 3 + MpHeader(3 + bytes + add));
-                if (size > max) break;
-                bytes += add;
-                i++;
-            }
-            var chunk = prefixes[start..i];
-            int len = UpdateEncoder.FixedOverhead + bytes + (classic ? 0 : 3 + MpHeader(3 + bytes));
-            var span = output.GetSpan(len);
-            int written = classic
-                ? UpdateEncoder.WriteIPv4(span, ctx, chunk, ReadOnlySpan<byte>.Empty, default)
-                : UpdateEncoder.WriteMp(span, ctx, family.Afi, family.Safi, chunk, ReadOnlySpan<byte>.Empty, default, default);
+                ? UpdateEncoder.WriteIPv4(span, ctx, withdrawn, attr, nlri)
+                : UpdateEncoder.WriteMp(span, ctx, family.Afi, family.Safi, withdrawn, attr, mpNextHop, nlri);
             output.Advance(written);
             messages++;
         }
