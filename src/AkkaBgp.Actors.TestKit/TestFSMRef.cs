@@ -35,18 +35,20 @@ public sealed class TestFSMRef<TFsm, TState, TData> : IActorRef, IRefWrapper
 
     /// <summary>Drives a real transition (handlers, listeners and state timeout all run).</summary>
     public void SetState(TState stateName, TimeSpan? timeout = null) =>
-        Run(fsm => { fsm.SetStateForTest(stateName, fsm.StateData, timeout, null); return 0; });
+        Do(fsm => fsm.SetStateForTest(stateName, fsm.StateData, timeout, null));
 
     public void SetState(TState stateName, TData stateData, TimeSpan? timeout = null, FSMBase.Reason? stopReason = null) =>
-        Run(fsm => { fsm.SetStateForTest(stateName, stateData, timeout, stopReason); return 0; });
+        Do(fsm => fsm.SetStateForTest(stateName, stateData, timeout, stopReason));
 
     public void SetStateData(TData stateData) =>
-        Run(fsm => { fsm.SetStateForTest(fsm.StateName, stateData, null, null, notifies: false); return 0; });
+        Do(fsm => fsm.SetStateForTest(fsm.StateName, stateData, null, null, notifies: false));
 
     public void SetTimer(string name, object message, TimeSpan timeout, bool repeat = false) =>
-        Run(fsm => { fsm.SetTimer(name, message, timeout, repeat); return 0; });
+        Do(fsm => fsm.SetTimer(name, message, timeout, repeat));
 
-    public void CancelTimer(string name) => Run(fsm => { fsm.CancelTimer(name); return 0; });
+    public void CancelTimer(string name) => Do(fsm => fsm.CancelTimer(name));
+
+    private void Do(Action<TFsm> action) => Run(fsm => { action(fsm); return 0; });
 
     /// <summary>Runs <paramref name="function"/> on the actor's turn and returns its result.</summary>
     public T Run<T>(Func<TFsm, T> function)

@@ -137,8 +137,7 @@ public abstract class TestKitBase
         var stopwatch = Stopwatch.StartNew();
         while (true)
         {
-            var left = limit - stopwatch.Elapsed;
-            var message = ReceiveOne(left < TimeSpan.Zero ? TimeSpan.Zero : left);
+            var message = ReceiveOne(Max(limit - stopwatch.Elapsed, TimeSpan.Zero));
             if (message is null) throw Failure($"timeout ({limit.TotalMilliseconds} ms) while fishing for a {typeof(T).Name}");
             if (message is T typed && isMessage(typed)) return typed;
         }
@@ -152,8 +151,7 @@ public abstract class TestKitBase
         var result = new List<object>(count);
         while (result.Count < count)
         {
-            var left = limit - stopwatch.Elapsed;
-            var message = ReceiveOne(left < TimeSpan.Zero ? TimeSpan.Zero : left);
+            var message = ReceiveOne(Max(limit - stopwatch.Elapsed, TimeSpan.Zero));
             if (message is null) throw Failure($"timeout ({limit.TotalMilliseconds} ms) after {result.Count} of {count} messages");
             result.Add(message);
         }
