@@ -419,16 +419,13 @@ internal static class UpdateDecoder
         }
         int total = 0;
         foreach (ref readonly var s in slots)
-            total += Canonical.HeaderSize(Canonical.Flags((AttributeFlags)s.Flags, s.Type, s.Length)) + s.Length;
+            total += Canonical.Size((AttributeFlags)s.Flags, s.Type, s.Length);
         var bytes = new byte[total];
         int p = 0;
         foreach (ref readonly var s in slots)
         {
-            byte f = Canonical.Flags((AttributeFlags)s.Flags, s.Type, s.Length);
-            p += Canonical.WriteHeader(bytes.AsSpan(p), f, s.Type, s.Length);
             ReadOnlySpan<byte> v = s.Replacement >= 0 ? replacements![s.Replacement] : body.AsSpan(s.Start, s.Length);
-            v.CopyTo(bytes.AsSpan(p));
-            p += s.Length;
+            p += Canonical.Write(bytes.AsSpan(p), (AttributeFlags)s.Flags, s.Type, v);
         }
         return new PathAttributes(bytes);
     }

@@ -128,22 +128,29 @@ internal static class Canonical
     /// Unknown attributes keep their flags except Extended Length, which must match the length form we write.</summary>
     public static byte Flags(AttributeFlags received, byte type, int valueLength)
     {
-        AttributeFlags f;
+        AttributeFlags f = received;
         if (AttributeType.ExpectedFlags(type) is { } expected)
         {
             f = expected;
             if (expected == (AttributeFlags.Optional | AttributeFlags.Transitive)) f |= received & AttributeFlags.Partial;
-            if (valueLength > 255) f |= AttributeFlags.ExtendedLength;
         }
-        else
-        {
-            f = received;
-            if (valueLength > 255) f |= AttributeFlags.ExtendedLength;
-        }
+        if (valueLength > 255) f |= AttributeFlags.ExtendedLength;
         return (byte)f;
     }
 
     public static int HeaderSize(byte flags) => (flags & (byte)AttributeFlags.ExtendedLength) != 0 ? 4 : 3;
+
+    /// <summary>Octets of one attribute in canonical form, header included.</summary>
+    public static int Size(AttributeFlags received, byte type, int valueLength)
+        => HeaderSize(Flags(received, type, valueLength)) + valueLength;
+
+    /// <summary>Writes one attribute in canonical form; returns the octets written (<see cref="Size"/>).</summary>
+    public static int Write(Span<byte> dst, AttributeFlags received, byte type, ReadOnlySpan<byte> value)
+    {
+        int h = WriteHeader(dst, Flags(received, type, value.Length), type, value.Length);
+        value.CopyTo(dst[h..]);
+        return h + value.Length;
+    }
 
     public static int WriteHeader(Span<byte> dst, byte flags, byte type, int length)
     {
@@ -162,15 +169,10 @@ internal static class Canonical
     {
         list.Sort((a, b) => a.Type.CompareTo(b.Type));
         int total = 0;
-        foreach (var (f, t, v) in list) total += HeaderSize(Flags(f, t, v.Length)) + v.Length;
+        foreach (var (f, t, v) in list) total += Size(f, t, v.Length);
         var bytes = new byte[total];
         int p = 0;
-        foreach (var (f, t, v) in list)
-        {
-            p += WriteHeader(bytes.AsSpan(p), Flags(f, t, v.Length), t, v.Length);
-            v.CopyTo(bytes.AsSpan(p));
-            p += v.Length;
-        }
+        foreach (var (f, t, v) in list) p += Write(bytes.AsSpan(p), f, t, v);
         return new PathAttributes(bytes);
     }
 }
