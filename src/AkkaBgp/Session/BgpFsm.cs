@@ -28,14 +28,6 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     /// <summary>Not an RFC timer: resets the damped IdleHoldTime after a stable period in Established.</summary>
     public const string StableTimer = "IdleHoldStableTimer";
 
-    /// <summary>Not an RFC timer: how long an AutomaticStop(Cease/1) waits for the <see cref="MaxPrefixExceeded"/> that
-    /// carries its RFC 4486 data (<see cref="MaxPrefixDetailsWait"/>).</summary>
-    public const string MaxPrefixDetailsTimer = "MaxPrefixDetailsTimer";
-
-    /// <summary>The RIB sends AutomaticStop(Cease/1) and then MaxPrefixExceeded; both come from one actor, so they
-    /// arrive in that order and close together. This bounds the wait for a sender that never sends the second.</summary>
-    public static readonly TimeSpan MaxPrefixDetailsWait = TimeSpan.FromSeconds(1);
-
     /// <summary>How long a connection may take to flush a NOTIFICATION before it is dropped anyway.</summary>
     public static readonly TimeSpan NotificationFlushDeadline = TimeSpan.FromSeconds(3);
 
@@ -372,6 +364,12 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // Event 8 is "any other event" here: no OPEN was sent, so no NOTIFICATION either.
                 return ToIdle(d, BgpEvent.AutomaticStop, a.Reason, null, RetryCount.Increment);
 
+            case MaxPrefixExceeded m:
+                // The RIB's maximum-prefix stop (Event 8) about a session that has already ended: as above, and
+                // the new attempt is held down for the restart interval (see HoldDown).
+                var stopped = ToIdle(d, BgpEvent.AutomaticStop, MaxPrefixReason(m), null, RetryCount.Increment);
+                return stopped.Using(HoldDown(stopped.StateData, m));
+
             case HoldTimerExpires or KeepaliveTimerExpires or IdleHoldTimerExpires:
                 // Events 10, 11, 13 ("any other event"); these timers do not run in Connect/Active, so
                 // only a stray timer message gets here.
@@ -426,7 +424,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // state to Idle."
                 return AdministrativeStop(d, notify: true, e.FsmEvent);
 
-            case AutomaticStop or MaxPrefixExceeded or MaxPrefixDetailsOverdue:
+            case AutomaticStop or MaxPrefixExceeded:
                 // Event 8: "sends the NOTIFICATION with a Cease, ..., increments the ConnectRetryCounter by 1, ...
                 // and changes its state to Idle."
                 return AutomaticStopped(d, e.FsmEvent);
@@ -513,7 +511,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // its state to Idle."
                 return AdministrativeStop(d, notify: true, e.FsmEvent);
 
-            case AutomaticStop or MaxPrefixExceeded or MaxPrefixDetailsOverdue:
+            case AutomaticStop or MaxPrefixExceeded:
                 // Event 8: "sends the NOTIFICATION message with a Cease, ..., increments the ConnectRetryCounter by
                 // 1, ... and changes its state to Idle."
                 return AutomaticStopped(d, e.FsmEvent);
@@ -621,7 +619,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // connection, sets the ConnectRetryCounter to zero, and changes its state to Idle."
                 return AdministrativeStop(d, notify: true, e.FsmEvent);
 
-            case AutomaticStop or MaxPrefixExceeded or MaxPrefixDetailsOverdue:
+            case AutomaticStop or MaxPrefixExceeded:
                 // Event 8: "sends a NOTIFICATION with a Cease, ..., deletes all routes ..., increments the
                 // ConnectRetryCounter by 1, ... and changes its state to Idle."
                 return AutomaticStopped(d, e.FsmEvent);
@@ -903,12 +901,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 return Stay();
 
             case ConnectRetryTimerExpires or HoldTimerExpires or KeepaliveTimerExpires or DelayOpenTimerExpires
-                or IdleHoldTimerExpires or SessionStable or RestartAfterReset or MaxPrefixDetailsOverdue:
-                return Stay();
-
-            case MaxPrefixExceeded m:
-                // About a session that has ended (Connect/Active: a new one is being set up); nothing to close.
-                Log.Information("{Peer}: late maximum-prefix report ignored in {State}: {Family} limit {Limit}", Peer, StateName, m.Family, m.Limit);
+                or IdleHoldTimerExpires or SessionStable or RestartAfterReset:
                 return Stay();
 
             default:
@@ -1016,7 +1009,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             else CloseConnection(s);
         }
         if (d.DialAttempt != 0) _connector.Tell(new CancelConnect(d.DialAttempt), Self);
-        foreach (var timer in new[] { ConnectRetryTimer, HoldTimer, KeepaliveTimer, DelayOpenTimer, IdleHoldTimer, MaxPrefixDetailsTimer })
+        foreach (var timer in new[] { ConnectRetryTimer, HoldTimer, KeepaliveTimer, DelayOpenTimer, IdleHoldTimer })
             CancelTimer(timer);
 
         var next = d with
@@ -1089,27 +1082,15 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         return state;
     }
 
-    /// <summary>Event 8 in OpenSent, OpenConfirm and Established, in its three forms: an AutomaticStop, the RIB's
-    /// maximum-prefix details (<see cref="MaxPrefixStop"/>), or the wait for them running out.</summary>
+    /// <summary>Event 8 in OpenSent, OpenConfirm and Established, in its two forms: an AutomaticStop (NOTIFICATION
+    /// Cease with its subcode), or the RIB's maximum-prefix stop, which carries the RFC 4486 data itself
+    /// (<see cref="MaxPrefixStop"/>), so neither waits for the other.</summary>
     private State<SessionState, SessionData> AutomaticStopped(SessionData d, object stop) => stop switch
     {
         MaxPrefixExceeded m => MaxPrefixStop(d, m),
-        MaxPrefixDetailsOverdue o => MaxPrefixDetailsMissing(d, o),
-        _ => AutomaticStopWithCease(d, (AutomaticStop)stop),
+        AutomaticStop a => ToIdle(d, BgpEvent.AutomaticStop, a.Reason, new NotificationMessage(ErrorCode.Cease, a.CeaseSubcode), RetryCount.Increment),
+        _ => throw new ArgumentOutOfRangeException(nameof(stop), stop, "not an Event 8"),
     };
-
-    /// <summary>Event 8 in OpenSent, OpenConfirm and Established: NOTIFICATION Cease with the stop's subcode. The
-    /// RIB's AutomaticStop(Cease/1) for the maximum-prefix limit is followed by <see cref="MaxPrefixExceeded"/>
-    /// with the data RFC 4486 section 4 asks for, so that one waits for it (at most <see cref="MaxPrefixDetailsWait"/>).</summary>
-    private State<SessionState, SessionData> AutomaticStopWithCease(SessionData d, AutomaticStop a)
-    {
-        if (a.CeaseSubcode == CeaseSubcode.MaximumPrefixesReached && !IsTimerActive(MaxPrefixDetailsTimer))
-        {
-            SetTimer(MaxPrefixDetailsTimer, new MaxPrefixDetailsOverdue(a), MaxPrefixDetailsWait);
-            return Stay();
-        }
-        return ToIdle(d, BgpEvent.AutomaticStop, a.Reason, new NotificationMessage(ErrorCode.Cease, a.CeaseSubcode), RetryCount.Increment);
-    }
 
     /// <summary>
     /// Event 8 for the maximum-prefix limit. RFC 4486 section 4: "If a BGP speaker decides to terminate its peering
@@ -1122,11 +1103,13 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     private State<SessionState, SessionData> MaxPrefixStop(SessionData d, MaxPrefixExceeded m)
     {
         var notification = new NotificationMessage(ErrorCode.Cease, CeaseSubcode.MaximumPrefixesReached, MaxPrefixData(m.Family, m.Limit));
-        string reason = $"maximum prefixes {m.Limit} exceeded for {m.Family} ({m.Count} received)"
-            + (m.RestartAfter is { } t && t > TimeSpan.Zero ? $", restart in {t}" : ", held down until ManualStart");
-        var idle = ToIdle(d, BgpEvent.AutomaticStop, reason, notification, RetryCount.Increment);
+        var idle = ToIdle(d, BgpEvent.AutomaticStop, MaxPrefixReason(m), notification, RetryCount.Increment);
         return idle.Using(HoldDown(idle.StateData, m));
     }
+
+    private static string MaxPrefixReason(MaxPrefixExceeded m) =>
+        $"maximum prefixes {m.Limit} exceeded for {m.Family} ({m.Count} received)"
+        + (m.RestartAfter is { } t && t > TimeSpan.Zero ? $", restart in {t}" : ", held down until ManualStart");
 
     /// <summary>RFC 4486 section 4's Data field: AFI (2 octets), SAFI (1 octet), prefix upper bound (4 octets).</summary>
     internal static byte[] MaxPrefixData(AfiSafi family, int limit)
@@ -1151,10 +1134,6 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     }
 
     // ---- rows several states share (each state's switch names the event and quotes its row) ----
-
-    /// <summary>The AutomaticStop(Cease/1) came without the RIB's details: Event 8 with a bare Cease/1.</summary>
-    private State<SessionState, SessionData> MaxPrefixDetailsMissing(SessionData d, MaxPrefixDetailsOverdue o) =>
-        ToIdle(d, BgpEvent.AutomaticStop, o.Stop.Reason, new NotificationMessage(ErrorCode.Cease, o.Stop.CeaseSubcode), RetryCount.Increment);
 
     /// <summary>Event 10 in OpenConfirm and Established: Hold Timer Expired (4/0), counted, Idle; or, when the peer
     /// was heard within the hold time, the timer is re-armed for the rest (see <see cref="RestartHoldTimer"/>).</summary>
@@ -1335,9 +1314,6 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         _counters.LastNotificationSent, _counters.LastNotificationReceived,
         new Dictionary<MessageType, long>(_counters.Sent), new Dictionary<MessageType, long>(_counters.Received),
         d.Connection?.Local, d.Connection?.Remote);
-
-    /// <summary>The <see cref="MaxPrefixDetailsTimer"/> expired: the AutomaticStop(Cease/1) goes out without data.</summary>
-    private sealed record MaxPrefixDetailsOverdue(AutomaticStop Stop);
 
     /// <summary>The ManualStart half of <see cref="AdministrativeReset"/>, queued behind the stop.</summary>
     private sealed record RestartAfterReset(bool Passive);

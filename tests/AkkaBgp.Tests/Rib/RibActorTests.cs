@@ -271,9 +271,9 @@ public sealed class RibActorTests : TestKit
         var rib = Rib(cfg: cfg);
         var (fsmA, connA, _) = Up(rib, A, 65001, 1);
         rib.Tell(new PeerUpdate(A, Update(Attrs([65001]), ["203.0.113.0/24", "203.0.112.0/24", "203.0.111.0/24"]), [], connA.Ref));
-        var stop = fsmA.ExpectMsg<AutomaticStop>();
-        Assert.Equal(CeaseSubcode.MaximumPrefixesReached, stop.CeaseSubcode);
+        // One message: the FSM takes it as Event 8 with Cease/1 and the RFC 4486 data below.
         var e = fsmA.ExpectMsg<MaxPrefixExceeded>();
+        Assert.Equal(CeaseSubcode.MaximumPrefixesReached, e.Notification.Subcode);
         Assert.Equal(TimeSpan.FromMinutes(5), e.RestartAfter);
         Assert.Equal(new byte[] { 0, 1, 1, 0, 0, 0, 2 }, e.Notification.Data);
     }

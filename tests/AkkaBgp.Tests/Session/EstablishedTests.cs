@@ -231,8 +231,7 @@ public sealed class EstablishedTests : FsmTestKit
         CreateFsm();
         var connection = ToEstablished();
         Tell(new AutomaticStop(CeaseSubcode.MaximumPrefixesReached, "prefix limit 100 reached"));
-        // Cease/1 waits briefly for the RIB's MaxPrefixExceeded (its RFC 4486 data); without it, it goes out bare.
-        Advance(BgpFsm.MaxPrefixDetailsWait);
+        // A plain AutomaticStop(Cease/1) goes out bare at once (the RIB's MaxPrefixExceeded carries the RFC 4486 data).
         ExpectNotification(connection, ErrorCode.Cease, CeaseSubcode.MaximumPrefixesReached, []);
         Rib.ExpectMsg<PeerDown>();
         AssertState(SessionState.Idle, 1);

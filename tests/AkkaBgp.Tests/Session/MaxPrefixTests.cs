@@ -16,12 +16,8 @@ public sealed class MaxPrefixTests : FsmTestKit
         new(PeerAddress, family ?? AfiSafi.Ipv4Unicast, limit + 1, limit, restartAfter,
             new NotificationMessage(ErrorCode.Cease, CeaseSubcode.MaximumPrefixesReached));
 
-    /// <summary>What the RIB sends: AutomaticStop(Cease/1), then the details.</summary>
-    private void RibStops(MaxPrefixExceeded details)
-    {
-        Tell(new AutomaticStop(CeaseSubcode.MaximumPrefixesReached, "maximum prefixes exceeded"));
-        Tell(details);
-    }
+    /// <summary>What the RIB sends: the details alone, taken as Event 8 with Cease/1.</summary>
+    private void RibStops(MaxPrefixExceeded details) => Tell(details);
 
     [Fact]
     public void Established_Cease_1_carries_AFI_SAFI_and_the_upper_bound()
@@ -116,14 +112,28 @@ public sealed class MaxPrefixTests : FsmTestKit
         CreateFsm();
         var connection = ToEstablished();
         Tell(new AutomaticStop(CeaseSubcode.MaximumPrefixesReached, "maximum prefixes exceeded"));
-        Advance(BgpFsm.MaxPrefixDetailsWait);
-        // No details in time: Cease/1 without data, and the ordinary automatic restart is armed.
+        // A plain AutomaticStop(Cease/1) does not wait for details: Cease/1 without data, and the ordinary
+        // automatic restart is armed.
         ExpectNotification(connection, ErrorCode.Cease, CeaseSubcode.MaximumPrefixesReached, []);
         Assert.True(Fsm.IsTimerActive(BgpFsm.IdleHoldTimer));
 
         Tell(Exceeded(null));
         Assert.True(Fsm.StateData.HeldDown);
         Assert.False(Fsm.IsTimerActive(BgpFsm.IdleHoldTimer));
+        Advance(TimeSpan.FromHours(1));
+        Connector.ExpectNoMsg(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void Details_arriving_in_Connect_end_the_attempt_and_hold_it_down()
+    {
+        CreateFsm();
+        Tell(new ManualStart());
+        Connector.ExpectMsg<Connect>();
+        Tell(Exceeded(null));
+        Connector.ExpectMsg<CancelConnect>();
+        Assert.Equal(SessionState.Idle, Fsm.StateName);
+        Assert.True(Fsm.StateData.HeldDown);
         Advance(TimeSpan.FromHours(1));
         Connector.ExpectNoMsg(TimeSpan.Zero);
     }

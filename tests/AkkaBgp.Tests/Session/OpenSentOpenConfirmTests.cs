@@ -47,8 +47,7 @@ public sealed class OpenSentOpenConfirmTests : FsmTestKit
         CreateFsm();
         var connection = ToOpenSent();
         Tell(new AutomaticStop(CeaseSubcode.MaximumPrefixesReached, "too many prefixes"));
-        // Cease/1 waits briefly for the RIB's MaxPrefixExceeded (its RFC 4486 data); without it, it goes out bare.
-        Advance(BgpFsm.MaxPrefixDetailsWait);
+        // A plain AutomaticStop(Cease/1) goes out bare at once (the RIB's MaxPrefixExceeded carries the RFC 4486 data).
         ExpectNotification(connection, ErrorCode.Cease, CeaseSubcode.MaximumPrefixesReached, []);
         ExpectTransition(SessionState.OpenSent, SessionState.Idle, BgpEvent.AutomaticStop);
         AssertState(SessionState.Idle, 1);

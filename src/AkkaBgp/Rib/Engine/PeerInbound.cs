@@ -310,8 +310,8 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
                 var e = new MaxPrefixExceeded(_peer.Address, family, (int)count, tracker.Settings.Limit, tracker.Settings.RestartInterval,
                     MaxPrefixTracker.Notification(family, tracker.Settings.Limit));
                 Context.System.EventStream.Publish(e);
-                // RFC 4486: the FSM closes the session with Cease/1 (Event 8 AutomaticStop).
-                _fsm.Tell(new AutomaticStop(CeaseSubcode.MaximumPrefixesReached, $"maximum prefixes {tracker.Settings.Limit} exceeded for {family}"), Self);
+                // RFC 4486 section 4: the FSM closes the session with Cease/1 (its Event 8), putting AFI, SAFI and the
+                // upper bound from this message in the NOTIFICATION, and holds it down for RestartAfter.
                 _fsm.Tell(e, Self);
                 break;
         }

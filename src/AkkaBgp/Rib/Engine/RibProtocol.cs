@@ -88,8 +88,8 @@ public sealed record RouteView(Prefix Prefix, IPAddress? Peer, uint PeerAs, bool
 public sealed record RouteLookupResult(int TotalPrefixes, IReadOnlyList<RouteView> Routes);
 
 /// <summary>
-/// Published on the EventStream, and sent to the neighbor's FSM together with
-/// <c>AutomaticStop(Cease/1)</c>: the neighbor sent more prefixes of <paramref name="Family"/> than allowed.
+/// Published on the EventStream, and sent to the neighbor's FSM, which takes it as Event 8 (AutomaticStop) with
+/// Cease/1: the neighbor sent more prefixes of <paramref name="Family"/> than allowed.
 /// <paramref name="Notification"/> carries the RFC 4486 section 4 data (AFI, SAFI, upper bound);
 /// <paramref name="RestartAfter"/> is how long to wait before starting the session again (null: stay down).
 /// </summary>
