@@ -113,15 +113,8 @@ public static class NeighborEndpoints
     private static async Task<(string? Communication, IResult? Problem)> ReadCommunicationAsync(HttpRequest request, CancellationToken ct)
     {
         if (request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.ContainsKey("Transfer-Encoding"))) return (null, null);
-        JsonElement body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, cancellationToken: ct);
-        }
-        catch (JsonException e)
-        {
-            return (null, Problems.BadRequest("the body is not JSON: " + e.Message));
-        }
+        var (body, notJson) = await RequestBody.ReadJsonAsync(request, ct);
+        if (notJson is not null) return (null, notJson);
         if (body.ValueKind != JsonValueKind.Object) return (null, Problems.BadRequest("the body must be a JSON object such as {\"communication\": \"maintenance\"}"));
         string? text = null;
         foreach (var p in body.EnumerateObject())

@@ -64,16 +64,10 @@ public static class RibEndpoints
             string prefixText = request.Query["prefix"].ToString();
             if (prefixText.Length == 0 && request.ContentLength is > 0)
             {
-                try
-                {
-                    var body = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, cancellationToken: ct);
-                    if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("prefix", out var p) && p.ValueKind == JsonValueKind.String)
-                        prefixText = p.GetString()!;
-                }
-                catch (JsonException e)
-                {
-                    return Problems.BadRequest("the body is not JSON: " + e.Message);
-                }
+                var (body, notJson) = await RequestBody.ReadJsonAsync(request, ct);
+                if (notJson is not null) return notJson;
+                if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("prefix", out var p) && p.ValueKind == JsonValueKind.String)
+                    prefixText = p.GetString()!;
             }
             if (prefixText.Length == 0) return Problems.BadRequest("give the prefix as ?prefix=... or in the body as {\"prefix\": \"...\"}");
             if (BgpSyntax.TryParsePrefix(prefixText, out var prefix) != BgpSyntax.PrefixError.None)
@@ -98,15 +92,8 @@ public static class RibEndpoints
     /// </summary>
     internal static async Task<(LocalRoute? Route, IResult? Problem)> ReadRouteAsync(HttpRequest request, CancellationToken ct)
     {
-        JsonElement body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, cancellationToken: ct);
-        }
-        catch (JsonException e)
-        {
-            return (null, Problems.BadRequest("the body is not JSON: " + e.Message));
-        }
+        var (body, notJson) = await RequestBody.ReadJsonAsync(request, ct);
+        if (notJson is not null) return (null, notJson);
         if (body.ValueKind != JsonValueKind.Object) return (null, Problems.BadRequest("the body must be a JSON object with at least \"prefix\""));
 
         var errors = new List<string>();

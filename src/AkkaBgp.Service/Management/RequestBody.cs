@@ -1,0 +1,20 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace AkkaBgp.Service.Management;
+
+/// <summary>Request bodies: one JSON value, or the same 400 problem from every endpoint when the text is not JSON.</summary>
+internal static class RequestBody
+{
+    public static async Task<(JsonElement Body, IResult? Problem)> ReadJsonAsync(HttpRequest request, CancellationToken ct)
+    {
+        try
+        {
+            return (await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, cancellationToken: ct), null);
+        }
+        catch (JsonException e)
+        {
+            return (default, Problems.BadRequest("the body is not JSON: " + e.Message));
+        }
+    }
+}
