@@ -13,7 +13,7 @@ public sealed record OpenMessage(byte Version, ushort MyAs, ushort HoldTime, uin
 {
     public const byte BgpVersion = 4;
     /// <summary>AS_TRANS, the 2-octet placeholder for a 4-octet AS (RFC 6793 section 9).</summary>
-    public const ushort AsTrans = 23456;
+    public const ushort AsTrans = (ushort)Attributes.AsPath.AsTrans;
     public const byte CapabilitiesParameter = 2;   // RFC 5492 section 4
     /// <summary>RFC 9072 section 2: Non-Ext OP Type value that flags the extended format.</summary>
     public const byte ExtendedLengthParameter = 255;
