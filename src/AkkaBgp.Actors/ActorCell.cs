@@ -452,7 +452,7 @@ internal sealed class ActorCell : IActorContext, IThreadPoolWorkItem
             foreach (var watcher in _watchedBy) watcher.Cell.SendSystem(new DeathWatchNotification(SelfRef));
         if (_watching is not null)
             foreach (var watched in _watching)
-                if (watched is LocalActorRef local) local.Cell.SendSystem(new UnwatchRequest(local, SelfRef));
+                if (watched is LocalActorRef local) local.Cell.SendSystem(new UnwatchRequest(SelfRef));
         _watchedBy = null;
         _watching = null;
         _pendingTerminated = null;
@@ -579,7 +579,7 @@ internal sealed class ActorCell : IActorContext, IThreadPoolWorkItem
         _watching ??= new HashSet<IActorRef>();
         if (!_watching.Add(subject)) return subject;
         _pendingTerminated?.Remove(subject);
-        if (subject is LocalActorRef local) local.Cell.SendSystem(new WatchRequest(local, SelfRef));
+        if (subject is LocalActorRef local) local.Cell.SendSystem(new WatchRequest(SelfRef));
         else SendSystem(new DeathWatchNotification(subject)); // nothing alive to watch
         return given;
     }
@@ -590,7 +590,7 @@ internal sealed class ActorCell : IActorContext, IThreadPoolWorkItem
         subject = subject.Unwrap();
         _pendingTerminated?.Remove(subject);
         if (_watching is not null && _watching.Remove(subject) && subject is LocalActorRef local)
-            local.Cell.SendSystem(new UnwatchRequest(local, SelfRef));
+            local.Cell.SendSystem(new UnwatchRequest(SelfRef));
         return given;
     }
 

@@ -29,15 +29,13 @@ internal sealed class Failed(LocalActorRef child, Exception cause) : SystemMessa
     internal readonly Exception Cause = cause;
 }
 
-internal sealed class WatchRequest(LocalActorRef watchee, LocalActorRef watcher) : SystemMessage
+internal sealed class WatchRequest(LocalActorRef watcher) : SystemMessage
 {
-    internal readonly LocalActorRef Watchee = watchee;
     internal readonly LocalActorRef Watcher = watcher;
 }
 
-internal sealed class UnwatchRequest(LocalActorRef watchee, LocalActorRef watcher) : SystemMessage
+internal sealed class UnwatchRequest(LocalActorRef watcher) : SystemMessage
 {
-    internal readonly LocalActorRef Watchee = watchee;
     internal readonly LocalActorRef Watcher = watcher;
 }
 
