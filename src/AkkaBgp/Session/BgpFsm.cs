@@ -1,6 +1,7 @@
 using System.Net;
 using AkkaBgp.Actors;
 using AkkaBgp.Rib.Engine;
+using AkkaBgp.Rib.Policy;
 using AkkaBgp.Transport;
 using AkkaBgp.Wire;
 using TransportClose = AkkaBgp.Transport.Close;
@@ -1102,7 +1103,8 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     /// </summary>
     private State<SessionState, SessionData> MaxPrefixStop(SessionData d, MaxPrefixExceeded m)
     {
-        var notification = new NotificationMessage(ErrorCode.Cease, CeaseSubcode.MaximumPrefixesReached, MaxPrefixData(m.Family, m.Limit));
+        // Built from the family and limit, as the RIB builds m.Notification (one encoder for RFC 4486's data).
+        var notification = MaxPrefixTracker.Notification(m.Family, m.Limit);
         var idle = ToIdle(d, BgpEvent.AutomaticStop, MaxPrefixReason(m), notification, RetryCount.Increment);
         return idle.Using(HoldDown(idle.StateData, m));
     }
@@ -1110,14 +1112,6 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     private static string MaxPrefixReason(MaxPrefixExceeded m) =>
         $"maximum prefixes {m.Limit} exceeded for {m.Family} ({m.Count} received)"
         + (m.RestartAfter is { } t && t > TimeSpan.Zero ? $", restart in {t}" : ", held down until ManualStart");
-
-    /// <summary>RFC 4486 section 4's Data field: AFI (2 octets), SAFI (1 octet), prefix upper bound (4 octets).</summary>
-    internal static byte[] MaxPrefixData(AfiSafi family, int limit)
-    {
-        uint bound = (uint)Math.Max(limit, 0);
-        return [(byte)(family.Afi >> 8), (byte)family.Afi, family.Safi,
-            (byte)(bound >> 24), (byte)(bound >> 16), (byte)(bound >> 8), (byte)bound];
-    }
 
     /// <summary>
     /// After a maximum-prefix stop the peer would send the same table again, so an immediate automatic restart

@@ -47,7 +47,7 @@ public sealed class MaxPrefixTracker
         var data = new byte[7];
         BinaryPrimitives.WriteUInt16BigEndian(data, family.Afi);
         data[2] = family.Safi;
-        BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(3), (uint)limit);
+        BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(3), (uint)Math.Max(limit, 0));
         return new NotificationMessage(ErrorCode.Cease, CeaseSubcode.MaximumPrefixesReached, data);
     }
 }
