@@ -30,8 +30,7 @@ public static class RibEndpoints
             var q = request.Query;
             var prefixText = q["prefix"].ToString();
             if (prefixText.Length == 0) return Problems.BadRequest("the prefix parameter is required, e.g. /bgp/rib?prefix=10.0.0.0/8&match=longer");
-            if (BgpSyntax.TryParsePrefix(prefixText, out var prefix) != BgpSyntax.PrefixError.None)
-                return Problems.BadRequest($"'{prefixText}' is not a prefix (address/length without host bits)");
+            if (!TryPrefix(prefixText, out var prefix, out var bad)) return bad;
             var match = q["match"].ToString();
             if (match.Length == 0) match = "exact";
             if (match is not ("exact" or "longer")) return Problems.BadRequest($"match must be exact or longer, not '{match}'");
@@ -70,12 +69,19 @@ public static class RibEndpoints
                     prefixText = p.GetString()!;
             }
             if (prefixText.Length == 0) return Problems.BadRequest("give the prefix as ?prefix=... or in the body as {\"prefix\": \"...\"}");
-            if (BgpSyntax.TryParsePrefix(prefixText, out var prefix) != BgpSyntax.PrefixError.None)
-                return Problems.BadRequest($"'{prefixText}' is not a prefix (address/length without host bits)");
+            if (!TryPrefix(prefixText, out var prefix, out var bad)) return bad;
             var rib = await registry.GetAsync<RibActor>(ct);
             await rib.Ask<LocalRouteAck>(new WithdrawLocalRoute(prefix), AskTimeout);
             return Results.Json(new { message = "withdrawn", prefix = prefix.ToString() });
         });
+    }
+
+    private static bool TryPrefix(string text, out Prefix prefix, out IResult problem)
+    {
+        problem = Results.Empty;
+        if (BgpSyntax.TryParsePrefix(text, out prefix) == BgpSyntax.PrefixError.None) return true;
+        problem = Problems.BadRequest($"'{text}' is not a prefix (address/length without host bits)");
+        return false;
     }
 
     private static bool TryInt(string text, int min, int max, int fallback, out int value)
