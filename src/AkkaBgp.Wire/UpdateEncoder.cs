@@ -78,6 +78,32 @@ public static class UpdateEncoder
 
     private static int MpAttrSize(int valueLength) => (valueLength > 255 ? 4 : 3) + valueLength;
 
+    /// <summary>MP_REACH_NLRI/MP_UNREACH_NLRI attribute header: optional, non-transitive (RFC 4760 3, 4).</summary>
+    private static int WriteMpHeader(Span<byte> dst, byte type, int valueLength)
+        => Canonical.WriteHeader(dst, Canonical.Flags(AttributeFlags.Optional, type, valueLength), type, valueLength);
+
+    /// <summary>MP_UNREACH_NLRI up to its Withdrawn Routes: header, AFI, SAFI (RFC 4760 4).</summary>
+    private static int WriteMpUnreachStart(Span<byte> dst, int valueLength, ushort afi, byte safi)
+    {
+        int p = WriteMpHeader(dst, AttributeType.MpUnreachNlri, valueLength);
+        BinaryPrimitives.WriteUInt16BigEndian(dst[p..], afi);
+        dst[p + 2] = safi;
+        return p + 3;
+    }
+
+    /// <summary>MP_REACH_NLRI up to its NLRI: header, AFI, SAFI, next-hop length, next hop, Reserved 0 (RFC 4760 3).</summary>
+    private static int WriteMpReachStart(Span<byte> dst, int valueLength, ushort afi, byte safi, ReadOnlySpan<byte> nextHop)
+    {
+        int p = WriteMpHeader(dst, AttributeType.MpReachNlri, valueLength);
+        BinaryPrimitives.WriteUInt16BigEndian(dst[p..], afi);
+        dst[p + 2] = safi;
+        dst[p + 3] = (byte)nextHop.Length;
+        nextHop.CopyTo(dst[(p + 4)..]);
+        p += 4 + nextHop.Length;
+        dst[p] = 0;
+        return p + 1;
+    }
+
     private static void WriteHeader(Span<byte> dst, int length) => BgpHeader.Write(dst, MessageType.Update, length);
 
     private static void CheckFamily(ReadOnlySpan<NlriEntry> entries, bool v6)
@@ -160,21 +186,12 @@ public static class UpdateEncoder
         int aStart = p;
         if (!withdrawn.IsEmpty || !announce)
         {
-            int vlen = 3 + NlriLength(withdrawn, ap);
-            p += Canonical.WriteHeader(destination[p..], Canonical.Flags(AttributeFlags.Optional, AttributeType.MpUnreachNlri, vlen), AttributeType.MpUnreachNlri, vlen);
-            BinaryPrimitives.WriteUInt16BigEndian(destination[p..], afi); p += 2;
-            destination[p++] = safi;
+            p += WriteMpUnreachStart(destination[p..], 3 + NlriLength(withdrawn, ap), afi, safi);
             p += WriteNlri(destination[p..], withdrawn, ap);
         }
         if (announce)
         {
-            int vlen = 5 + nextHop.Length + NlriLength(nlri, ap);
-            p += Canonical.WriteHeader(destination[p..], Canonical.Flags(AttributeFlags.Optional, AttributeType.MpReachNlri, vlen), AttributeType.MpReachNlri, vlen);
-            BinaryPrimitives.WriteUInt16BigEndian(destination[p..], afi); p += 2;
-            destination[p++] = safi;
-            destination[p++] = (byte)nextHop.Length;
-            nextHop.CopyTo(destination[p..]); p += nextHop.Length;
-            destination[p++] = 0; // Reserved (RFC 4760 3)
+            p += WriteMpReachStart(destination[p..], 5 + nextHop.Length + NlriLength(nlri, ap), afi, safi, nextHop);
             p += WriteNlri(destination[p..], nlri, ap);
             attrBytes.CopyTo(destination[p..]); p += attrBytes.Length;
         }
@@ -312,33 +329,28 @@ public static class UpdateEncoder
         if (m.MpUnreach is { } u)
         {
             int vlen = MpUnreachValueLength(u, ctx);
-            p += Canonical.WriteHeader(destination[p..], Canonical.Flags(AttributeFlags.Optional, AttributeType.MpUnreachNlri, vlen), AttributeType.MpUnreachNlri, vlen);
             if (u.IsDecoded)
             {
-                BinaryPrimitives.WriteUInt16BigEndian(destination[p..], u.Afi); p += 2;
-                destination[p++] = u.Safi;
+                p += WriteMpUnreachStart(destination[p..], vlen, u.Afi, u.Safi);
                 p += WriteList(destination[p..], u.Withdrawn, ctx.AddPathSend.Contains(u.Afi, u.Safi));
             }
             else
             {
+                p += WriteMpHeader(destination[p..], AttributeType.MpUnreachNlri, vlen);
                 u.Value.Span.CopyTo(destination[p..]); p += vlen;
             }
         }
         if (m.MpReach is { } r)
         {
             int vlen = MpReachValueLength(r, ctx);
-            p += Canonical.WriteHeader(destination[p..], Canonical.Flags(AttributeFlags.Optional, AttributeType.MpReachNlri, vlen), AttributeType.MpReachNlri, vlen);
             if (r.IsDecoded)
             {
-                BinaryPrimitives.WriteUInt16BigEndian(destination[p..], r.Afi); p += 2;
-                destination[p++] = r.Safi;
-                destination[p++] = (byte)r.NextHop.Length;
-                r.NextHop.Span.CopyTo(destination[p..]); p += r.NextHop.Length;
-                destination[p++] = 0;
+                p += WriteMpReachStart(destination[p..], vlen, r.Afi, r.Safi, r.NextHop.Span);
                 p += WriteList(destination[p..], r.Nlri, ctx.AddPathSend.Contains(r.Afi, r.Safi));
             }
             else
             {
+                p += WriteMpHeader(destination[p..], AttributeType.MpReachNlri, vlen);
                 r.Value.Span.CopyTo(destination[p..]); p += vlen;
             }
         }
