@@ -122,7 +122,9 @@ public sealed class BgpHostedService(
         _log.Warning("Shutdown deadline ({Deadline}) passed with sessions or connections still open", ShutdownDeadline);
     }
 
-    private static bool HasSession(SessionState state) => state is SessionState.OpenSent or SessionState.OpenConfirm or SessionState.Established;
+    /// <summary>OpenSent, OpenConfirm or Established: stopping or replacing the FSM now sends a Cease. Shutdown waits for these; a reload
+    /// resets them only for a session-affecting change.</summary>
+    internal static bool HasSession(SessionState state) => state is SessionState.OpenSent or SessionState.OpenConfirm or SessionState.Established;
 
     /// <summary>Whether any of the connections is still open from our side in the kernel's table (Established, or
     /// CloseWait: the peer closed after reading our NOTIFICATION, but we have not yet).</summary>

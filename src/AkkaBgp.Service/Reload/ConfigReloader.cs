@@ -122,7 +122,7 @@ public sealed class ConfigReloader
                 continue;
             }
             var state = statuses.TryGetValue(peer, out var s) ? s.State : SessionState.Idle;
-            bool hasSession = state is SessionState.OpenSent or SessionState.OpenConfirm or SessionState.Established;
+            bool hasSession = BgpHostedService.HasSession(state);
             if (hasSession && !NeighborChange.NeedsNewSession(differences))
             {
                 deferred.Add($"{peer}: {string.Join(", ", differences)}");
