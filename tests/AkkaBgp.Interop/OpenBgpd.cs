@@ -70,7 +70,8 @@ public sealed partial class OpenBgpd(Peering peering) : Daemon(peering)
             .Where(x => x is not null && (family == 6) == x.Contains(':')).Select(x => x!)];
     }
 
-    public override Task<string> ShowRouteAsync(string prefix) => BgpctlAsync("show", "rib", prefix, "detail");
+    // bgpctl(8): "show rib [options] [prefix]", options such as detail before the prefix.
+    public override Task<string> ShowRouteAsync(string prefix) => BgpctlAsync("show", "rib", "detail", prefix);
 
     public Task AnnounceAsync(string prefix) => BgpctlAsync("network", "add", prefix);
     public Task WithdrawAsync(string prefix) => BgpctlAsync("network", "delete", prefix);
