@@ -28,13 +28,7 @@ public abstract class DaemonInteropTests : TestKit
     {
         Assert.True(Installed, $"{Name} is not installed (tests/run-all.sh installs it)");
         int host = password is not null ? 5 : daemonPassive ? 1 : 3;
-        int port;
-        // A free port on our address, taken by the kernel: parallel runs of this suite (CI, colleagues) do not collide.
-        using (var probe = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp))
-        {
-            probe.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Parse($"127.0.{Net}.{host + 1}"), 0));
-            port = ((System.Net.IPEndPoint)probe.LocalEndPoint!).Port;
-        }
+        int port = AkkaBgp.Tests.Transport.Loopback.FreePort(System.Net.IPAddress.Parse($"127.0.{Net}.{host + 1}"));
         var peering = InteropSession.PeeringFor($"127.0.{Net}.{host}", $"127.0.{Net}.{host + 1}", port, daemonPassive) with { Password = password };
         return new InteropSession(Sys, peering, Create);
     }

@@ -9,6 +9,7 @@ using AkkaBgp.Rib.Engine;
 using AkkaBgp.Rib.Policy;
 using AkkaBgp.Session;
 using AkkaBgp.Speaker;
+using AkkaBgp.Tests.Transport;
 using AkkaBgp.Transport;
 using AkkaBgp.Wire;
 using AkkaBgp.Wire.Attributes;
@@ -64,12 +65,7 @@ public abstract class RibInteropFrrOpenBgpdTests : TestKit
     private string RunTimeCommunityText => $"65000:{Net}01";
 
     /// <summary>A port the kernel hands out on our address: parallel runs of the suite never collide.</summary>
-    private int FreePort()
-    {
-        using var s = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        s.Bind(new IPEndPoint(Ours, 0));
-        return ((IPEndPoint)s.LocalEndPoint!).Port;
-    }
+    private int FreePort() => Loopback.FreePort(Ours);
 
     [Fact]
     public async Task Our_routes_reach_the_daemon_rib_and_a_withdraw_removes_them()

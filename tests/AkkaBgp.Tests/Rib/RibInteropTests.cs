@@ -7,6 +7,7 @@ using AkkaBgp.Rib.Engine;
 using AkkaBgp.Rib.Policy;
 using AkkaBgp.Session;
 using AkkaBgp.Speaker;
+using AkkaBgp.Tests.Transport;
 using AkkaBgp.Transport;
 using AkkaBgp.Wire;
 using AkkaBgp.Wire.Attributes;
@@ -28,12 +29,7 @@ public sealed class RibInteropTests : TestKit
 
     public RibInteropTests() : base(virtualTime: false, systemName: "rib-interop") { }
 
-    private static int FreePort()
-    {
-        using var s = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        s.Bind(new IPEndPoint(Ours, 0));
-        return ((IPEndPoint)s.LocalEndPoint!).Port;
-    }
+    private static int FreePort() => Loopback.FreePort(Ours);
 
     private static NeighborSettings Neighbor(Peering p) => new()
     {

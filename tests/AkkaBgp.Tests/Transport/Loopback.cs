@@ -15,6 +15,15 @@ internal static class Loopback
     /// <summary>A fresh 127.0.20.x address (x cycles 10..250).</summary>
     public static IPAddress NextAddress() => IPAddress.Parse($"127.0.20.{10 + Interlocked.Increment(ref _next) % 240}");
 
+    /// <summary>A port the kernel hands out on <paramref name="address"/>: parallel runs of the suite (CI,
+    /// colleagues) never collide, as fixed ports would.</summary>
+    public static int FreePort(IPAddress address)
+    {
+        using var s = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        s.Bind(new IPEndPoint(address, 0));
+        return ((IPEndPoint)s.LocalEndPoint!).Port;
+    }
+
     /// <summary>Returns (ours, peer): two connected sockets.</summary>
     public static async Task<(Socket Ours, Socket Peer)> PairAsync(IPAddress? address = null)
     {
