@@ -1,5 +1,6 @@
 using System.Net;
-using AkkaBgp.Actors;
+using Akka.Actor;
+using Akka.Event;
 using AkkaBgp.Session;
 using AkkaBgp.Transport;
 using AkkaBgp.Wire;
@@ -14,9 +15,11 @@ namespace AkkaBgp.Rib;
 /// </summary>
 public sealed class AdjRibIn : ReceiveActor
 {
+    private ILoggingAdapter Log { get; } = Context.GetLogger();
+
     private readonly Dictionary<IPAddress, NeighborTable> _tables = new();
 
-    private AdjRibIn()
+    public AdjRibIn()
     {
         Receive<PeerUp>(up =>
         {
@@ -27,7 +30,7 @@ public sealed class AdjRibIn : ReceiveActor
         {
             if (_tables.TryGetValue(down.Peer, out var table))
             {
-                Log.Information("{Peer} down ({Reason}): dropping {V4} IPv4 and {V6} IPv6 routes",
+                Log.Info("{Peer} down ({Reason}): dropping {V4} IPv4 and {V6} IPv6 routes",
                     down.Peer, table.Ipv4.Count, table.Ipv6.Count);
                 table.Clear();
                 table.Up = false;
@@ -43,7 +46,7 @@ public sealed class AdjRibIn : ReceiveActor
         Receive<GetAdjRibIn>(q => Sender.Tell(Snapshot(q), Self));
     }
 
-    public static Props Props() => global::AkkaBgp.Actors.Props.Create(() => new AdjRibIn());
+    public static Props Props() => Akka.Actor.Props.Create(() => new AdjRibIn());
 
     private NeighborTable TableFor(IPAddress peer)
     {

@@ -1,7 +1,9 @@
 using System.Net;
-using AkkaBgp.Actors;
+using Akka.Actor;
+using Akka.Event;
 using AkkaBgp.Rib.Engine;
 using AkkaBgp.Rib.Policy;
+using AkkaBgp.Speaker;
 using AkkaBgp.Transport;
 using AkkaBgp.Wire;
 using TransportClose = AkkaBgp.Transport.Close;
@@ -36,9 +38,14 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     private readonly IActorRef _connector;
     private readonly IActorRef _rib;
     private readonly NeighborCounters _counters = new();
+    private readonly SpeakerClock _clock;
+    private readonly ILoggingAdapter Log;
     private long _attempts;
-    // When the peer last sent a KEEPALIVE or UPDATE (the scheduler's monotonic clock), for the HoldTimer.
+    // When the peer last sent a KEEPALIVE or UPDATE (SpeakerClock), for the HoldTimer.
     private TimeSpan _lastHeard;
+    // Akka's Initialize() runs the transition handlers for the initial state (Idle -> Idle); that is not a
+    // session state change, so Transitioned ignores it.
+    private bool _initialized;
 
     // What caused the transition being made, for SessionStateChanged (set by the handlers that transition).
     private int _eventNumber;
@@ -53,6 +60,9 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         _settings = settings;
         _connector = connector;
         _rib = rib;
+        _clock = SpeakerClock.For(Context.System);
+        // Every line this session logs carries the neighbor, so one neighbor's story can be filtered out of the log.
+        Log = Context.GetLogger().WithContext("NeighborAddress", settings.PeerAddress.ToString()).WithContext("NeighborAs", settings.PeerAs);
 
         StartWith(SessionState.Idle, new SessionData
         {
@@ -69,16 +79,21 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         OnTransition(Transitioned);
         OnTermination(Stopped);
         Initialize();
+        _initialized = true;
     }
 
     public static Props Props(NeighborSettings settings, IActorRef connector, IActorRef rib) =>
-        global::AkkaBgp.Actors.Props.Create(() => new BgpFsm(settings, connector, rib));
+        Akka.Actor.Props.Create(() => new BgpFsm(settings, connector, rib));
 
     private IPAddress Peer => _settings.PeerAddress;
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
-    protected override void PreStart() => _counters.DownSince = Now;
+    protected override void PreStart()
+    {
+        _counters.DownSince = Now;
+        Context.System.EventStream.Publish(new FsmStarted(Peer, Self));
+    }
 
     // =====================================================================================
     // Idle
@@ -106,11 +121,11 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             case AutomaticStart when d.HeldDown:
                 // Held down after the maximum-prefix limit (see MaxPrefixStop): only the restart interval or an
                 // operator's ManualStart starts the session again.
-                Log.Information("{Peer}: AutomaticStart ignored, held down after exceeding its maximum prefixes", Peer);
+                Log.Info("{Peer}: AutomaticStart ignored, held down after exceeding its maximum prefixes", Peer);
                 return Stay();
 
             case AutomaticStart when !_settings.AllowAutomaticStart:
-                Log.Information("{Peer}: AutomaticStart ignored, AllowAutomaticStart is off", Peer);
+                Log.Info("{Peer}: AutomaticStart ignored, AllowAutomaticStart is off", Peer);
                 return Stay();
 
             case AutomaticStart when IsTimerActive(IdleHoldTimer):
@@ -153,7 +168,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
 
             case Accepted a:
                 // Event 14 in Idle: "the BGP FSM will refuse to allow incoming connections" (8.2.2 Idle).
-                Log.Information("{Peer}: refusing connection from {Remote} in Idle", Peer, a.Remote);
+                Log.Info("{Peer}: refusing connection from {Remote} in Idle", Peer, a.Remote);
                 a.Connection.Tell(new TransportClose(TimeSpan.Zero), Self);
                 return Stay();
 
@@ -591,9 +606,9 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         SendMessage(connection, KeepaliveMessage.Instance);
         if (session.HoldTime > TimeSpan.Zero)
         {
-            StartPeriodicTimer(KeepaliveTimer, KeepaliveTimerExpires.Instance, session.KeepaliveTime);
+            SetTimer(KeepaliveTimer, KeepaliveTimerExpires.Instance, session.KeepaliveTime, repeat: true);
             SetTimer(HoldTimer, HoldTimerExpires.Instance, session.HoldTime);
-            _lastHeard = Context.System.Scheduler.MonotonicClock;
+            _lastHeard = _clock.Elapsed;
         }
         else
         {
@@ -601,7 +616,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             CancelTimer(KeepaliveTimer);
             CancelTimer(HoldTimer);
         }
-        Log.Information("{Peer}: OPEN from {Identifier} AS {As}: {Session}", Peer, open.BgpIdentifierAddress, open.AsNumber, session);
+        Log.Info("{Peer}: OPEN from {Identifier} AS {As}: {Session}", Peer, open.BgpIdentifierAddress, open.AsNumber, session);
         return Go(SessionState.OpenConfirm, evt, reason).Using(d with { PeerOpen = open, Session = session });
     }
 
@@ -688,7 +703,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 if (d.Session is { RouteRefresh: true } && !rr.MustBeIgnored)
                     _rib.Tell(new PeerRouteRefresh(Peer, rr, r.Connection), Self);
                 else
-                    Log.Information("{Peer}: ignoring {RouteRefresh}", Peer, rr);
+                    Log.Info("{Peer}: ignoring {RouteRefresh}", Peer, rr);
                 return Stay();
 
             case ReceiveFailed f when IsPrimary(d, f.Connection):
@@ -736,12 +751,12 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     /// </summary>
     private void RestartHoldTimer(SessionData d)
     {
-        _lastHeard = Context.System.Scheduler.MonotonicClock;
+        _lastHeard = _clock.Elapsed;
         if (d.Session is { } s && s.HoldTime > TimeSpan.Zero && !IsTimerActive(HoldTimer))
             SetTimer(HoldTimer, HoldTimerExpires.Instance, s.HoldTime);
     }
 
-    private TimeSpan Silence => Context.System.Scheduler.MonotonicClock - _lastHeard;
+    private TimeSpan Silence => _clock.Elapsed - _lastHeard;
 
     private bool HeardWithinHoldTime(SessionData d) =>
         d.Session is { } s && s.HoldTime > TimeSpan.Zero && Silence < s.HoldTime;
@@ -774,7 +789,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 return ResolveCollision(d, open);
 
             case Received { Message: NotificationMessage n } r when IsSecond(d, r.Connection):
-                Log.Information("{Peer}: second connection closed by the peer: {Notification}", Peer, n.Describe());
+                Log.Info("{Peer}: second connection closed by the peer: {Notification}", Peer, n.Describe());
                 CloseConnection(d.Second);
                 return Stay().Using(d with { Second = null });
 
@@ -813,7 +828,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         }
         RegisterConnection(connection.Ref);
         SendMessage(connection.Ref, OpenExchange.BuildOpen(_settings));
-        Log.Information("{Peer}: second connection ({Connection}) while {State}", Peer, connection, StateName);
+        Log.Info("{Peer}: second connection ({Connection}) while {State}", Peer, connection, StateName);
         return Stay().Using(d with { Second = connection });
     }
 
@@ -846,14 +861,14 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         if (second.Outbound != keepOutbound)
         {
             // Event 23 OpenCollisionDump for the second connection; the existing one carries on.
-            Log.Information("{Peer}: connection collision: {Ids}; keeping the existing {Kept} connection", Peer, ids, kept);
+            Log.Info("{Peer}: connection collision: {Ids}; keeping the existing {Kept} connection", Peer, ids, kept);
             CloseWith(second.Ref, collision);
             return Stay().Using(d with { Second = null });
         }
         // Event 23 OpenCollisionDump for the existing connection: "sends the NOTIFICATION with a Cease, sets the
         // ConnectRetryTimer to zero, releases all BGP resources, drops the TCP connection" (and, from Established,
         // deletes its routes); the session goes on with the second connection, which has just had its Event 19.
-        Log.Information("{Peer}: connection collision: {Ids}; keeping the new {Kept} connection", Peer, ids, kept);
+        Log.Info("{Peer}: connection collision: {Ids}; keeping the new {Kept} connection", Peer, ids, kept);
         CloseWith(d.Connection!.Ref, collision);
         _counters.LastError = "connection collision resolved in favour of the " + kept + " connection";
         return EnterOpenConfirm(d with { Connection = second, Second = null }, open, session!, BgpEvent.OpenCollisionDump,
@@ -948,6 +963,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
 
     private void Transitioned(SessionState from, SessionState to)
     {
+        if (!_initialized) return;
         var next = NextStateData;
         if (to == SessionState.Established && from != SessionState.Established)
         {
@@ -966,7 +982,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             _rib.Tell(new PeerDown(Peer, _reason ?? BgpEvent.Name(_eventNumber), _eventNumber, _notification), Self);
         }
         var change = new SessionStateChanged(Peer, _settings.PeerAs, from, to, _eventNumber, BgpEvent.Name(_eventNumber), _reason, Now);
-        Log.Information("{Peer}: {From} -> {To} ({Event} {EventName}){Reason}", Peer, from, to, _eventNumber,
+        Log.Info("{Peer}: {From} -> {To} ({Event} {EventName}){Reason}", Peer, from, to, _eventNumber,
             BgpEvent.Name(_eventNumber), _reason is null ? "" : ": " + _reason);
         Context.System.EventStream.Publish(change);
     }

@@ -1,5 +1,6 @@
 using System.Net;
-using AkkaBgp.Actors;
+using Akka.Actor;
+using Akka.Event;
 using AkkaBgp.Wire;
 
 namespace AkkaBgp.Session;

@@ -1,5 +1,6 @@
 using System.Net;
-using AkkaBgp.Actors;
+using Akka.Actor;
+using Akka.Event;
 using AkkaBgp.Wire;
 
 namespace AkkaBgp.Session;
@@ -39,6 +40,11 @@ public sealed record AutomaticStop(byte CeaseSubcode, string Reason);
 /// <summary>Not an RFC 4271 event: ManualStop then ManualStart, sending Cease/4 Administrative Reset
 /// (RFC 4486) with the RFC 9003 shutdown communication. The session restarts the way it last started.</summary>
 public sealed record AdministrativeReset(string? Communication = null);
+
+/// <summary>Published on the EventStream by every new FSM incarnation (PreStart). The neighbor supervisor gives an
+/// incarnation that replaces one that crashed its AutomaticStart (unless the operator stopped the session), at once
+/// rather than on a polling interval.</summary>
+public sealed record FsmStarted(IPAddress Peer, IActorRef Fsm);
 
 // ---- timer events, RFC 4271 section 8.1.3 ------------------------------------------------------
 

@@ -1,5 +1,7 @@
 using System.Net;
-using AkkaBgp.Actors;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Pattern;
 using AkkaBgp.Session;
 using AkkaBgp.Transport;
 using AkkaBgp.Wire;
@@ -39,8 +41,6 @@ public sealed record FsmRestartSettings
     public TimeSpan MinBackoff { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(60);
     public double RandomFactor { get; init; } = 0.2;
-    /// <summary>How often the supervisor checks for a restarted FSM, to give it its AutomaticStart.</summary>
-    public TimeSpan RestartCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
 }
 
 // ---- admin protocol ---------------------------------------------------------------------------
@@ -98,6 +98,8 @@ public sealed record AllNeighborStatus(IReadOnlyList<object> Statuses, IReadOnly
 /// </summary>
 public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
 {
+    private ILoggingAdapter Log { get; } = Context.GetLogger();
+
     private readonly Func<NeighborSettings, Props> _fsmProps;
     private readonly IReadOnlyList<DynamicNeighborRange> _ranges;
     private readonly FsmRestartSettings _restart;
@@ -127,14 +129,13 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
         public bool Expired { get; set; }
     }
 
-    private sealed record CheckRestarts : IDeadLetterSuppression;
     private sealed record FinishRemoval(IPAddress Peer) : IDeadLetterSuppression;
     private sealed record ChildIs(IPAddress Peer, IActorRef Supervisor, IActorRef? Fsm, int Restarts) : IDeadLetterSuppression;
     private sealed record StatusesCollected(IActorRef ReplyTo, AllNeighborStatus Result) : IDeadLetterSuppression;
     private sealed record DynamicIdleExpired(IPAddress Peer, IActorRef Supervisor) : IDeadLetterSuppression;
 
     /// <param name="fsmProps">Builds the Props of one neighbor's FSM; the only thing the supervisor knows about the FSM.</param>
-    private NeighborSupervisor(IEnumerable<NeighborSettings> neighbors, IReadOnlyList<DynamicNeighborRange> ranges,
+    public NeighborSupervisor(IEnumerable<NeighborSettings> neighbors, IReadOnlyList<DynamicNeighborRange> ranges,
         Func<NeighborSettings, Props> fsmProps, FsmRestartSettings restart)
     {
         _fsmProps = fsmProps;
@@ -185,33 +186,17 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
             .OrderBy(e => e.Peer.ToString(), StringComparer.Ordinal).ToArray()), Self));
         Receive<GetAllNeighborStatus>(OnGetAll);
         Receive<StatusesCollected>(s => s.ReplyTo.Tell(s.Result, Self));
-        Receive<CheckRestarts>(_ =>
-        {
-            foreach (var n in _neighbors.Values)
-                n.Supervisor.Tell(BackoffSupervisor.GetCurrentChild.Instance, Self);
-        });
         Receive<BackoffSupervisor.CurrentChild>(c =>
         {
-            if (!_bySupervisor.TryGetValue(Sender, out var peer) || !_neighbors.TryGetValue(peer, out var n)) return;
-            HandOver(n, c.Ref);
-            if (c.Ref is null || ReferenceEquals(c.Ref, n.StartedFsm)) return;
-            // A new FSM incarnation after a crash: it starts in Idle, so give it the AutomaticStart
-            // (RFC 4271 Event 3) the supervisor gives every neighbor it creates, unless the operator stopped it.
-            bool first = n.StartedFsm is null;
-            n.StartedFsm = c.Ref;
-            if (!first)
-            {
-                n.Restarts++;
-                Log.Warning("FSM of {Peer} was recreated after a crash (restart {Count})", peer, n.Restarts);
-                if (!n.AdminDown) c.Ref.Tell(new AutomaticStart(), Self);
-            }
+            if (_bySupervisor.TryGetValue(Sender, out var peer) && _neighbors.TryGetValue(peer, out var n)) HandOver(n, c.Ref);
         });
+        Receive<FsmStarted>(OnFsmStarted);
         Receive<SessionStateChanged>(OnStateChanged);
         Receive<DynamicIdleExpired>(e =>
         {
             if (!_neighbors.TryGetValue(e.Peer, out var n) || !ReferenceEquals(n.Supervisor, e.Supervisor)) return;
             if (n.PendingRemoval is not null || !IsDown(n.State)) return;
-            Log.Information("Dynamic neighbor {Peer} removed: down for {Time}", e.Peer, n.Range!.IdleRemoval);
+            Log.Info("Dynamic neighbor {Peer} removed: down for {Time}", e.Peer, n.Range!.IdleRemoval);
             n.Expired = true;
             Context.Stop(n.Supervisor);
         });
@@ -244,17 +229,36 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
         Func<NeighborSettings, Props> fsmProps, FsmRestartSettings? restart = null)
     {
         var list = neighbors.ToArray();
-        return Actors.Props.Create(() => new NeighborSupervisor(list, ranges, fsmProps, restart ?? new FsmRestartSettings()));
+        return Akka.Actor.Props.Create(() => new NeighborSupervisor(list, ranges, fsmProps, restart ?? new FsmRestartSettings()));
     }
 
     protected override void PreStart()
     {
-        Timers.StartPeriodicTimer("check-restarts", new CheckRestarts(), _restart.RestartCheckInterval);
+        // Each FSM incarnation announces itself; a replacement for a crashed one needs its AutomaticStart.
+        Context.System.EventStream.Subscribe(Self, typeof(FsmStarted));
         // Dynamic neighbors are removed when their session has been down for a while; the FSMs publish their states.
         if (_ranges.Count > 0) Context.System.EventStream.Subscribe(Self, typeof(SessionStateChanged));
     }
 
-    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self, typeof(SessionStateChanged));
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+
+    private void OnFsmStarted(FsmStarted e)
+    {
+        // Only our own FSMs: the neighbor's BackoffSupervisor is their parent (another speaker may share the system).
+        if (!_neighbors.TryGetValue(e.Peer, out var n) || !e.Fsm.Path.Parent.Equals(n.Supervisor.Path)) return;
+        if (n.StartedFsm is null)
+        {
+            n.StartedFsm = e.Fsm;
+            return;
+        }
+        if (e.Fsm.Equals(n.StartedFsm)) return;
+        // A new FSM incarnation after a crash: it starts in Idle, so give it the AutomaticStart (RFC 4271 Event 3)
+        // the supervisor gives every neighbor it creates, unless the operator stopped it.
+        n.StartedFsm = e.Fsm;
+        n.Restarts++;
+        Log.Warning("FSM of {Peer} was recreated after a crash (restart {Count})", e.Peer, n.Restarts);
+        if (!n.AdminDown) e.Fsm.Tell(new AutomaticStart(), Self);
+    }
 
     private static bool IsDown(SessionState state) => state is SessionState.Idle or SessionState.Connect or SessionState.Active;
 
@@ -295,7 +299,10 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
     private void Spawn(NeighborSettings settings, DynamicNeighborRange? range)
     {
         var name = "peer-" + settings.PeerAddress.ToString().Replace(':', '_');
-        var props = BackoffSupervisor.Props(_fsmProps(settings), "fsm", _restart.MinBackoff, _restart.MaxBackoff, _restart.RandomFactor);
+        // OnFailure: a crash stops the FSM and recreates it after min * 2^n (capped, with jitter); the count resets
+        // after the FSM has run for MinBackoff. An FSM that stops on its own ends the neighbor.
+        var props = BackoffSupervisor.Props(Backoff.OnFailure(_fsmProps(settings), "fsm", _restart.MinBackoff, _restart.MaxBackoff,
+            _restart.RandomFactor, maxNrOfRetries: -1));
         var supervisor = Context.Watch(Context.ActorOf(props, name));
         var n = new Neighbor(settings, supervisor, range);
         _neighbors[settings.PeerAddress] = n;
@@ -304,7 +311,6 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
         // RFC 4271 8.1.2: the system starts the session (Event 3, or 5 with PassiveTcpEstablishment);
         // the FSM ignores it unless AllowAutomaticStart.
         supervisor.Tell(new AutomaticStart(), Self);
-        supervisor.Tell(BackoffSupervisor.GetCurrentChild.Instance, Self);
     }
 
     /// <summary>
@@ -351,7 +357,7 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
                 Sender.Tell(new RejectConnection(c.Connection, $"dynamic range {range.Range} is full ({range.MaxPeers} peers)"), Self);
                 return;
             }
-            Log.Information("Dynamic neighbor {Peer} from range {Range} ({Count}/{Max})", address, range.Range, count + 1, range.MaxPeers);
+            Log.Info("Dynamic neighbor {Peer} from range {Range} ({Count}/{Max})", address, range.Range, count + 1, range.MaxPeers);
             Spawn(range.For(address), range);
             var created = _neighbors[address];
             // Down until its session comes up: removed after IdleRemoval if it never does.

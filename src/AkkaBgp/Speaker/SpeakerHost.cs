@@ -1,4 +1,5 @@
-using AkkaBgp.Actors;
+using Akka.Actor;
+using Akka.Event;
 using AkkaBgp.Session;
 using AkkaBgp.Transport;
 

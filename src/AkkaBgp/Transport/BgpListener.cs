@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using AkkaBgp.Actors;
+using Akka.Actor;
+using Akka.Event;
 using AkkaBgp.Wire;
 
 namespace AkkaBgp.Transport;
@@ -45,6 +46,8 @@ public sealed record ListenerStatus(IReadOnlyList<IPEndPoint> Bound, IReadOnlyLi
 /// </summary>
 public sealed class BgpListener : UntypedActor, IWithTimers
 {
+    private ILoggingAdapter Log { get; } = Context.GetLogger();
+
     private readonly ListenerSettings _settings;
     private readonly IActorRef _lookup;
     private readonly CancellationTokenSource _stop = new();
@@ -59,7 +62,7 @@ public sealed class BgpListener : UntypedActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    private BgpListener(ListenerSettings settings, IActorRef lookup)
+    public BgpListener(ListenerSettings settings, IActorRef lookup)
     {
         _settings = settings;
         _lookup = lookup;
@@ -67,7 +70,7 @@ public sealed class BgpListener : UntypedActor, IWithTimers
 
     /// <param name="lookup">The actor that maps a remote address to a neighbor (the <see cref="Speaker.NeighborSupervisor"/>).</param>
     public static Props Props(ListenerSettings settings, IActorRef lookup) =>
-        Actors.Props.Create(() => new BgpListener(settings, lookup));
+        Akka.Actor.Props.Create(() => new BgpListener(settings, lookup));
 
     private sealed record AcceptedSocket(Socket Socket) : IDeadLetterSuppression;
     private sealed record AcceptFailed(IPEndPoint Endpoint, string Reason) : IDeadLetterSuppression;
@@ -92,7 +95,7 @@ public sealed class BgpListener : UntypedActor, IWithTimers
                 var bound = (IPEndPoint)socket.LocalEndPoint!;
                 _sockets.Add(socket);
                 _bound.Add(bound);
-                Log.Information("Listening on {Endpoint}", bound);
+                Log.Info("Listening on {Endpoint}", bound);
                 _ = AcceptLoopAsync(socket, bound, Self, _stop.Token);
             }
             catch (SocketException e)
@@ -233,7 +236,7 @@ public sealed class BgpListener : UntypedActor, IWithTimers
     private void Reject(RejectConnection r)
     {
         _rejected++;
-        Log.Information("Rejecting connection {Connection}: {Reason}", r.Connection.Path.Name, r.Reason);
+        Log.Info("Rejecting connection {Connection}: {Reason}", r.Connection.Path.Name, r.Reason);
         _rejecting.Add(r.Connection);
         r.Connection.Tell(new Register(Self, default, default, TimeSpan.Zero), Self);
         Timers.StartSingleTimer(r.Connection, new RejectTimeout(r.Connection), _settings.RejectOpenWait);

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
-using AkkaBgp.Actors;
+using Akka.Actor;
+using Akka.Event;
 using AkkaBgp.Wire;
 
 namespace AkkaBgp.Transport;
@@ -48,6 +49,8 @@ public sealed record ConnectionStats(long MessagesReceived, long UpdatesReceived
 /// </summary>
 public sealed class TcpConnection : UntypedActor, IWithTimers
 {
+    private ILoggingAdapter Log { get; } = Context.GetLogger();
+
     private readonly Socket _socket;
     private readonly ConnectionOptions _options;
     private readonly CancellationTokenSource _stop = new();
@@ -80,7 +83,7 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    private TcpConnection(Socket socket, ConnectionOptions options)
+    public TcpConnection(Socket socket, ConnectionOptions options)
     {
         _socket = socket;
         _options = options;
@@ -93,7 +96,7 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
 
     /// <summary>The actor takes ownership of a connected socket.</summary>
     public static Props Props(Socket socket, ConnectionOptions? options = null) =>
-        Actors.Props.Create(() => new TcpConnection(socket, options ?? ConnectionOptions.Default));
+        Akka.Actor.Props.Create(() => new TcpConnection(socket, options ?? ConnectionOptions.Default));
 
     private sealed record DecodeRules(DecodeContext Context, int MaxLength);
 
@@ -180,7 +183,7 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
             case RegisterTimedOut:
                 if (_handler is null)
                 {
-                    Log.Information("{Remote}: nobody registered for the connection within {Timeout}; closing", Remote, _options.RegisterTimeout);
+                    Log.Info("{Remote}: nobody registered for the connection within {Timeout}; closing", Remote, _options.RegisterTimeout);
                     Shutdown("not registered in time", abort: true);
                 }
                 break;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using AkkaBgp.Actors;
+using Akka.Actor;
+using Akka.Event;
 
 namespace AkkaBgp.Transport;
 
@@ -22,7 +23,7 @@ public sealed class TcpConnector : ReceiveActor
 
     private sealed record Dialled(Connect Request, IActorRef Requester, CancellationTokenSource Token, Socket? Socket, string? Error) : IDeadLetterSuppression;
 
-    private TcpConnector(TimeSpan defaultTimeout, ConnectionOptions connectionOptions)
+    public TcpConnector(TimeSpan defaultTimeout, ConnectionOptions connectionOptions)
     {
         _defaultTimeout = defaultTimeout;
         _connectionOptions = connectionOptions;
@@ -40,7 +41,7 @@ public sealed class TcpConnector : ReceiveActor
     }
 
     public static Props Props(TimeSpan? defaultTimeout = null, ConnectionOptions? connectionOptions = null) =>
-        Actors.Props.Create(() => new TcpConnector(defaultTimeout ?? TimeSpan.FromSeconds(10), connectionOptions ?? ConnectionOptions.Default));
+        Akka.Actor.Props.Create(() => new TcpConnector(defaultTimeout ?? TimeSpan.FromSeconds(10), connectionOptions ?? ConnectionOptions.Default));
 
     private void Start(Connect c)
     {

@@ -1,4 +1,5 @@
-using AkkaBgp.Actors;
+using Akka.Actor;
+using Akka.Event;
 using AkkaBgp.Rib.Advertise;
 using AkkaBgp.Rib.Decision;
 using AkkaBgp.Rib.Policy;
@@ -42,7 +43,7 @@ public sealed class LocRibPartition : ReceiveActor
         public int DeltaV4, DeltaV6;
     }
 
-    private LocRibPartition(int index, RibSettings settings, RibPeer local)
+    public LocRibPartition(int index, RibSettings settings, RibPeer local)
     {
         _index = index;
         _settings = settings;
@@ -81,7 +82,7 @@ public sealed class LocRibPartition : ReceiveActor
     }
 
     /// <param name="local">The RIB's local-origination pseudo-peer; batches of local routes must carry this instance.</param>
-    public static Props Props(int index, RibSettings settings, RibPeer local) => Actors.Props.Create(() => new LocRibPartition(index, settings, local));
+    public static Props Props(int index, RibSettings settings, RibPeer local) => Akka.Actor.Props.Create(() => new LocRibPartition(index, settings, local));
 
     /// <summary>Which partition owns a prefix: a fixed function of the prefix alone.</summary>
     public static int PartitionOf(Prefix p, int partitions)

@@ -1,4 +1,5 @@
-using AkkaBgp.Actors;
+using Akka.Actor;
+using Akka.Event;
 using AkkaBgp.Rib.Policy;
 using AkkaBgp.Rib.Tables;
 using AkkaBgp.Session;
@@ -17,6 +18,8 @@ namespace AkkaBgp.Rib.Engine;
 /// </summary>
 public sealed class PeerInbound : ReceiveActor, IWithTimers
 {
+    private ILoggingAdapter Log { get; } = Context.GetLogger();
+
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Ops per partition batch. A RouteOp is 48 bytes: 1024 keep each list under the 85,000-byte
@@ -51,7 +54,7 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
     internal long AcceptedV4 => StoredV4 - KeptFilteredV4;
     internal long AcceptedV6 => StoredV6 - KeptFilteredV6;
 
-    private PeerInbound(RibPeer peer, IActorRef[] partitions, IActorRef fsm)
+    public PeerInbound(RibPeer peer, IActorRef[] partitions, IActorRef fsm)
     {
         _peer = peer;
         _partitions = partitions;
@@ -90,7 +93,7 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
         Receive<InboundCountersQuery>(q => q.ReplyTo.Tell(Counters(q.QueryId), Self));
     }
 
-    public static Props Props(RibPeer peer, IActorRef[] partitions, IActorRef fsm) => Actors.Props.Create(() => new PeerInbound(peer, partitions, fsm));
+    public static Props Props(RibPeer peer, IActorRef[] partitions, IActorRef fsm) => Akka.Actor.Props.Create(() => new PeerInbound(peer, partitions, fsm));
 
     private readonly Dictionary<AfiSafi, long> _refreshRounds = new();
     private long _refreshRound;

@@ -1,5 +1,7 @@
 using System.Buffers;
-using AkkaBgp.Actors;
+using Akka.Actor;
+using Akka.Event;
+using AkkaBgp.Speaker;
 using AkkaBgp.Rib.Advertise;
 using AkkaBgp.Rib.Tables;
 using AkkaBgp.Transport;
@@ -18,6 +20,8 @@ namespace AkkaBgp.Rib.Engine;
 /// </summary>
 public sealed class PeerOutbound : ReceiveActor, IWithTimers
 {
+    private ILoggingAdapter Log { get; } = Context.GetLogger();
+
     private readonly RibPeer _peer;
     private readonly IActorRef _connection;
     private readonly IActorRef[] _partitions;
@@ -37,7 +41,7 @@ public sealed class PeerOutbound : ReceiveActor, IWithTimers
     /// <summary>Prefixes the neighbor has from us per family; the pending deltas are applied when the queue is written.</summary>
     private long _advertisedV4, _advertisedV6, _pendingV4, _pendingV6;
 
-    private PeerOutbound(RibPeer peer, IActorRef connection, IActorRef[] partitions)
+    public PeerOutbound(RibPeer peer, IActorRef connection, IActorRef[] partitions)
     {
         _peer = peer;
         _connection = connection;
@@ -98,7 +102,7 @@ public sealed class PeerOutbound : ReceiveActor, IWithTimers
     }
 
     public static Props Props(RibPeer peer, IActorRef connection, IActorRef[] partitions) =>
-        Actors.Props.Create(() => new PeerOutbound(peer, connection, partitions));
+        Akka.Actor.Props.Create(() => new PeerOutbound(peer, connection, partitions));
 
     private void InitialTableSent()
     {
@@ -137,7 +141,8 @@ public sealed class PeerOutbound : ReceiveActor, IWithTimers
     private TimeSpan? _timerAt;
     private int _pruneAt = 4096;
 
-    private TimeSpan Now => Context.System.Scheduler.MonotonicClock;
+    private readonly SpeakerClock _clock = SpeakerClock.For(Context.System);
+    private TimeSpan Now => _clock.Elapsed;
 
     private void Admit(List<(Prefix Prefix, OutRoute? Route)> changes)
     {

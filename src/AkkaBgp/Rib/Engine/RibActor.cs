@@ -1,5 +1,6 @@
 using System.Net;
-using AkkaBgp.Actors;
+using Akka.Actor;
+using Akka.Event;
 using AkkaBgp.Rib.Policy;
 using AkkaBgp.Rib.Tables;
 using AkkaBgp.Session;
@@ -17,6 +18,8 @@ namespace AkkaBgp.Rib.Engine;
 /// </summary>
 public sealed class RibActor : ReceiveActor, IWithTimers
 {
+    private ILoggingAdapter Log { get; } = Context.GetLogger();
+
     public ITimerScheduler Timers { get; set; } = null!;
 
     private readonly RibSettings _settings;
@@ -40,7 +43,7 @@ public sealed class RibActor : ReceiveActor, IWithTimers
     private sealed record RestartTimeExpired(IPAddress Peer, long Generation) : IDeadLetterSuppression;
     private sealed record StalePathTimeExpired(IPAddress Peer, long SessionId, IReadOnlyCollection<AfiSafi> Families) : IDeadLetterSuppression;
 
-    private RibActor(RibSettings settings, Func<IPAddress, NeighborRibConfig?> neighbors, IEnumerable<LocalRoute> localRoutes)
+    public RibActor(RibSettings settings, Func<IPAddress, NeighborRibConfig?> neighbors, IEnumerable<LocalRoute> localRoutes)
     {
         _settings = settings;
         _neighbors = neighbors;
@@ -57,7 +60,7 @@ public sealed class RibActor : ReceiveActor, IWithTimers
             if (!_restarting.TryGetValue(t.Peer, out var r) || r.Generation != t.Generation) return;
             // RFC 4724 4.2: the peer did not come back within its Restart Time: delete its stale routes.
             _restarting.Remove(t.Peer);
-            Log.Information("{Peer}: not back within its graceful restart time: withdrawing its stale routes", t.Peer);
+            Log.Info("{Peer}: not back within its graceful restart time: withdrawing its stale routes", t.Peer);
             Purge(r.Slot);
         });
         Receive<StalePathTimeExpired>(t =>
@@ -121,8 +124,12 @@ public sealed class RibActor : ReceiveActor, IWithTimers
     }
 
     /// <param name="neighbors">Per-neighbor RIB configuration by peer address; null gives the defaults.</param>
-    public static Props Props(RibSettings settings, Func<IPAddress, NeighborRibConfig?>? neighbors = null, IEnumerable<LocalRoute>? localRoutes = null) =>
-        Actors.Props.Create(() => new RibActor(settings, neighbors ?? (_ => null), localRoutes ?? []));
+    public static Props Props(RibSettings settings, Func<IPAddress, NeighborRibConfig?>? neighbors = null, IEnumerable<LocalRoute>? localRoutes = null)
+    {
+        var lookup = neighbors ?? (_ => null);
+        var routes = localRoutes?.ToArray() ?? [];
+        return Akka.Actor.Props.Create(() => new RibActor(settings, lookup, routes));
+    }
 
     /// <summary>Convenience for SpeakerSettings.RibProps: RIB settings from the neighbors' configuration.</summary>
     public static Props Props(RibSettings settings, IReadOnlyDictionary<IPAddress, NeighborRibConfig> neighbors, IEnumerable<LocalRoute>? localRoutes = null) =>
@@ -162,7 +169,7 @@ public sealed class RibActor : ReceiveActor, IWithTimers
         var inbound = Context.ActorOf(PeerInbound.Props(peer, _partitions, Sender), $"in-{slot}-{id}");
         _sessions[up.Peer] = new Session(peer, inbound, outbound, up.Connection, n, id);
         if (restart is not null) Resumed(up.Peer, id, inbound, restart, n, cfg.Rib);
-        Log.Information("{Peer}: RIB session up (slot {Slot}, families {Families})", up.Peer, slot, string.Join(", ", n.Families));
+        Log.Info("{Peer}: RIB session up (slot {Slot}, families {Families})", up.Peer, slot, string.Join(", ", n.Families));
     }
 
     /// <summary>
@@ -189,7 +196,7 @@ public sealed class RibActor : ReceiveActor, IWithTimers
         if (keep is not null)
         {
             var restartTime = TimeSpan.FromSeconds(s.Negotiated.PeerGracefulRestart!.RestartTime);
-            Log.Information("{Peer}: RIB session down ({Reason}): graceful restart, keeping its {Families} routes stale for up to {RestartTime}",
+            Log.Info("{Peer}: RIB session down ({Reason}): graceful restart, keeping its {Families} routes stale for up to {RestartTime}",
                 address, reason, string.Join(", ", keep), restartTime);
             var r = new Restart(s.Peer.Slot, keep, ++_restartGeneration);
             _restarting[address] = r;
@@ -201,7 +208,7 @@ public sealed class RibActor : ReceiveActor, IWithTimers
             Timers.StartSingleTimer(RestartTimer(address), new RestartTimeExpired(address, r.Generation), restartTime);
             return;
         }
-        Log.Information("{Peer}: RIB session down ({Reason}): withdrawing its routes", address, reason);
+        Log.Info("{Peer}: RIB session down ({Reason}): withdrawing its routes", address, reason);
         _purging[s.Peer.Slot] = _partitions.Length;
         s.Inbound.Tell(new InboundStop(), Self);
     }
@@ -241,7 +248,7 @@ public sealed class RibActor : ReceiveActor, IWithTimers
         var preserved = n.PeerGracefulRestart?.Families.Where(f => f.ForwardingPreserved).Select(f => f.Family).ToHashSet() ?? [];
         var now = restart.Families.Where(f => !preserved.Contains(f) || !n.Families.Contains(f)).ToArray();
         var later = restart.Families.Except(now).ToArray();
-        Log.Information("{Peer}: back from graceful restart; stale routes removed now for [{Now}], on End-of-RIB for [{Later}]",
+        Log.Info("{Peer}: back from graceful restart; stale routes removed now for [{Now}], on End-of-RIB for [{Later}]",
             address, string.Join(", ", now), string.Join(", ", later));
         if (now.Length > 0) inbound.Tell(new InboundSweepStale(now), Self);
         if (later.Length > 0) Timers.StartSingleTimer(StaleTimer(address), new StalePathTimeExpired(address, sessionId, later), settings.StalePathTime);

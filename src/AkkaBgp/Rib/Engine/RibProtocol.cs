@@ -1,4 +1,5 @@
-using AkkaBgp.Actors;
+using Akka.Actor;
+using Akka.Event;
 using System.Net;
 using AkkaBgp.Rib.Policy;
 using AkkaBgp.Wire;

@@ -1,4 +1,5 @@
-using AkkaBgp.Actors;
+using Akka.Actor;
+using Akka.Event;
 
 namespace AkkaBgp.Rib.Engine;
 
@@ -10,7 +11,7 @@ internal sealed class RibQuery : ReceiveActor, IWithTimers
 {
     public ITimerScheduler Timers { get; set; } = null!;
 
-    private RibQuery(IActorRef replyTo, IActorRef[] partitions, IActorRef[] inbound, IActorRef[] outbound, int established)
+    public RibQuery(IActorRef replyTo, IActorRef[] partitions, IActorRef[] inbound, IActorRef[] outbound, int established)
     {
         int waiting = partitions.Length + inbound.Length + outbound.Length;
         var advertised = new Dictionary<System.Net.IPAddress, OutboundCounters>();
@@ -78,7 +79,7 @@ internal sealed class RibQuery : ReceiveActor, IWithTimers
         else Timers.StartSingleTimer("timeout", QueryTimeout.Instance, TimeSpan.FromSeconds(10));
     }
 
-    private RibQuery(IActorRef replyTo, IActorRef[] partitions, LookupRoutes q)
+    public RibQuery(IActorRef replyTo, IActorRef[] partitions, LookupRoutes q)
     {
         int waiting = partitions.Length;
         var all = new List<(AkkaBgp.Wire.Prefix Prefix, List<RouteView> Paths)>();
