@@ -1,6 +1,6 @@
 using System.Net;
-using AkkaBgp.Actors;
-using AkkaBgp.Actors.TestKit;
+using Akka.Actor;
+using Akka.TestKit;
 using AkkaBgp.Session;
 using AkkaBgp.Speaker;
 using AkkaBgp.Tests.Transport;
@@ -10,7 +10,7 @@ using AkkaBgp.Wire;
 namespace AkkaBgp.Tests.Robustness;
 
 /// <summary>Two of our speakers peering over loopback in real time, and dynamic neighbors end to end.</summary>
-public sealed class SpeakerPairTests() : TestKit(virtualTime: false)
+public sealed class SpeakerPairTests() : BgpTestKit(virtualTime: false)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 

@@ -51,7 +51,7 @@ public sealed class EstablishedTests : FsmTestKit
         Tell(new ReceivedWithErrors(EmptyUpdate(), errors, connection.Ref));
         var received = Rib.ExpectMsg<PeerUpdate>();
         Assert.Equal(ErrorAction.TreatAsWithdraw, Assert.Single(received.Errors).Action);
-        connection.ExpectNoMsg();
+        connection.ExpectNoMsg(Quiet);
         Assert.Equal(SessionState.Established, Fsm.StateName);
     }
 
@@ -97,7 +97,7 @@ public sealed class EstablishedTests : FsmTestKit
         var connection = ToEstablished(PeerOpen(capabilities: [new FourOctetAsCapability(RemoteAs)]));
         FromPeer(connection, new RouteRefreshMessage(AfiSafi.Ipv4Unicast));
         FromPeer(connection, new RouteRefreshMessage(1, 1, (RouteRefreshSubtype)7));
-        Rib.ExpectNoMsg();
+        Rib.ExpectNoMsg(Quiet);
         Assert.Equal(SessionState.Established, Fsm.StateName);
     }
 
@@ -185,10 +185,10 @@ public sealed class EstablishedTests : FsmTestKit
         AssertState(SessionState.Idle, 0);
         // A stopped session does not come back by itself, and the connection hears nothing more from us.
         Advance(TimeSpan.FromMinutes(10));
-        Connector.ExpectNoMsg();
-        connection.ExpectNoMsg();
+        Connector.ExpectNoMsg(Quiet);
+        connection.ExpectNoMsg(Quiet);
         Tell(new ManualStop("again"));
-        connection.ExpectNoMsg();
+        connection.ExpectNoMsg(Quiet);
         Assert.Equal(SessionState.Idle, Fsm.StateName);
     }
 
@@ -284,7 +284,7 @@ public sealed class EstablishedTests : FsmTestKit
             ExpectSent<KeepaliveMessage>(connection);
             keepalives++;
         }
-        connection.ExpectNoMsg();
+        connection.ExpectNoMsg(Quiet);
         Assert.Equal(10, keepalives);
         Assert.Equal(10 + 1, Status().MessagesSent[MessageType.Keepalive]); // plus the one in OpenSent
     }
@@ -294,11 +294,14 @@ public sealed class EstablishedTests : FsmTestKit
     {
         CreateFsm(s => s with { KeepaliveTime = TimeSpan.FromSeconds(5) });
         var connection = ToEstablished(PeerOpen(holdTime: 90));
-        Advance(TimeSpan.FromSeconds(15));
-        ExpectSent<KeepaliveMessage>(connection);
-        ExpectSent<KeepaliveMessage>(connection);
-        ExpectSent<KeepaliveMessage>(connection);
-        connection.ExpectNoMsg();
+        // Akka's TestScheduler fires a periodic timer once per Advance: one KEEPALIVE every 5 s, not 30 s.
+        for (int i = 0; i < 3; i++)
+        {
+            Advance(TimeSpan.FromSeconds(5));
+            ExpectSent<KeepaliveMessage>(connection);
+        }
+        Advance(TimeSpan.FromSeconds(4));
+        connection.ExpectNoMsg(Quiet);
     }
 
     [Fact]
@@ -309,7 +312,7 @@ public sealed class EstablishedTests : FsmTestKit
         Assert.False(Fsm.IsTimerActive(BgpFsm.HoldTimer));
         Assert.False(Fsm.IsTimerActive(BgpFsm.KeepaliveTimer));
         Advance(TimeSpan.FromHours(1));
-        connection.ExpectNoMsg();
+        connection.ExpectNoMsg(Quiet);
         Assert.Equal(SessionState.Established, Fsm.StateName);
     }
 
@@ -321,7 +324,7 @@ public sealed class EstablishedTests : FsmTestKit
         var newcomer = NewConnection();
         Tell(new Accepted(newcomer.Ref, LocalEndPoint, PeerEndPoint));
         ExpectNotification(newcomer, ErrorCode.Cease, CeaseSubcode.ConnectionCollisionResolution, []);
-        connection.ExpectNoMsg();
+        connection.ExpectNoMsg(Quiet);
         Assert.Equal(SessionState.Established, Fsm.StateName);
     }
 
@@ -354,8 +357,8 @@ public sealed class EstablishedTests : FsmTestKit
         Tell(new ManualStart());
         Tell(new AutomaticStart());
         Tell(new ManualStartWithPassiveTcpEstablishment());
-        connection.ExpectNoMsg();
-        Connector.ExpectNoMsg();
+        connection.ExpectNoMsg(Quiet);
+        Connector.ExpectNoMsg(Quiet);
         Assert.Equal(SessionState.Established, Fsm.StateName);
     }
 
