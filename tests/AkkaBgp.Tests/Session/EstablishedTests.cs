@@ -219,10 +219,42 @@ public sealed class EstablishedTests : FsmTestKit
         var n = ExpectNotification(connection, ErrorCode.Cease, CeaseSubcode.AdministrativeReset);
         Assert.Equal("config change", n.ShutdownCommunication);
         Rib.ExpectMsg<PeerDown>();
-        var down = ExpectTransition(SessionState.Established, SessionState.Idle, 0);
+        var down = ExpectTransition(SessionState.Established, SessionState.Idle, BgpEvent.AdministrativeReset);
+        Assert.Equal("AdministrativeReset", down.EventName);
         Assert.Contains("6/4 \"config change\"", down.Reason);
         Connector.ExpectMsg<Connect>();
         ExpectTransition(SessionState.Idle, SessionState.Connect, BgpEvent.ManualStart);
+    }
+
+    [Fact]
+    public void A_ManualStop_queued_behind_a_reset_keeps_the_session_down()
+    {
+        CreateFsm();
+        var connection = ToEstablished();
+        Tell(new AdministrativeReset());
+        ExpectNotification(connection, ErrorCode.Cease, CeaseSubcode.AdministrativeReset);
+        Connector.ExpectMsg<Connect>();
+        Tell(new ManualStop());
+        Connector.ExpectMsg<CancelConnect>(); // the stop ends the reset's dial
+        // With the mailbox holding [AdministrativeReset, ManualStop], the reset's restart half (generation 1) lands
+        // behind the operator's ManualStop in Idle. TestFSMRef handles each Tell at once, so that order is rebuilt
+        // by hand: a ManualStop in Idle, then the stale restart half.
+        Tell(new ManualStop());
+        Tell(new BgpFsm.RestartAfterReset(false, 1));
+        Connector.ExpectNoMsg(Quiet);
+        AssertState(SessionState.Idle, 0);
+    }
+
+    [Fact]
+    public void State_changes_of_a_neighbor_with_an_AS_range_carry_the_AS_its_OPEN_named()
+    {
+        CreateFsm(s => s with { PeerAs = 64512, PeerAsRange = (64512, 65534) });
+        ToEstablished(PeerOpen(asn: 65010));
+        Assert.Equal(65010u, ExpectTransition(SessionState.OpenSent, SessionState.OpenConfirm, BgpEvent.BgpOpen).PeerAs);
+        Assert.Equal(65010u, ExpectTransition(SessionState.OpenConfirm, SessionState.Established, BgpEvent.KeepAliveMsg).PeerAs);
+        Assert.Equal(65010u, Status().PeerAs); // /bgp/events and /bgp/neighbors agree
+        Tell(new ManualStop());
+        Assert.Equal(65010u, ExpectTransition(SessionState.Established, SessionState.Idle, BgpEvent.ManualStop).PeerAs);
     }
 
     [Fact]

@@ -321,8 +321,9 @@ public sealed class TcpConnectionTests : BgpTestKit
 
         var (connection, peer2, handler2) = await RegisteredAsync();
         connection.Tell(new Reconfigure(new DecodeContext { ExtendedMessages = true }, default, TimeSpan.Zero));
-        await peer2.SendAsync(Loopback.Keepalive, SocketFlags.None);
-        handler2.ExpectMsg<Received>(Wait); // Reconfigure has been applied before this was read
+        // The answer comes after the Reconfigure has been applied: only then may the peer send long messages
+        // (a KEEPALIVE read by the loop proved nothing: the loop can frame it before the actor applies the rules).
+        await connection.Ask<ConnectionStats>(GetConnectionStats.Instance);
         for (int i = 0; i < 3; i++) await peer2.SendAsync(big, SocketFlags.None);
         for (int i = 0; i < 3; i++)
             Assert.Equal(2500, Assert.IsType<BgpUpdate>(handler2.ExpectMsg<Received>(Wait).Message).Update.Nlri.Count);
