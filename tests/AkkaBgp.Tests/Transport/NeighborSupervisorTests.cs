@@ -107,6 +107,21 @@ public sealed class NeighborSupervisorTests : BgpTestKit
     }
 
     [Fact]
+    public void A_crash_and_the_recreation_are_logged_for_the_operator()
+    {
+        var probe = CreateTestProbe();
+        var sup = Supervisor(probe, [Neighbor("192.0.2.1")]);
+        probe.ReceiveN(2);
+        // Akka's supervision logs the exception itself (with its message), once.
+        EventFilter.Exception<InvalidOperationException>(contains: "FSM bug").ExpectOne(() =>
+            sup.Tell(new NeighborCommand(A("192.0.2.1"), new Crash())));
+        AwaitBackoff(sup, "192.0.2.1", 1);
+        // And the supervisor says which neighbor came back, and how often it has.
+        EventFilter.Warning(contains: "FSM of 192.0.2.1 was recreated after a crash (restart 1)").ExpectOne(() =>
+            Advance(TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
     public void Repeated_crashes_back_off_exponentially()
     {
         var probe = CreateTestProbe();
