@@ -31,7 +31,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<ServiceProcess> StartAsync(string configPath, IPEndPoint management, TimeSpan? readyWithin = null)
+    /// <param name="waitForReady">Return once GET /ready is 200; false: once the management endpoint answers GET /alive.</param>
+    public static async Task<ServiceProcess> StartAsync(string configPath, IPEndPoint management, TimeSpan? readyWithin = null, bool waitForReady = true)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "AkkaBgp.Service.dll");
         var psi = new ProcessStartInfo("dotnet")
@@ -48,8 +49,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (service._output) service._output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await service.WaitUntilAsync(async () => (await service.Http.GetAsync("ready")).StatusCode == HttpStatusCode.OK,
-            readyWithin ?? TimeSpan.FromSeconds(30), "GET /ready 200");
+        var route = waitForReady ? "ready" : "alive";
+        await service.WaitUntilAsync(async () => (await service.Http.GetAsync(route)).StatusCode == HttpStatusCode.OK,
+            readyWithin ?? TimeSpan.FromSeconds(30), $"GET /{route} 200");
         return service;
     }
 
