@@ -25,8 +25,8 @@ public sealed class AkkaSectionTests : IDisposable
         Assert.Empty(c.Akka.SeedNodes);
         Assert.Equal(AkkaLogLevel.Info, c.Akka.LogLevel);
         // reference.conf's choices reach Akka.NET through the rendered section.
-        Assert.Contains("ask-timeout = 10s", c.Akka.ToHocon());
-        Assert.Contains("active-strategy = keep-majority", c.Akka.ToHocon());
+        Assert.Contains("ask-timeout = \"10s\"", c.Akka.ToHocon());
+        Assert.Contains("active-strategy = \"keep-majority\"", c.Akka.ToHocon());
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed record AkkaSettings(HoconObject? Section, string RemoteHostname, i
     public static readonly AkkaSettings Default = new(null, "127.0.0.1", 0, [], AkkaLogLevel.Info);
 
     /// <summary>The section as HOCON text Akka's own parser reads (<c>akka = { ... }</c>), or "" without a section.</summary>
-    public string ToHocon() => Section is null ? "" : "akka = " + Section.Render();
+    public string ToHocon() => Section is null ? "" : "akka = " + AkkaHocon.Render(Section);
 
     public bool Equals(AkkaSettings? other) =>
         other is not null && RemoteHostname == other.RemoteHostname && RemotePort == other.RemotePort
