@@ -81,8 +81,10 @@ public sealed class SpeakerLifecycle(
         try
         {
             readiness.NotReady("starting the BGP listeners");
+            // The hub first, so it sees every session's first transitions.
+            var events = SessionEventHubs.Start(system, metrics, log);
             var refs = SpeakerHost.Start(system, running.ToSpeakerSettings());
-            var events = system.ActorOf(SessionEventHub.Props(refs.Rib, metrics, log), "events");
+            events.Tell(new UseRib(refs.Rib));
             _supervisor = refs.Supervisor;
             registry.Register<NeighborSupervisor>(refs.Supervisor);
             registry.Register<RibActor>(refs.Rib);

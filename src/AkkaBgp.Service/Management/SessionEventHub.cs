@@ -25,6 +25,9 @@ public sealed record Unwatch(Guid Id);
 /// <summary>The hub's output: every event from the moment a consumer attaches (a BroadcastHub source).</summary>
 public sealed record EventFeed(Source<ServerEvent, NotUsed> Source);
 
+/// <summary>The RIB to ask for summaries and best-path changes; it exists only once the speaker has started, after the hub.</summary>
+public sealed record UseRib(IActorRef Rib);
+
 /// <summary>
 /// Subscribed to the EventStream: logs every session state change with the neighbor's address, AS and state as
 /// properties, counts it, and publishes it (and max-prefix events) to the <c>/bgp/events</c> listeners through an
@@ -51,7 +54,7 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
 
     private readonly HashSet<Guid> _watchers = new();
     private readonly Serilog.ILogger _sessions;
-    private readonly IActorRef _rib;
+    private IActorRef _rib = ActorRefs.Nobody;
     private IActorRef _input = ActorRefs.Nobody;
     private Source<ServerEvent, NotUsed>? _feed;
     private RibSummary? _lastRib;
@@ -66,9 +69,8 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
 
     private sealed record RibPolled(RibSummary? Summary) : IDeadLetterSuppression;
 
-    public SessionEventHub(IActorRef rib, BgpMetrics metrics, Serilog.ILogger log)
+    public SessionEventHub(BgpMetrics metrics, Serilog.ILogger log)
     {
-        _rib = rib;
         _sessions = log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "AkkaBgp.Sessions");
         Receive<SessionStateChanged>(c =>
         {
@@ -94,25 +96,26 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
             if (_watchers.Count == 0) return;
             foreach (var c in b.Changes) Broadcast(new ServerEvent("best-path", EventJson.BestPath(c)));
         });
+        Receive<UseRib>(r =>
+        {
+            _rib = r.Rib;
+            if (_watchers.Count > 0) FollowRib();
+        });
         Receive<Watch>(w =>
         {
             Sender.Tell(new EventFeed(_feed!), Self);
-            if (!_watchers.Add(w.Id) || _watchers.Count != 1) return;
-            // The partitions record best-path changes only while someone is subscribed: a full-table load with no
-            // /bgp/events listener pays nothing for them.
-            _rib.Tell(new SubscribeBestPathChanges(Self), Self);
-            Timers.StartPeriodicTimer("rib", PollRib.Instance, TimeSpan.FromSeconds(1));
+            if (_watchers.Add(w.Id) && _watchers.Count == 1) FollowRib();
         });
         Receive<Mark>(m => _input.Tell(new ServerEvent(MarkerName, m.Id), Self));
         Receive<Unwatch>(w =>
         {
-            if (!_watchers.Remove(w.Id) || _watchers.Count != 0) return;
+            if (!_watchers.Remove(w.Id) || _watchers.Count != 0 || _rib.IsNobody()) return;
             _rib.Tell(new UnsubscribeBestPathChanges(Self), Self);
             Timers.Cancel("rib");
         });
         Receive<PollRib>(_ =>
         {
-            if (_ribQueryPending) return;
+            if (_ribQueryPending || _rib.IsNobody()) return;
             _ribQueryPending = true;
             _rib.Ask<RibSummary>(GetRibSummary.Instance, TimeSpan.FromSeconds(5))
                 .PipeTo(Self, success: s => new RibPolled(s), failure: _ => new RibPolled(null));
@@ -127,11 +130,23 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
         });
     }
 
-    public static Props Props(IActorRef rib, BgpMetrics metrics, Serilog.ILogger log) =>
-        Akka.Actor.Props.Create(() => new SessionEventHub(rib, metrics, log));
+    public static Props Props(BgpMetrics metrics, Serilog.ILogger log) =>
+        Akka.Actor.Props.Create(() => new SessionEventHub(metrics, log));
+
+    internal static readonly Type[] Subscriptions = [typeof(SessionStateChanged), typeof(MaxPrefixExceeded), typeof(MaxPrefixWarning)];
+
+    /// <summary>The partitions record best-path changes only while someone is subscribed: a full-table load with no
+    /// /bgp/events listener pays nothing for them. Without a RIB yet, <see cref="UseRib"/> does this later.</summary>
+    private void FollowRib()
+    {
+        if (_rib.IsNobody()) return;
+        _rib.Tell(new SubscribeBestPathChanges(Self), Self);
+        Timers.StartPeriodicTimer("rib", PollRib.Instance, TimeSpan.FromSeconds(1));
+    }
 
     protected override void PreStart()
     {
+        foreach (var type in Subscriptions) Context.System.EventStream.Subscribe(Self, type);
         // The hub's stream runs in this actor's materializer, so it stops with the actor (and every listener's feed
         // completes then).
         var materializer = Context.Materializer();
@@ -142,10 +157,6 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
         _feed = feed;
         // A BroadcastHub without consumers holds its producer back; this one drains it when nobody listens.
         feed.RunWith(Sink.Ignore<ServerEvent>(), materializer);
-
-        Context.System.EventStream.Subscribe<SessionStateChanged>(Self);
-        Context.System.EventStream.Subscribe<MaxPrefixExceeded>(Self);
-        Context.System.EventStream.Subscribe<MaxPrefixWarning>(Self);
     }
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
@@ -158,4 +169,18 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
     private static bool SameCounts(RibSummary a, RibSummary b) =>
         a.EstablishedPeers == b.EstablishedPeers && a.Families.Count == b.Families.Count
         && a.Families.All(kv => b.Families.TryGetValue(kv.Key, out var o) && o == kv.Value);
+}
+
+public static class SessionEventHubs
+{
+    /// <summary>
+    /// Creates the hub, subscribed before this returns: started before the speaker, it sees every session's first
+    /// transition (PreStart subscribes again after a restart; subscribing twice is harmless).
+    /// </summary>
+    public static IActorRef Start(ActorSystem system, BgpMetrics metrics, Serilog.ILogger log, string name = "events")
+    {
+        var hub = system.ActorOf(SessionEventHub.Props(metrics, log), name);
+        foreach (var type in SessionEventHub.Subscriptions) system.EventStream.Subscribe(hub, type);
+        return hub;
+    }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using Akka.Actor;
 using Akka.Streams;
 using Akka.TestKit.Xunit2;
 using AkkaBgp.Service.Hosting;
@@ -38,7 +39,8 @@ public sealed class EventHubTests : TestKit
         using var log = new LoggerConfiguration().WriteTo.Sink(sink).CreateLogger();
         using var metrics = new BgpMetrics(new SpeakerSnapshot(null!, null!));
         var rib = CreateTestProbe();
-        var hub = Sys.ActorOf(SessionEventHub.Props(rib.Ref, metrics, log), "events");
+        var hub = SessionEventHubs.Start(Sys, metrics, log);
+        hub.Tell(new UseRib(rib.Ref));
         var materializer = Sys.Materializer();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         const int buffer = 16, events = 2000;
@@ -88,7 +90,7 @@ public sealed class EventHubTests : TestKit
     {
         using var log = new LoggerConfiguration().CreateLogger();
         using var metrics = new BgpMetrics(new SpeakerSnapshot(null!, null!));
-        var hub = Sys.ActorOf(SessionEventHub.Props(CreateTestProbe().Ref, metrics, log), "events");
+        var hub = SessionEventHubs.Start(Sys, metrics, log);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         // Published while nobody listens: not buffered for a later listener (its snapshot covers them).
         Sys.EventStream.Publish(Change(-1));
