@@ -53,17 +53,17 @@ public sealed class SpeakerLifecycle(
         shutdown.AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "bgp-sessions-cease", async () =>
         {
             readiness.NotReady("stopping");
+            // The host stops the system with ClrExitReason; any other reason (another member downed this one, the
+            // split brain resolver, someone calling Terminate) means the system is going away on its own. The
+            // sessions still get their Cease first.
+            if (shutdown.ShutdownReason is not CoordinatedShutdown.ClrExitReason) StoppingOnItsOwn(shutdown.ShutdownReason);
             await StopSessionsAsync();
             return Done.Instance;
         });
+        // A system that terminates without coordinated shutdown (run-by-actor-system-terminate = off) has no reason.
         _ = system.WhenTerminated.ContinueWith(_ =>
         {
-            // The host stops the system through coordinated shutdown with ClrExitReason; anything else (a downing
-            // decision, a fatal error, someone calling Terminate) means the system went away on its own.
-            if (shutdown.ShutdownReason is CoordinatedShutdown.ClrExitReason) return;
-            _log.Error("The actor system terminated on its own ({Reason}); stopping the service", shutdown.ShutdownReason?.ToString() ?? "no reason given");
-            Environment.ExitCode = 1;
-            lifetime.StopApplication();
+            if (shutdown.ShutdownReason is null) StoppingOnItsOwn(null);
         }, TaskScheduler.Default);
 
         var cluster = Cluster.Get(system);
@@ -74,6 +74,14 @@ public sealed class SpeakerLifecycle(
         // The speaker is this member's work: it starts once the member is Up, so /ready (and the BGP port) say
         // whether the node is really in service.
         cluster.RegisterOnMemberUp(() => _ = StartSpeakerAsync(system, registry));
+    }
+
+    /// <summary>Stops the host too (Akka.Hosting would, once the system has terminated) and makes the exit code say so.</summary>
+    private void StoppingOnItsOwn(CoordinatedShutdown.Reason? reason)
+    {
+        _log.Error("The actor system is stopping on its own ({Reason}); stopping the service", reason?.GetType().Name ?? "terminated without a reason");
+        Environment.ExitCode = 1;
+        lifetime.StopApplication();
     }
 
     private async Task StartSpeakerAsync(ActorSystem system, IActorRegistry registry)

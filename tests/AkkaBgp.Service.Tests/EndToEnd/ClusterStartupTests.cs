@@ -70,6 +70,41 @@ public sealed class ClusterStartupTests
         Assert.Equal(0, await service.WaitForExitAsync(Wait));
     }
 
+    [Fact]
+    public async Task A_node_downed_by_another_cluster_member_stops_the_service_with_a_non_zero_exit_and_says_why()
+    {
+        var address = IPAddress.Parse("127.0.66.21");
+        using var config = new ServiceConfig(address);
+        var remotePort = ServiceProcess.FreePort(address);
+        var node = $"akka.tcp://akka-bgp@{address}:{remotePort}";
+        config.Write("", $$"""  remote.dot-netty.tcp { hostname = "{{address}}", port = {{remotePort}} }""");
+        await using var service = await ServiceProcess.StartAsync(config.Path, config.Management);
+
+        // A second member, in this process, joins the service's cluster of one and downs it, as an operator would.
+        using var other = Akka.Actor.ActorSystem.Create("akka-bgp", Akka.Configuration.ConfigurationFactory.ParseString($$"""
+            akka.actor.provider = cluster
+            akka.remote.dot-netty.tcp { hostname = "{{address}}", port = 0 }
+            akka.cluster.seed-nodes = ["{{node}}"]
+            akka.loglevel = WARNING
+            """));
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cluster = Akka.Cluster.Cluster.Get(other);
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        await up.Task.WaitAsync(Wait);
+        await service.WaitUntilAsync(async () =>
+        {
+            var members = (await service.GetJsonAsync("cluster/members")).GetProperty("members").EnumerateArray().ToArray();
+            return members.Length == 2 && members.All(m => m.GetProperty("status").GetString() == "Up");
+        }, Wait, "two members Up in /cluster/members");
+
+        cluster.Down(Akka.Actor.Address.Parse(node));
+        Assert.NotEqual(0, await service.WaitForExitAsync(Wait));
+        Assert.Contains("The actor system is stopping on its own (ClusterDowningReason); stopping the service", service.Output);
+        // The sessions' Cease/2 runs on this path too.
+        Assert.Contains("Stopping 0 session(s) with \"service stopping\"", service.Output);
+        await other.Terminate();
+    }
+
     [Theory]
     [InlineData("DEBUG")]
     [InlineData("WARNING")]
