@@ -63,14 +63,29 @@ public static class ServiceHost
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // The actor system could not start (e.g. the remoting port is taken): say so instead of a stack dump.
-            log.Fatal(e, "Cannot start: {Problem}", e.GetBaseException().Message);
+            // The actor system could not start (e.g. the remoting port is taken). Akka.Hosting has already logged the
+            // exception with its stack; this is the one line that says what to fix.
+            log.Fatal("Cannot start: {Problem}", Describe(e));
             return 1;
         }
         finally
         {
             Log.Logger = Serilog.Core.Logger.None;
         }
+    }
+
+    /// <summary>The messages down an exception's causes, without the AggregateException wrappers: "Failed to bind to
+    /// [127.0.0.1:4053]: Address already in use".</summary>
+    internal static string Describe(Exception e)
+    {
+        var parts = new List<string>();
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is AggregateException) continue;
+            var text = x.Message.Replace(" See InnerException for details.", "").TrimEnd('.', ' ');
+            if (text.Length > 0 && !parts.Contains(text)) parts.Add(text);
+        }
+        return parts.Count == 0 ? e.Message : string.Join(": ", parts);
     }
 
     public static WebApplication Build(CommandLineOptions options, BgpConfig config, Serilog.Core.Logger logger)
