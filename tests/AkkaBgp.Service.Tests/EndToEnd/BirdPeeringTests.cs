@@ -133,6 +133,16 @@ public sealed class BirdPeeringTests
             .Select(e => e.GetProperty("Properties")).First();
         Assert.Equal("127.0.62.2", established.GetProperty("NeighborAddress").GetString());
         Assert.Equal(65062u, established.GetProperty("NeighborAs").GetUInt32());
+        // The FSM's own lines come through Akka.NET's logging (Akka.Logger.Serilog) with the same neighbor properties.
+        var fsm = File.ReadLines(logFile).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("Properties"))
+            .Where(p => p.TryGetProperty("SourceContext", out var sc) && sc.GetString() == "AkkaBgp.Session.BgpFsm")
+            .Where(p => p.TryGetProperty("To", out var to) && to.GetString() == "Established").ToArray();
+        Assert.NotEmpty(fsm);
+        Assert.All(fsm, p =>
+        {
+            Assert.Equal("127.0.62.2", p.GetProperty("NeighborAddress").GetString());
+            Assert.Equal(65062u, p.GetProperty("NeighborAs").GetUInt32());
+        });
         File.Delete(logFile);
     }
 
