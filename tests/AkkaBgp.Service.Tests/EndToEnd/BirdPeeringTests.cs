@@ -90,7 +90,8 @@ public sealed class BirdPeeringTests
             var text = await metrics.Content.ReadAsStringAsync();
             Assert.Contains("bgp_sessions{state=\"Established\"} 1", text);
             Assert.Contains("bgp_neighbor_prefixes{neighbor=\"127.0.62.2\",family=\"ipv4-unicast\",kind=\"accepted\"} 2", text);
-            Assert.Contains("bgp_session_transitions_total{from=\"OpenConfirm\",to=\"Established\"} 1", text);
+            var transitions = text.Split('\n').Where(l => l.StartsWith("bgp_session_transitions_total{", StringComparison.Ordinal)).ToArray();
+            Assert.True(transitions.Contains("bgp_session_transitions_total{from=\"OpenConfirm\",to=\"Established\"} 1"), string.Join("\n", transitions));
         }
 
         // Route refresh: BIRD sends its table again.
