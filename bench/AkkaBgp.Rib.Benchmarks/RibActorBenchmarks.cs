@@ -1,5 +1,5 @@
 using System.Net;
-using AkkaBgp.Actors;
+using Akka.Actor;
 using AkkaBgp.Rib.Engine;
 using AkkaBgp.Rib.Policy;
 using AkkaBgp.Session;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using AkkaBgp.Actors;
+using Akka.Actor;
 using AkkaBgp.Rib.Engine;
 using AkkaBgp.Rib.Policy;
 using AkkaBgp.Session;

@@ -41,6 +41,8 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     private readonly SpeakerClock _clock;
     private readonly ILoggingAdapter Log;
     private long _attempts;
+    // Which AdministrativeReset the queued RestartAfterReset belongs to; a ManualStop in Idle moves it on.
+    private long _resetGeneration;
     // When the peer last sent a KEEPALIVE or UPDATE (SpeakerClock), for the HoldTimer.
     private TimeSpan _lastHeard;
     // Akka's Initialize() runs the transition handlers for the initial state (Idle -> Idle); that is not a
@@ -153,13 +155,18 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
 
             case ManualStop:
                 // Event 2: "The ManualStop event ... is ignored in the Idle state." We also cancel a pending
-                // automatic restart, so that a stopped session stays down.
+                // automatic restart, and the restart half of a reset still queued, so that a stopped session stays down.
                 CancelTimer(IdleHoldTimer);
+                _resetGeneration++;
                 return Stay();
 
-            case RestartAfterReset r:
+            case RestartAfterReset r when r.Generation == _resetGeneration:
                 // Second half of AdministrativeReset: ManualStart the way the session last started.
                 return Start(d, r.Passive, r.Passive ? BgpEvent.ManualStartWithPassiveTcpEstablishment : BgpEvent.ManualStart);
+
+            case RestartAfterReset:
+                // A ManualStop arrived between the reset's two halves: the operator's stop stands.
+                return Stay();
 
             case AdministrativeReset:
                 // ManualStop is ignored in Idle; the ManualStart half starts the session.
@@ -981,7 +988,10 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             CancelTimer(StableTimer);
             _rib.Tell(new PeerDown(Peer, _reason ?? BgpEvent.Name(_eventNumber), _eventNumber, _notification), Self);
         }
-        var change = new SessionStateChanged(Peer, _settings.PeerAs, from, to, _eventNumber, BgpEvent.Name(_eventNumber), _reason, Now);
+        // A dynamic neighbor with an AS range is in the AS its OPEN carried (the configured one is a placeholder),
+        // as in NeighborStatus: the session being entered, else the one being left.
+        uint peerAs = next.Session?.PeerAs ?? StateData.Session?.PeerAs ?? _settings.PeerAs;
+        var change = new SessionStateChanged(Peer, peerAs, from, to, _eventNumber, BgpEvent.Name(_eventNumber), _reason, Now);
         Log.Info("{Peer}: {From} -> {To} ({Event} {EventName}){Reason}", Peer, from, to, _eventNumber,
             BgpEvent.Name(_eventNumber), _reason is null ? "" : ": " + _reason);
         Context.System.EventStream.Publish(change);
@@ -1001,7 +1011,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         if (d.Second is { } s) CloseWith(s.Ref, ceased);
         if (d.DialAttempt != 0) _connector.Tell(new CancelConnect(d.DialAttempt), Self);
         // In Established the Cease/3 above always goes out, so the RIB must not keep the routes (RFC 4724 4.2).
-        if (stop.TerminatedState == SessionState.Established) _rib.Tell(new PeerDown(Peer, "neighbor removed", 0, EndedByNotification: true), Self);
+        if (stop.TerminatedState == SessionState.Established) _rib.Tell(new PeerDown(Peer, "neighbor removed", BgpEvent.NeighborRemoved, EndedByNotification: true), Self);
     }
 
     private enum RetryCount { Keep, Increment, Reset }
@@ -1094,8 +1104,10 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             }
         }
         string reason = (reset ? "administrative reset" : "administrative shutdown") + (string.IsNullOrEmpty(text) ? "" : $" \"{text}\"");
-        var state = ToIdle(d, reset ? 0 : BgpEvent.ManualStop, reason, notification, RetryCount.Reset);
-        if (reset) Self.Tell(new RestartAfterReset(d.Passive), Self);
+        var state = ToIdle(d, reset ? BgpEvent.AdministrativeReset : BgpEvent.ManualStop, reason, notification, RetryCount.Reset);
+        // The ManualStart half goes through the mailbox, so observers see Idle before the restart; a ManualStop
+        // that is already queued behind it must win (see RestartAfterReset in Idle).
+        if (reset) Self.Tell(new RestartAfterReset(d.Passive, ++_resetGeneration), Self);
         return state;
     }
 
@@ -1325,6 +1337,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         new Dictionary<MessageType, long>(_counters.Sent), new Dictionary<MessageType, long>(_counters.Received),
         d.Connection?.Local, d.Connection?.Remote);
 
-    /// <summary>The ManualStart half of <see cref="AdministrativeReset"/>, queued behind the stop.</summary>
-    private sealed record RestartAfterReset(bool Passive);
+    /// <summary>The ManualStart half of <see cref="AdministrativeReset"/>, queued behind the stop; stale once a later
+    /// ManualStop has bumped the generation.</summary>
+    internal sealed record RestartAfterReset(bool Passive, long Generation);
 }

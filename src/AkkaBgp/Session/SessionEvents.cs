@@ -86,7 +86,7 @@ public sealed record SessionStable
 }
 
 /// <summary>RFC 4271 section 8.1 event numbers and names (plus RFC 9687's Event 29), for logs and
-/// <see cref="SessionStateChanged"/>. Zero marks things that are not RFC events (reset, status query).</summary>
+/// <see cref="SessionStateChanged"/>. Negative numbers are ours, for causes RFC 4271 has no event for.</summary>
 public static class BgpEvent
 {
     public const int ManualStart = 1;
@@ -119,6 +119,10 @@ public static class BgpEvent
     public const int UpdateMsgErr = 28;
     /// <summary>RFC 9687 section 4.</summary>
     public const int SendHoldTimerExpires = 29;
+    /// <summary>Not an RFC 4271 event: the operator's reset (ManualStop with Cease/4, then ManualStart).</summary>
+    public const int AdministrativeReset = -1;
+    /// <summary>Not an RFC 4271 event: the neighbor was removed from the configuration (its FSM stopped).</summary>
+    public const int NeighborRemoved = -2;
 
     public static string Name(int number) => number switch
     {
@@ -151,7 +155,9 @@ public static class BgpEvent
         27 => "UpdateMsg",
         28 => "UpdateMsgErr",
         29 => "SendHoldTimer_Expires",
-        _ => "AdministrativeReset",
+        AdministrativeReset => "AdministrativeReset",
+        NeighborRemoved => "NeighborRemoved",
+        _ => $"Event {number}",
     };
 }
 

@@ -1,4 +1,4 @@
-using AkkaBgp.Actors.TestKit;
+using Akka.TestKit;
 using AkkaBgp.Interop;
 using AkkaBgp.Session;
 using Xunit.Abstractions;
@@ -10,7 +10,7 @@ namespace AkkaBgp.Tests.Interop;
 /// daemons in parallel (tests inside a class run one after the other). Each test has its own
 /// loopback addresses and port. A missing daemon fails the test: CI installs all four.
 /// </summary>
-public abstract class DaemonInteropTests : TestKit
+public abstract class DaemonInteropTests : BgpTestKit
 {
     private readonly ITestOutputHelper _output;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
-using AkkaBgp.Actors;
+using Akka.Actor;
+using Akka.Event;
 using AkkaBgp.Interop;
 using AkkaBgp.Rib;
 using AkkaBgp.Session;

@@ -1,6 +1,6 @@
 using System.Net;
-using AkkaBgp.Actors;
-using AkkaBgp.Actors.TestKit;
+using Akka.Actor;
+using Akka.TestKit;
 using AkkaBgp.Rib.Engine;
 using AkkaBgp.Rib.Policy;
 using AkkaBgp.Session;
@@ -12,7 +12,7 @@ using static AkkaBgp.Tests.Rib.RibTestData;
 namespace AkkaBgp.Tests.Rib;
 
 /// <summary>The RIB actors end to end, with probes standing in for the FSMs and the connections.</summary>
-public sealed class RibActorTests : TestKit
+public sealed class RibActorTests : BgpTestKit
 {
     private static readonly IPAddress A = IPAddress.Parse("10.0.0.2");
     private static readonly IPAddress B = IPAddress.Parse("10.0.0.3");
@@ -83,7 +83,7 @@ public sealed class RibActorTests : TestKit
     {
         cfg ??= new();
         foreach (var a in new[] { A, B, C }) cfg.TryAdd(a, new NeighborRibConfig(IPAddress.Parse("192.0.2.254"), null, PeerRibSettings.Default));
-        return Sys.ActorOf(RibActor.Props(Settings with { Partitions = partitions }, cfg, local));
+        return Sys.ActorOf(RibActor.Props(RibTestData.Settings with { Partitions = partitions }, cfg, local));
     }
 
     private (TestProbe Fsm, TestProbe Conn, PeerView View) Up(IActorRef rib, IPAddress peer, uint asn, uint id, bool enhanced = false)

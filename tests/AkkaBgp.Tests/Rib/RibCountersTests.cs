@@ -1,6 +1,6 @@
 using System.Net;
-using AkkaBgp.Actors;
-using AkkaBgp.Actors.TestKit;
+using Akka.Actor;
+using Akka.TestKit;
 using AkkaBgp.Rib.Engine;
 using AkkaBgp.Rib.Policy;
 using AkkaBgp.Session;
@@ -12,7 +12,7 @@ using static AkkaBgp.Tests.Rib.RibTestData;
 namespace AkkaBgp.Tests.Rib;
 
 /// <summary>Per-neighbor, per-family received / accepted / advertised counts after a known exchange.</summary>
-public sealed class RibCountersTests : TestKit
+public sealed class RibCountersTests : BgpTestKit
 {
     private static readonly IPAddress A = IPAddress.Parse("10.0.0.2");
     private static readonly IPAddress B = IPAddress.Parse("10.0.0.3");
@@ -43,7 +43,7 @@ public sealed class RibCountersTests : TestKit
             [A] = new(IPAddress.Parse("192.0.2.254"), IPAddress.Parse("2001:db8::fe"), new PeerRibSettings { Import = import }),
             [B] = new(IPAddress.Parse("192.0.2.254"), IPAddress.Parse("2001:db8::fe"), PeerRibSettings.Default),
         };
-        var rib = Sys.ActorOf(RibActor.Props(Settings with { Partitions = 2 }, cfg, [new LocalRoute { Prefix = P("198.51.100.0/24") }]));
+        var rib = Sys.ActorOf(RibActor.Props(RibTestData.Settings with { Partitions = 2 }, cfg, [new LocalRoute { Prefix = P("198.51.100.0/24") }]));
         var (connA, viewA) = Up(rib, A, 65001, 1);
         var (connB, viewB) = Up(rib, B, 65002, 2);
 

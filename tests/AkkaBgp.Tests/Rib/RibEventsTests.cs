@@ -1,6 +1,7 @@
 using System.Net;
-using AkkaBgp.Actors;
-using AkkaBgp.Actors.TestKit;
+using Akka.Actor;
+using Akka.Event;
+using Akka.TestKit;
 using AkkaBgp.Rib.Engine;
 using AkkaBgp.Rib.Policy;
 using AkkaBgp.Session;
@@ -11,7 +12,7 @@ using static AkkaBgp.Tests.Rib.RibTestData;
 namespace AkkaBgp.Tests.Rib;
 
 /// <summary>Best-path changes on the EventStream.</summary>
-public sealed class RibEventsTests : TestKit
+public sealed class RibEventsTests : BgpTestKit
 {
     private static readonly IPAddress A = IPAddress.Parse("10.0.0.2");
     private static readonly IPAddress B = IPAddress.Parse("10.0.0.3");
@@ -28,7 +29,7 @@ public sealed class RibEventsTests : TestKit
     public void A_subscriber_sees_a_better_path_win_and_the_best_withdrawn()
     {
         var events = CreateTestProbe();
-        var rib = Sys.ActorOf(RibActor.Props(Settings with { Partitions = 2 }, a => new NeighborRibConfig(IPAddress.Parse("192.0.2.254"), null, PeerRibSettings.Default)));
+        var rib = Sys.ActorOf(RibActor.Props(RibTestData.Settings with { Partitions = 2 }, a => new NeighborRibConfig(IPAddress.Parse("192.0.2.254"), null, PeerRibSettings.Default)));
         rib.Tell(new SubscribeBestPathChanges(events.Ref));
         var connA = CreateTestProbe();
         var connB = CreateTestProbe();
@@ -76,7 +77,7 @@ public sealed class RibEventsTests : TestKit
     public void Local_routes_publish_with_no_neighbor()
     {
         var events = CreateTestProbe();
-        var rib = Sys.ActorOf(RibActor.Props(Settings with { Partitions = 1 }));
+        var rib = Sys.ActorOf(RibActor.Props(RibTestData.Settings with { Partitions = 1 }));
         rib.Tell(new SubscribeBestPathChanges(events.Ref));
         rib.Tell(new AnnounceLocalRoute(new LocalRoute { Prefix = P("2001:db8:5::/48"), NextHop = IPAddress.Parse("2001:db8::9") }), TestActor);
         var e = Next(events);
@@ -98,7 +99,7 @@ public sealed class RibEventsTests : TestKit
     {
         var events = CreateTestProbe();
         Sys.EventStream.Subscribe<BestPathChanges>(events.Ref);
-        var rib = Sys.ActorOf(RibActor.Props(Settings with { Partitions = 1 }));
+        var rib = Sys.ActorOf(RibActor.Props(RibTestData.Settings with { Partitions = 1 }));
         rib.Tell(new AnnounceLocalRoute(new LocalRoute { Prefix = P("192.0.2.0/24") }), TestActor);
         ExpectMsg<LocalRouteAck>();
         events.ExpectNoMsg(TimeSpan.FromMilliseconds(300));

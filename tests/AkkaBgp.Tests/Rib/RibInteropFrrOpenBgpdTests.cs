@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using AkkaBgp.Actors;
-using AkkaBgp.Actors.TestKit;
+using Akka.Actor;
+using Akka.TestKit;
 using AkkaBgp.Interop;
 using AkkaBgp.Rib.Engine;
 using AkkaBgp.Rib.Policy;
@@ -25,7 +25,7 @@ namespace AkkaBgp.Tests.Rib;
 /// parallel; each has its own 127.0.{Net}/24 addresses, 10.{Net}/16 prefixes and a kernel-assigned port.
 /// A missing daemon fails the test (tests/run-all.sh installs both).
 /// </summary>
-public abstract class RibInteropFrrOpenBgpdTests : TestKit
+public abstract class RibInteropFrrOpenBgpdTests : BgpTestKit
 {
     private const uint OurAs = 65000;
     private const uint RunTimeMed = 47;

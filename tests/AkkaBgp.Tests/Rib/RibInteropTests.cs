@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using AkkaBgp.Actors;
-using AkkaBgp.Actors.TestKit;
+using Akka.Actor;
+using Akka.TestKit;
 using AkkaBgp.Interop;
 using AkkaBgp.Rib.Engine;
 using AkkaBgp.Rib.Policy;
@@ -19,7 +19,7 @@ namespace AkkaBgp.Tests.Rib;
 /// the other with our AS prepended, our own routes reach both, and a withdrawal at the source removes the route
 /// everywhere (issue 5, "Interop").
 /// </summary>
-public sealed class RibInteropTests : TestKit
+public sealed class RibInteropTests : BgpTestKit
 {
     private const uint OurAs = 65000;
     private static readonly IPAddress Ours = IPAddress.Parse("127.0.45.2");

@@ -1,6 +1,6 @@
 using System.Net;
-using AkkaBgp.Actors;
-using AkkaBgp.Actors.TestKit;
+using Akka.Actor;
+using Akka.TestKit;
 using AkkaBgp.Rib.Engine;
 using AkkaBgp.Rib.Policy;
 using AkkaBgp.Session;
@@ -11,7 +11,7 @@ using static AkkaBgp.Tests.Rib.RibActorTests;
 namespace AkkaBgp.Tests.Rib;
 
 /// <summary>MinRouteAdvertisementInterval (RFC 4271 9.2.1.1), per destination, on virtual time.</summary>
-public sealed class RibMraiTests : TestKit
+public sealed class RibMraiTests : BgpTestKit
 {
     private static readonly IPAddress A = IPAddress.Parse("10.0.0.2");
     private static readonly IPAddress B = IPAddress.Parse("10.0.0.3");
@@ -24,7 +24,7 @@ public sealed class RibMraiTests : TestKit
             [A] = new(IPAddress.Parse("192.0.2.254"), null, PeerRibSettings.Default),
             [B] = new(IPAddress.Parse("192.0.2.254"), null, new PeerRibSettings { MinRouteAdvertisementInterval = TimeSpan.FromSeconds(30) }),
         };
-        var rib = Sys.ActorOf(RibActor.Props(Settings with { Partitions = 2 }, cfg));
+        var rib = Sys.ActorOf(RibActor.Props(RibTestData.Settings with { Partitions = 2 }, cfg));
         var connA = CreateTestProbe();
         var connB = CreateTestProbe();
         rib.Tell(new PeerUp(A, RibActorTests.Session(65001, 1), connA.Ref), TestActor);
@@ -75,7 +75,7 @@ public sealed class RibMraiTests : TestKit
             [A] = new(IPAddress.Parse("192.0.2.254"), null, PeerRibSettings.Default),
             [B] = new(IPAddress.Parse("192.0.2.254"), null, new PeerRibSettings { MinRouteAdvertisementInterval = TimeSpan.FromSeconds(30) }),
         };
-        var rib = Sys.ActorOf(RibActor.Props(Settings with { Partitions = 2 }, cfg));
+        var rib = Sys.ActorOf(RibActor.Props(RibTestData.Settings with { Partitions = 2 }, cfg));
         var connA = CreateTestProbe();
         var connB = CreateTestProbe();
         rib.Tell(new PeerUp(A, RibActorTests.Session(65001, 1), connA.Ref), TestActor);

@@ -1,6 +1,6 @@
 using System.Net;
-using AkkaBgp.Actors;
-using AkkaBgp.Actors.TestKit;
+using Akka.Actor;
+using Akka.TestKit;
 using AkkaBgp.Rib.Engine;
 using AkkaBgp.Rib.Policy;
 using AkkaBgp.Session;
@@ -10,7 +10,7 @@ using static AkkaBgp.Tests.Rib.RibTestData;
 namespace AkkaBgp.Tests.Rib;
 
 /// <summary>NEXT_HOP is our address on the session (RFC 4271 5.1.3), taken from PeerUp's local endpoint.</summary>
-public sealed class RibNextHopTests : TestKit
+public sealed class RibNextHopTests : BgpTestKit
 {
     private static readonly IPAddress A = IPAddress.Parse("10.0.0.2");
     private static readonly IPAddress B = IPAddress.Parse("10.0.0.3");
@@ -27,7 +27,7 @@ public sealed class RibNextHopTests : TestKit
             [B] = new(null, null, PeerRibSettings.Default),
             [C] = new(null, null, new PeerRibSettings { NextHop = NextHopMode.Self }),
         };
-        var rib = Sys.ActorOf(RibActor.Props(Settings with { Partitions = 2 }, cfg));
+        var rib = Sys.ActorOf(RibActor.Props(RibTestData.Settings with { Partitions = 2 }, cfg));
         var connA = CreateTestProbe();
         var connB = CreateTestProbe();
         var connC = CreateTestProbe();

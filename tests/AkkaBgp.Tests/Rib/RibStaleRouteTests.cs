@@ -1,6 +1,6 @@
 using System.Net;
-using AkkaBgp.Actors;
-using AkkaBgp.Actors.TestKit;
+using Akka.Actor;
+using Akka.TestKit;
 using AkkaBgp.Rib.Engine;
 using AkkaBgp.Rib.Policy;
 using AkkaBgp.Session;
@@ -12,7 +12,7 @@ namespace AkkaBgp.Tests.Rib;
 
 /// <summary>Graceful restart helper (RFC 4724 4.2) and enhanced route refresh (RFC 7313 4) on virtual time:
 /// A is the restarting / refreshing peer, B sees what the RIB advertises.</summary>
-public sealed class RibStaleRouteTests : TestKit
+public sealed class RibStaleRouteTests : BgpTestKit
 {
     private static readonly IPAddress A = IPAddress.Parse("10.0.0.2");
     private static readonly IPAddress B = IPAddress.Parse("10.0.0.3");
@@ -26,7 +26,7 @@ public sealed class RibStaleRouteTests : TestKit
     public RibStaleRouteTests()
     {
         var settings = new PeerRibSettings { StalePathTime = TimeSpan.FromSeconds(300), RefreshStalePathTime = TimeSpan.FromSeconds(200) };
-        _rib = Sys.ActorOf(RibActor.Props(Settings with { Partitions = 2 }, _ => new NeighborRibConfig(IPAddress.Parse("192.0.2.254"), null, settings)));
+        _rib = Sys.ActorOf(RibActor.Props(RibTestData.Settings with { Partitions = 2 }, _ => new NeighborRibConfig(IPAddress.Parse("192.0.2.254"), null, settings)));
         _connB = CreateTestProbe();
         _rib.Tell(new PeerUp(B, RibActorTests.Session(65002, 2), _connB.Ref));
         Drain(_connB, _viewB, v => v.EndOfRib == 2);

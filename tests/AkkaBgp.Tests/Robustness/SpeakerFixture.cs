@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using AkkaBgp.Actors;
-using AkkaBgp.Actors.TestKit;
+using Akka.Actor;
+using Akka.TestKit;
 using AkkaBgp.Rib;
 using AkkaBgp.Session;
 using AkkaBgp.Speaker;
@@ -74,7 +74,7 @@ internal static class SpeakerFixture
         ConnectRetryTime = TimeSpan.FromSeconds(5),
     };
 
-    public static (SpeakerRefs Refs, IPEndPoint Listening) Start(TestKit kit, IActorRef ribTap, IPAddress listenOn,
+    public static (SpeakerRefs Refs, IPEndPoint Listening) Start(BgpTestKit kit, IActorRef ribTap, IPAddress listenOn,
         IReadOnlyList<NeighborSettings> neighbors, IReadOnlyList<DynamicNeighborRange>? dynamic = null, string prefix = "bgp")
     {
         var refs = SpeakerHost.Start(kit.Sys, new SpeakerSettings

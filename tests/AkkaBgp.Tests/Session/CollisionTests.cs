@@ -1,5 +1,5 @@
 using System.Net;
-using AkkaBgp.Actors.TestKit;
+using Akka.TestKit;
 using AkkaBgp.Session;
 using AkkaBgp.Transport;
 using AkkaBgp.Wire;
@@ -75,7 +75,7 @@ public sealed class CollisionTests : FsmTestKit
 
         FromPeer(outbound, PeerOpen(identifier: HigherPeerId));
         ExpectNotification(outbound, ErrorCode.Cease, CeaseSubcode.ConnectionCollisionResolution, []);
-        inbound.ExpectNoMsg();
+        inbound.ExpectNoMsg(Quiet);
         Assert.Equal(SessionState.OpenConfirm, Fsm.StateName);
         Assert.Null(Fsm.StateData.Second);
 
@@ -123,7 +123,7 @@ public sealed class CollisionTests : FsmTestKit
         var outbound = OutboundSecond(dial);
         FromPeer(outbound, PeerOpen(asn: 65099));
         ExpectNotification(outbound, ErrorCode.OpenMessage, OpenSubcode.BadPeerAs, []);
-        inbound.ExpectNoMsg();
+        inbound.ExpectNoMsg(Quiet);
         Assert.Equal(SessionState.OpenConfirm, Fsm.StateName);
     }
 
@@ -136,7 +136,7 @@ public sealed class CollisionTests : FsmTestKit
         Tell(new ConnectionClosed("refused", outbound.Ref));
         Assert.Null(Fsm.StateData.Second);
         Assert.Equal(SessionState.OpenConfirm, Fsm.StateName);
-        inbound.ExpectNoMsg();
+        inbound.ExpectNoMsg(Quiet);
     }
 
     [Fact]
@@ -198,8 +198,8 @@ public sealed class CollisionTests : FsmTestKit
         ExpectSent<OpenMessage>(inbound);
         FromPeer(inbound, PeerOpen(identifier: LowerPeerId));
         ExpectNotification(inbound, ErrorCode.Cease, CeaseSubcode.ConnectionCollisionResolution, []);
-        established.ExpectNoMsg();
-        Rib.ExpectNoMsg();
+        established.ExpectNoMsg(Quiet);
+        Rib.ExpectNoMsg(Quiet);
         Assert.Equal(SessionState.Established, Fsm.StateName);
     }
 
@@ -241,7 +241,7 @@ public sealed class CollisionTests : FsmTestKit
         var outbound = OutboundSecond(dial);
         FromPeer(outbound, KeepaliveMessage.Instance);
         ExpectNotification(outbound, ErrorCode.FiniteStateMachine, FsmSubcode.UnexpectedMessageInOpenSent, [4]);
-        inbound.ExpectNoMsg();
+        inbound.ExpectNoMsg(Quiet);
         Assert.Equal(SessionState.OpenConfirm, Fsm.StateName);
     }
 

@@ -22,7 +22,7 @@ public sealed class DampingAndObservabilityTests : FsmTestKit
     private Connect ExpectRestartAfter(TimeSpan wait)
     {
         Advance(wait - TimeSpan.FromMilliseconds(100));
-        Connector.ExpectNoMsg();
+        Connector.ExpectNoMsg(Quiet);
         Assert.Equal(SessionState.Idle, Fsm.StateName);
         Advance(TimeSpan.FromMilliseconds(100));
         var connect = Connector.ExpectMsg<Connect>();
@@ -60,7 +60,7 @@ public sealed class DampingAndObservabilityTests : FsmTestKit
         CreateFsm();
         StartAndFail();
         Tell(new AutomaticStart());
-        Connector.ExpectNoMsg();
+        Connector.ExpectNoMsg(Quiet);
         Assert.Equal(SessionState.Idle, Fsm.StateName);
         Assert.True(Fsm.IsTimerActive(BgpFsm.IdleHoldTimer));
     }
@@ -82,7 +82,7 @@ public sealed class DampingAndObservabilityTests : FsmTestKit
         StartAndFail();
         Tell(new ManualStop());
         Advance(TimeSpan.FromMinutes(10));
-        Connector.ExpectNoMsg();
+        Connector.ExpectNoMsg(Quiet);
         Assert.Equal(SessionState.Idle, Fsm.StateName);
     }
 
@@ -97,7 +97,7 @@ public sealed class DampingAndObservabilityTests : FsmTestKit
         Assert.Equal(SessionState.Idle, Fsm.StateName);
         Assert.False(Fsm.IsTimerActive(BgpFsm.IdleHoldTimer));
         Advance(TimeSpan.FromMinutes(10));
-        Connector.ExpectNoMsg();
+        Connector.ExpectNoMsg(Quiet);
     }
 
     [Fact]

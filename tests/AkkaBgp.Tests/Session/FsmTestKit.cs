@@ -1,5 +1,6 @@
 using System.Net;
-using AkkaBgp.Actors.TestKit;
+using Akka.TestKit;
+using Akka.Actor;
 using AkkaBgp.Session;
 using AkkaBgp.Transport;
 using AkkaBgp.Wire;
@@ -10,7 +11,7 @@ namespace AkkaBgp.Tests.Session;
 /// One FSM per test on virtual time, with probes standing in for the connector, the connections and the RIB,
 /// and a probe subscribed to <see cref="SessionStateChanged"/> on the EventStream.
 /// </summary>
-public abstract class FsmTestKit : TestKit
+public abstract class FsmTestKit : BgpTestKit
 {
     protected static readonly IPAddress PeerAddress = IPAddress.Parse("192.0.2.2");
     protected static readonly IPEndPoint PeerEndPoint = new(PeerAddress, 179);
@@ -84,7 +85,7 @@ public abstract class FsmTestKit : TestKit
     }
 
     /// <summary>Tell the FSM, from no sender (TestFSMRef's own Tell needs one).</summary>
-    protected void Tell(object message, AkkaBgp.Actors.IActorRef? sender = null) => Fsm.Tell(message, sender);
+    protected void Tell(object message, IActorRef? sender = null) => Fsm.Tell(message, sender);
 
     protected void FromPeer(TestProbe connection, BgpMessage message) => Tell(new Received(message, connection.Ref), connection.Ref);
 

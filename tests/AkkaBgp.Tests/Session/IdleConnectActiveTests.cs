@@ -1,4 +1,4 @@
-using AkkaBgp.Actors.TestKit;
+using Akka.TestKit;
 using AkkaBgp.Session;
 using AkkaBgp.Transport;
 using AkkaBgp.Wire;
@@ -38,7 +38,7 @@ public sealed class IdleConnectActiveTests : FsmTestKit
         CreateFsm();
         Tell(new ManualStartWithPassiveTcpEstablishment());
         ExpectTransition(SessionState.Idle, SessionState.Active, BgpEvent.ManualStartWithPassiveTcpEstablishment);
-        Connector.ExpectNoMsg();
+        Connector.ExpectNoMsg(Quiet);
         Assert.True(Fsm.IsTimerActive(BgpFsm.ConnectRetryTimer));
     }
 
@@ -48,7 +48,7 @@ public sealed class IdleConnectActiveTests : FsmTestKit
         CreateFsm(s => s with { PassiveTcpEstablishment = true });
         Tell(new ManualStart());
         ExpectTransition(SessionState.Idle, SessionState.Active, BgpEvent.ManualStartWithPassiveTcpEstablishment);
-        Connector.ExpectNoMsg();
+        Connector.ExpectNoMsg(Quiet);
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class IdleConnectActiveTests : FsmTestKit
     {
         CreateFsm(s => s with { AllowAutomaticStart = false });
         Tell(new AutomaticStart());
-        Connector.ExpectNoMsg();
+        Connector.ExpectNoMsg(Quiet);
         AssertState(SessionState.Idle, 0);
     }
 
@@ -84,7 +84,7 @@ public sealed class IdleConnectActiveTests : FsmTestKit
         Tell(new ManualStop("bye"));
         Tell(new AutomaticStop(CeaseSubcode.MaximumPrefixesReached, "limit"));
         Assert.Equal(SessionState.Idle, Fsm.StateName);
-        Events.ExpectNoMsg();
+        Events.ExpectNoMsg(Quiet);
     }
 
     [Fact]
@@ -108,8 +108,8 @@ public sealed class IdleConnectActiveTests : FsmTestKit
         Tell(new Received(KeepaliveMessage.Instance, stray.Ref));
         Tell(new ConnectionClosed("gone", stray.Ref));
         AssertState(SessionState.Idle, 0);
-        Events.ExpectNoMsg();
-        stray.ExpectNoMsg();
+        Events.ExpectNoMsg(Quiet);
+        stray.ExpectNoMsg(Quiet);
     }
 
     // ---------------------------------------------------------------- Connect
@@ -120,7 +120,7 @@ public sealed class IdleConnectActiveTests : FsmTestKit
         CreateFsm();
         var first = Start();
         Advance(TimeSpan.FromSeconds(119));
-        Connector.ExpectNoMsg();
+        Connector.ExpectNoMsg(Quiet);
         Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(first.Attempt, Connector.ExpectMsg<CancelConnect>().Attempt);
         var second = Connector.ExpectMsg<Connect>();
@@ -220,7 +220,7 @@ public sealed class IdleConnectActiveTests : FsmTestKit
         Start();
         Tell(new ManualStart());
         Tell(new AutomaticStart());
-        Connector.ExpectNoMsg();
+        Connector.ExpectNoMsg(Quiet);
         Assert.Equal(SessionState.Connect, Fsm.StateName);
     }
 
@@ -240,7 +240,7 @@ public sealed class IdleConnectActiveTests : FsmTestKit
     public void DelayOpen_connection_up_starts_the_DelayOpenTimer_and_stays_in_Connect_without_sending()
     {
         var connection = ConnectWithDelayOpen();
-        connection.ExpectNoMsg();
+        connection.ExpectNoMsg(Quiet);
         Assert.Equal(SessionState.Connect, Fsm.StateName);
         Assert.True(Fsm.IsTimerActive(BgpFsm.DelayOpenTimer));
         Assert.False(Fsm.IsTimerActive(BgpFsm.ConnectRetryTimer));
@@ -251,7 +251,7 @@ public sealed class IdleConnectActiveTests : FsmTestKit
     {
         var connection = ConnectWithDelayOpen();
         Advance(TimeSpan.FromSeconds(9));
-        connection.ExpectNoMsg();
+        connection.ExpectNoMsg(Quiet);
         Advance(TimeSpan.FromSeconds(1));
         ExpectSent<OpenMessage>(connection);
         ExpectTransition(SessionState.Connect, SessionState.OpenSent, BgpEvent.DelayOpenTimerExpires);
@@ -365,7 +365,7 @@ public sealed class IdleConnectActiveTests : FsmTestKit
     {
         ToActivePassive();
         Advance(TimeSpan.FromSeconds(121));
-        Connector.ExpectNoMsg();
+        Connector.ExpectNoMsg(Quiet);
         Assert.Equal(SessionState.Active, Fsm.StateName);
         Assert.True(Fsm.IsTimerActive(BgpFsm.ConnectRetryTimer));
     }
@@ -488,7 +488,7 @@ public sealed class IdleConnectActiveTests : FsmTestKit
         Tell(new AdministrativeReset());
         ExpectNotification(connection, ErrorCode.Cease, CeaseSubcode.AdministrativeReset, [0]);
         ExpectTransition(SessionState.Idle, SessionState.Active, BgpEvent.ManualStartWithPassiveTcpEstablishment);
-        Connector.ExpectNoMsg();
+        Connector.ExpectNoMsg(Quiet);
     }
 
     [Fact]

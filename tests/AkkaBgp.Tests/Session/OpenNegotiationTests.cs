@@ -1,4 +1,4 @@
-using AkkaBgp.Actors.TestKit;
+using Akka.TestKit;
 using AkkaBgp.Session;
 using AkkaBgp.Transport;
 using AkkaBgp.Wire;
@@ -181,7 +181,7 @@ public sealed class OpenNegotiationTests : FsmTestKit
         var connection = ToOpenSentCapturingOpen(out var open);
         Assert.Equal(OpenMessage.AsTrans, open.MyAs);
         Assert.Equal(4200000000u, open.Get<FourOctetAsCapability>()!.Asn);
-        connection.ExpectNoMsg();
+        connection.ExpectNoMsg(Quiet);
     }
 
     [Fact]

@@ -165,7 +165,7 @@ public sealed class OpenSentOpenConfirmTests : FsmTestKit
         Tell(new Received(KeepaliveMessage.Instance, stranger.Ref));
         Tell(new ConnectionClosed("x", stranger.Ref));
         Assert.Equal(SessionState.OpenSent, Fsm.StateName);
-        connection.ExpectNoMsg();
+        connection.ExpectNoMsg(Quiet);
     }
 
     // ---------------------------------------------------------------- OpenConfirm
@@ -192,7 +192,7 @@ public sealed class OpenSentOpenConfirmTests : FsmTestKit
         CreateFsm();
         var connection = ToOpenConfirm(PeerOpen(holdTime: 30));
         Advance(TimeSpan.FromSeconds(9));
-        connection.ExpectNoMsg();
+        connection.ExpectNoMsg(Quiet);
         Advance(TimeSpan.FromSeconds(1));
         ExpectSent<KeepaliveMessage>(connection);
         Advance(TimeSpan.FromSeconds(10));

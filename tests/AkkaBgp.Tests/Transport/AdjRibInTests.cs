@@ -1,6 +1,6 @@
 using System.Net;
-using AkkaBgp.Actors;
-using AkkaBgp.Actors.TestKit;
+using Akka.Actor;
+using Akka.TestKit;
 using AkkaBgp.Rib;
 using AkkaBgp.Session;
 using AkkaBgp.Transport;
@@ -8,7 +8,7 @@ using AkkaBgp.Wire;
 
 namespace AkkaBgp.Tests.Transport;
 
-public sealed class AdjRibInTests : TestKit
+public sealed class AdjRibInTests : BgpTestKit
 {
     private static readonly IPAddress PeerA = IPAddress.Parse("192.0.2.1");
     private static readonly IPAddress PeerB = IPAddress.Parse("192.0.2.2");

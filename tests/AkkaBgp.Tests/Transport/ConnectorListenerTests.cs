@@ -1,13 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
-using AkkaBgp.Actors;
-using AkkaBgp.Actors.TestKit;
+using Akka.Actor;
+using Akka.TestKit;
 using AkkaBgp.Transport;
 using AkkaBgp.Wire;
 
 namespace AkkaBgp.Tests.Transport;
 
-public sealed class ConnectorListenerTests : TestKit
+public sealed class ConnectorListenerTests : BgpTestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 

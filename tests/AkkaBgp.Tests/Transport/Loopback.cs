@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using Akka.Actor;
+using AkkaBgp.Transport;
 using AkkaBgp.Wire;
 
 namespace AkkaBgp.Tests.Transport;
@@ -121,5 +123,23 @@ internal static class Loopback
         }
         catch (SocketException) { return true; }
         catch (OperationCanceledException) { return false; }
+    }
+
+    /// <summary>Writes on <paramref name="connection"/> have stalled: octets still queued, and none written over three
+    /// checks 100 ms apart (one quiet check on a loaded 2-core machine can be a descheduled writer, not a full socket).</summary>
+    public static async Task WaitForWriteStallAsync(IActorRef connection)
+    {
+        long last = -1;
+        int stable = 0;
+        for (int i = 0; i < 200; i++)
+        {
+            var stats = await connection.Ask<ConnectionStats>(GetConnectionStats.Instance);
+            Assert.True(stats.QueuedBytes > 0, "everything was written: the peer is reading");
+            stable = stats.BytesSent == last ? stable + 1 : 0;
+            if (stable == 3) return;
+            last = stats.BytesSent;
+            await Task.Delay(100);
+        }
+        throw new InvalidOperationException("writes never stalled");
     }
 }

@@ -1,6 +1,8 @@
 using System.Net;
-using AkkaBgp.Actors;
-using AkkaBgp.Actors.TestKit;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Pattern;
+using Akka.TestKit;
 using AkkaBgp.Session;
 using AkkaBgp.Speaker;
 using AkkaBgp.Transport;
@@ -9,18 +11,20 @@ using AkkaBgp.Wire;
 namespace AkkaBgp.Tests.Transport;
 
 /// <summary>The supervisor with stand-in FSMs (they report to a probe), on virtual time.</summary>
-public sealed class NeighborSupervisorTests : TestKit
+public sealed class NeighborSupervisorTests : BgpTestKit
 {
     private sealed record Crash;
     private sealed record Started(IPAddress Peer, IActorRef Self);
     private sealed record Got(IPAddress Peer, object Message, IActorRef Self);
 
-    /// <summary>Reports its start and every message; throws on <see cref="Crash"/>; answers GetNeighborStatus with its address.</summary>
+    /// <summary>Reports its start and every message; throws on <see cref="Crash"/>; answers GetNeighborStatus with its address.
+    /// Announces each incarnation with <see cref="FsmStarted"/>, as the supervisor's contract asks of an FSM.</summary>
     private sealed class StandInFsm : ReceiveActor
     {
         public StandInFsm(NeighborSettings settings, IActorRef probe)
         {
             probe.Tell(new Started(settings.PeerAddress, Self));
+            Context.System.EventStream.Publish(new FsmStarted(settings.PeerAddress, Self));
             Receive<Crash>(_ => throw new InvalidOperationException("FSM bug"));
             Receive<GetNeighborStatus>(_ => Sender.Tell(settings.PeerAddress.ToString()));
             ReceiveAny(m => probe.Tell(new Got(settings.PeerAddress, m, Self)));
@@ -41,6 +45,26 @@ public sealed class NeighborSupervisorTests : TestKit
             new FsmRestartSettings { MinBackoff = TimeSpan.FromSeconds(1), MaxBackoff = TimeSpan.FromSeconds(8), RandomFactor = 0 }));
 
     private static IPAddress A(string s) => IPAddress.Parse(s);
+
+    /// <summary>Waits until the neighbor's BackoffSupervisor has seen <paramref name="restarts"/> crashes, i.e. has
+    /// scheduled the restart on the virtual clock: only then may the test Advance past the backoff.</summary>
+    private void AwaitBackoff(IActorRef sup, string peer, int restarts)
+    {
+        sup.Tell(ListNeighbors.Instance, TestActor);
+        var backoff = ExpectMsg<NeighborList>().Neighbors.Single(n => n.Peer.Equals(A(peer))).Supervisor;
+        AwaitAssert(() =>
+        {
+            backoff.Tell(BackoffSupervisor.GetRestartCount.Instance, TestActor);
+            Assert.Equal(restarts, ExpectMsg<BackoffSupervisor.RestartCount>().Count);
+        }, TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(20));
+    }
+
+    /// <summary>A round trip through the supervisor: everything sent to it before (events included) is handled.</summary>
+    private void Sync(IActorRef sup)
+    {
+        sup.Tell(ListNeighbors.Instance, TestActor);
+        ExpectMsg<NeighborList>();
+    }
 
     [Fact]
     public void Every_neighbor_gets_an_FSM_and_an_AutomaticStart()
@@ -66,10 +90,11 @@ public sealed class NeighborSupervisorTests : TestKit
         var other = probe.ExpectMsg<Got>(g => g.Peer.Equals(A("192.0.2.2")));
         Assert.Equal("ping", other.Message);
 
+        AwaitBackoff(sup, "192.0.2.1", 1);
         Advance(TimeSpan.FromSeconds(1)); // BackoffSupervisor: min backoff
         var restarted = probe.ExpectMsg<Started>();
         Assert.Equal(A("192.0.2.1"), restarted.Peer);
-        Advance(TimeSpan.FromSeconds(1)); // the supervisor notices the new incarnation and starts it
+        // The new incarnation announces itself (FsmStarted) and the supervisor starts it at once.
         Assert.IsType<AutomaticStart>(probe.ExpectMsg<Got>().Message);
 
         sup.Tell(new NeighborCommand(A("192.0.2.2"), "ping"), TestActor);
@@ -82,15 +107,33 @@ public sealed class NeighborSupervisorTests : TestKit
     }
 
     [Fact]
+    public void A_crash_and_the_recreation_are_logged_for_the_operator()
+    {
+        var probe = CreateTestProbe();
+        var sup = Supervisor(probe, [Neighbor("192.0.2.1")]);
+        probe.ReceiveN(2);
+        // Akka's supervision logs the exception itself (with its message), once.
+        EventFilter.Exception<InvalidOperationException>(contains: "FSM bug").ExpectOne(() =>
+            sup.Tell(new NeighborCommand(A("192.0.2.1"), new Crash())));
+        AwaitBackoff(sup, "192.0.2.1", 1);
+        // And the supervisor says which neighbor came back, and how often it has.
+        EventFilter.Warning(contains: "FSM of 192.0.2.1 was recreated after a crash (restart 1)").ExpectOne(() =>
+            Advance(TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
     public void Repeated_crashes_back_off_exponentially()
     {
         var probe = CreateTestProbe();
         var sup = Supervisor(probe, [Neighbor("192.0.2.1")]);
         probe.ReceiveN(2);
         sup.Tell(new NeighborCommand(A("192.0.2.1"), new Crash()));
+        AwaitBackoff(sup, "192.0.2.1", 1);
         Advance(TimeSpan.FromSeconds(1));
         probe.ExpectMsg<Started>();
+        probe.ExpectMsg<Got>(g => g.Message is AutomaticStart);
         sup.Tell(new NeighborCommand(A("192.0.2.1"), new Crash()));
+        AwaitBackoff(sup, "192.0.2.1", 2);
         Advance(TimeSpan.FromSeconds(1));
         probe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         Advance(TimeSpan.FromSeconds(1)); // second crash in a row: 2 s
@@ -106,10 +149,11 @@ public sealed class NeighborSupervisorTests : TestKit
         sup.Tell(new NeighborCommand(A("192.0.2.1"), new ManualStop("maintenance")));
         Assert.Equal("maintenance", Assert.IsType<ManualStop>(probe.ExpectMsg<Got>().Message).Communication);
         sup.Tell(new NeighborCommand(A("192.0.2.1"), new Crash()));
+        AwaitBackoff(sup, "192.0.2.1", 1);
         Advance(TimeSpan.FromSeconds(1));
         probe.ExpectMsg<Started>();
-        Advance(TimeSpan.FromSeconds(2));
-        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        // No AutomaticStart for the new incarnation: the operator's ManualStop still holds.
+        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
 
     [Fact]
@@ -217,6 +261,7 @@ public sealed class NeighborSupervisorTests : TestKit
         Assert.Contains("restarting", reject.Reason);
 
         // Once the FSM is back, connections reach it again.
+        AwaitBackoff(sup, "192.0.2.1", 1);
         Advance(TimeSpan.FromSeconds(1));
         probe.ExpectMsg<Started>();
         sup.Tell(new InboundConnection(conn, new IPEndPoint(A("192.0.2.254"), 179), new IPEndPoint(A("192.0.2.1"), 40001)), TestActor);
@@ -244,14 +289,17 @@ public sealed class NeighborSupervisorTests : TestKit
         // Up: not removed however long it stays.
         Publish("198.51.100.7", SessionState.Active, SessionState.OpenSent);
         Publish("198.51.100.7", SessionState.OpenConfirm, SessionState.Established);
+        Sync(sup);
         Advance(TimeSpan.FromMinutes(5));
         sup.Tell(ListNeighbors.Instance, TestActor);
         Assert.Single(ExpectMsg<NeighborList>().Neighbors);
 
         // Down (Idle, then passive Active waiting): removed after 30 s in all.
         Publish("198.51.100.7", SessionState.Established, SessionState.Idle);
+        Sync(sup);
         Advance(TimeSpan.FromSeconds(20));
         Publish("198.51.100.7", SessionState.Idle, SessionState.Active);
+        Sync(sup);
         Advance(TimeSpan.FromSeconds(9));
         sup.Tell(ListNeighbors.Instance, TestActor);
         Assert.Single(ExpectMsg<NeighborList>().Neighbors);
@@ -278,6 +326,7 @@ public sealed class NeighborSupervisorTests : TestKit
         var sup = Supervisor(probe, [], [range]);
         sup.Tell(new InboundConnection(CreateTestProbe().Ref, new IPEndPoint(A("192.0.2.254"), 179), new IPEndPoint(A("198.51.100.7"), 40000)), TestActor);
         probe.ExpectMsg<Started>();
+        Sync(sup);
         Advance(TimeSpan.FromSeconds(30));
         AwaitAssert(() =>
         {
