@@ -98,6 +98,15 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public Task<JsonElement> NeighborAsync(string address) => GetJsonAsync($"bgp/neighbors/{address}");
 
+    /// <summary>The neighbor is in <paramref name="state"/> now; otherwise fails with the neighbor and the service's log,
+    /// which says why the session left the state.</summary>
+    public async Task AssertStateAsync(string address, string state)
+    {
+        var neighbor = await NeighborAsync(address);
+        Assert.True(neighbor.GetProperty("state").GetString() == state,
+            $"{address} is not {state}: {neighbor}\n--- service output ---\n{Output}");
+    }
+
     public Task WaitForStateAsync(string address, string state, TimeSpan timeout) =>
         WaitUntilAsync(async () => (await NeighborAsync(address)).GetProperty("state").GetString() == state, timeout, $"{address} {state}");
 
