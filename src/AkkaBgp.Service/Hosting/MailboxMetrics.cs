@@ -11,7 +11,7 @@ namespace AkkaBgp.Service.Hosting;
 /// <see cref="ICell.NumberOfMessages"/> and its children, which is enough to walk the tree from the user guardian.
 /// To bound the number of series, top-level actors and their children (the speaker's services, one supervisor per
 /// neighbor, the RIB's partitions and per-peer actors, one per TCP connection) are always reported, and deeper
-/// actors only while their backlog is at least <see cref="DeepActorThreshold"/>.
+/// actors (and Akka.Streams' stage actors) only while their backlog is at least <see cref="DeepActorThreshold"/>.
 /// </summary>
 public sealed class MailboxMetrics : IDisposable
 {
@@ -54,7 +54,10 @@ public sealed class MailboxMetrics : IDisposable
         var measurements = new List<Measurement<long>>();
         foreach (var (actor, level, depth) in Depths(system))
         {
-            if (level > AlwaysReportedLevels && depth < DeepActorThreshold) continue;
+            // Stream stages (one per /bgp/events listener, named by a counter) count as deep actors: reported
+            // always, they would leave a new series behind for every listener that came and went.
+            bool always = level <= AlwaysReportedLevels && !actor.Path.Parent.Name.StartsWith("StreamSupervisor-", StringComparison.Ordinal);
+            if (!always && depth < DeepActorThreshold) continue;
             // The path below the system (/user/bgp-rib): the system name and address are the same on every series.
             measurements.Add(new Measurement<long>(depth, new KeyValuePair<string, object?>("actor_path", actor.Path.ToStringWithoutAddress())));
         }
