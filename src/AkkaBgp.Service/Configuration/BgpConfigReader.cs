@@ -116,7 +116,9 @@ internal static class BgpConfigReader
             else if (dynamic.Count > 0) top.Problem("listen", $"is empty, but dynamic-neighbors accept {dynamic[0].Prefix}: nobody could connect");
         }
 
-        if (problems.Count > 0 || routerId == null || localAs == null || clusterId == null || management == null || logging == null || rib == null) return null;
+        var akka = AkkaSectionReader.Read(rootSection, management?.Token);
+
+        if (problems.Count > 0 || routerId == null || localAs == null || clusterId == null || management == null || logging == null || rib == null || akka == null) return null;
         return new BgpConfig
         {
             RouterId = routerId.Value,
@@ -129,6 +131,7 @@ internal static class BgpConfigReader
             DynamicNeighbors = dynamic,
             Routes = routes,
             Rib = rib,
+            Akka = akka,
             Source = root,
         };
     }

@@ -1,17 +1,17 @@
 using System.Diagnostics.Metrics;
-using AkkaBgp.Actors;
+using Akka.Actor;
 using AkkaBgp.Service.Metrics;
 
 namespace AkkaBgp.Service.Hosting;
 
 /// <summary>
-/// <c>akka_actor_mailbox_depth{actor_path="/user/..."}</c>: user messages waiting per actor, read from the kernel
-/// (<see cref="ActorSystem.GetMailboxDepths"/>) when /metrics is scraped. The instrument is published on its own
-/// <see cref="Meter"/> with the speaker's meter name, because the <see cref="PrometheusExporter"/> selects
-/// instruments by meter name; that keeps this out of the Metrics and Management code.
-/// To bound the number of series, top-level actors and their children (the speaker's services, one supervisor
-/// per neighbor, the RIB's partitions and per-peer actors, one per TCP connection) are always reported, and
-/// deeper actors only while their backlog is at least <see cref="DeepActorThreshold"/>.
+/// The <c>akka_actor_mailbox_depth</c> gauge (meter "AkkaBgp", so <c>/metrics</c> serves it): messages waiting in
+/// each actor's mailbox under <c>/user</c>, read at scrape time. Akka.NET has no public mailbox introspection; the
+/// cell behind each local actor (<see cref="ActorRefWithCell.Underlying"/>, marked internal API but public) reports
+/// <see cref="ICell.NumberOfMessages"/> and its children, which is enough to walk the tree from the user guardian.
+/// To bound the number of series, top-level actors and their children (the speaker's services, one supervisor per
+/// neighbor, the RIB's partitions and per-peer actors, one per TCP connection) are always reported, and deeper
+/// actors (and Akka.Streams' stage actors) only while their backlog is at least <see cref="DeepActorThreshold"/>.
 /// </summary>
 public sealed class MailboxMetrics : IDisposable
 {
@@ -32,22 +32,36 @@ public sealed class MailboxMetrics : IDisposable
             $"Messages waiting in an actor's mailbox (top-level actors and their children; deeper actors at {DeepActorThreshold} or more)");
     }
 
+    /// <summary>Every actor under /user with its level (1: top-level) and mailbox depth.</summary>
+    public static IEnumerable<(IActorRef Actor, int Level, int Depth)> Depths(ActorSystem system)
+    {
+        if (system is not ExtendedActorSystem { Guardian: ActorRefWithCell guardian }) yield break;
+        var pending = new Stack<(IActorRef Actor, int Level)>();
+        foreach (var child in guardian.Children) pending.Push((child, 1));
+        while (pending.Count > 0)
+        {
+            var (actor, level) = pending.Pop();
+            // Remote or already gone actors have no local cell to ask.
+            if (actor is not ActorRefWithCell { IsTerminated: false } local) continue;
+            yield return (actor, level, local.Underlying.NumberOfMessages);
+            foreach (var child in local.Children) pending.Push((child, level + 1));
+        }
+    }
+
     private static IEnumerable<Measurement<long>> Observe(ActorSystem? system)
     {
         if (system is null) return [];
-        var depths = system.GetMailboxDepths(d => d.Level <= AlwaysReportedLevels || d.Count >= DeepActorThreshold);
-        var measurements = new List<Measurement<long>>(depths.Count);
-        foreach (var d in depths)
-            measurements.Add(new Measurement<long>(d.Count, new KeyValuePair<string, object?>("actor_path", LocalPath(d.Path))));
+        var measurements = new List<Measurement<long>>();
+        foreach (var (actor, level, depth) in Depths(system))
+        {
+            // Stream stages (one per /bgp/events listener, named by a counter) count as deep actors: reported
+            // always, they would leave a new series behind for every listener that came and went.
+            bool always = level <= AlwaysReportedLevels && !actor.Path.Parent.Name.StartsWith("StreamSupervisor-", StringComparison.Ordinal);
+            if (!always && depth < DeepActorThreshold) continue;
+            // The path below the system (/user/bgp-rib): the system name and address are the same on every series.
+            measurements.Add(new Measurement<long>(depth, new KeyValuePair<string, object?>("actor_path", actor.Path.ToStringWithoutAddress())));
+        }
         return measurements;
-    }
-
-    /// <summary>The path below the system (<c>/user/bgp-rib</c>): the system name is the same on every series.</summary>
-    private static string LocalPath(ActorPath path)
-    {
-        var text = path.ToString();
-        var root = "akka://" + path.SystemName;
-        return text.StartsWith(root, StringComparison.Ordinal) ? text[root.Length..] : text;
     }
 
     public void Dispose() => _meter.Dispose();

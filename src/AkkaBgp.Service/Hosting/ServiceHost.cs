@@ -1,5 +1,12 @@
 using System.Runtime.InteropServices;
-using AkkaBgp.Actors;
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Logger.Serilog;
+using Akka.Remote.Hosting;
+using Akka.Streams;
 using AkkaBgp.Service.Configuration;
 using AkkaBgp.Service.Logging;
 using AkkaBgp.Service.Management;
@@ -17,14 +24,19 @@ using Serilog;
 namespace AkkaBgp.Service.Hosting;
 
 /// <summary>
-/// The long-running service: Serilog, the actor system as a hosted service, Kestrel with the management
-/// endpoints, SIGHUP reload. Returns the process exit code (0 after a clean stop on SIGTERM/Ctrl-C).
+/// The long-running service: Serilog, the actor system through Akka.Hosting (remoting on loopback, a one-node
+/// cluster, the speaker), Kestrel with the management endpoints, SIGHUP reload. Returns the process exit code
+/// (0 after a clean stop on SIGTERM/Ctrl-C).
 /// </summary>
 public static class ServiceHost
 {
+    public const string ActorSystemName = "akka-bgp";
+
     public static int Run(CommandLineOptions options, BgpConfig config)
     {
-        using var logger = SerilogSetup.Create(config.Logging);
+        using var logger = SerilogSetup.Create(config.Logging, config.Akka.LogLevel);
+        // Akka.Logger.Serilog's SerilogLogger writes to the static logger: Akka.NET's own lines go where ours go.
+        Log.Logger = logger;
         var log = logger.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "AkkaBgp.Service");
         try
         {
@@ -43,17 +55,37 @@ public static class ServiceHost
             log.Information("Stopped");
             return Environment.ExitCode;
         }
-        catch (ServiceStartException e)
-        {
-            log.Fatal("{Problem}", e.Message);
-            return 1;
-        }
         catch (IOException e)
         {
             // Kestrel's "address already in use" and friends.
             log.Fatal("Cannot start the management endpoint on {EndPoint}: {Problem}", config.Management.EndPoint, e.Message);
             return 1;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The actor system could not start (e.g. the remoting port is taken). Akka.Hosting has already logged the
+            // exception with its stack; this is the one line that says what to fix.
+            log.Fatal("Cannot start: {Problem}", Describe(e));
+            return 1;
+        }
+        finally
+        {
+            Log.Logger = Serilog.Core.Logger.None;
+        }
+    }
+
+    /// <summary>The messages down an exception's causes, without the AggregateException wrappers: "Failed to bind to
+    /// [127.0.0.1:4053]: Address already in use".</summary>
+    internal static string Describe(Exception e)
+    {
+        var parts = new List<string>();
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is AggregateException) continue;
+            var text = x.Message.Replace(" See InnerException for details.", "").TrimEnd('.', ' ');
+            if (text.Length > 0 && !parts.Contains(text)) parts.Add(text);
+        }
+        return parts.Count == 0 ? e.Message : string.Join(": ", parts);
     }
 
     public static WebApplication Build(CommandLineOptions options, BgpConfig config, Serilog.Core.Logger logger)
@@ -72,17 +104,20 @@ public static class ServiceHost
         var running = new RunningConfiguration(config, options.ConfigFile, options.ReferenceFile);
         builder.Services.AddSingleton(running);
         builder.Services.AddSingleton<Serilog.ILogger>(logger);
-        builder.Services.AddSingleton<ActorRegistry>();
         builder.Services.AddSingleton<ServiceReadiness>();
         builder.Services.AddSingleton<AdministrativeState>();
         builder.Services.AddSingleton<SpeakerSnapshot>();
         builder.Services.AddSingleton<BgpMetrics>();
-        builder.Services.AddSingleton(sp => new MailboxMetrics(() => sp.GetRequiredService<BgpHostedService>().System));
+        builder.Services.AddSingleton<SpeakerLifecycle>();
+        builder.Services.AddSingleton(sp => new MailboxMetrics(() => sp.GetRequiredService<SpeakerLifecycle>().System));
         builder.Services.AddSingleton(_ => new PrometheusExporter(BgpMetrics.MeterName));
         builder.Services.AddSingleton<ConfigReloader>();
         builder.Services.AddSingleton<BearerTokenFilter>();
-        builder.Services.AddSingleton<BgpHostedService>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<BgpHostedService>());
+        // The /bgp/events listeners' streams run here (the hub's own stream runs in the hub actor's materializer).
+        builder.Services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer(namePrefix: "bgp-events"));
+        builder.Services.AddHealthChecks()
+            .AddCheck<ListenersBoundCheck>(ListenersBoundCheck.Name, tags: [HealthEndpoints.ReadinessTag]);
+        builder.Services.AddAkka(ActorSystemName, (akka, sp) => ConfigureAkka(akka, sp, config));
 
         var app = builder.Build();
         // The exporter listens to the meter from its creation on, so it must exist before the instruments.
@@ -92,9 +127,12 @@ public static class ServiceHost
         app.UseExceptionHandler(errors => errors.Run(async http =>
         {
             var error = http.Features.Get<IExceptionHandlerFeature>()?.Error;
-            var (status, title) = error is AskTimeoutException or TimeoutException
-                ? (StatusCodes.Status504GatewayTimeout, "The speaker did not answer in time")
-                : (StatusCodes.Status500InternalServerError, "Internal error");
+            var (status, title) = error switch
+            {
+                AskTimeoutException or TimeoutException => (StatusCodes.Status504GatewayTimeout, "The speaker did not answer in time"),
+                SpeakerNotRunningException => (StatusCodes.Status503ServiceUnavailable, "The speaker is not running yet"),
+                _ => (StatusCodes.Status500InternalServerError, "Internal error"),
+            };
             http.Response.StatusCode = status;
             await Results.Problem(statusCode: status, title: title, detail: error?.Message).ExecuteAsync(http);
         }));
@@ -113,4 +151,44 @@ public static class ServiceHost
         app.MapStreams(writes);
         return app;
     }
+
+    /// <summary>
+    /// Akka.NET's configuration, lowest priority first: our defaults, then what Akka.Hosting's options add (loggers,
+    /// remoting, cluster), then the <c>akka</c> section of the user's file over reference.conf, rendered from our
+    /// reader's resolved tree, and last the event bus level, which must let through every line some category wants.
+    /// </summary>
+    private static void ConfigureAkka(AkkaConfigurationBuilder akka, IServiceProvider sp, BgpConfig config)
+    {
+        var settings = config.Akka;
+        akka.AddHocon(ConfigurationFactory.ParseString(Defaults), HoconAddMode.Append);
+        akka.ConfigureLoggers(loggers =>
+        {
+            loggers.ClearLoggers();
+            loggers.AddSerilogLogging();
+        });
+        akka.WithRemoting(hostname: settings.RemoteHostname, port: settings.RemotePort);
+        akka.WithClustering(new ClusterOptions
+        {
+            Roles = [HealthEndpoints.Role],
+            SeedNodes = settings.SeedNodes.Count == 0 ? null : [.. settings.SeedNodes],
+            SplitBrainResolver = new KeepMajorityOption(),
+        });
+        akka.WithActorSystemLivenessCheck();
+        akka.WithAkkaClusterReadinessCheck();
+        if (settings.ToHocon() is { Length: > 0 } section)
+            akka.AddHocon(ConfigurationFactory.ParseString(section), HoconAddMode.Prepend);
+        akka.AddHocon(ConfigurationFactory.ParseString($"akka.loglevel = {SerilogSetup.BusLevel(config.Logging, settings.LogLevel).ToString().ToUpperInvariant()}"),
+            HoconAddMode.Prepend);
+        akka.WithActors((system, registry) => sp.GetRequiredService<SpeakerLifecycle>().Attach(system, registry));
+    }
+
+    /// <summary>The host's own Akka.NET defaults; HOCON/reference.conf repeats them with their reasons.</summary>
+    internal const string Defaults = """
+        akka {
+          # A lost reply must not hang an HTTP request: Akka.NET's default Ask timeout is infinite.
+          actor.ask-timeout = 10s
+          # The Cease/2 task in this phase waits up to 5 s for the NOTIFICATIONs to leave.
+          coordinated-shutdown.phases.before-service-unbind.timeout = 10s
+        }
+        """;
 }

@@ -1,4 +1,6 @@
-using AkkaBgp.Actors;
+using Akka.Actor;
+using Akka.Hosting;
+using AkkaBgp.Service.Management;
 using AkkaBgp.Rib.Engine;
 using AkkaBgp.Session;
 using AkkaBgp.Speaker;
@@ -10,7 +12,7 @@ namespace AkkaBgp.Service.Hosting;
 /// synchronously and must not block on actors, so they read what the last refresh brought back; a
 /// <c>/metrics</c> scrape refreshes first.
 /// </summary>
-public sealed class SpeakerSnapshot(ActorRegistry registry)
+public sealed class SpeakerSnapshot(IRequiredActor<NeighborSupervisor> neighbors, IRequiredActor<RibActor> ribActor)
 {
     public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
@@ -26,7 +28,7 @@ public sealed class SpeakerSnapshot(ActorRegistry registry)
 
     public async Task<IReadOnlyList<NeighborStatus>> RefreshNeighborsAsync(CancellationToken ct = default)
     {
-        var supervisor = await registry.GetAsync<NeighborSupervisor>(ct);
+        var supervisor = await neighbors.ResolveAsync(ct);
         var all = await supervisor.Ask<AllNeighborStatus>(new GetAllNeighborStatus(TimeSpan.FromSeconds(3)), AskTimeout);
         var list = all.Statuses.OfType<NeighborStatus>().OrderBy(s => s.Peer.ToString(), StringComparer.Ordinal).ToArray();
         _neighbors = list;
@@ -36,7 +38,7 @@ public sealed class SpeakerSnapshot(ActorRegistry registry)
 
     public async Task<RibSummary> RefreshRibAsync(CancellationToken ct = default)
     {
-        var rib = await registry.GetAsync<RibActor>(ct);
+        var rib = await ribActor.ResolveAsync(ct);
         var summary = await rib.Ask<RibSummary>(GetRibSummary.Instance, AskTimeout);
         _rib = summary;
         return summary;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using AkkaBgp.Actors;
+using Akka.Actor;
+using Akka.Hosting;
 using AkkaBgp.Rib.Engine;
 using AkkaBgp.Service.Hosting;
 using AkkaBgp.Session;
@@ -34,58 +35,58 @@ public static class NeighborEndpoints
             });
         });
 
-        app.MapGet("/bgp/neighbors/{address}", async (string address, ActorRegistry registry, SpeakerSnapshot snapshot, CancellationToken ct) =>
+        app.MapGet("/bgp/neighbors/{address}", async (string address, IRequiredActor<NeighborSupervisor> neighbors, SpeakerSnapshot snapshot, CancellationToken ct) =>
         {
-            var (peer, _, status, problem) = await FindAsync(address, registry, ct);
+            var (peer, _, status, problem) = await FindAsync(address, neighbors, ct);
             if (status is null) return problem!;
             var rib = await snapshot.RefreshRibAsync(ct);
             return Results.Json(EventJson.Neighbor(status, rib.Neighbors.FirstOrDefault(n => n.Peer.Equals(peer)), DateTimeOffset.UtcNow));
         });
 
-        writes.MapPost("/bgp/neighbors/{address}/start", (string address, ActorRegistry registry, AdministrativeState admin, CancellationToken ct) =>
-            Command(address, registry, ct, peer =>
+        writes.MapPost("/bgp/neighbors/{address}/start", (string address, IRequiredActor<NeighborSupervisor> neighbors, AdministrativeState admin, CancellationToken ct) =>
+            Command(address, neighbors, ct, peer =>
             {
                 admin.Started(peer);
                 return (new ManualStart(), "ManualStart sent");
             }));
 
-        writes.MapPost("/bgp/neighbors/{address}/stop", async (string address, HttpRequest request, ActorRegistry registry, AdministrativeState admin, CancellationToken ct) =>
+        writes.MapPost("/bgp/neighbors/{address}/stop", async (string address, HttpRequest request, IRequiredActor<NeighborSupervisor> neighbors, AdministrativeState admin, CancellationToken ct) =>
         {
             var (communication, problem) = await ReadCommunicationAsync(request, ct);
             if (problem is not null) return problem;
-            return await Command(address, registry, ct, peer =>
+            return await Command(address, neighbors, ct, peer =>
             {
                 admin.Stopped(peer, communication);
                 return (new ManualStop(communication), communication is null ? "ManualStop sent (Cease/2)" : $"ManualStop sent (Cease/2, \"{communication}\")");
             });
         });
 
-        writes.MapPost("/bgp/neighbors/{address}/reset", async (string address, HttpRequest request, ActorRegistry registry, CancellationToken ct) =>
+        writes.MapPost("/bgp/neighbors/{address}/reset", async (string address, HttpRequest request, IRequiredActor<NeighborSupervisor> neighbors, CancellationToken ct) =>
         {
             var (communication, problem) = await ReadCommunicationAsync(request, ct);
             if (problem is not null) return problem;
-            return await Command(address, registry, ct, _ => (new AdministrativeReset(communication), "administrative reset sent (Cease/4)"));
+            return await Command(address, neighbors, ct, _ => (new AdministrativeReset(communication), "administrative reset sent (Cease/4)"));
         });
 
-        writes.MapPost("/bgp/neighbors/{address}/refresh", async (string address, ActorRegistry registry, CancellationToken ct) =>
+        writes.MapPost("/bgp/neighbors/{address}/refresh", async (string address, IRequiredActor<NeighborSupervisor> neighbors, IRequiredActor<RibActor> ribActor, CancellationToken ct) =>
         {
-            var (peer, _, status, problem) = await FindAsync(address, registry, ct);
+            var (peer, _, status, problem) = await FindAsync(address, neighbors, ct);
             if (status is null) return problem!;
             if (status.State != SessionState.Established || status.Session is not { } session)
                 return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: $"{peer} is {status.State}, not Established");
             if (!session.RouteRefresh)
                 return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: $"{peer} did not negotiate route refresh (RFC 2918)");
-            var rib = await registry.GetAsync<RibActor>(ct);
+            var rib = await ribActor.ResolveAsync(ct);
             var families = session.Families.Where(f => f == AfiSafi.Ipv4Unicast || f == AfiSafi.Ipv6Unicast).ToArray();
             foreach (var f in families) rib.Tell(new RequestRouteRefresh(peer, f));
             return Results.Json(new { message = "ROUTE-REFRESH sent", families = families.Select(FamilyNames.Of).ToArray() }, statusCode: StatusCodes.Status202Accepted);
         });
     }
 
-    private static async Task<IResult> Command(string address, ActorRegistry registry, CancellationToken ct, Func<IPAddress, (object Command, string Message)> command)
+    private static async Task<IResult> Command(string address, IRequiredActor<NeighborSupervisor> neighbors, CancellationToken ct, Func<IPAddress, (object Command, string Message)> command)
     {
         // The FSM does not answer admin events, so ask for its status first: that tells a known neighbor from an unknown one.
-        var (peer, supervisor, status, problem) = await FindAsync(address, registry, ct);
+        var (peer, supervisor, status, problem) = await FindAsync(address, neighbors, ct);
         if (status is null) return problem!;
         var (message, text) = command(peer);
         supervisor.Tell(new NeighborCommand(peer, message));
@@ -93,10 +94,10 @@ public static class NeighborEndpoints
     }
 
     /// <summary>The neighbor's status from its FSM, or the problem: 400 when the text is not an address, 404 when no neighbor has it.</summary>
-    private static async Task<(IPAddress Peer, IActorRef Supervisor, NeighborStatus? Status, IResult? Problem)> FindAsync(string address, ActorRegistry registry, CancellationToken ct)
+    private static async Task<(IPAddress Peer, IActorRef Supervisor, NeighborStatus? Status, IResult? Problem)> FindAsync(string address, IRequiredActor<NeighborSupervisor> neighbors, CancellationToken ct)
     {
         if (!TryAddress(address, out var peer, out var bad)) return (peer, ActorRefs.Nobody, null, bad);
-        var supervisor = await registry.GetAsync<NeighborSupervisor>(ct);
+        var supervisor = await neighbors.ResolveAsync(ct);
         var reply = await supervisor.Ask(new NeighborCommand(peer, GetNeighborStatus.Instance), AskTimeout);
         return reply is NeighborStatus status ? (peer, supervisor, status, null) : (peer, supervisor, null, Problems.NotFound($"{peer} is not a neighbor"));
     }

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using AkkaBgp.Actors;
+using Akka.Actor;
+using Akka.Hosting;
 using AkkaBgp.Rib.Engine;
 using AkkaBgp.Service.Configuration;
 using AkkaBgp.Service.Hosting;
@@ -25,7 +26,7 @@ public static class RibEndpoints
         app.MapGet("/bgp/rib/summary", async (SpeakerSnapshot snapshot, CancellationToken ct) =>
             Results.Json(EventJson.Summary(await snapshot.RefreshRibAsync(ct))));
 
-        app.MapGet("/bgp/rib", async (HttpRequest request, ActorRegistry registry, CancellationToken ct) =>
+        app.MapGet("/bgp/rib", async (HttpRequest request, IRequiredActor<RibActor> ribActor, CancellationToken ct) =>
         {
             var q = request.Query;
             var prefixText = q["prefix"].ToString();
@@ -36,7 +37,7 @@ public static class RibEndpoints
             if (match is not ("exact" or "longer")) return Problems.BadRequest($"match must be exact or longer, not '{match}'");
             if (!TryInt(q["offset"].ToString(), 0, int.MaxValue, 0, out var offset)) return Problems.BadRequest("offset must be a non-negative integer");
             if (!TryInt(q["limit"].ToString(), 1, MaxPageSize, 100, out var limit)) return Problems.BadRequest($"limit must be an integer from 1 to {MaxPageSize}");
-            var rib = await registry.GetAsync<RibActor>(ct);
+            var rib = await ribActor.ResolveAsync(ct);
             var result = await rib.Ask<RouteLookupResult>(new LookupRoutes(prefix, match == "longer", offset, limit), AskTimeout);
             return Results.Json(new
             {
@@ -49,16 +50,16 @@ public static class RibEndpoints
             });
         });
 
-        writes.MapPost("/bgp/routes", async (HttpRequest request, ActorRegistry registry, CancellationToken ct) =>
+        writes.MapPost("/bgp/routes", async (HttpRequest request, IRequiredActor<RibActor> ribActor, CancellationToken ct) =>
         {
             var (route, problem) = await ReadRouteAsync(request, ct);
             if (route is null) return problem!;
-            var rib = await registry.GetAsync<RibActor>(ct);
+            var rib = await ribActor.ResolveAsync(ct);
             await rib.Ask<LocalRouteAck>(new AnnounceLocalRoute(route), AskTimeout);
             return Results.Json(new { message = "announced", prefix = route.Prefix.ToString() }, statusCode: StatusCodes.Status201Created);
         });
 
-        writes.MapDelete("/bgp/routes", async (HttpRequest request, ActorRegistry registry, CancellationToken ct) =>
+        writes.MapDelete("/bgp/routes", async (HttpRequest request, IRequiredActor<RibActor> ribActor, CancellationToken ct) =>
         {
             string prefixText = request.Query["prefix"].ToString();
             if (prefixText.Length == 0 && request.ContentLength is > 0)
@@ -70,7 +71,7 @@ public static class RibEndpoints
             }
             if (prefixText.Length == 0) return Problems.BadRequest("give the prefix as ?prefix=... or in the body as {\"prefix\": \"...\"}");
             if (!TryPrefix(prefixText, out var prefix, out var bad)) return bad;
-            var rib = await registry.GetAsync<RibActor>(ct);
+            var rib = await ribActor.ResolveAsync(ct);
             await rib.Ask<LocalRouteAck>(new WithdrawLocalRoute(prefix), AskTimeout);
             return Results.Json(new { message = "withdrawn", prefix = prefix.ToString() });
         });

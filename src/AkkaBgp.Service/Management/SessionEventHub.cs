@@ -1,5 +1,8 @@
-using System.Threading.Channels;
-using AkkaBgp.Actors;
+using Akka;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using AkkaBgp.Rib.Engine;
 using AkkaBgp.Service.Metrics;
 using AkkaBgp.Session;
@@ -10,22 +13,50 @@ namespace AkkaBgp.Service.Management;
 /// <summary>One server-sent event: its <c>event:</c> name and the object serialised as its <c>data:</c>.</summary>
 public sealed record ServerEvent(string Name, object Data);
 
-/// <summary>Registers an event stream listener; the hub writes to it until <see cref="Unwatch"/>.</summary>
-public sealed record Watch(ChannelWriter<ServerEvent> Writer);
+/// <summary>A <c>/bgp/events</c> listener arrives (<paramref name="Id"/> names it); answered with <see cref="EventFeed"/>.</summary>
+public sealed record Watch(Guid Id);
 
-public sealed record Unwatch(ChannelWriter<ServerEvent> Writer);
+/// <summary>The listener has attached to the feed and wants its marker: a <see cref="SessionEventHub.MarkerName"/> event
+/// with its id, which tells it that every event after the marker reaches it.</summary>
+public sealed record Mark(Guid Id);
+
+public sealed record Unwatch(Guid Id);
+
+/// <summary>The hub's output: every event from the moment a consumer attaches (a BroadcastHub source).</summary>
+public sealed record EventFeed(Source<ServerEvent, NotUsed> Source);
+
+/// <summary>The RIB to ask for summaries and best-path changes; it exists only once the speaker has started, after the hub.</summary>
+public sealed record UseRib(IActorRef Rib);
 
 /// <summary>
-/// Subscribed to the EventStream: logs every session state change with the neighbor's address, AS and
-/// state as properties, counts it, and forwards it (and max-prefix events) to every <c>/bgp/events</c>
-/// listener. While someone listens it is subscribed (through the RIB actor) to the RIB's <see cref="BestPathChanges"/>,
-/// sent as one <c>best-path</c> event per change, and polls the RIB summary once a second for a <c>rib</c> event
-/// when the counts move.
+/// Subscribed to the EventStream: logs every session state change with the neighbor's address, AS and state as
+/// properties, counts it, and publishes it (and max-prefix events) to the <c>/bgp/events</c> listeners through an
+/// Akka.Streams BroadcastHub. While someone listens it is subscribed (through the RIB actor) to the RIB's
+/// <see cref="BestPathChanges"/>, sent as one <c>best-path</c> event per change, and polls the RIB summary once a
+/// second for a <c>rib</c> event when the counts move.
+/// <para>
+/// The hub never waits for a listener: its input drops the oldest events if the hub itself is ever full, a consumer
+/// that drains and discards keeps it flowing when nobody listens, and each listener reads through its own bounded
+/// buffer (<see cref="EventSubscription"/>), so a listener that stops reading is dropped instead of holding up the
+/// others or the speaker.
+/// </para>
 /// </summary>
 public sealed class SessionEventHub : ReceiveActor, IWithTimers
 {
-    private readonly List<ChannelWriter<ServerEvent>> _watchers = new();
+    /// <summary>Name of the marker events (never written to a client).</summary>
+    public const string MarkerName = "";
+
+    /// <summary>Events waiting to enter the hub; only fills if the hub stalls, which its draining consumer prevents.</summary>
+    private const int InputBuffer = 4096;
+
+    /// <summary>The BroadcastHub's own buffer (a power of two).</summary>
+    private const int HubBuffer = 256;
+
+    private readonly HashSet<Guid> _watchers = new();
     private readonly Serilog.ILogger _sessions;
+    private IActorRef _rib = ActorRefs.Nobody;
+    private IActorRef _input = ActorRefs.Nobody;
+    private Source<ServerEvent, NotUsed>? _feed;
     private RibSummary? _lastRib;
     private bool _ribQueryPending;
 
@@ -38,7 +69,7 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
 
     private sealed record RibPolled(RibSummary? Summary) : IDeadLetterSuppression;
 
-    private SessionEventHub(IActorRef rib, BgpMetrics metrics, Serilog.ILogger log)
+    public SessionEventHub(BgpMetrics metrics, Serilog.ILogger log)
     {
         _sessions = log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "AkkaBgp.Sessions");
         Receive<SessionStateChanged>(c =>
@@ -65,31 +96,28 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
             if (_watchers.Count == 0) return;
             foreach (var c in b.Changes) Broadcast(new ServerEvent("best-path", EventJson.BestPath(c)));
         });
+        Receive<UseRib>(r =>
+        {
+            _rib = r.Rib;
+            if (_watchers.Count > 0) FollowRib();
+        });
         Receive<Watch>(w =>
         {
-            _watchers.Add(w.Writer);
-            if (_watchers.Count == 1)
-            {
-                // The partitions record best-path changes only while someone is subscribed: a full-table
-                // load with no /bgp/events listener pays nothing for them.
-                rib.Tell(new SubscribeBestPathChanges(Self), Self);
-                Timers.StartPeriodicTimer("rib", PollRib.Instance, TimeSpan.FromSeconds(1));
-            }
+            Sender.Tell(new EventFeed(_feed!), Self);
+            if (_watchers.Add(w.Id) && _watchers.Count == 1) FollowRib();
         });
+        Receive<Mark>(m => _input.Tell(new ServerEvent(MarkerName, m.Id), Self));
         Receive<Unwatch>(w =>
         {
-            _watchers.Remove(w.Writer);
-            if (_watchers.Count == 0)
-            {
-                rib.Tell(new UnsubscribeBestPathChanges(Self), Self);
-                Timers.Cancel("rib");
-            }
+            if (!_watchers.Remove(w.Id) || _watchers.Count != 0 || _rib.IsNobody()) return;
+            _rib.Tell(new UnsubscribeBestPathChanges(Self), Self);
+            Timers.Cancel("rib");
         });
         Receive<PollRib>(_ =>
         {
-            if (_ribQueryPending) return;
+            if (_ribQueryPending || _rib.IsNobody()) return;
             _ribQueryPending = true;
-            rib.Ask<RibSummary>(GetRibSummary.Instance, TimeSpan.FromSeconds(5))
+            _rib.Ask<RibSummary>(GetRibSummary.Instance, TimeSpan.FromSeconds(5))
                 .PipeTo(Self, success: s => new RibPolled(s), failure: _ => new RibPolled(null));
         });
         Receive<RibPolled>(p =>
@@ -102,29 +130,57 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
         });
     }
 
-    public static Props Props(IActorRef rib, BgpMetrics metrics, Serilog.ILogger log) =>
-        Actors.Props.Create(() => new SessionEventHub(rib, metrics, log));
+    public static Props Props(BgpMetrics metrics, Serilog.ILogger log) =>
+        Akka.Actor.Props.Create(() => new SessionEventHub(metrics, log));
+
+    internal static readonly Type[] Subscriptions = [typeof(SessionStateChanged), typeof(MaxPrefixExceeded), typeof(MaxPrefixWarning)];
+
+    /// <summary>The partitions record best-path changes only while someone is subscribed: a full-table load with no
+    /// /bgp/events listener pays nothing for them. Without a RIB yet, <see cref="UseRib"/> does this later.</summary>
+    private void FollowRib()
+    {
+        if (_rib.IsNobody()) return;
+        _rib.Tell(new SubscribeBestPathChanges(Self), Self);
+        Timers.StartPeriodicTimer("rib", PollRib.Instance, TimeSpan.FromSeconds(1));
+    }
 
     protected override void PreStart()
     {
-        Context.System.EventStream.Subscribe<SessionStateChanged>(Self);
-        Context.System.EventStream.Subscribe<MaxPrefixExceeded>(Self);
-        Context.System.EventStream.Subscribe<MaxPrefixWarning>(Self);
+        foreach (var type in Subscriptions) Context.System.EventStream.Subscribe(Self, type);
+        // The hub's stream runs in this actor's materializer, so it stops with the actor (and every listener's feed
+        // completes then).
+        var materializer = Context.Materializer();
+        var (input, feed) = Source.ActorRef<ServerEvent>(InputBuffer, OverflowStrategy.DropHead)
+            .ToMaterialized(BroadcastHub.Sink<ServerEvent>(HubBuffer), Keep.Both)
+            .Run(materializer);
+        _input = input;
+        _feed = feed;
+        // A BroadcastHub without consumers holds its producer back; this one drains it when nobody listens.
+        feed.RunWith(Sink.Ignore<ServerEvent>(), materializer);
     }
 
-    protected override void PostStop()
-    {
-        Context.System.EventStream.Unsubscribe(Self);
-        foreach (var w in _watchers) w.TryComplete();
-    }
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 
     private void Broadcast(ServerEvent e)
     {
-        // Bounded channels that drop the oldest: a slow HTTP client loses events, it never holds up the hub.
-        foreach (var w in _watchers) w.TryWrite(e);
+        if (_watchers.Count > 0) _input.Tell(e, Self);
     }
 
     private static bool SameCounts(RibSummary a, RibSummary b) =>
         a.EstablishedPeers == b.EstablishedPeers && a.Families.Count == b.Families.Count
         && a.Families.All(kv => b.Families.TryGetValue(kv.Key, out var o) && o == kv.Value);
+}
+
+public static class SessionEventHubs
+{
+    /// <summary>
+    /// Creates the hub, subscribed before this returns: started before the speaker, it sees every session's first
+    /// transition (PreStart subscribes again after a restart; subscribing twice is harmless).
+    /// </summary>
+    public static IActorRef Start(ActorSystem system, BgpMetrics metrics, Serilog.ILogger log, string name = "events")
+    {
+        var hub = system.ActorOf(SessionEventHub.Props(metrics, log), name);
+        foreach (var type in SessionEventHub.Subscriptions) system.EventStream.Subscribe(hub, type);
+        return hub;
+    }
 }

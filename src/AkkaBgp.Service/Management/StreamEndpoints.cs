@@ -1,6 +1,7 @@
 using System.Text.Json;
-using System.Threading.Channels;
-using AkkaBgp.Actors;
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Streams;
 using AkkaBgp.Service.Hosting;
 using AkkaBgp.Service.Metrics;
 using AkkaBgp.Service.Reload;
@@ -16,57 +17,33 @@ public static class StreamEndpoints
 {
     private static readonly TimeSpan KeepaliveInterval = TimeSpan.FromSeconds(15);
 
+    /// <summary>How many events a listener may fall behind before it is dropped (about 0.5 MB of JSON).</summary>
+    public const int EventBuffer = 1024;
+
     public static void MapStreams(this IEndpointRouteBuilder app, RouteGroupBuilder writes)
     {
-        app.MapGet("/bgp/events", async (HttpContext http, ActorRegistry registry, SpeakerSnapshot snapshot, IHostApplicationLifetime lifetime, CancellationToken aborted) =>
+        app.MapGet("/bgp/events", async (HttpContext http, IRequiredActor<SessionEventHub> hubActor, SpeakerSnapshot snapshot, IMaterializer materializer,
+            Serilog.ILogger log, IHostApplicationLifetime lifetime, CancellationToken aborted) =>
         {
             // Kestrel waits for open requests when the host stops; an endless stream has to end by itself then.
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(aborted, lifetime.ApplicationStopping);
             var ct = stopping.Token;
+            var hub = await hubActor.ResolveAsync(ct);
             http.Response.ContentType = "text/event-stream";
             http.Response.Headers.CacheControl = "no-cache";
-            var channel = Channel.CreateBounded<ServerEvent>(new BoundedChannelOptions(4096)
-            {
-                FullMode = BoundedChannelFullMode.DropOldest,
-                SingleReader = true,
-            });
-            var hub = await registry.GetAsync<SessionEventHub>(ct);
-            // Watch before taking the snapshot: a change that lands in between then shows up twice (snapshot and
-            // event) rather than not at all.
-            hub.Tell(new Watch(channel.Writer));
-            try
-            {
-                var neighbors = await snapshot.RefreshNeighborsAsync(ct);
-                foreach (var n in neighbors) await WriteAsync(http.Response, new ServerEvent("neighbor", EventJson.Snapshot(n)), ct);
-                await WriteAsync(http.Response, new ServerEvent("snapshot-complete", new { neighbors = neighbors.Count }), ct);
-                while (!ct.IsCancellationRequested)
+            await http.Response.Body.FlushAsync(ct);
+            var end = await EventSubscription.RunAsync(hub,
+                async token =>
                 {
-                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                    wait.CancelAfter(KeepaliveInterval);
-                    bool more;
-                    try
-                    {
-                        more = await channel.Reader.WaitToReadAsync(wait.Token);
-                    }
-                    catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                    {
-                        // A comment line keeps proxies and clients from timing out an idle stream.
-                        await http.Response.WriteAsync(": keepalive\n\n", ct);
-                        await http.Response.Body.FlushAsync(ct);
-                        continue;
-                    }
-                    if (!more) break;
-                    while (channel.Reader.TryRead(out var e)) await WriteAsync(http.Response, e, ct);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                // The client went away.
-            }
-            finally
-            {
-                hub.Tell(new Unwatch(channel.Writer));
-            }
+                    var neighbors = await snapshot.RefreshNeighborsAsync(token);
+                    return [.. neighbors.Select(n => new ServerEvent("neighbor", EventJson.Snapshot(n))),
+                        new ServerEvent("snapshot-complete", new { neighbors = neighbors.Count })];
+                },
+                (e, token) => WriteAsync(http.Response, e, token),
+                EventBuffer, KeepaliveInterval, materializer, log.ForContext(typeof(StreamEndpoints)),
+                $"{http.Connection.RemoteIpAddress}:{http.Connection.RemotePort}", ct);
+            // Its last write may never finish (nobody reads): close the connection rather than wait for it.
+            if (end == SubscriptionEnd.Dropped) http.Abort();
         });
 
         app.MapGet("/metrics", async (SpeakerSnapshot snapshot, PrometheusExporter exporter, CancellationToken ct) =>
@@ -75,7 +52,7 @@ public static class StreamEndpoints
             {
                 await snapshot.RefreshAsync(ct);
             }
-            catch (AskTimeoutException)
+            catch (Exception e) when (e is AskTimeoutException or SpeakerNotRunningException)
             {
                 // Serve the last values rather than nothing: a scrape must not fail because one actor is slow.
             }
@@ -95,7 +72,9 @@ public static class StreamEndpoints
 
     private static async Task WriteAsync(HttpResponse response, ServerEvent e, CancellationToken ct)
     {
-        await response.WriteAsync($"event: {e.Name}\ndata: {JsonSerializer.Serialize(e.Data, Json)}\n\n", ct);
+        // A comment line keeps proxies and clients from timing out an idle stream.
+        var text = ReferenceEquals(e, EventSubscription.Keepalive) ? ": keepalive\n\n" : $"event: {e.Name}\ndata: {JsonSerializer.Serialize(e.Data, Json)}\n\n";
+        await response.WriteAsync(text, ct);
         await response.Body.FlushAsync(ct);
     }
 }

@@ -1,5 +1,7 @@
 using System.Net;
-using AkkaBgp.Actors;
+using Akka.Actor;
+using Akka.Hosting;
+using AkkaBgp.Service.Management;
 using AkkaBgp.Rib.Engine;
 using AkkaBgp.Service.Configuration;
 using AkkaBgp.Service.Hosting;
@@ -20,7 +22,8 @@ public sealed class ConfigReloader
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
     private readonly RunningConfiguration _running;
-    private readonly ActorRegistry _registry;
+    private readonly IRequiredActor<NeighborSupervisor> _neighbors;
+    private readonly IRequiredActor<RibActor> _rib;
     private readonly AdministrativeState _admin;
     private readonly Serilog.ILogger _log;
     // One reload at a time: two overlapping reloads would interleave their stop/start sequences.
@@ -28,10 +31,12 @@ public sealed class ConfigReloader
     // The settings each running FSM was created with, which can lag the configuration (deferred changes).
     private readonly Dictionary<IPAddress, NeighborSettings> _fsmSettings;
 
-    public ConfigReloader(RunningConfiguration running, ActorRegistry registry, AdministrativeState admin, Serilog.ILogger log)
+    public ConfigReloader(RunningConfiguration running, IRequiredActor<NeighborSupervisor> neighbors, IRequiredActor<RibActor> rib,
+        AdministrativeState admin, Serilog.ILogger log)
     {
         _running = running;
-        _registry = registry;
+        _neighbors = neighbors;
+        _rib = rib;
         _admin = admin;
         _log = log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "AkkaBgp.Service.Reload");
         _fsmSettings = running.Current.Neighbors.ToDictionary(n => n.PeerAddress);
@@ -48,11 +53,15 @@ public sealed class ConfigReloader
             var current = _running.Current;
             var restartOnly = RestartOnlyChanges(current, next);
             if (restartOnly.Count > 0) return Refuse(restartOnly);
+            // Resolved before the configuration is swapped: a reload during startup waits for the speaker or fails
+            // whole, instead of replacing the configuration and then finding no actors to apply it to.
+            var supervisor = await _neighbors.ResolveAsync(ct);
+            var rib = await _rib.ResolveAsync(ct);
 
             var notes = new List<string>();
             if (!Equals(current.Logging, next.Logging)) notes.Add("akka-bgp.logging: takes effect at the next start");
             _running.Replace(next);
-            var result = await ApplyAsync(current, next, notes);
+            var result = await ApplyAsync(supervisor, rib, current, next, notes);
             _log.Information("Configuration reloaded: {Added} added, {Removed} removed, {Reset} reset (Cease/6), {Recreated} re-created, {Deferred} deferred, {Announced} route(s) announced, {Withdrawn} withdrawn",
                 result.Added.Count, result.Removed.Count, result.Reset.Count, result.Recreated.Count, result.Deferred.Count,
                 result.RoutesAnnounced.Count, result.RoutesWithdrawn.Count);
@@ -85,13 +94,13 @@ public sealed class ConfigReloader
         Check(a.Management == b.Management, "akka-bgp.management");
         Check(a.Rib == b.Rib, "akka-bgp.rib");
         Check(a.DynamicNeighbors.SequenceEqual(b.DynamicNeighbors), "akka-bgp.dynamic-neighbors");
+        // The actor system (remoting, cluster, dispatchers, log level) is built from it at start.
+        Check(a.Akka == b.Akka, "akka");
         return problems;
     }
 
-    private async Task<ReloadResult> ApplyAsync(BgpConfig current, BgpConfig next, List<string> notes)
+    private async Task<ReloadResult> ApplyAsync(IActorRef supervisor, IActorRef rib, BgpConfig current, BgpConfig next, List<string> notes)
     {
-        var supervisor = _registry.Get<NeighborSupervisor>();
-        var rib = _registry.Get<RibActor>();
         var statuses = (await supervisor.Ask<AllNeighborStatus>(new GetAllNeighborStatus(TimeSpan.FromSeconds(3)), AskTimeout))
             .Statuses.OfType<NeighborStatus>().ToDictionary(s => s.Peer);
         var wanted = next.Neighbors.ToDictionary(n => n.PeerAddress);
@@ -122,7 +131,7 @@ public sealed class ConfigReloader
                 continue;
             }
             var state = statuses.TryGetValue(peer, out var s) ? s.State : SessionState.Idle;
-            bool hasSession = BgpHostedService.HasSession(state);
+            bool hasSession = SpeakerLifecycle.HasSession(state);
             if (hasSession && !NeighborChange.NeedsNewSession(differences))
             {
                 deferred.Add($"{peer}: {string.Join(", ", differences)}");

@@ -22,8 +22,9 @@ public sealed class ServiceConfig : IDisposable
     public IPEndPoint Management => new(Address, ManagementPort);
     public string Path { get; private set; } = "";
 
-    /// <summary>Writes the file: router-id, AS 65000, listen and management on <see cref="Address"/>, then <paramref name="body"/>.</summary>
-    public string Write(string body)
+    /// <summary>Writes the file: router-id, AS 65000, listen and management on <see cref="Address"/>, then <paramref name="body"/>;
+    /// <paramref name="akka"/> goes into a top-level <c>akka { }</c> after it.</summary>
+    public string Write(string body, string? akka = null)
     {
         var token = Token is null ? "" : $"\n    token = \"{Token}\"";
         Path = _files.Write($$"""
@@ -38,6 +39,7 @@ public sealed class ServiceConfig : IDisposable
               rib { partitions = 2 }
             {{body}}
             }
+            {{(akka is null ? "" : "akka {\n" + akka + "\n}")}}
             """, "service.conf");
         return Path;
     }

@@ -31,7 +31,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<ServiceProcess> StartAsync(string configPath, IPEndPoint management, TimeSpan? readyWithin = null)
+    /// <param name="waitForReady">Return once GET /ready is 200; false: once the management endpoint answers GET /alive.</param>
+    public static async Task<ServiceProcess> StartAsync(string configPath, IPEndPoint management, TimeSpan? readyWithin = null, bool waitForReady = true)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "AkkaBgp.Service.dll");
         var psi = new ProcessStartInfo("dotnet")
@@ -48,8 +49,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (service._output) service._output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await service.WaitUntilAsync(async () => (await service.Http.GetAsync("ready")).StatusCode == HttpStatusCode.OK,
-            readyWithin ?? TimeSpan.FromSeconds(30), "GET /ready 200");
+        var route = waitForReady ? "ready" : "alive";
+        await service.WaitUntilAsync(async () => (await service.Http.GetAsync(route)).StatusCode == HttpStatusCode.OK,
+            readyWithin ?? TimeSpan.FromSeconds(30), $"GET /{route} 200");
         return service;
     }
 
@@ -95,6 +97,15 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     public Task<JsonElement> NeighborAsync(string address) => GetJsonAsync($"bgp/neighbors/{address}");
+
+    /// <summary>The neighbor is in <paramref name="state"/> now; otherwise fails with the neighbor and the service's log,
+    /// which says why the session left the state.</summary>
+    public async Task AssertStateAsync(string address, string state)
+    {
+        var neighbor = await NeighborAsync(address);
+        Assert.True(neighbor.GetProperty("state").GetString() == state,
+            $"{address} is not {state}: {neighbor}\n--- service output ---\n{Output}");
+    }
 
     public Task WaitForStateAsync(string address, string state, TimeSpan timeout) =>
         WaitUntilAsync(async () => (await NeighborAsync(address)).GetProperty("state").GetString() == state, timeout, $"{address} {state}");

@@ -57,6 +57,21 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task A_remoting_port_in_use_exits_1_and_says_so()
+    {
+        var address = IPAddress.Parse("127.0.64.4");
+        using var config = new ServiceConfig(address);
+        var remotePort = ServiceProcess.FreePort(address);
+        using var squatter = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        squatter.Bind(new IPEndPoint(address, remotePort));
+        squatter.Listen();
+        config.Write("", $$"""  remote.dot-netty.tcp { hostname = "{{address}}", port = {{remotePort}} }""");
+        var (code, output) = await RunToExitAsync(config.Path);
+        Assert.Equal(1, code);
+        Assert.Contains($"Cannot start: Failed to bind to [{address}:{remotePort}]: Address already in use", output);
+    }
+
+    [Fact]
     public async Task A_broken_file_exits_2_with_the_problem_list_and_starts_nothing()
     {
         var address = IPAddress.Parse("127.0.64.3");

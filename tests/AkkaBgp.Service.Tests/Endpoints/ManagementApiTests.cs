@@ -39,18 +39,29 @@ public sealed class ManagementApiTests(ApiServiceFixture fixture) : IClassFixtur
     private ServiceProcess Service => fixture.Service;
 
     [Fact]
-    public async Task Health_routes_follow_Akka_Management()
+    public async Task Health_routes_follow_Akka_Management_and_membership_comes_from_the_cluster()
     {
-        Assert.Equal("alive", (await Service.GetJsonAsync("alive")).GetProperty("status").GetString());
-        Assert.Equal("ready", (await Service.GetJsonAsync("ready")).GetProperty("status").GetString());
+        var alive = await Service.GetJsonAsync("alive");
+        Assert.Equal("alive", alive.GetProperty("status").GetString());
+        Assert.Equal("Healthy", alive.GetProperty("checks").GetProperty("akka.actorsystem").GetProperty("status").GetString());
+        var ready = await Service.GetJsonAsync("ready");
+        Assert.Equal("ready", ready.GetProperty("status").GetString());
+        Assert.Equal("Healthy", ready.GetProperty("checks").GetProperty("akka.cluster.join").GetProperty("status").GetString());
+        Assert.Equal("Healthy", ready.GetProperty("checks").GetProperty("bgp.listeners").GetProperty("status").GetString());
+
+        // A real Akka.NET cluster of one: remoting on loopback at a port the kernel picked, the node Up and leader.
         var members = await Service.GetJsonAsync("cluster/members");
-        var self = members.GetProperty("selfNode").GetString();
-        Assert.Equal($"akka://akka-bgp@{fixture.Config.Management}", self);
+        var self = members.GetProperty("selfNode").GetString()!;
+        Assert.Matches(@"^akka\.tcp://akka-bgp@127\.0\.0\.1:\d+$", self);
         var member = Assert.Single(members.GetProperty("members").EnumerateArray());
         Assert.Equal(self, member.GetProperty("node").GetString());
         Assert.Equal("Up", member.GetProperty("status").GetString());
+        Assert.NotEqual("0", member.GetProperty("nodeUid").GetString());
         Assert.Equal("bgp-speaker", Assert.Single(member.GetProperty("roles").EnumerateArray()).GetString());
         Assert.Empty(members.GetProperty("unreachable").EnumerateArray());
+        Assert.Equal(self, members.GetProperty("leader").GetString());
+        Assert.Equal(self, members.GetProperty("oldest").GetString());
+        Assert.Equal(self, members.GetProperty("oldestPerRole").GetProperty("bgp-speaker").GetString());
     }
 
     [Fact]

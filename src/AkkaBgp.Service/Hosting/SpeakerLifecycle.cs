@@ -1,0 +1,193 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using Akka;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Hosting;
+using AkkaBgp.Rib.Engine;
+using AkkaBgp.Service.Management;
+using AkkaBgp.Service.Metrics;
+using AkkaBgp.Session;
+using AkkaBgp.Speaker;
+using AkkaBgp.Transport;
+using Microsoft.Extensions.Hosting;
+
+namespace AkkaBgp.Service.Hosting;
+
+/// <summary>
+/// The speaker's life inside the actor system Akka.Hosting runs. <see cref="Attach"/> (an Akka.Hosting actor starter)
+/// joins the cluster (itself when no seed nodes are configured) and starts the speaker once this node is Up: the
+/// connector, RIB, neighbor supervisor and listener (<see cref="SpeakerHost.Start"/>) and the event hub, registered
+/// in Akka.Hosting's <see cref="ActorRegistry"/> for the endpoints. <c>/ready</c> turns 200 when every listener is
+/// bound; a listener that cannot bind stops the service with exit code 1.
+/// <para>
+/// Stopping, whichever way it starts (SIGTERM through the host, or anything that runs Akka.NET's coordinated
+/// shutdown), first sends every session Cease/2 "service stopping" (a task in the before-service-unbind phase), and
+/// a system that terminates without the host asking for it stops the host with exit code 1.
+/// </para>
+/// </summary>
+public sealed class SpeakerLifecycle(
+    RunningConfiguration running,
+    ServiceReadiness readiness,
+    BgpMetrics metrics,
+    Serilog.ILogger log,
+    IHostApplicationLifetime lifetime)
+{
+    public const string ShutdownCommunication = "service stopping";
+
+    /// <summary>How long the sessions get to send their Cease and flush it before the shutdown goes on anyway.</summary>
+    public static readonly TimeSpan ShutdownDeadline = TimeSpan.FromSeconds(5);
+
+    private readonly Serilog.ILogger _log = log.ForContext<SpeakerLifecycle>();
+    private ActorSystem? _system;
+    private IActorRef? _supervisor;
+
+    /// <summary>The running actor system (null before start); read by the mailbox metrics.</summary>
+    public ActorSystem? System => _system is { WhenTerminated.IsCompleted: false } s ? s : null;
+
+    /// <summary>Runs as Akka.Hosting's actor starter, right after the system is created.</summary>
+    public void Attach(ActorSystem system, IActorRegistry registry)
+    {
+        _system = system;
+        var shutdown = CoordinatedShutdown.Get(system);
+        shutdown.AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "bgp-sessions-cease", async () =>
+        {
+            readiness.NotReady("stopping");
+            // The host stops the system with ClrExitReason; any other reason (another member downed this one, the
+            // split brain resolver, someone calling Terminate) means the system is going away on its own. The
+            // sessions still get their Cease first.
+            if (shutdown.ShutdownReason is not CoordinatedShutdown.ClrExitReason) StoppingOnItsOwn(shutdown.ShutdownReason);
+            await StopSessionsAsync();
+            return Done.Instance;
+        });
+        // A system that terminates without coordinated shutdown (run-by-actor-system-terminate = off) has no reason.
+        _ = system.WhenTerminated.ContinueWith(_ =>
+        {
+            if (shutdown.ShutdownReason is null) StoppingOnItsOwn(null);
+        }, TaskScheduler.Default);
+
+        var cluster = Cluster.Get(system);
+        var seeds = running.Current.Akka.SeedNodes;
+        readiness.NotReady(seeds.Count == 0 ? "joining the cluster (itself)" : $"joining the cluster (seed nodes {string.Join(", ", seeds)})");
+        // With seed nodes configured Akka.NET joins them by itself; without, this node forms a cluster of one.
+        if (seeds.Count == 0) cluster.Join(cluster.SelfAddress);
+        // The speaker is this member's work: it starts once the member is Up, so /ready (and the BGP port) say
+        // whether the node is really in service.
+        cluster.RegisterOnMemberUp(() => _ = StartSpeakerAsync(system, registry));
+    }
+
+    /// <summary>Stops the host too (Akka.Hosting would, once the system has terminated) and makes the exit code say so.</summary>
+    private void StoppingOnItsOwn(CoordinatedShutdown.Reason? reason)
+    {
+        _log.Error("The actor system is stopping on its own ({Reason}); stopping the service", reason?.GetType().Name ?? "terminated without a reason");
+        Environment.ExitCode = 1;
+        lifetime.StopApplication();
+    }
+
+    private async Task StartSpeakerAsync(ActorSystem system, IActorRegistry registry)
+    {
+        try
+        {
+            readiness.NotReady("starting the BGP listeners");
+            // The hub first, so it sees every session's first transitions.
+            var events = SessionEventHubs.Start(system, metrics, log);
+            var refs = SpeakerHost.Start(system, running.ToSpeakerSettings());
+            events.Tell(new UseRib(refs.Rib));
+            _supervisor = refs.Supervisor;
+            registry.Register<NeighborSupervisor>(refs.Supervisor);
+            registry.Register<RibActor>(refs.Rib);
+            registry.Register<BgpListener>(refs.Listener);
+            registry.Register<TcpConnector>(refs.Connector);
+            registry.Register<SessionEventHub>(events);
+
+            var listener = await refs.Listener.Ask<ListenerStatus>(GetListenerStatus.Instance, TimeSpan.FromSeconds(10));
+            if (listener.Failures.Count > 0)
+            {
+                // A speaker that cannot accept its neighbors' connections is broken, not degraded: stop the service.
+                var failures = string.Join("; ", listener.Failures);
+                readiness.NotReady("listener failed: " + failures);
+                _log.Fatal("Cannot listen for BGP: {Failures}", failures);
+                Environment.ExitCode = 1;
+                lifetime.StopApplication();
+                return;
+            }
+            readiness.Ready();
+            // The pid is logged because under `dotnet run` the service is a child process: `kill -HUP` must go to this
+            // pid, not to the `dotnet run` parent.
+            _log.Information("Speaker started (pid {Pid}): router-id {RouterId}, AS {LocalAs}, {Neighbors} neighbor(s), BGP on {Listen}, cluster member {Member}",
+                Environment.ProcessId, running.Current.RouterIdAddress, running.Current.LocalAs, running.Current.Neighbors.Count,
+                string.Join(", ", listener.Bound), Cluster.Get(system).SelfAddress);
+        }
+        catch (Exception e)
+        {
+            readiness.NotReady("the speaker did not start: " + e.Message);
+            _log.Fatal(e, "The speaker did not start: {Problem}", e.Message);
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
+        }
+    }
+
+    /// <summary>
+    /// ManualStop to every neighbor (RFC 4271 Event 2: Cease/2, here with the RFC 9003 text), then waits, up to
+    /// <see cref="ShutdownDeadline"/>, until no session is past OpenSent and the kernel shows each of their TCP
+    /// connections closed by us. The connection actor shuts the socket down only after its queue (the NOTIFICATION
+    /// last) is written or its own flush deadline passed, and the kernel delivers what it was handed even after the
+    /// process exits; so once our side has sent its FIN, nothing is lost by terminating the actor system.
+    /// </summary>
+    private async Task StopSessionsAsync()
+    {
+        if (_supervisor is not { } supervisor) return;
+        try
+        {
+            var deadline = DateTime.UtcNow + ShutdownDeadline;
+            var before = await supervisor.Ask<AllNeighborStatus>(new GetAllNeighborStatus(TimeSpan.FromSeconds(1)), TimeSpan.FromSeconds(3));
+            var statuses = before.Statuses.OfType<NeighborStatus>().ToArray();
+            var connections = statuses.Where(s => HasSession(s.State) && s.LocalEndPoint is not null && s.RemoteEndPoint is not null)
+                .Select(s => (Local: s.LocalEndPoint!, Remote: s.RemoteEndPoint!)).ToArray();
+            foreach (var s in statuses)
+                supervisor.Tell(new NeighborCommand(s.Peer, new ManualStop(ShutdownCommunication)));
+            _log.Information("Stopping {Count} session(s) with \"{Communication}\"", connections.Length, ShutdownCommunication);
+            if (connections.Length == 0) return;
+            while (DateTime.UtcNow < deadline)
+            {
+                var all = await supervisor.Ask<AllNeighborStatus>(new GetAllNeighborStatus(TimeSpan.FromSeconds(1)), TimeSpan.FromSeconds(3));
+                if (!all.Statuses.OfType<NeighborStatus>().Any(s => HasSession(s.State)) && !StillOpen(connections)) return;
+                await Task.Delay(20);
+            }
+            _log.Warning("Shutdown deadline ({Deadline}) passed with sessions or connections still open", ShutdownDeadline);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException or AskTimeoutException)
+        {
+            _log.Warning("Not every session confirmed its stop before the deadline: {Problem}", e.Message);
+        }
+    }
+
+    /// <summary>OpenSent, OpenConfirm or Established: stopping or replacing the FSM now sends a Cease. Shutdown waits for these; a reload
+    /// resets them only for a session-affecting change.</summary>
+    internal static bool HasSession(SessionState state) => state is SessionState.OpenSent or SessionState.OpenConfirm or SessionState.Established;
+
+    /// <summary>Whether any of the connections is still open from our side in the kernel's table (Established, or
+    /// CloseWait: the peer closed after reading our NOTIFICATION, but we have not yet).</summary>
+    private static bool StillOpen(IReadOnlyList<(IPEndPoint Local, IPEndPoint Remote)> connections)
+    {
+        TcpConnectionInformation[] table;
+        try
+        {
+            table = IPGlobalProperties.GetIPGlobalProperties().GetActiveTcpConnections();
+        }
+        catch (NetworkInformationException)
+        {
+            return false; // no table to read: rely on the FSM states alone
+        }
+        foreach (var c in table)
+        {
+            if (c.State is not (TcpState.Established or TcpState.CloseWait)) continue;
+            foreach (var (local, remote) in connections)
+                if (Same(c.LocalEndPoint, local) && Same(c.RemoteEndPoint, remote)) return true;
+        }
+        return false;
+    }
+
+    private static bool Same(IPEndPoint a, IPEndPoint b) =>
+        a.Port == b.Port && (a.Address.Equals(b.Address) || a.Address.MapToIPv6().Equals(b.Address.MapToIPv6()));
+}
