@@ -182,7 +182,6 @@ public sealed class BfdSession
         RemoteState = p.State;
         RemoteDemandMode = p.Demand;
         RemoteDiagnostic = p.Diagnostic;
-        var previousInterval = TransmitInterval;
         RemoteMinRx = p.RequiredMinRxInterval;
         RemoteDesiredMinTx = p.DesiredMinTxInterval;
         RemoteDetectMult = p.DetectMult;
@@ -194,8 +193,6 @@ public sealed class BfdSession
             _txInUse = DesiredMinTx;
             _rxForDetection = RequiredMinRx;
         }
-        // "Update the transmit interval as described in section 6.8.2": a shorter interval starts now.
-        if (TransmitInterval < previousInterval && _nextTx > now + TransmitInterval) _nextTx = now + Jittered(TransmitInterval);
         // "Update the Detection Time as described in section 6.8.4": it runs from this packet ("If the packet was not
         // discarded, it has been received for purposes of the Detection Time expiration rules").
         _lastReceived = now;
@@ -231,6 +228,12 @@ public sealed class BfdSession
                 if (p.State == BfdState.Down) Transition(BfdState.Down, BfdDiagnostic.NeighborSignaledSessionDown, now);
                 break;
         }
+
+        // "Update the transmit interval as described in section 6.8.2": the peer's Required Min RX and our state (Up
+        // lowers bfd.DesiredMinTxInterval from the 1 s floor) may have shortened it, and the next packet must not wait
+        // out the old, longer one: a peer that has just gone Up expects us within its Detection Time (3 x 50 ms), not in
+        // a second. (Found against FRR: the first 50 ms packet came up to 1 s late and FRR's detection fired.)
+        RescheduleTransmission(now);
 
         // "If the Poll (P) bit is set, send a BFD Control packet to the remote system with the Poll (P) bit clear, and
         // the Final (F) bit set" (6.8.7: "as soon as practicable, without respect to the transmission timer").
@@ -300,6 +303,12 @@ public sealed class BfdSession
         }
     }
 
+    /// <summary>Brings the next periodic packet forward when the interval has become shorter than the wait.</summary>
+    private void RescheduleTransmission(TimeSpan now)
+    {
+        if (_nextTx > now + TransmitInterval) _nextTx = now + Jittered(TransmitInterval);
+    }
+
     /// <summary>6.8.7: 75-100% of the interval; "If bfd.DetectMult is equal to 1, the interval between transmitted BFD
     /// Control packets MUST be no more than 90% of the negotiated transmission interval, and MUST be no less than 75%".</summary>
     private TimeSpan Jittered(TimeSpan interval)
@@ -347,7 +356,7 @@ public sealed class BfdSession
         RequiredMinRx = rx;
         if (State == BfdState.Up) changed |= SetDesiredMinTx(Micros(settings.MinTx));
         if (changed) StartPoll();
-        _nextTx = now < _nextTx ? now : _nextTx;
+        RescheduleTransmission(now);
     }
 
     /// <summary>Sets bfd.DesiredMinTxInterval; true when it changed. 6.8.3: "If bfd.DesiredMinTxInterval is increased
