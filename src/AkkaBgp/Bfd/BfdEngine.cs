@@ -77,6 +77,7 @@ public sealed class BfdEngine : IDisposable, IBfdSessionSink
     private readonly Random _random = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private volatile bool _stopping;
+    private int _disposeRequested;
 
     // Everything below belongs to the engine thread.
     private readonly Dictionary<uint, BfdSession> _byDiscriminator = new();
@@ -201,6 +202,7 @@ public sealed class BfdEngine : IDisposable, IBfdSessionSink
                 _onError("BFD engine: " + e);
             }
         }
+        CloseAll();
     }
 
     private void Drain(BfdNative.Receiver receiver)
@@ -301,22 +303,25 @@ public sealed class BfdEngine : IDisposable, IBfdSessionSink
 
     private static TimeSpan FromMicros(uint us) => TimeSpan.FromTicks(us * 10L);
 
+    /// <summary>Ends the engine without waiting for it (it is called from an actor's PostStop): the engine thread sends
+    /// every session's AdminDown once (6.8.16, so that peers' clients do not take our exit for a failure, RFC 5882
+    /// 3.2), then leaves its loop and closes the sockets itself.</summary>
     public void Dispose()
     {
-        if (_stopping) return;
-        // Sessions go AdminDown on the wire first (6.8.16), so peers' clients do not treat our exit as a failure.
-        var done = new ManualResetEventSlim();
+        if (Interlocked.Exchange(ref _disposeRequested, 1) == 1) return;
         Post(now =>
         {
             foreach (var s in _byPeer.Values) s.SetAdminDown(true, now);
-            done.Set();
+            _stopping = true;
         });
-        done.Wait(TimeSpan.FromSeconds(1));
-        _stopping = true;
-        _wakeup.Signal();
-        _thread.Join(TimeSpan.FromSeconds(2));
+    }
+
+    private void CloseAll()
+    {
         foreach (var s in _senders.Values) s.Dispose();
         foreach (var r in _receivers.Values) r.Dispose();
+        _senders.Clear();
+        _receivers.Clear();
         _wakeup.Dispose();
     }
 }
