@@ -20,6 +20,7 @@ public class ReferenceConfTests
     [InlineData("akka-bgp.neighbor-defaults.import", "policy")]
     [InlineData("akka-bgp.neighbor-defaults.export", "policy")]
     [InlineData("akka-bgp.rib", "rib")]
+    [InlineData("akka-bgp.neighbor-defaults.bfd", "bfd")]
     public void Every_known_key_has_a_default_in_reference_conf(string path, string schema)
     {
         string[] known = schema switch
@@ -31,6 +32,8 @@ public class ReferenceConfTests
             "session" => SessionAttributeReader.Keys,
             "capabilities" => SessionAttributeReader.CapabilityKeys,
             "rib" => BgpConfigReader.RibKeys,
+            // authentication has no default (none): it is documented in the comment above bfd.
+            "bfd" => SessionAttributeReader.BfdKeys.Where(k => k != "authentication").ToArray(),
             _ => SessionAttributeReader.PolicyKeys,
         };
         var present = Reference.GetValue(path) is HoconObject o ? o.Keys : [];
@@ -42,7 +45,8 @@ public class ReferenceConfTests
     {
         var text = File.ReadAllText(ConfigFiles.Reference);
         foreach (var key in BgpConfigReader.ListenKeys.Concat(BgpConfigReader.DynamicKeys).Concat(BgpConfigReader.RouteKeys)
-                     .Concat(SessionAttributeReader.RuleKeys).Concat(SessionAttributeReader.MaxPrefixKeys).Distinct())
+                     .Concat(SessionAttributeReader.RuleKeys).Concat(SessionAttributeReader.MaxPrefixKeys)
+                     .Concat(SessionAttributeReader.BfdKeys).Concat(SessionAttributeReader.BfdAuthenticationKeys).Distinct())
         {
             Assert.Contains(key, text);
         }

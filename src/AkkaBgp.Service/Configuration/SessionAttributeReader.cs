@@ -22,7 +22,7 @@ internal static class SessionAttributeReader
         "collision-detect-established-state", "send-hold-time", "shutdown-message",
         "capabilities", "password", "ttl-security", "multihop",
         "import", "export", "max-prefix", "route-reflector-client", "next-hop-self", "next-hop-unchanged",
-        "send-med", "min-route-advertisement-interval", "stale-path-time", "refresh-stale-path-time",
+        "send-med", "min-route-advertisement-interval", "stale-path-time", "refresh-stale-path-time", "bfd",
     ];
 
     // Settings whose absence has no meaning; the nullable ones (keepalive-time, password, ...) use null for "off".
@@ -51,6 +51,19 @@ internal static class SessionAttributeReader
     ];
 
     internal static readonly string[] MaxPrefixKeys = ["limit", "warning-threshold", "restart-interval"];
+
+    internal static readonly string[] BfdKeys = ["enabled", "min-tx", "min-rx", "multiplier", "multihop", "minimum-ttl", "authentication"];
+
+    internal static readonly string[] BfdAuthenticationKeys = ["type", "key-id", "password"];
+
+    private static readonly Dictionary<string, Wire.Bfd.BfdAuthType> BfdAuthTypes = new()
+    {
+        ["simple-password"] = Wire.Bfd.BfdAuthType.SimplePassword,
+        ["keyed-md5"] = Wire.Bfd.BfdAuthType.KeyedMd5,
+        ["meticulous-keyed-md5"] = Wire.Bfd.BfdAuthType.MeticulousKeyedMd5,
+        ["keyed-sha1"] = Wire.Bfd.BfdAuthType.KeyedSha1,
+        ["meticulous-keyed-sha1"] = Wire.Bfd.BfdAuthType.MeticulousKeyedSha1,
+    };
 
     private static readonly Dictionary<string, PolicyAction> Actions = new()
     {
@@ -171,6 +184,8 @@ internal static class SessionAttributeReader
         else if (s.Has("max-prefix")) { } // not an object: reported by Object()
         else n = n with { MaxPrefix = null };
 
+        if (s.Object("bfd") is { } bfd) n = n with { Bfd = ReadBfd(bfd) };
+
         if (s.Bool("route-reflector-client") is { } rrClient)
         {
             if (rrClient && peer != null && !n.IsInternal)
@@ -197,6 +212,7 @@ internal static class SessionAttributeReader
         if (c.IsNull("password")) n = n with { Password = null };
         if (c.IsNull("ttl-security")) n = n with { TtlSecurityHops = null };
         if (c.IsNull("multihop")) n = n with { MultihopTtl = null };
+        if (c.IsNull("bfd")) n = n with { Bfd = null };
         return n;
     }
 
@@ -305,6 +321,51 @@ internal static class SessionAttributeReader
         if (s.Number("set-local-pref", 0, uint.MaxValue) is { } lp) rule = rule with { SetLocalPref = (uint)lp };
         if (s.Number("set-med", 0, uint.MaxValue) is { } med) rule = rule with { SetMed = (uint)med };
         return rule;
+    }
+
+    /// <summary>
+    /// <c>bfd { enabled, min-tx, min-rx, multiplier, multihop, minimum-ttl, authentication { type, key-id, password } }</c>:
+    /// a BFD session (RFC 5880) whose failure takes the BGP session down (RFC 5882). Null unless enabled.
+    /// </summary>
+    private static AkkaBgp.Bfd.BfdSettings? ReadBfd(ConfigSection s)
+    {
+        s.CheckKeys(BfdKeys);
+        var b = new AkkaBgp.Bfd.BfdSettings();
+        if (BfdInterval(s, "min-tx") is { } tx) b = b with { MinTx = tx };
+        if (BfdInterval(s, "min-rx") is { } rx) b = b with { MinRx = rx };
+        if (s.Number("multiplier", 1, 255) is { } mult) b = b with { Multiplier = (byte)mult };
+        if (s.Bool("multihop") is { } multihop) b = b with { Multihop = multihop };
+        // Single hop ignores it: RFC 5881 section 5 accepts TTL 255 alone.
+        if (s.Number("minimum-ttl", 1, 255) is { } minTtl) b = b with { MinimumTtl = (byte)minTtl };
+        if (s.Object("authentication") is { } auth)
+        {
+            auth.CheckKeys(BfdAuthenticationKeys);
+            var type = auth.Require("type", string.Join(", ", BfdAuthTypes.Keys)) ? auth.Choice("type", BfdAuthTypes) : null;
+            var keyId = auth.Number("key-id", 0, 255) ?? 1;
+            var password = auth.Require("password", "the shared secret") ? auth.String("password") : null;
+            if (type is { } t && password is not null)
+            {
+                var secret = Encoding.UTF8.GetBytes(password);
+                int max = Wire.Bfd.BfdAuthentication.MaxSecretLength(t);
+                if (secret.Length < 1 || secret.Length > max)
+                    auth.Problem("password", $"is {secret.Length} octets; a {auth.Render("type")} key holds 1 to {max} (RFC 5880 section 4)");
+                else b = b with { Keys = [new Wire.Bfd.BfdAuthKey(t, (byte)keyId, secret)] };
+            }
+        }
+        return s.Bool("enabled") == true ? b : null;
+    }
+
+    /// <summary>BFD intervals travel in microseconds; below 10 ms this process's timing thread cannot keep them on a
+    /// shared 2-core machine (../shared/docs/linux-sockets.md section 3 measured 30 ms gaps even idle).</summary>
+    private static TimeSpan? BfdInterval(ConfigSection s, string key)
+    {
+        if (s.Duration(key) is not { } t) return null;
+        if (t < TimeSpan.FromMilliseconds(10) || t > TimeSpan.FromSeconds(60))
+        {
+            s.Problem(key, $"{s.DurationText(key)} is out of range (10ms to 60s)");
+            return null;
+        }
+        return t;
     }
 
     private static MaxPrefixLimit? ReadMaxPrefix(ConfigSection s)

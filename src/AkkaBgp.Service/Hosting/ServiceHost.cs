@@ -147,6 +147,7 @@ public static class ServiceHost
         var writes = app.MapGroup("").AddEndpointFilter<BearerTokenFilter>();
         app.MapHealth();
         app.MapNeighbors(writes);
+        app.MapBfd();
         app.MapRib(writes);
         app.MapStreams(writes);
         return app;

@@ -74,7 +74,7 @@ public static class EventJson
         } : null,
     };
 
-    public static object Neighbor(NeighborStatus s, NeighborRibSummary? rib, DateTimeOffset now) => new
+    public static object Neighbor(NeighborStatus s, NeighborRibSummary? rib, DateTimeOffset now, AkkaBgp.Bfd.BfdSessionInfo? bfd = null) => new
     {
         address = s.Peer.ToString(),
         remoteAs = s.PeerAs,
@@ -110,6 +110,49 @@ public static class EventJson
         lastError = s.LastError,
         lastNotificationSent = Notification(s.LastNotificationSent),
         lastNotificationReceived = Notification(s.LastNotificationReceived),
+        // The neighbor's BFD session (RFC 5882), null when it has none; /bgp/bfd has the whole of it.
+        bfd = bfd is null ? null : new
+        {
+            state = bfd.State.ToString(),
+            remoteState = bfd.RemoteState.ToString(),
+            diagnostic = AkkaBgp.Bfd.BfdText.Describe(bfd.LocalDiagnostic),
+            detectionTimeMs = bfd.DetectionTime.TotalMilliseconds,
+            lastStateChange = bfd.LastStateChange,
+        },
+    };
+
+    /// <summary>One BFD session for /bgp/bfd (RFC 5880 6.8.1 variables, negotiated intervals, counters).</summary>
+    public static object Bfd(AkkaBgp.Bfd.BfdSessionInfo b) => new
+    {
+        peer = b.Peer.Remote.ToString(),
+        local = b.Peer.Local.ToString(),
+        multihop = b.Peer.Multihop,
+        state = b.State.ToString(),
+        remoteState = b.RemoteState.ToString(),
+        localDiscriminator = b.LocalDiscriminator,
+        remoteDiscriminator = b.RemoteDiscriminator,
+        diagnostic = new { code = (int)b.LocalDiagnostic, text = AkkaBgp.Bfd.BfdText.Describe(b.LocalDiagnostic) },
+        remoteDiagnostic = new { code = (int)b.RemoteDiagnostic, text = AkkaBgp.Bfd.BfdText.Describe(b.RemoteDiagnostic) },
+        desiredMinTxMs = b.DesiredMinTx.TotalMilliseconds,
+        requiredMinRxMs = b.RequiredMinRx.TotalMilliseconds,
+        remoteMinRxMs = b.RemoteMinRx.TotalMilliseconds,
+        remoteDesiredMinTxMs = b.RemoteDesiredMinTx.TotalMilliseconds,
+        multiplier = b.Multiplier,
+        remoteMultiplier = b.RemoteMultiplier,
+        transmitIntervalMs = b.TransmitInterval.TotalMilliseconds,
+        detectionTimeMs = b.DetectionTime.TotalMilliseconds,
+        remoteDemandMode = b.RemoteDemandMode,
+        pollActive = b.PollActive,
+        authentication = b.Authentication,
+        lastStateChange = b.LastStateChange,
+        counters = new
+        {
+            sent = b.PacketsSent,
+            received = b.PacketsReceived,
+            up = b.UpTransitions,
+            down = b.DownTransitions,
+            discarded = b.Discarded,
+        },
     };
 
     private static Dictionary<string, long> Counters(IReadOnlyDictionary<MessageType, long> counts) =>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
+using AkkaBgp.Bfd;
 using AkkaBgp.Rib.Engine;
 using AkkaBgp.Service.Hosting;
 using AkkaBgp.Session;
@@ -20,27 +21,31 @@ public static class NeighborEndpoints
 
     public static void MapNeighbors(this IEndpointRouteBuilder app, RouteGroupBuilder writes)
     {
-        app.MapGet("/bgp/neighbors", async (SpeakerSnapshot snapshot, CancellationToken ct) =>
+        app.MapGet("/bgp/neighbors", async (SpeakerSnapshot snapshot, IRequiredActor<BfdManager> bfdManager, CancellationToken ct) =>
         {
             var statusesTask = snapshot.RefreshNeighborsAsync(ct);
             var ribTask = snapshot.RefreshRibAsync(ct);
-            await Task.WhenAll(statusesTask, ribTask);
+            var bfdTask = BfdEndpoints.SessionsAsync(bfdManager, ct);
+            await Task.WhenAll(statusesTask, ribTask, bfdTask);
             var rib = ribTask.Result.Neighbors.ToDictionary(n => n.Peer);
+            var bfd = bfdTask.Result.ToDictionary(b => b.Peer.Remote);
             var now = DateTimeOffset.UtcNow;
             return Results.Json(new
             {
-                neighbors = statusesTask.Result.Select(s => EventJson.Neighbor(s, rib.GetValueOrDefault(s.Peer), now)).ToArray(),
+                neighbors = statusesTask.Result.Select(s => EventJson.Neighbor(s, rib.GetValueOrDefault(s.Peer), now, bfd.GetValueOrDefault(s.Peer))).ToArray(),
                 // An FSM being recreated after a crash cannot answer; it is listed rather than silently left out.
                 notAnswering = snapshot.NotAnswering.Select(a => a.ToString()).ToArray(),
             });
         });
 
-        app.MapGet("/bgp/neighbors/{address}", async (string address, IRequiredActor<NeighborSupervisor> neighbors, SpeakerSnapshot snapshot, CancellationToken ct) =>
+        app.MapGet("/bgp/neighbors/{address}", async (string address, IRequiredActor<NeighborSupervisor> neighbors, IRequiredActor<BfdManager> bfdManager,
+            SpeakerSnapshot snapshot, CancellationToken ct) =>
         {
             var (peer, _, status, problem) = await FindAsync(address, neighbors, ct);
             if (status is null) return problem!;
             var rib = await snapshot.RefreshRibAsync(ct);
-            return Results.Json(EventJson.Neighbor(status, rib.Neighbors.FirstOrDefault(n => n.Peer.Equals(peer)), DateTimeOffset.UtcNow));
+            var bfd = (await BfdEndpoints.SessionsAsync(bfdManager, ct)).FirstOrDefault(b => b.Peer.Remote.Equals(peer));
+            return Results.Json(EventJson.Neighbor(status, rib.Neighbors.FirstOrDefault(n => n.Peer.Equals(peer)), DateTimeOffset.UtcNow, bfd));
         });
 
         writes.MapPost("/bgp/neighbors/{address}/start", (string address, IRequiredActor<NeighborSupervisor> neighbors, AdministrativeState admin, CancellationToken ct) =>

@@ -91,6 +91,14 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
             new { neighbor = e.Peer.ToString(), family = FamilyNames.Of(e.Family), count = e.Count, limit = e.Limit })));
         Receive<MaxPrefixWarning>(e => Broadcast(new ServerEvent("max-prefix-warning",
             new { neighbor = e.Peer.ToString(), family = FamilyNames.Of(e.Family), count = e.Count, limit = e.Limit })));
+        // BFD state changes (RFC 5880), with the diagnostic; a failure is what takes the BGP session down (RFC 5882).
+        Receive<AkkaBgp.Bfd.BfdStateChanged>(e => Broadcast(new ServerEvent("bfd", new
+        {
+            neighbor = e.Peer.Remote.ToString(), local = e.Peer.Local.ToString(), multihop = e.Peer.Multihop,
+            from = e.From.ToString(), to = e.To.ToString(),
+            diagnostic = new { code = (int)e.Diagnostic, text = AkkaBgp.Bfd.BfdText.Describe(e.Diagnostic) },
+            peerAdminDown = e.PeerAdminDown, failure = e.IsFailure, at = e.At,
+        })));
         Receive<BestPathChanges>(b =>
         {
             if (_watchers.Count == 0) return;
@@ -133,7 +141,7 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
     public static Props Props(BgpMetrics metrics, Serilog.ILogger log) =>
         Akka.Actor.Props.Create(() => new SessionEventHub(metrics, log));
 
-    internal static readonly Type[] Subscriptions = [typeof(SessionStateChanged), typeof(MaxPrefixExceeded), typeof(MaxPrefixWarning)];
+    internal static readonly Type[] Subscriptions = [typeof(SessionStateChanged), typeof(MaxPrefixExceeded), typeof(MaxPrefixWarning), typeof(AkkaBgp.Bfd.BfdStateChanged)];
 
     /// <summary>The partitions record best-path changes only while someone is subscribed: a full-table load with no
     /// /bgp/events listener pays nothing for them. Without a RIB yet, <see cref="UseRib"/> does this later.</summary>

@@ -130,6 +130,17 @@ public sealed class ConfigReloader
                 unchanged.Add(peer.ToString());
                 continue;
             }
+            if (differences.Contains(nameof(NeighborSettings.Bfd)))
+            {
+                // The BFD session changes in place (a Poll Sequence for new intervals); the BGP session stays.
+                supervisor.Tell(new ReconfigureBfd(peer, settings.LocalAddress, settings.Bfd));
+                notes.Add($"{peer}: BFD {(settings.Bfd is null ? "removed" : old.Bfd is null ? "added" : "changed")} without touching the BGP session");
+                if (differences.All(NeighborChange.Live.Contains))
+                {
+                    _fsmSettings[peer] = settings;
+                    continue;
+                }
+            }
             var state = statuses.TryGetValue(peer, out var s) ? s.State : SessionState.Idle;
             bool hasSession = SpeakerLifecycle.HasSession(state);
             if (hasSession && !NeighborChange.NeedsNewSession(differences))

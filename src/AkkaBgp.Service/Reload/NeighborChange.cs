@@ -46,7 +46,11 @@ public static class NeighborChange
     public static IReadOnlyList<string> Differences(NeighborSettings running, NeighborSettings configured) =>
         Properties.Where(p => !Equals(p.GetValue(running), p.GetValue(configured))).Select(p => p.Name).ToArray();
 
-    public static bool NeedsNewSession(IEnumerable<string> differences) => differences.Any(d => !Deferred.Contains(d));
+    /// <summary>Changes applied to the running neighbor at once, without touching its BGP session: its BFD session
+    /// changes in place (new intervals by a Poll Sequence, RFC 5880 6.8.3), starts or ends.</summary>
+    public static readonly IReadOnlySet<string> Live = new HashSet<string> { nameof(NeighborSettings.Bfd) };
 
-    public static bool IsSessionAffecting(string property) => !Deferred.Contains(property);
+    public static bool NeedsNewSession(IEnumerable<string> differences) => differences.Any(d => !Deferred.Contains(d) && !Live.Contains(d));
+
+    public static bool IsSessionAffecting(string property) => !Deferred.Contains(property) && !Live.Contains(property);
 }

@@ -86,6 +86,11 @@ public sealed record NeighborSettings
     /// 255 for internal ones.</summary>
     public int? MultihopTtl { get; init; }
 
+    // ---- BFD, RFC 5882 ------------------------------------------------------------------------------
+    /// <summary>A BFD session to the peer (RFC 5880/5881/5883) whose failure ends the BGP session at once (RFC 5882,
+    /// Cease/10 BFD Down, RFC 9384); null: no BFD. Changing it at run time does not touch the BGP session.</summary>
+    public Bfd.BfdSettings? Bfd { get; init; }
+
     // ---- routing policy, used by the RIB ------------------------------------------------------------
     /// <summary>Applied to routes received from this neighbor before they enter the Adj-RIB-In's accepted view.</summary>
     public RoutePolicy Import { get; init; } = RoutePolicy.AcceptAll;

@@ -56,6 +56,15 @@ public sealed record NeighborNotFound(IPAddress Peer);
 /// actors whenever a neighbor is created, replaced or removed.</summary>
 public sealed record AttachTransport(IActorRef Connector, IActorRef Listener);
 
+/// <summary>Tells the supervisor where BFD sessions are run (<see cref="Bfd.BfdManager"/>): it then sends a
+/// <see cref="Bfd.ConfigureBfd"/> for every neighbor as it is created, replaced or removed, so a BFD session lives
+/// exactly as long as its configured BGP neighbor (RFC 5882 section 4).</summary>
+public sealed record AttachBfd(IActorRef Bfd);
+
+/// <summary>New BFD settings for a running neighbor (configuration reload): the BFD session changes in place (a Poll
+/// Sequence for new intervals) and the BGP session is not touched.</summary>
+public sealed record ReconfigureBfd(IPAddress Peer, IPAddress? LocalAddress, Bfd.BfdSettings? Settings);
+
 /// <summary>Adds a configured neighbor at run time (configuration reload). Answered with <see cref="NeighborAdded"/>.</summary>
 public sealed record AddNeighbor(NeighborSettings Settings);
 
@@ -106,6 +115,7 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
     private readonly Dictionary<IPAddress, Neighbor> _neighbors = new();
     private readonly Dictionary<IActorRef, IPAddress> _bySupervisor = new();
     private readonly List<IActorRef> _transport = new();
+    private IActorRef? _bfd;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -151,6 +161,12 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
             _transport.Add(a.Listener);
             foreach (var n in _neighbors.Values) PublishSecurity(n.Settings.PeerAddress, TransportSecurity.For(n.Settings));
         });
+        Receive<AttachBfd>(a =>
+        {
+            _bfd = a.Bfd;
+            foreach (var n in _neighbors.Values) PublishBfd(n.Settings);
+        });
+        Receive<ReconfigureBfd>(r => _bfd?.Tell(new Bfd.ConfigureBfd(r.Peer, r.LocalAddress, r.Settings), Self));
         Receive<NeighborCommand>(OnCommand);
         Receive<AddNeighbor>(a =>
         {
@@ -215,6 +231,7 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
                 else
                 {
                     PublishSecurity(peer, null);
+                    _bfd?.Tell(new Bfd.ConfigureBfd(peer, null, null), Self);
                     n.PendingRemoval?.Tell(new NeighborRemoved(peer, true), Self);
                 }
                 foreach (var (pending, listener) in n.Inbound)
@@ -308,6 +325,7 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
         _neighbors[settings.PeerAddress] = n;
         _bySupervisor[supervisor] = settings.PeerAddress;
         PublishSecurity(settings.PeerAddress, TransportSecurity.For(settings));
+        PublishBfd(settings);
         // RFC 4271 8.1.2: the system starts the session (Event 3, or 5 with PassiveTcpEstablishment);
         // the FSM ignores it unless AllowAutomaticStart.
         supervisor.Tell(new AutomaticStart(), Self);
@@ -333,6 +351,10 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
         n.Supervisor.Ask(GetNeighborStatus.Instance, TimeSpan.FromSeconds(5))
             .ContinueWith(_ => self.Tell(new FinishRemoval(peer), self), TaskScheduler.Default);
     }
+
+    /// <summary>The neighbor's BFD session follows its settings (a replaced neighbor with unchanged BFD keeps its session).</summary>
+    private void PublishBfd(NeighborSettings settings) =>
+        _bfd?.Tell(new Bfd.ConfigureBfd(settings.PeerAddress, settings.LocalAddress, settings.Bfd), Self);
 
     private void PublishSecurity(IPAddress peer, TransportSecurity? security)
     {

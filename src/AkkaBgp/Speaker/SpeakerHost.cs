@@ -26,7 +26,11 @@ public sealed record SpeakerSettings
 }
 
 /// <summary>The running speaker's top-level actors.</summary>
-public sealed record SpeakerRefs(IActorRef Supervisor, IActorRef Listener, IActorRef Connector, IActorRef Rib);
+public sealed record SpeakerRefs(IActorRef Supervisor, IActorRef Listener, IActorRef Connector, IActorRef Rib)
+{
+    /// <summary>The BFD sessions' actor (<see cref="Bfd.BfdManager"/>).</summary>
+    public IActorRef Bfd { get; init; } = ActorRefs.Nobody;
+}
 
 /// <summary>
 /// Wires a speaker into an actor system: connector, RIB, neighbor supervisor (which creates one FSM
@@ -42,10 +46,13 @@ public static class SpeakerHost
         var supervisor = system.ActorOf(
             NeighborSupervisor.Props(settings.Neighbors, settings.DynamicNeighbors, n => settings.FsmProps(n, services), settings.FsmRestart),
             $"{prefix}-neighbors");
+        // BFD sessions follow the configured neighbors; their failures reach the FSMs through the supervisor (RFC 5882).
+        var bfd = system.ActorOf(Bfd.BfdManager.Props(supervisor), $"{prefix}-bfd");
+        supervisor.Tell(new AttachBfd(bfd));
         var listener = system.ActorOf(BgpListener.Props(settings.Listener with { Connection = settings.Connection }, supervisor), $"{prefix}-listener");
         // Before any connection can arrive for a neighbor with a TCP MD5 key the listener has its key: the
         // listener handles this message right after binding, and a SYN without the key is dropped by the kernel.
         supervisor.Tell(new AttachTransport(connector, listener));
-        return new SpeakerRefs(supervisor, listener, connector, rib);
+        return new SpeakerRefs(supervisor, listener, connector, rib) { Bfd = bfd };
     }
 }

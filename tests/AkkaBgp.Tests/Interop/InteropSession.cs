@@ -52,6 +52,9 @@ internal sealed class InteropSession : IAsyncDisposable
     public SpeakerRefs? Speaker { get; private set; }
     private IPAddress PeerAddress => Peering.DaemonAddress;
 
+    /// <summary>Changes our neighbor's settings before the speaker starts (e.g. a BFD session).</summary>
+    public Func<NeighborSettings, NeighborSettings>? Customize { get; init; }
+
     public string History => string.Join("\n", _log.Select(e => e.ToString()));
 
     public void StartSpeaker()
@@ -73,6 +76,7 @@ internal sealed class InteropSession : IAsyncDisposable
             ShutdownCommunication = "akkabgp default shutdown text",
             Password = Peering.Password,
         };
+        if (Customize is not null) neighbor = Customize(neighbor);
         Speaker = SpeakerHost.Start(System, new SpeakerSettings
         {
             Neighbors = [neighbor],
