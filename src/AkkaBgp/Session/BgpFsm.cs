@@ -55,7 +55,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     /// <summary>The transition being made sent or received a NOTIFICATION (for <see cref="PeerDown"/>).</summary>
     private bool _notification;
 
-    /// <param name="connector">Dials the peer on <see cref="Transport.Connect"/>; answers <see cref="Connected"/>/<see cref="ConnectFailed"/>.</param>
+    /// <param name="connector">Dials the peer on <see cref="Transport.Connect"/>; answers <see cref="Connected"/>/<see cref="TcpConnectionFails"/>.</param>
     /// <param name="rib">Receives PeerUp, PeerUpdate, PeerRouteRefresh and PeerDown.</param>
     public BgpFsm(NeighborSettings settings, IActorRef connector, IActorRef rib)
     {
@@ -239,7 +239,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // Events 14 + 17: the listener validated the source (14) and the connection is up (17).
                 return ConnectionUp(d, FromAccepted(a), BgpEvent.TcpConnectionConfirmed);
 
-            case ConnectFailed f when f.Attempt == d.DialAttempt && d.Connection is not null:
+            case TcpConnectionFails { Connection: null } f when f.Attempt == d.DialAttempt && d.Connection is not null:
                 // Our dial failed while an inbound connection waits out its DelayOpenTimer: that one carries on.
                 return Stay().Using(d with { DialAttempt = 0 });
 
@@ -248,12 +248,12 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // sent an OPEN, so there is no identifier to resolve a collision with: keep the first.
                 return DropLateDial(d, c);
 
-            case ConnectFailed f when f.Attempt == d.DialAttempt:
+            case TcpConnectionFails { Connection: null } f when f.Attempt == d.DialAttempt:
                 // Event 18, DelayOpenTimer not running: "stops the ConnectRetryTimer to zero, drops the TCP
                 // connection, releases all BGP resources, and changes its state to Idle."
                 return ToIdle(d with { DialAttempt = 0 }, BgpEvent.TcpConnectionFails, $"connect failed: {f.Reason}", null, RetryCount.Keep);
 
-            case ConnectionClosed c when IsPrimary(d, c.Connection):
+            case TcpConnectionFails c when IsPrimary(d, c.Connection):
                 // Event 18, DelayOpenTimer running: "restarts the ConnectRetryTimer, stops the DelayOpenTimer and
                 // resets its value to zero, continues to listen for a connection that may be initiated by the
                 // remote BGP peer, and changes its state to Active."
@@ -313,11 +313,11 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // A connection already waits out its DelayOpenTimer; without OPENs there is nothing to resolve on.
                 return DropLateDial(d, c);
 
-            case ConnectFailed f when f.Attempt == d.DialAttempt:
+            case TcpConnectionFails { Connection: null } f when f.Attempt == d.DialAttempt:
                 // A dial started in Connect gave up; in Active we keep listening.
                 return Stay().Using(d with { DialAttempt = 0 });
 
-            case ConnectionClosed c when IsPrimary(d, c.Connection):
+            case TcpConnectionFails c when IsPrimary(d, c.Connection):
                 // Event 18: "restarts the ConnectRetryTimer (with the initial value), stops and clears the
                 // DelayOpenTimer (sets the value to zero), releases all BGP resource, increments the
                 // ConnectRetryCounter by 1, optionally performs peer oscillation damping if the
@@ -376,9 +376,6 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // zero, releases all BGP resources, drops the TCP connection, increments the ConnectRetryCounter
                 // by 1, performs peer oscillation damping ..., and changes its state to Idle."
                 return ToIdle(d, MessageEvent(r.Message), Unexpected(r.Message), null, RetryCount.Increment);
-
-            case ReceivedWithErrors r when IsPrimary(d, r.Connection):
-                return ToIdle(d, BgpEvent.UpdateMsg, Unexpected(r.Message), null, RetryCount.Increment);
 
             case SendHoldTimerExpired s when IsPrimary(d, s.Connection):
                 return ToIdle(d, BgpEvent.SendHoldTimerExpires, "send hold timer expired", null, RetryCount.Increment);
@@ -458,11 +455,11 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 return ToIdle(d, BgpEvent.HoldTimerExpires, "hold timer expired (no OPEN from the peer)",
                     new NotificationMessage(ErrorCode.HoldTimerExpired, 0), RetryCount.Increment);
 
-            case ConnectionClosed c when IsPrimary(d, c.Connection) && d.Second is not null:
+            case TcpConnectionFails c when IsPrimary(d, c.Connection) && d.Second is not null:
                 // Event 18 while a second connection is in OpenSent too: carry on with that one.
                 return Stay().Using(d with { Connection = d.Second, Second = null });
 
-            case ConnectionClosed c when IsPrimary(d, c.Connection):
+            case TcpConnectionFails c when IsPrimary(d, c.Connection):
                 // Event 18: "closes the BGP connection, restarts the ConnectRetryTimer, continues to listen for a
                 // connection that may be initiated by the remote BGP peer, and changes its state to Active."
                 StartConnectRetryTimer();
@@ -503,9 +500,6 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // Events 26-27, ROUTE-REFRESH: RFC 6608 section 3, "Receive Unexpected Message in OpenSent State"
                 // with the message type in the data field; then the "any other event" row.
                 return UnexpectedMessageRow(d, MessageEvent(r.Message), r.Message, FsmSubcode.UnexpectedMessageInOpenSent);
-
-            case ReceivedWithErrors r when IsPrimary(d, r.Connection):
-                return UnexpectedMessageRow(d, BgpEvent.UpdateMsg, r.Message, FsmSubcode.UnexpectedMessageInOpenSent);
 
             case SendHoldTimerExpired s when IsPrimary(d, s.Connection):
                 return SendHoldExpired(d);
@@ -550,14 +544,14 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // OpenConfirmed state." (The timer is periodic.)
                 return SendKeepalive(d);
 
-            case ConnectionClosed c when IsPrimary(d, c.Connection) && d.Second is not null:
+            case TcpConnectionFails c when IsPrimary(d, c.Connection) && d.Second is not null:
                 // Event 18 with a second connection in OpenSent: carry on with it (its OPEN is still due).
                 CancelTimer(KeepaliveTimer);
                 SetTimer(HoldTimer, HoldTimerExpires.Instance, _settings.OpenSentHoldTime);
                 return Go(SessionState.OpenSent, BgpEvent.TcpConnectionFails, $"connection closed: {c.Reason}; continuing on the other connection")
                     .Using(d with { Connection = d.Second, Second = null, PeerOpen = null, Session = null });
 
-            case ConnectionClosed c when IsPrimary(d, c.Connection):
+            case TcpConnectionFails c when IsPrimary(d, c.Connection):
                 // Event 18: "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP
                 // connection, increments the ConnectRetryCounter by 1, ... and changes its state to Idle."
                 return ToIdle(d, BgpEvent.TcpConnectionFails, $"connection closed: {c.Reason}", null, RetryCount.Increment);
@@ -585,9 +579,6 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // A second OPEN, an UPDATE or a ROUTE-REFRESH on this connection: RFC 6608 "Receive Unexpected
                 // Message in OpenConfirm State", then the "any other event" row (counted, Idle).
                 return UnexpectedMessageRow(d, MessageEvent(r.Message), r.Message, FsmSubcode.UnexpectedMessageInOpenConfirm);
-
-            case ReceivedWithErrors r when IsPrimary(d, r.Connection):
-                return UnexpectedMessageRow(d, BgpEvent.UpdateMsg, r.Message, FsmSubcode.UnexpectedMessageInOpenConfirm);
 
             case SendHoldTimerExpired s when IsPrimary(d, s.Connection):
                 return SendHoldExpired(d);
@@ -673,7 +664,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 RefuseCollision(c.Connection);
                 return Stay().Using(d with { DialAttempt = 0 });
 
-            case ConnectionClosed c when IsPrimary(d, c.Connection):
+            case TcpConnectionFails c when IsPrimary(d, c.Connection):
                 // Event 18: "sets the ConnectRetryTimer to zero, deletes all routes associated with this
                 // connection, releases all the BGP resources, drops the TCP connection, increments the
                 // ConnectRetryCounter by 1, and changes its state to Idle."
@@ -691,17 +682,14 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
 
             case Received { Message: BgpUpdate u } r when IsPrimary(d, r.Connection):
                 // Event 27: "processes the message, restarts its HoldTimer, if the negotiated HoldTime value is
-                // non-zero, and remains in the Established state." Processing is the RIB's.
+                // non-zero, and remains in the Established state." Processing is the RIB's, RFC 7606 errors that
+                // do not reset the session (treat-as-withdraw, attribute discard) included.
                 RestartHoldTimer(d);
-                _rib.Tell(new PeerUpdate(Peer, u.Update, u.Update.Errors, r.Connection), Self);
-                return Stay();
-
-            case ReceivedWithErrors { Message: BgpUpdate u } r when IsPrimary(d, r.Connection):
-                // Event 27 for an UPDATE with RFC 7606 errors that do not reset the session (treat-as-withdraw,
-                // attribute discard): the RIB applies it as the errors say.
-                RestartHoldTimer(d);
-                Log.Warning("{Peer}: UPDATE with errors: {Errors}", Peer, string.Join("; ", r.Errors));
-                _counters.LastError = "UPDATE: " + string.Join("; ", r.Errors);
+                if (r.Errors.Count > 0)
+                {
+                    Log.Warning("{Peer}: UPDATE with errors: {Errors}", Peer, string.Join("; ", r.Errors));
+                    _counters.LastError = "UPDATE: " + string.Join("; ", r.Errors);
+                }
                 _rib.Tell(new PeerUpdate(Peer, u.Update, r.Errors, r.Connection), Self);
                 return Stay();
 
@@ -789,7 +777,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             case Connected c when c.Attempt == d.DialAttempt:
                 return TrackSecond(d with { DialAttempt = 0 }, FromConnected(c));
 
-            case ConnectFailed f when f.Attempt == d.DialAttempt:
+            case TcpConnectionFails { Connection: null } f when f.Attempt == d.DialAttempt:
                 return Stay().Using(d with { DialAttempt = 0 });
 
             case Received { Message: OpenMessage open } r when IsSecond(d, r.Connection):
@@ -805,15 +793,11 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 CloseWith(d.Second!.Ref, UnexpectedMessage(FsmSubcode.UnexpectedMessageInOpenSent, r.Message));
                 return Stay().Using(d with { Second = null });
 
-            case ReceivedWithErrors r when IsSecond(d, r.Connection):
-                CloseWith(d.Second!.Ref, UnexpectedMessage(FsmSubcode.UnexpectedMessageInOpenSent, r.Message));
-                return Stay().Using(d with { Second = null });
-
             case ReceiveFailed f when IsSecond(d, f.Connection):
                 CloseWith(d.Second!.Ref, NotificationMessage.From(f.Error));
                 return Stay().Using(d with { Second = null });
 
-            case ConnectionClosed c when IsSecond(d, c.Connection):
+            case TcpConnectionFails c when IsSecond(d, c.Connection):
                 return Stay().Using(d with { Second = null });
 
             case SendHoldTimerExpired s when IsSecond(d, s.Connection):
@@ -914,11 +898,9 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // Already counted (Traced); nothing else to do in any state.
                 return Stay();
 
-            case ConnectFailed:
             case Received:
-            case ReceivedWithErrors:
             case ReceiveFailed:
-            case ConnectionClosed:
+            case TcpConnectionFails:
             case SendHoldTimerExpired:
                 // From a connection or dial this session has already let go of.
                 return Stay();
@@ -951,9 +933,6 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                     // RFC 9003 section 4: the shutdown communication is for the operator's eyes, so it goes in the log.
                     Log.Warning("{Peer}: NOTIFICATION received in {State}: {Notification}", Peer, StateName, n.Describe());
                 }
-                break;
-            case ReceivedWithErrors r when IsPrimary(d, r.Connection) || IsSecond(d, r.Connection):
-                _counters.CountReceived(r.Message);
                 break;
             case MessagesWritten w:
                 // UPDATEs, End-of-RIB and ROUTE-REFRESH the RIB wrote straight to a connection of ours: they count
@@ -1276,9 +1255,9 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     private void CloseConnection(PeerConnection? connection) =>
         connection?.Ref.Tell(new TransportClose(NotificationFlushDeadline), Self);
 
-    private static bool IsPrimary(SessionData d, IActorRef connection) => d.Connection is { } c && c.Ref.Equals(connection);
+    private static bool IsPrimary(SessionData d, IActorRef? connection) => d.Connection is { } c && c.Ref.Equals(connection);
 
-    private static bool IsSecond(SessionData d, IActorRef connection) => d.Second is { } c && c.Ref.Equals(connection);
+    private static bool IsSecond(SessionData d, IActorRef? connection) => d.Second is { } c && c.Ref.Equals(connection);
 
     /// <summary>Event 24 NotifMsgVerErr: the peer rejected our version (OPEN Message Error / Unsupported Version Number).</summary>
     private static bool IsVersionError(NotificationMessage n) =>

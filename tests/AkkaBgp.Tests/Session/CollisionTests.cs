@@ -62,7 +62,7 @@ public sealed class CollisionTests : FsmTestKit
         Assert.True(Fsm.StateData.Connection!.Outbound);
         // Late messages from the closed connection change nothing.
         FromPeer(inbound, KeepaliveMessage.Instance);
-        Tell(new ConnectionClosed("closed", inbound.Ref));
+        Tell(new TcpConnectionFails("closed", inbound.Ref));
         Assert.Equal(SessionState.Established, Fsm.StateName);
     }
 
@@ -133,7 +133,7 @@ public sealed class CollisionTests : FsmTestKit
         CreateFsm();
         var (inbound, dial) = InboundFirstInOpenConfirm(HigherPeerId);
         var outbound = OutboundSecond(dial);
-        Tell(new ConnectionClosed("refused", outbound.Ref));
+        Tell(new TcpConnectionFails("refused", outbound.Ref));
         Assert.Null(Fsm.StateData.Second);
         Assert.Equal(SessionState.OpenConfirm, Fsm.StateName);
         inbound.ExpectNoMsg(Quiet);
@@ -145,7 +145,7 @@ public sealed class CollisionTests : FsmTestKit
         CreateFsm();
         var (inbound, dial) = InboundFirstInOpenConfirm(HigherPeerId);
         var outbound = OutboundSecond(dial);
-        Tell(new ConnectionClosed("reset", inbound.Ref));
+        Tell(new TcpConnectionFails("reset", inbound.Ref));
         ExpectTransition(SessionState.OpenConfirm, SessionState.OpenSent, BgpEvent.TcpConnectionFails);
         Assert.Same(outbound.Ref, Fsm.StateData.Connection!.Ref);
         FromPeer(outbound, PeerOpen());
@@ -224,7 +224,7 @@ public sealed class CollisionTests : FsmTestKit
         Tell(new Accepted(inbound.Ref, LocalEndPoint, PeerEndPoint));
         inbound.ExpectMsg<Register>();
         ExpectSent<OpenMessage>(inbound);
-        Tell(new ConnectionClosed("reset", outbound.Ref));
+        Tell(new TcpConnectionFails("reset", outbound.Ref));
         Assert.Equal(SessionState.OpenSent, Fsm.StateName);
         Assert.Same(inbound.Ref, Fsm.StateData.Connection!.Ref);
         FromPeer(inbound, PeerOpen());
