@@ -154,7 +154,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 return Start(d, d.Passive, BgpEvent.IdleHoldTimerExpires);
 
             case ManualStop:
-                // Event 2: "The ManualStop event ... is ignored in the Idle state." We also cancel a pending
+                // Event 2: "The ManualStop event ... is ignored in the Idle state." Deviation: we cancel a pending
                 // automatic restart, and the restart half of a reset still queued, so that a stopped session stays down.
                 CancelTimer(IdleHoldTimer);
                 _resetGeneration++;
@@ -473,8 +473,8 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 return NotificationReceived(d, n, RetryCount.Keep);
 
             case Received { Message: NotificationMessage n }:
-                // Event 25 is listed among "any other event", which would answer with an FSM Error; we never answer
-                // a NOTIFICATION with one (the peer has already closed), but otherwise follow that row.
+                // Event 25 is listed among "any other event", which would answer with an FSM Error. Deviation: we never
+                // answer a NOTIFICATION with one (the peer has already closed), but otherwise follow that row.
                 return NotificationReceived(d, n, RetryCount.Increment);
 
             case Received r:
@@ -670,8 +670,8 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
 
             case ReceiveFailed f:
                 // Event 28 (UPDATE): "sends a NOTIFICATION message with an Update error, ..., deletes all routes
-                // ..., increments the ConnectRetryCounter by 1, ... and changes its state to Idle." A header or
-                // ROUTE-REFRESH error gets its own NOTIFICATION too (6.1, RFC 7313 section 5) rather than the FSM
+                // ..., increments the ConnectRetryCounter by 1, ... and changes its state to Idle." Deviation: a header
+                // or ROUTE-REFRESH error gets its own NOTIFICATION too (6.1, RFC 7313 section 5) rather than the FSM
                 // Error the "any other event" row names for Event 21.
                 return ReceiveError(d, f);
 

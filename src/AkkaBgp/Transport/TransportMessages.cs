@@ -61,7 +61,7 @@ public sealed record Abort;
 /// the unprocessed count falls below the low-water mark (backpressure: the peer's TCP window closes meanwhile).</summary>
 public sealed record UpdatesProcessed(int Count);
 
-// ---- connection -> FSM ------------------------------------------------------------------
+// ---- connection -> FSM (and the connector's TcpConnectionFails) --------------------------------
 
 /// <summary>A whole message, framed and decoded with the registered rules (Events 19, 24-27 and ROUTE-REFRESH).
 /// <paramref name="Connection"/> is the sender's ref, so the FSM can tell its two connections apart during a collision.
@@ -75,7 +75,8 @@ public sealed record Received(BgpMessage Message, IActorRef Connection, IReadOnl
         : this(message, connection, message is BgpUpdate u ? u.Update.Errors : []) { }
 }
 
-/// <summary>A message that could not be framed or decoded (Events 21 BGPHeaderErr, 22 BGPOpenMsgErr, 28 UpdateMsgErr). Reading stops after a <see cref="ErrorAction.SessionReset"/> error; the FSM decides what to send.</summary>
+/// <summary>A message that could not be framed or decoded (Events 21 BGPHeaderErr, 22 BGPOpenMsgErr, 28 UpdateMsgErr).
+/// Reading stops after a <see cref="ErrorAction.SessionReset"/> error; the FSM decides what to send.</summary>
 public sealed record ReceiveFailed(WireError Error, MessageType? Type, IActorRef Connection);
 
 /// <summary>RFC 4271 Event 18 TcpConnectionFails, from either half of the transport. From a connection
