@@ -807,8 +807,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 RefuseCollision(a.Connection);
                 return Stay();
             case Connected c:
-                // Connect/Active: Established has no dial in flight without CollisionDetectEstablishedState
-                // (EnterEstablished cancels it).
+                // Only in Connect/Active: without CollisionDetectEstablishedState, EnterEstablished cancels the dial.
                 c.Connection.Tell(new TransportClose(TimeSpan.Zero), Self);
                 return Stay().Using(d with { DialAttempt = 0 });
             default:
