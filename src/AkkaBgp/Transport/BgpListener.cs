@@ -166,7 +166,7 @@ public sealed class BgpListener : UntypedActor, IWithTimers
                     r.Connection.Tell(new Abort(), Self);
                 }
                 break;
-            case Received or ReceivedWithErrors:
+            case Received:
                 break;
             case ReceiveFailed f when _rejecting.Contains(f.Connection):
                 f.Connection.Tell(new Abort(), Self);
@@ -174,9 +174,9 @@ public sealed class BgpListener : UntypedActor, IWithTimers
             case RejectTimeout t:
                 if (_rejecting.Contains(t.Connection)) t.Connection.Tell(new Abort(), Self);
                 break;
-            case ConnectionClosed c:
-                _rejecting.Remove(c.Connection);
-                Timers.Cancel(c.Connection);
+            case TcpConnectionFails { Connection: { } closed }:
+                _rejecting.Remove(closed);
+                Timers.Cancel(closed);
                 break;
             case GetListenerStatus:
                 Sender.Tell(new ListenerStatus(_bound.ToArray(), _failures.ToArray(), _accepted, _rejected), Self);
