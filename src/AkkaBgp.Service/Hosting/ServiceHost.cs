@@ -105,7 +105,6 @@ public static class ServiceHost
         builder.Services.AddSingleton(running);
         builder.Services.AddSingleton<Serilog.ILogger>(logger);
         builder.Services.AddSingleton<ServiceReadiness>();
-        builder.Services.AddSingleton<AdministrativeState>();
         builder.Services.AddSingleton<SpeakerSnapshot>();
         builder.Services.AddSingleton<BgpMetrics>();
         builder.Services.AddSingleton<SpeakerLifecycle>();
