@@ -20,6 +20,7 @@ namespace AkkaBgp.Service.Reload;
 public sealed class ConfigReloader
 {
     private readonly TimeSpan _askTimeout;
+    private readonly ManagementCertificate? _certificate;
     private readonly RunningConfiguration _running;
     private readonly IRequiredActor<NeighborSupervisor> _neighbors;
     private readonly IRequiredActor<RibActor> _rib;
@@ -34,12 +35,13 @@ public sealed class ConfigReloader
     private readonly Dictionary<Prefix, OriginatedRoute> _ribRoutes;
 
     public ConfigReloader(RunningConfiguration running, IRequiredActor<NeighborSupervisor> neighbors, IRequiredActor<RibActor> rib,
-        Serilog.ILogger log) : this(running, neighbors, rib, log, TimeSpan.FromSeconds(10)) { }
+        ManagementCertificate certificate, Serilog.ILogger log) : this(running, neighbors, rib, log, TimeSpan.FromSeconds(10), certificate) { }
 
     /// <param name="askTimeout">How long each actor gets to acknowledge one step (tests shorten it).</param>
     internal ConfigReloader(RunningConfiguration running, IRequiredActor<NeighborSupervisor> neighbors, IRequiredActor<RibActor> rib,
-        Serilog.ILogger log, TimeSpan askTimeout)
+        Serilog.ILogger log, TimeSpan askTimeout, ManagementCertificate? certificate = null)
     {
+        _certificate = certificate;
         _running = running;
         _neighbors = neighbors;
         _rib = rib;
@@ -68,6 +70,7 @@ public sealed class ConfigReloader
 
             var notes = new List<string>();
             if (!Equals(current.Logging, next.Logging)) notes.Add("akka-bgp.logging: takes effect at the next start");
+            if (_certificate?.Reread(next.Management.Tls) is { } renewed) notes.Add(renewed);
             // Swapped before applying: a neighbor started below reads its RIB settings from here when its session comes up.
             _running.Replace(next);
             var progress = new ReloadProgress();
