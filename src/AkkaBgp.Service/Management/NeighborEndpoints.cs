@@ -48,22 +48,17 @@ public static class NeighborEndpoints
             return Results.Json(EventJson.Neighbor(status, rib.Neighbors.FirstOrDefault(n => n.Peer.Equals(peer)), DateTimeOffset.UtcNow, bfd));
         });
 
-        writes.MapPost("/bgp/neighbors/{address}/start", (string address, IRequiredActor<NeighborSupervisor> neighbors, AdministrativeState admin, CancellationToken ct) =>
-            Command(address, neighbors, ct, peer =>
-            {
-                admin.Started(peer);
-                return (new ManualStart(), "ManualStart sent");
-            }));
+        // The supervisor remembers a ManualStop (and forgets it at ManualStart) for FSMs it re-creates: a crash or a
+        // configuration change brings the neighbor back Idle, without the AutomaticStart that would let it dial.
+        writes.MapPost("/bgp/neighbors/{address}/start", (string address, IRequiredActor<NeighborSupervisor> neighbors, CancellationToken ct) =>
+            Command(address, neighbors, ct, _ => (new ManualStart(), "ManualStart sent")));
 
-        writes.MapPost("/bgp/neighbors/{address}/stop", async (string address, HttpRequest request, IRequiredActor<NeighborSupervisor> neighbors, AdministrativeState admin, CancellationToken ct) =>
+        writes.MapPost("/bgp/neighbors/{address}/stop", async (string address, HttpRequest request, IRequiredActor<NeighborSupervisor> neighbors, CancellationToken ct) =>
         {
             var (communication, problem) = await ReadCommunicationAsync(request, ct);
             if (problem is not null) return problem;
-            return await Command(address, neighbors, ct, peer =>
-            {
-                admin.Stopped(peer, communication);
-                return (new ManualStop(communication), communication is null ? "ManualStop sent (Cease/2)" : $"ManualStop sent (Cease/2, \"{communication}\")");
-            });
+            return await Command(address, neighbors, ct, _ =>
+                (new ManualStop(communication), communication is null ? "ManualStop sent (Cease/2)" : $"ManualStop sent (Cease/2, \"{communication}\")"));
         });
 
         writes.MapPost("/bgp/neighbors/{address}/reset", async (string address, HttpRequest request, IRequiredActor<NeighborSupervisor> neighbors, CancellationToken ct) =>
