@@ -7,8 +7,11 @@
 #     -r  resume: continue the queue already in WORK_DIR/out/TARGET instead of starting from the corpus
 # Prints one line per target (executions, queue size, edges, crashes, hangs) and exits 1 when any target
 # saved a crash or a hang, after replaying each such input on the uninstrumented harness to show the exception.
+# With FUZZ_COUNTS=FILE it also writes "PASSED FAILED" (targets) there, for tests/run-all.sh's totals.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+# FUZZ_ROOT: the repository, when this script runs from a copy (campaign.sh runs one, so that editing the
+# script during a campaign of hours cannot change the commands bash has not read yet).
+cd "${FUZZ_ROOT:-$(dirname "$0")/../..}"
 root="$PWD"
 
 seconds=7
@@ -26,11 +29,12 @@ shift $((OPTIND - 1))
 work="$(cd "$work" && pwd)"
 harness="$work/bin/AkkaBgp.Fuzz.dll"
 plain="$root/tests/fuzz/AkkaBgp.Fuzz/bin/Release/net10.0/AkkaBgp.Fuzz.dll"
-[ -f "$harness" ] || { echo "no instrumented harness in $work/bin: run tests/fuzz/build.sh first" >&2; exit 2; }
-command -v afl-fuzz >/dev/null || { echo "afl-fuzz not found (Debian package afl++)" >&2; exit 2; }
 
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(framer open update notification route-refresh config management-json)
+counts() { [ -z "${FUZZ_COUNTS:-}" ] || echo "$1 $2" > "$FUZZ_COUNTS"; }
+[ -f "$harness" ] || { echo "no instrumented harness in $work/bin: run tests/fuzz/build.sh first" >&2; counts 0 ${#targets[@]}; exit 2; }
+command -v afl-fuzz >/dev/null || { echo "afl-fuzz not found (Debian package afl++)" >&2; counts 0 ${#targets[@]}; exit 2; }
 
 # The target is `dotnet`, which is not instrumented itself: skip AFL's binary check. A 2-core machine shared
 # with other work has no free core to pin to, and its CPU governor and core pattern are not ours to change.
@@ -48,6 +52,7 @@ timeout_ms=1000
 export AFL_HANG_TMOUT=2000
 
 failed=0
+bad=0
 printf '%-16s %10s %8s %8s %8s %8s %7s %6s\n' target execs execs/s queue edges crashes hangs secs
 for t in "${targets[@]}"; do
   out="$work/out/$t"
@@ -68,6 +73,7 @@ for t in "${targets[@]}"; do
     echo "$t: afl-fuzz failed (exit $rc); last lines of $out/afl.log:"
     tail -n 15 "$out/afl.log" | sed 's/\x1b\[[0-9;]*m//g'
     failed=1
+    bad=$((bad + 1))
     continue
   fi
   get() { awk -F': *' -v k="$1" '$1 ~ "^"k" *$" {print $2}' "$stats"; }
@@ -76,6 +82,7 @@ for t in "${targets[@]}"; do
   found=$(find "$out/default/crashes" "$out/default/hangs" -type f -name 'id:*' 2>/dev/null)
   if [ -n "$found" ]; then
     failed=1
+    bad=$((bad + 1))
     echo "$t: saved crashes or hangs (replayed on the uninstrumented harness):"
     for f in $found; do
       echo "--- $f ($(xxd -p "$f" | tr -d '\n' | head -c 400))"
@@ -83,4 +90,5 @@ for t in "${targets[@]}"; do
     done
   fi
 done
+counts $((${#targets[@]} - bad)) $bad
 exit $failed
