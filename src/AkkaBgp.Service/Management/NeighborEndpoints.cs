@@ -116,6 +116,12 @@ public static class NeighborEndpoints
         if (request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.ContainsKey("Transfer-Encoding"))) return (null, null);
         var (body, notJson) = await RequestBody.ReadJsonAsync(request, ct);
         if (notJson is not null) return (null, notJson);
+        return ParseCommunication(body);
+    }
+
+    /// <summary>The checks on a parsed stop/reset body; the fuzz harness (tests/fuzz) calls this directly.</summary>
+    internal static (string? Communication, IResult? Problem) ParseCommunication(JsonElement body)
+    {
         if (body.ValueKind != JsonValueKind.Object) return (null, Problems.BadRequest("the body must be a JSON object such as {\"communication\": \"maintenance\"}"));
         string? text = null;
         foreach (var p in body.EnumerateObject())
