@@ -135,9 +135,11 @@ public sealed class ConfigReloader
         public List<string> Unchanged { get; } = [];
         public List<string> Announced { get; } = [];
         public List<string> Withdrawn { get; } = [];
+        /// <summary>Changes applied in place that the lists above do not name (a neighbor's BFD session).</summary>
+        public List<string> Notes { get; } = [];
 
         public ReloadResult Result(bool applied, List<string> notes, IReadOnlyList<string> problems) =>
-            new(applied, problems, Added, Removed, Reset, Recreated, Deferred, Unchanged, Announced, Withdrawn, notes) { PartlyApplied = !applied };
+            new(applied, problems, Added, Removed, Reset, Recreated, Deferred, Unchanged, Announced, Withdrawn, [.. notes, .. Notes]) { PartlyApplied = !applied };
     }
 
     private async Task ApplyAsync(IActorRef supervisor, IActorRef rib, BgpConfig next, ReloadProgress done)
@@ -173,7 +175,7 @@ public sealed class ConfigReloader
             {
                 // The BFD session changes in place (a Poll Sequence for new intervals); the BGP session stays.
                 supervisor.Tell(new ReconfigureBfd(peer, settings.LocalAddress, settings.Bfd));
-                notes.Add($"{peer}: BFD {(settings.Bfd is null ? "removed" : old.Bfd is null ? "added" : "changed")} without touching the BGP session");
+                done.Notes.Add($"{peer}: BFD {(settings.Bfd is null ? "removed" : old.Bfd is null ? "added" : "changed")} without touching the BGP session");
                 if (differences.All(NeighborChange.Live.Contains))
                 {
                     _fsmSettings[peer] = settings;
