@@ -12,6 +12,7 @@ command -v bird   >/dev/null 2>&1 || need+=(bird2)
 command -v gobgpd >/dev/null 2>&1 || need+=(gobgpd)
 [ -x /usr/lib/frr/bgpd ]        || need+=(frr)
 command -v bgpd   >/dev/null 2>&1 || need+=(openbgpd)
+command -v exabgp >/dev/null 2>&1 || need+=(exabgp)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing: ${need[*]}"

@@ -143,3 +143,17 @@ public sealed class OpenBgpdInteropTests(ITestOutputHelper output) : DaemonInter
     protected override Daemon Create(AkkaBgp.Interop.Peering p) => new OpenBgpd(p);
     protected override int Net => 24;
 }
+
+public sealed class ExaBgpInteropTests(ITestOutputHelper output) : DaemonInteropTests(output)
+{
+    protected override string Name => "ExaBGP";
+    protected override bool Installed => ExaBgp.Installed;
+    protected override Daemon Create(AkkaBgp.Interop.Peering p) => new ExaBgp(p);
+    protected override int Net => 25;
+
+    /// <summary>ExaBGP hands the received NOTIFICATION to its API process: Cease/2 with the RFC 9003 data (a length
+    /// octet, then the UTF-8 text).</summary>
+    protected override bool ShowsCommunication(Daemon daemon, DaemonPeerView view, string text) =>
+        ((ExaBgp)daemon).NotificationsReceived().Any(n => n.Code == 6 && n.Subcode == 2
+            && n.Data.Length > 0 && System.Text.Encoding.UTF8.GetString(n.Data, 1, n.Data.Length - 1) == text);
+}
