@@ -34,7 +34,9 @@ public sealed partial class Bird(Peering peering) : Daemon(peering)
         c.AppendLine("protocol bgp akka {");
         c.AppendLine($"  local {p.DaemonAddress} port {p.Port} as {p.DaemonAs};");
         c.AppendLine($"  neighbor {p.OurAddress} port {p.Port} as {p.OurAs};");
-        c.AppendLine("  strict bind yes; multihop;");
+        // On loopback the session is multihop (BIRD ignores lo); on a veth link it is direct, and BIRD then sends
+        // and expects link-local next hops with the global ones (RFC 2545 3).
+        c.AppendLine(p.OnLink ? "  strict bind yes; direct;" : "  strict bind yes; multihop;");
         if (p.DaemonPassive) c.AppendLine("  passive on;");
         if (p.Password is not null) c.AppendLine($"  password \"{p.Password}\";");
         c.AppendLine($"  hold time {p.HoldTimeSeconds}; keepalive time {p.KeepaliveSeconds};");

@@ -46,6 +46,7 @@ public abstract class Daemon : IAsyncDisposable
     public async Task StartAsync(TimeSpan? timeout = null)
     {
         var cmd = Command();
+        if (Peering.NetworkNamespace is { } ns) cmd = ["ip", "netns", "exec", ns, .. cmd];
         var psi = new ProcessStartInfo(cmd[0])
         {
             WorkingDirectory = WorkDir,

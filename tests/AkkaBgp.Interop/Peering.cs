@@ -24,19 +24,35 @@ public sealed record Peering(
     /// <summary>IPv6 prefixes the daemon originates.</summary>
     public IReadOnlyList<string> AnnounceV6 { get; init; } = [];
 
+    /// <summary>The network namespace the daemon runs in (<see cref="VethLink"/>): the peering is then over a shared
+    /// IPv6 link rather than loopback, a direct (single-hop) session. Null: loopback, the daemon in ours.</summary>
+    public string? NetworkNamespace { get; init; }
+
+    public bool OnLink => NetworkNamespace is not null;
+
     /// <summary>TCP MD5 signature key (RFC 2385) both sides use; null: unsigned.</summary>
     public string? Password { get; init; }
 
-    /// <summary>The daemon's router id: its loopback address is unique per test, so reuse it.</summary>
-    public string DaemonRouterId => DaemonAddress.ToString();
+    /// <summary>The daemon's router id: its loopback address is unique per test, so reuse it (an IPv6 address gives
+    /// an IPv4-shaped identifier from its last two octets, RFC 6286 identifiers being 4 octets).</summary>
+    public string DaemonRouterId => RouterIdFor(DaemonAddress);
+
+    public string OurRouterId => RouterIdFor(OurAddress);
+
+    private static string RouterIdFor(IPAddress a)
+    {
+        if (a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) return a.ToString();
+        var b = a.GetAddressBytes();
+        return $"10.166.{b[14]}.{b[15]}";
+    }
 
     public int KeepaliveSeconds => Math.Max(1, HoldTimeSeconds / 3);
 
     /// <summary>The NEXT_HOP the daemon puts on routes it announces: loopback next hops (127/8) are martians to
     /// FRR, GoBGP and AkkaBgp, so daemons announce a documentation address (RFC 5737/3849) derived from theirs.</summary>
-    public string NextHopV4 => $"192.0.2.{DaemonAddress.GetAddressBytes()[3]}";
+    public string NextHopV4 => $"192.0.2.{DaemonAddress.GetAddressBytes()[^1]}";
 
-    public string NextHopV6 => $"2001:db8::{DaemonAddress.GetAddressBytes()[3]:x}";
+    public string NextHopV6 => $"2001:db8::{DaemonAddress.GetAddressBytes()[^1]:x}";
 }
 
 /// <summary>What a daemon's own CLI says about its session with us.</summary>

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.TestKit;
 using AkkaBgp.Interop;
 using AkkaBgp.Session;
@@ -64,6 +65,49 @@ public abstract class DaemonInteropTests : BgpTestKit
         await s.WaitForOurStateAsync(SessionState.Established, Up);
         await s.Daemon.WaitForPeerAsync(p => p.IsEstablished, TimeSpan.FromSeconds(15));
         await s.WaitForRoutesAsync(1, 1, TimeSpan.FromSeconds(20));
+    }
+
+    /// <summary>
+    /// IPv6 transport on a shared link (a veth pair into a network namespace the daemon runs in, ULA addresses):
+    /// Established both sides, the daemon's IPv4 and IPv6 routes arrive over the one IPv6 session, and our IPv6
+    /// route reaches the daemon with our global and link-local next hop (RFC 2545 section 3: we share the link).
+    /// </summary>
+    [Fact]
+    public async Task Ipv6_transport_on_a_link()
+    {
+        Assert.True(Installed, $"{Name} is not installed (tests/run-all.sh installs it)");
+        await using var link = await VethLink.CreateAsync(Net - 20);
+        int port = AkkaBgp.Tests.Transport.Loopback.FreePort(link.OurAddress);
+        var peering = InteropSession.PeeringFor(link.DaemonAddress.ToString(), link.OurAddress.ToString(), port, daemonPassive: false)
+            with { NetworkNamespace = link.Namespace };
+        const string ours = "2001:db8:a6::/48";
+        // The full RIB: it originates our route and takes the session's local address as our next hop.
+        var rib = AkkaBgp.Rib.Engine.RibActor.Props(
+            new AkkaBgp.Rib.Policy.RibSettings { LocalAs = InteropSession.OurAs, RouterId = AkkaBgp.Wire.OpenMessage.IdentifierFrom(System.Net.IPAddress.Parse(peering.OurRouterId)) },
+            new Dictionary<System.Net.IPAddress, AkkaBgp.Rib.Engine.NeighborRibConfig> { [peering.DaemonAddress] = new(null, null, AkkaBgp.Rib.Policy.PeerRibSettings.Default) },
+            [new AkkaBgp.Rib.Engine.LocalRoute { Prefix = AkkaBgp.Wire.Prefix.Parse(ours) }]);
+        await using var s = new InteropSession(Sys, peering, Create) { RibProps = rib };
+        await s.StartAsync();
+        await s.WaitForOurStateAsync(SessionState.Established, Up);
+        await s.Daemon.WaitForPeerAsync(p => p.IsEstablished, TimeSpan.FromSeconds(15));
+        // The daemon's IPv4 and IPv6 routes, both over the one IPv6 session.
+        foreach (var prefix in new[] { InteropSession.V4, InteropSession.V6 })
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            AkkaBgp.Rib.Engine.RouteLookupResult found;
+            while ((found = await s.Speaker!.Rib.Ask<AkkaBgp.Rib.Engine.RouteLookupResult>(new AkkaBgp.Rib.Engine.LookupRoutes(AkkaBgp.Wire.Prefix.Parse(prefix)))).Routes.Count == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{prefix} from {Name} not in our RIB\n{s.History}");
+                await Task.Delay(200);
+            }
+            Assert.Equal(peering.DaemonAddress, found.Routes[0].Peer);
+        }
+
+        await s.Daemon.WaitForRoutesAsync(6, r => r.Contains(ours), TimeSpan.FromSeconds(20));
+        var shown = await s.Daemon.ShowRouteAsync(ours);
+        _output.WriteLine($"{Name}: {shown}");
+        Assert.Contains(link.OurAddress.ToString(), shown);
+        Assert.Contains(link.OurLinkLocal.ToString(), shown);
     }
 
     private async Task RunAsync(InteropSession s, int holdPeriods)

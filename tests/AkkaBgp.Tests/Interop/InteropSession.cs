@@ -55,6 +55,9 @@ internal sealed class InteropSession : IAsyncDisposable
     /// <summary>Changes our neighbor's settings before the speaker starts (e.g. a BFD session).</summary>
     public Func<NeighborSettings, NeighborSettings>? Customize { get; init; }
 
+    /// <summary>The RIB to run (null: the Adj-RIB-In recorder that <see cref="WaitForRoutesAsync"/> asks).</summary>
+    public Props? RibProps { get; init; }
+
     public string History => string.Join("\n", _log.Select(e => e.ToString()));
 
     public void StartSpeaker()
@@ -64,7 +67,7 @@ internal sealed class InteropSession : IAsyncDisposable
             PeerAddress = Peering.DaemonAddress,
             PeerAs = Peering.DaemonAs,
             LocalAs = Peering.OurAs,
-            RouterId = OpenMessage.IdentifierFrom(Peering.OurAddress),
+            RouterId = OpenMessage.IdentifierFrom(IPAddress.Parse(Peering.OurRouterId)),
             PeerPort = Peering.Port,
             LocalAddress = Peering.OurAddress,
             HoldTime = TimeSpan.FromSeconds(Peering.HoldTimeSeconds),
@@ -81,6 +84,7 @@ internal sealed class InteropSession : IAsyncDisposable
         {
             Neighbors = [neighbor],
             Listener = new ListenerSettings { Endpoints = [new IPEndPoint(Peering.OurAddress, Peering.Port)] },
+            RibProps = RibProps,
         });
         var status = Speaker.Listener.Ask<ListenerStatus>(GetListenerStatus.Instance).Result;
         if (status.Failures.Count > 0) throw new InvalidOperationException("listener: " + string.Join("; ", status.Failures));
