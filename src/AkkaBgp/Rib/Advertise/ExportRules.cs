@@ -132,7 +132,9 @@ public static class ExportRules
         if (ipv6)
         {
             var ours = OurIPv6NextHop(to);
-            outNextHop = self || mpNextHop.Length == 0 ? ours ?? mpNextHop : mpNextHop;
+            // A link-local next hop we pass on unchanged names a link the receiver is not on (RFC 2545 3: only
+            // when the speaker shares a subnet with both); the global part alone goes on.
+            outNextHop = self || mpNextHop.Length == 0 ? ours ?? mpNextHop : mpNextHop.Length == 32 ? mpNextHop[..16] : mpNextHop;
             b.NextHop = null;
             return;
         }
@@ -150,6 +152,12 @@ public static class ExportRules
     private static byte[]? OurIPv6NextHop(RibPeer to)
     {
         var a = to.LocalIPv6NextHop ?? (to.LocalAddress is { AddressFamily: AddressFamily.InterNetworkV6 } v6 ? v6 : null);
-        return a?.GetAddressBytes();
+        if (a is null) return null;
+        if (to.LocalIPv6LinkLocal is not { } linkLocal || a.IsIPv6LinkLocal) return a.GetAddressBytes();
+        // RFC 2545 3: global, then link-local, 32 octets.
+        var both = new byte[32];
+        a.TryWriteBytes(both, out _);
+        linkLocal.TryWriteBytes(both.AsSpan(16), out _);
+        return both;
     }
 }

@@ -155,6 +155,7 @@ public sealed class RibActor : ReceiveActor, IWithTimers
             RouterId = n.PeerIdentifier,
             LocalAddress = localAddress,
             LocalIPv6NextHop = localV6,
+            LocalIPv6LinkLocal = localV6 is null ? null : LinkLocalNextHop.For(up.Local?.Address, up.Peer),
             FourOctetAs = n.FourOctetAs,
             MaxMessageSize = n.ExtendedMessages ? 65535 : 4096,
             EnhancedRouteRefresh = n.EnhancedRouteRefresh,

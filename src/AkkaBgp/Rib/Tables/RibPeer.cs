@@ -38,6 +38,8 @@ public sealed class RibPeer
     public IPAddress? LocalAddress { get; init; }
     /// <summary>Global IPv6 next hop we advertise for IPv6 routes (RFC 2545); the session address when it is IPv6.</summary>
     public IPAddress? LocalIPv6NextHop { get; init; }
+    /// <summary>Our link-local address on the link we share with the peer: sent after the global next hop (RFC 2545 3).</summary>
+    public IPAddress? LocalIPv6LinkLocal { get; init; }
     /// <summary>The peer is a NEW speaker (RFC 6793); else it gets AS_TRANS and AS4_PATH.</summary>
     public bool FourOctetAs { get; init; } = true;
     public int MaxMessageSize { get; init; } = 4096;
@@ -76,7 +78,7 @@ public sealed class RibPeer
     public RibPeer Copy() => new()
     {
         Slot = Slot, Address = Address, PeerAs = PeerAs, RouterId = RouterId, LocalAs = LocalAs, IsLocal = IsLocal,
-        LocalAddress = LocalAddress, LocalIPv6NextHop = LocalIPv6NextHop, FourOctetAs = FourOctetAs, MaxMessageSize = MaxMessageSize,
+        LocalAddress = LocalAddress, LocalIPv6NextHop = LocalIPv6NextHop, LocalIPv6LinkLocal = LocalIPv6LinkLocal, FourOctetAs = FourOctetAs, MaxMessageSize = MaxMessageSize,
         EnhancedRouteRefresh = EnhancedRouteRefresh, Families = Families, Settings = Settings,
     };
 
