@@ -103,7 +103,7 @@ public abstract class Daemon : IAsyncDisposable
         throw new TimeoutException($"{Name}: routes condition not met within {timeout}; has [{string.Join(", ", routes)}]");
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (_process is { HasExited: false } p)
         {
@@ -115,6 +115,8 @@ public abstract class Daemon : IAsyncDisposable
         }
         _process?.Dispose();
         GC.SuppressFinalize(this);
+        // AKKABGP_KEEP_DAEMON_DIRS=1 keeps the daemon's config and logs for a look after a failure.
+        if (Environment.GetEnvironmentVariable("AKKABGP_KEEP_DAEMON_DIRS") == "1") return;
         try { Directory.Delete(WorkDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 

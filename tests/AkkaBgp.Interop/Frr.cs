@@ -56,10 +56,30 @@ public sealed partial class Frr(Peering peering) : Daemon(peering)
         return c.ToString();
     }
 
-    protected override string[] Command() =>
-        [Bgpd, "-f", WriteFile("bgpd.conf", Config()), "-i", Path.Combine(WorkDir, "bgpd.pid"), "-Z",
-         "-p", Peering.Port.ToString(), "-l", Peering.DaemonAddress.ToString(), "-P", "0",
-         "--vty_socket", WorkDir, "-S", "-F", "traditional"];
+    protected override string[] Command()
+    {
+        string[] bgpd = [Bgpd, "-f", WriteFile("bgpd.conf", Config()), "-i", Path.Combine(WorkDir, "bgpd.pid"),
+            "-p", Peering.Port.ToString(), "-l", Peering.DaemonAddress.ToString(), "-P", "0",
+            "--vty_socket", WorkDir, "-S", "-F", "traditional"];
+        if (!Peering.OnLink) return [.. bgpd, "-Z"];
+        // On a link bgpd needs zebra: it takes the peer's interface from zebra, and without one it drops a
+        // global + link-local IPv6 next hop (RFC 2545) as unusable. zebra runs beside it in the same namespace.
+        var zserv = Path.Combine(WorkDir, "zserv.api");
+        // zebra drops to the frr user (it has no -S like bgpd) and creates its socket and pid file here.
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(WorkDir, (UnixFileMode)0b111_111_111);
+        var zebra = $"{Path.Combine(Path.GetDirectoryName(Bgpd)!, "zebra")} -d -z {zserv} -i {Path.Combine(WorkDir, "zebra.pid")} " +
+                    $"--vty_socket {WorkDir} -F traditional -P 0 -f /dev/null";
+        return ["sh", "-c", $"{zebra} && for i in $(seq 50); do [ -S {zserv} ] && break; sleep 0.1; done; exec \"$0\" \"$@\"",
+            .. bgpd, "-z", zserv];
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        var zebraPid = Path.Combine(WorkDir, "zebra.pid");
+        if (File.Exists(zebraPid) && int.TryParse(File.ReadAllText(zebraPid).Trim(), out var pid))
+            try { System.Diagnostics.Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { } catch (InvalidOperationException) { }
+        await base.DisposeAsync();
+    }
 
     public Task<string> VtyshAsync(params string[] commands) =>
         RunAsync("vtysh", ["--vty_socket", WorkDir, .. commands.SelectMany(c => new[] { "-c", c })]);

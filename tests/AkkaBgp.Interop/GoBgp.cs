@@ -47,7 +47,7 @@ public sealed partial class GoBgp(Peering peering) : Daemon(peering)
     }
 
     protected override string[] Command() =>
-        ["gobgpd", "-f", WriteFile("gobgpd.toml", Config()), "--api-hosts", $"{Peering.DaemonAddress}:{Peering.Port + 100}",
+        ["gobgpd", "-f", WriteFile("gobgpd.toml", Config()), "--api-hosts", new System.Net.IPEndPoint(Peering.DaemonAddress, Peering.Port + 100).ToString(),
          "--pprof-disable", "-l", "info"];
 
     public Task<string> GobgpAsync(params string[] args) => RunAsync("gobgp", [.. Api, .. args]);
@@ -77,8 +77,13 @@ public sealed partial class GoBgp(Peering peering) : Daemon(peering)
         return result;
     }
 
-    public override Task<string> ShowRouteAsync(string prefix) =>
-        GobgpAsync("global", "rib", "-a", prefix.Contains(':') ? "ipv6" : "ipv4", prefix);
+    /// <summary>The table line, then the same path as JSON: only the JSON has every attribute (the link-local half
+    /// of an IPv6 next hop among them).</summary>
+    public override async Task<string> ShowRouteAsync(string prefix)
+    {
+        var family = prefix.Contains(':') ? "ipv6" : "ipv4";
+        return await GobgpAsync("global", "rib", "-a", family, prefix) + "\n" + await GobgpAsync("global", "rib", "-a", family, prefix, "-j");
+    }
 
     public Task AnnounceAsync(string prefix) => prefix.Contains(':')
         ? GobgpAsync("global", "rib", "add", prefix, "nexthop", "2001:db8::1", "-a", "ipv6")
