@@ -198,6 +198,29 @@ public sealed class AdvertisementTests
         Assert.Equal(r.MpNextHop, toIbgp.MpNextHop);
     }
 
+    /// <summary>RFC 2545 3: towards a peer on our link, our global next hop and then our link-local one (32 octets);
+    /// a 32-octet next hop passed on unchanged (to iBGP) loses its link-local half, which names the sender's link.</summary>
+    [Fact]
+    public void Ipv6_next_hop_carries_our_link_local_on_a_shared_link_and_a_passed_on_one_loses_it()
+    {
+        var global = System.Net.IPAddress.Parse("fd00:a6::1");
+        var linkLocal = System.Net.IPAddress.Parse("fe80::1:2:3:4");
+        var template = Peer("10.0.0.4", 65004);
+        var onLink = new RibPeer
+        {
+            Slot = template.Slot, Address = template.Address, PeerAs = template.PeerAs, LocalAs = template.LocalAs, RouterId = template.RouterId,
+            Families = template.Families, LocalAddress = global, LocalIPv6NextHop = global, LocalIPv6LinkLocal = linkLocal,
+        };
+        var r = _interner.Acquire(Attrs([65001], nextHop: 0), new byte[16] { 0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x11 });
+        var o = ExportRules.Export(r, Ebgp1, onLink, Settings, ipv6: true)!;
+        Assert.Equal([.. global.GetAddressBytes(), .. linkLocal.GetAddressBytes()], o.MpNextHop);
+
+        byte[] received = [.. System.Net.IPAddress.Parse("2001:db8::11").GetAddressBytes(), .. System.Net.IPAddress.Parse("fe80::99").GetAddressBytes()];
+        var fromLink = _interner.Acquire(Attrs([65001], nextHop: 0), received);
+        var toIbgp = ExportRules.Export(fromLink, Ebgp1, Ibgp, Settings, ipv6: true)!;
+        Assert.Equal(received[..16], toIbgp.MpNextHop);
+    }
+
     [Fact]
     public void Export_results_are_cached_per_session()
     {
