@@ -208,6 +208,8 @@ public static class EventJson
         eligible = r.Eligible,
         ineligibility = r.Ineligibility,
         nextHop = r.NextHop?.ToString(),
+        // RFC 6811 state against the VRPs in use: valid, invalid, not-found; null without RPKI data.
+        rpki = r.Rpki switch { null => null, AkkaBgp.Rpki.RovState.NotFound => "not-found", { } v => v.ToString().ToLowerInvariant() },
         attributes = Attributes(r.Attributes),
     };
 

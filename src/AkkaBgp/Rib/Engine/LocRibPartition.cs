@@ -79,7 +79,11 @@ public sealed class LocRibPartition : ReceiveActor
         Receive<PartitionSummaryQuery>(q => q.ReplyTo.Tell(new PartitionSummary(q.QueryId,
             _v4.PrefixCount, _v4.PathCount, _v4.BestCount, _v6.PrefixCount, _v6.PathCount, _v6.BestCount, _interner.Count), Self));
         Receive<PartitionLookup>(Lookup);
+        Receive<PartitionVrps>(v => _vrps = v.Vrps);
     }
+
+    /// <summary>The VRPs in use, for the state shown with each path; null until an RPKI cache gave any.</summary>
+    private AkkaBgp.Rpki.VrpTable? _vrps;
 
     /// <param name="local">The RIB's local-origination pseudo-peer; batches of local routes must carry this instance.</param>
     public static Props Props(int index, RibSettings settings, RibPeer local) => Akka.Actor.Props.Create(() => new LocRibPartition(index, settings, local));
@@ -308,6 +312,7 @@ public sealed class LocRibPartition : ReceiveActor
             : p.Route.Attributes.NextHopAddress;
         return new RouteView(prefix, p.Peer.IsLocal ? null : p.Peer.Address, p.Peer.PeerAs, p.IsBest, eligible,
             eligible ? null : p.Filtered ? "Filtered" : (p.Route.Ineligibility == PathIneligibility.None ? PathIneligibility.NextHopUnresolvable : p.Route.Ineligibility).ToString(),
-            p.Route.Attributes, nh, p.Stale);
+            p.Route.Attributes, nh, p.Stale,
+            _vrps?.Validate(prefix, AkkaBgp.Rpki.RouteOrigin.Of(p.Route.Attributes.AsPath, _settings.LocalAs)));
     }
 }

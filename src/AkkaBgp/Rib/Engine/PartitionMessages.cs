@@ -101,3 +101,10 @@ internal sealed record InboundRefreshDeadline(AfiSafi Family, long Round) : IDea
 
 /// <summary>Turns recording and publishing of <see cref="BestPathChanges"/> on or off (someone subscribed or not).</summary>
 internal sealed record PartitionPublishEvents(bool On) : IDeadLetterSuppression;
+
+/// <summary>To a <see cref="PeerInbound"/>: the VRPs in use are now <paramref name="Vrps"/>; the routes
+/// <paramref name="Cover"/> covers (null: all) may have changed validation state.</summary>
+internal sealed record InboundRevalidate(AkkaBgp.Rpki.VrpTable Vrps, AkkaBgp.Rpki.VrpTable? Cover) : IDeadLetterSuppression;
+
+/// <summary>To a partition: the VRPs in use, for the validation state shown with each path and counted per state.</summary>
+internal sealed record PartitionVrps(AkkaBgp.Rpki.VrpTable Vrps) : IDeadLetterSuppression;
