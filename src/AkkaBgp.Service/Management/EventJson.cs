@@ -42,6 +42,9 @@ public static class EventJson
             body[family] = new { prefixes = f.Prefixes, paths = f.Paths, bestPaths = f.BestPaths };
         body["peers"] = new { established = s.EstablishedPeers };
         body["attributeSets"] = s.AttributeSets;
+        // RFC 6811 states of the paths, per family, once VRPs are in use.
+        if (s.RpkiStates is { } states)
+            body["rpki"] = states.GroupBy(k => k.Key.Family).ToDictionary(g => g.Key, g => g.ToDictionary(k => k.Key.State, k => k.Value));
         return body;
     }
 

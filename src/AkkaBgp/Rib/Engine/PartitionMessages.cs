@@ -63,7 +63,9 @@ internal sealed record OutboundRefresh(AfiSafi Family, long Round) : IDeadLetter
 
 internal sealed record PartitionSummaryQuery(IActorRef ReplyTo, long QueryId) : IDeadLetterSuppression;
 
-internal sealed record PartitionSummary(long QueryId, long V4Prefixes, long V4Paths, long V4Best, long V6Prefixes, long V6Paths, long V6Best, int AttributeSets) : IDeadLetterSuppression;
+/// <param name="RpkiStates">Paths by (family, RFC 6811 state); null while no VRPs are in use.</param>
+internal sealed record PartitionSummary(long QueryId, long V4Prefixes, long V4Paths, long V4Best, long V6Prefixes, long V6Paths, long V6Best, int AttributeSets,
+    Dictionary<(string Family, string State), long>? RpkiStates = null) : IDeadLetterSuppression;
 
 internal sealed record PartitionLookup(LookupRoutes Query, IActorRef ReplyTo, long QueryId) : IDeadLetterSuppression;
 

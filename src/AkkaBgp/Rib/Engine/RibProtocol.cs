@@ -73,8 +73,10 @@ public sealed record NeighborRibSummary(IPAddress Peer, uint PeerAs, long Update
 public sealed record PrefixCounters(long Received, long Accepted, long Advertised);
 
 /// <summary>Keys of <see cref="Families"/> are "ipv4-unicast" and "ipv6-unicast".</summary>
+/// <param name="RpkiStates">Paths (import policy passed) by family and RFC 6811 state (valid, invalid, not-found);
+/// null while no VRPs are in use.</param>
 public sealed record RibSummary(IReadOnlyDictionary<string, FamilySummary> Families, int EstablishedPeers, int AttributeSets,
-    IReadOnlyList<NeighborRibSummary> Neighbors);
+    IReadOnlyList<NeighborRibSummary> Neighbors, IReadOnlyDictionary<(string Family, string State), long>? RpkiStates = null);
 
 /// <summary>Routes for <paramref name="Prefix"/>: exactly it, or it and every more specific prefix (paged,
 /// in prefix order). Answered with <see cref="RouteLookupResult"/>.</summary>
