@@ -19,19 +19,19 @@ public sealed class RpkiInteropTests
     {
         Assert.True(Stayrtr.Installed, "stayrtr is needed (apt-get install stayrtr; tests/run-all.sh installs it)");
         Assert.True(Bird.Installed, "bird and birdc are needed (apt-get install bird2; tests/run-all.sh installs it)");
-        var ours = IPAddress.Parse("127.0.63.1");
+        var ours = IPAddress.Parse("127.0.81.1");
         using var config = new ServiceConfig(ours);
-        var upstream = new Peering(IPAddress.Parse("127.0.63.2"), 65063, ours, 65000, config.BgpPort)
+        var upstream = new Peering(IPAddress.Parse("127.0.81.2"), 65081, ours, 65000, config.BgpPort)
         {
             DaemonPassive = true,
-            AnnounceV4 = ["10.63.1.0/24", "10.63.2.0/24"],
+            AnnounceV4 = ["10.81.1.0/24", "10.81.2.0/24"],
         };
-        var downstream = new Peering(IPAddress.Parse("127.0.63.3"), 65064, ours, 65000, config.BgpPort) { DaemonPassive = true };
+        var downstream = new Peering(IPAddress.Parse("127.0.81.3"), 65082, ours, 65000, config.BgpPort) { DaemonPassive = true };
 
         var dir = Directory.CreateTempSubdirectory("akkabgp-rpki-").FullName;
         var vrpFile = Path.Combine(dir, "vrps.json");
-        Stayrtr.WriteVrps(vrpFile, [("10.63.1.0/24", 24, 65063), ("10.63.2.0/24", 24, 65063)]);
-        var cacheAddress = IPAddress.Parse("127.0.63.10");
+        Stayrtr.WriteVrps(vrpFile, [("10.81.1.0/24", 24, 65081), ("10.81.2.0/24", 24, 65081)]);
+        var cacheAddress = IPAddress.Parse("127.0.81.10");
         await using var first = new Stayrtr(cacheAddress, ServiceProcess.FreePort(cacheAddress), vrpFile);
         await using var second = new Stayrtr(cacheAddress, ServiceProcess.FreePort(cacheAddress), vrpFile);
         await first.StartAsync();
@@ -69,23 +69,23 @@ public sealed class RpkiInteropTests
             Assert.Equal(first.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), caches[0].GetProperty("cache").GetString()!.Split(':')[^1]);
             Assert.Equal(1, caches[0].GetProperty("version").GetInt32());
 
-            await down.WaitForRoutesAsync(4, r => r.Contains("10.63.1.0/24") && r.Contains("10.63.2.0/24"), Wait);
-            Assert.Equal("valid", await StateAsync(service, "10.63.2.0/24"));
-            long flapsUp = (await service.NeighborAsync("127.0.63.2")).GetProperty("flapCount").GetInt64();
-            long flapsDown = (await service.NeighborAsync("127.0.63.3")).GetProperty("flapCount").GetInt64();
+            await down.WaitForRoutesAsync(4, r => r.Contains("10.81.1.0/24") && r.Contains("10.81.2.0/24"), Wait);
+            Assert.Equal("valid", await StateAsync(service, "10.81.2.0/24"));
+            long flapsUp = (await service.NeighborAsync("127.0.81.2")).GetProperty("flapCount").GetInt64();
+            long flapsDown = (await service.NeighborAsync("127.0.81.3")).GetProperty("flapCount").GetInt64();
 
-            // The ROA for 10.63.2.0/24 now names another AS: StayRTR serves a new serial, our client fetches the
+            // The ROA for 10.81.2.0/24 now names another AS: StayRTR serves a new serial, our client fetches the
             // delta, the route is Invalid, the import policy rejects it, and the downstream BIRD loses it.
-            Stayrtr.WriteVrps(vrpFile, [("10.63.1.0/24", 24, 65063), ("10.63.2.0/24", 24, 64999)]);
-            await down.WaitForRoutesAsync(4, r => !r.Contains("10.63.2.0/24"), Wait);
-            Assert.Contains("10.63.1.0/24", await down.GetRoutesFromUsAsync(4));
-            Assert.Equal(0, (await service.GetJsonAsync("bgp/rib?prefix=10.63.2.0/24")).GetProperty("totalPrefixes").GetInt32());
-            Assert.Equal("valid", await StateAsync(service, "10.63.1.0/24"));
+            Stayrtr.WriteVrps(vrpFile, [("10.81.1.0/24", 24, 65081), ("10.81.2.0/24", 24, 64999)]);
+            await down.WaitForRoutesAsync(4, r => !r.Contains("10.81.2.0/24"), Wait);
+            Assert.Contains("10.81.1.0/24", await down.GetRoutesFromUsAsync(4));
+            Assert.Equal(0, (await service.GetJsonAsync("bgp/rib?prefix=10.81.2.0/24")).GetProperty("totalPrefixes").GetInt32());
+            Assert.Equal("valid", await StateAsync(service, "10.81.1.0/24"));
             // No session was reset: both still Established on both sides, no flap counted.
             Assert.True((await up.GetPeerAsync()).IsEstablished);
             Assert.True((await down.GetPeerAsync()).IsEstablished);
-            Assert.Equal(flapsUp, (await service.NeighborAsync("127.0.63.2")).GetProperty("flapCount").GetInt64());
-            Assert.Equal(flapsDown, (await service.NeighborAsync("127.0.63.3")).GetProperty("flapCount").GetInt64());
+            Assert.Equal(flapsUp, (await service.NeighborAsync("127.0.81.2")).GetProperty("flapCount").GetInt64());
+            Assert.Equal(flapsDown, (await service.NeighborAsync("127.0.81.3")).GetProperty("flapCount").GetInt64());
 
             // Failover: the preferred cache goes away; the second is used, with the same data, and nothing moves.
             await first.StopAsync();
@@ -96,19 +96,19 @@ public sealed class RpkiInteropTests
                 return c[0].GetProperty("state").GetString() is "disconnected" or "connecting" && c[1].GetProperty("inUse").GetBoolean();
             }, Wait, "the second cache in use after the first stopped");
             Assert.Equal(2, rpki.GetProperty("vrps").GetProperty("ipv4").GetInt32());
-            Assert.Equal("valid", await StateAsync(service, "10.63.1.0/24"));
+            Assert.Equal("valid", await StateAsync(service, "10.81.1.0/24"));
             var routes = await down.GetRoutesFromUsAsync(4);
-            Assert.Contains("10.63.1.0/24", routes);
-            Assert.DoesNotContain("10.63.2.0/24", routes);
+            Assert.Contains("10.81.1.0/24", routes);
+            Assert.DoesNotContain("10.81.2.0/24", routes);
 
             // The second cache's updates now count: the route is valid again and comes back downstream.
-            Stayrtr.WriteVrps(vrpFile, [("10.63.1.0/24", 24, 65063), ("10.63.2.0/24", 24, 65063)]);
-            await down.WaitForRoutesAsync(4, r => r.Contains("10.63.2.0/24"), Wait);
+            Stayrtr.WriteVrps(vrpFile, [("10.81.1.0/24", 24, 65081), ("10.81.2.0/24", 24, 65081)]);
+            await down.WaitForRoutesAsync(4, r => r.Contains("10.81.2.0/24"), Wait);
             Assert.True((await up.GetPeerAsync()).IsEstablished);
 
             var metrics = await service.Http.GetStringAsync("metrics");
             Assert.Contains("bgp_rpki_routes{family=\"ipv4-unicast\",state=\"valid\"} 2", metrics);
-            Assert.Matches("bgp_rpki_vrps\\{cache=\"127.0.63.10:[0-9]+\",family=\"ipv4\"\\} 2", metrics);
+            Assert.Matches("bgp_rpki_vrps\\{cache=\"127.0.81.10:[0-9]+\",family=\"ipv4\"\\} 2", metrics);
         }
         catch (Exception e) when (e is TimeoutException or Xunit.Sdk.XunitException)
         {
