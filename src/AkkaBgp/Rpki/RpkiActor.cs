@@ -20,12 +20,14 @@ public sealed class RpkiActor : ReceiveActor
     private RtrCacheSettings? _inUse;
     private VrpTable _vrps = VrpTable.Empty;
 
-    public RpkiActor(IReadOnlyList<RtrCacheSettings> caches, IActorRef rib)
+    /// <param name="clientProps">Builds a cache's client; tests put stand-ins there and send the updates themselves.</param>
+    public RpkiActor(IReadOnlyList<RtrCacheSettings> caches, IActorRef rib, Func<RtrCacheSettings, IActorRef, Props>? clientProps = null)
     {
         _rib = rib;
+        clientProps ??= RtrClient.Props;
         int i = 0;
         foreach (var c in caches.Select((c, order) => (c, order)).OrderBy(x => x.c.Preference).ThenBy(x => x.order).Select(x => x.c))
-            _clients.Add((c, Context.ActorOf(RtrClient.Props(c, Self), $"cache-{i++}")));
+            _clients.Add((c, Context.ActorOf(clientProps(c, Self), $"cache-{i++}")));
 
         Receive<RtrCacheUpdate>(u =>
         {
@@ -35,7 +37,8 @@ public sealed class RpkiActor : ReceiveActor
         Receive<GetRpkiStatus>(_ => Status(Sender));
     }
 
-    public static Props Props(IReadOnlyList<RtrCacheSettings> caches, IActorRef rib) => Akka.Actor.Props.Create(() => new RpkiActor(caches, rib));
+    public static Props Props(IReadOnlyList<RtrCacheSettings> caches, IActorRef rib, Func<RtrCacheSettings, IActorRef, Props>? clientProps = null) =>
+        Akka.Actor.Props.Create(() => new RpkiActor(caches, rib, clientProps));
 
     private void Select()
     {
