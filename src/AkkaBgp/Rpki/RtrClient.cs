@@ -105,6 +105,7 @@ public sealed class RtrClient : ReceiveActor, IWithTimers
         _connection = Sender;
         Context.Watch(_connection);
         _connection.Tell(new Tcp.Register(Self));
+        _failedConnects = 0;
         _buffered = 0;
         _versionAgreed = false;
         Log.Info("RPKI cache {Cache}: connected from {Local}, protocol version {Version}", _cache.Name, c.LocalAddress, _version);
@@ -308,10 +309,18 @@ public sealed class RtrClient : ReceiveActor, IWithTimers
         _serial = end.Serial;
         _lastUpdate = Context.System.Scheduler.Now;
         _lastError = null;
-        // RFC 8210 6: the cache's intervals, when within the section's ranges.
-        if (end.RefreshInterval is { } refresh && refresh is >= 1 and <= 86400) _refresh = TimeSpan.FromSeconds(refresh);
-        if (end.RetryInterval is { } retry && retry is >= 1 and <= 7200) _retry = TimeSpan.FromSeconds(retry);
-        if (end.ExpireInterval is { } expire && expire is >= 600 and <= 172800) _expire = TimeSpan.FromSeconds(expire);
+        // RFC 8210 6: the cache's intervals, when within the section's ranges and with Expire longer than the other
+        // two (else the data would lapse between two refreshes); otherwise the configured ones stay.
+        if (end is { RefreshInterval: { } refresh and >= 1 and <= 86400, RetryInterval: { } retry and >= 1 and <= 7200, ExpireInterval: { } expire and >= 600 and <= 172800 }
+            && expire > refresh && expire > retry)
+        {
+            _refresh = TimeSpan.FromSeconds(refresh);
+            _retry = TimeSpan.FromSeconds(retry);
+            _expire = TimeSpan.FromSeconds(expire);
+        }
+        else if (end.RefreshInterval is not null)
+            Log.Warning("RPKI cache {Cache}: End of Data intervals refresh {Refresh}, retry {Retry}, expire {Expire} are outside RFC 8210 section 6; keeping {Ours}",
+                _cache.Name, end.RefreshInterval, end.RetryInterval, end.ExpireInterval, $"{_refresh}/{_retry}/{_expire}");
         if (changed || _table is null) _table = new VrpTable(_data);
         _state = RtrCacheState.Synced;
         Timers.StartSingleTimer("refresh", RefreshDue.Instance, _refresh);
@@ -347,11 +356,16 @@ public sealed class RtrClient : ReceiveActor, IWithTimers
         Timers.Cancel("refresh");
     }
 
+    /// <summary>Connection attempts that failed in a row: only the first of a series is logged.</summary>
+    private int _failedConnects;
+
     private void ConnectionLost(string why, bool closeFirst = false)
     {
         bool wasUp = _state != RtrCacheState.Connecting || _connection is not null;
         if (closeFirst || _connection is not null) Disconnect();
         _state = RtrCacheState.Disconnected;
+        if (!wasUp && _failedConnects++ == 0)
+            Log.Warning("RPKI cache {Cache}: {Why}; retrying every {Retry}", _cache.Name, why, _retry);
         if (wasUp) Log.Warning("RPKI cache {Cache}: {Why}; {Data}, reconnecting in {Retry}", _cache.Name, why,
             _table is null ? "no data" : $"keeping its data until it expires", _retry);
         // Armed before the report goes out, so whoever sees the report may already move time past it.

@@ -81,6 +81,15 @@ public sealed class RtrClientTests : BgpTestKit, IDisposable
     }
 
     [Fact]
+    public void Intervals_breaking_rfc8210_section_6_are_not_taken()
+    {
+        Start();
+        Sync(refresh: 3600, retry: 20, expire: 1200); // expire shorter than refresh: the data would lapse between refreshes
+        Advance(TimeSpan.FromSeconds(300)); // the configured refresh
+        Assert.Equal(new SerialQuery(1, 7, 1), _cache.Read());
+    }
+
+    [Fact]
     public void Serial_notify_triggers_a_serial_query()
     {
         Start();
