@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test project in AkkaBgp.sln and prints the totals as one line:
 #   N passed, N failed[, N skipped]
-# The interop and wire cross-check tests need real daemons and tshark from Debian;
+# The interop and wire cross-check tests need real daemons (BIRD, GoBGP, FRR, OpenBGPD, the
+# StayRTR RPKI cache) and tshark from Debian;
 # they are installed here when missing so that a fresh machine passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,7 @@ command -v gobgpd >/dev/null 2>&1 || need+=(gobgpd)
 [ -x /usr/lib/frr/bgpd ]        || need+=(frr)
 command -v bgpd   >/dev/null 2>&1 || need+=(openbgpd)
 command -v exabgp >/dev/null 2>&1 || need+=(exabgp)
+command -v stayrtr >/dev/null 2>&1 || need+=(stayrtr)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing: ${need[*]}"

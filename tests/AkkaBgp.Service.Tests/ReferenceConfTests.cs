@@ -22,6 +22,7 @@ public class ReferenceConfTests
     [InlineData("akka-bgp.neighbor-defaults.export", "policy")]
     [InlineData("akka-bgp.rib", "rib")]
     [InlineData("akka-bgp.neighbor-defaults.bfd", "bfd")]
+    [InlineData("akka-bgp.rpki", "rpki")]
     public void Every_known_key_has_a_default_in_reference_conf(string path, string schema)
     {
         string[] known = schema switch
@@ -34,6 +35,7 @@ public class ReferenceConfTests
             "session" => SessionAttributeReader.Keys,
             "capabilities" => SessionAttributeReader.CapabilityKeys,
             "rib" => BgpConfigReader.RibKeys,
+            "rpki" => BgpConfigReader.RpkiKeys,
             // authentication has no default (none): it is documented in the comment above bfd.
             "bfd" => SessionAttributeReader.BfdKeys.Where(k => k != "authentication").ToArray(),
             _ => SessionAttributeReader.PolicyKeys,
@@ -46,7 +48,7 @@ public class ReferenceConfTests
     public void Keys_of_list_entries_are_documented_in_the_comments()
     {
         var text = File.ReadAllText(ConfigFiles.Reference);
-        foreach (var key in BgpConfigReader.ListenKeys.Concat(BgpConfigReader.DynamicKeys).Concat(BgpConfigReader.RouteKeys)
+        foreach (var key in BgpConfigReader.ListenKeys.Concat(BgpConfigReader.DynamicKeys).Concat(BgpConfigReader.RouteKeys).Concat(BgpConfigReader.RpkiCacheKeys)
                      .Concat(SessionAttributeReader.RuleKeys).Concat(SessionAttributeReader.MaxPrefixKeys)
                      .Concat(SessionAttributeReader.BfdKeys).Concat(SessionAttributeReader.BfdAuthenticationKeys).Distinct())
         {

@@ -25,6 +25,8 @@ public sealed record BgpConfig
     public required IReadOnlyList<DynamicNeighborRange> DynamicNeighbors { get; init; }
     public required IReadOnlyList<OriginatedRoute> Routes { get; init; }
     public required RibOptions Rib { get; init; }
+    /// <summary>The RTR caches (<c>rpki.caches</c>); empty: no route origin validation.</summary>
+    public IReadOnlyList<AkkaBgp.Rpki.RtrCacheSettings> RpkiCaches { get; init; } = [];
     /// <summary>The <c>akka</c> section, Akka.NET's own configuration, with the few settings the host checks.</summary>
     public required AkkaSettings Akka { get; init; }
     /// <summary>The whole resolved tree (user file over reference.conf), for sections other parts of the host own.</summary>

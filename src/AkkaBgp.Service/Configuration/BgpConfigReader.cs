@@ -13,8 +13,11 @@ internal static class BgpConfigReader
     internal static readonly string[] TopKeys =
     [
         "router-id", "local-as", "cluster-id", "listen", "management", "logging",
-        "neighbor-defaults", "neighbors", "dynamic-neighbors", "rib", "routes",
+        "neighbor-defaults", "neighbors", "dynamic-neighbors", "rib", "routes", "rpki",
     ];
+
+    internal static readonly string[] RpkiKeys = ["caches"];
+    internal static readonly string[] RpkiCacheKeys = ["address", "port", "preference", "refresh", "retry", "expire"];
 
     internal static readonly string[] ListenKeys = ["address", "port"];
     internal static readonly string[] ManagementKeys = ["address", "port", "token", "tls"];
@@ -108,6 +111,7 @@ internal static class BgpConfigReader
         var dynamic = ReadDynamicNeighbors(top, defaultsConfig, seed);
         var routes = ReadRoutes(top);
         var rib = top.Require("rib", "decision process settings") ? ReadRib(top.Object("rib")) : null;
+        var rpki = ReadRpki(top);
 
         if (listen.Count == 0 && top.Has("listen") && top.Config.GetValue("listen") is HoconArray { Count: 0 })
         {
@@ -132,9 +136,55 @@ internal static class BgpConfigReader
             DynamicNeighbors = dynamic,
             Routes = routes,
             Rib = rib,
+            RpkiCaches = rpki,
             Akka = akka,
             Source = root,
         };
+    }
+
+    /// <summary>
+    /// <c>rpki { caches = [ { address, port, preference, refresh, retry, expire } ] }</c>: the RTR caches (RFC 8210).
+    /// The intervals must lie in RFC 8210 section 6's ranges, and expire must exceed refresh and retry there too.
+    /// </summary>
+    private static IReadOnlyList<AkkaBgp.Rpki.RtrCacheSettings> ReadRpki(ConfigSection top)
+    {
+        var result = new List<AkkaBgp.Rpki.RtrCacheSettings>();
+        if (top.Object("rpki") is not { } r) return result;
+        r.CheckKeys(RpkiKeys);
+        var seen = new Dictionary<(string, int), string>();
+        foreach (var c in r.ObjectList("caches"))
+        {
+            c.CheckKeys(RpkiCacheKeys);
+            var address = c.Require("address", "the cache's IP address or host name") ? c.String("address") : null;
+            if (address is { Length: 0 }) c.Problem("address", "is empty");
+            var port = c.Require("port", "the cache's RTR port (323 is IANA's; stayrtr and Routinator use 8282 and 3323)") ? c.Number("port", 1, 65535) : null;
+            var preference = c.Has("preference") ? c.Number("preference", 0, 255) : 100;
+            var cache = address is { Length: > 0 } && port is { } p ? new AkkaBgp.Rpki.RtrCacheSettings(address, (int)p) { Preference = (int)(preference ?? 100) } : null;
+            var refresh = Interval(c, "refresh", 1, 86400);
+            var retry = Interval(c, "retry", 1, 7200);
+            var expire = Interval(c, "expire", 600, 172800);
+            if (cache is null) continue;
+            if (refresh is { } rf) cache = cache with { Refresh = rf };
+            if (retry is { } rt) cache = cache with { Retry = rt };
+            if (expire is { } ex) cache = cache with { Expire = ex };
+            if (cache.Expire <= cache.Refresh || cache.Expire <= cache.Retry)
+                c.Problem("expire", $"{cache.Expire.TotalSeconds:0}s must be longer than refresh ({cache.Refresh.TotalSeconds:0}s) and retry ({cache.Retry.TotalSeconds:0}s) (RFC 8210 section 6)");
+            var where = c.Config.Describe("address");
+            if (!seen.TryAdd((address!.ToLowerInvariant(), cache.Port), where)) c.Problem("address", $"{cache.Name} is already configured at {seen[(address.ToLowerInvariant(), cache.Port)]}");
+            else result.Add(cache);
+        }
+        return result;
+    }
+
+    private static TimeSpan? Interval(ConfigSection c, string key, int minSeconds, int maxSeconds)
+    {
+        if (!c.Has(key) || c.Duration(key) is not { } d) return null;
+        if (d < TimeSpan.FromSeconds(minSeconds) || d > TimeSpan.FromSeconds(maxSeconds))
+        {
+            c.Problem(key, $"{c.DurationText(key)} is outside {minSeconds}s..{maxSeconds}s (RFC 8210 section 6)");
+            return null;
+        }
+        return d;
     }
 
     private static IReadOnlyList<IPEndPoint> ReadListen(ConfigSection top)

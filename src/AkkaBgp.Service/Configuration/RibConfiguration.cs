@@ -73,6 +73,7 @@ public static class RibConfiguration
                 {
                     Prefixes = prefixes,
                     AsPathContains = rule.AsPathContains,
+                    Rpki = rule.Rpki,
                     HasCommunity = c,
                     HasLargeCommunity = lc,
                     Verdict = rule.Action == PolicyAction.Accept ? FilterVerdict.Accept : FilterVerdict.Reject,

@@ -46,7 +46,7 @@ internal static class SessionAttributeReader
 
     internal static readonly string[] RuleKeys =
     [
-        "prefix", "ge", "le", "communities", "large-communities", "as-path-contains", "action",
+        "prefix", "ge", "le", "communities", "large-communities", "as-path-contains", "rpki", "action",
         "set-local-pref", "set-med", "add-communities", "remove-communities", "add-large-communities",
     ];
 
@@ -178,7 +178,7 @@ internal static class SessionAttributeReader
         if (gtsm != null && multihop != null)
             s.Problem("ttl-security", "multihop", "cannot be combined with multihop (GTSM sends every packet with TTL 255)");
 
-        if (s.Object("import") is { } import) n = n with { Import = ReadPolicy(import) };
+        if (s.Object("import") is { } import) n = n with { Import = ReadPolicy(import, import: true) };
         if (s.Object("export") is { } export) n = n with { Export = ReadPolicy(export) };
         if (s.Object("max-prefix") is { } maxPrefix) n = n with { MaxPrefix = ReadMaxPrefix(maxPrefix) };
         else if (s.Has("max-prefix")) { } // not an object: reported by Object()
@@ -279,17 +279,24 @@ internal static class SessionAttributeReader
         return c with { Required = codes, RequiredFamilies = families };
     }
 
-    private static RoutePolicy ReadPolicy(ConfigSection s)
+    private static readonly Dictionary<string, AkkaBgp.Rpki.RovState> RovStates = new()
+    {
+        ["valid"] = AkkaBgp.Rpki.RovState.Valid,
+        ["invalid"] = AkkaBgp.Rpki.RovState.Invalid,
+        ["not-found"] = AkkaBgp.Rpki.RovState.NotFound,
+    };
+
+    private static RoutePolicy ReadPolicy(ConfigSection s, bool import = false)
     {
         s.CheckKeys(PolicyKeys);
         var policy = new RoutePolicy();
         if (s.Choice("default-action", Actions) is { } action) policy = policy with { DefaultAction = action };
         var rules = new List<PolicyRule>();
-        foreach (var r in s.ObjectList("rules")) rules.Add(ReadRule(r));
+        foreach (var r in s.ObjectList("rules")) rules.Add(ReadRule(r, import));
         return policy with { Rules = rules };
     }
 
-    private static PolicyRule ReadRule(ConfigSection s)
+    private static PolicyRule ReadRule(ConfigSection s, bool import)
     {
         s.CheckKeys(RuleKeys);
         var rule = new PolicyRule();
@@ -317,6 +324,13 @@ internal static class SessionAttributeReader
             AddLargeCommunities = ReadLargeCommunities(s, "add-large-communities"),
         };
         if (s.Has("as-path-contains") && ReadAs(s, "as-path-contains") is { } asn) rule = rule with { AsPathContains = asn };
+        if (s.Has("rpki"))
+        {
+            // Only imports are evaluated again when the VRPs change (RFC 6811 section 4); an export rule on the state
+            // would keep whatever it decided when the route was first sent.
+            if (!import) s.Problem("rpki", "matches in import policies only");
+            else if (s.Choice("rpki", RovStates) is { } state) rule = rule with { Rpki = state };
+        }
         if (s.Require("action", "accept or reject") && s.Choice("action", Actions) is { } action) rule = rule with { Action = action };
         if (s.Number("set-local-pref", 0, uint.MaxValue) is { } lp) rule = rule with { SetLocalPref = (uint)lp };
         if (s.Number("set-med", 0, uint.MaxValue) is { } med) rule = rule with { SetMed = (uint)med };

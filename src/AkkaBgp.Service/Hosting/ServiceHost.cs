@@ -155,6 +155,7 @@ public static class ServiceHost
         app.MapHealth();
         app.MapNeighbors(writes);
         app.MapBfd();
+        app.MapRpki();
         app.MapRib(writes);
         app.MapStreams(writes);
         return app;

@@ -100,6 +100,9 @@ public sealed class SpeakerLifecycle(
             registry.Register<TcpConnector>(refs.Connector);
             registry.Register<SessionEventHub>(events);
             registry.Register<AkkaBgp.Bfd.BfdManager>(refs.Bfd);
+            // RPKI route origin validation (RFC 6811, RFC 8210): one RTR client per configured cache; without any it
+            // idles, and every route is NotFound.
+            registry.Register<AkkaBgp.Rpki.RpkiActor>(system.ActorOf(AkkaBgp.Rpki.RpkiActor.Props(running.Current.RpkiCaches, refs.Rib), "bgp-rpki"));
 
             var listener = await refs.Listener.Ask<ListenerStatus>(GetListenerStatus.Instance, TimeSpan.FromSeconds(10));
             if (listener.Failures.Count > 0)

@@ -12,8 +12,19 @@ namespace AkkaBgp.Service.Hosting;
 /// synchronously and must not block on actors, so they read what the last refresh brought back; a
 /// <c>/metrics</c> scrape refreshes first.
 /// </summary>
-public sealed class SpeakerSnapshot(IRequiredActor<NeighborSupervisor> neighbors, IRequiredActor<RibActor> ribActor)
+public sealed class SpeakerSnapshot(IRequiredActor<NeighborSupervisor> neighbors, IRequiredActor<RibActor> ribActor, IRequiredActor<AkkaBgp.Rpki.RpkiActor> rpkiActor)
 {
+    private volatile AkkaBgp.Rpki.RpkiStatus? _rpki;
+    public AkkaBgp.Rpki.RpkiStatus? Rpki => _rpki;
+
+    public async Task<AkkaBgp.Rpki.RpkiStatus> RefreshRpkiAsync(CancellationToken ct = default)
+    {
+        var rpki = await rpkiActor.ResolveAsync(ct);
+        var status = await rpki.Ask<AkkaBgp.Rpki.RpkiStatus>(AkkaBgp.Rpki.GetRpkiStatus.Instance, AskTimeout);
+        _rpki = status;
+        return status;
+    }
+
     public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
     private volatile IReadOnlyList<NeighborStatus> _neighbors = [];
@@ -44,5 +55,5 @@ public sealed class SpeakerSnapshot(IRequiredActor<NeighborSupervisor> neighbors
         return summary;
     }
 
-    public Task RefreshAsync(CancellationToken ct = default) => Task.WhenAll(RefreshNeighborsAsync(ct), RefreshRibAsync(ct));
+    public Task RefreshAsync(CancellationToken ct = default) => Task.WhenAll(RefreshNeighborsAsync(ct), RefreshRibAsync(ct), RefreshRpkiAsync(ct));
 }

@@ -42,6 +42,9 @@ public static class EventJson
             body[family] = new { prefixes = f.Prefixes, paths = f.Paths, bestPaths = f.BestPaths };
         body["peers"] = new { established = s.EstablishedPeers };
         body["attributeSets"] = s.AttributeSets;
+        // RFC 6811 states of the paths, per family, once VRPs are in use.
+        if (s.RpkiStates is { } states)
+            body["rpki"] = states.GroupBy(k => k.Key.Family).ToDictionary(g => g.Key, g => g.ToDictionary(k => k.Key.State, k => k.Value));
         return body;
     }
 
@@ -208,6 +211,8 @@ public static class EventJson
         eligible = r.Eligible,
         ineligibility = r.Ineligibility,
         nextHop = r.NextHop?.ToString(),
+        // RFC 6811 state against the VRPs in use: valid, invalid, not-found; null without RPKI data.
+        rpki = r.Rpki switch { null => null, AkkaBgp.Rpki.RovState.NotFound => "not-found", { } v => v.ToString().ToLowerInvariant() },
         attributes = Attributes(r.Attributes),
     };
 

@@ -28,8 +28,41 @@ public sealed class BgpMetrics : IDisposable
         _meter.CreateObservableGauge("bgp_rib_paths", () => Rib(snapshot, f => f.Paths), "{path}", "Paths summed over neighbors by family");
         _meter.CreateObservableGauge("bgp_rib_best_paths", () => Rib(snapshot, f => f.BestPaths), "{path}", "Prefixes with a best path by family");
         _meter.CreateObservableGauge("bgp_rib_attribute_sets", () => (long)(snapshot.Rib?.AttributeSets ?? 0), "{set}", "Interned path attribute sets");
+        _meter.CreateObservableGauge("bgp_rpki_vrps", () => RpkiVrps(snapshot), "{vrp}", "VRPs held per RTR cache and family (RFC 8210)");
+        _meter.CreateObservableGauge("bgp_rpki_cache_state", () => RpkiCaches(snapshot, c => 1, withState: true), "{cache}",
+            "1 for each RTR cache's current state (disconnected, connecting, syncing, synced) and whether its VRPs are in use");
+        _meter.CreateObservableGauge("bgp_rpki_cache_serial", () => RpkiCaches(snapshot, c => c.Serial ?? 0), "{serial}", "Serial of the last End of Data per RTR cache");
+        _meter.CreateObservableGauge("bgp_rpki_cache_last_update", () => RpkiCaches(snapshot, c => c.LastUpdate?.ToUnixTimeSeconds() ?? 0), "s",
+            "Unix time of each RTR cache's last End of Data (0: none)");
+        _meter.CreateObservableGauge("bgp_rpki_routes", () => RoutesByState(snapshot), "{path}", "Paths in the RIB by RFC 6811 validation state and family");
         _meter.CreateObservableGauge("bgp_neighbor_flaps", () => snapshot.Neighbors.Select(n =>
             new Measurement<long>(n.FlapCount, new KeyValuePair<string, object?>("neighbor", n.Peer.ToString()))), "{flap}", "Times each session left Established");
+    }
+
+    private static IEnumerable<Measurement<long>> RpkiVrps(SpeakerSnapshot snapshot)
+    {
+        if (snapshot.Rpki is not { } rpki) yield break;
+        foreach (var c in rpki.Caches)
+        {
+            yield return new Measurement<long>(c.VrpsV4, new("cache", c.Cache), new("family", "ipv4"));
+            yield return new Measurement<long>(c.VrpsV6, new("cache", c.Cache), new("family", "ipv6"));
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> RpkiCaches(SpeakerSnapshot snapshot, Func<AkkaBgp.Rpki.RtrCacheStatus, long> value, bool withState = false)
+    {
+        if (snapshot.Rpki is not { } rpki) yield break;
+        foreach (var c in rpki.Caches)
+            yield return withState
+                ? new Measurement<long>(value(c), new("cache", c.Cache), new("state", c.State.ToString().ToLowerInvariant()), new("in_use", c.InUse ? "true" : "false"))
+                : new Measurement<long>(value(c), new KeyValuePair<string, object?>("cache", c.Cache));
+    }
+
+    private static IEnumerable<Measurement<long>> RoutesByState(SpeakerSnapshot snapshot)
+    {
+        if (snapshot.Rib?.RpkiStates is not { } states) yield break;
+        foreach (var ((family, state), count) in states)
+            yield return new Measurement<long>(count, new("family", family), new("state", state));
     }
 
     public void SessionTransition(SessionStateChanged change) =>

@@ -119,6 +119,8 @@ public sealed class ConfigReloader
         Check(a.Management == b.Management, "akka-bgp.management");
         Check(a.Rib == b.Rib, "akka-bgp.rib");
         Check(a.DynamicNeighbors.SequenceEqual(b.DynamicNeighbors), "akka-bgp.dynamic-neighbors");
+        // The RTR clients are started with the service (RpkiActor); changing caches at run time is not implemented.
+        Check(a.RpkiCaches.SequenceEqual(b.RpkiCaches), "akka-bgp.rpki");
         // The actor system (remoting, cluster, dispatchers, log level) is built from it at start.
         Check(a.Akka == b.Akka, "akka");
         return problems;

@@ -201,6 +201,8 @@ public sealed record PolicyRule
     public IReadOnlyList<LargeCommunity> LargeCommunities { get; init; } = [];
     /// <summary>Matches when this AS appears anywhere in the AS_PATH.</summary>
     public uint? AsPathContains { get; init; }
+    /// <summary>Matches routes in this RFC 6811 validation state (import policies only).</summary>
+    public AkkaBgp.Rpki.RovState? Rpki { get; init; }
 
     public PolicyAction Action { get; init; } = PolicyAction.Accept;
     public uint? SetLocalPref { get; init; }
@@ -212,7 +214,7 @@ public sealed record PolicyRule
     public bool Equals(PolicyRule? other) =>
         other is not null && Prefix == other.Prefix && MinLength == other.MinLength && MaxLength == other.MaxLength
         && Communities.SequenceEqual(other.Communities) && LargeCommunities.SequenceEqual(other.LargeCommunities)
-        && AsPathContains == other.AsPathContains && Action == other.Action
+        && AsPathContains == other.AsPathContains && Rpki == other.Rpki && Action == other.Action
         && SetLocalPref == other.SetLocalPref && SetMed == other.SetMed
         && AddCommunities.SequenceEqual(other.AddCommunities) && RemoveCommunities.SequenceEqual(other.RemoveCommunities)
         && AddLargeCommunities.SequenceEqual(other.AddLargeCommunities);

@@ -37,7 +37,7 @@ public sealed class EventHubTests : TestKit
     {
         var sink = new Collect();
         using var log = new LoggerConfiguration().WriteTo.Sink(sink).CreateLogger();
-        using var metrics = new BgpMetrics(new SpeakerSnapshot(null!, null!));
+        using var metrics = new BgpMetrics(new SpeakerSnapshot(null!, null!, null!));
         var rib = CreateTestProbe();
         var hub = SessionEventHubs.Start(Sys, metrics, log);
         hub.Tell(new UseRib(rib.Ref));
@@ -89,7 +89,7 @@ public sealed class EventHubTests : TestKit
     public async Task A_listener_gets_the_snapshot_first_then_only_changes_published_after_it_attached()
     {
         using var log = new LoggerConfiguration().CreateLogger();
-        using var metrics = new BgpMetrics(new SpeakerSnapshot(null!, null!));
+        using var metrics = new BgpMetrics(new SpeakerSnapshot(null!, null!, null!));
         var hub = SessionEventHubs.Start(Sys, metrics, log);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         // Published while nobody listens: not buffered for a later listener (its snapshot covers them).

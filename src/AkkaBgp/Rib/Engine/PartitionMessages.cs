@@ -63,7 +63,9 @@ internal sealed record OutboundRefresh(AfiSafi Family, long Round) : IDeadLetter
 
 internal sealed record PartitionSummaryQuery(IActorRef ReplyTo, long QueryId) : IDeadLetterSuppression;
 
-internal sealed record PartitionSummary(long QueryId, long V4Prefixes, long V4Paths, long V4Best, long V6Prefixes, long V6Paths, long V6Best, int AttributeSets) : IDeadLetterSuppression;
+/// <param name="RpkiStates">Paths by (family, RFC 6811 state); null while no VRPs are in use.</param>
+internal sealed record PartitionSummary(long QueryId, long V4Prefixes, long V4Paths, long V4Best, long V6Prefixes, long V6Paths, long V6Best, int AttributeSets,
+    Dictionary<(string Family, string State), long>? RpkiStates = null) : IDeadLetterSuppression;
 
 internal sealed record PartitionLookup(LookupRoutes Query, IActorRef ReplyTo, long QueryId) : IDeadLetterSuppression;
 
@@ -101,3 +103,10 @@ internal sealed record InboundRefreshDeadline(AfiSafi Family, long Round) : IDea
 
 /// <summary>Turns recording and publishing of <see cref="BestPathChanges"/> on or off (someone subscribed or not).</summary>
 internal sealed record PartitionPublishEvents(bool On) : IDeadLetterSuppression;
+
+/// <summary>To a <see cref="PeerInbound"/>: the VRPs in use are now <paramref name="Vrps"/>; the routes
+/// <paramref name="Cover"/> covers (null: all) may have changed validation state.</summary>
+internal sealed record InboundRevalidate(AkkaBgp.Rpki.VrpTable Vrps, AkkaBgp.Rpki.VrpTable? Cover) : IDeadLetterSuppression;
+
+/// <summary>To a partition: the VRPs in use, for the validation state shown with each path and counted per state.</summary>
+internal sealed record PartitionVrps(AkkaBgp.Rpki.VrpTable Vrps) : IDeadLetterSuppression;

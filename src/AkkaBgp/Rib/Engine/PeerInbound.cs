@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using AkkaBgp.Rib.Policy;
 using AkkaBgp.Rib.Tables;
+using AkkaBgp.Rpki;
 using AkkaBgp.Session;
 using AkkaBgp.Transport;
 using AkkaBgp.Wire;
@@ -54,9 +55,25 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
     internal long AcceptedV4 => StoredV4 - KeptFilteredV4;
     internal long AcceptedV6 => StoredV6 - KeptFilteredV6;
 
-    public PeerInbound(RibPeer peer, IActorRef[] partitions, IActorRef fsm)
+    /// <summary>The VRPs in use (RFC 6811); null until the RPKI side sent any.</summary>
+    private VrpTable? _vrps;
+    /// <summary>The import policy matches on validation state: keep what the peer sent, before policy, so that a VRP
+    /// change can run the policy again on exactly the routes it affects (RFC 6811 section 4 asks for re-validation
+    /// when the VRPs change). Only such peers pay for this copy.</summary>
+    private readonly bool _rov;
+    private readonly Dictionary<Prefix, PrePolicyRoute> _prePolicy = new();
+    /// <summary>Per family, the generation of the last BoRR: a sweep drops the pre-policy routes older than it, as
+    /// the partitions drop their stale paths (RFC 7313 4).</summary>
+    private readonly Dictionary<AfiSafi, long> _staleBefore = new();
+    private long _generation;
+
+    private readonly record struct PrePolicyRoute(PathAttributes Attributes, byte[]? NextHop, RovState State, long Generation);
+
+    public PeerInbound(RibPeer peer, IActorRef[] partitions, IActorRef fsm, VrpTable? vrps = null)
     {
         _peer = peer;
+        _vrps = vrps;
+        _rov = peer.Settings.Import?.UsesRpki == true;
         _partitions = partitions;
         _fsm = fsm;
         _batches = new List<RouteOp>?[partitions.Length];
@@ -91,9 +108,37 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
             }
         });
         Receive<InboundCountersQuery>(q => q.ReplyTo.Tell(Counters(q.QueryId), Self));
+        Receive<InboundRevalidate>(Revalidate);
     }
 
-    public static Props Props(RibPeer peer, IActorRef[] partitions, IActorRef fsm) => Akka.Actor.Props.Create(() => new PeerInbound(peer, partitions, fsm));
+    public static Props Props(RibPeer peer, IActorRef[] partitions, IActorRef fsm, VrpTable? vrps = null) =>
+        Akka.Actor.Props.Create(() => new PeerInbound(peer, partitions, fsm, vrps));
+
+    private RovState Validate(Prefix prefix, PathAttributes attrs) =>
+        _vrps is { } vrps ? vrps.Validate(prefix, RouteOrigin.Of(attrs.AsPath, _peer.LocalAs)) : RovState.NotFound;
+
+    /// <summary>The VRPs changed: the routes under a changed VRP prefix whose state changed go through the import
+    /// policy again, and the outcome reaches the partitions like any UPDATE (best path, export, withdrawals).</summary>
+    private void Revalidate(InboundRevalidate r)
+    {
+        _vrps = r.Vrps;
+        if (!_rov || _stopped) return;
+        List<(Prefix, PrePolicyRoute)>? changed = null;
+        foreach (var (prefix, route) in _prePolicy)
+        {
+            if (r.Cover is { } cover && !cover.Covers(prefix)) continue;
+            var state = Validate(prefix, route.Attributes);
+            if (state != route.State) (changed ??= new()).Add((prefix, route with { State = state }));
+        }
+        if (changed is null) return;
+        foreach (var (prefix, route) in changed)
+        {
+            _prePolicy[prefix] = route;
+            Import(prefix, route.Attributes, route.NextHop, route.State);
+        }
+        Log.Info("{Peer}: {Count} route(s) changed RPKI validation state; import policy applied again", _peer.Address, changed.Count);
+        Flush();
+    }
 
     private readonly Dictionary<AfiSafi, long> _refreshRounds = new();
     private long _refreshRound;
@@ -107,6 +152,7 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
         {
             Flush(); // what came before BoRR is marked too, so it must be at the partitions first
             foreach (var p in _partitions) p.Tell(new PartitionMarkStale(_peer.Slot, m.Family), Self);
+            _staleBefore[m.Family] = ++_generation;
             long round = ++_refreshRound;
             _refreshRounds[m.Family] = round;
             Timers.StartSingleTimer($"eorr-{m.Family}", new InboundRefreshDeadline(m.Family, round), _peer.Settings.RefreshStalePathTime);
@@ -124,6 +170,12 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
     private void Sweep(AfiSafi family)
     {
         if (_stopped) return;
+        if (_rov && _staleBefore.Remove(family, out long before))
+        {
+            bool v6 = family == AfiSafi.Ipv6Unicast;
+            foreach (var (prefix, route) in _prePolicy)
+                if (prefix.IsIPv6 == v6 && route.Generation < before) _prePolicy.Remove(prefix);
+        }
         Flush();
         foreach (var p in _partitions) p.Tell(new PartitionSweepStale(_peer.Slot, family), Self);
     }
@@ -189,6 +241,7 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
 
     private void Withdraw(Prefix prefix)
     {
+        if (_rov) _prePolicy.Remove(prefix);
         if (_rejectedUnstored.Count > 0) Unreject(prefix);
         Add(prefix, null, null);
     }
@@ -206,9 +259,21 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
             return;
         }
         ReceivedPrefixes++;
+        var rov = RovState.NotFound;
+        if (_rov)
+        {
+            rov = Validate(prefix, attrs);
+            _prePolicy[prefix] = new PrePolicyRoute(attrs, nh, rov, _generation);
+        }
+        Import(prefix, attrs, nh, rov);
+    }
+
+    /// <summary>The import policy on one route (with its validation state when the policy asks for it).</summary>
+    private void Import(Prefix prefix, PathAttributes attrs, byte[]? nh, RovState rov)
+    {
         if (_peer.Settings.Import is { } filter)
         {
-            var r = filter.Evaluate(prefix, attrs);
+            var r = filter.Evaluate(prefix, attrs, rov);
             if (!r.Accepted)
             {
                 // A rejected route must also remove what this peer sent before for the prefix (or replace it

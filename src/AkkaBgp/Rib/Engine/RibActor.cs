@@ -116,6 +116,7 @@ public sealed class RibActor : ReceiveActor, IWithTimers
             var outbound = _sessions.Values.Select(s => s.Outbound).ToArray();
             Context.ActorOf(RibQuery.SummaryProps(Sender, _partitions, inbound, outbound, _sessions.Count), $"query-{++_queryCounter}");
         });
+        Receive<AkkaBgp.Rpki.VrpsChanged>(VrpsChanged);
         Receive<LookupRoutes>(q =>
         {
             var targets = q.LongerPrefixes ? _partitions : [_partitions[LocRibPartition.PartitionOf(q.Prefix, _partitions.Length)]];
@@ -167,7 +168,7 @@ public sealed class RibActor : ReceiveActor, IWithTimers
         // Partitions learn the session before any of its routes: PeerUp from here is queued ahead of any batch
         // the inbound actor can send, as that actor only gets UPDATEs after this.
         foreach (var p in _partitions) p.Tell(new PartitionPeerUp(peer, outbound), Self);
-        var inbound = Context.ActorOf(PeerInbound.Props(peer, _partitions, Sender), $"in-{slot}-{id}");
+        var inbound = Context.ActorOf(PeerInbound.Props(peer, _partitions, Sender, _vrps), $"in-{slot}-{id}");
         _sessions[up.Peer] = new Session(peer, inbound, outbound, up.Connection, n, id);
         if (restart is not null) Resumed(up.Peer, id, inbound, restart, n, cfg.Rib);
         Log.Info("{Peer}: RIB session up (slot {Slot}, families {Families})", up.Peer, slot, string.Join(", ", n.Families));
@@ -215,6 +216,25 @@ public sealed class RibActor : ReceiveActor, IWithTimers
     }
 
     private readonly HashSet<IActorRef> _eventSubscribers = new();
+
+    /// <summary>The VRPs in use (RFC 6811); null while no RPKI cache has given any.</summary>
+    private AkkaBgp.Rpki.VrpTable? _vrps;
+
+    /// <summary>
+    /// RFC 6811 section 4: when the VRPs change, routes are validated again. The partitions take the new table for
+    /// what they show; each session's inbound actor re-runs its import policy on its routes under the changed VRP
+    /// prefixes whose state changed, so best paths and exports follow without touching the sessions.
+    /// </summary>
+    private void VrpsChanged(AkkaBgp.Rpki.VrpsChanged c)
+    {
+        _vrps = c.Vrps;
+        // The changed prefixes as a table of their own: "is this route under a changed prefix" is then its Covers.
+        var cover = c.Changed is null ? null : new AkkaBgp.Rpki.VrpTable(c.Changed.Select(p => new AkkaBgp.Rpki.Vrp(p, (byte)p.Length, 0)));
+        foreach (var p in _partitions) p.Tell(new PartitionVrps(c.Vrps), Self);
+        foreach (var s in _sessions.Values) s.Inbound.Tell(new InboundRevalidate(c.Vrps, cover), Self);
+        Log.Info("RPKI: {V4} IPv4 and {V6} IPv6 VRPs in use, {Changed} VRP prefix(es) changed", c.Vrps.CountV4, c.Vrps.CountV6,
+            c.Changed?.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "all");
+    }
 
     private void EventsUnsubscribed(IActorRef subscriber)
     {

@@ -73,8 +73,10 @@ public sealed record NeighborRibSummary(IPAddress Peer, uint PeerAs, long Update
 public sealed record PrefixCounters(long Received, long Accepted, long Advertised);
 
 /// <summary>Keys of <see cref="Families"/> are "ipv4-unicast" and "ipv6-unicast".</summary>
+/// <param name="RpkiStates">Paths (import policy passed) by family and RFC 6811 state (valid, invalid, not-found);
+/// null while no VRPs are in use.</param>
 public sealed record RibSummary(IReadOnlyDictionary<string, FamilySummary> Families, int EstablishedPeers, int AttributeSets,
-    IReadOnlyList<NeighborRibSummary> Neighbors);
+    IReadOnlyList<NeighborRibSummary> Neighbors, IReadOnlyDictionary<(string Family, string State), long>? RpkiStates = null);
 
 /// <summary>Routes for <paramref name="Prefix"/>: exactly it, or it and every more specific prefix (paged,
 /// in prefix order). Answered with <see cref="RouteLookupResult"/>.</summary>
@@ -82,8 +84,9 @@ public sealed record LookupRoutes(Prefix Prefix, bool LongerPrefixes = false, in
 
 /// <summary>One path as the management API shows it.</summary>
 /// <param name="Stale">Kept from before the peer's restart (RFC 4724) or refresh (RFC 7313) and not yet announced again.</param>
+/// <param name="Rpki">RFC 6811 validation state against the VRPs in use; null when no RPKI cache has given any.</param>
 public sealed record RouteView(Prefix Prefix, IPAddress? Peer, uint PeerAs, bool Best, bool Eligible, string? Ineligibility,
-    PathAttributes Attributes, IPAddress? NextHop, bool Stale = false);
+    PathAttributes Attributes, IPAddress? NextHop, bool Stale = false, AkkaBgp.Rpki.RovState? Rpki = null);
 
 /// <param name="TotalPrefixes">Matching prefixes before paging.</param>
 public sealed record RouteLookupResult(int TotalPrefixes, IReadOnlyList<RouteView> Routes);

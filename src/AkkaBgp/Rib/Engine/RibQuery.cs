@@ -17,6 +17,7 @@ internal sealed class RibQuery : ReceiveActor, IWithTimers
         var advertised = new Dictionary<System.Net.IPAddress, OutboundCounters>();
         long v4p = 0, v4n = 0, v4b = 0, v6p = 0, v6n = 0, v6b = 0;
         int sets = 0;
+        Dictionary<(string, string), long>? rpki = null;
         var neighbors = new List<NeighborRibSummary>();
         bool done = false;
         NeighborRibSummary WithAdvertised(NeighborRibSummary n)
@@ -35,7 +36,7 @@ internal sealed class RibQuery : ReceiveActor, IWithTimers
             {
                 ["ipv4-unicast"] = new(v4p, v4n, v4b),
                 ["ipv6-unicast"] = new(v6p, v6n, v6b),
-            }, established, sets, neighbors.Select(WithAdvertised).OrderBy(n => n.Peer.ToString()).ToList()), Self);
+            }, established, sets, neighbors.Select(WithAdvertised).OrderBy(n => n.Peer.ToString()).ToList(), rpki), Self);
             Context.Stop(Self);
         }
         Receive<PartitionSummary>(s =>
@@ -43,6 +44,11 @@ internal sealed class RibQuery : ReceiveActor, IWithTimers
             v4p += s.V4Prefixes; v4n += s.V4Paths; v4b += s.V4Best;
             v6p += s.V6Prefixes; v6n += s.V6Paths; v6b += s.V6Best;
             sets += s.AttributeSets;
+            if (s.RpkiStates is { } states)
+            {
+                rpki ??= new();
+                foreach (var (key, count) in states) rpki[key] = rpki.GetValueOrDefault(key) + count;
+            }
             if (--waiting == 0) Finish();
         });
         var pendingInbound = new HashSet<IActorRef>(inbound.Concat(outbound));

@@ -1,3 +1,4 @@
+using AkkaBgp.Rpki;
 using AkkaBgp.Wire;
 using AkkaBgp.Wire.Attributes;
 
@@ -42,6 +43,8 @@ public sealed record FilterTerm
     public uint? AsPathContains { get; init; }
     public Community? HasCommunity { get; init; }
     public LargeCommunity? HasLargeCommunity { get; init; }
+    /// <summary>Matches routes in this RFC 6811 validation state (against the VRPs in use; NotFound without any).</summary>
+    public RovState? Rpki { get; init; }
 
     public FilterVerdict Verdict { get; init; } = FilterVerdict.Accept;
     public uint? SetLocalPref { get; init; }
@@ -53,8 +56,9 @@ public sealed record FilterTerm
     public bool ModifiesAttributes => SetLocalPref is not null || SetMed is not null || AddCommunities.Count > 0
                                       || RemoveCommunities.Count > 0 || AddLargeCommunities.Count > 0;
 
-    public bool Matches(Prefix prefix, PathAttributes attributes)
+    public bool Matches(Prefix prefix, PathAttributes attributes, RovState rov = RovState.NotFound)
     {
+        if (Rpki is { } state && state != rov) return false;
         if (Prefixes is { } list && !list.Any(e => e.Matches(prefix))) return false;
         if (AsPathContains is { } asn && !(attributes.AsPath?.Segments.Any(s => s.Asns.Contains(asn)) ?? false)) return false;
         if (HasCommunity is { } c && !attributes.HasCommunity(c)) return false;
@@ -94,10 +98,13 @@ public sealed record RouteFilter(IReadOnlyList<FilterTerm> Terms, FilterVerdict 
 
     public bool RejectsEverything => Default == FilterVerdict.Reject && Terms.All(t => t.Verdict == FilterVerdict.Reject);
 
-    public FilterResult Evaluate(Prefix prefix, PathAttributes attributes)
+    /// <summary>Some term matches on the validation state: the outcome can change when the VRPs do.</summary>
+    public bool UsesRpki => Terms.Any(t => t.Rpki is not null);
+
+    public FilterResult Evaluate(Prefix prefix, PathAttributes attributes, RovState rov = RovState.NotFound)
     {
         foreach (var t in Terms)
-            if (t.Matches(prefix, attributes)) return new FilterResult(t.Verdict == FilterVerdict.Accept, t);
+            if (t.Matches(prefix, attributes, rov)) return new FilterResult(t.Verdict == FilterVerdict.Accept, t);
         return new FilterResult(Default == FilterVerdict.Accept, null);
     }
 }
