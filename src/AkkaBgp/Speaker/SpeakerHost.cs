@@ -55,7 +55,10 @@ public static class SpeakerHost
         // AttachTransport below makes the supervisor send them again, and later changes, as SetPeerSecurity.
         var security = new Dictionary<IPAddress, TransportSecurity>();
         foreach (var n in settings.Neighbors) security[n.PeerAddress] = TransportSecurity.For(n);
-        var listener = system.ActorOf(BgpListener.Props(settings.Listener with { Connection = settings.Connection }, supervisor, security), $"{prefix}-listener");
+        var rangeKeys = settings.DynamicNeighbors.Where(r => r.Template.Password is not null)
+            .Select(r => new RangeMd5Key(r.Range, r.Template.Password!)).ToArray();
+        var listener = system.ActorOf(BgpListener.Props(settings.Listener with { Connection = settings.Connection, RangeMd5Keys = rangeKeys }, supervisor, security),
+            $"{prefix}-listener");
         supervisor.Tell(new AttachTransport(connector, listener));
         return new SpeakerRefs(supervisor, listener, connector, rib) { Bfd = bfd };
     }

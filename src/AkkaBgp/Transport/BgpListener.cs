@@ -20,6 +20,10 @@ public sealed record ListenerSettings
     public TimeSpan RejectOpenWait { get; init; } = TimeSpan.FromSeconds(5);
 
     public ConnectionOptions Connection { get; init; } = ConnectionOptions.Default;
+
+    /// <summary>MD5 keys for dynamic-neighbor ranges, on the listening sockets before they listen (ranges change
+    /// only at a restart).</summary>
+    public IReadOnlyList<RangeMd5Key> RangeMd5Keys { get; init; } = [];
 }
 
 /// <summary>Listener -> neighbor lookup (the supervisor): a connection was accepted from <paramref name="Remote"/>
@@ -103,6 +107,8 @@ public sealed class BgpListener : UntypedActor, IWithTimers
                 // MD5 keys before listen: from then on the kernel completes handshakes on its own.
                 foreach (var (peer, security) in _security)
                     if (security.Md5Key is { } key && Fits(peer, socket)) TransportSecurity.SetMd5Key(socket, peer, key);
+                foreach (var range in _settings.RangeMd5Keys)
+                    if (Fits(range.Range.Address, socket)) TransportSecurity.SetMd5KeyForRange(socket, range.Range, range.Key);
                 socket.Listen(_settings.Backlog);
                 var bound = (IPEndPoint)socket.LocalEndPoint!;
                 _sockets.Add(socket);

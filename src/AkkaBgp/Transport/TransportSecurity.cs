@@ -15,7 +15,8 @@ namespace AkkaBgp.Transport;
 public sealed record TransportSecurity(string? Md5Key = null, int? Ttl = null, int? MinTtl = null)
 {
     private const int IpProtoIp = 0, IpProtoTcp = 6, IpProtoIpv6 = 41;
-    private const int IpTtl = 2, IpMinTtl = 21, Ipv6MinHopCount = 73, TcpMd5Sig = 14;
+    private const int IpTtl = 2, IpMinTtl = 21, Ipv6MinHopCount = 73, TcpMd5Sig = 14, TcpMd5SigExt = 32;
+    private const byte TcpMd5SigFlagPrefix = 1;
     private const int MaxKeyLength = 80; // TCP_MD5SIG_MAXKEYLEN
 
     /// <summary>What a neighbor's settings ask for: GTSM sends 255 and accepts 256 - hops or more; otherwise
@@ -66,7 +67,36 @@ public sealed record TransportSecurity(string? Md5Key = null, int? Ttl = null, i
         bytes.CopyTo(option, 136);
         socket.SetRawSocketOption(IpProtoTcp, TcpMd5Sig, option);
     }
+
+    /// <summary>
+    /// Installs the MD5 key for every peer in <paramref name="range"/> on a listening socket: TCP_MD5SIG_EXT with
+    /// TCP_MD5SIG_FLAG_PREFIX (Linux 4.13+), so a dynamic-neighbor range (whose peers are not known in advance) can
+    /// require RFC 2385 signatures from the first SYN. A key for a single address, where one is also set, wins over
+    /// the range's (the kernel takes the longest match).
+    /// </summary>
+    public static void SetMd5KeyForRange(Socket socket, Wire.Prefix range, string key)
+    {
+        var bytes = Encoding.UTF8.GetBytes(key);
+        if (bytes.Length > MaxKeyLength) throw new ArgumentException($"TCP MD5 key longer than {MaxKeyLength} octets", nameof(key));
+        var address = range.Address;
+        byte length = (byte)range.Length;
+        // On a dual-stack socket an IPv4 range goes in IPv4-mapped, but its length stays the IPv4 one: the kernel
+        // reads the prefix length of a mapped address as IPv4's (more than 32 is EINVAL).
+        if (socket.AddressFamily == AddressFamily.InterNetworkV6 && address.AddressFamily == AddressFamily.InterNetwork)
+            address = address.MapToIPv6();
+        var option = new byte[216];
+        var sockaddr = new IPEndPoint(address, 0).Serialize();
+        sockaddr.Buffer.Span[..sockaddr.Size].CopyTo(option);
+        option[128] = TcpMd5SigFlagPrefix;
+        option[129] = length;
+        BinaryPrimitives.WriteUInt16LittleEndian(option.AsSpan(130), (ushort)bytes.Length);
+        bytes.CopyTo(option, 136);
+        socket.SetRawSocketOption(IpProtoTcp, TcpMd5SigExt, option);
+    }
 }
+
+/// <summary>The TCP MD5 key every peer of a dynamic-neighbor range must sign with (RFC 2385).</summary>
+public sealed record RangeMd5Key(Wire.Prefix Range, string Key);
 
 /// <summary>Supervisor -> connector and listener: use <paramref name="Security"/> for connections with <paramref name="Peer"/>
 /// (null: none). Sent when a neighbor is created, replaced or removed.</summary>

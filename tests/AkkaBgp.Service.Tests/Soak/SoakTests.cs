@@ -31,6 +31,7 @@ public sealed class SoakTests(ITestOutputHelper output)
         var text = string.Join("\n", soak.Quiet);
         output.WriteLine(text);
         output.WriteLine($"/bgp/events listeners dropped for falling behind: {soak.ListenersDropped} of {soak.Quiet.Count}");
+        output.WriteLine($"background samples the busy speaker answered with 504: {soak.SamplesMissed}");
         // Actors and interned attribute sets are exact: the same state has the same actors and attribute sets.
         Assert.All(warm, s => Assert.True(s.Actors == first.Actors, $"actors drift: {first.Actors} then {s.Actors}\n{text}"));
         Assert.All(warm, s => Assert.True(s.AttributeSets == first.AttributeSets, $"attribute sets drift: {first.AttributeSets} then {s.AttributeSets}\n{text}"));

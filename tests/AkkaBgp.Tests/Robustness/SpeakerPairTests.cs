@@ -140,6 +140,31 @@ public sealed class SpeakerPairTests() : BgpTestKit(virtualTime: false)
         var list = await speakerA.Supervisor.Ask<NeighborList>(ListNeighbors.Instance);
         Assert.True(Assert.Single(list.Neighbors).Dynamic);
     }
+    /// <summary>A password on a dynamic-neighbor range: the speaker puts the key on its listener for the whole range
+    /// (its peers are not known before they connect), and a peer signing with it comes up (RFC 2385). That an unsigned
+    /// peer from the range is dropped by the kernel is ListenerSecurityTests'.</summary>
+    [Fact]
+    public async Task Dynamic_neighbor_range_with_a_TCP_MD5_password_reaches_Established()
+    {
+        var a = Loopback.NextAddress();
+        var b = Loopback.NextAddress();
+        int port = FreePort(a, b);
+        var template = To(IPAddress.Any, a, 65101, 65102, port, passive: true) with { Password = "range-s3cret" };
+        var speakerA = SpeakerHost.Start(Sys, new SpeakerSettings
+        {
+            DynamicNeighbors = [new DynamicNeighborRange(Prefix.Parse("127.0.20.0/24"), template, MaxPeers: 5)],
+            Listener = new ListenerSettings { Endpoints = [new IPEndPoint(a, port)] },
+        }, "a");
+        var speakerB = SpeakerHost.Start(Sys, new SpeakerSettings
+        {
+            Neighbors = [To(a, b, 65102, 65101, port) with { Password = "range-s3cret" }],
+            Listener = new ListenerSettings { Endpoints = [new IPEndPoint(b, port)] },
+        }, "b");
+        await WaitForAsync(speakerB, a, SessionState.Established);
+        await WaitForAsync(speakerA, b, SessionState.Established);
+        Assert.True(Assert.Single((await speakerA.Supervisor.Ask<NeighborList>(ListNeighbors.Instance)).Neighbors).Dynamic);
+    }
+
     [Fact]
     public async Task TCP_MD5_with_matching_keys_establishes_and_a_wrong_key_never_connects()
     {
