@@ -31,7 +31,7 @@ harness="$work/bin/AkkaBgp.Fuzz.dll"
 plain="$root/tests/fuzz/AkkaBgp.Fuzz/bin/Release/net10.0/AkkaBgp.Fuzz.dll"
 
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(framer open update notification route-refresh config management-json)
+[ ${#targets[@]} -gt 0 ] || targets=(framer open update notification route-refresh config management-json rtr bfd)
 counts() { [ -z "${FUZZ_COUNTS:-}" ] || echo "$1 $2" > "$FUZZ_COUNTS"; }
 [ -f "$harness" ] || { echo "no instrumented harness in $work/bin: run tests/fuzz/build.sh first" >&2; counts 0 ${#targets[@]}; exit 2; }
 command -v afl-fuzz >/dev/null || { echo "afl-fuzz not found (Debian package afl++)" >&2; counts 0 ${#targets[@]}; exit 2; }

@@ -185,6 +185,19 @@ public class BfdCodecTests
         Assert.Equal(24, p.Length);
     }
 
+    /// <summary>Found by the bfd fuzz target: a Length above 24 with the A bit clear is not among 6.8.6's discard
+    /// reasons (only below the minimum or beyond the datagram), so the packet is used; the extra octets are ignored
+    /// and what we would send back for it has Length 24.</summary>
+    [Fact]
+    public void A_length_above_24_without_authentication_is_accepted_and_the_extra_octets_ignored()
+    {
+        var p = Ok("20c2031fa400000100000007000f4240000f4240000000c2031fa40000010000001b");
+        Assert.Equal(31, p.Length);
+        Assert.Null(p.Auth);
+        Assert.Equal(BfdState.Up, p.State);
+        Assert.Equal(24, BfdCodec.ToArray(p).Length);
+    }
+
     [Fact]
     public void Encoder_refuses_what_the_receiver_would_discard()
     {

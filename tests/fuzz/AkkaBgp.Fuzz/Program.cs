@@ -20,6 +20,8 @@ public static class Program
         ["route-refresh"] = WireTargets.RouteRefresh,
         ["config"] = ConfigTarget.Run,
         ["management-json"] = ManagementJsonTarget.Run,
+        ["rtr"] = RtrBfdTargets.Rtr,
+        ["bfd"] = RtrBfdTargets.Bfd,
     };
 
     public static int Main(string[] args)
