@@ -99,7 +99,7 @@ public sealed class SpeakerLifecycle(
             registry.Register<BgpListener>(refs.Listener);
             registry.Register<TcpConnector>(refs.Connector);
             registry.Register<SessionEventHub>(events);
-            registry.Register<AkkaBgp.Bfd.BfdManager>(refs.Bfd);
+            registry.Register<AkkaBgp.Bfd.BfdClient>(refs.Bfd);
 
             var listener = await refs.Listener.Ask<ListenerStatus>(GetListenerStatus.Instance, TimeSpan.FromSeconds(10));
             if (listener.Failures.Count > 0)

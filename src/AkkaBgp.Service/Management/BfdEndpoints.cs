@@ -16,10 +16,10 @@ public static class BfdEndpoints
 
     public static void MapBfd(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/bgp/bfd", async (IRequiredActor<BfdManager> bfd, CancellationToken ct) =>
+        app.MapGet("/bgp/bfd", async (IRequiredActor<BfdClient> bfd, CancellationToken ct) =>
             Results.Json(new { sessions = (await SessionsAsync(bfd, ct)).Select(EventJson.Bfd).ToArray() }));
 
-        app.MapGet("/bgp/bfd/{address}", async (string address, IRequiredActor<BfdManager> bfd, CancellationToken ct) =>
+        app.MapGet("/bgp/bfd/{address}", async (string address, IRequiredActor<BfdClient> bfd, CancellationToken ct) =>
         {
             if (!IPAddress.TryParse(address, out var peer)) return Problems.BadRequest($"'{address}' is not an IPv4 or IPv6 address");
             var session = (await SessionsAsync(bfd, ct)).FirstOrDefault(s => s.Peer.Remote.Equals(peer));
@@ -27,9 +27,9 @@ public static class BfdEndpoints
         });
     }
 
-    public static async Task<IReadOnlyList<BfdSessionInfo>> SessionsAsync(IRequiredActor<BfdManager> bfd, CancellationToken ct)
+    public static async Task<IReadOnlyList<BfdSessionInfo>> SessionsAsync(IRequiredActor<BfdClient> bfd, CancellationToken ct)
     {
-        var manager = await bfd.ResolveAsync(ct);
-        return (await manager.Ask<BfdSessions>(GetBfdSessions.Instance, AskTimeout, ct)).Sessions;
+        var client = await bfd.ResolveAsync(ct);
+        return (await client.Ask<BfdSessions>(GetBfdSessions.Instance, AskTimeout, ct)).Sessions;
     }
 }

@@ -28,7 +28,7 @@ public sealed record SpeakerSettings
 /// <summary>The running speaker's top-level actors.</summary>
 public sealed record SpeakerRefs(IActorRef Supervisor, IActorRef Listener, IActorRef Connector, IActorRef Rib)
 {
-    /// <summary>The BFD sessions' actor (<see cref="Bfd.BfdManager"/>).</summary>
+    /// <summary>The BFD sessions' actor (<see cref="Bfd.BfdClient"/>).</summary>
     public IActorRef Bfd { get; init; } = ActorRefs.Nobody;
 }
 
@@ -47,7 +47,7 @@ public static class SpeakerHost
             NeighborSupervisor.Props(settings.Neighbors, settings.DynamicNeighbors, n => settings.FsmProps(n, services), settings.FsmRestart),
             $"{prefix}-neighbors");
         // BFD sessions follow the configured neighbors; their failures reach the FSMs through the supervisor (RFC 5882).
-        var bfd = system.ActorOf(Bfd.BfdManager.Props(supervisor), $"{prefix}-bfd");
+        var bfd = system.ActorOf(Bfd.BfdClient.Props(supervisor), $"{prefix}-bfd");
         supervisor.Tell(new AttachBfd(bfd));
         var listener = system.ActorOf(BgpListener.Props(settings.Listener with { Connection = settings.Connection }, supervisor), $"{prefix}-listener");
         // Before any connection can arrive for a neighbor with a TCP MD5 key the listener has its key: the

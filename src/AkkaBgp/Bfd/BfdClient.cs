@@ -22,7 +22,8 @@ public sealed record GetBfdSessions
 public sealed record BfdSessions(IReadOnlyList<BfdSessionInfo> Sessions);
 
 /// <summary>
-/// The actor side of BFD, and the RFC 5882 coupling to BGP. The timing runs in <see cref="BfdEngine"/> on its own
+/// BGP as a BFD client (RFC 5882 calls the protocols that use BFD its clients): the actor that asks for a
+/// BFD session per configured neighbor and acts on its state, the RFC 5882 coupling to BGP. The timing runs in <see cref="BfdEngine"/> on its own
 /// thread (see there why); this actor configures it from the neighbor supervisor's <see cref="ConfigureBfd"/>, turns
 /// its state changes into log lines and EventStream events (<see cref="BfdStateChanged"/>), and when a session fails
 /// tells the neighbor's FSM:
@@ -41,7 +42,7 @@ public sealed record BfdSessions(IReadOnlyList<BfdSessionInfo> Sessions);
 /// any action"), our own AdminDown, and a session that never came Up.
 /// </para>
 /// </summary>
-public sealed class BfdManager : ReceiveActor
+public sealed class BfdClient : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _neighbors;
@@ -52,7 +53,7 @@ public sealed class BfdManager : ReceiveActor
     private sealed record EngineError(string Text);
 
     /// <param name="neighbors">The neighbor supervisor: the FSM's AutomaticStop goes through its <see cref="NeighborCommand"/>.</param>
-    public BfdManager(IActorRef neighbors, Func<Action<BfdStateChanged>, Action<string>, BfdEngine>? createEngine = null)
+    public BfdClient(IActorRef neighbors, Func<Action<BfdStateChanged>, Action<string>, BfdEngine>? createEngine = null)
     {
         _neighbors = neighbors;
         _createEngine = createEngine ?? ((changed, error) => new BfdEngine(changed, error));
@@ -72,7 +73,7 @@ public sealed class BfdManager : ReceiveActor
         });
     }
 
-    public static Props Props(IActorRef neighbors) => Akka.Actor.Props.Create(() => new BfdManager(neighbors, null));
+    public static Props Props(IActorRef neighbors) => Akka.Actor.Props.Create(() => new BfdClient(neighbors, null));
 
     private void Configure(ConfigureBfd c)
     {
