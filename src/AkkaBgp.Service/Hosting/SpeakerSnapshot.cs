@@ -12,19 +12,23 @@ namespace AkkaBgp.Service.Hosting;
 /// synchronously and must not block on actors, so they read what the last refresh brought back; a
 /// <c>/metrics</c> scrape refreshes first.
 /// </summary>
-public sealed class SpeakerSnapshot(IRequiredActor<NeighborSupervisor> neighbors, IRequiredActor<RibActor> ribActor)
+public sealed class SpeakerSnapshot(IRequiredActor<NeighborSupervisor> neighbors, IRequiredActor<RibActor> ribActor,
+    IRequiredActor<AkkaBgp.Bfd.BfdClient>? bfdClient = null)
 {
     public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
     private volatile IReadOnlyList<NeighborStatus> _neighbors = [];
     private volatile IReadOnlyList<System.Net.IPAddress> _notAnswering = [];
     private volatile RibSummary? _rib;
+    private volatile AkkaBgp.Bfd.BfdSessions? _bfd;
 
     public IReadOnlyList<NeighborStatus> Neighbors => _neighbors;
 
     /// <summary>Neighbors whose FSM did not answer the last refresh (e.g. being recreated after a crash).</summary>
     public IReadOnlyList<System.Net.IPAddress> NotAnswering => _notAnswering;
     public RibSummary? Rib => _rib;
+    /// <summary>The BFD sessions and the datagrams no session took; null before the first refresh.</summary>
+    public AkkaBgp.Bfd.BfdSessions? Bfd => _bfd;
 
     public async Task<IReadOnlyList<NeighborStatus>> RefreshNeighborsAsync(CancellationToken ct = default)
     {
@@ -44,5 +48,11 @@ public sealed class SpeakerSnapshot(IRequiredActor<NeighborSupervisor> neighbors
         return summary;
     }
 
-    public Task RefreshAsync(CancellationToken ct = default) => Task.WhenAll(RefreshNeighborsAsync(ct), RefreshRibAsync(ct));
+    public async Task RefreshBfdAsync(CancellationToken ct = default)
+    {
+        if (bfdClient is null) return;
+        _bfd = await BfdEndpoints.AllAsync(bfdClient, ct);
+    }
+
+    public Task RefreshAsync(CancellationToken ct = default) => Task.WhenAll(RefreshNeighborsAsync(ct), RefreshRibAsync(ct), RefreshBfdAsync(ct));
 }

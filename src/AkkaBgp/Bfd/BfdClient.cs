@@ -19,7 +19,8 @@ public sealed record GetBfdSessions
     public static readonly GetBfdSessions Instance = new();
 }
 
-public sealed record BfdSessions(IReadOnlyList<BfdSessionInfo> Sessions);
+/// <param name="Unmatched">Datagrams no session took (undecodable, unknown discriminator), by reason.</param>
+public sealed record BfdSessions(IReadOnlyList<BfdSessionInfo> Sessions, IReadOnlyDictionary<BfdDiscard, long> Unmatched);
 
 /// <summary>
 /// BGP as a BFD client (RFC 5882 calls the protocols that use BFD its clients): the actor that asks for a
@@ -66,10 +67,12 @@ public sealed class BfdClient : ReceiveActor
         {
             if (_engine is null)
             {
-                Sender.Tell(new BfdSessions([]));
+                Sender.Tell(new BfdSessions([], new Dictionary<BfdDiscard, long>()));
                 return;
             }
-            _engine.SnapshotAsync().PipeTo(Sender, success: s => new BfdSessions(s));
+            var sessions = _engine.SnapshotAsync();
+            var unmatched = _engine.UnmatchedAsync();
+            Task.WhenAll(sessions, unmatched).PipeTo(Sender, success: () => new BfdSessions(sessions.Result, unmatched.Result));
         });
     }
 
