@@ -50,6 +50,8 @@ public sealed class BfdClient : ReceiveActor
     private readonly Func<Action<BfdStateChanged>, Action<string>, BfdEngine> _createEngine;
     private BfdEngine? _engine;
     private readonly Dictionary<IPAddress, BfdPeerKey> _sessions = new();
+    /// <summary>Neighbors in strict mode (<see cref="BfdSettings.Strict"/>), and whether their BFD session is Up.</summary>
+    private readonly Dictionary<IPAddress, bool> _strict = new();
 
     private sealed record EngineError(string Text);
 
@@ -63,6 +65,12 @@ public sealed class BfdClient : ReceiveActor
         Receive<EngineError>(e => _log.Error("{Error}", e.Text));
         // The neighbor went away between the BFD change and our AutomaticStop: nothing left to stop.
         Receive<NeighborNotFound>(_ => { });
+        // A new FSM incarnation (a created, replaced or crash-restarted neighbor) starts held when strict: tell it
+        // where BFD stands.
+        Receive<FsmStarted>(e =>
+        {
+            if (_strict.TryGetValue(e.Peer, out var up)) TellHold(e.Peer, hold: !up);
+        });
         Receive<GetBfdSessions>(_ =>
         {
             if (_engine is null)
@@ -78,9 +86,19 @@ public sealed class BfdClient : ReceiveActor
 
     public static Props Props(IActorRef neighbors) => Akka.Actor.Props.Create(() => new BfdClient(neighbors, null));
 
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(FsmStarted));
+
+    private void TellHold(IPAddress peer, bool hold) =>
+        _neighbors.Tell(new NeighborCommand(peer, new BfdStrictHold(hold)), Self);
+
     private void Configure(ConfigureBfd c)
     {
         _sessions.TryGetValue(c.Peer, out var running);
+        if (c.Settings is not { Strict: true })
+        {
+            // Strict mode off (or no BFD): a start the FSM holds is released.
+            if (_strict.Remove(c.Peer)) TellHold(c.Peer, hold: false);
+        }
         if (c.Settings is null)
         {
             if (running is null) return;
@@ -101,6 +119,13 @@ public sealed class BfdClient : ReceiveActor
         }
         var key = new BfdPeerKey(c.Peer, local, c.Settings.Multihop);
         if (running is not null && !running.Equals(key)) _engine!.Remove(running);
+        if (c.Settings.Strict)
+        {
+            // A session kept (same key) keeps its state; a new one starts Down.
+            bool up = running is not null && running.Equals(key) && _strict.GetValueOrDefault(c.Peer);
+            _strict[c.Peer] = up;
+            TellHold(c.Peer, hold: !up);
+        }
         // Started on the first session only: a speaker without BFD runs no timing thread.
         var self = Self;
         _engine ??= _createEngine(e => self.Tell(e), text => self.Tell(new EngineError(text)));
@@ -125,10 +150,19 @@ public sealed class BfdClient : ReceiveActor
         if (e.To == BfdState.Up) _log.Info("{Change}", e);
         else _log.Warning("{Change}", e);
         Context.System.EventStream.Publish(e);
+        if (_strict.TryGetValue(e.Peer.Remote, out var wasUp) && wasUp != (e.To == BfdState.Up))
+        {
+            _strict[e.Peer.Remote] = e.To == BfdState.Up;
+            TellHold(e.Peer.Remote, hold: e.To != BfdState.Up);
+        }
         if (!e.IsFailure) return;
         var reason = $"BFD down: {BfdText.Describe(e.Diagnostic)}";
         _neighbors.Tell(new NeighborCommand(e.Peer.Remote, new AutomaticStop(CeaseSubcode.BfdDown, reason)), Self);
     }
 
-    protected override void PostStop() => _engine?.Dispose();
+    protected override void PostStop()
+    {
+        Context.System.EventStream.Unsubscribe(Self);
+        _engine?.Dispose();
+    }
 }

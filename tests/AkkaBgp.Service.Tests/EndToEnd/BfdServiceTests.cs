@@ -132,6 +132,44 @@ public sealed class BfdServiceTests
         }
     }
 
+    /// <summary>
+    /// Strict mode end to end: A's neighbor B has <c>strict = on</c>, B runs no BFD at first. B keeps dialling; A, held
+    /// in Idle, refuses every connection. B turns BFD on with a reload: BFD comes Up and A's held start brings BGP up.
+    /// </summary>
+    [Fact]
+    public async Task Strict_mode_keeps_bgp_down_until_bfd_is_up()
+    {
+        var a = IPAddress.Parse("127.0.65.1");
+        var b = IPAddress.Parse("127.0.65.2");
+        using var configA = new ServiceConfig(a);
+        using var configB = new ServiceConfig(b);
+        configA.Write(Neighbors(Neighbor(b, configB.BgpPort, a, "passive = true, " + Bfd.Replace("multiplier = 5", "multiplier = 5, strict = on"))));
+        var bToA = Neighbor(a, configA.BgpPort, b, "hold-time = 9s");
+        configB.Write(Neighbors(bToA));
+        await using var serviceA = await ServiceProcess.StartAsync(configA.Path, configA.Management);
+        await using var serviceB = await ServiceProcess.StartAsync(configB.Path, configB.Management);
+
+        // B's connections reach A's FSM and are refused there, twice at least: the start is held, not just slow.
+        await serviceA.WaitUntilAsync(() => Task.FromResult(Occurrences(serviceA.Output, $"refusing connection from {b}:") >= 2), Wait,
+            "two connections from B refused");
+        Assert.Contains("held until the BFD session is Up (strict mode)", serviceA.Output);
+        await serviceA.AssertStateAsync(b.ToString(), "Idle");
+        Assert.Equal("Down", (await serviceA.GetJsonAsync($"bfd/sessions/{b}")).GetProperty("state").GetString());
+
+        configB.Write(Neighbors(bToA.Replace("hold-time = 9s", "hold-time = 9s, " + Bfd)));
+        var (status, _, _) = await serviceB.SendAsync(HttpMethod.Post, "config/reload");
+        Assert.Equal(HttpStatusCode.OK, status);
+        await WaitForBfdAsync(serviceA, b, "Up");
+        await serviceA.WaitForStateAsync(b.ToString(), "Established", Wait);
+    }
+
+    private static int Occurrences(string text, string needle)
+    {
+        var count = 0;
+        for (var i = text.IndexOf(needle, StringComparison.Ordinal); i >= 0; i = text.IndexOf(needle, i + needle.Length, StringComparison.Ordinal)) count++;
+        return count;
+    }
+
     private static async Task<JsonElement> WaitForBfdAsync(ServiceProcess service, IPAddress peer, string state)
     {
         JsonElement last = default;
