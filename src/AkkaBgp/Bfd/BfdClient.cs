@@ -54,15 +54,18 @@ public sealed class BfdClient : ReceiveActor
     private readonly Dictionary<IPAddress, bool> _strict = new();
 
     private sealed record EngineError(string Text);
+    private sealed record EngineInfo(string Text);
 
     /// <param name="neighbors">The neighbor supervisor: the FSM's AutomaticStop goes through its <see cref="NeighborCommand"/>.</param>
     public BfdClient(IActorRef neighbors, Func<Action<BfdStateChanged>, Action<string>, BfdEngine>? createEngine = null)
     {
         _neighbors = neighbors;
-        _createEngine = createEngine ?? ((changed, error) => new BfdEngine(changed, error));
+        var self = Self;
+        _createEngine = createEngine ?? ((changed, error) => new BfdEngine(changed, error, text => self.Tell(new EngineInfo(text))));
         Receive<ConfigureBfd>(Configure);
         Receive<BfdStateChanged>(OnStateChanged);
         Receive<EngineError>(e => _log.Error("{Error}", e.Text));
+        Receive<EngineInfo>(e => _log.Info("{Info}", e.Text));
         // The neighbor went away between the BFD change and our AutomaticStop: nothing left to stop.
         Receive<NeighborNotFound>(_ => { });
         // A new FSM incarnation (a created, replaced or crash-restarted neighbor) starts held when strict: tell it
