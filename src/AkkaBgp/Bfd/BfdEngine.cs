@@ -180,6 +180,14 @@ public sealed class BfdEngine : IDisposable, IBfdSessionSink
         {
             try
             {
+                // Read what has arrived before judging silence. After this thread was held up (a stop-the-world GC
+                // suspends it wherever it runs managed code; a busy machine preempts it) the peers' packets may be
+                // waiting in the socket buffers, having arrived in time: ticking first would expire their Detection
+                // Time and take healthy sessions Down (6.8.4 is about what the peer sent, not when we got to read it).
+                // bench/bfd-under-load.sh found it: every stall of 150 ms brought down all 200 sessions at once.
+                if (_pollDirty) RebuildPoll();
+                if (_pollFds.Length > 1) PollAndDrain(0);
+                // Commands after that poll, which may have cleared the wakeup they signalled.
                 while (_commands.TryDequeue(out var command)) command(Now);
                 var now = Now;
                 var next = TimeSpan.MaxValue;
@@ -195,11 +203,7 @@ public sealed class BfdEngine : IDisposable, IBfdSessionSink
                 if (_pollDirty) RebuildPoll();
                 int timeout = next == TimeSpan.MaxValue ? 1000
                     : (int)Math.Clamp(Math.Ceiling((next - Now).TotalMilliseconds), 0, 1000);
-                int ready = BfdNative.poll(_pollFds, (nuint)_pollFds.Length, timeout);
-                if (ready <= 0) continue;
-                if ((_pollFds[0].Revents & BfdNative.PollIn) != 0) _wakeup.Clear();
-                for (int i = 1; i < _pollFds.Length; i++)
-                    if ((_pollFds[i].Revents & BfdNative.PollIn) != 0) Drain(_pollReceivers[i - 1]);
+                PollAndDrain(timeout);
             }
             catch (Exception e) when (!_stopping)
             {
@@ -208,6 +212,15 @@ public sealed class BfdEngine : IDisposable, IBfdSessionSink
             }
         }
         CloseAll();
+    }
+
+    private void PollAndDrain(int timeout)
+    {
+        int ready = BfdNative.poll(_pollFds, (nuint)_pollFds.Length, timeout);
+        if (ready <= 0) return;
+        if ((_pollFds[0].Revents & BfdNative.PollIn) != 0) _wakeup.Clear();
+        for (int i = 1; i < _pollFds.Length; i++)
+            if ((_pollFds[i].Revents & BfdNative.PollIn) != 0) Drain(_pollReceivers[i - 1]);
     }
 
     private void Drain(BfdNative.Receiver receiver)
