@@ -31,6 +31,22 @@ results=$(mktemp -d)
 status=0
 dotnet test AkkaBgp.sln -c Release --logger "trx" --results-directory "$results" || status=$?
 
+# ---- coverage-guided fuzzing (tests/fuzz/README.md) ------------------------------------------------
+# afl-fuzz (Debian afl++) on every fuzz target for 7 s on the committed corpus; a saved crash or hang
+# fails the run. Each target counts as one test in the totals below (tests/fuzz/run.sh writes the counts).
+if ! command -v afl-fuzz >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "installing: afl++"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends afl++ >/dev/null \
+    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends afl++ >/dev/null; }
+fi
+if bash tests/fuzz/build.sh >"$results/fuzz-build.log" 2>&1; then
+  FUZZ_COUNTS="$results/fuzz.counts" bash tests/fuzz/run.sh -s 7 || status=1
+else
+  cat "$results/fuzz-build.log"; echo "fuzz: building the instrumented harness failed"
+  echo "0 1" > "$results/fuzz.counts"; status=1
+fi
+# ---- end of fuzzing ---------------------------------------------------------------------------------
+
 py=0
 python3 - "$results" <<'PY' || py=$?
 import sys, glob, xml.etree.ElementTree as ET
@@ -39,6 +55,10 @@ for path in glob.glob(sys.argv[1] + "/*.trx"):
     c = ET.parse(path).getroot().find(".//{*}Counters")
     p += int(c.get("passed", 0)); f += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
     s += int(c.get("notExecuted", 0))
+# Steps outside `dotnet test` (e.g. tests/fuzz/run.sh) leave "passed failed" in a *.counts file.
+for path in glob.glob(sys.argv[1] + "/*.counts"):
+    cp, cf = open(path).read().split()
+    p += int(cp); f += int(cf)
 line = f"{p} passed, {f} failed" + (f", {s} skipped" if s else "")
 print(line)
 sys.exit(1 if f or p == 0 else 0)

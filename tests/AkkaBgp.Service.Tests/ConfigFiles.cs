@@ -11,7 +11,10 @@ public sealed class ConfigFiles : IDisposable
 
     public static readonly string Reference = Path.Combine(RepositoryRoot, "HOCON", "reference.conf");
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("akka-bgp-cfg-").FullName;
+    private readonly string _dir = System.IO.Directory.CreateTempSubdirectory("akka-bgp-cfg-").FullName;
+
+    /// <summary>Where the files are written.</summary>
+    public string Directory => _dir;
 
     public string Write(string text, string name = "test.conf")
     {
@@ -59,6 +62,6 @@ public sealed class ConfigFiles : IDisposable
 
     public void Dispose()
     {
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+        try { System.IO.Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 }

@@ -13,6 +13,7 @@ public class ReferenceConfTests
     [Theory]
     [InlineData("akka-bgp", "top")]
     [InlineData("akka-bgp.management", "management")]
+    [InlineData("akka-bgp.management.tls", "tls")]
     [InlineData("akka-bgp.logging", "logging")]
     [InlineData("akka-bgp.logging.file", "file")]
     [InlineData("akka-bgp.neighbor-defaults", "session")]
@@ -27,6 +28,7 @@ public class ReferenceConfTests
         {
             "top" => BgpConfigReader.TopKeys,
             "management" => BgpConfigReader.ManagementKeys,
+            "tls" => BgpConfigReader.TlsKeys,
             "logging" => BgpConfigReader.LoggingKeys,
             "file" => BgpConfigReader.LogFileKeys,
             "session" => SessionAttributeReader.Keys,

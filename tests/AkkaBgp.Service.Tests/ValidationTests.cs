@@ -125,7 +125,7 @@ public sealed class ValidationTests : IDisposable
     public void Unknown_key_without_a_close_match_lists_the_known_ones_when_few()
     {
         var text = ConfigFiles.Minimal("  management { colour = blue }");
-        AssertSingle(text, "akka-bgp.management.colour", "blue", "unknown key (known here: address, port, token)");
+        AssertSingle(text, "akka-bgp.management.colour", "blue", "unknown key (known here: address, port, token, tls)");
     }
 
     [Fact]

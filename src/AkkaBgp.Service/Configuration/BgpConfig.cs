@@ -35,9 +35,58 @@ public sealed record BgpConfig
     private static byte[] BitConverterBigEndian(uint v) => [(byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v];
 }
 
-public sealed record ManagementSettings(IPAddress Address, int Port, string? Token)
+/// <param name="Tls">HTTPS with this certificate; null: plain HTTP.</param>
+public sealed record ManagementSettings(IPAddress Address, int Port, string? Token, ManagementTls? Tls = null)
 {
     public IPEndPoint EndPoint => new(Address, Port);
+
+    public string Url => $"{(Tls is null ? "http" : "https")}://{(Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{Address}]" : Address)}:{Port}/";
+}
+
+/// <summary>
+/// The management endpoint's certificate: a PEM certificate with its private key in the same file or in
+/// <paramref name="KeyPath"/>, or a PKCS#12 file. <paramref name="Password"/> opens the PKCS#12 file or an encrypted
+/// PEM key. Paths are absolute (the reader resolves relative ones against the file that set them).
+/// </summary>
+public sealed record ManagementTls(string CertificatePath, string? KeyPath, string? Password)
+{
+    /// <summary>Reads the certificate and its key from disk; throws <see cref="System.Security.Cryptography.CryptographicException"/>
+    /// or <see cref="IOException"/> with a message for the operator when they cannot serve HTTPS.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2 Load()
+    {
+        using var _ = File.OpenRead(CertificatePath); // "could not find file" before any PEM/PKCS#12 guessing
+        System.Security.Cryptography.X509Certificates.X509Certificate2 certificate;
+        if (KeyPath is not null || IsPem(CertificatePath))
+        {
+            // .NET's own message for this case is about PEM labels; say what is missing instead.
+            if (KeyPath is null && !File.ReadAllText(CertificatePath).Contains("PRIVATE KEY-----", StringComparison.Ordinal))
+                throw new System.Security.Cryptography.CryptographicException(NoKey);
+            certificate = Password is null
+                ? System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(CertificatePath, KeyPath)
+                : System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromEncryptedPemFile(CertificatePath, Password, KeyPath);
+        }
+        else
+        {
+            certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(CertificatePath, Password);
+        }
+        if (!certificate.HasPrivateKey)
+        {
+            certificate.Dispose();
+            throw new System.Security.Cryptography.CryptographicException(NoKey);
+        }
+        return certificate;
+    }
+
+    private const string NoKey = "the file holds a certificate but no private key (set management.tls.key to the key's PEM file, or use a PKCS#12 file that holds both)";
+
+    private static bool IsPem(string path)
+    {
+        // PEM is text with "-----BEGIN"; PKCS#12 is DER (binary, starting with a SEQUENCE tag 0x30).
+        Span<byte> head = stackalloc byte[64];
+        using var file = File.OpenRead(path);
+        var n = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        return System.Text.Encoding.ASCII.GetString(head[..n]).Contains("-----BEGIN", StringComparison.Ordinal);
+    }
 }
 
 /// <summary>Serilog level names as written in the configuration (verbose ... fatal).</summary>

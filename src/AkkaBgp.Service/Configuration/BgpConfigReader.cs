@@ -17,7 +17,8 @@ internal static class BgpConfigReader
     ];
 
     internal static readonly string[] ListenKeys = ["address", "port"];
-    internal static readonly string[] ManagementKeys = ["address", "port", "token"];
+    internal static readonly string[] ManagementKeys = ["address", "port", "token", "tls"];
+    internal static readonly string[] TlsKeys = ["certificate", "key", "password"];
     internal static readonly string[] LoggingKeys = ["level", "levels", "file"];
     internal static readonly string[] LogFileKeys = ["path", "rolling", "retained-files", "json"];
     internal static readonly string[] NeighborKeys = ["address", "remote-as", "description", .. SessionAttributeReader.Keys];
@@ -165,7 +166,58 @@ internal static class BgpConfigReader
             m.Problem("address", $"{address} is not a loopback address and management.token is not set: the write endpoints would be open to the network (set a token, e.g. through AKKA_BGP_MANAGEMENT_TOKEN)");
             return null;
         }
-        return address == null || port == null ? null : new ManagementSettings(address, (int)port, token);
+        var tls = ReadTls(m.Object("tls"), out var tlsOk);
+        return address == null || port == null || !tlsOk ? null : new ManagementSettings(address, (int)port, token, tls);
+    }
+
+    /// <summary>
+    /// management.tls: null when no certificate is set. The files are read here, so a missing file, a wrong password or
+    /// a certificate without its key is a problem at the setting's file:line:col rather than a failed start.
+    /// </summary>
+    private static ManagementTls? ReadTls(ConfigSection? t, out bool ok)
+    {
+        ok = true;
+        if (t == null) return null;
+        int before = t.ProblemCount;
+        t.CheckKeys(TlsKeys);
+        var certificate = t.String("certificate");
+        var key = t.String("key");
+        var password = t.String("password");
+        if (t.ProblemCount > before)
+        {
+            ok = false;
+            return null;
+        }
+        if (certificate is null or { Length: 0 })
+        {
+            if (key is not null) t.Problem("key", "is set but management.tls.certificate is not (both name PEM files)");
+            ok = key is null;
+            return null;
+        }
+        var tls = new ManagementTls(PathFrom(t, "certificate", certificate), key is null ? null : PathFrom(t, "key", key), password is { Length: 0 } ? null : password);
+        try
+        {
+            tls.Load().Dispose();
+            return tls;
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // A key file that is not there is the key's problem; everything else (wrong password, no key, not a
+            // certificate) is reported at the certificate.
+            var at = key is not null && e is FileNotFoundException && !File.Exists(tls.KeyPath) ? "key" : "certificate";
+            t.Problem(at, $"cannot serve HTTPS with {(at == "key" ? tls.KeyPath : tls.CertificatePath)}: {e.Message.TrimEnd('.')}");
+            ok = false;
+            return null;
+        }
+    }
+
+    /// <summary>A relative path is taken relative to the directory of the file that set it, not the working directory.</summary>
+    private static string PathFrom(ConfigSection s, string key, string path)
+    {
+        if (Path.IsPathRooted(path)) return path;
+        var file = s.OriginOf(key)?.File;
+        var dir = file is not null && File.Exists(file) ? Path.GetDirectoryName(Path.GetFullPath(file)) : null;
+        return Path.GetFullPath(dir is null ? path : Path.Combine(dir, path));
     }
 
     private static LoggingSettings? ReadLogging(ConfigSection? l)

@@ -31,6 +31,9 @@ internal sealed class ConfigSection
 
     public HoconConfig Config { get; }
 
+    /// <summary>How many problems the whole read has recorded so far (to tell whether one section added any).</summary>
+    public int ProblemCount => _problems.Count;
+
     /// <summary>This section merged over <paramref name="defaults"/>, reporting only problems with keys set here.</summary>
     public ConfigSection OverDefaults(HoconConfig defaults) =>
         new(Config.WithFallback(defaults).Resolve(), _problems, true, Config.Root);

@@ -17,6 +17,10 @@ public sealed class MailboxMetrics : IDisposable
 {
     public const string InstrumentName = "akka_actor_mailbox_depth";
 
+    /// <summary>Every live actor under /user, whatever its depth: the number a leak of actors (a connection, an FSM or a
+    /// stream stage left behind per session or per request) makes grow. The soak test samples it.</summary>
+    public const string CountInstrumentName = "akka_user_actors";
+
     /// <summary>Levels 1 and 2 (<c>/user/x</c>, <c>/user/x/y</c>) are always reported.</summary>
     public const int AlwaysReportedLevels = 2;
 
@@ -30,6 +34,8 @@ public sealed class MailboxMetrics : IDisposable
     {
         _meter.CreateObservableGauge(InstrumentName, () => Observe(system()), "{message}",
             $"Messages waiting in an actor's mailbox (top-level actors and their children; deeper actors at {DeepActorThreshold} or more)");
+        _meter.CreateObservableGauge(CountInstrumentName, () => system() is { } s ? Depths(s).LongCount() : 0L, "{actor}",
+            "Live actors under /user (all levels)");
     }
 
     /// <summary>Every actor under /user with its level (1: top-level) and mailbox depth.</summary>

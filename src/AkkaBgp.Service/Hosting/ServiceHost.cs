@@ -97,15 +97,22 @@ public static class ServiceHost
         });
         builder.Logging.ClearProviders();
         builder.Logging.AddSerilog(logger);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(config.Management.EndPoint));
+        var running = new RunningConfiguration(config, options.ConfigFile, options.ReferenceFile);
+        var certificate = new ManagementCertificate(running);
+        if (certificate.Current is not null) builder.WebHost.UseKestrelHttpsConfiguration(); // the slim builder leaves HTTPS out
+        builder.WebHost.ConfigureKestrel(k => k.Listen(config.Management.EndPoint, listen =>
+        {
+            // Asked per handshake, so a reload can swap in a renewed certificate (ManagementCertificate.Reread).
+            if (certificate.Current is not null)
+                listen.UseHttps(https => https.ServerCertificateSelector = (_, _) => certificate.Current);
+        }));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
         builder.Services.AddProblemDetails();
 
-        var running = new RunningConfiguration(config, options.ConfigFile, options.ReferenceFile);
         builder.Services.AddSingleton(running);
+        builder.Services.AddSingleton(certificate);
         builder.Services.AddSingleton<Serilog.ILogger>(logger);
         builder.Services.AddSingleton<ServiceReadiness>();
-        builder.Services.AddSingleton<AdministrativeState>();
         builder.Services.AddSingleton<SpeakerSnapshot>();
         builder.Services.AddSingleton<BgpMetrics>();
         builder.Services.AddSingleton<SpeakerLifecycle>();

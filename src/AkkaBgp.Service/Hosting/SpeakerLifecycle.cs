@@ -115,9 +115,9 @@ public sealed class SpeakerLifecycle(
             readiness.Ready();
             // The pid is logged because under `dotnet run` the service is a child process: `kill -HUP` must go to this
             // pid, not to the `dotnet run` parent.
-            _log.Information("Speaker started (pid {Pid}): router-id {RouterId}, AS {LocalAs}, {Neighbors} neighbor(s), BGP on {Listen}, cluster member {Member}",
+            _log.Information("Speaker started (pid {Pid}): router-id {RouterId}, AS {LocalAs}, {Neighbors} neighbor(s), BGP on {Listen}, cluster member {Member}, management on {Management}",
                 Environment.ProcessId, running.Current.RouterIdAddress, running.Current.LocalAs, running.Current.Neighbors.Count,
-                string.Join(", ", listener.Bound), Cluster.Get(system).SelfAddress);
+                string.Join(", ", listener.Bound), Cluster.Get(system).SelfAddress, running.Current.Management.Url);
         }
         catch (Exception e)
         {

@@ -48,22 +48,17 @@ public static class NeighborEndpoints
             return Results.Json(EventJson.Neighbor(status, rib.Neighbors.FirstOrDefault(n => n.Peer.Equals(peer)), DateTimeOffset.UtcNow, bfd));
         });
 
-        writes.MapPost("/bgp/neighbors/{address}/start", (string address, IRequiredActor<NeighborSupervisor> neighbors, AdministrativeState admin, CancellationToken ct) =>
-            Command(address, neighbors, ct, peer =>
-            {
-                admin.Started(peer);
-                return (new ManualStart(), "ManualStart sent");
-            }));
+        // The supervisor remembers a ManualStop (and forgets it at ManualStart) for FSMs it re-creates: a crash or a
+        // configuration change brings the neighbor back Idle, without the AutomaticStart that would let it dial.
+        writes.MapPost("/bgp/neighbors/{address}/start", (string address, IRequiredActor<NeighborSupervisor> neighbors, CancellationToken ct) =>
+            Command(address, neighbors, ct, _ => (new ManualStart(), "ManualStart sent")));
 
-        writes.MapPost("/bgp/neighbors/{address}/stop", async (string address, HttpRequest request, IRequiredActor<NeighborSupervisor> neighbors, AdministrativeState admin, CancellationToken ct) =>
+        writes.MapPost("/bgp/neighbors/{address}/stop", async (string address, HttpRequest request, IRequiredActor<NeighborSupervisor> neighbors, CancellationToken ct) =>
         {
             var (communication, problem) = await ReadCommunicationAsync(request, ct);
             if (problem is not null) return problem;
-            return await Command(address, neighbors, ct, peer =>
-            {
-                admin.Stopped(peer, communication);
-                return (new ManualStop(communication), communication is null ? "ManualStop sent (Cease/2)" : $"ManualStop sent (Cease/2, \"{communication}\")");
-            });
+            return await Command(address, neighbors, ct, _ =>
+                (new ManualStop(communication), communication is null ? "ManualStop sent (Cease/2)" : $"ManualStop sent (Cease/2, \"{communication}\")"));
         });
 
         writes.MapPost("/bgp/neighbors/{address}/reset", async (string address, HttpRequest request, IRequiredActor<NeighborSupervisor> neighbors, CancellationToken ct) =>
@@ -121,6 +116,12 @@ public static class NeighborEndpoints
         if (request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.ContainsKey("Transfer-Encoding"))) return (null, null);
         var (body, notJson) = await RequestBody.ReadJsonAsync(request, ct);
         if (notJson is not null) return (null, notJson);
+        return ParseCommunication(body);
+    }
+
+    /// <summary>The checks on a parsed stop/reset body; the fuzz harness (tests/fuzz) calls this directly.</summary>
+    internal static (string? Communication, IResult? Problem) ParseCommunication(JsonElement body)
+    {
         if (body.ValueKind != JsonValueKind.Object) return (null, Problems.BadRequest("the body must be a JSON object such as {\"communication\": \"maintenance\"}"));
         string? text = null;
         foreach (var p in body.EnumerateObject())

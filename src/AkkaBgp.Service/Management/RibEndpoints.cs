@@ -66,8 +66,7 @@ public static class RibEndpoints
             {
                 var (body, notJson) = await RequestBody.ReadJsonAsync(request, ct);
                 if (notJson is not null) return notJson;
-                if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("prefix", out var p) && p.ValueKind == JsonValueKind.String)
-                    prefixText = p.GetString()!;
+                prefixText = WithdrawPrefix(body);
             }
             if (prefixText.Length == 0) return Problems.BadRequest("give the prefix as ?prefix=... or in the body as {\"prefix\": \"...\"}");
             if (!TryPrefix(prefixText, out var prefix, out var bad)) return bad;
@@ -77,7 +76,12 @@ public static class RibEndpoints
         });
     }
 
-    private static bool TryPrefix(string text, out Prefix prefix, out IResult problem)
+    /// <summary>The prefix of a DELETE body <c>{"prefix": "..."}</c>, "" when it has none.</summary>
+    internal static string WithdrawPrefix(JsonElement body)
+        => body.ValueKind == JsonValueKind.Object && body.TryGetProperty("prefix", out var p) && p.ValueKind == JsonValueKind.String
+            ? p.GetString()! : "";
+
+    internal static bool TryPrefix(string text, out Prefix prefix, out IResult problem)
     {
         problem = Results.Empty;
         if (BgpSyntax.TryParsePrefix(text, out prefix) == BgpSyntax.PrefixError.None) return true;
@@ -101,6 +105,12 @@ public static class RibEndpoints
     {
         var (body, notJson) = await RequestBody.ReadJsonAsync(request, ct);
         if (notJson is not null) return (null, notJson);
+        return ParseRoute(body);
+    }
+
+    /// <summary>The checks on a parsed route body; the fuzz harness (tests/fuzz) calls this directly.</summary>
+    internal static (LocalRoute? Route, IResult? Problem) ParseRoute(JsonElement body)
+    {
         if (body.ValueKind != JsonValueKind.Object) return (null, Problems.BadRequest("the body must be a JSON object with at least \"prefix\""));
 
         var errors = new List<string>();

@@ -62,6 +62,8 @@ public static class StreamEndpoints
         writes.MapPost("/config/reload", async (ConfigReloader reloader, CancellationToken ct) =>
         {
             var result = await reloader.ReloadAsync(ct);
+            if (result.PartlyApplied)
+                return Results.Json(result, statusCode: StatusCodes.Status504GatewayTimeout);
             if (!result.Applied)
                 return Problems.BadRequest($"configuration refused, the running configuration stays ({result.Problems.Count} problem(s))", result.Problems);
             return Results.Json(result);

@@ -19,27 +19,37 @@ namespace AkkaBgp.Service.Reload;
 /// </summary>
 public sealed class ConfigReloader
 {
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
-
+    private readonly TimeSpan _askTimeout;
+    private readonly ManagementCertificate? _certificate;
     private readonly RunningConfiguration _running;
     private readonly IRequiredActor<NeighborSupervisor> _neighbors;
     private readonly IRequiredActor<RibActor> _rib;
-    private readonly AdministrativeState _admin;
     private readonly Serilog.ILogger _log;
     // One reload at a time: two overlapping reloads would interleave their stop/start sequences.
     private readonly SemaphoreSlim _gate = new(1, 1);
-    // The settings each running FSM was created with, which can lag the configuration (deferred changes).
+    // What the running actors were told, each entry updated only once its actor acknowledged it. The next reload diffs
+    // against these, not against the previous file: a reload that fails part-way (an Ask times out) leaves the steps it
+    // did not finish in the difference, and the next reload does them. The FSM settings also lag the configuration on
+    // purpose (deferred changes).
     private readonly Dictionary<IPAddress, NeighborSettings> _fsmSettings;
+    private readonly Dictionary<Prefix, OriginatedRoute> _ribRoutes;
 
     public ConfigReloader(RunningConfiguration running, IRequiredActor<NeighborSupervisor> neighbors, IRequiredActor<RibActor> rib,
-        AdministrativeState admin, Serilog.ILogger log)
+        ManagementCertificate certificate, Serilog.ILogger log) : this(running, neighbors, rib, log, TimeSpan.FromSeconds(10), certificate) { }
+
+    /// <param name="askTimeout">How long each actor gets to acknowledge one step (tests shorten it).</param>
+    internal ConfigReloader(RunningConfiguration running, IRequiredActor<NeighborSupervisor> neighbors, IRequiredActor<RibActor> rib,
+        Serilog.ILogger log, TimeSpan askTimeout, ManagementCertificate? certificate = null)
     {
+        _certificate = certificate;
         _running = running;
         _neighbors = neighbors;
         _rib = rib;
-        _admin = admin;
+        _askTimeout = askTimeout;
         _log = log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "AkkaBgp.Service.Reload");
+        // The speaker is built from the configuration the service started with (SpeakerConfiguration).
         _fsmSettings = running.Current.Neighbors.ToDictionary(n => n.PeerAddress);
+        _ribRoutes = running.Current.Routes.ToDictionary(r => r.Prefix);
     }
 
     public async Task<ReloadResult> ReloadAsync(CancellationToken ct = default)
@@ -60,8 +70,23 @@ public sealed class ConfigReloader
 
             var notes = new List<string>();
             if (!Equals(current.Logging, next.Logging)) notes.Add("akka-bgp.logging: takes effect at the next start");
+            if (_certificate?.Reread(next.Management.Tls) is { } renewed) notes.Add(renewed);
+            // Swapped before applying: a neighbor started below reads its RIB settings from here when its session comes up.
             _running.Replace(next);
-            var result = await ApplyAsync(supervisor, rib, current, next, notes);
+            var progress = new ReloadProgress();
+            try
+            {
+                await ApplyAsync(supervisor, rib, next, progress);
+            }
+            catch (AskTimeoutException e)
+            {
+                var partial = progress.Result(applied: false, notes,
+                    [$"applied part-way: {e.Message}; the lists say what was done, and the next reload (of this file or another) does the rest"]);
+                _log.Error("Configuration reload failed part-way ({Problem}): {Added} added, {Removed} removed, {Announced} route(s) announced, {Withdrawn} withdrawn so far; the next reload applies the rest",
+                    e.Message, partial.Added.Count, partial.Removed.Count, partial.RoutesAnnounced.Count, partial.RoutesWithdrawn.Count);
+                return partial;
+            }
+            var result = progress.Result(applied: true, notes, []);
             _log.Information("Configuration reloaded: {Added} added, {Removed} removed, {Reset} reset (Cease/6), {Recreated} re-created, {Deferred} deferred, {Announced} route(s) announced, {Withdrawn} withdrawn",
                 result.Added.Count, result.Removed.Count, result.Reset.Count, result.Recreated.Count, result.Deferred.Count,
                 result.RoutesAnnounced.Count, result.RoutesWithdrawn.Count);
@@ -99,42 +124,58 @@ public sealed class ConfigReloader
         return problems;
     }
 
-    private async Task<ReloadResult> ApplyAsync(IActorRef supervisor, IActorRef rib, BgpConfig current, BgpConfig next, List<string> notes)
+    /// <summary>What one reload has done so far, kept when a step fails so the answer can say it.</summary>
+    private sealed class ReloadProgress
     {
-        var statuses = (await supervisor.Ask<AllNeighborStatus>(new GetAllNeighborStatus(TimeSpan.FromSeconds(3)), AskTimeout))
+        public List<string> Added { get; } = [];
+        public List<string> Removed { get; } = [];
+        public List<string> Reset { get; } = [];
+        public List<string> Recreated { get; } = [];
+        public List<string> Deferred { get; } = [];
+        public List<string> Unchanged { get; } = [];
+        public List<string> Announced { get; } = [];
+        public List<string> Withdrawn { get; } = [];
+        /// <summary>Changes applied in place that the lists above do not name (a neighbor's BFD session).</summary>
+        public List<string> Notes { get; } = [];
+
+        public ReloadResult Result(bool applied, List<string> notes, IReadOnlyList<string> problems) =>
+            new(applied, problems, Added, Removed, Reset, Recreated, Deferred, Unchanged, Announced, Withdrawn, [.. notes, .. Notes]) { PartlyApplied = !applied };
+    }
+
+    private async Task ApplyAsync(IActorRef supervisor, IActorRef rib, BgpConfig next, ReloadProgress done)
+    {
+        var statuses = (await Ask<AllNeighborStatus>(supervisor, new GetAllNeighborStatus(TimeSpan.FromSeconds(3)), "the neighbor supervisor (status of every neighbor)"))
             .Statuses.OfType<NeighborStatus>().ToDictionary(s => s.Peer);
         var wanted = next.Neighbors.ToDictionary(n => n.PeerAddress);
-        List<string> added = [], removed = [], reset = [], recreated = [], deferred = [], unchanged = [];
 
         foreach (var peer in _fsmSettings.Keys.Where(p => !wanted.ContainsKey(p)).ToArray())
         {
             // RFC 4486 Cease/3 Peer De-configured (where a session is open), then the FSM goes.
-            await supervisor.Ask<NeighborRemoved>(new RemoveNeighbor(peer, CeaseSubcode: CeaseSubcode.PeerDeconfigured), AskTimeout);
+            await Ask<NeighborRemoved>(supervisor, new RemoveNeighbor(peer, CeaseSubcode: CeaseSubcode.PeerDeconfigured), $"removing neighbor {peer}");
             _fsmSettings.Remove(peer);
-            _admin.Started(peer);
-            removed.Add(peer.ToString());
+            done.Removed.Add(peer.ToString());
         }
 
         foreach (var (peer, settings) in wanted)
         {
             if (!_fsmSettings.TryGetValue(peer, out var old))
             {
-                await supervisor.Ask<NeighborAdded>(new AddNeighbor(settings), AskTimeout);
+                await Ask<NeighborAdded>(supervisor, new AddNeighbor(settings), $"adding neighbor {peer}");
                 _fsmSettings[peer] = settings;
-                added.Add(peer.ToString());
+                done.Added.Add(peer.ToString());
                 continue;
             }
             var differences = NeighborChange.Differences(old, settings);
             if (differences.Count == 0)
             {
-                unchanged.Add(peer.ToString());
+                done.Unchanged.Add(peer.ToString());
                 continue;
             }
             if (differences.Contains(nameof(NeighborSettings.Bfd)))
             {
                 // The BFD session changes in place (a Poll Sequence for new intervals); the BGP session stays.
                 supervisor.Tell(new ReconfigureBfd(peer, settings.LocalAddress, settings.Bfd));
-                notes.Add($"{peer}: BFD {(settings.Bfd is null ? "removed" : old.Bfd is null ? "added" : "changed")} without touching the BGP session");
+                done.Notes.Add($"{peer}: BFD {(settings.Bfd is null ? "removed" : old.Bfd is null ? "added" : "changed")} without touching the BGP session");
                 if (differences.All(NeighborChange.Live.Contains))
                 {
                     _fsmSettings[peer] = settings;
@@ -145,34 +186,45 @@ public sealed class ConfigReloader
             bool hasSession = SpeakerLifecycle.HasSession(state);
             if (hasSession && !NeighborChange.NeedsNewSession(differences))
             {
-                deferred.Add($"{peer}: {string.Join(", ", differences)}");
+                done.Deferred.Add($"{peer}: {string.Join(", ", differences)}");
                 continue;
             }
             // Cease/6 Other Configuration Change where a session is open (nothing is sent without one), then a new
-            // FSM from the new settings.
+            // FSM from the new settings. A neighbor the operator stopped stays stopped: the supervisor, which owns
+            // that state, gives the new FSM no AutomaticStart.
             _log.Information("Neighbor {Peer}: {Changes} changed; {Action}", peer, string.Join(", ", differences),
                 hasSession ? "new session (Cease/6)" : "re-created (no session open)");
-            await supervisor.Ask<NeighborAdded>(new ReplaceNeighbor(settings, CeaseSubcode.OtherConfigurationChange), AskTimeout);
+            await Ask<NeighborAdded>(supervisor, new ReplaceNeighbor(settings, CeaseSubcode.OtherConfigurationChange), $"re-creating neighbor {peer}");
             _fsmSettings[peer] = settings;
-            if (_admin.IsStopped(peer, out var communication))
-                supervisor.Tell(new NeighborCommand(peer, new ManualStop(communication)));
-            (hasSession ? reset : recreated).Add($"{peer}: {string.Join(", ", differences)}");
+            (hasSession ? done.Reset : done.Recreated).Add($"{peer}: {string.Join(", ", differences)}");
         }
 
-        var oldRoutes = current.Routes.ToDictionary(r => r.Prefix);
         var newRoutes = next.Routes.ToDictionary(r => r.Prefix);
-        List<string> announced = [], withdrawn = [];
-        foreach (var prefix in oldRoutes.Keys.Where(p => !newRoutes.ContainsKey(p)))
+        foreach (var prefix in _ribRoutes.Keys.Where(p => !newRoutes.ContainsKey(p)).ToArray())
         {
-            await rib.Ask<LocalRouteAck>(new WithdrawLocalRoute(prefix), AskTimeout);
-            withdrawn.Add(prefix.ToString());
+            await Ask<LocalRouteAck>(rib, new WithdrawLocalRoute(prefix), $"withdrawing route {prefix}");
+            _ribRoutes.Remove(prefix);
+            done.Withdrawn.Add(prefix.ToString());
         }
         foreach (var (prefix, route) in newRoutes)
         {
-            if (oldRoutes.TryGetValue(prefix, out var was) && was == route) continue;
-            await rib.Ask<LocalRouteAck>(new AnnounceLocalRoute(route.ToLocalRoute()), AskTimeout);
-            announced.Add(prefix.ToString());
+            if (_ribRoutes.TryGetValue(prefix, out var was) && was == route) continue;
+            await Ask<LocalRouteAck>(rib, new AnnounceLocalRoute(route.ToLocalRoute()), $"announcing route {prefix}");
+            _ribRoutes[prefix] = route;
+            done.Announced.Add(prefix.ToString());
         }
-        return new ReloadResult(true, [], added, removed, reset, recreated, deferred, unchanged, announced, withdrawn, notes);
+    }
+
+    private async Task<T> Ask<T>(IActorRef actor, object message, string step)
+    {
+        try
+        {
+            return await actor.Ask<T>(message, _askTimeout);
+        }
+        catch (AskTimeoutException)
+        {
+            // Which step, for the operator: the exception alone names neither the actor nor the message.
+            throw new AskTimeoutException($"{step} got no answer within {_askTimeout.TotalSeconds:0.#} s");
+        }
     }
 }

@@ -1,7 +1,8 @@
 namespace AkkaBgp.Service.Reload;
 
 /// <summary>What a reload did; the body of <c>POST /config/reload</c>.</summary>
-/// <param name="Problems">Why the files were refused (nothing applied), one line each.</param>
+/// <param name="Applied">False when the files were refused (nothing applied) or a step failed (<see cref="PartlyApplied"/>).</param>
+/// <param name="Problems">Why the files were refused (nothing applied), or which step failed, one line each.</param>
 /// <param name="Added">Neighbors started.</param>
 /// <param name="Removed">Neighbors stopped with Cease/3 and removed.</param>
 /// <param name="Reset">Neighbors whose session was ended with Cease/6 and restarted with the new settings.</param>
@@ -22,5 +23,9 @@ public sealed record ReloadResult(
     IReadOnlyList<string> RoutesWithdrawn,
     IReadOnlyList<string> Notes)
 {
+    /// <summary>True when a step got no answer: the lists say what was done before it, and the next reload diffs
+    /// against what the actors acknowledged, so it does the rest.</summary>
+    public bool PartlyApplied { get; init; }
+
     public static ReloadResult Refused(IReadOnlyList<string> problems) => new(false, problems, [], [], [], [], [], [], [], [], []);
 }

@@ -20,6 +20,12 @@ namespace AkkaBgp.Session;
 /// Routes go to <c>rib</c> as <see cref="PeerUp"/>/<see cref="PeerUpdate"/>/<see cref="PeerRouteRefresh"/>/<see cref="PeerDown"/>.
 /// Every state change is published on the EventStream as <see cref="SessionStateChanged"/>.
 /// </para>
+/// <para>
+/// Connection collisions (RFC 4271 6.8) are handled in one place: before a state's switch runs, a message from the
+/// transport is classified (<see cref="Classify"/>) as about the session's connection (the state's event), about
+/// another connection (the collision handler), or stale (dropped). The cause of a transition (event, reason,
+/// NOTIFICATION) travels with it in the state data (<see cref="SessionData.Cause"/>).
+/// </para>
 /// </summary>
 public sealed class BgpFsm : FSM<SessionState, SessionData>
 {
@@ -49,18 +55,13 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     // session state change, so Transitioned ignores it.
     private bool _initialized;
 
-    // What caused the transition being made, for SessionStateChanged (set by the handlers that transition).
-    private int _eventNumber;
-    private string? _reason;
-    /// <summary>The transition being made sent or received a NOTIFICATION (for <see cref="PeerDown"/>).</summary>
-    private bool _notification;
     /// <summary>BFD strict mode holds the session in Idle (<see cref="BfdStrictHold"/>); held from the start when
     /// configured, until the BFD client says the session is Up.</summary>
     private bool _bfdHold;
     /// <summary>The start that strict mode held back, made when BFD comes Up.</summary>
     private (bool Passive, int Event)? _heldStart;
 
-    /// <param name="connector">Dials the peer on <see cref="Transport.Connect"/>; answers <see cref="Connected"/>/<see cref="ConnectFailed"/>.</param>
+    /// <param name="connector">Dials the peer on <see cref="Transport.Connect"/>; answers <see cref="Connected"/>/<see cref="TcpConnectionFails"/>.</param>
     /// <param name="rib">Receives PeerUp, PeerUpdate, PeerRouteRefresh and PeerDown.</param>
     public BgpFsm(NeighborSettings settings, IActorRef connector, IActorRef rib)
     {
@@ -77,12 +78,12 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             IdleHoldTime = settings.IdleHoldTime,
             Passive = settings.PassiveTcpEstablishment,
         });
-        When(SessionState.Idle, Traced(Idle));
-        When(SessionState.Connect, Traced(Connect));
-        When(SessionState.Active, Traced(Active));
-        When(SessionState.OpenSent, Traced(OpenSent));
-        When(SessionState.OpenConfirm, Traced(OpenConfirm));
-        When(SessionState.Established, Traced(Established));
+        When(SessionState.Idle, Classified(Idle));
+        When(SessionState.Connect, Classified(Connect));
+        When(SessionState.Active, Classified(Active));
+        When(SessionState.OpenSent, Classified(OpenSent));
+        When(SessionState.OpenConfirm, Classified(OpenConfirm));
+        When(SessionState.Established, Classified(Established));
         WhenUnhandled(AnyState);
         OnTransition(Transitioned);
         OnTermination(Stopped);
@@ -160,7 +161,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 return Start(d, d.Passive, BgpEvent.IdleHoldTimerExpires);
 
             case ManualStop:
-                // Event 2: "The ManualStop event ... is ignored in the Idle state." We also cancel a pending
+                // Event 2: "The ManualStop event ... is ignored in the Idle state." Deviation: we cancel a pending
                 // automatic restart, and the restart half of a reset still queued, so that a stopped session stays down.
                 CancelTimer(IdleHoldTimer);
                 _resetGeneration++;
@@ -220,8 +221,8 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         StartConnectRetryTimer();
         var data = d with { ConnectRetryCounter = 0, Passive = passive, HeldDown = false };
         return passive
-            ? Go(SessionState.Active, evt).Using(data)
-            : Go(SessionState.Connect, evt).Using(Dial(data));
+            ? Go(SessionState.Active, data, evt)
+            : Go(SessionState.Connect, Dial(data), evt);
     }
 
     // =====================================================================================
@@ -249,36 +250,28 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // its state to OpenSent."
                 return SendOpen(d, BgpEvent.DelayOpenTimerExpires);
 
-            case Connected c when c.Attempt == d.DialAttempt && d.Connection is null:
+            case Connected c:
                 // Events 16/17: see ConnectionUp.
                 return ConnectionUp(d with { DialAttempt = 0 }, FromConnected(c), BgpEvent.TcpCrAcked);
 
-            case Accepted a when d.Connection is null:
+            case Accepted a:
                 // Events 14 + 17: the listener validated the source (14) and the connection is up (17).
                 return ConnectionUp(d, FromAccepted(a), BgpEvent.TcpConnectionConfirmed);
 
-            case ConnectFailed f when f.Attempt == d.DialAttempt && d.Connection is not null:
-                // Our dial failed while an inbound connection waits out its DelayOpenTimer: that one carries on.
-                return Stay().Using(d with { DialAttempt = 0 });
-
-            case Connected c when c.Attempt == d.DialAttempt:
-                // Our dial succeeded while an inbound connection waits out its DelayOpenTimer. Neither side has
-                // sent an OPEN, so there is no identifier to resolve a collision with: keep the first.
-                return DropLateDial(d, c);
-
-            case ConnectFailed f when f.Attempt == d.DialAttempt:
-                // Event 18, DelayOpenTimer not running: "stops the ConnectRetryTimer to zero, drops the TCP
-                // connection, releases all BGP resources, and changes its state to Idle."
+            case TcpConnectionFails { Connection: null } f:
+                // Event 18 for our dial (no connection yet, so the DelayOpenTimer is not running): "stops the
+                // ConnectRetryTimer to zero, drops the TCP connection, releases all BGP resources, and changes its
+                // state to Idle."
                 return ToIdle(d with { DialAttempt = 0 }, BgpEvent.TcpConnectionFails, $"connect failed: {f.Reason}", null, RetryCount.Keep);
 
-            case ConnectionClosed c when IsPrimary(d, c.Connection):
-                // Event 18, DelayOpenTimer running: "restarts the ConnectRetryTimer, stops the DelayOpenTimer and
-                // resets its value to zero, continues to listen for a connection that may be initiated by the
-                // remote BGP peer, and changes its state to Active."
+            case TcpConnectionFails f:
+                // Event 18 for the connection waiting out its DelayOpenTimer: "If the DelayOpenTimer is running, the
+                // local system: restarts the ConnectRetryTimer, stops the DelayOpenTimer and resets its value to
+                // zero, continues to listen for a connection that may be initiated by the remote BGP peer, and
+                // changes its state to Active."
                 CancelTimer(DelayOpenTimer);
                 StartConnectRetryTimer();
-                return Go(SessionState.Active, BgpEvent.TcpConnectionFails, $"connection closed: {c.Reason}")
-                    .Using(d with { Connection = null });
+                return Go(SessionState.Active, d with { Connection = null }, BgpEvent.TcpConnectionFails, $"connection closed: {f.Reason}");
 
             default:
                 return DelayOpenEvents(e, d);
@@ -310,7 +303,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // Event 9: "restarts the ConnectRetryTimer (with initial value), initiates a TCP connection to the
                 // other BGP peer, continues to listen for a TCP connection that may be initiated by a remote BGP
                 // peer, and changes its state to Connect."
-                return Go(SessionState.Connect, BgpEvent.ConnectRetryTimerExpires).Using(Redial(d));
+                return Go(SessionState.Connect, Redial(d), BgpEvent.ConnectRetryTimerExpires);
 
             case DelayOpenTimerExpires when d.Connection is not null:
                 // Event 12: "sets the ConnectRetryTimer to zero, stops and clears the DelayOpenTimer (set to zero),
@@ -319,28 +312,25 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 CancelTimer(ConnectRetryTimer);
                 return SendOpen(d, BgpEvent.DelayOpenTimerExpires);
 
-            case Accepted a when d.Connection is null:
+            case Accepted a:
                 // Events 14 + 17: see ConnectionUp.
                 return ConnectionUp(d, FromAccepted(a), BgpEvent.TcpConnectionConfirmed);
 
-            case Connected c when c.Attempt == d.DialAttempt && d.Connection is null:
+            case Connected c:
                 // Event 16 for a dial started in Connect.
                 return ConnectionUp(d with { DialAttempt = 0 }, FromConnected(c), BgpEvent.TcpCrAcked);
 
-            case Connected c when c.Attempt == d.DialAttempt:
-                // A connection already waits out its DelayOpenTimer; without OPENs there is nothing to resolve on.
-                return DropLateDial(d, c);
-
-            case ConnectFailed f when f.Attempt == d.DialAttempt:
-                // A dial started in Connect gave up; in Active we keep listening.
+            case TcpConnectionFails { Connection: null }:
+                // Deviation: Event 18 for a dial started in Connect, before there is a connection. Active is the
+                // listening state, so the row below (about a connection) does not apply: we keep listening.
                 return Stay().Using(d with { DialAttempt = 0 });
 
-            case ConnectionClosed c when IsPrimary(d, c.Connection):
+            case TcpConnectionFails f:
                 // Event 18: "restarts the ConnectRetryTimer (with the initial value), stops and clears the
                 // DelayOpenTimer (sets the value to zero), releases all BGP resource, increments the
                 // ConnectRetryCounter by 1, optionally performs peer oscillation damping if the
                 // DampPeerOscillations attribute is set to TRUE, and changes its state to Idle."
-                return ToIdle(d, BgpEvent.TcpConnectionFails, $"connection closed: {c.Reason}", null, RetryCount.Increment);
+                return ToIdle(d, BgpEvent.TcpConnectionFails, $"connection closed: {f.Reason}", null, RetryCount.Increment);
 
             default:
                 return DelayOpenEvents(e, d);
@@ -355,7 +345,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     {
         switch (e.FsmEvent)
         {
-            case Received { Message: OpenMessage open } r when IsPrimary(d, r.Connection) && IsTimerActive(DelayOpenTimer):
+            case Received { Message: OpenMessage open } when IsTimerActive(DelayOpenTimer):
                 // Event 20: "stops the ConnectRetryTimer (if running) and sets the ConnectRetryTimer to zero,
                 // completes the BGP initialization, stops and clears the DelayOpenTimer (sets the value to zero),
                 // sends an OPEN message, sends a KEEPALIVE message, if the HoldTimer initial value is non-zero,
@@ -374,7 +364,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 SendMessage(d.Connection!.Ref, OpenExchange.BuildOpen(_settings));
                 return EnterOpenConfirm(d, open, session!, BgpEvent.BgpOpenWithDelayOpenTimerRunning, null);
 
-            case ReceiveFailed f when IsPrimary(d, f.Connection):
+            case ReceiveFailed f:
                 // Events 21/22: "(optionally) sends a NOTIFICATION message with the appropriate error code if the
                 // SendNOTIFICATIONwithoutOPEN attribute is set to TRUE, sets the ConnectRetryTimer to zero,
                 // releases all BGP resources, drops the TCP connection, increments the ConnectRetryCounter by 1,
@@ -382,34 +372,27 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 return ToIdle(d, ReceiveFailedEvent(f), $"receive error: {f.Error}",
                     _settings.SendNotificationWithoutOpen ? NotificationMessage.From(f.Error) : null, RetryCount.Increment);
 
-            case Received { Message: NotificationMessage n } r when IsPrimary(d, r.Connection) && IsVersionError(n) && IsTimerActive(DelayOpenTimer):
+            case Received { Message: NotificationMessage n } when IsVersionError(n) && IsTimerActive(DelayOpenTimer):
                 // Event 24 with the DelayOpenTimer running: "stops the ConnectRetryTimer (if running) and sets the
                 // ConnectRetryTimer to zero, stops and resets the DelayOpenTimer (sets to zero), releases all BGP
                 // resources, drops the TCP connection, and changes its state to Idle." (No increment: the peer
                 // may retry with another version.)
                 return NotificationReceived(d, n, RetryCount.Keep);
 
-            case Received r when IsPrimary(d, r.Connection):
+            case Received r:
                 // Events 19, 24, 25-27 and ROUTE-REFRESH are "any other event": "sets the ConnectRetryTimer to
                 // zero, releases all BGP resources, drops the TCP connection, increments the ConnectRetryCounter
                 // by 1, performs peer oscillation damping ..., and changes its state to Idle."
                 return ToIdle(d, MessageEvent(r.Message), Unexpected(r.Message), null, RetryCount.Increment);
 
-            case ReceivedWithErrors r when IsPrimary(d, r.Connection):
-                return ToIdle(d, BgpEvent.UpdateMsg, Unexpected(r.Message), null, RetryCount.Increment);
-
-            case SendHoldTimerExpired s when IsPrimary(d, s.Connection):
+            case SendHoldTimerExpired:
+                // Event 29 (RFC 9687) is "any other event" here too: no OPEN was sent, so no NOTIFICATION.
                 return ToIdle(d, BgpEvent.SendHoldTimerExpires, "send hold timer expired", null, RetryCount.Increment);
 
-            case AutomaticStop a:
-                // Event 8 is "any other event" here: no OPEN was sent, so no NOTIFICATION either.
-                return ToIdle(d, BgpEvent.AutomaticStop, a.Reason, null, RetryCount.Increment);
-
-            case MaxPrefixExceeded m:
-                // The RIB's maximum-prefix stop (Event 8) about a session that has already ended: as above, and
-                // the new attempt is held down for the restart interval (see HoldDown).
-                var stopped = ToIdle(d, BgpEvent.AutomaticStop, MaxPrefixReason(m), null, RetryCount.Increment);
-                return stopped.Using(HoldDown(stopped.StateData, m));
+            case AutomaticStop or MaxPrefixExceeded:
+                // Event 8 is "any other event" here: no OPEN was sent, so no NOTIFICATION either. (A maximum-prefix
+                // stop here is about a session that has already ended; the new attempt is still held down.)
+                return AutomaticStopped(d, e.FsmEvent, notify: false);
 
             case HoldTimerExpires or KeepaliveTimerExpires or IdleHoldTimerExpires:
                 // Events 10, 11, 13 ("any other event"); these timers do not run in Connect/Active, so
@@ -447,7 +430,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         SendMessage(d.Connection!.Ref, OpenExchange.BuildOpen(_settings));
         // The "large value" for the HoldTimer in OpenSent (8.2.2, suggested 4 minutes).
         SetTimer(HoldTimer, HoldTimerExpires.Instance, _settings.OpenSentHoldTime);
-        return Go(SessionState.OpenSent, evt).Using(d);
+        return Go(SessionState.OpenSent, d, evt);
     }
 
     // =====================================================================================
@@ -468,7 +451,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             case AutomaticStop or MaxPrefixExceeded:
                 // Event 8: "sends the NOTIFICATION with a Cease, ..., increments the ConnectRetryCounter by 1, ...
                 // and changes its state to Idle."
-                return AutomaticStopped(d, e.FsmEvent);
+                return AutomaticStopped(d, e.FsmEvent, notify: true);
 
             case HoldTimerExpires:
                 // Event 10: "sends a NOTIFICATION message with the error code Hold Timer Expired, ..., increments
@@ -476,19 +459,15 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 return ToIdle(d, BgpEvent.HoldTimerExpires, "hold timer expired (no OPEN from the peer)",
                     new NotificationMessage(ErrorCode.HoldTimerExpired, 0), RetryCount.Increment);
 
-            case ConnectionClosed c when IsPrimary(d, c.Connection) && d.Second is not null:
-                // Event 18 while a second connection is in OpenSent too: carry on with that one.
-                return Stay().Using(d with { Connection = d.Second, Second = null });
-
-            case ConnectionClosed c when IsPrimary(d, c.Connection):
+            case TcpConnectionFails f:
                 // Event 18: "closes the BGP connection, restarts the ConnectRetryTimer, continues to listen for a
                 // connection that may be initiated by the remote BGP peer, and changes its state to Active."
+                // (With a second connection waiting, the session carries on with that one: see Handover.)
                 StartConnectRetryTimer();
                 CancelTimer(HoldTimer);
-                return Go(SessionState.Active, BgpEvent.TcpConnectionFails, $"connection closed: {c.Reason}")
-                    .Using(d with { Connection = null });
+                return Go(SessionState.Active, d with { Connection = null }, BgpEvent.TcpConnectionFails, $"connection closed: {f.Reason}");
 
-            case Received { Message: OpenMessage open } r when IsPrimary(d, r.Connection):
+            case Received { Message: OpenMessage open }:
                 // Event 19: "resets the DelayOpenTimer to zero, sets the BGP ConnectRetryTimer to zero, sends a
                 // KEEPALIVE message, and sets a KeepaliveTimer, sets the HoldTimer according to
                 // the negotiated value (see Section 4.2), changes its state to OpenConfirm." A second connection
@@ -501,31 +480,29 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 }
                 return EnterOpenConfirm(d, open, session!, BgpEvent.BgpOpen, null);
 
-            case ReceiveFailed f when IsPrimary(d, f.Connection):
+            case ReceiveFailed f:
                 // Events 21/22: "sends a NOTIFICATION message with the appropriate error code, sets the
                 // ConnectRetryTimer to zero, releases all BGP resources, drops the TCP connection, increments the
                 // ConnectRetryCounter by 1, ... and changes its state to Idle."
                 return ReceiveError(d, f);
 
-            case Received { Message: NotificationMessage n } r when IsPrimary(d, r.Connection) && IsVersionError(n):
+            case Received { Message: NotificationMessage n } when IsVersionError(n):
                 // Event 24: "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP
                 // connection, and changes its state to Idle."
                 return NotificationReceived(d, n, RetryCount.Keep);
 
-            case Received { Message: NotificationMessage n } r when IsPrimary(d, r.Connection):
-                // Event 25 is listed among "any other event", which would answer with an FSM Error; we never answer
-                // a NOTIFICATION with one (the peer has already closed), but otherwise follow that row.
+            case Received { Message: NotificationMessage n }:
+                // Event 25 is listed among "any other event", which would answer with an FSM Error. Deviation: we never
+                // answer a NOTIFICATION with one (the peer has already closed), but otherwise follow that row.
                 return NotificationReceived(d, n, RetryCount.Increment);
 
-            case Received r when IsPrimary(d, r.Connection):
+            case Received r:
                 // Events 26-27, ROUTE-REFRESH: RFC 6608 section 3, "Receive Unexpected Message in OpenSent State"
                 // with the message type in the data field; then the "any other event" row.
                 return UnexpectedMessageRow(d, MessageEvent(r.Message), r.Message, FsmSubcode.UnexpectedMessageInOpenSent);
 
-            case ReceivedWithErrors r when IsPrimary(d, r.Connection):
-                return UnexpectedMessageRow(d, BgpEvent.UpdateMsg, r.Message, FsmSubcode.UnexpectedMessageInOpenSent);
-
-            case SendHoldTimerExpired s when IsPrimary(d, s.Connection):
+            case SendHoldTimerExpired:
+                // Event 29 (RFC 9687): see SendHoldExpired.
                 return SendHoldExpired(d);
 
             case ConnectRetryTimerExpires or KeepaliveTimerExpires or DelayOpenTimerExpires or IdleHoldTimerExpires:
@@ -533,7 +510,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 return StrayTimer(d, e.FsmEvent, notify: true);
 
             default:
-                return SecondConnection(e, d);
+                return null;
         }
     }
 
@@ -555,7 +532,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             case AutomaticStop or MaxPrefixExceeded:
                 // Event 8: "sends the NOTIFICATION message with a Cease, ..., increments the ConnectRetryCounter by
                 // 1, ... and changes its state to Idle."
-                return AutomaticStopped(d, e.FsmEvent);
+                return AutomaticStopped(d, e.FsmEvent, notify: true);
 
             case HoldTimerExpires:
                 // Event 10: "sends the NOTIFICATION message with the Error Code Hold Timer Expired, ...,
@@ -568,46 +545,38 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // OpenConfirmed state." (The timer is periodic.)
                 return SendKeepalive(d);
 
-            case ConnectionClosed c when IsPrimary(d, c.Connection) && d.Second is not null:
-                // Event 18 with a second connection in OpenSent: carry on with it (its OPEN is still due).
-                CancelTimer(KeepaliveTimer);
-                SetTimer(HoldTimer, HoldTimerExpires.Instance, _settings.OpenSentHoldTime);
-                return Go(SessionState.OpenSent, BgpEvent.TcpConnectionFails, $"connection closed: {c.Reason}; continuing on the other connection")
-                    .Using(d with { Connection = d.Second, Second = null, PeerOpen = null, Session = null });
-
-            case ConnectionClosed c when IsPrimary(d, c.Connection):
+            case TcpConnectionFails f:
                 // Event 18: "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP
                 // connection, increments the ConnectRetryCounter by 1, ... and changes its state to Idle."
-                return ToIdle(d, BgpEvent.TcpConnectionFails, $"connection closed: {c.Reason}", null, RetryCount.Increment);
+                // (With a second connection waiting, the session carries on with that one: see Handover.)
+                return ToIdle(d, BgpEvent.TcpConnectionFails, $"connection closed: {f.Reason}", null, RetryCount.Increment);
 
-            case ReceiveFailed f when IsPrimary(d, f.Connection):
+            case ReceiveFailed f:
                 // Events 21/22: "sends a NOTIFICATION message with the appropriate error code, ..., increments the
                 // ConnectRetryCounter by 1, ... and changes its state to Idle."
                 return ReceiveError(d, f);
 
-            case Received { Message: NotificationMessage n } r when IsPrimary(d, r.Connection) && IsVersionError(n):
+            case Received { Message: NotificationMessage n } when IsVersionError(n):
                 // Event 24: "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP
                 // connection, and changes its state to Idle."
                 return NotificationReceived(d, n, RetryCount.Keep);
 
-            case Received { Message: NotificationMessage n } r when IsPrimary(d, r.Connection):
+            case Received { Message: NotificationMessage n }:
                 // Event 25: "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP
                 // connection, increments the ConnectRetryCounter by 1, and changes its state to Idle."
                 return NotificationReceived(d, n, RetryCount.Increment);
 
-            case Received { Message: KeepaliveMessage } r when IsPrimary(d, r.Connection):
+            case Received { Message: KeepaliveMessage }:
                 // Event 26: "restarts the HoldTimer and changes its state to Established."
                 return EnterEstablished(d);
 
-            case Received r when IsPrimary(d, r.Connection):
+            case Received r:
                 // A second OPEN, an UPDATE or a ROUTE-REFRESH on this connection: RFC 6608 "Receive Unexpected
                 // Message in OpenConfirm State", then the "any other event" row (counted, Idle).
                 return UnexpectedMessageRow(d, MessageEvent(r.Message), r.Message, FsmSubcode.UnexpectedMessageInOpenConfirm);
 
-            case ReceivedWithErrors r when IsPrimary(d, r.Connection):
-                return UnexpectedMessageRow(d, BgpEvent.UpdateMsg, r.Message, FsmSubcode.UnexpectedMessageInOpenConfirm);
-
-            case SendHoldTimerExpired s when IsPrimary(d, s.Connection):
+            case SendHoldTimerExpired:
+                // Event 29 (RFC 9687): see SendHoldExpired.
                 return SendHoldExpired(d);
 
             case ConnectRetryTimerExpires or DelayOpenTimerExpires or IdleHoldTimerExpires:
@@ -615,7 +584,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 return StrayTimer(d, e.FsmEvent, notify: true);
 
             default:
-                return SecondConnection(e, d);
+                return null;
         }
     }
 
@@ -642,7 +611,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             CancelTimer(HoldTimer);
         }
         Log.Info("{Peer}: OPEN from {Identifier} AS {As}: {Session}", Peer, open.BgpIdentifierAddress, open.AsNumber, session);
-        return Go(SessionState.OpenConfirm, evt, reason).Using(d with { PeerOpen = open, Session = session });
+        return Go(SessionState.OpenConfirm, d with { PeerOpen = open, Session = session }, evt, reason);
     }
 
     // =====================================================================================
@@ -663,7 +632,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             case AutomaticStop or MaxPrefixExceeded:
                 // Event 8: "sends a NOTIFICATION with a Cease, ..., deletes all routes ..., increments the
                 // ConnectRetryCounter by 1, ... and changes its state to Idle."
-                return AutomaticStopped(d, e.FsmEvent);
+                return AutomaticStopped(d, e.FsmEvent, notify: true);
 
             case HoldTimerExpires:
                 // Event 10: "sends a NOTIFICATION message with the Error Code Hold Timer Expired, ...,
@@ -681,49 +650,36 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // oscillating, so the next failure waits the first IdleHoldTime again.
                 return Stay().Using(d with { IdleHoldTime = _settings.IdleHoldTime });
 
-            case Accepted a when !_settings.CollisionDetectEstablishedState:
-                // 6.8: "Unless allowed via configuration, a connection collision with an existing BGP connection
-                // that is in the Established state causes closing of the newly created connection."
-                RefuseCollision(a.Connection);
-                return Stay();
-
-            case Connected c when !_settings.CollisionDetectEstablishedState && c.Attempt == d.DialAttempt:
-                RefuseCollision(c.Connection);
-                return Stay().Using(d with { DialAttempt = 0 });
-
-            case ConnectionClosed c when IsPrimary(d, c.Connection):
+            case TcpConnectionFails f:
                 // Event 18: "sets the ConnectRetryTimer to zero, deletes all routes associated with this
                 // connection, releases all the BGP resources, drops the TCP connection, increments the
                 // ConnectRetryCounter by 1, and changes its state to Idle."
-                return ToIdle(d, BgpEvent.TcpConnectionFails, $"connection closed: {c.Reason}", null, RetryCount.Increment);
+                return ToIdle(d, BgpEvent.TcpConnectionFails, $"connection closed: {f.Reason}", null, RetryCount.Increment);
 
-            case Received { Message: NotificationMessage n } r when IsPrimary(d, r.Connection):
+            case Received { Message: NotificationMessage n }:
                 // Events 24/25: as Event 18.
                 return NotificationReceived(d, n, RetryCount.Increment);
 
-            case Received { Message: KeepaliveMessage } r when IsPrimary(d, r.Connection):
+            case Received { Message: KeepaliveMessage }:
                 // Event 26: "restarts its HoldTimer, if the negotiated HoldTime value is non-zero, and remains in
                 // the Established state."
                 RestartHoldTimer(d);
                 return Stay();
 
-            case Received { Message: BgpUpdate u } r when IsPrimary(d, r.Connection):
+            case Received { Message: BgpUpdate u } r:
                 // Event 27: "processes the message, restarts its HoldTimer, if the negotiated HoldTime value is
-                // non-zero, and remains in the Established state." Processing is the RIB's.
+                // non-zero, and remains in the Established state." Processing is the RIB's, RFC 7606 errors that
+                // do not reset the session (treat-as-withdraw, attribute discard) included.
                 RestartHoldTimer(d);
-                _rib.Tell(new PeerUpdate(Peer, u.Update, u.Update.Errors, r.Connection), Self);
-                return Stay();
-
-            case ReceivedWithErrors { Message: BgpUpdate u } r when IsPrimary(d, r.Connection):
-                // Event 27 for an UPDATE with RFC 7606 errors that do not reset the session (treat-as-withdraw,
-                // attribute discard): the RIB applies it as the errors say.
-                RestartHoldTimer(d);
-                Log.Warning("{Peer}: UPDATE with errors: {Errors}", Peer, string.Join("; ", r.Errors));
-                _counters.LastError = "UPDATE: " + string.Join("; ", r.Errors);
+                if (r.Errors.Count > 0)
+                {
+                    Log.Warning("{Peer}: UPDATE with errors: {Errors}", Peer, string.Join("; ", r.Errors));
+                    _counters.LastError = "UPDATE: " + string.Join("; ", r.Errors);
+                }
                 _rib.Tell(new PeerUpdate(Peer, u.Update, r.Errors, r.Connection), Self);
                 return Stay();
 
-            case Received { Message: RouteRefreshMessage rr } r when IsPrimary(d, r.Connection):
+            case Received { Message: RouteRefreshMessage rr } r:
                 // RFC 2918 section 4 / RFC 7313 section 5: ignored unless negotiated, or with an unknown subtype.
                 if (d.Session is { RouteRefresh: true } && !rr.MustBeIgnored)
                     _rib.Tell(new PeerRouteRefresh(Peer, rr, r.Connection), Self);
@@ -731,19 +687,20 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                     Log.Info("{Peer}: ignoring {RouteRefresh}", Peer, rr);
                 return Stay();
 
-            case ReceiveFailed f when IsPrimary(d, f.Connection):
+            case ReceiveFailed f:
                 // Event 28 (UPDATE): "sends a NOTIFICATION message with an Update error, ..., deletes all routes
-                // ..., increments the ConnectRetryCounter by 1, ... and changes its state to Idle." A header or
-                // ROUTE-REFRESH error gets its own NOTIFICATION too (6.1, RFC 7313 section 5) rather than the FSM
+                // ..., increments the ConnectRetryCounter by 1, ... and changes its state to Idle." Deviation: a header
+                // or ROUTE-REFRESH error gets its own NOTIFICATION too (6.1, RFC 7313 section 5) rather than the FSM
                 // Error the "any other event" row names for Event 21.
                 return ReceiveError(d, f);
 
-            case Received r when IsPrimary(d, r.Connection):
+            case Received r:
                 // An OPEN on the established connection: RFC 6608 "Receive Unexpected Message in Established
                 // State", then the "any other event" row.
                 return UnexpectedMessageRow(d, MessageEvent(r.Message), r.Message, FsmSubcode.UnexpectedMessageInEstablished);
 
-            case SendHoldTimerExpired s when IsPrimary(d, s.Connection):
+            case SendHoldTimerExpired:
+                // Event 29 (RFC 9687): see SendHoldExpired.
                 return SendHoldExpired(d);
 
             case ConnectRetryTimerExpires or DelayOpenTimerExpires or IdleHoldTimerExpires:
@@ -751,7 +708,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 return StrayTimer(d, e.FsmEvent, notify: true);
 
             default:
-                return SecondConnection(e, d);
+                return null;
         }
     }
 
@@ -766,7 +723,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             if (d.DialAttempt != 0) _connector.Tell(new CancelConnect(d.DialAttempt), Self);
             data = d with { Second = null, DialAttempt = 0 };
         }
-        return Go(SessionState.Established, BgpEvent.KeepAliveMsg).Using(data);
+        return Go(SessionState.Established, data, BgpEvent.KeepAliveMsg);
     }
 
     /// <summary>
@@ -790,57 +747,137 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         SetTimer(HoldTimer, HoldTimerExpires.Instance, d.Session!.HoldTime - Silence);
 
     // =====================================================================================
-    // Connection collisions, RFC 4271 section 6.8
+    // Connection collisions, RFC 4271 section 6.8: classified before the state's switch
     // =====================================================================================
 
+    /// <summary>What a message from the transport is about. Primary: the session's connection, or while it has none a
+    /// new connection or the dial in flight. NewConnection: one of those while the session has a connection. Second:
+    /// the second connection. Handover: the session's connection failed while a second one waits in OpenSent or
+    /// OpenConfirm. Stale: a connection or dial the session has let go of. Session: not from the transport.</summary>
+    private enum Origin { Session, Primary, NewConnection, Second, Handover, Stale }
+
     /// <summary>
-    /// Events 14/16/17 in OpenSent and OpenConfirm ("will be processed in the newly created connection"),
-    /// and in Established with CollisionDetectEstablishedState; and the messages of that second connection.
+    /// Wraps every state's switch: a message from the transport is classified once, so the switches match on events
+    /// without asking which connection sent them. The session's own connection's messages reach the state as its
+    /// events; another connection's are handled here, the same in every state that can have one.
     /// </summary>
-    private State<SessionState, SessionData>? SecondConnection(Event<SessionData> e, SessionData d)
+    private StateFunction Classified(StateFunction state) => e =>
     {
-        switch (e.FsmEvent)
+        var d = e.StateData;
+        var origin = Classify(e.FsmEvent, d);
+        if (origin is Origin.Primary or Origin.Second) CountReceived(e.FsmEvent);
+        switch (origin)
         {
-            case Accepted a:
-                return TrackSecond(d, FromAccepted(a));
-
-            case Connected c when c.Attempt == d.DialAttempt:
-                return TrackSecond(d with { DialAttempt = 0 }, FromConnected(c));
-
-            case ConnectFailed f when f.Attempt == d.DialAttempt:
-                return Stay().Using(d with { DialAttempt = 0 });
-
-            case Received { Message: OpenMessage open } r when IsSecond(d, r.Connection):
-                return ResolveCollision(d, open);
-
-            case Received { Message: NotificationMessage n } r when IsSecond(d, r.Connection):
-                Log.Info("{Peer}: second connection closed by the peer: {Notification}", Peer, n.Describe());
-                CloseConnection(d.Second);
-                return Stay().Using(d with { Second = null });
-
-            case Received r when IsSecond(d, r.Connection):
-                // That connection is in OpenSent: RFC 6608 subcode 1 on it alone.
-                CloseWith(d.Second!.Ref, UnexpectedMessage(FsmSubcode.UnexpectedMessageInOpenSent, r.Message));
-                return Stay().Using(d with { Second = null });
-
-            case ReceivedWithErrors r when IsSecond(d, r.Connection):
-                CloseWith(d.Second!.Ref, UnexpectedMessage(FsmSubcode.UnexpectedMessageInOpenSent, r.Message));
-                return Stay().Using(d with { Second = null });
-
-            case ReceiveFailed f when IsSecond(d, f.Connection):
-                CloseWith(d.Second!.Ref, NotificationMessage.From(f.Error));
-                return Stay().Using(d with { Second = null });
-
-            case ConnectionClosed c when IsSecond(d, c.Connection):
-                return Stay().Using(d with { Second = null });
-
-            case SendHoldTimerExpired s when IsSecond(d, s.Connection):
-                CloseWith(d.Second!.Ref, new NotificationMessage(ErrorCode.SendHoldTimerExpired, 0));
-                return Stay().Using(d with { Second = null });
-
-            default:
-                return null;
+            case Origin.Second: return SecondConnection(e.FsmEvent, d);
+            case Origin.NewConnection: return NewConnection(e.FsmEvent, d);
+            case Origin.Handover: return Handover((TcpConnectionFails)e.FsmEvent, d);
+            case Origin.Stale:
+                // A dial we abandoned may still have connected: close what it made. The rest changes nothing.
+                if (e.FsmEvent is Connected late) late.Connection.Tell(new TransportClose(TimeSpan.Zero), Self);
+                return Stay();
+            default: return state(e);
         }
+    };
+
+    private Origin Classify(object message, SessionData d)
+    {
+        IActorRef? from;
+        switch (message)
+        {
+            case Accepted: return d.Connection is null ? Origin.Primary : Origin.NewConnection;
+            case Connected c: return DialAnswer(c.Attempt, d);
+            case TcpConnectionFails { Connection: null } f: return DialAnswer(f.Attempt, d);
+            case TcpConnectionFails f: from = f.Connection; break;
+            case Received r: from = r.Connection; break;
+            case ReceiveFailed f: from = f.Connection; break;
+            case SendHoldTimerExpired s: from = s.Connection; break;
+            default: return Origin.Session;
+        }
+        if (d.Second is { } second && second.Ref.Equals(from)) return Origin.Second;
+        if (d.Connection is not { } first || !first.Ref.Equals(from)) return Origin.Stale;
+        return message is TcpConnectionFails && d.Second is not null && StateName is SessionState.OpenSent or SessionState.OpenConfirm
+            ? Origin.Handover : Origin.Primary;
+    }
+
+    /// <summary>Attempt numbers start at 1, so with no dial in flight (DialAttempt 0) every answer is stale.</summary>
+    private static Origin DialAnswer(long attempt, SessionData d) =>
+        attempt != d.DialAttempt ? Origin.Stale : d.Connection is null ? Origin.Primary : Origin.NewConnection;
+
+    /// <summary>
+    /// Events 14, 16/17 and 18 about a connection other than the session's, while it has one. In OpenSent and
+    /// OpenConfirm, and in Established with CollisionDetectEstablishedState, a new connection "will be processed"
+    /// (6.8): it becomes the second connection, sent our OPEN at once, and the peer's OPEN on it resolves the
+    /// collision. Elsewhere it is closed: while Connect/Active wait out a DelayOpenTimer no OPEN was exchanged, so
+    /// there is no identifier to compare (the peer's connection gets Cease/7, our own dial is closed silently);
+    /// and "unless allowed via configuration, a connection collision with an existing BGP connection that is in
+    /// the Established state causes closing of the newly created connection" (Cease/7).
+    /// </summary>
+    private State<SessionState, SessionData> NewConnection(object message, SessionData d)
+    {
+        bool detect = StateName is SessionState.OpenSent or SessionState.OpenConfirm
+            || (StateName == SessionState.Established && _settings.CollisionDetectEstablishedState);
+        switch (message)
+        {
+            case Accepted a when detect:
+                return TrackSecond(d, FromAccepted(a));
+            case Connected c when detect:
+                return TrackSecond(d with { DialAttempt = 0 }, FromConnected(c));
+            case Accepted a:
+                RefuseCollision(a.Connection);
+                return Stay();
+            case Connected c:
+                // Only in Connect/Active: without CollisionDetectEstablishedState, EnterEstablished cancels the dial.
+                c.Connection.Tell(new TransportClose(TimeSpan.Zero), Self);
+                return Stay().Using(d with { DialAttempt = 0 });
+            default:
+                // Event 18 for the dial in flight: the session carries on with the connection it has.
+                return Stay().Using(d with { DialAttempt = 0 });
+        }
+    }
+
+    /// <summary>
+    /// The second connection's messages. It is in OpenSent (our OPEN sent, the peer's awaited), so whatever ends
+    /// it follows 8.2.2's OpenSent rows on that connection alone; its OPEN (Event 19) resolves the collision.
+    /// </summary>
+    private State<SessionState, SessionData> SecondConnection(object message, SessionData d)
+    {
+        var second = d.Second!;
+        switch (message)
+        {
+            case Received { Message: OpenMessage open }:
+                return ResolveCollision(d, open);
+            case Received { Message: NotificationMessage n }:
+                Log.Info("{Peer}: second connection closed by the peer: {Notification}", Peer, n.Describe());
+                CloseConnection(second);
+                break;
+            case Received r:
+                // RFC 6608 "Receive Unexpected Message in OpenSent State".
+                CloseWith(second.Ref, UnexpectedMessage(FsmSubcode.UnexpectedMessageInOpenSent, r.Message));
+                break;
+            case ReceiveFailed f:
+                CloseWith(second.Ref, NotificationMessage.From(f.Error));
+                break;
+            case SendHoldTimerExpired:
+                CloseWith(second.Ref, new NotificationMessage(ErrorCode.SendHoldTimerExpired, 0));
+                break;
+            // TcpConnectionFails: it is gone already.
+        }
+        return Stay().Using(d with { Second = null });
+    }
+
+    /// <summary>
+    /// Event 18 on the session's connection while a second one waits for the peer's OPEN: the session carries on
+    /// with the second, which 6.8 might have kept anyway (in OpenConfirm that is a step back to OpenSent, as its
+    /// OPEN is still due). In Established the connection's failure ends the session (Event 18 there).
+    /// </summary>
+    private State<SessionState, SessionData> Handover(TcpConnectionFails f, SessionData d)
+    {
+        var data = d with { Connection = d.Second, Second = null };
+        if (StateName == SessionState.OpenSent) return Stay().Using(data);
+        CancelTimer(KeepaliveTimer);
+        SetTimer(HoldTimer, HoldTimerExpires.Instance, _settings.OpenSentHoldTime);
+        return Go(SessionState.OpenSent, data with { PeerOpen = null, Session = null }, BgpEvent.TcpConnectionFails,
+            $"connection closed: {f.Reason}; continuing on the other connection");
     }
 
     private State<SessionState, SessionData> TrackSecond(SessionData d, PeerConnection connection)
@@ -909,11 +946,10 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
 
     private State<SessionState, SessionData>? AnyState(Event<SessionData> e)
     {
-        var d = e.StateData;
         switch (e.FsmEvent)
         {
             case GetNeighborStatus:
-                return Stay().Replying(Status(d));
+                return Stay().Replying(Status(e.StateData));
 
             case ManualStart or ManualStartWithPassiveTcpEstablishment or AutomaticStart:
                 // Events 1, 3-7 "are ignored" outside Idle.
@@ -924,7 +960,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // BFD is Up (or strict mode was turned off): make the held start, unless the damped IdleHoldTimer
                 // still runs; its expiry starts the session then.
                 if (StateName == SessionState.Idle && _heldStart is { } held && !IsTimerActive(IdleHoldTimer))
-                    return Start(d, held.Passive, held.Event);
+                    return Start(e.StateData, held.Passive, held.Event);
                 return Stay();
 
             case BfdStrictHold:
@@ -936,26 +972,10 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                     Self.Tell(new AutomaticStop(CeaseSubcode.BfdDown, "BFD session not Up (strict mode)"));
                 return Stay();
 
-            case Connected c:
-                // An answer to a dial we abandoned, or a connection we cannot use now.
-                c.Connection.Tell(new TransportClose(TimeSpan.Zero), Self);
-                return Stay();
-
-            case Accepted a:
-                RefuseCollision(a.Connection);
-                return Stay();
-
-            case MessagesWritten:
-                // Already counted (Traced); nothing else to do in any state.
-                return Stay();
-
-            case ConnectFailed:
-            case Received:
-            case ReceivedWithErrors:
-            case ReceiveFailed:
-            case ConnectionClosed:
-            case SendHoldTimerExpired:
-                // From a connection or dial this session has already let go of.
+            case MessagesWritten w:
+                // UPDATEs, End-of-RIB and ROUTE-REFRESH the RIB wrote straight to a connection of ours: they count
+                // as sent to this neighbor whichever connection carried them (also one we have since let go of).
+                _counters.CountWritten(w.Counts);
                 return Stay();
 
             case ConnectRetryTimerExpires or HoldTimerExpires or KeepaliveTimerExpires or DelayOpenTimerExpires
@@ -968,16 +988,13 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         }
     }
 
-    /// <summary>Wraps a state function: resets the transition cause and counts what connections deliver.</summary>
-    private StateFunction Traced(StateFunction function) => e =>
+    /// <summary>Counts what the session's connections deliver (classified <see cref="Origin.Primary"/> or
+    /// <see cref="Origin.Second"/>), before the state acts on it.</summary>
+    private void CountReceived(object message)
     {
-        _eventNumber = 0;
-        _reason = null;
-        _notification = false;
-        var d = e.StateData;
-        switch (e.FsmEvent)
+        switch (message)
         {
-            case Received r when IsPrimary(d, r.Connection) || IsSecond(d, r.Connection):
+            case Received r:
                 _counters.CountReceived(r.Message);
                 if (r.Message is NotificationMessage n)
                 {
@@ -987,26 +1004,19 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                     Log.Warning("{Peer}: NOTIFICATION received in {State}: {Notification}", Peer, StateName, n.Describe());
                 }
                 break;
-            case ReceivedWithErrors r when IsPrimary(d, r.Connection) || IsSecond(d, r.Connection):
-                _counters.CountReceived(r.Message);
-                break;
-            case MessagesWritten w:
-                // UPDATEs, End-of-RIB and ROUTE-REFRESH the RIB wrote straight to a connection of ours: they count
-                // as sent to this neighbor whichever connection carried them (also one we have since let go of).
-                _counters.CountWritten(w.Counts);
-                break;
-            case ReceiveFailed f when IsPrimary(d, f.Connection) || IsSecond(d, f.Connection):
+            case ReceiveFailed f:
                 _counters.LastError = $"receive error: {f.Error}";
                 Log.Warning("{Peer}: receive error in {State}: {Error}", Peer, StateName, f.Error);
                 break;
         }
-        return function(e);
-    };
+    }
 
     private void Transitioned(SessionState from, SessionState to)
     {
         if (!_initialized) return;
         var next = NextStateData;
+        // Every GoTo goes through Go, which puts the cause in the state data it carries to the next state.
+        var cause = next.Cause ?? TransitionCause.None;
         if (to == SessionState.Established && from != SessionState.Established)
         {
             _counters.UpSince = Now;
@@ -1021,14 +1031,14 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             _counters.DownSince = Now;
             _counters.FlapCount++;
             CancelTimer(StableTimer);
-            _rib.Tell(new PeerDown(Peer, _reason ?? BgpEvent.Name(_eventNumber), _eventNumber, _notification), Self);
+            _rib.Tell(new PeerDown(Peer, cause.Reason ?? BgpEvent.Name(cause.Event), cause.Event, cause.Notification), Self);
         }
         // A dynamic neighbor with an AS range is in the AS its OPEN carried (the configured one is a placeholder),
         // as in NeighborStatus: the session being entered, else the one being left.
         uint peerAs = next.Session?.PeerAs ?? StateData.Session?.PeerAs ?? _settings.PeerAs;
-        var change = new SessionStateChanged(Peer, peerAs, from, to, _eventNumber, BgpEvent.Name(_eventNumber), _reason, Now);
-        Log.Info("{Peer}: {From} -> {To} ({Event} {EventName}){Reason}", Peer, from, to, _eventNumber,
-            BgpEvent.Name(_eventNumber), _reason is null ? "" : ": " + _reason);
+        var change = new SessionStateChanged(Peer, peerAs, from, to, cause.Event, BgpEvent.Name(cause.Event), cause.Reason, Now);
+        Log.Info("{Peer}: {From} -> {To} ({Event} {EventName}){Reason}", Peer, from, to, cause.Event,
+            BgpEvent.Name(cause.Event), cause.Reason is null ? "" : ": " + cause.Reason);
         Context.System.EventStream.Publish(change);
     }
 
@@ -1038,12 +1048,8 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         var d = stop.StateData;
         var ceased = new NotificationMessage(ErrorCode.Cease, CeaseSubcode.PeerDeconfigured);
         bool openSent = stop.TerminatedState is SessionState.OpenSent or SessionState.OpenConfirm or SessionState.Established;
-        if (d.Connection is { } c)
-        {
-            if (openSent) CloseWith(c.Ref, ceased);
-            else CloseConnection(c);
-        }
-        if (d.Second is { } s) CloseWith(s.Ref, ceased);
+        CloseConnection(d.Connection, openSent ? ceased : null);
+        CloseConnection(d.Second, ceased);
         if (d.DialAttempt != 0) _connector.Tell(new CancelConnect(d.DialAttempt), Self);
         // In Established the Cease/3 above always goes out, so the RIB must not keep the routes (RFC 4724 4.2).
         if (stop.TerminatedState == SessionState.Established) _rib.Tell(new PeerDown(Peer, "neighbor removed", BgpEvent.NeighborRemoved, EndedByNotification: true), Self);
@@ -1059,17 +1065,9 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     /// </summary>
     private State<SessionState, SessionData> ToIdle(SessionData d, int evt, string reason, NotificationMessage? notify, RetryCount count)
     {
-        if (d.Connection is { } c)
-        {
-            if (notify is not null) CloseWith(c.Ref, notify);
-            else CloseConnection(c);
-        }
-        if (d.Second is { } s)
-        {
-            // The peer has our OPEN on it too: it gets the same NOTIFICATION.
-            if (notify is not null) CloseWith(s.Ref, notify);
-            else CloseConnection(s);
-        }
+        CloseConnection(d.Connection, notify);
+        // The peer has our OPEN on the second connection too: it gets the same NOTIFICATION.
+        CloseConnection(d.Second, notify);
         if (d.DialAttempt != 0) _connector.Tell(new CancelConnect(d.DialAttempt), Self);
         foreach (var timer in new[] { ConnectRetryTimer, HoldTimer, KeepaliveTimer, DelayOpenTimer, IdleHoldTimer })
             CancelTimer(timer);
@@ -1089,14 +1087,13 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             },
         };
         string published = notify is null ? reason : $"{reason}; NOTIFICATION sent {Summary(notify)}";
-        // Events 24/25 are by definition a NOTIFICATION received; otherwise the row's own NOTIFICATION, if any.
-        _notification = notify is not null || evt is BgpEvent.NotifMsg or BgpEvent.NotifMsgVerErr;
         if (count != RetryCount.Reset)
         {
             _counters.LastError = published;
             next = ArmIdleHold(next);
         }
-        return Go(SessionState.Idle, evt, published).Using(next);
+        // Events 24/25 are by definition a NOTIFICATION received; otherwise the row's own NOTIFICATION, if any.
+        return Go(SessionState.Idle, next, evt, published, notification: notify is not null || evt is BgpEvent.NotifMsg or BgpEvent.NotifMsgVerErr);
     }
 
     /// <summary>
@@ -1112,17 +1109,11 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         return d with { IdleHoldTime = doubled > _settings.MaxIdleHoldTime ? _settings.MaxIdleHoldTime : doubled };
     }
 
-    /// <summary>Event 2 ManualStop, or AdministrativeReset: the same row with Cease/4, then ManualStart.</summary>
-    private State<SessionState, SessionData> AdministrativeStop(SessionData d, bool notify, object stop) => stop switch
+    /// <summary>Event 2 ManualStop (Cease/2), or AdministrativeReset: the same row with Cease/4, then ManualStart;
+    /// RFC 4486 with the RFC 9003 shutdown communication.</summary>
+    private State<SessionState, SessionData> AdministrativeStop(SessionData d, bool notify, object stop)
     {
-        AdministrativeReset r => AdministrativeStop(d, notify, r.Communication, reset: true),
-        _ => AdministrativeStop(d, notify, ((ManualStop)stop).Communication, reset: false),
-    };
-
-    /// <summary>ManualStop (Cease/2) or AdministrativeReset (Cease/4, then ManualStart), RFC 4486 with the
-    /// RFC 9003 shutdown communication.</summary>
-    private State<SessionState, SessionData> AdministrativeStop(SessionData d, bool notify, string? communication, bool reset)
-    {
+        var (reset, communication) = stop is AdministrativeReset r ? (true, r.Communication) : (false, ((ManualStop)stop).Communication);
         var text = communication ?? _settings.ShutdownCommunication;
         var subcode = reset ? CeaseSubcode.AdministrativeReset : CeaseSubcode.AdministrativeShutdown;
         NotificationMessage? notification = null;
@@ -1146,15 +1137,13 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         return state;
     }
 
-    /// <summary>Event 8 in OpenSent, OpenConfirm and Established, in its two forms: an AutomaticStop (NOTIFICATION
-    /// Cease with its subcode), or the RIB's maximum-prefix stop, which carries the RFC 4486 data itself
+    /// <summary>Event 8 in its two forms: an AutomaticStop (NOTIFICATION Cease with its subcode once an OPEN went out,
+    /// <paramref name="notify"/>), or the RIB's maximum-prefix stop, which carries the RFC 4486 data itself
     /// (<see cref="MaxPrefixStop"/>), so neither waits for the other.</summary>
-    private State<SessionState, SessionData> AutomaticStopped(SessionData d, object stop) => stop switch
-    {
-        MaxPrefixExceeded m => MaxPrefixStop(d, m),
-        AutomaticStop a => ToIdle(d, BgpEvent.AutomaticStop, a.Reason, new NotificationMessage(ErrorCode.Cease, a.CeaseSubcode), RetryCount.Increment),
-        _ => throw new ArgumentOutOfRangeException(nameof(stop), stop, "not an Event 8"),
-    };
+    private State<SessionState, SessionData> AutomaticStopped(SessionData d, object stop, bool notify) => stop is MaxPrefixExceeded m
+        ? MaxPrefixStop(d, m, notify)
+        : ToIdle(d, BgpEvent.AutomaticStop, ((AutomaticStop)stop).Reason,
+            notify ? new NotificationMessage(ErrorCode.Cease, ((AutomaticStop)stop).CeaseSubcode) : null, RetryCount.Increment);
 
     /// <summary>
     /// Event 8 for the maximum-prefix limit. RFC 4486 section 4: "If a BGP speaker decides to terminate its peering
@@ -1162,12 +1151,13 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     /// the speaker MUST send to the neighbor a NOTIFICATION message with the Error Code Cease and the Error
     /// Subcode 'Maximum Number of Prefixes Reached'. The message MAY optionally include the Address Family
     /// information [RFC4760] and the upper bound in the 'Data' field ... AFI (2 octets), SAFI (1 octet), and
-    /// the prefix upper bound (4 octets)". Then the session is held down (<see cref="HoldDown"/>).
+    /// the prefix upper bound (4 octets)" (once an OPEN went out, <paramref name="notify"/>). Then the session is
+    /// held down (<see cref="HoldDown"/>).
     /// </summary>
-    private State<SessionState, SessionData> MaxPrefixStop(SessionData d, MaxPrefixExceeded m)
+    private State<SessionState, SessionData> MaxPrefixStop(SessionData d, MaxPrefixExceeded m, bool notify)
     {
         // Built from the family and limit, as the RIB builds m.Notification (one encoder for RFC 4486's data).
-        var notification = MaxPrefixTracker.Notification(m.Family, m.Limit);
+        var notification = notify ? MaxPrefixTracker.Notification(m.Family, m.Limit) : null;
         var idle = ToIdle(d, BgpEvent.AutomaticStop, MaxPrefixReason(m), notification, RetryCount.Increment);
         return idle.Using(HoldDown(idle.StateData, m));
     }
@@ -1241,12 +1231,10 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     private bool NotifyWithoutOpen(SessionData d) =>
         d.Connection is not null && IsTimerActive(DelayOpenTimer) && _settings.SendNotificationWithoutOpen;
 
-    private State<SessionState, SessionData> Go(SessionState state, int evt, string? reason = null)
-    {
-        _eventNumber = evt;
-        _reason = reason;
-        return GoTo(state);
-    }
+    /// <summary>The only way this FSM changes state: the cause goes with the transition, in the data the next
+    /// state gets (as OpenBGPD's change_state takes the event), for <see cref="Transitioned"/> to report.</summary>
+    private State<SessionState, SessionData> Go(SessionState state, SessionData next, int evt, string? reason = null, bool notification = false) =>
+        GoTo(state).Using(next with { Cause = new TransitionCause(evt, reason, notification) });
 
     private SessionData Dial(SessionData d)
     {
@@ -1268,14 +1256,6 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         CancelTimer(DelayOpenTimer);
         StartConnectRetryTimer();
         return Dial(d with { Connection = null });
-    }
-
-    /// <summary>Our dial succeeded while an inbound connection waits out its DelayOpenTimer: without OPENs there
-    /// is no identifier to resolve a collision with (6.8), so the first connection stays and ours is closed.</summary>
-    private State<SessionState, SessionData> DropLateDial(SessionData d, Connected c)
-    {
-        c.Connection.Tell(new TransportClose(TimeSpan.Zero), Self);
-        return Stay().Using(d with { DialAttempt = 0 });
     }
 
     private static PeerConnection FromAccepted(Accepted a) => new(a.Connection, false, a.Local, a.Remote);
@@ -1308,12 +1288,13 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         connection.Tell(new TransportClose(NotificationFlushDeadline), Self);
     }
 
-    private void CloseConnection(PeerConnection? connection) =>
-        connection?.Ref.Tell(new TransportClose(NotificationFlushDeadline), Self);
-
-    private static bool IsPrimary(SessionData d, IActorRef connection) => d.Connection is { } c && c.Ref.Equals(connection);
-
-    private static bool IsSecond(SessionData d, IActorRef connection) => d.Second is { } c && c.Ref.Equals(connection);
+    /// <summary>Close the connection, if any, after <paramref name="notification"/> when there is one.</summary>
+    private void CloseConnection(PeerConnection? connection, NotificationMessage? notification = null)
+    {
+        if (connection is null) return;
+        if (notification is null) connection.Ref.Tell(new TransportClose(NotificationFlushDeadline), Self);
+        else CloseWith(connection.Ref, notification);
+    }
 
     /// <summary>Event 24 NotifMsgVerErr: the peer rejected our version (OPEN Message Error / Unsupported Version Number).</summary>
     private static bool IsVersionError(NotificationMessage n) =>

@@ -44,4 +44,17 @@ public sealed record SessionData
     /// <summary>Stopped for exceeding the maximum prefixes (RFC 4486 Cease/1): AutomaticStart is ignored; the
     /// IdleHoldTimer, if armed, times the configured restart interval, else only ManualStart restarts.</summary>
     public bool HeldDown { get; init; }
+
+    /// <summary>Why the session is in its current state: the cause of the transition that entered it (null before
+    /// the first). It travels with the transition, set where the FSM changes state.</summary>
+    public TransitionCause? Cause { get; init; }
+}
+
+/// <summary>What made the FSM change state: the RFC 4271 8.1 event (negative numbers are ours, see
+/// <see cref="BgpEvent"/>), a reason for people, and whether a NOTIFICATION was sent or received on the way
+/// (RFC 4724 4.2 keeps a graceful-restart peer's routes only when the session ended without one).</summary>
+public sealed record TransitionCause(int Event, string? Reason, bool Notification = false)
+{
+    /// <summary>No transition yet (event 0).</summary>
+    public static readonly TransitionCause None = new(0, null);
 }

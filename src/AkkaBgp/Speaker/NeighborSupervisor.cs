@@ -126,7 +126,9 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
         public DynamicNeighborRange? Range { get; } = range;
         /// <summary>The FSM incarnation that last got its AutomaticStart.</summary>
         public IActorRef? StartedFsm { get; set; }
-        /// <summary>ManualStop received and no ManualStart since: a recreated FSM stays Idle.</summary>
+        /// <summary>The operator's ManualStop, and no ManualStart since: an FSM recreated after a crash or re-created by
+        /// a configuration change stays Idle. This flag is the one place the administrative state lives; it moves to the
+        /// replacement's entry when the neighbor is re-created.</summary>
         public bool AdminDown { get; set; }
         public int Restarts { get; set; }
         public IActorRef? PendingRemoval { get; set; }
@@ -151,6 +153,13 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
         _fsmProps = fsmProps;
         _ranges = ranges;
         _restart = restart;
+        // Subscribed before the first FSM exists: a child's constructor can run (and announce itself) before this
+        // actor's PreStart. A missed first FsmStarted made the first restart after a crash look like the first
+        // incarnation, which then got no AutomaticStart and stayed Idle for good.
+        // Each FSM incarnation announces itself; a replacement for a crashed one needs its AutomaticStart.
+        Context.System.EventStream.Subscribe(Self, typeof(FsmStarted));
+        // Dynamic neighbors are removed when their session has been down for a while; the FSMs publish their states.
+        if (_ranges.Count > 0) Context.System.EventStream.Subscribe(Self, typeof(SessionStateChanged));
         foreach (var n in neighbors) Spawn(n, null);
 
         Receive<InboundConnection>(OnInbound);
@@ -224,8 +233,9 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
                 _neighbors.Remove(peer);
                 if (n.Replacement is { } settings)
                 {
-                    // The old actor's name is free only now.
-                    Spawn(settings, n.Range);
+                    // The old actor's name is free only now. An operator's stop carries over: the new FSM gets no
+                    // AutomaticStart, so it never dials or accepts before anyone could stop it again.
+                    Spawn(settings, n.Range, n.AdminDown);
                     n.PendingRemoval?.Tell(new NeighborAdded(peer, true), Self);
                 }
                 else
@@ -249,14 +259,6 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
         return Akka.Actor.Props.Create(() => new NeighborSupervisor(list, ranges, fsmProps, restart ?? new FsmRestartSettings()));
     }
 
-    protected override void PreStart()
-    {
-        // Each FSM incarnation announces itself; a replacement for a crashed one needs its AutomaticStart.
-        Context.System.EventStream.Subscribe(Self, typeof(FsmStarted));
-        // Dynamic neighbors are removed when their session has been down for a while; the FSMs publish their states.
-        if (_ranges.Count > 0) Context.System.EventStream.Subscribe(Self, typeof(SessionStateChanged));
-    }
-
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 
     private void OnFsmStarted(FsmStarted e)
@@ -274,7 +276,7 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
         n.StartedFsm = e.Fsm;
         n.Restarts++;
         Log.Warning("FSM of {Peer} was recreated after a crash (restart {Count})", e.Peer, n.Restarts);
-        if (!n.AdminDown) e.Fsm.Tell(new AutomaticStart(), Self);
+        if (!n.AdminDown && n.PendingRemoval is null) e.Fsm.Tell(new AutomaticStart(), Self);
     }
 
     private static bool IsDown(SessionState state) => state is SessionState.Idle or SessionState.Connect or SessionState.Active;
@@ -313,7 +315,7 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
         n.Supervisor.Tell(BackoffSupervisor.GetCurrentChild.Instance, Self);
     }
 
-    private void Spawn(NeighborSettings settings, DynamicNeighborRange? range)
+    private void Spawn(NeighborSettings settings, DynamicNeighborRange? range, bool adminDown = false)
     {
         var name = "peer-" + settings.PeerAddress.ToString().Replace(':', '_');
         // OnFailure: a crash stops the FSM and recreates it after min * 2^n (capped, with jitter); the count resets
@@ -321,14 +323,14 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
         var props = BackoffSupervisor.Props(Backoff.OnFailure(_fsmProps(settings), "fsm", _restart.MinBackoff, _restart.MaxBackoff,
             _restart.RandomFactor, maxNrOfRetries: -1));
         var supervisor = Context.Watch(Context.ActorOf(props, name));
-        var n = new Neighbor(settings, supervisor, range);
+        var n = new Neighbor(settings, supervisor, range) { AdminDown = adminDown };
         _neighbors[settings.PeerAddress] = n;
         _bySupervisor[supervisor] = settings.PeerAddress;
         PublishSecurity(settings.PeerAddress, TransportSecurity.For(settings));
         PublishBfd(settings);
         // RFC 4271 8.1.2: the system starts the session (Event 3, or 5 with PassiveTcpEstablishment);
-        // the FSM ignores it unless AllowAutomaticStart.
-        supervisor.Tell(new AutomaticStart(), Self);
+        // the FSM ignores it unless AllowAutomaticStart. Not for a neighbor the operator stopped: Idle until ManualStart.
+        if (!adminDown) supervisor.Tell(new AutomaticStart(), Self);
     }
 
     /// <summary>
@@ -343,7 +345,8 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
             ? new ManualStop(communication)
             : new AutomaticStop(ceaseSubcode, communication ?? "neighbor removed from the configuration");
         n.Supervisor.Tell(stop, Self);
-        n.AdminDown = true;
+        // PendingRemoval also keeps a crashed FSM from getting its AutomaticStart while it goes (OnFsmStarted); the
+        // operator's AdminDown is left as it is, for the replacement to inherit.
         n.PendingRemoval = replyTo;
         n.Replacement = replacement;
         var self = Self;

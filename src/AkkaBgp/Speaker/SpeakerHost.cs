@@ -1,3 +1,4 @@
+using System.Net;
 using Akka.Actor;
 using Akka.Event;
 using AkkaBgp.Session;
@@ -49,9 +50,12 @@ public static class SpeakerHost
         // BFD sessions follow the configured neighbors; their failures reach the FSMs through the supervisor (RFC 5882).
         var bfd = system.ActorOf(Bfd.BfdClient.Props(supervisor), $"{prefix}-bfd");
         supervisor.Tell(new AttachBfd(bfd));
-        var listener = system.ActorOf(BgpListener.Props(settings.Listener with { Connection = settings.Connection }, supervisor), $"{prefix}-listener");
-        // Before any connection can arrive for a neighbor with a TCP MD5 key the listener has its key: the
-        // listener handles this message right after binding, and a SYN without the key is dropped by the kernel.
+        // The listener gets the configured neighbors' MD5 keys and TTLs with its Props, so they are on its sockets before
+        // it accepts anything (a SYN without the key is dropped by the kernel, a GTSM peer's low-TTL segments too).
+        // AttachTransport below makes the supervisor send them again, and later changes, as SetPeerSecurity.
+        var security = new Dictionary<IPAddress, TransportSecurity>();
+        foreach (var n in settings.Neighbors) security[n.PeerAddress] = TransportSecurity.For(n);
+        var listener = system.ActorOf(BgpListener.Props(settings.Listener with { Connection = settings.Connection }, supervisor, security), $"{prefix}-listener");
         supervisor.Tell(new AttachTransport(connector, listener));
         return new SpeakerRefs(supervisor, listener, connector, rib) { Bfd = bfd };
     }

@@ -297,7 +297,7 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
         if (!_closedReported)
         {
             _closedReported = true;
-            _handler?.Tell(new ConnectionClosed(reason, Self), Self);
+            _handler?.Tell(new TcpConnectionFails(reason, Self), Self);
         }
         _closing = true;
         CloseSocket(abort);
@@ -346,7 +346,7 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
         if (!_closedReported)
         {
             _closedReported = true;
-            _handler?.Tell(new ConnectionClosed("connection actor stopped", Self), Self);
+            _handler?.Tell(new TcpConnectionFails("connection actor stopped", Self), Self);
         }
         CloseSocket(abort: false);
         _stop.Dispose();
@@ -466,16 +466,13 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
         {
             Interlocked.Increment(ref _updatesReceived);
             Interlocked.Increment(ref _unacknowledged);
-            if (update.Update.Action is { } action)
+            // Treat-as-withdraw and attribute discard travel with the UPDATE (Received.Errors); these two reset the session.
+            if (update.Update.Action is ErrorAction.SessionReset or ErrorAction.AfiSafiDisable)
             {
-                if (action is ErrorAction.SessionReset or ErrorAction.AfiSafiDisable)
-                {
-                    var worst = update.Update.Errors.First(e => e.Action == action);
-                    handler.Tell(new ReceiveFailed(worst, MessageType.Update, self), self);
-                    return false;
-                }
-                handler.Tell(new ReceivedWithErrors(decoded, update.Update.Errors, self), self);
-                return true;
+                var action = update.Update.Action;
+                var worst = update.Update.Errors.First(e => e.Action == action);
+                handler.Tell(new ReceiveFailed(worst, MessageType.Update, self), self);
+                return false;
             }
         }
         handler.Tell(new Received(decoded!, self), self);

@@ -98,7 +98,7 @@ public sealed class TcpConnector : ReceiveActor
         cts.Dispose();
         if (d.Socket is null)
         {
-            d.Requester.Tell(new ConnectFailed(d.Request.Remote, d.Error ?? "failed", d.Request.Attempt), Self);
+            d.Requester.Tell(TcpConnectionFails.Dial(d.Error ?? "failed", d.Request.Attempt), Self);
             return;
         }
         var local = (IPEndPoint)d.Socket.LocalEndPoint!;

@@ -12,7 +12,7 @@ namespace AkkaBgp.Transport;
 // ---- FSM -> connector ---------------------------------------------------------------------
 
 /// <summary>Dial <paramref name="Remote"/> for <paramref name="Handler"/> (the FSM). The connector answers
-/// the handler with <see cref="Connected"/> or <see cref="ConnectFailed"/>. <paramref name="Attempt"/>
+/// the handler with <see cref="Connected"/> or <see cref="TcpConnectionFails"/>. <paramref name="Attempt"/>
 /// is echoed back so the FSM can ignore answers to attempts it has abandoned. <paramref name="Timeout"/> bounds
 /// the TCP handshake (null: the connector's default); it should not exceed the ConnectRetryTime.</summary>
 public sealed record Connect(IPEndPoint Remote, IPEndPoint? Local, IActorRef Handler, long Attempt, TimeSpan? Timeout = null);
@@ -27,9 +27,6 @@ public sealed record CancelConnect(long Attempt);
 /// <summary>Our outbound connection is up (RFC 4271 Event 16 Tcp_CR_Acked / Event 17 TcpConnectionConfirmed).
 /// The connection does not read until it receives <see cref="Register"/>.</summary>
 public sealed record Connected(IActorRef Connection, IPEndPoint Local, IPEndPoint Remote, long Attempt);
-
-/// <summary>The outbound attempt failed (RFC 4271 Event 18 TcpConnectionFails).</summary>
-public sealed record ConnectFailed(IPEndPoint Remote, string Reason, long Attempt);
 
 /// <summary>The listener accepted a connection from this neighbor's address (RFC 4271 Event 14
 /// TcpConnection_Valid). The FSM registers it, or closes it if it cannot use it.</summary>
@@ -64,22 +61,32 @@ public sealed record Abort;
 /// the unprocessed count falls below the low-water mark (backpressure: the peer's TCP window closes meanwhile).</summary>
 public sealed record UpdatesProcessed(int Count);
 
-// ---- connection -> FSM ------------------------------------------------------------------
+// ---- connection -> FSM (and the connector's TcpConnectionFails) --------------------------------
 
-/// <summary>A whole message, framed and decoded with the registered rules (Events 19, 25, 26, 27 and ROUTE-REFRESH).
-/// <paramref name="Connection"/> is the sender's ref, so the FSM can tell its two connections apart during a collision.</summary>
-public sealed record Received(BgpMessage Message, IActorRef Connection);
+/// <summary>A whole message, framed and decoded with the registered rules (Events 19, 24-27 and ROUTE-REFRESH).
+/// <paramref name="Connection"/> is the sender's ref, so the FSM can tell its two connections apart during a collision.
+/// <paramref name="Errors"/> are the RFC 7606 errors an UPDATE decoded with that do not reset the session
+/// (treat-as-withdraw, attribute discard; the UPDATE is delivered as it must be applied), empty when none: an UPDATE
+/// is Event 27 with or without them. Errors that do reset the session come as <see cref="ReceiveFailed"/>.</summary>
+public sealed record Received(BgpMessage Message, IActorRef Connection, IReadOnlyList<WireError> Errors)
+{
+    /// <summary>The message with the errors it decoded with: an UPDATE's own <see cref="UpdateMessage.Errors"/>, else none.</summary>
+    public Received(BgpMessage message, IActorRef connection)
+        : this(message, connection, message is BgpUpdate u ? u.Update.Errors : []) { }
+}
 
-/// <summary>A message that could not be framed or decoded (Events 21 BGPHeaderErr, 22 BGPOpenMsgErr, 28 UpdateMsgErr,
-/// 24 NotifMsgVerErr). Reading stops after a <see cref="ErrorAction.SessionReset"/> error; the FSM decides what to send.</summary>
+/// <summary>A message that could not be framed or decoded (Events 21 BGPHeaderErr, 22 BGPOpenMsgErr, 28 UpdateMsgErr).
+/// Reading stops after a <see cref="ErrorAction.SessionReset"/> error; the FSM decides what to send.</summary>
 public sealed record ReceiveFailed(WireError Error, MessageType? Type, IActorRef Connection);
 
-/// <summary>The UPDATE decoded, but with RFC 7606 errors that do not reset the session
-/// (treat-as-withdraw or attribute discard). The UPDATE is delivered as it must be applied.</summary>
-public sealed record ReceivedWithErrors(BgpMessage Message, IReadOnlyList<WireError> Errors, IActorRef Connection);
-
-/// <summary>The connection is gone (peer closed, reset, or our Close/Abort finished): Event 18 TcpConnectionFails.</summary>
-public sealed record ConnectionClosed(string Reason, IActorRef Connection);
+/// <summary>RFC 4271 Event 18 TcpConnectionFails, from either half of the transport. From a connection
+/// (<paramref name="Connection"/> its ref): it is gone (peer closed, reset, or our Close/Abort finished). From the
+/// connector (<paramref name="Connection"/> null): the <see cref="Connect"/> numbered <paramref name="Attempt"/> failed.</summary>
+public sealed record TcpConnectionFails(string Reason, IActorRef? Connection, long Attempt = 0)
+{
+    /// <summary>Our dial failed before a connection existed.</summary>
+    public static TcpConnectionFails Dial(string reason, long attempt) => new(reason, null, attempt);
+}
 
 /// <summary>Messages that others than the handler queued on this connection (the RIB's UPDATEs and End-of-RIB
 /// markers, ROUTE-REFRESH) and that have now been written to the socket, by type: at most one per completed

@@ -22,6 +22,9 @@ public sealed class ServiceConfig : IDisposable
     public IPEndPoint Management => new(Address, ManagementPort);
     public string Path { get; private set; } = "";
 
+    /// <summary>More settings inside <c>management { }</c> (e.g. a <c>tls { }</c> block).</summary>
+    public string ManagementExtra { get; set; } = "";
+
     /// <summary>Writes the file: router-id, AS 65000, listen and management on <see cref="Address"/>, then <paramref name="body"/>;
     /// <paramref name="akka"/> goes into a top-level <c>akka { }</c> after it.</summary>
     public string Write(string body, string? akka = null)
@@ -35,6 +38,7 @@ public sealed class ServiceConfig : IDisposable
               management {
                 address = "{{Address}}"
                 port = {{ManagementPort}}{{token}}
+                {{ManagementExtra}}
               }
               rib { partitions = 2 }
             {{body}}
@@ -42,6 +46,14 @@ public sealed class ServiceConfig : IDisposable
             {{(akka is null ? "" : "akka {\n" + akka + "\n}")}}
             """, "service.conf");
         return Path;
+    }
+
+    /// <summary>A file beside the configuration (certificates and such).</summary>
+    public string WriteFile(string name, byte[] content)
+    {
+        var path = System.IO.Path.Combine(_files.Directory, name);
+        File.WriteAllBytes(path, content);
+        return path;
     }
 
     /// <summary>Replaces the file with text that does not parse or validate.</summary>

@@ -20,11 +20,11 @@ public sealed class ServiceProcess : IAsyncDisposable
     public HttpClient Http { get; }
     public string ConfigPath { get; }
 
-    private ServiceProcess(Process process, string configPath, Uri management)
+    private ServiceProcess(Process process, string configPath, Uri management, HttpMessageHandler? handler)
     {
         _process = process;
         ConfigPath = configPath;
-        Http = new HttpClient { BaseAddress = management, Timeout = TimeSpan.FromSeconds(30) };
+        Http = new HttpClient(handler ?? new HttpClientHandler()) { BaseAddress = management, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public string Output { get { lock (_output) return _output.ToString(); } }
@@ -32,7 +32,9 @@ public sealed class ServiceProcess : IAsyncDisposable
     public int Pid => _process.Id;
 
     /// <param name="waitForReady">Return once GET /ready is 200; false: once the management endpoint answers GET /alive.</param>
-    public static async Task<ServiceProcess> StartAsync(string configPath, IPEndPoint management, TimeSpan? readyWithin = null, bool waitForReady = true)
+    /// <param name="https">The management endpoint serves HTTPS; <paramref name="handler"/> decides which certificate to trust.</param>
+    public static async Task<ServiceProcess> StartAsync(string configPath, IPEndPoint management, TimeSpan? readyWithin = null, bool waitForReady = true,
+        bool https = false, HttpMessageHandler? handler = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "AkkaBgp.Service.dll");
         var psi = new ProcessStartInfo("dotnet")
@@ -44,7 +46,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         };
         foreach (var a in new[] { dll, "--config", configPath, "--reference", ConfigFiles.Reference }) psi.ArgumentList.Add(a);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start dotnet");
-        var service = new ServiceProcess(process, configPath, new Uri($"http://{management}/"));
+        var service = new ServiceProcess(process, configPath, new Uri($"{(https ? "https" : "http")}://{management}/"), handler);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (service._output) service._output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (service._output) service._output.AppendLine(e.Data); };
         process.BeginOutputReadLine();

@@ -78,16 +78,31 @@ public sealed class SpeakerPairTests() : BgpTestKit(virtualTime: false)
             Neighbors = [To(a, b, 65102, 65101, port)],
             Listener = new ListenerSettings { Endpoints = [new IPEndPoint(b, port)] },
         }, "b");
-        var sa = await WaitForAsync(speakerA, b, SessionState.Established);
-        var sb = await WaitForAsync(speakerB, a, SessionState.Established);
+        // Both sides dial, so RFC 4271 6.8 can cost a session: A, in OpenConfirm on its own connection (its KEEPALIVE
+        // already sent), gets B's OPEN on the second one and, having the lower BGP Identifier, closes its own with
+        // Cease/7, while B has taken that KEEPALIVE to Established and so closes the newcomer. Both speakers follow the
+        // RFC; the session comes back on the next attempt (seen in 1 of 4 runs of the suite under load). So a flap is
+        // allowed only with Cease/7 and only before a session that then holds for a few keepalive intervals (3 s each
+        // with hold 9 s); any other flap, or collisions that never settle within Wait, fail.
+        var settle = DateTime.UtcNow + Wait;
+        NeighborStatus sa, sb;
+        while (true)
+        {
+            sa = await WaitForAsync(speakerA, b, SessionState.Established);
+            sb = await WaitForAsync(speakerB, a, SessionState.Established);
+            // Only the sessions just seen count: transitions of earlier collisions happened before they came up.
+            var (upA, upB) = (sa.UpSince, sb.UpSince);
+            var flap = TryFish<SessionStateChanged>(events, e => e.From == SessionState.Established && e.At >= (e.Peer.Equals(b) ? upA : upB),
+                TimeSpan.FromSeconds(4));
+            if (flap is null) break;
+            Assert.True(flap.Reason?.Contains("6/7") == true && DateTime.UtcNow < settle, $"not a collision, or collisions that never settle: {flap}");
+        }
         Assert.True(sa.Session!.FourOctetAs && sb.Session!.FourOctetAs);
-        // Stable: neither side leaves Established over a few keepalive intervals (3 s each with hold 9 s), and the
-        // session each side reports is the one it first reached (no flap, the same uptime).
-        Assert.Null(TryFish<SessionStateChanged>(events, e => e.From == SessionState.Established, TimeSpan.FromSeconds(4)));
+        // The session each side reports is the one it reached before the quiet window (no flap, the same uptime).
         var laterA = await speakerA.Supervisor.Ask<NeighborStatus>(new NeighborCommand(b, GetNeighborStatus.Instance));
         var laterB = await speakerB.Supervisor.Ask<NeighborStatus>(new NeighborCommand(a, GetNeighborStatus.Instance));
-        Assert.Equal((SessionState.Established, 0, sa.UpSince), (laterA.State, laterA.FlapCount, laterA.UpSince));
-        Assert.Equal((SessionState.Established, 0, sb.UpSince), (laterB.State, laterB.FlapCount, laterB.UpSince));
+        Assert.Equal((SessionState.Established, sa.FlapCount, sa.UpSince), (laterA.State, laterA.FlapCount, laterA.UpSince));
+        Assert.Equal((SessionState.Established, sb.FlapCount, sb.UpSince), (laterB.State, laterB.FlapCount, laterB.UpSince));
 
         // An administrative reset on one side comes back up by itself (Cease/4, then ManualStart).
         // Both sides dial, so collision resolution may legitimately deliver Cease/7 on a losing

@@ -62,7 +62,7 @@ public sealed class CollisionTests : FsmTestKit
         Assert.True(Fsm.StateData.Connection!.Outbound);
         // Late messages from the closed connection change nothing.
         FromPeer(inbound, KeepaliveMessage.Instance);
-        Tell(new ConnectionClosed("closed", inbound.Ref));
+        Tell(new TcpConnectionFails("closed", inbound.Ref));
         Assert.Equal(SessionState.Established, Fsm.StateName);
     }
 
@@ -133,7 +133,7 @@ public sealed class CollisionTests : FsmTestKit
         CreateFsm();
         var (inbound, dial) = InboundFirstInOpenConfirm(HigherPeerId);
         var outbound = OutboundSecond(dial);
-        Tell(new ConnectionClosed("refused", outbound.Ref));
+        Tell(new TcpConnectionFails("refused", outbound.Ref));
         Assert.Null(Fsm.StateData.Second);
         Assert.Equal(SessionState.OpenConfirm, Fsm.StateName);
         inbound.ExpectNoMsg(Quiet);
@@ -145,7 +145,7 @@ public sealed class CollisionTests : FsmTestKit
         CreateFsm();
         var (inbound, dial) = InboundFirstInOpenConfirm(HigherPeerId);
         var outbound = OutboundSecond(dial);
-        Tell(new ConnectionClosed("reset", inbound.Ref));
+        Tell(new TcpConnectionFails("reset", inbound.Ref));
         ExpectTransition(SessionState.OpenConfirm, SessionState.OpenSent, BgpEvent.TcpConnectionFails);
         Assert.Same(outbound.Ref, Fsm.StateData.Connection!.Ref);
         FromPeer(outbound, PeerOpen());
@@ -224,7 +224,7 @@ public sealed class CollisionTests : FsmTestKit
         Tell(new Accepted(inbound.Ref, LocalEndPoint, PeerEndPoint));
         inbound.ExpectMsg<Register>();
         ExpectSent<OpenMessage>(inbound);
-        Tell(new ConnectionClosed("reset", outbound.Ref));
+        Tell(new TcpConnectionFails("reset", outbound.Ref));
         Assert.Equal(SessionState.OpenSent, Fsm.StateName);
         Assert.Same(inbound.Ref, Fsm.StateData.Connection!.Ref);
         FromPeer(inbound, PeerOpen());
@@ -254,5 +254,130 @@ public sealed class CollisionTests : FsmTestKit
         var third = NewConnection();
         Tell(new Accepted(third.Ref, LocalEndPoint, PeerEndPoint));
         ExpectNotification(third, ErrorCode.Cease, CeaseSubcode.ConnectionCollisionResolution, []);
+    }
+
+    // ---- paths the classifier routes (RFC 4271 6.8), each pinned by what goes on the wire ----
+
+    [Fact]
+    public void Second_connection_receive_error_gets_the_codecs_NOTIFICATION_on_that_connection_only()
+    {
+        CreateFsm();
+        var (inbound, dial) = InboundFirstInOpenConfirm(HigherPeerId);
+        var outbound = OutboundSecond(dial);
+        Tell(new ReceiveFailed(WireError.Reset(ErrorCode.MessageHeader, HeaderSubcode.BadMessageLength, [0, 18], "short"),
+            null, outbound.Ref));
+        ExpectNotification(outbound, ErrorCode.MessageHeader, HeaderSubcode.BadMessageLength, [0, 18]);
+        inbound.ExpectNoMsg(Quiet);
+        Assert.Null(Fsm.StateData.Second);
+        Assert.Equal(SessionState.OpenConfirm, Fsm.StateName);
+    }
+
+    [Fact]
+    public void Second_connection_NOTIFICATION_closes_it_without_an_answer()
+    {
+        CreateFsm();
+        var (inbound, dial) = InboundFirstInOpenConfirm(HigherPeerId);
+        var outbound = OutboundSecond(dial);
+        FromPeer(outbound, new NotificationMessage(ErrorCode.Cease, CeaseSubcode.ConnectionRejected));
+        ExpectClosedSilently(outbound);
+        inbound.ExpectNoMsg(Quiet);
+        Assert.Null(Fsm.StateData.Second);
+        Assert.Equal(SessionState.OpenConfirm, Fsm.StateName);
+        Assert.Equal(1, Status().MessagesReceived[MessageType.Notification]);
+    }
+
+    [Fact]
+    public void Second_connection_send_hold_timer_expiry_gets_8_0_on_that_connection_only()
+    {
+        CreateFsm();
+        var (inbound, dial) = InboundFirstInOpenConfirm(HigherPeerId);
+        var outbound = OutboundSecond(dial);
+        Tell(new SendHoldTimerExpired(outbound.Ref));
+        ExpectNotification(outbound, ErrorCode.SendHoldTimerExpired, 0, []);
+        inbound.ExpectNoMsg(Quiet);
+        Assert.Equal(SessionState.OpenConfirm, Fsm.StateName);
+    }
+
+    [Fact]
+    public void Our_dial_failing_in_OpenConfirm_changes_nothing_and_its_late_connection_is_closed()
+    {
+        CreateFsm();
+        var (inbound, dial) = InboundFirstInOpenConfirm(HigherPeerId);
+        Tell(TcpConnectionFails.Dial("refused", dial.Attempt));
+        Assert.Equal(0, Fsm.StateData.DialAttempt);
+        Assert.Equal(SessionState.OpenConfirm, Fsm.StateName);
+        var late = NewConnection();
+        Tell(new Connected(late.Ref, OutboundLocal, PeerEndPoint, dial.Attempt));
+        Assert.Equal(TimeSpan.Zero, late.ExpectMsg<Close>().FlushDeadline);
+        inbound.ExpectNoMsg(Quiet);
+        Assert.Null(Fsm.StateData.Second);
+    }
+
+    [Fact]
+    public void DelayOpen_a_second_inbound_connection_gets_Cease_7_and_the_first_waits_on()
+    {
+        CreateFsm(s => s with { DelayOpen = true });
+        Start();
+        var first = NewConnection();
+        Tell(new Accepted(first.Ref, LocalEndPoint, PeerEndPoint));
+        first.ExpectMsg<Register>();
+        var second = NewConnection();
+        Tell(new Accepted(second.Ref, LocalEndPoint, PeerEndPoint));
+        ExpectNotification(second, ErrorCode.Cease, CeaseSubcode.ConnectionCollisionResolution, []);
+        first.ExpectNoMsg(Quiet);
+        Assert.Same(first.Ref, Fsm.StateData.Connection!.Ref);
+        Assert.Equal(SessionState.Connect, Fsm.StateName);
+    }
+
+    [Fact]
+    public void DelayOpen_our_dial_failing_while_an_inbound_connection_waits_changes_nothing()
+    {
+        CreateFsm(s => s with { DelayOpen = true });
+        var dial = Start();
+        var inbound = NewConnection();
+        Tell(new Accepted(inbound.Ref, LocalEndPoint, PeerEndPoint));
+        inbound.ExpectMsg<Register>();
+        Tell(TcpConnectionFails.Dial("refused", dial.Attempt));
+        inbound.ExpectNoMsg(Quiet);
+        Assert.Equal(SessionState.Connect, Fsm.StateName);
+        Assert.Equal(0, Fsm.StateData.DialAttempt);
+        Assert.True(Fsm.IsTimerActive(BgpFsm.DelayOpenTimer));
+        Events.FishForMessage<SessionStateChanged>(c => c.To == SessionState.Connect);
+        Events.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void Active_a_dial_started_in_Connect_failing_keeps_listening()
+    {
+        // The inbound connection waiting out its DelayOpenTimer closes (Connect -> Active) while our dial is still out.
+        CreateFsm(s => s with { DelayOpen = true });
+        var dial = Start();
+        var inbound = NewConnection();
+        Tell(new Accepted(inbound.Ref, LocalEndPoint, PeerEndPoint));
+        inbound.ExpectMsg<Register>();
+        Tell(new TcpConnectionFails("reset", inbound.Ref));
+        ExpectTransition(SessionState.Connect, SessionState.Active, BgpEvent.TcpConnectionFails);
+        Assert.Equal(dial.Attempt, Fsm.StateData.DialAttempt);
+        Tell(TcpConnectionFails.Dial("refused", dial.Attempt));
+        Assert.Equal(SessionState.Active, Fsm.StateName);
+        Assert.Equal(0, Fsm.StateData.DialAttempt);
+        Events.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void Active_a_dial_started_in_Connect_succeeding_is_Event_16()
+    {
+        CreateFsm(s => s with { DelayOpen = true });
+        var dial = Start();
+        var inbound = NewConnection();
+        Tell(new Accepted(inbound.Ref, LocalEndPoint, PeerEndPoint));
+        inbound.ExpectMsg<Register>();
+        Tell(new TcpConnectionFails("reset", inbound.Ref));
+        ExpectTransition(SessionState.Connect, SessionState.Active, BgpEvent.TcpConnectionFails);
+        var outbound = NewConnection();
+        Tell(new Connected(outbound.Ref, OutboundLocal, PeerEndPoint, dial.Attempt));
+        outbound.ExpectMsg<Register>();
+        Assert.Same(outbound.Ref, Fsm.StateData.Connection!.Ref);
+        Assert.True(Fsm.IsTimerActive(BgpFsm.DelayOpenTimer));
     }
 }

@@ -13,7 +13,7 @@ public sealed class DampingAndObservabilityTests : FsmTestKit
     {
         Tell(new AutomaticStart());
         var connect = Connector.ExpectMsg<Connect>();
-        Tell(new ConnectFailed(PeerEndPoint, "refused", connect.Attempt));
+        Tell(TcpConnectionFails.Dial("refused", connect.Attempt));
         // Consume the start (Event 3 or 6) so that the restarts below are told apart from it.
         ExpectTransition(SessionState.Connect, SessionState.Idle, BgpEvent.TcpConnectionFails);
     }
@@ -38,7 +38,7 @@ public sealed class DampingAndObservabilityTests : FsmTestKit
         foreach (var seconds in new[] { 5, 10, 20, 30, 30 })
         {
             var connect = ExpectRestartAfter(TimeSpan.FromSeconds(seconds));
-            Tell(new ConnectFailed(PeerEndPoint, "refused", connect.Attempt));
+            Tell(TcpConnectionFails.Dial("refused", connect.Attempt));
         }
     }
 
@@ -50,7 +50,7 @@ public sealed class DampingAndObservabilityTests : FsmTestKit
         for (int i = 0; i < 3; i++)
         {
             var connect = ExpectRestartAfter(TimeSpan.FromSeconds(5));
-            Tell(new ConnectFailed(PeerEndPoint, "refused", connect.Attempt));
+            Tell(TcpConnectionFails.Dial("refused", connect.Attempt));
         }
     }
 
@@ -91,7 +91,7 @@ public sealed class DampingAndObservabilityTests : FsmTestKit
     {
         CreateFsm(s => s with { AllowAutomaticStart = false });
         var connection = ToOpenSent();
-        Tell(new ConnectionClosed("reset", connection.Ref));
+        Tell(new TcpConnectionFails("reset", connection.Ref));
         Assert.Equal(SessionState.Active, Fsm.StateName);
         Tell(HoldTimerExpires.Instance); // any other event in Active: Idle
         Assert.Equal(SessionState.Idle, Fsm.StateName);
@@ -106,7 +106,7 @@ public sealed class DampingAndObservabilityTests : FsmTestKit
         CreateFsm(s => s with { IdleHoldTime = TimeSpan.FromSeconds(5), IdleHoldStablePeriod = TimeSpan.FromMinutes(2) });
         StartAndFail();
         var connect = ExpectRestartAfter(TimeSpan.FromSeconds(5));
-        Tell(new ConnectFailed(PeerEndPoint, "refused", connect.Attempt));
+        Tell(TcpConnectionFails.Dial("refused", connect.Attempt));
         connect = ExpectRestartAfter(TimeSpan.FromSeconds(10));
         Assert.Equal(TimeSpan.FromSeconds(20), Fsm.StateData.IdleHoldTime);
 
@@ -119,7 +119,7 @@ public sealed class DampingAndObservabilityTests : FsmTestKit
         Advance(TimeSpan.FromMinutes(2));
         Assert.Equal(TimeSpan.FromSeconds(5), Fsm.StateData.IdleHoldTime);
 
-        Tell(new ConnectionClosed("reset", connection.Ref));
+        Tell(new TcpConnectionFails("reset", connection.Ref));
         ExpectRestartAfter(TimeSpan.FromSeconds(5));
     }
 
@@ -135,7 +135,7 @@ public sealed class DampingAndObservabilityTests : FsmTestKit
         FromPeer(connection, KeepaliveMessage.Instance);
         Rib.ExpectMsg<PeerUp>();
         Advance(TimeSpan.FromSeconds(119));
-        Tell(new ConnectionClosed("reset", connection.Ref));
+        Tell(new TcpConnectionFails("reset", connection.Ref));
         ExpectRestartAfter(TimeSpan.FromSeconds(10));
     }
 

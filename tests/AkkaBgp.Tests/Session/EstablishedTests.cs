@@ -48,7 +48,7 @@ public sealed class EstablishedTests : FsmTestKit
         CreateFsm();
         var connection = ToEstablished();
         var errors = new[] { new WireError(ErrorAction.TreatAsWithdraw, ErrorCode.UpdateMessage, UpdateSubcode.InvalidOriginAttribute, [1, 1, 9], "ORIGIN 9") };
-        Tell(new ReceivedWithErrors(EmptyUpdate(), errors, connection.Ref));
+        Tell(new Received(EmptyUpdate(), connection.Ref, errors));
         var received = Rib.ExpectMsg<PeerUpdate>();
         Assert.Equal(ErrorAction.TreatAsWithdraw, Assert.Single(received.Errors).Action);
         connection.ExpectNoMsg(Quiet);
@@ -136,7 +136,7 @@ public sealed class EstablishedTests : FsmTestKit
         // NOTIFICATION, and it reads that from PeerDown, not from the reason text.
         CreateFsm();
         var connection = ToEstablished();
-        Tell(new ConnectionClosed("connection reset", connection.Ref));
+        Tell(new TcpConnectionFails("connection reset", connection.Ref));
         var closed = Rib.ExpectMsg<PeerDown>();
         Assert.Equal((BgpEvent.TcpConnectionFails, false), (closed.EventNumber, closed.EndedByNotification));
     }
@@ -167,7 +167,7 @@ public sealed class EstablishedTests : FsmTestKit
     {
         CreateFsm();
         var connection = ToEstablished();
-        Tell(new ConnectionClosed("connection reset", connection.Ref));
+        Tell(new TcpConnectionFails("connection reset", connection.Ref));
         Rib.ExpectMsg<PeerDown>();
         ExpectTransition(SessionState.Established, SessionState.Idle, BgpEvent.TcpConnectionFails);
         AssertState(SessionState.Idle, 1);

@@ -106,7 +106,7 @@ public sealed class IdleConnectActiveTests : FsmTestKit
         Tell(KeepaliveTimerExpires.Instance);
         Tell(ConnectRetryTimerExpires.Instance);
         Tell(new Received(KeepaliveMessage.Instance, stray.Ref));
-        Tell(new ConnectionClosed("gone", stray.Ref));
+        Tell(new TcpConnectionFails("gone", stray.Ref));
         AssertState(SessionState.Idle, 0);
         Events.ExpectNoMsg(Quiet);
         stray.ExpectNoMsg(Quiet);
@@ -171,7 +171,7 @@ public sealed class IdleConnectActiveTests : FsmTestKit
     {
         CreateFsm();
         var connect = Start();
-        Tell(new ConnectFailed(PeerEndPoint, "refused", connect.Attempt));
+        Tell(TcpConnectionFails.Dial("refused", connect.Attempt));
         var change = ExpectTransition(SessionState.Connect, SessionState.Idle, BgpEvent.TcpConnectionFails);
         Assert.Contains("refused", change.Reason);
         AssertState(SessionState.Idle, 0);
@@ -184,7 +184,7 @@ public sealed class IdleConnectActiveTests : FsmTestKit
         CreateFsm();
         var connect = Start();
         var stale = NewConnection();
-        Tell(new ConnectFailed(PeerEndPoint, "old", connect.Attempt + 100));
+        Tell(TcpConnectionFails.Dial("old", connect.Attempt + 100));
         Tell(new Connected(stale.Ref, LocalEndPoint, PeerEndPoint, connect.Attempt + 100));
         ExpectClosedSilently(stale);
         Assert.Equal(SessionState.Connect, Fsm.StateName);
@@ -333,7 +333,7 @@ public sealed class IdleConnectActiveTests : FsmTestKit
     public void DelayOpen_connection_failure_in_Connect_goes_to_Active_and_restarts_ConnectRetryTimer()
     {
         var connection = ConnectWithDelayOpen();
-        Tell(new ConnectionClosed("reset by peer", connection.Ref));
+        Tell(new TcpConnectionFails("reset by peer", connection.Ref));
         ExpectTransition(SessionState.Connect, SessionState.Active, BgpEvent.TcpConnectionFails);
         Assert.False(Fsm.IsTimerActive(BgpFsm.DelayOpenTimer));
         Assert.True(Fsm.IsTimerActive(BgpFsm.ConnectRetryTimer));
@@ -375,7 +375,7 @@ public sealed class IdleConnectActiveTests : FsmTestKit
     {
         // Active with dialling allowed: reached from Connect when a DelayOpen connection fails.
         var connection = ConnectWithDelayOpen();
-        Tell(new ConnectionClosed("reset", connection.Ref));
+        Tell(new TcpConnectionFails("reset", connection.Ref));
         ExpectTransition(SessionState.Connect, SessionState.Active, BgpEvent.TcpConnectionFails);
         Advance(TimeSpan.FromSeconds(120));
         Connector.ExpectMsg<Connect>();
@@ -417,7 +417,7 @@ public sealed class IdleConnectActiveTests : FsmTestKit
         var connection = NewConnection();
         Tell(new Accepted(connection.Ref, LocalEndPoint, PeerEndPoint));
         connection.ExpectMsg<Register>();
-        Tell(new ConnectionClosed("reset", connection.Ref));
+        Tell(new TcpConnectionFails("reset", connection.Ref));
         ExpectTransition(SessionState.Active, SessionState.Idle, BgpEvent.TcpConnectionFails);
         AssertState(SessionState.Idle, 1);
     }

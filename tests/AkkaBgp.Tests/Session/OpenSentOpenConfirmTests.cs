@@ -69,7 +69,7 @@ public sealed class OpenSentOpenConfirmTests : FsmTestKit
     {
         CreateFsm();
         var connection = ToOpenSent();
-        Tell(new ConnectionClosed("peer closed", connection.Ref));
+        Tell(new TcpConnectionFails("peer closed", connection.Ref));
         ExpectTransition(SessionState.OpenSent, SessionState.Active, BgpEvent.TcpConnectionFails);
         Assert.True(Fsm.IsTimerActive(BgpFsm.ConnectRetryTimer));
         Assert.False(Fsm.IsTimerActive(BgpFsm.HoldTimer));
@@ -129,7 +129,7 @@ public sealed class OpenSentOpenConfirmTests : FsmTestKit
     {
         CreateFsm();
         var connection = ToOpenSent();
-        Tell(new ReceivedWithErrors(EmptyUpdate(), [new WireError(ErrorAction.TreatAsWithdraw, 3, 1, [], "x")], connection.Ref));
+        Tell(new Received(EmptyUpdate(), connection.Ref, [new WireError(ErrorAction.TreatAsWithdraw, 3, 1, [], "x")]));
         ExpectNotification(connection, ErrorCode.FiniteStateMachine, FsmSubcode.UnexpectedMessageInOpenSent, [2]);
     }
 
@@ -163,7 +163,7 @@ public sealed class OpenSentOpenConfirmTests : FsmTestKit
         var stranger = NewConnection();
         Tell(new ManualStart());
         Tell(new Received(KeepaliveMessage.Instance, stranger.Ref));
-        Tell(new ConnectionClosed("x", stranger.Ref));
+        Tell(new TcpConnectionFails("x", stranger.Ref));
         Assert.Equal(SessionState.OpenSent, Fsm.StateName);
         connection.ExpectNoMsg(Quiet);
     }
@@ -241,7 +241,7 @@ public sealed class OpenSentOpenConfirmTests : FsmTestKit
     {
         CreateFsm();
         var connection = ToOpenConfirm();
-        Tell(new ConnectionClosed("reset", connection.Ref));
+        Tell(new TcpConnectionFails("reset", connection.Ref));
         ExpectTransition(SessionState.OpenConfirm, SessionState.Idle, BgpEvent.TcpConnectionFails);
         AssertState(SessionState.Idle, 1);
     }

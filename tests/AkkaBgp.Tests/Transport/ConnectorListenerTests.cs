@@ -44,16 +44,17 @@ public sealed class ConnectorListenerTests : BgpTestKit
     }
 
     [Fact]
-    public void Refused_connect_answers_ConnectFailed_with_the_attempt()
+    public void Refused_connect_answers_TcpConnectionFails_with_the_attempt_and_no_connection()
     {
         var address = Loopback.NextAddress();
         int port;
         using (var s = Listen(new IPEndPoint(address, 0))) port = ((IPEndPoint)s.LocalEndPoint!).Port;
         var connector = Sys.ActorOf(TcpConnector.Props());
         connector.Tell(new Connect(new IPEndPoint(address, port), null, TestActor, 3));
-        var failed = ExpectMsg<ConnectFailed>(Wait);
+        var failed = ExpectMsg<TcpConnectionFails>(Wait);
         Assert.Equal(3, failed.Attempt);
         Assert.Equal("ConnectionRefused", failed.Reason);
+        Assert.Null(failed.Connection);
     }
 
     [Fact]
@@ -64,16 +65,16 @@ public sealed class ConnectorListenerTests : BgpTestKit
         connector.Tell(new Connect(new IPEndPoint(IPAddress.Parse("192.0.2.1"), 179), null, TestActor, 1), TestActor);
         connector.Tell(new CancelConnect(1), TestActor);
         connector.Tell(new Connect(new IPEndPoint(IPAddress.Parse("192.0.2.1"), 179), null, TestActor, 2, TimeSpan.FromMilliseconds(200)), TestActor);
-        Assert.Equal(2, ExpectMsg<ConnectFailed>(Wait).Attempt);
+        Assert.Equal(2, ExpectMsg<TcpConnectionFails>(Wait).Attempt);
         ExpectNoMsg(TimeSpan.FromMilliseconds(500));
     }
 
     [Fact]
-    public void Connect_times_out_with_ConnectFailed()
+    public void Connect_times_out_with_TcpConnectionFails()
     {
         var connector = Sys.ActorOf(TcpConnector.Props());
         connector.Tell(new Connect(new IPEndPoint(IPAddress.Parse("192.0.2.1"), 179), null, TestActor, 9, TimeSpan.FromMilliseconds(300)));
-        var failed = ExpectMsg<ConnectFailed>(Wait);
+        var failed = ExpectMsg<TcpConnectionFails>(Wait);
         Assert.Equal(9, failed.Attempt);
     }
 

@@ -23,8 +23,10 @@ public sealed class NeighborSupervisorTests : BgpTestKit
     {
         public StandInFsm(NeighborSettings settings, IActorRef probe)
         {
-            probe.Tell(new Started(settings.PeerAddress, Self));
+            // Published before the probe hears of it: once a test has seen Started, the supervisor has FsmStarted in its
+            // mailbox, so a command sent through the supervisor after that arrives behind anything FsmStarted causes.
             Context.System.EventStream.Publish(new FsmStarted(settings.PeerAddress, Self));
+            probe.Tell(new Started(settings.PeerAddress, Self));
             Receive<Crash>(_ => throw new InvalidOperationException("FSM bug"));
             Receive<GetNeighborStatus>(_ => Sender.Tell(settings.PeerAddress.ToString()));
             ReceiveAny(m => probe.Tell(new Got(settings.PeerAddress, m, Self)));
@@ -152,8 +154,38 @@ public sealed class NeighborSupervisorTests : BgpTestKit
         AwaitBackoff(sup, "192.0.2.1", 1);
         Advance(TimeSpan.FromSeconds(1));
         probe.ExpectMsg<Started>();
-        // No AutomaticStart for the new incarnation: the operator's ManualStop still holds.
-        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        // No AutomaticStart for the new incarnation: the operator's ManualStop still holds. The ping goes through the
+        // supervisor after its FsmStarted, so an AutomaticStart it sent would arrive first.
+        sup.Tell(new NeighborCommand(A("192.0.2.1"), "ping"));
+        Assert.Equal("ping", probe.ExpectMsg<Got>().Message);
+    }
+
+    [Fact]
+    public void A_neighbor_the_operator_stopped_stays_Idle_when_a_configuration_change_re_creates_it()
+    {
+        var probe = CreateTestProbe();
+        var sup = Supervisor(probe, [Neighbor("192.0.2.6")]);
+        probe.ReceiveN(2);
+        sup.Tell(new NeighborCommand(A("192.0.2.6"), new ManualStop("maintenance")));
+        probe.ExpectMsg<Got>(g => g.Message is ManualStop);
+
+        // A reload changes a setting that needs a new FSM: the old one goes, the new one must not dial.
+        sup.Tell(new ReplaceNeighbor(Neighbor("192.0.2.6", passive: true)), TestActor);
+        probe.ExpectMsg<Got>(g => g.Message is AutomaticStop);
+        ExpectMsg(new NeighborAdded(A("192.0.2.6"), true));
+        probe.ExpectMsg<Started>();
+        // Everything the supervisor sent the new FSM before this ping arrives before it: no AutomaticStart.
+        sup.Tell(new NeighborCommand(A("192.0.2.6"), "ping"));
+        Assert.Equal("ping", probe.ExpectMsg<Got>().Message);
+
+        // The operator's ManualStart lifts the stop, and the next re-creation starts on its own again.
+        sup.Tell(new NeighborCommand(A("192.0.2.6"), new ManualStart()));
+        Assert.IsType<ManualStart>(probe.ExpectMsg<Got>().Message);
+        sup.Tell(new ReplaceNeighbor(Neighbor("192.0.2.6")), TestActor);
+        probe.ExpectMsg<Got>(g => g.Message is AutomaticStop);
+        ExpectMsg(new NeighborAdded(A("192.0.2.6"), true));
+        probe.ExpectMsg<Started>();
+        Assert.IsType<AutomaticStart>(probe.ExpectMsg<Got>().Message);
     }
 
     [Fact]

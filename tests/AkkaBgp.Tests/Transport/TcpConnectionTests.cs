@@ -58,6 +58,25 @@ public sealed class TcpConnectionTests : BgpTestKit
     }
 
     [Fact]
+    public async Task UPDATE_with_a_treat_as_withdraw_error_arrives_as_Received_with_its_errors()
+    {
+        var (connection, peer, handler) = await RegisteredAsync();
+        var bad = Loopback.Update(8);
+        bad[26] = 9; // ORIGIN 9: RFC 7606 section 7.1, treat-as-withdraw
+        await peer.SendAsync(Loopback.Update(7));
+        await peer.SendAsync(bad);
+        var clean = handler.ExpectMsg<Received>(Wait);
+        Assert.IsType<BgpUpdate>(clean.Message);
+        Assert.Empty(clean.Errors);
+        var withErrors = handler.ExpectMsg<Received>(Wait);
+        var update = Assert.IsType<BgpUpdate>(withErrors.Message);
+        Assert.Equal(ErrorAction.TreatAsWithdraw, Assert.Single(withErrors.Errors).Action);
+        Assert.Same(update.Update.Errors, withErrors.Errors);
+        Assert.Equal(connection, withErrors.Connection);
+        peer.Dispose();
+    }
+
+    [Fact]
     public async Task Thousand_keepalives_in_one_write_arrive_as_a_thousand_messages()
     {
         var (_, peer, handler) = await RegisteredAsync();
@@ -93,7 +112,7 @@ public sealed class TcpConnectionTests : BgpTestKit
             await Loopback.ReadUntilAsync(peer, m => m is NotificationMessage, Wait));
         Assert.Equal((byte)1, notification.Code);
         Assert.True(await Loopback.ClosedAsync(peer, Wait));
-        Assert.Contains("closed by us", handler.ExpectMsg<ConnectionClosed>(Wait).Reason);
+        Assert.Contains("closed by us", handler.ExpectMsg<TcpConnectionFails>(Wait).Reason);
         peer.Dispose();
     }
 
@@ -112,7 +131,7 @@ public sealed class TcpConnectionTests : BgpTestKit
     }
 
     [Fact]
-    public async Task Peer_close_gives_ConnectionClosed_once_and_stops_the_actor()
+    public async Task Peer_close_gives_TcpConnectionFails_once_and_stops_the_actor()
     {
         var (connection, peer, handler) = await RegisteredAsync();
         Watch(connection);
@@ -120,7 +139,9 @@ public sealed class TcpConnectionTests : BgpTestKit
         peer.Shutdown(SocketShutdown.Both);
         peer.Dispose();
         Assert.IsType<KeepaliveMessage>(handler.ExpectMsg<Received>(Wait).Message);
-        Assert.Equal("peer closed the connection", handler.ExpectMsg<ConnectionClosed>(Wait).Reason);
+        var closed = handler.ExpectMsg<TcpConnectionFails>(Wait);
+        Assert.Equal("peer closed the connection", closed.Reason);
+        Assert.Equal(connection, closed.Connection);
         ExpectTerminated(connection, Wait);
         connection.Tell(new Abort());
         handler.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
@@ -144,7 +165,7 @@ public sealed class TcpConnectionTests : BgpTestKit
         }
         Assert.Equal("bye", ((NotificationMessage)seen[300]).ShutdownCommunication);
         Assert.True(await Loopback.ClosedAsync(peer, Wait));
-        handler.ExpectMsg<ConnectionClosed>(Wait);
+        handler.ExpectMsg<TcpConnectionFails>(Wait);
         peer.Dispose();
     }
 
@@ -201,7 +222,7 @@ public sealed class TcpConnectionTests : BgpTestKit
         connection.Tell(new Close(TimeSpan.FromSeconds(1)));
         await connection.Ask<ConnectionStats>(GetConnectionStats.Instance);
         Advance(TimeSpan.FromSeconds(2));
-        Assert.Contains("unsent", handler.ExpectMsg<ConnectionClosed>(Wait).Reason);
+        Assert.Contains("unsent", handler.ExpectMsg<TcpConnectionFails>(Wait).Reason);
         peer.Dispose();
     }
 
@@ -272,7 +293,7 @@ public sealed class TcpConnectionTests : BgpTestKit
     {
         var (connection, peer, handler) = await RegisteredAsync();
         connection.Tell(new Abort());
-        Assert.Equal("aborted by us", handler.ExpectMsg<ConnectionClosed>(Wait).Reason);
+        Assert.Equal("aborted by us", handler.ExpectMsg<TcpConnectionFails>(Wait).Reason);
         Assert.True(await Loopback.ClosedAsync(peer, Wait));
         peer.Dispose();
     }
