@@ -27,11 +27,13 @@ public sealed class BfdConfigTests : IDisposable
     public void Every_setting_is_read()
     {
         var bfd = _files.LoadValid(Neighbor("""
-            bfd { enabled = true, min-tx = 50ms, min-rx = 100ms, multiplier = 5, multihop = true, minimum-ttl = 64,
+            bfd { enabled = true, min-tx = 50ms, min-rx = 100ms, multiplier = 5, multihop = true, minimum-ttl = 64, strict = on,
                   authentication { type = meticulous-keyed-sha1, key-id = 7, password = "s3cret" } }
             """)).Neighbors[0].Bfd!;
         Assert.Equal((TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), (byte)5, true, (byte)64),
             (bfd.MinTx, bfd.MinRx, bfd.Multiplier, bfd.Multihop, bfd.MinimumTtl));
+        Assert.True(bfd.Strict);
+        Assert.False(_files.LoadValid(Neighbor("bfd { enabled = true }")).Neighbors[0].Bfd!.Strict);
         var key = Assert.Single(bfd.Keys);
         Assert.Equal((BfdAuthType.MeticulousKeyedSha1, (byte)7), (key.Type, key.KeyId));
         Assert.Equal("s3cret"u8.ToArray(), key.Secret);
@@ -71,6 +73,15 @@ public sealed class BfdConfigTests : IDisposable
             $"akka-bgp.neighbors[0].bfd.minimum-ttl ({_files.At(text, "0,")}): 0 is out of range (1..255)",
             $"akka-bgp.neighbors[0].bfd.multipler ({_files.At(text, "3,")}): unknown key, did you mean multiplier?",
         ], _files.Problems(text).Order().ToArray());
+    }
+
+    [Fact]
+    public void Strict_must_be_a_boolean()
+    {
+        var text = Neighbor("bfd { enabled = true, strict = sometimes }");
+        var problem = Assert.Single(_files.Problems(text));
+        Assert.StartsWith($"akka-bgp.neighbors[0].bfd.strict ({_files.At(text, "sometimes")}): ", problem);
+        Assert.Contains("a boolean (true/false, yes/no, on/off)", problem);
     }
 
     [Fact]

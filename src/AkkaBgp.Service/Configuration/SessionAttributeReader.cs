@@ -52,7 +52,7 @@ internal static class SessionAttributeReader
 
     internal static readonly string[] MaxPrefixKeys = ["limit", "warning-threshold", "restart-interval"];
 
-    internal static readonly string[] BfdKeys = ["enabled", "min-tx", "min-rx", "multiplier", "multihop", "minimum-ttl", "authentication"];
+    internal static readonly string[] BfdKeys = ["enabled", "min-tx", "min-rx", "multiplier", "multihop", "minimum-ttl", "strict", "authentication"];
 
     internal static readonly string[] BfdAuthenticationKeys = ["type", "key-id", "password"];
 
@@ -338,8 +338,9 @@ internal static class SessionAttributeReader
     }
 
     /// <summary>
-    /// <c>bfd { enabled, min-tx, min-rx, multiplier, multihop, minimum-ttl, authentication { type, key-id, password } }</c>:
-    /// a BFD session (RFC 5880) whose failure takes the BGP session down (RFC 5882). Null unless enabled.
+    /// <c>bfd { enabled, min-tx, min-rx, multiplier, multihop, minimum-ttl, strict, authentication { type, key-id, password } }</c>:
+    /// a BFD session (RFC 5880) whose failure takes the BGP session down (RFC 5882); with <c>strict</c> the BGP session
+    /// does not start until it is Up. Null unless enabled.
     /// </summary>
     private static AkkaBgp.Bfd.BfdSettings? ReadBfd(ConfigSection s)
     {
@@ -351,6 +352,7 @@ internal static class SessionAttributeReader
         if (s.Bool("multihop") is { } multihop) b = b with { Multihop = multihop };
         // Single hop ignores it: RFC 5881 section 5 accepts TTL 255 alone.
         if (s.Number("minimum-ttl", 1, 255) is { } minTtl) b = b with { MinimumTtl = (byte)minTtl };
+        if (s.Bool("strict") is { } strict) b = b with { Strict = strict };
         if (s.Object("authentication") is { } auth)
         {
             auth.CheckKeys(BfdAuthenticationKeys);

@@ -99,7 +99,7 @@ public sealed class SpeakerLifecycle(
             registry.Register<BgpListener>(refs.Listener);
             registry.Register<TcpConnector>(refs.Connector);
             registry.Register<SessionEventHub>(events);
-            registry.Register<AkkaBgp.Bfd.BfdManager>(refs.Bfd);
+            registry.Register<AkkaBgp.Bfd.BfdClient>(refs.Bfd);
             // RPKI route origin validation (RFC 6811, RFC 8210): one RTR client per configured cache; without any it
             // idles, and every route is NotFound.
             registry.Register<AkkaBgp.Rpki.RpkiActor>(system.ActorOf(AkkaBgp.Rpki.RpkiActor.Props(running.Current.RpkiCaches, refs.Rib), "bgp-rpki"));

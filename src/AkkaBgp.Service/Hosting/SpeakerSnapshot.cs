@@ -12,7 +12,8 @@ namespace AkkaBgp.Service.Hosting;
 /// synchronously and must not block on actors, so they read what the last refresh brought back; a
 /// <c>/metrics</c> scrape refreshes first.
 /// </summary>
-public sealed class SpeakerSnapshot(IRequiredActor<NeighborSupervisor> neighbors, IRequiredActor<RibActor> ribActor, IRequiredActor<AkkaBgp.Rpki.RpkiActor> rpkiActor)
+public sealed class SpeakerSnapshot(IRequiredActor<NeighborSupervisor> neighbors, IRequiredActor<RibActor> ribActor,
+    IRequiredActor<AkkaBgp.Rpki.RpkiActor> rpkiActor, IRequiredActor<AkkaBgp.Bfd.BfdClient>? bfdClient = null)
 {
     private volatile AkkaBgp.Rpki.RpkiStatus? _rpki;
     public AkkaBgp.Rpki.RpkiStatus? Rpki => _rpki;
@@ -30,12 +31,15 @@ public sealed class SpeakerSnapshot(IRequiredActor<NeighborSupervisor> neighbors
     private volatile IReadOnlyList<NeighborStatus> _neighbors = [];
     private volatile IReadOnlyList<System.Net.IPAddress> _notAnswering = [];
     private volatile RibSummary? _rib;
+    private volatile AkkaBgp.Bfd.BfdSessions? _bfd;
 
     public IReadOnlyList<NeighborStatus> Neighbors => _neighbors;
 
     /// <summary>Neighbors whose FSM did not answer the last refresh (e.g. being recreated after a crash).</summary>
     public IReadOnlyList<System.Net.IPAddress> NotAnswering => _notAnswering;
     public RibSummary? Rib => _rib;
+    /// <summary>The BFD sessions and the datagrams no session took; null before the first refresh.</summary>
+    public AkkaBgp.Bfd.BfdSessions? Bfd => _bfd;
 
     public async Task<IReadOnlyList<NeighborStatus>> RefreshNeighborsAsync(CancellationToken ct = default)
     {
@@ -55,5 +59,11 @@ public sealed class SpeakerSnapshot(IRequiredActor<NeighborSupervisor> neighbors
         return summary;
     }
 
-    public Task RefreshAsync(CancellationToken ct = default) => Task.WhenAll(RefreshNeighborsAsync(ct), RefreshRibAsync(ct), RefreshRpkiAsync(ct));
+    public async Task RefreshBfdAsync(CancellationToken ct = default)
+    {
+        if (bfdClient is null) return;
+        _bfd = await BfdEndpoints.AllAsync(bfdClient, ct);
+    }
+
+    public Task RefreshAsync(CancellationToken ct = default) => Task.WhenAll(RefreshNeighborsAsync(ct), RefreshRibAsync(ct), RefreshRpkiAsync(ct), RefreshBfdAsync(ct));
 }

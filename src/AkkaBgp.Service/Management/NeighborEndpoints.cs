@@ -21,11 +21,11 @@ public static class NeighborEndpoints
 
     public static void MapNeighbors(this IEndpointRouteBuilder app, RouteGroupBuilder writes)
     {
-        app.MapGet("/bgp/neighbors", async (SpeakerSnapshot snapshot, IRequiredActor<BfdManager> bfdManager, CancellationToken ct) =>
+        app.MapGet("/bgp/neighbors", async (SpeakerSnapshot snapshot, IRequiredActor<BfdClient> bfdClient, CancellationToken ct) =>
         {
             var statusesTask = snapshot.RefreshNeighborsAsync(ct);
             var ribTask = snapshot.RefreshRibAsync(ct);
-            var bfdTask = BfdEndpoints.SessionsAsync(bfdManager, ct);
+            var bfdTask = BfdEndpoints.SessionsAsync(bfdClient, ct);
             await Task.WhenAll(statusesTask, ribTask, bfdTask);
             var rib = ribTask.Result.Neighbors.ToDictionary(n => n.Peer);
             var bfd = bfdTask.Result.ToDictionary(b => b.Peer.Remote);
@@ -38,13 +38,13 @@ public static class NeighborEndpoints
             });
         });
 
-        app.MapGet("/bgp/neighbors/{address}", async (string address, IRequiredActor<NeighborSupervisor> neighbors, IRequiredActor<BfdManager> bfdManager,
+        app.MapGet("/bgp/neighbors/{address}", async (string address, IRequiredActor<NeighborSupervisor> neighbors, IRequiredActor<BfdClient> bfdClient,
             SpeakerSnapshot snapshot, CancellationToken ct) =>
         {
             var (peer, _, status, problem) = await FindAsync(address, neighbors, ct);
             if (status is null) return problem!;
             var rib = await snapshot.RefreshRibAsync(ct);
-            var bfd = (await BfdEndpoints.SessionsAsync(bfdManager, ct)).FirstOrDefault(b => b.Peer.Remote.Equals(peer));
+            var bfd = (await BfdEndpoints.SessionsAsync(bfdClient, ct)).FirstOrDefault(b => b.Peer.Remote.Equals(peer));
             return Results.Json(EventJson.Neighbor(status, rib.Neighbors.FirstOrDefault(n => n.Peer.Equals(peer)), DateTimeOffset.UtcNow, bfd));
         });
 

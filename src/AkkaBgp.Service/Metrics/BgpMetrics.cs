@@ -37,6 +37,18 @@ public sealed class BgpMetrics : IDisposable
         _meter.CreateObservableGauge("bgp_rpki_routes", () => RoutesByState(snapshot), "{path}", "Paths in the RIB by RFC 6811 validation state and family");
         _meter.CreateObservableGauge("bgp_neighbor_flaps", () => snapshot.Neighbors.Select(n =>
             new Measurement<long>(n.FlapCount, new KeyValuePair<string, object?>("neighbor", n.Peer.ToString()))), "{flap}", "Times each session left Established");
+
+        // BFD (RFC 5880): the engine's counters as the last /bgp/bfd snapshot (refreshed by each scrape) has them.
+        _meter.CreateObservableGauge("bfd_sessions", () => BfdSessions(snapshot), "{session}", "BFD sessions by state (RFC 5880 6.2)");
+        _meter.CreateObservableGauge("bfd_session_up", () => BfdPerSession(snapshot, s => s.State == Wire.Bfd.BfdState.Up ? 1 : 0), "{session}",
+            "1 while the neighbor's BFD session is Up, else 0");
+        _meter.CreateObservableGauge("bfd_detection_time_seconds", () => BfdPerSession(snapshot, s => s.DetectionTime.TotalSeconds), "s",
+            "Negotiated Detection Time per session (RFC 5880 6.8.4), 0 before the peer has been heard");
+        _meter.CreateObservableCounter("bfd_packets", () => BfdPackets(snapshot), "{packet}", "BFD Control packets per session, sent and received (accepted)");
+        _meter.CreateObservableCounter("bfd_discarded_packets", () => BfdDiscards(snapshot), "{packet}",
+            "BFD packets discarded, by reason (RFC 5880 6.8.6 checks, TTL/Hop Limit of RFC 5881/5883); neighbor=\"\" for packets no session took");
+        _meter.CreateObservableCounter("bfd_session_transitions", () => BfdTransitions(snapshot), "{transition}",
+            "Times each BFD session came Up and went from Up to Down");
     }
 
     private static IEnumerable<Measurement<long>> RpkiVrps(SpeakerSnapshot snapshot)
@@ -106,6 +118,51 @@ public sealed class BgpMetrics : IDisposable
         if (snapshot.Rib is not { } rib) yield break;
         foreach (var (family, summary) in rib.Families)
             yield return new Measurement<long>(value(summary), new KeyValuePair<string, object?>("family", family));
+    }
+
+    private static IEnumerable<Measurement<long>> BfdSessions(SpeakerSnapshot snapshot)
+    {
+        if (snapshot.Bfd is not { } bfd) yield break;
+        foreach (var state in Enum.GetValues<Wire.Bfd.BfdState>())
+            yield return new Measurement<long>(bfd.Sessions.Count(s => s.State == state), new KeyValuePair<string, object?>("state", state.ToString()));
+    }
+
+    private static IEnumerable<Measurement<T>> BfdPerSession<T>(SpeakerSnapshot snapshot, Func<AkkaBgp.Bfd.BfdSessionInfo, T> value) where T : struct
+    {
+        if (snapshot.Bfd is not { } bfd) yield break;
+        foreach (var s in bfd.Sessions) yield return new Measurement<T>(value(s), new KeyValuePair<string, object?>("neighbor", s.Peer.Remote.ToString()));
+    }
+
+    private static IEnumerable<Measurement<long>> BfdPackets(SpeakerSnapshot snapshot)
+    {
+        if (snapshot.Bfd is not { } bfd) yield break;
+        foreach (var s in bfd.Sessions)
+        {
+            var neighbor = new KeyValuePair<string, object?>("neighbor", s.Peer.Remote.ToString());
+            yield return new Measurement<long>(s.PacketsSent, neighbor, new("direction", "sent"));
+            yield return new Measurement<long>(s.PacketsReceived, neighbor, new("direction", "received"));
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> BfdDiscards(SpeakerSnapshot snapshot)
+    {
+        if (snapshot.Bfd is not { } bfd) yield break;
+        foreach (var s in bfd.Sessions)
+            foreach (var (reason, count) in s.Discarded)
+                yield return new Measurement<long>(count, new KeyValuePair<string, object?>("neighbor", s.Peer.Remote.ToString()), new("reason", reason));
+        foreach (var (reason, count) in bfd.Unmatched)
+            yield return new Measurement<long>(count, new KeyValuePair<string, object?>("neighbor", ""), new("reason", reason.ToString()));
+    }
+
+    private static IEnumerable<Measurement<long>> BfdTransitions(SpeakerSnapshot snapshot)
+    {
+        if (snapshot.Bfd is not { } bfd) yield break;
+        foreach (var s in bfd.Sessions)
+        {
+            var neighbor = new KeyValuePair<string, object?>("neighbor", s.Peer.Remote.ToString());
+            yield return new Measurement<long>(s.UpTransitions, neighbor, new("to", "Up"));
+            yield return new Measurement<long>(s.DownTransitions, neighbor, new("to", "Down"));
+        }
     }
 
     /// <summary>Per neighbor and family: received (pre-policy), accepted and advertised prefixes, the numbers

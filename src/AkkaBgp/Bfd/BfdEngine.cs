@@ -61,7 +61,8 @@ public static class BfdText
 /// run on the ThreadPool, which a full-table load keeps busy: a received packet queued behind RIB work would look like
 /// silence and a healthy session would flap. Measured on this 2-core VM (../shared/docs/linux-sockets.md section 3),
 /// a dedicated thread keeps 50 ms timers with gaps under 30 ms except under GC pauses; the thread runs at the highest
-/// priority the process may give it. PeriodicTimer on a Task drops ticks under load (same section), so it is not used.
+/// priority the process may give it (SCHED_FIFO, else nice -20: <see cref="BfdNative.RaiseTimingPriority"/>; Thread.Priority
+/// does nothing on Linux). PeriodicTimer on a Task drops ticks under load (same section), so it is not used.
 /// </para>
 /// </summary>
 public sealed class BfdEngine : IDisposable, IBfdSessionSink
@@ -71,6 +72,7 @@ public sealed class BfdEngine : IDisposable, IBfdSessionSink
 
     private readonly Action<BfdStateChanged> _onStateChanged;
     private readonly Action<string> _onError;
+    private readonly Action<string>? _onInfo;
     private readonly ConcurrentQueue<Action<TimeSpan>> _commands = new();
     private readonly BfdNative.Wakeup _wakeup = new();
     private readonly Thread _thread;
@@ -92,10 +94,12 @@ public sealed class BfdEngine : IDisposable, IBfdSessionSink
 
     /// <param name="onStateChanged">Called on the engine thread for every state change; it must not block (an actor's Tell).</param>
     /// <param name="onError">Socket problems (a bind that failed) and bugs, for the log; called on the engine thread.</param>
-    public BfdEngine(Action<BfdStateChanged> onStateChanged, Action<string> onError)
+    /// <param name="onInfo">Once, how the timing thread is scheduled (<see cref="BfdNative.RaiseTimingPriority"/>), for the log.</param>
+    public BfdEngine(Action<BfdStateChanged> onStateChanged, Action<string> onError, Action<string>? onInfo = null)
     {
         _onStateChanged = onStateChanged;
         _onError = onError;
+        _onInfo = onInfo;
         _thread = new Thread(Run) { IsBackground = true, Name = "bfd-timing", Priority = ThreadPriority.Highest };
         _thread.Start();
     }
@@ -171,10 +175,19 @@ public sealed class BfdEngine : IDisposable, IBfdSessionSink
 
     private void Run()
     {
+        _onInfo?.Invoke("BFD timing thread: " + BfdNative.RaiseTimingPriority());
         while (!_stopping)
         {
             try
             {
+                // Read what has arrived before judging silence. After this thread was held up (a stop-the-world GC
+                // suspends it wherever it runs managed code; a busy machine preempts it) the peers' packets may be
+                // waiting in the socket buffers, having arrived in time: ticking first would expire their Detection
+                // Time and take healthy sessions Down (6.8.4 is about what the peer sent, not when we got to read it).
+                // bench/bfd-under-load.sh found it: every stall of 150 ms brought down all 200 sessions at once.
+                if (_pollDirty) RebuildPoll();
+                if (_pollFds.Length > 1) PollAndDrain(0);
+                // Commands after that poll, which may have cleared the wakeup they signalled.
                 while (_commands.TryDequeue(out var command)) command(Now);
                 var now = Now;
                 var next = TimeSpan.MaxValue;
@@ -190,11 +203,7 @@ public sealed class BfdEngine : IDisposable, IBfdSessionSink
                 if (_pollDirty) RebuildPoll();
                 int timeout = next == TimeSpan.MaxValue ? 1000
                     : (int)Math.Clamp(Math.Ceiling((next - Now).TotalMilliseconds), 0, 1000);
-                int ready = BfdNative.poll(_pollFds, (nuint)_pollFds.Length, timeout);
-                if (ready <= 0) continue;
-                if ((_pollFds[0].Revents & BfdNative.PollIn) != 0) _wakeup.Clear();
-                for (int i = 1; i < _pollFds.Length; i++)
-                    if ((_pollFds[i].Revents & BfdNative.PollIn) != 0) Drain(_pollReceivers[i - 1]);
+                PollAndDrain(timeout);
             }
             catch (Exception e) when (!_stopping)
             {
@@ -203,6 +212,15 @@ public sealed class BfdEngine : IDisposable, IBfdSessionSink
             }
         }
         CloseAll();
+    }
+
+    private void PollAndDrain(int timeout)
+    {
+        int ready = BfdNative.poll(_pollFds, (nuint)_pollFds.Length, timeout);
+        if (ready <= 0) return;
+        if ((_pollFds[0].Revents & BfdNative.PollIn) != 0) _wakeup.Clear();
+        for (int i = 1; i < _pollFds.Length; i++)
+            if ((_pollFds[i].Revents & BfdNative.PollIn) != 0) Drain(_pollReceivers[i - 1]);
     }
 
     private void Drain(BfdNative.Receiver receiver)

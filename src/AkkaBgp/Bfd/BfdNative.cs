@@ -13,6 +13,8 @@ namespace AkkaBgp.Bfd;
 /// IP_MINTTL does not filter UDP, so RFC 5881's TTL 255 rule is checked in user space on the value read here.</item>
 /// <item><c>poll</c>, so one thread waits on every BFD socket and on its next timer deadline at once.</item>
 /// <item><c>eventfd</c>, so a command from an actor wakes that thread without waiting for the deadline.</item>
+/// <item><c>sched_setscheduler</c>/<c>setpriority</c>: .NET's Thread.Priority does nothing on Linux (the thread stays
+/// SCHED_OTHER, nice 0; seen with <c>ps -L -o cls,ni</c>).</item>
 /// </list>
 /// Buffers are pinned (POH) arrays allocated once per socket; no unsafe code.
 /// </summary>
@@ -57,6 +59,34 @@ internal static class BfdNative
 
     [DllImport("libc", SetLastError = true)]
     private static extern int eventfd(uint initval, int flags);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int sched_setscheduler(int pid, int policy, ref int priority);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int setpriority(int which, int who, int priority);
+
+    private const int SchedFifo = 1, PrioProcess = 0;
+    /// <summary>Low among real-time priorities: above every ordinary thread, below the kernel's own (IRQ threads run at 50).</summary>
+    public const int TimingRealtimePriority = 5;
+
+    /// <summary>
+    /// Lifts the calling thread (on Linux, pid 0 here means the calling thread, not the process) above the rest of the
+    /// machine's work, so that a full-table load, GC threads and other processes do not delay BFD's 50 ms packets:
+    /// SCHED_FIFO at <see cref="TimingRealtimePriority"/> if the process may (root or CAP_SYS_NICE), else nice -20, else
+    /// nothing. The thread sleeps in poll(2) almost all the time, and the kernel keeps 5% of each second for ordinary
+    /// threads anyway (sched_rt_runtime_us). <c>AKKABGP_BFD_SCHEDULING=normal</c> leaves the thread as it is (for the
+    /// comparison in bench/bfd-under-load.sh). Returns what it got, for the log.
+    /// </summary>
+    public static string RaiseTimingPriority()
+    {
+        if (Environment.GetEnvironmentVariable("AKKABGP_BFD_SCHEDULING") == "normal") return "SCHED_OTHER nice 0 (AKKABGP_BFD_SCHEDULING=normal)";
+        int priority = TimingRealtimePriority;
+        if (sched_setscheduler(0, SchedFifo, ref priority) == 0) return $"SCHED_FIFO {TimingRealtimePriority}";
+        int fifoErrno = Marshal.GetLastPInvokeError();
+        if (setpriority(PrioProcess, 0, -20) == 0) return $"nice -20 (SCHED_FIFO refused, errno {fifoErrno})";
+        return $"SCHED_OTHER nice 0 (SCHED_FIFO refused, errno {fifoErrno}; nice -20 refused, errno {Marshal.GetLastPInvokeError()})";
+    }
 
     [DllImport("libc", SetLastError = true)]
     private static extern nint write(int fd, byte[] buf, nuint count);

@@ -22,11 +22,15 @@ public sealed record BfdSettings
     /// <summary>Authentication keys (RFC 5880 6.7); empty: none. All of one type; more than one during a key rollover,
     /// the first signs what we send.</summary>
     public IReadOnlyList<BfdAuthKey> Keys { get; init; } = [];
+    /// <summary>Strict mode: the BGP session is not started while this BFD session is not Up (see
+    /// <see cref="Session.BfdStrictHold"/>). Not a BFD parameter: the engine ignores it, the BGP side acts on it.</summary>
+    public bool Strict { get; init; }
+
     public bool Equals(BfdSettings? other) =>
         other is not null && MinTx == other.MinTx && MinRx == other.MinRx && Multiplier == other.Multiplier
-        && Multihop == other.Multihop && MinimumTtl == other.MinimumTtl && Keys.SequenceEqual(other.Keys);
+        && Multihop == other.Multihop && MinimumTtl == other.MinimumTtl && Keys.SequenceEqual(other.Keys) && Strict == other.Strict;
 
-    public override int GetHashCode() => HashCode.Combine(MinTx, MinRx, Multiplier, Multihop, MinimumTtl, Keys.Count);
+    public override int GetHashCode() => HashCode.Combine(MinTx, MinRx, Multiplier, Multihop, MinimumTtl, Keys.Count, Strict);
 
     public BfdAuthKey? SigningKey => Keys.Count > 0 ? Keys[0] : null;
 }

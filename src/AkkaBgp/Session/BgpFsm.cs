@@ -55,6 +55,12 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     // session state change, so Transitioned ignores it.
     private bool _initialized;
 
+    /// <summary>BFD strict mode holds the session in Idle (<see cref="BfdStrictHold"/>); held from the start when
+    /// configured, until the BFD client says the session is Up.</summary>
+    private bool _bfdHold;
+    /// <summary>The start that strict mode held back, made when BFD comes Up.</summary>
+    private (bool Passive, int Event)? _heldStart;
+
     /// <param name="connector">Dials the peer on <see cref="Transport.Connect"/>; answers <see cref="Connected"/>/<see cref="TcpConnectionFails"/>.</param>
     /// <param name="rib">Receives PeerUp, PeerUpdate, PeerRouteRefresh and PeerDown.</param>
     public BgpFsm(NeighborSettings settings, IActorRef connector, IActorRef rib)
@@ -63,6 +69,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         _connector = connector;
         _rib = rib;
         _clock = SpeakerClock.For(Context.System);
+        _bfdHold = settings.Bfd?.Strict == true;
         // Every line this session logs carries the neighbor, so one neighbor's story can be filtered out of the log.
         Log = Context.GetLogger().WithContext("NeighborAddress", settings.PeerAddress.ToString()).WithContext("NeighborAs", settings.PeerAs);
 
@@ -158,6 +165,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // automatic restart, and the restart half of a reset still queued, so that a stopped session stays down.
                 CancelTimer(IdleHoldTimer);
                 _resetGeneration++;
+                _heldStart = null;
                 return Stay();
 
             case RestartAfterReset r when r.Generation == _resetGeneration:
@@ -199,6 +207,17 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
 
     private State<SessionState, SessionData> Start(SessionData d, bool passive, int evt)
     {
+        if (_bfdHold)
+        {
+            // BFD strict mode: the session is not started while its BFD session is not Up (the strict-mode draft's
+            // aim, "prevent a BGP session from being established until a BFD session is established", applied
+            // before the connection rather than in OpenConfirm: a peer that reached Established first would send
+            // UPDATEs we could only answer with an FSM error). Remembered, and made when BFD comes Up.
+            if (_heldStart is null) Log.Info("{Peer}: start ({Event}) held until the BFD session is Up (strict mode)", Peer, BgpEvent.Name(evt));
+            _heldStart = (passive, evt);
+            return Stay();
+        }
+        _heldStart = null;
         StartConnectRetryTimer();
         var data = d with { ConnectRetryCounter = 0, Passive = passive, HeldDown = false };
         return passive
@@ -934,6 +953,23 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
 
             case ManualStart or ManualStartWithPassiveTcpEstablishment or AutomaticStart:
                 // Events 1, 3-7 "are ignored" outside Idle.
+                return Stay();
+
+            case BfdStrictHold { Hold: false }:
+                _bfdHold = false;
+                // BFD is Up (or strict mode was turned off): make the held start, unless the damped IdleHoldTimer
+                // still runs; its expiry starts the session then.
+                if (StateName == SessionState.Idle && _heldStart is { } held && !IsTimerActive(IdleHoldTimer))
+                    return Start(e.StateData, held.Passive, held.Event);
+                return Stay();
+
+            case BfdStrictHold:
+                _bfdHold = true;
+                // Strict mode turned on (a reload) while a session is being set up without BFD Up: stop it; the
+                // failure's automatic restart is then held. An Established session is left alone: strict mode is
+                // about establishment, and a BFD failure takes it down anyway (RFC 5882).
+                if (StateName is SessionState.Connect or SessionState.Active or SessionState.OpenSent or SessionState.OpenConfirm)
+                    Self.Tell(new AutomaticStop(CeaseSubcode.BfdDown, "BFD session not Up (strict mode)"));
                 return Stay();
 
             case MessagesWritten w:

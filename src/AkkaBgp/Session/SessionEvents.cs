@@ -37,6 +37,14 @@ public sealed record AutomaticStart;
 /// Counts as a failure, so the session restarts after the IdleHoldTime when AllowAutomaticStart.</summary>
 public sealed record AutomaticStop(byte CeaseSubcode, string Reason);
 
+/// <summary>
+/// Not an RFC 4271 event: BFD strict mode (<c>bfd { strict = on }</c>, after draft-ietf-idr-bgp-bfd-strict-mode and
+/// FRR's <c>neighbor X bfd strict</c>). While <paramref name="Hold"/> is true (strict mode on and the neighbor's BFD
+/// session not Up) the FSM does not leave Idle: a start (Events 1, 3-7, 13) is remembered and made when BFD comes Up.
+/// Sent by <see cref="Bfd.BfdClient"/> whenever the BFD state or the setting changes and to every new FSM incarnation.
+/// </summary>
+public sealed record BfdStrictHold(bool Hold);
+
 /// <summary>Not an RFC 4271 event: ManualStop then ManualStart, sending Cease/4 Administrative Reset
 /// (RFC 4486) with the RFC 9003 shutdown communication. The session restarts the way it last started.</summary>
 public sealed record AdministrativeReset(string? Communication = null);

@@ -56,7 +56,7 @@ public sealed record NeighborNotFound(IPAddress Peer);
 /// actors whenever a neighbor is created, replaced or removed.</summary>
 public sealed record AttachTransport(IActorRef Connector, IActorRef Listener);
 
-/// <summary>Tells the supervisor where BFD sessions are run (<see cref="Bfd.BfdManager"/>): it then sends a
+/// <summary>Tells the supervisor where BFD sessions are run (<see cref="Bfd.BfdClient"/>): it then sends a
 /// <see cref="Bfd.ConfigureBfd"/> for every neighbor as it is created, replaced or removed, so a BFD session lives
 /// exactly as long as its configured BGP neighbor (RFC 5882 section 4).</summary>
 public sealed record AttachBfd(IActorRef Bfd);

@@ -29,7 +29,7 @@ public sealed record SpeakerSettings
 /// <summary>The running speaker's top-level actors.</summary>
 public sealed record SpeakerRefs(IActorRef Supervisor, IActorRef Listener, IActorRef Connector, IActorRef Rib)
 {
-    /// <summary>The BFD sessions' actor (<see cref="Bfd.BfdManager"/>).</summary>
+    /// <summary>The BFD sessions' actor (<see cref="Bfd.BfdClient"/>).</summary>
     public IActorRef Bfd { get; init; } = ActorRefs.Nobody;
 }
 
@@ -48,7 +48,7 @@ public static class SpeakerHost
             NeighborSupervisor.Props(settings.Neighbors, settings.DynamicNeighbors, n => settings.FsmProps(n, services), settings.FsmRestart),
             $"{prefix}-neighbors");
         // BFD sessions follow the configured neighbors; their failures reach the FSMs through the supervisor (RFC 5882).
-        var bfd = system.ActorOf(Bfd.BfdManager.Props(supervisor), $"{prefix}-bfd");
+        var bfd = system.ActorOf(Bfd.BfdClient.Props(supervisor), $"{prefix}-bfd");
         supervisor.Tell(new AttachBfd(bfd));
         // The listener gets the configured neighbors' MD5 keys and TTLs with its Props, so they are on its sockets before
         // it accepts anything (a SYN without the key is dropped by the kernel, a GTSM peer's low-TTL segments too).

@@ -61,15 +61,15 @@ public sealed class BfdInteropTests(ITestOutputHelper output) : BgpTestKit(virtu
         var bfd = new BfdPeering(IPAddress.Parse("127.0.32.1"), IPAddress.Parse("127.0.32.2"), Multihop: true);
         await using var daemon = new FrrBfd(bfd);
         await daemon.StartAsync();
-        var manager = Sys.ActorOf(BfdManager.Props(ActorRefs.Nobody));
-        manager.Tell(new ConfigureBfd(bfd.DaemonAddress, bfd.OurAddress, Fast(multihop: true)));
+        var client = Sys.ActorOf(BfdClient.Props(ActorRefs.Nobody));
+        client.Tell(new ConfigureBfd(bfd.DaemonAddress, bfd.OurAddress, Fast(multihop: true)));
         await daemon.WaitForStateAsync("up", TimeSpan.FromSeconds(15));
-        var ours = await WaitForOurBfdAsync(manager, bfd.DaemonAddress, BfdState.Up, TimeSpan.FromSeconds(10));
+        var ours = await WaitForOurBfdAsync(client, bfd.DaemonAddress, BfdState.Up, TimeSpan.FromSeconds(10));
         output.WriteLine($"ours: {ours}\nFRR: {await daemon.ShowPeerAsync()}");
         Assert.Equal(TimeSpan.FromMilliseconds(150), ours.DetectionTime);
         Assert.Equal(TimeSpan.FromMilliseconds(50), ours.TransmitInterval);
         // Removing the session sends AdminDown: FRR shows it down with diagnostic "administratively down" from us.
-        manager.Tell(new ConfigureBfd(bfd.DaemonAddress, null, null));
+        client.Tell(new ConfigureBfd(bfd.DaemonAddress, null, null));
         await daemon.WaitForStateAsync("down", TimeSpan.FromSeconds(5));
         var view = await daemon.ShowPeerAsync();
         Assert.Contains("Remote diagnostics: administratively down", view);
@@ -161,16 +161,16 @@ public sealed class BfdInteropTests(ITestOutputHelper output) : BgpTestKit(virtu
         throw new TimeoutException($"BGP did not leave {from} within {timeout}\n{s.History}");
     }
 
-    private static async Task<BfdSessionInfo?> OurBfdAsync(IActorRef manager, IPAddress peer) =>
-        (await manager.Ask<BfdSessions>(GetBfdSessions.Instance, TimeSpan.FromSeconds(3))).Sessions.FirstOrDefault(s => s.Peer.Remote.Equals(peer));
+    private static async Task<BfdSessionInfo?> OurBfdAsync(IActorRef client, IPAddress peer) =>
+        (await client.Ask<BfdSessions>(GetBfdSessions.Instance, TimeSpan.FromSeconds(3))).Sessions.FirstOrDefault(s => s.Peer.Remote.Equals(peer));
 
-    private static async Task<BfdSessionInfo> WaitForOurBfdAsync(IActorRef manager, IPAddress peer, BfdState state, TimeSpan timeout)
+    private static async Task<BfdSessionInfo> WaitForOurBfdAsync(IActorRef client, IPAddress peer, BfdState state, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         BfdSessionInfo? last = null;
         while (DateTime.UtcNow < deadline)
         {
-            var all = await manager.Ask<BfdSessions>(GetBfdSessions.Instance, TimeSpan.FromSeconds(3));
+            var all = await client.Ask<BfdSessions>(GetBfdSessions.Instance, TimeSpan.FromSeconds(3));
             last = all.Sessions.FirstOrDefault(s => s.Peer.Remote.Equals(peer));
             if (last?.State == state) return last;
             await Task.Delay(50);

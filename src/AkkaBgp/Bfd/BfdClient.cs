@@ -19,10 +19,12 @@ public sealed record GetBfdSessions
     public static readonly GetBfdSessions Instance = new();
 }
 
-public sealed record BfdSessions(IReadOnlyList<BfdSessionInfo> Sessions);
+/// <param name="Unmatched">Datagrams no session took (undecodable, unknown discriminator), by reason.</param>
+public sealed record BfdSessions(IReadOnlyList<BfdSessionInfo> Sessions, IReadOnlyDictionary<BfdDiscard, long> Unmatched);
 
 /// <summary>
-/// The actor side of BFD, and the RFC 5882 coupling to BGP. The timing runs in <see cref="BfdEngine"/> on its own
+/// BGP as a BFD client (RFC 5882 calls the protocols that use BFD its clients): the actor that asks for a
+/// BFD session per configured neighbor and acts on its state, the RFC 5882 coupling to BGP. The timing runs in <see cref="BfdEngine"/> on its own
 /// thread (see there why); this actor configures it from the neighbor supervisor's <see cref="ConfigureBfd"/>, turns
 /// its state changes into log lines and EventStream events (<see cref="BfdStateChanged"/>), and when a session fails
 /// tells the neighbor's FSM:
@@ -41,42 +43,65 @@ public sealed record BfdSessions(IReadOnlyList<BfdSessionInfo> Sessions);
 /// any action"), our own AdminDown, and a session that never came Up.
 /// </para>
 /// </summary>
-public sealed class BfdManager : ReceiveActor
+public sealed class BfdClient : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _neighbors;
     private readonly Func<Action<BfdStateChanged>, Action<string>, BfdEngine> _createEngine;
     private BfdEngine? _engine;
     private readonly Dictionary<IPAddress, BfdPeerKey> _sessions = new();
+    /// <summary>Neighbors in strict mode (<see cref="BfdSettings.Strict"/>), and whether their BFD session is Up.</summary>
+    private readonly Dictionary<IPAddress, bool> _strict = new();
 
     private sealed record EngineError(string Text);
+    private sealed record EngineInfo(string Text);
 
     /// <param name="neighbors">The neighbor supervisor: the FSM's AutomaticStop goes through its <see cref="NeighborCommand"/>.</param>
-    public BfdManager(IActorRef neighbors, Func<Action<BfdStateChanged>, Action<string>, BfdEngine>? createEngine = null)
+    public BfdClient(IActorRef neighbors, Func<Action<BfdStateChanged>, Action<string>, BfdEngine>? createEngine = null)
     {
         _neighbors = neighbors;
-        _createEngine = createEngine ?? ((changed, error) => new BfdEngine(changed, error));
+        var self = Self;
+        _createEngine = createEngine ?? ((changed, error) => new BfdEngine(changed, error, text => self.Tell(new EngineInfo(text))));
         Receive<ConfigureBfd>(Configure);
         Receive<BfdStateChanged>(OnStateChanged);
         Receive<EngineError>(e => _log.Error("{Error}", e.Text));
+        Receive<EngineInfo>(e => _log.Info("{Info}", e.Text));
         // The neighbor went away between the BFD change and our AutomaticStop: nothing left to stop.
         Receive<NeighborNotFound>(_ => { });
+        // A new FSM incarnation (a created, replaced or crash-restarted neighbor) starts held when strict: tell it
+        // where BFD stands.
+        Receive<FsmStarted>(e =>
+        {
+            if (_strict.TryGetValue(e.Peer, out var up)) TellHold(e.Peer, hold: !up);
+        });
         Receive<GetBfdSessions>(_ =>
         {
             if (_engine is null)
             {
-                Sender.Tell(new BfdSessions([]));
+                Sender.Tell(new BfdSessions([], new Dictionary<BfdDiscard, long>()));
                 return;
             }
-            _engine.SnapshotAsync().PipeTo(Sender, success: s => new BfdSessions(s));
+            var sessions = _engine.SnapshotAsync();
+            var unmatched = _engine.UnmatchedAsync();
+            Task.WhenAll(sessions, unmatched).PipeTo(Sender, success: () => new BfdSessions(sessions.Result, unmatched.Result));
         });
     }
 
-    public static Props Props(IActorRef neighbors) => Akka.Actor.Props.Create(() => new BfdManager(neighbors, null));
+    public static Props Props(IActorRef neighbors) => Akka.Actor.Props.Create(() => new BfdClient(neighbors, null));
+
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(FsmStarted));
+
+    private void TellHold(IPAddress peer, bool hold) =>
+        _neighbors.Tell(new NeighborCommand(peer, new BfdStrictHold(hold)), Self);
 
     private void Configure(ConfigureBfd c)
     {
         _sessions.TryGetValue(c.Peer, out var running);
+        if (c.Settings is not { Strict: true })
+        {
+            // Strict mode off (or no BFD): a start the FSM holds is released.
+            if (_strict.Remove(c.Peer)) TellHold(c.Peer, hold: false);
+        }
         if (c.Settings is null)
         {
             if (running is null) return;
@@ -97,6 +122,13 @@ public sealed class BfdManager : ReceiveActor
         }
         var key = new BfdPeerKey(c.Peer, local, c.Settings.Multihop);
         if (running is not null && !running.Equals(key)) _engine!.Remove(running);
+        if (c.Settings.Strict)
+        {
+            // A session kept (same key) keeps its state; a new one starts Down.
+            bool up = running is not null && running.Equals(key) && _strict.GetValueOrDefault(c.Peer);
+            _strict[c.Peer] = up;
+            TellHold(c.Peer, hold: !up);
+        }
         // Started on the first session only: a speaker without BFD runs no timing thread.
         var self = Self;
         _engine ??= _createEngine(e => self.Tell(e), text => self.Tell(new EngineError(text)));
@@ -121,10 +153,19 @@ public sealed class BfdManager : ReceiveActor
         if (e.To == BfdState.Up) _log.Info("{Change}", e);
         else _log.Warning("{Change}", e);
         Context.System.EventStream.Publish(e);
+        if (_strict.TryGetValue(e.Peer.Remote, out var wasUp) && wasUp != (e.To == BfdState.Up))
+        {
+            _strict[e.Peer.Remote] = e.To == BfdState.Up;
+            TellHold(e.Peer.Remote, hold: e.To != BfdState.Up);
+        }
         if (!e.IsFailure) return;
         var reason = $"BFD down: {BfdText.Describe(e.Diagnostic)}";
         _neighbors.Tell(new NeighborCommand(e.Peer.Remote, new AutomaticStop(CeaseSubcode.BfdDown, reason)), Self);
     }
 
-    protected override void PostStop() => _engine?.Dispose();
+    protected override void PostStop()
+    {
+        Context.System.EventStream.Unsubscribe(Self);
+        _engine?.Dispose();
+    }
 }
