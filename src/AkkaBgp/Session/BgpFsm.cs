@@ -914,6 +914,10 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 // Already counted (Traced); nothing else to do in any state.
                 return Stay();
 
+            case Diagnostics.InjectedFault f:
+                // Test-only (internal type): fail as a bug would, for the supervision tests.
+                throw f.Raise();
+
             case ConnectFailed:
             case Received:
             case ReceivedWithErrors:

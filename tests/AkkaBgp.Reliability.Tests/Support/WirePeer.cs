@@ -74,8 +74,11 @@ public sealed class WirePeer : IAsyncDisposable
             if (peer is null) { last = "connection refused"; await Task.Delay(20); continue; }
             try
             {
+                // As a real peer does: our OPEN at once (RFC 4271 8.2.2), so a refusal (Cease/5 while the neighbor
+                // is restarting) comes back straight away instead of after the listener's wait for it.
+                await peer.SendAsync(open.ToArray());
                 await peer.ExpectAsync<OpenMessage>(TimeSpan.FromSeconds(10));
-                await peer.SendAsync((byte[])[.. open.ToArray(), .. KeepaliveMessage.Bytes.ToArray()]);
+                await peer.SendAsync(KeepaliveMessage.Bytes.ToArray());
                 await peer.ExpectAsync<KeepaliveMessage>(TimeSpan.FromSeconds(10));
                 return peer;
             }

@@ -79,6 +79,8 @@ public sealed class LocRibPartition : ReceiveActor
         Receive<PartitionSummaryQuery>(q => q.ReplyTo.Tell(new PartitionSummary(q.QueryId,
             _v4.PrefixCount, _v4.PathCount, _v4.BestCount, _v6.PrefixCount, _v6.PathCount, _v6.BestCount, _interner.Count), Self));
         Receive<PartitionLookup>(Lookup);
+        // Test-only (internal type): fail as a bug would, for the supervision tests.
+        Receive<Diagnostics.InjectedFault>(f => throw f.Raise());
     }
 
     /// <param name="local">The RIB's local-origination pseudo-peer; batches of local routes must carry this instance.</param>
