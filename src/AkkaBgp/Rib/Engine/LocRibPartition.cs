@@ -83,6 +83,29 @@ public sealed class LocRibPartition : ReceiveActor
         Receive<Diagnostics.InjectedFault>(f => throw f.Raise());
     }
 
+    /// <summary>Who sent the batch being applied, so that a failure while applying it still answers (see PreRestart).</summary>
+    private IActorRef? _applyingFor;
+
+    /// <summary>
+    /// A failure restarts this partition empty (the default supervision of its parent, the RIB actor). The batch it
+    /// failed on is answered here, by the failing instance, as applied to nothing: otherwise its sender would wait for
+    /// that answer forever, hold back the acknowledgement of those UPDATEs and so, after enough of them, stop reading
+    /// the peer's connection. The routes in it come back with the rebuild (see <see cref="RibActor"/>).
+    /// </summary>
+    protected override void PreRestart(Exception reason, object message)
+    {
+        if (message is PartitionBatch b && _applyingFor is { } sender) sender.Tell(BatchDone.Nothing(b.Sequence), Self);
+        base.PreRestart(reason, message);
+    }
+
+    /// <summary>The new, empty instance tells the RIB actor, which gives it back the sessions and local routes and
+    /// has the neighbors send their routes again.</summary>
+    protected override void PostRestart(Exception reason)
+    {
+        base.PostRestart(reason);
+        Context.Parent.Tell(new PartitionRestarted(_index), Self);
+    }
+
     /// <param name="local">The RIB's local-origination pseudo-peer; batches of local routes must carry this instance.</param>
     public static Props Props(int index, RibSettings settings, RibPeer local) => Akka.Actor.Props.Create(() => new LocRibPartition(index, settings, local));
 
@@ -97,6 +120,7 @@ public sealed class LocRibPartition : ReceiveActor
 
     private void Apply(PartitionBatch b)
     {
+        _applyingFor = Sender;
         var from = b.From;
         if ((uint)from.Slot >= (uint)_peers.Length || !ReferenceEquals(_peers[from.Slot], from))
         {

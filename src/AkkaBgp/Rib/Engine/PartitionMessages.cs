@@ -101,3 +101,10 @@ internal sealed record InboundRefreshDeadline(AfiSafi Family, long Round) : IDea
 
 /// <summary>Turns recording and publishing of <see cref="BestPathChanges"/> on or off (someone subscribed or not).</summary>
 internal sealed record PartitionPublishEvents(bool On) : IDeadLetterSuppression;
+
+/// <summary>From a Loc-RIB partition that has just been restarted after a failure (PostRestart): it is empty, knows no
+/// session and no local route. The RIB actor re-registers them and schedules the rebuild (<see cref="RebuildPartition"/>).</summary>
+internal sealed record PartitionRestarted(int Index) : IDeadLetterSuppression;
+
+/// <summary>The backoff after a partition's restart is over: ask every neighbor for its routes again.</summary>
+internal sealed record RebuildPartition(int Index, long Generation) : IDeadLetterSuppression;
