@@ -42,8 +42,8 @@ public static class ProcessMemory
     /// <summary>Resets the peak-RSS counter (VmHWM) of <paramref name="pid"/> (Linux: writing 5 to clear_refs).</summary>
     public static void ResetPeak(int pid) => File.WriteAllText($"/proc/{pid}/clear_refs", "5");
 
-    /// <summary>Induces a full blocking GC in <paramref name="pid"/> and returns the heap size its GCHeapStats event
-    /// reports (all generations, LOH and POH included).</summary>
+    /// <summary>Induces a full blocking GC in <paramref name="pid"/> and returns the bytes that survived it as its GCHeapStats event
+    /// reports them (all generations, LOH and POH included).</summary>
     public static async Task<long> HeapAfterFullGcAsync(int pid, TimeSpan? timeout = null)
     {
         var client = new DiagnosticsClient(pid);
@@ -67,7 +67,9 @@ public static class ProcessMemory
             source.Clr.GCHeapStats += e =>
             {
                 if (!induced) return;
-                long total = e.GenerationSize0 + e.GenerationSize1 + e.GenerationSize2 + e.GenerationSize3 + e.GenerationSize4;
+                // What survived the full collection, per generation: the live objects. The generation sizes would add
+                // free space (the large object heap is not compacted), which is the GC's to reuse, not a leak.
+                long total = e.TotalPromotedSize0 + e.TotalPromotedSize1 + e.TotalPromotedSize2 + e.TotalPromotedSize3 + e.TotalPromotedSize4;
                 heap.TrySetResult(total);
             };
             source.Process();

@@ -287,12 +287,14 @@ public sealed class LocRibPartition : ReceiveActor
         var from = (uint)r.Slot < (uint)_peers.Length ? _peers[r.Slot] : null;
         // A copy stands in as the stale paths' source, so that batches the ended session's inbound actor may
         // still send are refused (Apply accepts only the slot's current instance).
+        var ended = from;
         if (from is not null) _peers[r.Slot] = from = from.Copy();
         foreach (var (family, table) in new[] { (AfiSafi.Ipv4Unicast, _v4), (AfiSafi.Ipv6Unicast, _v6) })
         {
             if (r.Keep.Contains(family)) table.MarkStale(r.Slot);
             else Purge(r.Slot, from, BestPathChangeReason.PeerDown, table.WithdrawAll);
         }
+        ForgetExports(ended);
     }
 
     private void PeerDown(PartitionPeerDown down)
@@ -305,7 +307,16 @@ public sealed class LocRibPartition : ReceiveActor
             _v6.WithdrawAll(slot, changes);
         });
         if ((uint)down.Slot < (uint)_peers.Length) _peers[down.Slot] = null;
+        ForgetExports(gone);
         Sender.Tell(new PeerPurged(down.Slot), Self);
+    }
+
+    /// <summary>Sweeps an ended session out of the export caches of every set this partition holds: found by the
+    /// flood tests, where a 100,000-set table sent to a neighbor that then went away kept ~70 MB alive.</summary>
+    private void ForgetExports(RibPeer? ended)
+    {
+        if (ended is null) return;
+        foreach (var route in _interner.Sets) ExportRules.Forget(route, ended);
     }
 
     private void Lookup(PartitionLookup q)
