@@ -67,7 +67,7 @@ internal sealed record PartitionSummary(long QueryId, long V4Prefixes, long V4Pa
 
 internal sealed record PartitionLookup(LookupRoutes Query, IActorRef ReplyTo, long QueryId) : IDeadLetterSuppression;
 
-internal sealed record PartitionLookupResult(long QueryId, List<(Prefix Prefix, List<RouteView> Paths)> Matches) : IDeadLetterSuppression;
+internal sealed record PartitionLookupResult(long QueryId, List<(Prefix Prefix, List<RouteView> Paths)> Matches, int TotalPrefixes) : IDeadLetterSuppression;
 
 internal sealed record InboundFlush : IDeadLetterSuppression
 {
