@@ -24,6 +24,9 @@ public sealed record Peering(
     /// <summary>IPv6 prefixes the daemon originates.</summary>
     public IReadOnlyList<string> AnnounceV6 { get; init; } = [];
 
+    /// <summary>Graceful restart (RFC 4724) on the daemon's side, with this restart time in seconds; null: off.</summary>
+    public int? GracefulRestartSeconds { get; init; }
+
     /// <summary>TCP MD5 signature key (RFC 2385) both sides use; null: unsigned.</summary>
     public string? Password { get; init; }
 

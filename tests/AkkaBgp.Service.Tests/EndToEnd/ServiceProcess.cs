@@ -31,8 +31,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    /// <param name="arguments">More command-line arguments for the service (e.g. --restarting).</param>
     /// <param name="waitForReady">Return once GET /ready is 200; false: once the management endpoint answers GET /alive.</param>
-    public static async Task<ServiceProcess> StartAsync(string configPath, IPEndPoint management, TimeSpan? readyWithin = null, bool waitForReady = true)
+    public static async Task<ServiceProcess> StartAsync(string configPath, IPEndPoint management, TimeSpan? readyWithin = null, bool waitForReady = true, params string[] arguments)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "AkkaBgp.Service.dll");
         var psi = new ProcessStartInfo("dotnet")
@@ -42,7 +43,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(configPath)!,
         };
-        foreach (var a in new[] { dll, "--config", configPath, "--reference", ConfigFiles.Reference }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { dll, "--config", configPath, "--reference", ConfigFiles.Reference }.Concat(arguments)) psi.ArgumentList.Add(a);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start dotnet");
         var service = new ServiceProcess(process, configPath, new Uri($"http://{management}/"));
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (service._output) service._output.AppendLine(e.Data); };
