@@ -33,6 +33,8 @@ public static class Program
         }
 
         var config = result.Config!;
+        if (options.Restarting)
+            config = config with { Neighbors = [.. config.Neighbors.Select(n => n with { Capabilities = n.Capabilities with { Restarted = true } })] };
         stdout.WriteLine($"configuration OK: router-id {config.RouterIdAddress}, AS {config.LocalAs}, " +
                          $"{config.Neighbors.Count} neighbor(s), {config.DynamicNeighbors.Count} dynamic range(s), {config.Routes.Count} route(s)");
         if (options.Check) return 0;

@@ -37,11 +37,22 @@ public sealed partial class GoBgp(Peering peering) : Daemon(peering)
         c.AppendLine($"    hold-time = {p.HoldTimeSeconds}");
         c.AppendLine($"    keepalive-interval = {p.KeepaliveSeconds}");
         c.AppendLine("    connect-retry = 1");
+        if (p.GracefulRestartSeconds is { } restart)
+        {
+            c.AppendLine("  [neighbors.graceful-restart.config]");
+            c.AppendLine("    enabled = true");
+            c.AppendLine($"    restart-time = {restart}");
+        }
         foreach (var afi in new[] { "ipv4-unicast", "ipv6-unicast" })
         {
             c.AppendLine("  [[neighbors.afi-safis]]");
             c.AppendLine("    [neighbors.afi-safis.config]");
             c.AppendLine($"      afi-safi-name = \"{afi}\"");
+            if (p.GracefulRestartSeconds is not null)
+            {
+                c.AppendLine("    [neighbors.afi-safis.mp-graceful-restart.config]");
+                c.AppendLine("      enabled = true");
+            }
         }
         return c.ToString();
     }

@@ -30,6 +30,9 @@ public sealed record Peering(
 
     public bool OnLink => NetworkNamespace is not null;
 
+    /// <summary>Graceful restart (RFC 4724) on the daemon's side, with this restart time in seconds; null: off.</summary>
+    public int? GracefulRestartSeconds { get; init; }
+
     /// <summary>TCP MD5 signature key (RFC 2385) both sides use; null: unsigned.</summary>
     public string? Password { get; init; }
 

@@ -39,7 +39,7 @@ internal static class SessionAttributeReader
     internal static readonly string[] CapabilityKeys =
     [
         "ipv4-unicast", "ipv6-unicast", "route-refresh", "enhanced-route-refresh", "four-octet-as",
-        "graceful-restart", "graceful-restart-time", "extended-messages", "required",
+        "graceful-restart", "graceful-restart-time", "graceful-restart-restarting-speaker", "extended-messages", "required",
     ];
 
     internal static readonly string[] PolicyKeys = ["default-action", "rules"];
@@ -258,6 +258,9 @@ internal static class SessionAttributeReader
             if (grTime > TimeSpan.FromSeconds(4095)) s.Problem("graceful-restart-time", $"{s.DurationText("graceful-restart-time")} is too long (at most 4095s, a 12-bit field, RFC 4724 section 3)");
             else if (WholeSeconds(s, "graceful-restart-time", grTime)) c = c with { GracefulRestartTime = grTime };
         }
+        if (s.Bool("graceful-restart-restarting-speaker") is { } grRestarting) c = c with { GracefulRestartRestartingSpeaker = grRestarting };
+        if (c.GracefulRestartRestartingSpeaker && !c.GracefulRestartHelper)
+            s.Problem("graceful-restart-restarting-speaker", "graceful-restart-restarting-speaker needs graceful-restart = true (the families go in that capability, RFC 4724 section 3)");
         if (s.Bool("extended-messages") is { } ext) c = c with { ExtendedMessages = ext };
 
         var codes = new HashSet<byte>();

@@ -41,6 +41,8 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     public static readonly TimeSpan NotificationFlushDeadline = TimeSpan.FromSeconds(3);
 
     private readonly NeighborSettings _settings;
+    // RFC 4724 section 3: the Restart State bit goes in our OPENs after a restart until the session is back.
+    private bool _restarted;
     private readonly IActorRef _connector;
     private readonly IActorRef _rib;
     private readonly NeighborCounters _counters = new();
@@ -66,6 +68,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     public BgpFsm(NeighborSettings settings, IActorRef connector, IActorRef rib)
     {
         _settings = settings;
+        _restarted = settings.Capabilities.Restarted;
         _connector = connector;
         _rib = rib;
         _clock = SpeakerClock.For(Context.System);
@@ -361,7 +364,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 }
                 CancelTimer(ConnectRetryTimer);
                 CancelTimer(DelayOpenTimer);
-                SendMessage(d.Connection!.Ref, OpenExchange.BuildOpen(_settings));
+                SendMessage(d.Connection!.Ref, OpenExchange.BuildOpen(_settings, _restarted));
                 return EnterOpenConfirm(d, open, session!, BgpEvent.BgpOpenWithDelayOpenTimerRunning, null);
 
             case ReceiveFailed f:
@@ -427,7 +430,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     private State<SessionState, SessionData> SendOpen(SessionData d, int evt)
     {
         CancelTimer(DelayOpenTimer);
-        SendMessage(d.Connection!.Ref, OpenExchange.BuildOpen(_settings));
+        SendMessage(d.Connection!.Ref, OpenExchange.BuildOpen(_settings, _restarted));
         // The "large value" for the HoldTimer in OpenSent (8.2.2, suggested 4 minutes).
         SetTimer(HoldTimer, HoldTimerExpires.Instance, _settings.OpenSentHoldTime);
         return Go(SessionState.OpenSent, d, evt);
@@ -889,7 +892,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             return Stay().Using(d);
         }
         RegisterConnection(connection.Ref);
-        SendMessage(connection.Ref, OpenExchange.BuildOpen(_settings));
+        SendMessage(connection.Ref, OpenExchange.BuildOpen(_settings, _restarted));
         Log.Info("{Peer}: second connection ({Connection}) while {State}", Peer, connection, StateName);
         return Stay().Using(d with { Second = connection });
     }
@@ -978,6 +981,10 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 _counters.CountWritten(w.Counts);
                 return Stay();
 
+            case Diagnostics.InjectedFault f:
+                // Test-only (internal type): fail as a bug would, for the supervision tests.
+                throw f.Raise();
+
             case ConnectRetryTimerExpires or HoldTimerExpires or KeepaliveTimerExpires or DelayOpenTimerExpires
                 or IdleHoldTimerExpires or SessionStable or RestartAfterReset:
                 return Stay();
@@ -1020,6 +1027,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         if (to == SessionState.Established && from != SessionState.Established)
         {
             _counters.UpSince = Now;
+            _restarted = false;
             SetTimer(StableTimer, SessionStable.Instance, _settings.IdleHoldStablePeriod);
             var connection = next.Connection!;
             _rib.Tell(new PeerUp(Peer, next.Session!, connection.Ref, connection.Local, connection.Remote), Self);

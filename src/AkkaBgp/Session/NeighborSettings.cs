@@ -139,6 +139,13 @@ public sealed record CapabilitySettings
     /// <summary>Graceful restart (RFC 4724) as a helper only: restart time advertised, no forwarding-state flags.</summary>
     public bool GracefulRestartHelper { get; init; } = true;
     public TimeSpan GracefulRestartTime { get; init; } = TimeSpan.FromSeconds(120);
+    /// <summary>RFC 4724 section 3: list our families in the capability (with the Forwarding State bit: what we
+    /// announce comes from configuration and the API, not from a forwarding table a crash could lose), so that a
+    /// helper keeps our routes while we restart and replaces them at our End-of-RIB. Needs GracefulRestartHelper.</summary>
+    public bool GracefulRestartRestartingSpeaker { get; init; }
+    /// <summary>This start follows a restart (the service's --restarting): the Restart State bit goes in the OPENs
+    /// until the session has been Established once. Runtime state, not configuration: left out of Equals.</summary>
+    public bool Restarted { get; init; }
     public bool ExtendedMessages { get; init; } = true;
     /// <summary>Our BGP Role on an external session (RFC 9234 section 4.1); advertised and checked against the
     /// peer's when set (a pair outside section 4.2's table is Role Mismatch, 2/11). Null: no role.</summary>
@@ -155,7 +162,8 @@ public sealed record CapabilitySettings
         other is not null && Ipv4Unicast == other.Ipv4Unicast && Ipv6Unicast == other.Ipv6Unicast
         && RouteRefresh == other.RouteRefresh && EnhancedRouteRefresh == other.EnhancedRouteRefresh
         && FourOctetAs == other.FourOctetAs && GracefulRestartHelper == other.GracefulRestartHelper
-        && GracefulRestartTime == other.GracefulRestartTime && ExtendedMessages == other.ExtendedMessages
+        && GracefulRestartTime == other.GracefulRestartTime && GracefulRestartRestartingSpeaker == other.GracefulRestartRestartingSpeaker
+        && ExtendedMessages == other.ExtendedMessages
         && Role == other.Role && StrictRole == other.StrictRole
         && Required.SetEquals(other.Required) && RequiredFamilies.SetEquals(other.RequiredFamilies);
 

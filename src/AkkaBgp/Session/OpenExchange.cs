@@ -74,7 +74,10 @@ public static class OpenExchange
         new(false, settings.IsInternal ? PeerKind.Internal : PeerKind.External, peerAs: settings.PeerAs);
 
     /// <summary>The capabilities we advertise, each encoded as it would go in our OPEN.</summary>
-    public static IReadOnlyList<Capability> Capabilities(NeighborSettings settings)
+    public static IReadOnlyList<Capability> Capabilities(NeighborSettings settings) => Capabilities(settings, restarted: false);
+
+    /// <param name="restarted">Set the Restart State bit (RFC 4724 section 3): the first OPENs after a restart.</param>
+    public static IReadOnlyList<Capability> Capabilities(NeighborSettings settings, bool restarted)
     {
         var c = settings.Capabilities;
         var caps = new List<Capability>();
@@ -89,7 +92,11 @@ public static class OpenExchange
             // RFC 4724 section 3: no <AFI, SAFI> entries means "cannot preserve forwarding state, but
             // supports the receiving-speaker procedures", i.e. helper only.
             var seconds = (ushort)Math.Min(GracefulRestartCapability.MaxRestartTime, (int)c.GracefulRestartTime.TotalSeconds);
-            caps.Add(GracefulRestartCapability.Create(seconds, restarting: false, notification: false));
+            // As a restarting speaker too: the families whose routes the helper should keep while we restart.
+            GracefulRestartFamily[] families = !c.GracefulRestartRestartingSpeaker ? [] :
+                [.. new[] { (c.Ipv4Unicast, AfiSafi.Ipv4Unicast), (c.Ipv6Unicast, AfiSafi.Ipv6Unicast) }
+                    .Where(f => f.Item1).Select(f => new GracefulRestartFamily(f.Item2, forwardingPreserved: true))];
+            caps.Add(GracefulRestartCapability.Create(seconds, restarting: restarted && c.GracefulRestartRestartingSpeaker, notification: false, families));
         }
         if (c.ExtendedMessages) caps.Add(ExtendedMessageCapability.Instance);
         // RFC 9234 section 4.1: the Role capability belongs to external sessions.
@@ -97,12 +104,12 @@ public static class OpenExchange
         return caps;
     }
 
-    public static OpenMessage BuildOpen(NeighborSettings settings)
+    public static OpenMessage BuildOpen(NeighborSettings settings, bool restarted = false)
     {
         // RFC 6793 section 3: a 4-octet AS puts AS_TRANS in the 2-octet My Autonomous System field.
         var myAs = settings.LocalAs > ushort.MaxValue ? OpenMessage.AsTrans : (ushort)settings.LocalAs;
         var hold = (ushort)Math.Min(ushort.MaxValue, (int)settings.HoldTime.TotalSeconds);
-        return new OpenMessage(OpenMessage.BgpVersion, myAs, hold, settings.RouterId, Capabilities(settings));
+        return new OpenMessage(OpenMessage.BgpVersion, myAs, hold, settings.RouterId, Capabilities(settings, restarted));
     }
 
     /// <summary>

@@ -204,6 +204,9 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
                     Volatile.Read(ref _unacknowledged), Volatile.Read(ref _readingPaused) != 0, Interlocked.Read(ref _bytesReceived),
                     _bytesSent, _queuedBytes, ByType(_writtenByType)), Self);
                 break;
+            case Diagnostics.InjectedFault f:
+                // Test-only (internal type): fail as a bug would, for the supervision tests.
+                throw f.Raise();
             default:
                 Unhandled(message);
                 break;

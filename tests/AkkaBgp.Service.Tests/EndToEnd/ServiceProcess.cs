@@ -31,10 +31,11 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    /// <param name="arguments">More command-line arguments for the service (e.g. --restarting).</param>
     /// <param name="waitForReady">Return once GET /ready is 200; false: once the management endpoint answers GET /alive.</param>
     /// <param name="https">The management endpoint serves HTTPS; <paramref name="handler"/> decides which certificate to trust.</param>
     public static async Task<ServiceProcess> StartAsync(string configPath, IPEndPoint management, TimeSpan? readyWithin = null, bool waitForReady = true,
-        bool https = false, HttpMessageHandler? handler = null)
+        bool https = false, HttpMessageHandler? handler = null, params string[] arguments)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "AkkaBgp.Service.dll");
         var psi = new ProcessStartInfo("dotnet")
@@ -44,7 +45,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(configPath)!,
         };
-        foreach (var a in new[] { dll, "--config", configPath, "--reference", ConfigFiles.Reference }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { dll, "--config", configPath, "--reference", ConfigFiles.Reference }.Concat(arguments)) psi.ArgumentList.Add(a);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start dotnet");
         var service = new ServiceProcess(process, configPath, new Uri($"{(https ? "https" : "http")}://{management}/"), handler);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (service._output) service._output.AppendLine(e.Data); };

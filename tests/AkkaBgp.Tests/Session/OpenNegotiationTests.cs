@@ -199,6 +199,19 @@ public sealed class OpenNegotiationTests : FsmTestKit
             open.Capabilities.Select(c => c.Code).ToArray());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void As_a_restarting_speaker_our_OPEN_lists_our_families_with_the_F_bit_and_after_a_restart_the_R_bit(bool restarted)
+    {
+        // RFC 4724 section 3: the families a helper should keep our routes for while we restart; R only after a restart.
+        CreateFsm(s => s with { Capabilities = s.Capabilities with { Ipv6Unicast = false, GracefulRestartRestartingSpeaker = true, Restarted = restarted } });
+        ToOpenSentCapturingOpen(out var open);
+        var gr = open.Get<GracefulRestartCapability>()!;
+        Assert.Equal(restarted, gr.RestartState);
+        Assert.Equal([new GracefulRestartFamily(AfiSafi.Ipv4Unicast, forwardingPreserved: true)], gr.Families.ToArray());
+    }
+
     private TestProbe ToOpenSentCapturingOpen(out OpenMessage open)
     {
         var connect = Start();

@@ -47,6 +47,21 @@ public static class ExportRules
 
     private sealed record ExportCacheEntry(RibPeer From, RibPeer To, OutRoute? Result);
 
+    /// <summary>Drops what the cache on <paramref name="route"/> holds for a session that has ended (as source or
+    /// destination). The sets outlive sessions (other neighbors' paths keep them), so without this every session that
+    /// ever received a set would keep its transformed copy, and the ended RibPeer, alive for as long as the set.</summary>
+    public static void Forget(RouteAttributes route, RibPeer session)
+    {
+        if (route.ExportCache is not ExportCacheEntry[] cache) return;
+        bool any = false;
+        for (int i = 0; i < cache.Length; i++)
+        {
+            if (cache[i] is { } e && (ReferenceEquals(e.To, session) || ReferenceEquals(e.From, session))) cache[i] = null!;
+            any |= cache[i] is not null;
+        }
+        if (!any) route.ExportCache = null;
+    }
+
     /// <summary>The RFC rules that decide whether to advertise at all (before export policy).</summary>
     public static bool MayAdvertise(RouteAttributes route, RibPeer from, RibPeer to)
     {

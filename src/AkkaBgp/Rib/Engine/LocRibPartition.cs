@@ -80,6 +80,31 @@ public sealed class LocRibPartition : ReceiveActor
             _v4.PrefixCount, _v4.PathCount, _v4.BestCount, _v6.PrefixCount, _v6.PathCount, _v6.BestCount, _interner.Count, RpkiStates()), Self));
         Receive<PartitionLookup>(Lookup);
         Receive<PartitionVrps>(v => _vrps = v.Vrps);
+        // Test-only (internal type): fail as a bug would, for the supervision tests.
+        Receive<Diagnostics.InjectedFault>(f => throw f.Raise());
+    }
+
+    /// <summary>Who sent the batch being applied, so that a failure while applying it still answers (see PreRestart).</summary>
+    private IActorRef? _applyingFor;
+
+    /// <summary>
+    /// A failure restarts this partition empty (the default supervision of its parent, the RIB actor). The batch it
+    /// failed on is answered here, by the failing instance, as applied to nothing: otherwise its sender would wait for
+    /// that answer forever, hold back the acknowledgement of those UPDATEs and so, after enough of them, stop reading
+    /// the peer's connection. The routes in it come back with the rebuild (see <see cref="RibActor"/>).
+    /// </summary>
+    protected override void PreRestart(Exception reason, object message)
+    {
+        if (message is PartitionBatch b && _applyingFor is { } sender) sender.Tell(BatchDone.Nothing(b.Sequence), Self);
+        base.PreRestart(reason, message);
+    }
+
+    /// <summary>The new, empty instance tells the RIB actor, which gives it back the sessions and local routes and
+    /// has the neighbors send their routes again.</summary>
+    protected override void PostRestart(Exception reason)
+    {
+        base.PostRestart(reason);
+        Context.Parent.Tell(new PartitionRestarted(_index), Self);
     }
 
     /// <summary>
@@ -129,6 +154,7 @@ public sealed class LocRibPartition : ReceiveActor
 
     private void Apply(PartitionBatch b)
     {
+        _applyingFor = Sender;
         var from = b.From;
         if ((uint)from.Slot >= (uint)_peers.Length || !ReferenceEquals(_peers[from.Slot], from))
         {
@@ -295,12 +321,14 @@ public sealed class LocRibPartition : ReceiveActor
         var from = (uint)r.Slot < (uint)_peers.Length ? _peers[r.Slot] : null;
         // A copy stands in as the stale paths' source, so that batches the ended session's inbound actor may
         // still send are refused (Apply accepts only the slot's current instance).
+        var ended = from;
         if (from is not null) _peers[r.Slot] = from = from.Copy();
         foreach (var (family, table) in new[] { (AfiSafi.Ipv4Unicast, _v4), (AfiSafi.Ipv6Unicast, _v6) })
         {
             if (r.Keep.Contains(family)) table.MarkStale(r.Slot);
             else Purge(r.Slot, from, BestPathChangeReason.PeerDown, table.WithdrawAll);
         }
+        ForgetExports(ended);
     }
 
     private void PeerDown(PartitionPeerDown down)
@@ -313,24 +341,47 @@ public sealed class LocRibPartition : ReceiveActor
             _v6.WithdrawAll(slot, changes);
         });
         if ((uint)down.Slot < (uint)_peers.Length) _peers[down.Slot] = null;
+        ForgetExports(gone);
         Sender.Tell(new PeerPurged(down.Slot), Self);
+    }
+
+    /// <summary>Sweeps an ended session out of the export caches of every set this partition holds: found by the
+    /// flood tests, where a 100,000-set table sent to a neighbor that then went away kept ~70 MB alive.</summary>
+    private void ForgetExports(RibPeer? ended)
+    {
+        if (ended is null) return;
+        foreach (var route in _interner.Sets) ExportRules.Forget(route, ended);
     }
 
     private void Lookup(PartitionLookup q)
     {
         var table = q.Query.Prefix.IsIPv6 ? _v6 : _v4;
         var matches = new List<(Prefix, List<RouteView>)>();
+        int total = 0;
         if (!q.Query.LongerPrefixes)
         {
             var paths = table.Paths(q.Query.Prefix);
             if (paths.Count > 0) matches.Add((q.Query.Prefix, paths.Select(p => View(q.Query.Prefix, p)).ToList()));
+            total = matches.Count;
         }
         else
         {
+            // The page the client asked for lies within the first offset + limit matches of every partition, so only
+            // those are kept (the largest leaves a max-heap) and only they are turned into views: a management client
+            // paging through a full table costs one walk per request, not a view of every route (found by
+            // bench/rib-hammer.sh, where GET /bgp/rib tripled the time of a 100,000-prefix load).
+            long keep = Math.Min((long)Math.Max(0, q.Query.Offset) + Math.Max(0, q.Query.Limit), int.MaxValue);
+            var first = new PriorityQueue<Prefix, Prefix>(Comparer<Prefix>.Create((a, b) => b.CompareTo(a)));
             foreach (var p in table.AllPrefixes())
-                if (q.Query.Prefix.Contains(p)) matches.Add((p, table.Paths(p).Select(x => View(p, x)).ToList()));
+            {
+                if (!q.Query.Prefix.Contains(p)) continue;
+                total++;
+                if (first.Count < keep) first.Enqueue(p, p);
+                else if (keep > 0 && p.CompareTo(first.Peek()) < 0) first.EnqueueDequeue(p, p);
+            }
+            while (first.TryDequeue(out var p, out _)) matches.Add((p, table.Paths(p).Select(x => View(p, x)).ToList()));
         }
-        q.ReplyTo.Tell(new PartitionLookupResult(q.QueryId, matches), Self);
+        q.ReplyTo.Tell(new PartitionLookupResult(q.QueryId, matches, total), Self);
     }
 
     private RouteView View(Prefix prefix, StoredPath p)

@@ -69,7 +69,7 @@ internal sealed record PartitionSummary(long QueryId, long V4Prefixes, long V4Pa
 
 internal sealed record PartitionLookup(LookupRoutes Query, IActorRef ReplyTo, long QueryId) : IDeadLetterSuppression;
 
-internal sealed record PartitionLookupResult(long QueryId, List<(Prefix Prefix, List<RouteView> Paths)> Matches) : IDeadLetterSuppression;
+internal sealed record PartitionLookupResult(long QueryId, List<(Prefix Prefix, List<RouteView> Paths)> Matches, int TotalPrefixes) : IDeadLetterSuppression;
 
 internal sealed record InboundFlush : IDeadLetterSuppression
 {
@@ -110,3 +110,9 @@ internal sealed record InboundRevalidate(AkkaBgp.Rpki.VrpTable Vrps, AkkaBgp.Rpk
 
 /// <summary>To a partition: the VRPs in use, for the validation state shown with each path and counted per state.</summary>
 internal sealed record PartitionVrps(AkkaBgp.Rpki.VrpTable Vrps) : IDeadLetterSuppression;
+/// <summary>From a Loc-RIB partition that has just been restarted after a failure (PostRestart): it is empty, knows no
+/// session and no local route. The RIB actor re-registers them and schedules the rebuild (<see cref="RebuildPartition"/>).</summary>
+internal sealed record PartitionRestarted(int Index) : IDeadLetterSuppression;
+
+/// <summary>The backoff after a partition's restart is over: ask every neighbor for its routes again.</summary>
+internal sealed record RebuildPartition(int Index, long Generation) : IDeadLetterSuppression;

@@ -32,7 +32,17 @@ public sealed class RibActor : ReceiveActor, IWithTimers
     private int _nextSlot = RibPeer.LocalSlot + 1;
     private long _sessionCounter, _queryCounter, _localSequence;
 
-    private sealed record Session(RibPeer Peer, IActorRef Inbound, IActorRef Outbound, IActorRef Connection, NegotiatedSession Negotiated, long Id);
+    private sealed record Session(RibPeer Peer, IActorRef Inbound, IActorRef Outbound, IActorRef Connection, NegotiatedSession Negotiated, long Id, IActorRef Fsm);
+
+    /// <summary>The routes we originate (configured and from the API), kept so that a restarted partition gets its share back.</summary>
+    private readonly Dictionary<Prefix, LocalRoute> _localRoutes = new();
+
+    /// <summary>Per partition: failures in a row (each doubles the wait before the next rebuild) and when the last was.</summary>
+    private readonly (int Count, DateTime Last)[] _partitionFailures;
+    private long _rebuildGeneration;
+    public static readonly TimeSpan RebuildMinBackoff = TimeSpan.FromSeconds(1), RebuildMaxBackoff = TimeSpan.FromSeconds(60);
+    /// <summary>A partition that has run this long since its last failure starts its backoff from the minimum again.</summary>
+    public static readonly TimeSpan RebuildResetAfter = TimeSpan.FromMinutes(5);
 
     /// <summary>A peer in graceful restart (RFC 4724 4.2): its slot stays reserved and holds its stale routes of
     /// <paramref name="Families"/> until it is back (and sends End-of-RIB) or the restart time runs out.</summary>
@@ -50,6 +60,7 @@ public sealed class RibActor : ReceiveActor, IWithTimers
         _local = RibPeer.Local(settings.LocalAs, settings.RouterId);
         _partitions = Enumerable.Range(0, Math.Max(1, settings.Partitions))
             .Select(i => Context.ActorOf(LocRibPartition.Props(i, settings, _local), $"loc-rib-{i}")).ToArray();
+        _partitionFailures = new (int, DateTime)[_partitions.Length];
         foreach (var r in localRoutes) Originate(r);
 
         Receive<PeerUp>(Up);
@@ -105,8 +116,15 @@ public sealed class RibActor : ReceiveActor, IWithTimers
             Originate(a.Route);
             Sender.Tell(new LocalRouteAck(a.Route.Prefix, true), Self);
         });
+        Receive<PartitionRestarted>(r => PartitionRestarted(r.Index));
+        Receive<RebuildPartition>(r =>
+        {
+            // One timer per partition (a later failure replaces it), so the latest backoff wins.
+            if ((uint)r.Index < (uint)_partitions.Length) RequestRoutesAgain(r.Index);
+        });
         Receive<WithdrawLocalRoute>(w =>
         {
+            _localRoutes.Remove(w.Prefix);
             SendLocal(new RouteOp(w.Prefix, null, null));
             Sender.Tell(new LocalRouteAck(w.Prefix, false), Self);
         });
@@ -169,7 +187,7 @@ public sealed class RibActor : ReceiveActor, IWithTimers
         // the inbound actor can send, as that actor only gets UPDATEs after this.
         foreach (var p in _partitions) p.Tell(new PartitionPeerUp(peer, outbound), Self);
         var inbound = Context.ActorOf(PeerInbound.Props(peer, _partitions, Sender, _vrps), $"in-{slot}-{id}");
-        _sessions[up.Peer] = new Session(peer, inbound, outbound, up.Connection, n, id);
+        _sessions[up.Peer] = new Session(peer, inbound, outbound, up.Connection, n, id, Sender);
         if (restart is not null) Resumed(up.Peer, id, inbound, restart, n, cfg.Rib);
         Log.Info("{Peer}: RIB session up (slot {Slot}, families {Families})", up.Peer, slot, string.Join(", ", n.Families));
     }
@@ -299,8 +317,56 @@ public sealed class RibActor : ReceiveActor, IWithTimers
         s.Outbound.Tell(new OutboundRefresh(family, 0), Self);
     }
 
+    /// <summary>
+    /// A Loc-RIB partition failed and was restarted empty (the default supervision: only that child restarts). The
+    /// paths it held were the only copy of its share of every neighbor's Adj-RIB-In (the RIB keeps no second copy of a
+    /// full table, see README), so it cannot rebuild from inside the speaker. At once it gets back the sessions (so
+    /// what arrives from now on is stored and exported) and our own routes; after a backoff (1 s, doubling with each
+    /// failure in a row up to 60 s, so a failure that repeats cannot flood the neighbors) every neighbor is asked for
+    /// its routes again: ROUTE-REFRESH (RFC 2918) where negotiated, and where not, an administrative reset (Cease/4
+    /// with an RFC 9003 communication saying why), after which the peer sends its table on the new session.
+    /// </summary>
+    private void PartitionRestarted(int index)
+    {
+        var partition = _partitions[index];
+        foreach (var s in _sessions.Values) partition.Tell(new PartitionPeerUp(s.Peer, s.Outbound), Self);
+        if (_eventSubscribers.Count > 0) partition.Tell(new PartitionPublishEvents(true), Self);
+        // The VRPs in use, for the validation state it shows and counts (RFC 6811).
+        if (_vrps is { } vrps) partition.Tell(new PartitionVrps(vrps), Self);
+        foreach (var r in _localRoutes.Values)
+            if (LocRibPartition.PartitionOf(r.Prefix, _partitions.Length) == index) Originate(r);
+
+        var now = DateTime.UtcNow;
+        var (count, last) = _partitionFailures[index];
+        count = now - last > RebuildResetAfter ? 1 : count + 1;
+        _partitionFailures[index] = (count, now);
+        var delay = TimeSpan.FromTicks(Math.Min(RebuildMaxBackoff.Ticks, RebuildMinBackoff.Ticks << Math.Min(count - 1, 16)));
+        Log.Error("Loc-RIB partition {Index} restarted after a failure ({Count} in a row): its routes are lost; in {Delay} every neighbor is asked to send its routes again",
+            index, count, delay);
+        Timers.StartSingleTimer($"rebuild-{index}", new RebuildPartition(index, ++_rebuildGeneration), delay);
+    }
+
+    private void RequestRoutesAgain(int index)
+    {
+        foreach (var (address, s) in _sessions)
+        {
+            var families = s.Peer.Families.Where(f => f == AfiSafi.Ipv4Unicast || f == AfiSafi.Ipv6Unicast).ToArray();
+            if (s.Negotiated.RouteRefresh)
+            {
+                Log.Warning("{Peer}: asking for its routes again (ROUTE-REFRESH for {Families}) to rebuild Loc-RIB partition {Index}", address, string.Join(", ", families), index);
+                foreach (var f in families) s.Connection.Tell(new Send(new RouteRefreshMessage(f)), Self);
+            }
+            else
+            {
+                Log.Warning("{Peer}: no route refresh negotiated: resetting the session to rebuild Loc-RIB partition {Index}", address, index);
+                s.Fsm.Tell(new AdministrativeReset($"internal error: Loc-RIB partition {index} was rebuilt; please send your routes again"), Self);
+            }
+        }
+    }
+
     private void Originate(LocalRoute r)
     {
+        _localRoutes[r.Prefix] = r;
         var b = new PathAttributesBuilder
         {
             Origin = r.Origin,

@@ -89,14 +89,17 @@ internal sealed class RibQuery : ReceiveActor, IWithTimers
     {
         int waiting = partitions.Length;
         var all = new List<(AkkaBgp.Wire.Prefix Prefix, List<RouteView> Paths)>();
+        int total = 0;
         Receive<PartitionLookupResult>(r =>
         {
+            // Each partition sends its first offset + limit matches and its count of all of them.
             all.AddRange(r.Matches);
+            total += r.TotalPrefixes;
             if (--waiting > 0) return;
             all.Sort((a, b) => a.Prefix.CompareTo(b.Prefix));
             var page = all.Skip(Math.Max(0, q.Offset)).Take(Math.Max(0, q.Limit))
                 .SelectMany(m => m.Paths.OrderByDescending(p => p.Best)).ToList();
-            replyTo.Tell(new RouteLookupResult(all.Count, page), Self);
+            replyTo.Tell(new RouteLookupResult(total, page), Self);
             Context.Stop(Self);
         });
         foreach (var p in partitions) p.Tell(new PartitionLookup(q, Self, 0), Self);

@@ -25,6 +25,9 @@ public sealed class AttributeInterner
 
     public int Count => _sets.Count;
 
+    /// <summary>Every set held now (for sweeping per-set caches).</summary>
+    public IReadOnlyCollection<RouteAttributes> Sets => _sets.Values;
+
     /// <summary>Returns the shared instance for this set and takes one reference on it.</summary>
     public RouteAttributes Acquire(PathAttributes attributes, ReadOnlySpan<byte> mpNextHop = default)
     {
