@@ -69,6 +69,23 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
 
     private sealed record RibPolled(RibSummary? Summary) : IDeadLetterSuppression;
 
+    private sealed record SheddingCheck : IDeadLetterSuppression
+    {
+        public static readonly SheddingCheck Instance = new();
+    }
+
+    /// <summary>
+    /// Best-path batches waiting in this actor's mailbox above which it stops taking them, and below which it takes them
+    /// again. A full-table load makes changes faster than one actor can turn them into events (millions a second on
+    /// two cores); without a bound the batches, and the routes they hold, piled up in the mailbox (118 MB of live heap
+    /// in the flood test) until the load ended. Listeners are told with an <c>events-dropped</c> event, so a consumer
+    /// knows to read <c>/bgp/rib</c> again instead of trusting a stream with holes.
+    /// </summary>
+    internal const int BacklogHigh = 64, BacklogLow = 4;
+
+    private bool _shedding;
+    private long _batchesDropped;
+
     public SessionEventHub(BgpMetrics metrics, Serilog.ILogger log)
     {
         _sessions = log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "AkkaBgp.Sessions");
@@ -102,7 +119,19 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
         Receive<BestPathChanges>(b =>
         {
             if (_watchers.Count == 0) return;
+            if (_shedding) { _batchesDropped++; return; }
+            if (Backlog() > BacklogHigh) { StartShedding(); _batchesDropped++; return; }
             foreach (var c in b.Changes) Broadcast(new ServerEvent("best-path", EventJson.BestPath(c)));
+        });
+        Receive<SheddingCheck>(_ =>
+        {
+            if (!_shedding || Backlog() > BacklogLow) return;
+            _shedding = false;
+            Timers.Cancel("shedding");
+            _sessions.Information("/bgp/events: best-path events resume ({Dropped} batches dropped while behind)", _batchesDropped);
+            Broadcast(new ServerEvent("events-resumed", new { batchesDropped = _batchesDropped, at = DateTimeOffset.UtcNow }));
+            _batchesDropped = 0;
+            if (_watchers.Count > 0 && !_rib.IsNobody()) _rib.Tell(new SubscribeBestPathChanges(Self), Self);
         });
         Receive<UseRib>(r =>
         {
@@ -168,6 +197,23 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
     }
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+
+    /// <summary>Messages waiting in this actor's mailbox (the same reading as the akka_actor_mailbox_depth gauge).</summary>
+    private int Backlog() => Self is ActorRefWithCell c ? c.Underlying.NumberOfMessages : 0;
+
+    private void StartShedding()
+    {
+        _shedding = true;
+        // Stop them at the source: the partitions record no more changes until we subscribe again.
+        if (!_rib.IsNobody()) _rib.Tell(new UnsubscribeBestPathChanges(Self), Self);
+        _sessions.Warning("/bgp/events: {Backlog} messages behind; best-path events are dropped until the hub catches up", Backlog());
+        Broadcast(new ServerEvent("events-dropped", new
+        {
+            reason = "the event hub fell behind the RIB; best-path events are dropped until it catches up (events-resumed); read /bgp/rib for the current state",
+            at = DateTimeOffset.UtcNow,
+        }));
+        Timers.StartPeriodicTimer("shedding", SheddingCheck.Instance, TimeSpan.FromMilliseconds(200));
+    }
 
     private void Broadcast(ServerEvent e)
     {
