@@ -43,6 +43,10 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     private readonly NeighborSettings _settings;
     // RFC 4724 section 3: the Restart State bit goes in our OPENs after a restart until the session is back.
     private bool _restarted;
+    // The NOTIFICATION that is taking the session to Idle (Events 24, 25), for the tap's Down (ToIdle).
+    private NotificationMessage? _notificationReceived;
+    // The connection told to StartTap, which alone is told EndTap.
+    private IActorRef? _tapped;
     private readonly IActorRef _connector;
     private readonly IActorRef _rib;
     private readonly NeighborCounters _counters = new();
@@ -600,6 +604,12 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         // follows the negotiated hold time.
         connection.Tell(new Reconfigure(session.Decode(_settings), session.UpdateDecode(_settings),
             _settings.SendHoldTimeFor(session.HoldTime), session.MaxSendLength), Self);
+        // Before our KEEPALIVE, so the tap is on before the peer can send anything in Established.
+        if (MessageTap.Get(Context.System).Enabled)
+        {
+            connection.Tell(new StartTap(_settings.LocalAs, _settings.RouterId, session), Self);
+            _tapped = connection;
+        }
         SendMessage(connection, KeepaliveMessage.Instance);
         if (session.HoldTime > TimeSpan.Zero)
         {
@@ -1056,6 +1066,8 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         var d = stop.StateData;
         var ceased = new NotificationMessage(ErrorCode.Cease, CeaseSubcode.PeerDeconfigured);
         bool openSent = stop.TerminatedState is SessionState.OpenSent or SessionState.OpenConfirm or SessionState.Established;
+        if (stop.TerminatedState == SessionState.Established && d.Connection is { } tapped && tapped.Ref.Equals(_tapped))
+            tapped.Ref.Tell(new EndTap(BgpEvent.NeighborRemoved, "neighbor removed", ceased, SentByUs: true), Self);
         CloseConnection(d.Connection, openSent ? ceased : null);
         CloseConnection(d.Second, ceased);
         if (d.DialAttempt != 0) _connector.Tell(new CancelConnect(d.DialAttempt), Self);
@@ -1073,6 +1085,11 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     /// </summary>
     private State<SessionState, SessionData> ToIdle(SessionData d, int evt, string reason, NotificationMessage? notify, RetryCount count)
     {
+        var received = _notificationReceived;
+        _notificationReceived = null;
+        // Monitoring (MessageTap) learns why the session ended before the NOTIFICATION and the close reach the connection.
+        if (StateName == SessionState.Established && d.Connection is { } tapped && tapped.Ref.Equals(_tapped))
+            tapped.Ref.Tell(new EndTap(evt, reason, notify ?? received, SentByUs: notify is not null), Self);
         CloseConnection(d.Connection, notify);
         // The peer has our OPEN on the second connection too: it gets the same NOTIFICATION.
         CloseConnection(d.Second, notify);
@@ -1215,8 +1232,11 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         ToIdle(d, ReceiveFailedEvent(f), $"receive error: {f.Error}", NotificationMessage.From(f.Error), RetryCount.Increment);
 
     /// <summary>Events 24/25: the peer's NOTIFICATION ends the session; nothing is sent back.</summary>
-    private State<SessionState, SessionData> NotificationReceived(SessionData d, NotificationMessage n, RetryCount count) =>
-        ToIdle(d, IsVersionError(n) ? BgpEvent.NotifMsgVerErr : BgpEvent.NotifMsg, ReceivedText(n), null, count);
+    private State<SessionState, SessionData> NotificationReceived(SessionData d, NotificationMessage n, RetryCount count)
+    {
+        _notificationReceived = n;
+        return ToIdle(d, IsVersionError(n) ? BgpEvent.NotifMsgVerErr : BgpEvent.NotifMsg, ReceivedText(n), null, count);
+    }
 
     /// <summary>RFC 6608 section 3: FSM Error with the state's subcode and the message type as data, then the
     /// "any other event" row (counted, Idle).</summary>

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Event;
+using AkkaBgp.Session;
 using AkkaBgp.Wire;
 
 namespace AkkaBgp.Transport;
@@ -72,6 +73,19 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
     private long _updatesReceived;
     private long _bytesReceived;
     private TaskCompletionSource? _resume;
+    // Session.MessageTap. _tapPending is set by StartTap; the session is tapped (_tap) once both it and the peer's
+    // KEEPALIVE (_keepaliveRead, set by the read loop) are there, by whichever thread sees both first (_tapStarted
+    // decides). The peer's KEEPALIVE may be read before StartTap arrives (it does not wait for ours), but nothing
+    // else can: the peer sends UPDATEs only after our KEEPALIVE, which the FSM queues after StartTap.
+    // EndTap or the connection's end clears _tap.
+    private volatile TapSession? _tapPending;
+    private int _keepaliveRead;
+    private int _tapStarted;
+    private int _tapEnded;
+    private volatile TapSession? _tap;
+    private volatile byte[]? _sentOpen;
+    private volatile byte[]? _receivedOpen;
+    private EventStream _events = null!;
     private readonly object _resumeGate = new();
     // Write accounting by message type. Every queued buffer ends at a known offset of the output stream
     // (_enqueuedBytes); when the write loop reports that _bytesSent has passed it, its messages are written.
@@ -115,6 +129,7 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
     protected override void PreStart()
     {
         _socket.NoDelay = true;
+        _events = Context.System.EventStream;
         _ = WriteLoopAsync(Self, _stop.Token);
         if (_options.RegisterTimeout > TimeSpan.Zero) Timers.StartSingleTimer(RegisterKey, new RegisterTimedOut(), _options.RegisterTimeout);
     }
@@ -135,6 +150,13 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
                 // Without an explicit send limit, send what we may receive (the rule before RFC 8654 split them).
                 _maxSendLength = r.MaxSendLength ?? _rules.MaxLength;
                 break;
+            case StartTap t:
+                Interlocked.Exchange(ref _tapPending, new TapSession(Remote.Address, Local, Remote, t.LocalAs, t.LocalIdentifier, t.Negotiated));
+                if (Volatile.Read(ref _keepaliveRead) != 0) StartTapping();
+                break;
+            case EndTap t:
+                StopTapping(t.EventNumber, t.Reason, t.Notification?.ToArray(), t.SentByUs);
+                break;
             case Send s:
                 if (_closing) return;
                 byte[] bytes;
@@ -145,9 +167,13 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
                     return;
                 }
                 Enqueue(bytes, CountOne(s.Message.Type), Foreign());
+                if (s.Message.Type == MessageType.Open) _sentOpen = bytes;
+                if (_tap is { } tap) _events.Publish(new TappedMessage(tap, TapDirection.Sent, bytes, DateTimeOffset.UtcNow));
                 break;
             case SendBytes s:
-                if (!_closing) Enqueue(s.Bytes, CountByHeaders(s.Bytes.Span), Foreign());
+                if (_closing) return;
+                Enqueue(s.Bytes, CountByHeaders(s.Bytes.Span), Foreign());
+                if (_tap is { } tapped) PublishEach(tapped, s.Bytes.Span);
                 break;
             case UpdatesProcessed p:
                 Acknowledge(p.Count);
@@ -282,6 +308,49 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
             _handler.Tell(new MessagesWritten(ByType(foreign), Self), Self);
     }
 
+    /// <summary>Tapping on the read loop: before decoding, so monitoring records what the peer sent, also when it
+    /// is malformed.</summary>
+    private void Tap(ReadOnlySpan<byte> message, MessageType type)
+    {
+        if (type == MessageType.Open) { _receivedOpen = message.ToArray(); return; }
+        if (_tap is { } tap)
+        {
+            if (Volatile.Read(ref _tapEnded) != 0) return;
+            _events.Publish(new TappedMessage(tap, TapDirection.Received, message.ToArray(), DateTimeOffset.UtcNow));
+            return;
+        }
+        if (type == MessageType.Keepalive && _receivedOpen is not null && Interlocked.Exchange(ref _keepaliveRead, 1) == 0)
+        {
+            // Event 26 in OpenConfirm: the FSM enters Established on this very message.
+            if (_tapPending is not null) StartTapping();
+        }
+    }
+
+    /// <summary>Called from the read loop or the actor, whichever sees both StartTap and the peer's KEEPALIVE first.</summary>
+    private void StartTapping()
+    {
+        if (_tapPending is not { } pending || _sentOpen is not { } sent || _receivedOpen is not { } received) return;
+        if (Interlocked.CompareExchange(ref _tapStarted, 1, 0) != 0) return;
+        _events.Publish(new TappedSessionUp(pending, sent, received, DateTimeOffset.UtcNow));
+        _tap = pending;
+        // A stop that ran between the two lines above has published its Down already.
+        if (Volatile.Read(ref _tapEnded) != 0) _tap = null;
+    }
+
+    /// <summary>Taps each whole message in bytes that may hold several (packed UPDATEs), split at their headers.</summary>
+    private void PublishEach(TapSession tap, ReadOnlySpan<byte> bytes)
+    {
+        var at = DateTimeOffset.UtcNow;
+        int offset = 0;
+        while (bytes.Length - offset >= BgpHeader.Size)
+        {
+            int length = (bytes[offset + 16] << 8) | bytes[offset + 17];
+            if (length < BgpHeader.Size || length > bytes.Length - offset) break;
+            _events.Publish(new TappedMessage(tap, TapDirection.Sent, bytes.Slice(offset, length).ToArray(), at));
+            offset += length;
+        }
+    }
+
     private static Dictionary<MessageType, long> ByType(long[] counts)
     {
         var result = new Dictionary<MessageType, long>();
@@ -302,9 +371,24 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
             _closedReported = true;
             _handler?.Tell(new TcpConnectionFails(reason, Self), Self);
         }
+        EndTapOnClose(reason);
         _closing = true;
         CloseSocket(abort);
         Context.Stop(Self);
+    }
+
+    /// <summary>The connection ended before the FSM sent <see cref="EndTap"/> (the peer closed it, or a write failed):
+    /// the session leaves Established on Event 18 TcpConnectionFails, without a NOTIFICATION.</summary>
+    private void EndTapOnClose(string reason) => StopTapping(BgpEvent.TcpConnectionFails, reason, null, sentByUs: false);
+
+    /// <summary>Publishes the Down once, if the session was tapped, and keeps a late <see cref="StartTapping"/> from
+    /// starting it again.</summary>
+    private void StopTapping(int evt, string reason, byte[]? notification, bool sentByUs)
+    {
+        bool started = Interlocked.Exchange(ref _tapStarted, 1) == 1;
+        _tap = null;
+        if (!started || _tapPending is not { } session || Interlocked.Exchange(ref _tapEnded, 1) == 1) return;
+        _events.Publish(new TappedSessionDown(session, notification, sentByUs, evt, reason, DateTimeOffset.UtcNow));
     }
 
     private void CloseSocket(bool abort)
@@ -351,6 +435,7 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
             _closedReported = true;
             _handler?.Tell(new TcpConnectionFails("connection actor stopped", Self), Self);
         }
+        EndTapOnClose("connection actor stopped");
         CloseSocket(abort: false);
         _stop.Dispose();
     }
@@ -459,6 +544,7 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
     {
         Interlocked.Increment(ref _messagesReceived);
         var type = (MessageType)message[18];
+        Tap(message, type);
         if (!BgpMessageCodec.TryDecode(message, rules.Context, out BgpMessage? decoded, out WireError? error))
         {
             handler.Tell(new ReceiveFailed(error!, Enum.IsDefined(type) ? type : null, self), self);

@@ -1,6 +1,7 @@
 using System.Net;
 using Akka.Actor;
 using Akka.Event;
+using AkkaBgp.Session;
 using AkkaBgp.Wire;
 
 namespace AkkaBgp.Transport;
@@ -44,6 +45,17 @@ public sealed record Register(IActorRef Handler, DecodeContext Decode, UpdateDec
 /// connection encodes from <see cref="Send"/> (RFC 8654 section 4: the peer's limit, which may differ from the
 /// one we receive with); null keeps 4096.</summary>
 public sealed record Reconfigure(DecodeContext Decode, UpdateDecodeContext UpdateDecode, TimeSpan SendHoldTime, int? MaxSendLength = null);
+
+/// <summary>Tap this connection (see <see cref="MessageTap"/>), sent with the OPEN exchange settled (entering
+/// OpenConfirm) so that it arrives before our KEEPALIVE and thus before anything the peer sends in Established.
+/// The connection announces <see cref="TappedSessionUp"/> when it reads the peer's KEEPALIVE (the message that
+/// takes the FSM to Established, Event 26) and publishes every whole message after it as <see cref="TappedMessage"/>
+/// until <see cref="EndTap"/> or its own end (then <see cref="TappedSessionDown"/> without a NOTIFICATION).</summary>
+public sealed record StartTap(uint LocalAs, uint LocalIdentifier, NegotiatedSession Negotiated);
+
+/// <summary>The FSM leaves Established: publish <see cref="TappedSessionDown"/> with this cause and stop tapping.
+/// Sent before the NOTIFICATION and the close, which the Down then carries instead of a separate message.</summary>
+public sealed record EndTap(int EventNumber, string Reason, NotificationMessage? Notification, bool SentByUs);
 
 /// <summary>Queue a message for writing.</summary>
 public sealed record Send(BgpMessage Message);
