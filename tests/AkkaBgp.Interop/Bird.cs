@@ -32,6 +32,8 @@ public sealed partial class Bird(Peering peering) : Daemon(peering)
         foreach (var r in _v6) c.Append($"route {r} blackhole; ");
         c.AppendLine("}");
         c.AppendLine("protocol bgp akka {");
+        // State changes and events in bird.log (kept with AKKABGP_KEEP_DAEMON_DIRS=1) for a look after a failure.
+        c.AppendLine("  debug { states, events };");
         c.AppendLine($"  local {p.DaemonAddress} port {p.Port} as {p.DaemonAs};");
         c.AppendLine($"  neighbor {p.OurAddress} port {p.Port} as {p.OurAs};");
         // On loopback the session is multihop (BIRD ignores lo); on a veth link it is direct, and BIRD then sends
@@ -40,7 +42,7 @@ public sealed partial class Bird(Peering peering) : Daemon(peering)
         if (p.DaemonPassive) c.AppendLine("  passive on;");
         if (p.Password is not null) c.AppendLine($"  password \"{p.Password}\";");
         c.AppendLine($"  hold time {p.HoldTimeSeconds}; keepalive time {p.KeepaliveSeconds};");
-        c.AppendLine("  connect retry time 1; connect delay time 1; error wait time 1, 5;");
+        c.AppendLine($"  connect retry time 1; connect delay time {p.ConnectDelaySeconds ?? 1}; error wait time 1, 5;");
         // 127/8 next hops are martians to most speakers (RFC 6890; FRR, GoBGP and AkkaBgp drop them), so
         // announce documentation addresses instead of BIRD's loopback source address.
         c.AppendLine($"  ipv4 {{ import all; next hop address {p.NextHopV4}; export filter {{ if proto = \"st4\" then accept; reject; }}; }};");
@@ -55,6 +57,8 @@ public sealed partial class Bird(Peering peering) : Daemon(peering)
     public Task<string> BirdcAsync(params string[] args) => RunAsync("birdc", ["-s", Ctl, .. args]);
 
     protected override Task ProbeAsync() => BirdcAsync("show", "status");
+
+    public override Task SetSessionEnabledAsync(bool enabled) => BirdcAsync(enabled ? "enable" : "disable", "akka");
 
     public override async Task<DaemonPeerView> GetPeerAsync()
     {

@@ -43,6 +43,11 @@ public abstract class Daemon : IAsyncDisposable
     /// <summary>The daemon's view of one route learned from us, as its CLI prints it (for attribute assertions).</summary>
     public abstract Task<string> ShowRouteAsync(string prefix);
 
+    /// <summary>Takes the daemon's session with us administratively down (false) or up again (true), the daemon
+    /// staying up: BIRD's <c>disable</c>/<c>enable</c>, FRR's <c>neighbor X shutdown</c>.</summary>
+    public virtual Task SetSessionEnabledAsync(bool enabled) =>
+        throw new NotSupportedException($"{Name}: no administrative session control in the fixture");
+
     public async Task StartAsync(TimeSpan? timeout = null)
     {
         var cmd = Command();

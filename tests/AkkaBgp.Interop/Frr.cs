@@ -86,6 +86,9 @@ public sealed partial class Frr(Peering peering) : Daemon(peering)
 
     protected override Task ProbeAsync() => VtyshAsync("show bgp summary");
 
+    public override Task SetSessionEnabledAsync(bool enabled) => VtyshAsync(
+        "configure terminal", $"router bgp {Peering.DaemonAs}", $"{(enabled ? "no " : "")}neighbor {Peering.OurAddress} shutdown");
+
     public override async Task<DaemonPeerView> GetPeerAsync()
     {
         var raw = await VtyshAsync($"show bgp neighbors {Peering.OurAddress}");

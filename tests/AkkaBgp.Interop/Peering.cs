@@ -33,6 +33,9 @@ public sealed record Peering(
     /// <summary>Graceful restart (RFC 4724) on the daemon's side, with this restart time in seconds; null: off.</summary>
     public int? GracefulRestartSeconds { get; init; }
 
+    /// <summary>BIRD's <c>connect delay time</c> (seconds between the protocol's start and its first dial); null: 1.</summary>
+    public int? ConnectDelaySeconds { get; init; }
+
     /// <summary>TCP MD5 signature key (RFC 2385) both sides use; null: unsigned.</summary>
     public string? Password { get; init; }
 

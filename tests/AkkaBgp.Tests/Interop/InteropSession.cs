@@ -55,6 +55,9 @@ internal sealed class InteropSession : IAsyncDisposable
     /// <summary>Changes our neighbor's settings before the speaker starts (e.g. a BFD session).</summary>
     public Func<NeighborSettings, NeighborSettings>? Customize { get; init; }
 
+    /// <summary>The port we listen on (null: <see cref="Peering.Port"/>), when something stands between us and the daemon.</summary>
+    public int? ListenPort { get; init; }
+
     /// <summary>The RIB to run (null: the Adj-RIB-In recorder that <see cref="WaitForRoutesAsync"/> asks).</summary>
     public Props? RibProps { get; init; }
 
@@ -83,7 +86,7 @@ internal sealed class InteropSession : IAsyncDisposable
         Speaker = SpeakerHost.Start(System, new SpeakerSettings
         {
             Neighbors = [neighbor],
-            Listener = new ListenerSettings { Endpoints = [new IPEndPoint(Peering.OurAddress, Peering.Port)] },
+            Listener = new ListenerSettings { Endpoints = [new IPEndPoint(Peering.OurAddress, ListenPort ?? Peering.Port)] },
             RibProps = RibProps,
         });
         var status = Speaker.Listener.Ask<ListenerStatus>(GetListenerStatus.Instance).Result;
@@ -138,6 +141,8 @@ internal sealed class InteropSession : IAsyncDisposable
 
     public void Stop(string communication) =>
         Speaker!.Supervisor.Tell(new NeighborCommand(PeerAddress, new ManualStop(communication)));
+
+    public void Start() => Speaker!.Supervisor.Tell(new NeighborCommand(PeerAddress, new ManualStart()));
 
     public IReadOnlyList<SessionStateChanged> Transitions => _log.ToArray();
 
