@@ -36,6 +36,17 @@ public sealed record NotificationMessage(byte Code, byte Subcode, byte[] Data) :
         return new NotificationMessage(ErrorCode.Cease, ceaseSubcode, data);
     }
 
+    /// <summary>RFC 8538 section 3: Cease / Hard Reset wraps the NOTIFICATION it stands for; its Data is that
+    /// message's Error code, Error subcode and Data.</summary>
+    public static NotificationMessage HardReset(NotificationMessage inner) =>
+        new(ErrorCode.Cease, CeaseSubcode.HardReset, [inner.Code, inner.Subcode, .. inner.Data]);
+
+    public bool IsHardReset => Code == ErrorCode.Cease && Subcode == CeaseSubcode.HardReset;
+
+    /// <summary>The NOTIFICATION a Hard Reset carries (RFC 8538 section 3); null when this is not one or its Data is
+    /// shorter than the two octets of code and subcode.</summary>
+    public NotificationMessage? Inner => IsHardReset && Data.Length >= 2 ? new NotificationMessage(Data[0], Data[1], Data[2..]) : null;
+
     public bool IsShutdownOrReset => Code == ErrorCode.Cease
         && Subcode is CeaseSubcode.AdministrativeShutdown or CeaseSubcode.AdministrativeReset;
 
@@ -66,12 +77,14 @@ public sealed record NotificationMessage(byte Code, byte Subcode, byte[] Data) :
         }
     }
 
-    public string? ShutdownCommunication => GetShutdownCommunication(out _);
+    /// <summary>The Shutdown Communication, also of the Administrative Shutdown or Reset a Hard Reset carries.</summary>
+    public string? ShutdownCommunication => Inner is { } inner ? inner.ShutdownCommunication : GetShutdownCommunication(out _);
 
     /// <summary>e.g. <c>Cease / Administrative Shutdown: "maintenance"</c>, or the data in hex.</summary>
     public string Describe()
     {
         string text = Notification.Describe(Code, Subcode);
+        if (Inner is { } inner) return $"{text} ({inner.Describe()})";
         if (IsShutdownOrReset && Data.Length > 0)
         {
             string? communication = GetShutdownCommunication(out string? problem);

@@ -19,7 +19,7 @@ internal static class SessionAttributeReader
         "passive", "delay-open", "delay-open-time",
         "damp-peer-oscillations", "idle-hold-time", "max-idle-hold-time", "idle-hold-stable-period",
         "allow-automatic-start", "allow-automatic-stop", "send-notification-without-open",
-        "collision-detect-established-state", "send-hold-time", "shutdown-message",
+        "collision-detect-established-state", "send-hold-time", "shutdown-message", "hard-administrative-reset",
         "capabilities", "password", "ttl-security", "multihop",
         "import", "export", "max-prefix", "route-reflector-client", "next-hop-self", "next-hop-unchanged",
         "send-med", "min-route-advertisement-interval", "stale-path-time", "refresh-stale-path-time", "bfd",
@@ -31,7 +31,7 @@ internal static class SessionAttributeReader
         "local-port", "port", "hold-time", "min-hold-time", "open-sent-hold-time", "connect-retry-time",
         "passive", "delay-open", "delay-open-time", "damp-peer-oscillations", "idle-hold-time",
         "max-idle-hold-time", "idle-hold-stable-period", "allow-automatic-start", "allow-automatic-stop",
-        "send-notification-without-open", "collision-detect-established-state", "capabilities",
+        "send-notification-without-open", "collision-detect-established-state", "hard-administrative-reset", "capabilities",
         "import", "export", "route-reflector-client", "next-hop-self", "next-hop-unchanged", "send-med",
         "min-route-advertisement-interval", "stale-path-time", "refresh-stale-path-time",
     ];
@@ -39,7 +39,8 @@ internal static class SessionAttributeReader
     internal static readonly string[] CapabilityKeys =
     [
         "ipv4-unicast", "ipv6-unicast", "route-refresh", "enhanced-route-refresh", "four-octet-as",
-        "graceful-restart", "graceful-restart-time", "graceful-restart-restarting-speaker", "extended-messages", "required",
+        "graceful-restart", "graceful-restart-time", "graceful-restart-restarting-speaker", "graceful-restart-notification",
+        "extended-messages", "required",
     ];
 
     internal static readonly string[] PolicyKeys = ["default-action", "rules"];
@@ -154,6 +155,7 @@ internal static class SessionAttributeReader
         if (s.Bool("allow-automatic-stop") is { } autoStop) n = n with { AllowAutomaticStop = autoStop };
         if (s.Bool("send-notification-without-open") is { } notifyWithoutOpen) n = n with { SendNotificationWithoutOpen = notifyWithoutOpen };
         if (s.Bool("collision-detect-established-state") is { } collision) n = n with { CollisionDetectEstablishedState = collision };
+        if (s.Bool("hard-administrative-reset") is { } hardReset) n = n with { HardAdministrativeReset = hardReset };
         if (s.Duration("send-hold-time") is { } sendHold) n = n with { SendHoldTime = sendHold };
         if (s.String("shutdown-message") is { } shutdown)
         {
@@ -261,6 +263,7 @@ internal static class SessionAttributeReader
         if (s.Bool("graceful-restart-restarting-speaker") is { } grRestarting) c = c with { GracefulRestartRestartingSpeaker = grRestarting };
         if (c.GracefulRestartRestartingSpeaker && !c.GracefulRestartHelper)
             s.Problem("graceful-restart-restarting-speaker", "graceful-restart-restarting-speaker needs graceful-restart = true (the families go in that capability, RFC 4724 section 3)");
+        if (s.Bool("graceful-restart-notification") is { } grNotification) c = c with { GracefulRestartNotification = grNotification };
         if (s.Bool("extended-messages") is { } ext) c = c with { ExtendedMessages = ext };
 
         var codes = new HashSet<byte>();

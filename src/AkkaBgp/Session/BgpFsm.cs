@@ -45,6 +45,8 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     private bool _restarted;
     // The NOTIFICATION that is taking the session to Idle (Events 24, 25), for the tap's Down (ToIdle).
     private NotificationMessage? _notificationReceived;
+    // The NOTIFICATION that ended the session (sent after any Hard Reset wrapping, or received), for PeerDown.
+    private NotificationMessage? _endingNotification;
     // The connection told to StartTap, which alone is told EndTap.
     private IActorRef? _tapped;
     private readonly IActorRef _connector;
@@ -1049,7 +1051,11 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             _counters.DownSince = Now;
             _counters.FlapCount++;
             CancelTimer(StableTimer);
-            _rib.Tell(new PeerDown(Peer, cause.Reason ?? BgpEvent.Name(cause.Event), cause.Event, cause.Notification), Self);
+            // RFC 8538 section 4: with the N bit on both sides, a NOTIFICATION other than Hard Reset ends the session
+            // the way a TCP failure would, and graceful restart keeps the routes.
+            bool graceful = cause.Notification && StateData.Session is { GracefulNotification: true }
+                && _endingNotification is { IsHardReset: false };
+            _rib.Tell(new PeerDown(Peer, cause.Reason ?? BgpEvent.Name(cause.Event), cause.Event, cause.Notification, graceful), Self);
         }
         // A dynamic neighbor with an AS range is in the AS its OPEN carried (the configured one is a placeholder),
         // as in NeighborStatus: the session being entered, else the one being left.
@@ -1065,6 +1071,9 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         // The neighbor is being removed (or its actor crashed): say so to the peer and the RIB.
         var d = stop.StateData;
         var ceased = new NotificationMessage(ErrorCode.Cease, CeaseSubcode.PeerDeconfigured);
+        // RFC 8538 section 5: Peer De-configured flushes the routes, so with the N bit it is a Hard Reset.
+        if (stop.TerminatedState == SessionState.Established && d.Session is { GracefulNotification: true })
+            ceased = NotificationMessage.HardReset(ceased);
         bool openSent = stop.TerminatedState is SessionState.OpenSent or SessionState.OpenConfirm or SessionState.Established;
         if (stop.TerminatedState == SessionState.Established && d.Connection is { } tapped && tapped.Ref.Equals(_tapped))
             tapped.Ref.Tell(new EndTap(BgpEvent.NeighborRemoved, "neighbor removed", ceased, SentByUs: true), Self);
@@ -1087,6 +1096,11 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     {
         var received = _notificationReceived;
         _notificationReceived = null;
+        // RFC 8538 section 5: with the N bit negotiated, the NOTIFICATIONs meant to flush the peer's copy of our routes
+        // (Cease 1, 2, 3, and 4 unless configured otherwise) go out as Hard Reset; all others keep them.
+        if (notify is not null && StateName == SessionState.Established && d.Session is { GracefulNotification: true } && FlushesRoutes(notify))
+            notify = NotificationMessage.HardReset(notify);
+        _endingNotification = notify ?? received;
         // Monitoring (MessageTap) learns why the session ended before the NOTIFICATION and the close reach the connection.
         if (StateName == SessionState.Established && d.Connection is { } tapped && tapped.Ref.Equals(_tapped))
             tapped.Ref.Tell(new EndTap(evt, reason, notify ?? received, SentByUs: notify is not null), Self);
@@ -1324,6 +1338,16 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         else CloseWith(connection.Ref, notification);
     }
 
+    /// <summary>RFC 8538 section 5's table: the Cease subcodes whose purpose is to flush the routes (Maximum Number of
+    /// Prefixes Reached, Administrative Shutdown, Peer De-configured, and the "provisional" Administrative Reset as
+    /// configured) are sent as Hard Reset; every other NOTIFICATION lets graceful restart keep them.</summary>
+    private bool FlushesRoutes(NotificationMessage n) => n.Code == ErrorCode.Cease && n.Subcode switch
+    {
+        CeaseSubcode.MaximumPrefixesReached or CeaseSubcode.AdministrativeShutdown or CeaseSubcode.PeerDeconfigured => true,
+        CeaseSubcode.AdministrativeReset => _settings.HardAdministrativeReset,
+        _ => false,
+    };
+
     /// <summary>Event 24 NotifMsgVerErr: the peer rejected our version (OPEN Message Error / Unsupported Version Number).</summary>
     private static bool IsVersionError(NotificationMessage n) =>
         n.Code == ErrorCode.OpenMessage && n.Subcode == OpenSubcode.UnsupportedVersionNumber;
@@ -1367,6 +1391,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
     /// <summary><c>6/2 "maintenance"</c>, or <c>4/0 (Hold Timer Expired / ...)</c> when there is no shutdown text.</summary>
     private static string Summary(NotificationMessage n)
     {
+        if (n.Inner is { } inner) return $"{n.Code}/{n.Subcode} (Hard Reset) {Summary(inner)}";
         var text = n.ShutdownCommunication;
         return string.IsNullOrEmpty(text)
             ? $"{n.Code}/{n.Subcode} ({Notification.Describe(n.Code, n.Subcode)})"

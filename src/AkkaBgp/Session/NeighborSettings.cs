@@ -74,6 +74,11 @@ public sealed record NeighborSettings
     public CapabilitySettings Capabilities { get; init; } = new();
 
     /// <summary>The RFC 8203/9003 shutdown communication sent with Cease/2 and Cease/4 when none is given.</summary>
+    /// <summary>RFC 8538 section 5 leaves Cease / Administrative Reset "provisional": with the N bit negotiated we send
+    /// it as a Hard Reset (the peer flushes our routes) when true, as is, so both sides keep the routes across the
+    /// reset, when false. FRR's <c>bgp hard-administrative-reset</c>, on by default there too.</summary>
+    public bool HardAdministrativeReset { get; init; } = true;
+
     public string? ShutdownCommunication { get; init; }
 
     // ---- transport security and TTL -------------------------------------------------------------
@@ -143,6 +148,10 @@ public sealed record CapabilitySettings
     /// announce comes from configuration and the API, not from a forwarding table a crash could lose), so that a
     /// helper keeps our routes while we restart and replaces them at our End-of-RIB. Needs GracefulRestartHelper.</summary>
     public bool GracefulRestartRestartingSpeaker { get; init; }
+    /// <summary>RFC 8538 section 2: the N bit in our Graceful Restart capability. When both sides set it, a session
+    /// that ends with a NOTIFICATION other than Cease / Hard Reset keeps its routes as if the TCP connection had
+    /// failed (RFC 8538 section 4), and the NOTIFICATIONs meant to flush routes go out as Hard Reset.</summary>
+    public bool GracefulRestartNotification { get; init; } = true;
     /// <summary>This start follows a restart (the service's --restarting): the Restart State bit goes in the OPENs
     /// until the session has been Established once. Runtime state, not configuration: left out of Equals.</summary>
     public bool Restarted { get; init; }
@@ -163,6 +172,7 @@ public sealed record CapabilitySettings
         && RouteRefresh == other.RouteRefresh && EnhancedRouteRefresh == other.EnhancedRouteRefresh
         && FourOctetAs == other.FourOctetAs && GracefulRestartHelper == other.GracefulRestartHelper
         && GracefulRestartTime == other.GracefulRestartTime && GracefulRestartRestartingSpeaker == other.GracefulRestartRestartingSpeaker
+        && GracefulRestartNotification == other.GracefulRestartNotification
         && ExtendedMessages == other.ExtendedMessages
         && Role == other.Role && StrictRole == other.StrictRole
         && Required.SetEquals(other.Required) && RequiredFamilies.SetEquals(other.RequiredFamilies);

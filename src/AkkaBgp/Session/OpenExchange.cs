@@ -34,6 +34,9 @@ public sealed record NegotiatedSession(
 
     public int MaxSendLength => BgpHeader.MaxLengthFor(SendExtendedMessages);
 
+    /// <summary>RFC 8538: both sides set the N bit in their Graceful Restart capability.</summary>
+    public bool GracefulNotification { get; init; }
+
     /// <summary>The peer's BGP Role (RFC 9234), when it sent one on an external session.</summary>
     public BgpRole? PeerRole { get; init; }
 
@@ -54,7 +57,7 @@ public sealed record NegotiatedSession(
     public override string ToString() =>
         $"hold {HoldTime.TotalSeconds:0}s keepalive {KeepaliveTime.TotalSeconds:0}s families [{string.Join(", ", Families)}]"
         + (FourOctetAs ? " as4" : "") + (RouteRefresh ? " rr" : "") + (EnhancedRouteRefresh ? " err" : "")
-        + (ExtendedMessages ? " extmsg" : ReceiveExtendedMessages ? " extmsg-receive" : "") + (PeerRole is { } r ? $" role {r}" : "");
+        + (ExtendedMessages ? " extmsg" : ReceiveExtendedMessages ? " extmsg-receive" : "") + (PeerRole is { } r ? $" role {r}" : "") + (GracefulNotification ? " gr-notification" : "");
 }
 
 /// <summary>
@@ -96,7 +99,7 @@ public static class OpenExchange
             GracefulRestartFamily[] families = !c.GracefulRestartRestartingSpeaker ? [] :
                 [.. new[] { (c.Ipv4Unicast, AfiSafi.Ipv4Unicast), (c.Ipv6Unicast, AfiSafi.Ipv6Unicast) }
                     .Where(f => f.Item1).Select(f => new GracefulRestartFamily(f.Item2, forwardingPreserved: true))];
-            caps.Add(GracefulRestartCapability.Create(seconds, restarting: restarted && c.GracefulRestartRestartingSpeaker, notification: false, families));
+            caps.Add(GracefulRestartCapability.Create(seconds, restarting: restarted && c.GracefulRestartRestartingSpeaker, notification: c.GracefulRestartNotification, families));
         }
         if (c.ExtendedMessages) caps.Add(ExtendedMessageCapability.Instance);
         // RFC 9234 section 4.1: the Role capability belongs to external sessions.
@@ -186,6 +189,8 @@ public static class OpenExchange
         {
             ReceiveExtendedMessages = ours.ExtendedMessages,
             PeerRole = peerRole,
+            GracefulNotification = ours.GracefulRestartHelper && ours.GracefulRestartNotification
+                && peer.Get<GracefulRestartCapability>() is { NotificationSupport: true },
         };
         return true;
     }

@@ -190,8 +190,10 @@ public sealed record PeerUp(IPAddress Peer, NegotiatedSession Session, IActorRef
 /// <paramref name="Reason"/> is for people (logs, the API); <paramref name="EventNumber"/> is the RFC 4271 8.1
 /// event that ended the session (0 for an administrative reset or the neighbor's removal) and
 /// <paramref name="EndedByNotification"/> whether a NOTIFICATION was sent or received on the way out: RFC 4724
-/// 4.2 keeps a graceful-restart peer's routes only when the session ended without one.</summary>
-public sealed record PeerDown(IPAddress Peer, string Reason, int EventNumber, bool EndedByNotification);
+/// 4.2 keeps a graceful-restart peer's routes only when the session ended without one, unless
+/// <paramref name="GracefulNotification"/>: RFC 8538 was negotiated and that NOTIFICATION was not a Hard Reset, so it
+/// counts as a TCP failure would (RFC 8538 section 4).</summary>
+public sealed record PeerDown(IPAddress Peer, string Reason, int EventNumber, bool EndedByNotification, bool GracefulNotification = false);
 
 /// <summary>To the RIB: an UPDATE received in Established (RFC 4271 Event 27), with the RFC 7606 errors
 /// that did not reset the session (treat-as-withdraw, attribute discard). The RIB replies

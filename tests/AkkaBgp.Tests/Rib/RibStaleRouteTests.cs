@@ -141,6 +141,20 @@ public sealed class RibStaleRouteTests : BgpTestKit
     }
 
     [Fact]
+    public void With_RFC_8538_a_notification_other_than_hard_reset_keeps_the_routes_stale()
+    {
+        LearnTwo(WithGr());
+        // RFC 8538 section 4: the N bit on both sides makes a NOTIFICATION (here our Hold Timer Expired) a graceful event.
+        _rib.Tell(new PeerDown(A, "hold timer expired; NOTIFICATION sent 4/0", BgpEvent.HoldTimerExpires, EndedByNotification: true, GracefulNotification: true));
+        Assert.True(Lookup("203.0.113.0/24")!.Stale);
+        Assert.True(Lookup("203.0.112.0/24")!.Stale);
+        _connB.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        // Not back within the restart time (120 s): gone, as after a TCP failure.
+        Advance(TimeSpan.FromSeconds(121));
+        Drain(_connB, _viewB, v => v.Routes.Count == 0);
+    }
+
+    [Fact]
     public void Enhanced_route_refresh_removes_what_the_peer_did_not_re_advertise_between_BoRR_and_EoRR()
     {
         var connA = LearnTwo(RibActorTests.Session(65001, 1, enhanced: true));

@@ -107,10 +107,11 @@ public sealed class SpeakerPairTests() : BgpTestKit(virtualTime: false)
         // An administrative reset on one side comes back up by itself (Cease/4, then ManualStart).
         // Both sides dial, so collision resolution may legitimately deliver Cease/7 on a losing
         // connection before or after the reset; "last NOTIFICATION received" is therefore not the
-        // thing to check. B's state change on receiving the Cease/4 (Event 25) is.
+        // thing to check. B's state change on receiving the Cease/4 (Event 25) is. Both speakers set RFC 8538's N bit
+        // by default, so the reset travels as a Hard Reset (6/9) carrying the 6/4 and its communication.
         speakerA.Supervisor.Tell(new NeighborCommand(b, new AdministrativeReset("config change")));
         var reset = events.FishForMessage<SessionStateChanged>(
-            e => e.Peer.Equals(a) && e.EventNumber == 25 && e.Reason is not null && e.Reason.Contains("6/4"), Wait);
+            e => e.Peer.Equals(a) && e.EventNumber == 25 && e.Reason is not null && e.Reason.Contains("6/9 (Hard Reset) 6/4"), Wait);
         Assert.Equal(SessionState.Established, reset.From);
         Assert.Contains("\"config change\"", reset.Reason);
         // Up again, as a new session: it came up after the reset.

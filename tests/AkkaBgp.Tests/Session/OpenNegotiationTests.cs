@@ -168,7 +168,7 @@ public sealed class OpenNegotiationTests : FsmTestKit
             RouteRefreshCapability.Standard,
             EnhancedRouteRefreshCapability.Instance,
             new FourOctetAsCapability(LocalAs),
-            GracefulRestartCapability.Create(120, restarting: false, notification: false),
+            GracefulRestartCapability.Create(120, restarting: false, notification: true),
             ExtendedMessageCapability.Instance,
         ], open.Capabilities.ToArray());
         Assert.Empty(open.Get<GracefulRestartCapability>()!.Families);

@@ -65,7 +65,7 @@ public sealed class RibActor : ReceiveActor, IWithTimers
 
         Receive<PeerUp>(Up);
         // RFC 4724 4.2: only a session that ended without a NOTIFICATION (sent or received) may keep its routes.
-        Receive<PeerDown>(d => Down(d.Peer, d.Reason, helperMayKeep: !d.EndedByNotification));
+        Receive<PeerDown>(d => Down(d.Peer, d.Reason, helperMayKeep: !d.EndedByNotification || d.GracefulNotification));
         Receive<RestartTimeExpired>(t =>
         {
             if (!_restarting.TryGetValue(t.Peer, out var r) || r.Generation != t.Generation) return;
@@ -268,8 +268,8 @@ public sealed class RibActor : ReceiveActor, IWithTimers
     /// <summary>
     /// RFC 4724 4.2: when the session of a peer that advertised the Graceful Restart capability ends without a
     /// NOTIFICATION, the routes of the families it listed in the capability are kept (stale) for its Restart
-    /// Time; a Restart Time of 0 or a NOTIFICATION (sent or received) deletes them as usual (RFC 8538, which
-    /// extends this to NOTIFICATIONs, is not implemented). The caller has checked PeerDown.EndedByNotification.
+    /// Time; a Restart Time of 0 deletes them as usual, and so does a NOTIFICATION (sent or received) unless both
+    /// sides set RFC 8538's N bit and it was not a Hard Reset. The caller has checked PeerDown for the NOTIFICATION.
     /// </summary>
     private IReadOnlyCollection<AfiSafi>? GracefulRestartFamilies(Session s)
     {
