@@ -29,6 +29,13 @@ public sealed partial class Frr(Peering peering) : Daemon(peering)
         c.AppendLine(" no bgp ebgp-requires-policy");
         c.AppendLine(" no bgp network import-check");
         c.AppendLine(" no bgp default ipv4-unicast");
+        if (p.GracefulRestartSeconds is { } restart)
+        {
+            // Restarting mode (not only helper): the capability lists FRR's families, so its routes may be kept.
+            c.AppendLine(" bgp graceful-restart");
+            c.AppendLine($" bgp graceful-restart restart-time {restart}");
+            c.AppendLine(" bgp graceful-restart notification"); // RFC 8538's N bit (FRR's default, said here)
+        }
         c.AppendLine($" neighbor {n} remote-as {p.OurAs}");
         c.AppendLine($" neighbor {n} port {p.Port}");
         c.AppendLine($" neighbor {n} update-source {p.DaemonAddress}");

@@ -45,6 +45,7 @@ public sealed class PrefixTable
     private readonly bool _v6;
     private readonly Dictionary<ulong, Entry> _v4 = new();
     private readonly Dictionary<Prefix, Entry> _v6Map = new();
+    private readonly Ipv4PrefixOrder? _v4Order;
     private readonly AttributeInterner _interner;
     private readonly DecisionOptions _options;
     private readonly Func<int, RibPeer?> _peerOf;
@@ -60,6 +61,7 @@ public sealed class PrefixTable
     public PrefixTable(bool ipv6, AttributeInterner interner, DecisionOptions options, Func<int, RibPeer?> peerOf, int expectedPrefixes = 0)
     {
         _v6 = ipv6;
+        _v4Order = ipv6 ? null : new Ipv4PrefixOrder();
         _interner = interner;
         _options = options;
         _peerOf = peerOf;
@@ -102,12 +104,48 @@ public sealed class PrefixTable
     }
 
     private ref Entry FindOrAdd(Prefix p)
-        => ref _v6 ? ref CollectionsMarshal.GetValueRefOrAddDefault(_v6Map, p, out _) : ref CollectionsMarshal.GetValueRefOrAddDefault(_v4, V4Key(p), out _);
+    {
+        if (_v6) return ref CollectionsMarshal.GetValueRefOrAddDefault(_v6Map, p, out _);
+        ulong key = V4Key(p);
+        ref var e = ref CollectionsMarshal.GetValueRefOrAddDefault(_v4, key, out bool exists);
+        if (!exists) _v4Order!.Add(key);
+        return ref e;
+    }
 
     private void RemoveKey(Prefix p)
     {
         if (_v6) _v6Map.Remove(p);
-        else _v4.Remove(V4Key(p));
+        else if (_v4.Remove(V4Key(p))) _v4Order!.Remove(V4Key(p));
+    }
+
+    /// <summary>
+    /// The prefixes <paramref name="covering"/> contains (itself included): returns how many, and puts the first
+    /// <paramref name="keep"/> of them in prefix order in <paramref name="first"/>. IPv4 reads only the part of the
+    /// table in range (<see cref="Ipv4PrefixOrder"/>); IPv6 walks the table, keeping the first ones in a heap.
+    /// </summary>
+    public int LongerPrefixes(Prefix covering, int keep, List<Prefix> first)
+    {
+        if (!_v6)
+        {
+            var keys = new List<ulong>(Math.Min(keep, 4096));
+            int count = _v4Order!.LongerPrefixes(covering.IPv4Bits, covering.Length, keep, keys);
+            foreach (var k in keys) first.Add(FromV4Key(k));
+            return count;
+        }
+        int total = 0;
+        var heap = new PriorityQueue<Prefix, Prefix>(Comparer<Prefix>.Create((a, b) => b.CompareTo(a)));
+        foreach (var p in _v6Map.Keys)
+        {
+            if (!covering.Contains(p)) continue;
+            total++;
+            if (heap.Count < keep) heap.Enqueue(p, p);
+            else if (keep > 0 && p.CompareTo(heap.Peek()) < 0) heap.EnqueueDequeue(p, p);
+        }
+        var sorted = new List<Prefix>(heap.Count);
+        while (heap.TryDequeue(out var p, out _)) sorted.Add(p);
+        sorted.Reverse();
+        first.AddRange(sorted);
+        return total;
     }
 
     /// <summary>
