@@ -26,6 +26,7 @@ public sealed record BgpConfig
     public required IReadOnlyList<OriginatedRoute> Routes { get; init; }
     public required RibOptions Rib { get; init; }
     /// <summary>The RTR caches (<c>rpki.caches</c>); empty: no route origin validation.</summary>
+    public MrtSettings Mrt { get; init; } = new();
     public IReadOnlyList<AkkaBgp.Rpki.RtrCacheSettings> RpkiCaches { get; init; } = [];
     /// <summary>The <c>akka</c> section, Akka.NET's own configuration, with the few settings the host checks.</summary>
     public required AkkaSettings Akka { get; init; }
@@ -157,4 +158,12 @@ public sealed record RibOptions
     public bool MissingMedAsWorst { get; init; }
     /// <summary>Loc-RIB partitions; 0: one per processor.</summary>
     public int Partitions { get; init; }
+}
+
+/// <summary>MRT table dumps (RFC 6396): where they go (null: off), how often (null: only on request), gzip or not.</summary>
+public sealed record MrtSettings
+{
+    public string? Directory { get; init; }
+    public TimeSpan? TableDumpInterval { get; init; }
+    public bool Gzip { get; init; } = true;
 }

@@ -13,10 +13,11 @@ internal static class BgpConfigReader
     internal static readonly string[] TopKeys =
     [
         "router-id", "local-as", "cluster-id", "listen", "management", "logging",
-        "neighbor-defaults", "neighbors", "dynamic-neighbors", "rib", "routes", "rpki",
+        "neighbor-defaults", "neighbors", "dynamic-neighbors", "rib", "routes", "rpki", "mrt",
     ];
 
     internal static readonly string[] RpkiKeys = ["caches"];
+    internal static readonly string[] MrtKeys = ["directory", "table-dump-interval", "gzip"];
     internal static readonly string[] RpkiCacheKeys = ["address", "port", "preference", "refresh", "retry", "expire"];
 
     internal static readonly string[] ListenKeys = ["address", "port"];
@@ -112,6 +113,7 @@ internal static class BgpConfigReader
         var routes = ReadRoutes(top);
         var rib = top.Require("rib", "decision process settings") ? ReadRib(top.Object("rib")) : null;
         var rpki = ReadRpki(top);
+        var mrt = ReadMrt(top);
 
         if (listen.Count == 0 && top.Has("listen") && top.Config.GetValue("listen") is HoconArray { Count: 0 })
         {
@@ -137,6 +139,7 @@ internal static class BgpConfigReader
             Routes = routes,
             Rib = rib,
             RpkiCaches = rpki,
+            Mrt = mrt,
             Akka = akka,
             Source = root,
         };
@@ -173,6 +176,27 @@ internal static class BgpConfigReader
             if (!seen.TryAdd((address!.ToLowerInvariant(), cache.Port), where)) c.Problem("address", $"{cache.Name} is already configured at {seen[(address.ToLowerInvariant(), cache.Port)]}");
             else result.Add(cache);
         }
+        return result;
+    }
+
+    /// <summary><c>mrt { directory, table-dump-interval, gzip }</c>: MRT table dumps (RFC 6396 TABLE_DUMP_V2).</summary>
+    private static MrtSettings ReadMrt(ConfigSection top)
+    {
+        var result = new MrtSettings();
+        if (top.Object("mrt") is not { } m) return result;
+        m.CheckKeys(MrtKeys);
+        if (m.Has("directory") && m.String("directory") is { } dir)
+        {
+            if (dir.Length == 0) m.Problem("directory", "is empty (null turns MRT dumps off)");
+            else result = result with { Directory = dir };
+        }
+        if (m.Has("table-dump-interval") && m.Duration("table-dump-interval") is { } every)
+        {
+            if (every < TimeSpan.FromMinutes(1)) m.Problem("table-dump-interval", $"{m.DurationText("table-dump-interval")} is shorter than 1m");
+            else if (result.Directory is null) m.Problem("table-dump-interval", "needs mrt.directory, where the dumps go");
+            else result = result with { TableDumpInterval = every };
+        }
+        if (m.Bool("gzip") is { } gzip) result = result with { Gzip = gzip };
         return result;
     }
 

@@ -119,6 +119,8 @@ public static class ServiceHost
         builder.Services.AddSingleton(sp => new MailboxMetrics(() => sp.GetRequiredService<SpeakerLifecycle>().System));
         builder.Services.AddSingleton(_ => new PrometheusExporter(BgpMetrics.MeterName));
         builder.Services.AddSingleton<ConfigReloader>();
+        builder.Services.AddSingleton<AkkaBgp.Service.Mrt.TableDumps>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AkkaBgp.Service.Mrt.TableDumps>());
         builder.Services.AddSingleton<BearerTokenFilter>();
         // The /bgp/events listeners' streams run here (the hub's own stream runs in the hub actor's materializer).
         builder.Services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer(namePrefix: "bgp-events"));
@@ -157,6 +159,7 @@ public static class ServiceHost
         app.MapBfd();
         app.MapRpki();
         app.MapRib(writes);
+        writes.MapMrt();
         app.MapStreams(writes);
         return app;
     }
