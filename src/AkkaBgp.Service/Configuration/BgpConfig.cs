@@ -166,4 +166,9 @@ public sealed record MrtSettings
     public string? Directory { get; init; }
     public TimeSpan? TableDumpInterval { get; init; }
     public bool Gzip { get; init; } = true;
+    /// <summary>Record every received message and state change (BGP4MP) in rotating updates files.</summary>
+    public bool Updates { get; init; }
+    public TimeSpan UpdatesRotateInterval { get; init; } = TimeSpan.FromMinutes(15);
+    public long UpdatesRotateSize { get; init; } = 256L * 1024 * 1024;
+    public int UpdatesBuffer { get; init; } = 100_000;
 }

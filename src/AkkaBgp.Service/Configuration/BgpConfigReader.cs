@@ -17,7 +17,8 @@ internal static class BgpConfigReader
     ];
 
     internal static readonly string[] RpkiKeys = ["caches"];
-    internal static readonly string[] MrtKeys = ["directory", "table-dump-interval", "gzip"];
+    internal static readonly string[] MrtKeys =
+        ["directory", "table-dump-interval", "gzip", "updates", "updates-rotate-interval", "updates-rotate-size-mb", "updates-buffer"];
     internal static readonly string[] RpkiCacheKeys = ["address", "port", "preference", "refresh", "retry", "expire"];
 
     internal static readonly string[] ListenKeys = ["address", "port"];
@@ -197,6 +198,18 @@ internal static class BgpConfigReader
             else result = result with { TableDumpInterval = every };
         }
         if (m.Bool("gzip") is { } gzip) result = result with { Gzip = gzip };
+        if (m.Bool("updates") is true)
+        {
+            if (result.Directory is null) m.Problem("updates", "needs mrt.directory, where the updates files go");
+            else result = result with { Updates = true };
+        }
+        if (m.Has("updates-rotate-interval") && m.Duration("updates-rotate-interval") is { } rotate)
+        {
+            if (rotate < TimeSpan.FromSeconds(10)) m.Problem("updates-rotate-interval", $"{m.DurationText("updates-rotate-interval")} is shorter than 10s");
+            else result = result with { UpdatesRotateInterval = rotate };
+        }
+        if (m.Has("updates-rotate-size-mb") && m.Number("updates-rotate-size-mb", 1, 65536) is { } mb) result = result with { UpdatesRotateSize = mb * 1024 * 1024 };
+        if (m.Has("updates-buffer") && m.Number("updates-buffer", 100, 10_000_000) is { } buffer) result = result with { UpdatesBuffer = (int)buffer };
         return result;
     }
 

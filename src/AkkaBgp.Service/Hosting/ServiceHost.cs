@@ -159,7 +159,7 @@ public static class ServiceHost
         app.MapBfd();
         app.MapRpki();
         app.MapRib(writes);
-        writes.MapMrt();
+        app.MapMrt(writes);
         app.MapStreams(writes);
         return app;
     }

@@ -46,6 +46,9 @@ public sealed class SpeakerLifecycle(
     public ActorSystem? System => _system is { WhenTerminated.IsCompleted: false } s ? s : null;
 
     /// <summary>Runs as Akka.Hosting's actor starter, right after the system is created.</summary>
+    /// <summary>The MRT updates file writer (mrt.updates = on), else null.</summary>
+    public IActorRef? UpdatesWriter { get; private set; }
+
     public void Attach(ActorSystem system, IActorRegistry registry)
     {
         _system = system;
@@ -65,6 +68,11 @@ public sealed class SpeakerLifecycle(
         {
             if (shutdown.ShutdownReason is null) StoppingOnItsOwn(null);
         }, TaskScheduler.Default);
+
+        // Before the speaker starts, so that the message tap is on when the first session comes up.
+        if (running.Current.Mrt is { Updates: true, Directory: { } mrtDirectory } mrt)
+            UpdatesWriter = system.ActorOf(AkkaBgp.Mrt.UpdatesWriter.Props(new AkkaBgp.Mrt.UpdatesFileSettings(
+                mrtDirectory, running.Current.LocalAs, mrt.UpdatesRotateInterval, mrt.UpdatesRotateSize, mrt.Gzip, mrt.UpdatesBuffer)), "mrt-updates");
 
         var cluster = Cluster.Get(system);
         var seeds = running.Current.Akka.SeedNodes;

@@ -105,6 +105,57 @@ public sealed class MrtDumpTests
     }
 
     [Fact]
+    public async Task The_updates_file_records_received_UPDATEs_and_state_changes_as_bgpdump_reads_them()
+    {
+        Assert.True(Bird.Installed, "bird and birdc are needed (tests/run-all.sh installs bird2)");
+        Assert.True(Daemon.IsInstalled("bgpdump"), "bgpdump is needed (tests/run-all.sh installs it)");
+        var ours = IPAddress.Parse("127.121.2.1");
+        using var config = new ServiceConfig(ours);
+        var peering = new Peering(IPAddress.Parse("127.121.2.2"), 65122, ours, 65000, config.BgpPort)
+        {
+            DaemonPassive = true,
+            AnnounceV4 = ["10.121.5.0/24", "10.121.6.0/24"],
+        };
+        await using var bird = new Bird(peering);
+        await bird.StartAsync();
+        var directory = Path.Combine(Path.GetTempPath(), $"akka-bgp-mrt-{Guid.NewGuid():N}");
+        config.Write(BirdPeeringTests.Neighbor(peering) + $$"""
+              mrt { directory = "{{directory}}", updates = true, gzip = false }
+            """);
+        try
+        {
+            await using var service = await ServiceProcess.StartAsync(config.Path, config.Management);
+            await service.WaitForStateAsync("127.121.2.2", "Established", Wait);
+            await service.WaitUntilAsync(async () =>
+                (await service.GetJsonAsync("bgp/rib?prefix=10.121.0.0/16&match=longer")).GetProperty("totalPrefixes").GetInt32() == 2,
+                Wait, "BIRD's routes in /bgp/rib");
+            await bird.WithdrawAsync("10.121.6.0/24");
+            Assert.Equal(HttpStatusCode.Accepted, (await service.SendAsync(HttpMethod.Post, "bgp/neighbors/127.121.2.2/stop")).Status);
+
+            string file = "";
+            string[] lines = [];
+            await service.WaitUntilAsync(async () =>
+            {
+                var updates = (await service.GetJsonAsync("bgp/mrt")).GetProperty("updates");
+                file = updates.GetProperty("file").GetString() ?? "";
+                if (file.Length == 0) return false;
+                lines = (await Run("bgpdump", "-m", file)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                // bgpdump -m: BGP4MP|time|A|peer|peer AS|prefix|AS path|origin|next hop|...; W for a withdrawal;
+                // STATE|...|peer|peer AS|old|new for a state change (6 Established, 1 Idle).
+                return lines.Any(l => l.Contains("|W|127.121.2.2|65122|10.121.6.0/24"))
+                    && lines.Any(l => l.Contains("|STATE|127.121.2.2|65122|6|1"));
+            }, Wait, "the withdrawal and the stop in the updates file");
+            Assert.Contains(lines, l => l.StartsWith("BGP4MP|", StringComparison.Ordinal) && l.Contains("|A|127.121.2.2|65122|10.121.5.0/24|65122|IGP|" + peering.NextHopV4 + "|"));
+            Assert.Contains(lines, l => l.Contains("|STATE|127.121.2.2|65122|5|6"));
+            Assert.Equal(0, (await service.GetJsonAsync("bgp/mrt")).GetProperty("updates").GetProperty("dropped").GetInt64());
+        }
+        finally
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Dump_request_without_an_mrt_directory_is_refused_with_the_key_to_set()
     {
         var ours = IPAddress.Parse("127.121.1.1");
