@@ -16,6 +16,7 @@ command -v bgpd   >/dev/null 2>&1 || need+=(openbgpd)
 command -v exabgp >/dev/null 2>&1 || need+=(exabgp)
 command -v stayrtr >/dev/null 2>&1 || need+=(stayrtr)
 command -v bgpdump >/dev/null 2>&1 || need+=(bgpdump)
+[ -x /usr/sbin/pmbmpd ]        || need+=(pmacct)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing: ${need[*]}"

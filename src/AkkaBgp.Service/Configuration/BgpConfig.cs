@@ -27,6 +27,7 @@ public sealed record BgpConfig
     public required RibOptions Rib { get; init; }
     /// <summary>The RTR caches (<c>rpki.caches</c>); empty: no route origin validation.</summary>
     public MrtSettings Mrt { get; init; } = new();
+    public BmpSettings Bmp { get; init; } = new();
     public IReadOnlyList<AkkaBgp.Rpki.RtrCacheSettings> RpkiCaches { get; init; } = [];
     /// <summary>The <c>akka</c> section, Akka.NET's own configuration, with the few settings the host checks.</summary>
     public required AkkaSettings Akka { get; init; }
@@ -171,4 +172,12 @@ public sealed record MrtSettings
     public TimeSpan UpdatesRotateInterval { get; init; } = TimeSpan.FromMinutes(15);
     public long UpdatesRotateSize { get; init; } = 256L * 1024 * 1024;
     public int UpdatesBuffer { get; init; } = 100_000;
+}
+
+/// <summary>BMP (RFC 7854): the collectors we stream to, the Statistics Report interval and the per-collector buffer.</summary>
+public sealed record BmpSettings
+{
+    public IReadOnlyList<(string Address, int Port)> Collectors { get; init; } = [];
+    public TimeSpan StatisticsInterval { get; init; } = TimeSpan.FromSeconds(60);
+    public int Buffer { get; init; } = 100_000;
 }

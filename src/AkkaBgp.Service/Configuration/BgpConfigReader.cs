@@ -13,10 +13,12 @@ internal static class BgpConfigReader
     internal static readonly string[] TopKeys =
     [
         "router-id", "local-as", "cluster-id", "listen", "management", "logging",
-        "neighbor-defaults", "neighbors", "dynamic-neighbors", "rib", "routes", "rpki", "mrt",
+        "neighbor-defaults", "neighbors", "dynamic-neighbors", "rib", "routes", "rpki", "mrt", "bmp",
     ];
 
     internal static readonly string[] RpkiKeys = ["caches"];
+    internal static readonly string[] BmpKeys = ["collectors", "statistics-interval", "buffer"];
+    internal static readonly string[] BmpCollectorKeys = ["address", "port"];
     internal static readonly string[] MrtKeys =
         ["directory", "table-dump-interval", "gzip", "updates", "updates-rotate-interval", "updates-rotate-size-mb", "updates-buffer"];
     internal static readonly string[] RpkiCacheKeys = ["address", "port", "preference", "refresh", "retry", "expire"];
@@ -115,6 +117,7 @@ internal static class BgpConfigReader
         var rib = top.Require("rib", "decision process settings") ? ReadRib(top.Object("rib")) : null;
         var rpki = ReadRpki(top);
         var mrt = ReadMrt(top);
+        var bmp = ReadBmp(top);
 
         if (listen.Count == 0 && top.Has("listen") && top.Config.GetValue("listen") is HoconArray { Count: 0 })
         {
@@ -141,6 +144,7 @@ internal static class BgpConfigReader
             Rib = rib,
             RpkiCaches = rpki,
             Mrt = mrt,
+            Bmp = bmp,
             Akka = akka,
             Source = root,
         };
@@ -178,6 +182,34 @@ internal static class BgpConfigReader
             else result.Add(cache);
         }
         return result;
+    }
+
+    /// <summary><c>bmp { collectors = [ { address, port } ], statistics-interval, buffer }</c>: BMP (RFC 7854) stations.</summary>
+    private static BmpSettings ReadBmp(ConfigSection top)
+    {
+        var result = new BmpSettings();
+        if (top.Object("bmp") is not { } b) return result;
+        b.CheckKeys(BmpKeys);
+        if (b.Has("statistics-interval") && b.Duration("statistics-interval") is { } every)
+        {
+            if (every < TimeSpan.FromSeconds(1)) b.Problem("statistics-interval", $"{b.DurationText("statistics-interval")} is shorter than 1s");
+            else result = result with { StatisticsInterval = every };
+        }
+        if (b.Has("buffer") && b.Number("buffer", 100, 10_000_000) is { } buffer) result = result with { Buffer = (int)buffer };
+        var collectors = new List<(string, int)>();
+        foreach (var c in b.ObjectList("collectors"))
+        {
+            c.CheckKeys(BmpCollectorKeys);
+            var address = c.Require("address", "the collector's IP address or host name") ? c.String("address") : null;
+            if (address is { Length: 0 }) c.Problem("address", "is empty");
+            var port = c.Require("port", "the collector's BMP port (no IANA port; pmacct and OpenBMP often use 1790 or 5000)") ? c.Number("port", 1, 65535) : null;
+            if (address is { Length: > 0 } && port is { } p)
+            {
+                if (collectors.Contains((address, (int)p))) c.Problem("address", $"{address}:{p} is listed twice");
+                else collectors.Add((address, (int)p));
+            }
+        }
+        return result with { Collectors = collectors };
     }
 
     /// <summary><c>mrt { directory, table-dump-interval, gzip }</c>: MRT table dumps (RFC 6396 TABLE_DUMP_V2).</summary>

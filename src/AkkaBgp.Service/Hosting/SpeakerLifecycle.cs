@@ -49,6 +49,9 @@ public sealed class SpeakerLifecycle(
     /// <summary>The MRT updates file writer (mrt.updates = on), else null.</summary>
     public IActorRef? UpdatesWriter { get; private set; }
 
+    /// <summary>One BMP client per configured collector.</summary>
+    public IReadOnlyList<IActorRef> BmpClients { get; private set; } = [];
+
     public void Attach(ActorSystem system, IActorRegistry registry)
     {
         _system = system;
@@ -73,6 +76,12 @@ public sealed class SpeakerLifecycle(
         if (running.Current.Mrt is { Updates: true, Directory: { } mrtDirectory } mrt)
             UpdatesWriter = system.ActorOf(AkkaBgp.Mrt.UpdatesWriter.Props(new AkkaBgp.Mrt.UpdatesFileSettings(
                 mrtDirectory, running.Current.LocalAs, mrt.UpdatesRotateInterval, mrt.UpdatesRotateSize, mrt.Gzip, mrt.UpdatesBuffer)), "mrt-updates");
+
+        var bmp = running.Current.Bmp;
+        BmpClients = bmp.Collectors.Select((c, i) => system.ActorOf(AkkaBgp.Bmp.BmpClient.Props(
+            new AkkaBgp.Bmp.BmpCollectorSettings(c.Address, c.Port, $"{running.Current.RouterId >> 24}.{(running.Current.RouterId >> 16) & 255}.{(running.Current.RouterId >> 8) & 255}.{running.Current.RouterId & 255}",
+                bmp.StatisticsInterval, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), bmp.Buffer),
+            () => registry.TryGet<AkkaBgp.Rib.Engine.RibActor>(out var rib) ? rib : null), $"bmp-{i}")).ToArray();
 
         var cluster = Cluster.Get(system);
         var seeds = running.Current.Akka.SeedNodes;

@@ -102,6 +102,8 @@ public static class EventJson
             enhancedRouteRefresh = n.EnhancedRouteRefresh,
             extendedMessages = n.ExtendedMessages,
             gracefulRestart = n.PeerGracefulRestart is not null,
+            // RFC 8538: both sides set the N bit (a NOTIFICATION other than Hard Reset keeps the routes).
+            gracefulRestartNotification = n.GracefulNotification,
             peerCapabilities = n.PeerCapabilities.Select(c => CapabilityCode.Name(c.Code)).Distinct().ToArray(),
         } : null,
         messages = new

@@ -9,6 +9,16 @@ internal static class MrtEndpoints
     /// <summary><c>POST /bgp/mrt/dump</c>: writes an MRT TABLE_DUMP_V2 file now (RFC 6396) and says what it holds.</summary>
     public static void MapMrt(this WebApplication app, RouteGroupBuilder writes)
     {
+        // GET /bgp/bmp: each collector's connection, messages sent, and messages dropped for a collector that fell behind.
+        app.MapGet("/bgp/bmp", async (AkkaBgp.Service.Hosting.SpeakerLifecycle lifecycle) =>
+        {
+            var statuses = await Task.WhenAll(lifecycle.BmpClients.Select(c => c.Ask<AkkaBgp.Bmp.BmpStatus>(AkkaBgp.Bmp.GetBmpStatus.Instance, TimeSpan.FromSeconds(5))));
+            return Results.Json(new
+            {
+                collectors = statuses.Select(s => new { collector = s.Collector, connected = s.Connected, sent = s.Sent, dropped = s.Dropped, resyncs = s.Resyncs, peersUp = s.PeersUp, lastError = s.LastError }),
+            });
+        });
+
         // GET /bgp/mrt: the updates file being written, what went to disk and what was dropped for a slow disk.
         app.MapGet("/bgp/mrt", async (AkkaBgp.Service.Hosting.SpeakerLifecycle lifecycle, AkkaBgp.Service.Hosting.RunningConfiguration running) =>
         {

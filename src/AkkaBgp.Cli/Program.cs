@@ -1,0 +1,3 @@
+using AkkaBgp.Cli;
+
+return await Akkabgp.RunAsync(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable);
