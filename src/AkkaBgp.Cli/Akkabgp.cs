@@ -85,8 +85,10 @@ public static class Akkabgp
         var community = new Option<string?>("--community") { Description = "only paths carrying this community (65000:100, no-export, ...)" };
         var asPath = new Option<string?>("--as-path") { Description = "only paths whose AS path (\"65001 65002\") matches this regular expression" };
         var fromNeighbor = new Option<string?>("--neighbor") { Description = "only paths from this neighbor (its Adj-RIB-In after import policy)" };
+        var advertised = new Option<bool>("--out") { Description = "with --neighbor: its Adj-RIB-Out, what we advertise to it, as it is sent" };
+        var prePolicy = new Option<bool>("--pre-policy") { Description = "with --neighbor: what it sent, the routes its import policy rejected too (needs keep-filtered for it)" };
         var limit = new Option<int>("--limit") { Description = "at most this many prefixes", DefaultValueFactory = _ => 10_000 };
-        var rib = new Command("rib", "routes in the RIB: every path per prefix, the best marked") { prefix, longer, community, asPath, fromNeighbor, limit };
+        var rib = new Command("rib", "routes in the RIB: every path per prefix, the best marked") { prefix, longer, community, asPath, fromNeighbor, advertised, prePolicy, limit };
         rib.SetAction(async (p, ct) =>
         {
             using var api = Client(p);
@@ -95,6 +97,24 @@ public static class Akkabgp
                 try { pathFilter = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)); }
                 catch (ArgumentException e) { throw new CliException(ExitCodes.Usage, $"--as-path: {e.Message}"); }
             string? wanted = p.GetValue(prefix);
+            if (p.GetValue(fromNeighbor) is { } from)
+            {
+                if (wanted is not null && !p.GetValue(longer)) throw new CliException(ExitCodes.Usage, "--neighbor lists a range: give --longer with a prefix");
+                var paths = new List<JsonElement>();
+                if (p.GetValue(advertised) && p.GetValue(prePolicy)) throw new CliException(ExitCodes.Usage, "--out and --pre-policy do not go together");
+                string view = p.GetValue(advertised) ? "out" : "in";
+                string policy = p.GetValue(prePolicy) ? "pre" : "post";
+                for (int offset = 0; paths.Count < Math.Max(1, p.GetValue(limit)); offset += RibPage)
+                {
+                    var page = await api.GetAsync($"bgp/neighbors/{Uri.EscapeDataString(from)}/rib/{view}?policy={policy}&offset={offset}&limit={RibPage}" +
+                        (wanted is null ? "" : $"&prefix={Uri.EscapeDataString(wanted)}&match=longer"), ct);
+                    var items = page.GetProperty("routes").EnumerateArray().ToArray();
+                    paths.AddRange(items.Where(r => Keep(r, null, p.GetValue(community), pathFilter)));
+                    if (items.Length < RibPage) break;
+                }
+                return await Print(p, JsonSerializer.SerializeToElement(new { routes = paths }), j => Tables.Routes(output, j));
+            }
+            if (p.GetValue(prePolicy) || p.GetValue(advertised)) throw new CliException(ExitCodes.Usage, "--pre-policy and --out need --neighbor");
             var queries = wanted is null ? new[] { ("0.0.0.0/0", true), ("::/0", true) } : [(wanted, p.GetValue(longer))];
             var routes = new List<JsonElement>();
             int max = Math.Max(1, p.GetValue(limit));

@@ -49,6 +49,7 @@ public static class RibConfiguration
             GracefulRestartHelper = neighbor.Capabilities.GracefulRestartHelper,
             StalePathTime = neighbor.StalePathTime,
             RefreshStalePathTime = neighbor.RefreshStalePathTime,
+            KeepFiltered = neighbor.KeepFiltered,
         };
     }
 

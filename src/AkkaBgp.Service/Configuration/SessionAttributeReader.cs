@@ -22,7 +22,7 @@ internal static class SessionAttributeReader
         "collision-detect-established-state", "send-hold-time", "shutdown-message", "hard-administrative-reset",
         "capabilities", "password", "ttl-security", "multihop",
         "import", "export", "max-prefix", "route-reflector-client", "next-hop-self", "next-hop-unchanged",
-        "send-med", "min-route-advertisement-interval", "stale-path-time", "refresh-stale-path-time", "bfd",
+        "send-med", "min-route-advertisement-interval", "stale-path-time", "refresh-stale-path-time", "bfd", "keep-filtered",
     ];
 
     // Settings whose absence has no meaning; the nullable ones (keepalive-time, password, ...) use null for "off".
@@ -33,7 +33,7 @@ internal static class SessionAttributeReader
         "max-idle-hold-time", "idle-hold-stable-period", "allow-automatic-start", "allow-automatic-stop",
         "send-notification-without-open", "collision-detect-established-state", "hard-administrative-reset", "capabilities",
         "import", "export", "route-reflector-client", "next-hop-self", "next-hop-unchanged", "send-med",
-        "min-route-advertisement-interval", "stale-path-time", "refresh-stale-path-time",
+        "min-route-advertisement-interval", "stale-path-time", "refresh-stale-path-time", "keep-filtered",
     ];
 
     internal static readonly string[] CapabilityKeys =
@@ -203,6 +203,7 @@ internal static class SessionAttributeReader
         // Zero would drop a restarted (RFC 4724 4.2) or refreshing (RFC 7313 4) peer's routes before it could
         // re-advertise them, which is what graceful restart and enhanced route refresh exist to avoid.
         if (Positive(s, "stale-path-time") is { } stale) n = n with { StalePathTime = stale };
+        if (s.Bool("keep-filtered") is { } keep) n = n with { KeepFiltered = keep };
         if (Positive(s, "refresh-stale-path-time") is { } refreshStale) n = n with { RefreshStalePathTime = refreshStale };
 
         // null means "off" for these, and a neighbor's null must override a default that turned them on.

@@ -26,6 +26,76 @@ public static class RibEndpoints
         app.MapGet("/bgp/rib/summary", async (SpeakerSnapshot snapshot, CancellationToken ct) =>
             Results.Json(EventJson.Summary(await snapshot.RefreshRibAsync(ct))));
 
+        // One neighbor's Adj-RIB-In: after import policy (policy=post, the default), or everything it sent (policy=pre),
+        // which needs the routes the policy rejected to be kept (keep-filtered = true for that neighbor).
+        app.MapGet("/bgp/neighbors/{address}/rib/in", async (string address, HttpRequest request, IRequiredActor<RibActor> ribActor,
+            RunningConfiguration running, CancellationToken ct) =>
+        {
+            if (!IPAddress.TryParse(address, out var peer)) return Problems.BadRequest($"'{address}' is not an IP address");
+            var q = request.Query;
+            string policy = q["policy"].ToString() is { Length: > 0 } p ? p : "post";
+            if (policy is not ("pre" or "post")) return Problems.BadRequest($"policy must be pre or post, not '{policy}'");
+            var settings = running.Neighbor(peer);
+            if (policy == "pre" && settings is { KeepFiltered: false })
+                return Problems.Conflict($"the pre-policy view of {peer} needs keep-filtered = true for it (the routes its import policy rejects are not kept)");
+            if (!TryInt(q["offset"].ToString(), 0, int.MaxValue, 0, out var offset)) return Problems.BadRequest("offset must be a non-negative integer");
+            if (!TryInt(q["limit"].ToString(), 1, MaxPageSize, 100, out var limit)) return Problems.BadRequest($"limit must be an integer from 1 to {MaxPageSize}");
+            var ranges = new List<Prefix>();
+            if (q["prefix"].ToString() is { Length: > 0 } text)
+            {
+                if (!TryPrefix(text, out var prefix, out var bad)) return bad;
+                ranges.Add(prefix);
+            }
+            else ranges.AddRange([Prefix.Parse("0.0.0.0/0"), Prefix.Parse("::/0")]);
+            var rib = await ribActor.ResolveAsync(ct);
+            // The RIB pages by prefix over every neighbor's paths; this neighbor's are picked out page by page.
+            var routes = new List<RouteView>();
+            int skipped = 0;
+            foreach (var range in ranges)
+            {
+                for (int at = 0; routes.Count < limit; at += MaxPageSize)
+                {
+                    var page = await rib.Ask<RouteLookupResult>(new LookupRoutes(range, true, at, MaxPageSize), AskTimeout);
+                    foreach (var r in page.Routes)
+                    {
+                        if (!peer.Equals(r.Peer) || (policy == "post" && r.Ineligibility == "Filtered")) continue;
+                        if (skipped++ < offset) continue;
+                        if (routes.Count < limit) routes.Add(r);
+                    }
+                    if (at + MaxPageSize >= page.TotalPrefixes) break;
+                }
+            }
+            return Results.Json(new { neighbor = peer.ToString(), policy, offset, limit, routes = routes.Select(EventJson.Route).ToArray() });
+        });
+
+        // One neighbor's Adj-RIB-Out (RFC 4271 3.2): what we advertise to it now, with the attributes it gets.
+        app.MapGet("/bgp/neighbors/{address}/rib/out", async (string address, HttpRequest request, IRequiredActor<RibActor> ribActor, CancellationToken ct) =>
+        {
+            if (!IPAddress.TryParse(address, out var peer)) return Problems.BadRequest($"'{address}' is not an IP address");
+            var q = request.Query;
+            if (!TryInt(q["offset"].ToString(), 0, int.MaxValue, 0, out var offset)) return Problems.BadRequest("offset must be a non-negative integer");
+            if (!TryInt(q["limit"].ToString(), 1, MaxPageSize, 100, out var limit)) return Problems.BadRequest($"limit must be an integer from 1 to {MaxPageSize}");
+            var queries = new List<(Prefix, bool)>();
+            if (q["prefix"].ToString() is { Length: > 0 } text)
+            {
+                if (!TryPrefix(text, out var prefix, out var bad)) return bad;
+                queries.Add((prefix, q["match"].ToString() == "longer"));
+            }
+            else queries.AddRange([(Prefix.Parse("0.0.0.0/0"), true), (Prefix.Parse("::/0"), true)]);
+            var rib = await ribActor.ResolveAsync(ct);
+            var routes = new List<RouteView>();
+            int total = 0;
+            foreach (var (prefix, longer) in queries)
+            {
+                // Offsets run over both families: IPv4 first, then IPv6.
+                var result = await rib.Ask<RouteLookupResult>(new LookupRoutes(prefix, longer, Math.Max(0, offset - total), limit - routes.Count, peer), AskTimeout);
+                total += result.TotalPrefixes;
+                routes.AddRange(result.Routes);
+                if (routes.Count >= limit) break;
+            }
+            return Results.Json(new { neighbor = peer.ToString(), offset, limit, totalPrefixes = total, routes = routes.Select(EventJson.Route).ToArray() });
+        });
+
         app.MapGet("/bgp/rib", async (HttpRequest request, IRequiredActor<RibActor> ribActor, CancellationToken ct) =>
         {
             var q = request.Query;
@@ -89,7 +159,7 @@ public static class RibEndpoints
         return false;
     }
 
-    private static bool TryInt(string text, int min, int max, int fallback, out int value)
+    internal static bool TryInt(string text, int min, int max, int fallback, out int value)
     {
         value = fallback;
         if (text.Length == 0) return true;

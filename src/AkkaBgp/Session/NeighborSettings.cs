@@ -116,6 +116,10 @@ public sealed record NeighborSettings
     /// <summary>How long a restarted peer's stale routes wait for its End-of-RIB before they are removed anyway;
     /// RFC 4724 4.2 leaves this bound to local configuration.</summary>
     public TimeSpan StalePathTime { get; init; } = TimeSpan.FromSeconds(360);
+
+    /// <summary>Keep the routes the import policy rejects (flagged, never selected), so the neighbor's pre-policy
+    /// Adj-RIB-In can be shown: BIRD's <c>import keep filtered</c>, FRR's <c>soft-reconfiguration inbound</c>.</summary>
+    public bool KeepFiltered { get; init; }
     /// <summary>How long after a BoRR the routes not re-advertised wait for EoRR before they are removed anyway
     /// (RFC 7313 section 4's configurable deadline).</summary>
     public TimeSpan RefreshStalePathTime { get; init; } = TimeSpan.FromSeconds(360);

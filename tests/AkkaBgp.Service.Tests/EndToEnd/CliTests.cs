@@ -72,6 +72,21 @@ public sealed class CliTests
         Assert.Contains("198.51.100.0/24: announced", addedText);
         await bird.WaitForRoutesAsync(4, r => r.Contains("198.51.100.0/24"), Wait);
         Assert.Contains("(65000,7)", await bird.ShowRouteAsync("198.51.100.0/24"));
+
+        // Per-neighbor views: what BIRD sent us (after import policy), and what we send BIRD (as sent: our AS
+        // prepended, never BIRD's own routes back, RFC 4271 9.2).
+        var (_, adjIn, _) = await Akkabgp("--url", url, "rib", "--neighbor", "127.124.0.2");
+        Assert.Contains("3 paths", adjIn);
+        Assert.Contains("10.124.2.0/24", adjIn);
+        var (outCode, adjOut, _) = await Akkabgp("--url", url, "rib", "--neighbor", "127.124.0.2", "--out");
+        Assert.Equal(0, outCode);
+        Assert.Matches(@"198\.51\.100\.0/24\s+\S+\s+127\.124\.0\.2\s+65000\s", adjOut);
+        Assert.DoesNotContain("10.124.1.0/24", adjOut);
+        Assert.Contains("65000:7", adjOut);
+        var (pre, _, preWhy) = await Akkabgp("--url", url, "rib", "--neighbor", "127.124.0.2", "--pre-policy");
+        Assert.Equal(1, pre);
+        Assert.Contains("keep-filtered", preWhy);
+        Assert.Equal(2, (await Akkabgp("--url", url, "rib", "--out")).Code);
         Assert.Equal(0, (await Akkabgp("--url", url, "route", "del", "198.51.100.0/24")).Code);
         await bird.WaitForRoutesAsync(4, r => !r.Contains("198.51.100.0/24"), Wait);
 
@@ -93,6 +108,35 @@ public sealed class CliTests
         var (unreachable, _, unreachableText) = await Akkabgp("--url", $"http://127.124.0.1:{unused}", "neighbor");
         Assert.Equal(3, unreachable);
         Assert.Contains("cannot reach", unreachableText);
+    }
+
+    [Fact]
+    public async Task Pre_policy_view_shows_what_import_policy_rejected_when_the_neighbor_keeps_filtered_routes()
+    {
+        Assert.True(Bird.Installed, "bird and birdc are needed (tests/run-all.sh installs bird2)");
+        var ours = IPAddress.Parse("127.124.1.1");
+        using var config = new ServiceConfig(ours);
+        var peering = new Peering(IPAddress.Parse("127.124.1.2"), 65125, ours, 65000, config.BgpPort)
+        {
+            DaemonPassive = true,
+            AnnounceV4 = ["10.125.1.0/24", "10.125.2.0/24"],
+        };
+        await using var bird = new Bird(peering);
+        await bird.StartAsync();
+        config.Write(BirdPeeringTests.Neighbor(peering,
+            ", keep-filtered = true, import { default-action = accept, rules = [ { prefix = \"10.125.2.0/24\", action = reject } ] }"));
+        await using var service = await ServiceProcess.StartAsync(config.Path, config.Management);
+        string url = $"http://{config.Management}";
+        await service.WaitUntilAsync(async () =>
+            (await service.GetJsonAsync("bgp/neighbors/127.124.1.2/rib/in?policy=pre")).GetProperty("routes").GetArrayLength() == 2,
+            Wait, "both of BIRD's routes in the pre-policy view");
+        var (_, pre, _) = await Akkabgp("--url", url, "rib", "--neighbor", "127.124.1.2", "--pre-policy");
+        Assert.Contains("10.125.2.0/24", pre);
+        Assert.Contains("2 paths", pre);
+        var (_, post, _) = await Akkabgp("--url", url, "rib", "--neighbor", "127.124.1.2");
+        Assert.Contains("10.125.1.0/24", post);
+        Assert.DoesNotContain("10.125.2.0/24", post);
+        Assert.Contains("1 paths", post);
     }
 
     [Fact]

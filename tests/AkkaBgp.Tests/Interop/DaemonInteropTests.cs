@@ -175,13 +175,14 @@ public sealed class FrrInteropTests(ITestOutputHelper output) : DaemonInteropTes
     protected override Daemon Create(AkkaBgp.Interop.Peering p) => new Frr(p);
     protected override int Net => 23;
 
-    /// <summary>FRR 8.4's "show bgp neighbors" names the NOTIFICATION ("Notification received (Cease/Administrative
-    /// Shutdown)") but not its text; bgpd logs the text (with log-neighbor-changes):
-    /// %NOTIFICATION: received from neighbor ... 6/2 (Cease/Administrative Shutdown) "text".</summary>
+    /// <summary>FRR 8.4's "show bgp neighbors" names the NOTIFICATION but not its text; bgpd logs the text (with
+    /// log-neighbor-changes): %NOTIFICATION: received from neighbor ... 6/2 (Cease/Administrative Shutdown) "text".
+    /// FRR sets RFC 8538's N bit, as we do, so our Cease/2 arrives inside a Hard Reset: "Notification received
+    /// (Cease/Administrative Shutdown/Hard Reset)".</summary>
     protected override bool ShowsCommunication(Daemon daemon, DaemonPeerView view, string text)
     {
         var log = Path.Combine(daemon.WorkDir, "bgpd.log");
-        return view.Raw.Contains("Notification received (Cease/Administrative Shutdown)")
+        return view.Raw.Contains("Notification received (Cease/Administrative Shutdown/Hard Reset)")
             && File.Exists(log) && File.ReadAllText(log).Contains($"\"{text}\"");
 
     }

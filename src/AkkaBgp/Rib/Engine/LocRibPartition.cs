@@ -356,6 +356,11 @@ public sealed class LocRibPartition : ReceiveActor
     private void Lookup(PartitionLookup q)
     {
         var table = q.Query.Prefix.IsIPv6 ? _v6 : _v4;
+        if (q.Query.AdvertisedTo is { } address)
+        {
+            q.ReplyTo.Tell(Advertised(q, table, address), Self);
+            return;
+        }
         var matches = new List<(Prefix, List<RouteView>)>();
         int total = 0;
         if (!q.Query.LongerPrefixes)
@@ -375,6 +380,32 @@ public sealed class LocRibPartition : ReceiveActor
             foreach (var p in first) matches.Add((p, table.Paths(p).Select(x => View(p, x)).ToList()));
         }
         q.ReplyTo.Tell(new PartitionLookupResult(q.QueryId, matches, total), Self);
+    }
+
+    /// <summary>The neighbor's Adj-RIB-Out in the queried range: each prefix's best path through <see cref="ExportFor"/>, as
+    /// it is sent. Reads every prefix in range (a management query; the table order index keeps the range reading short).</summary>
+    private PartitionLookupResult Advertised(PartitionLookup q, PrefixTable table, System.Net.IPAddress address)
+    {
+        var matches = new List<(Prefix, List<RouteView>)>();
+        RibPeer? to = null;
+        foreach (var p in _peers)
+            if (p is { IsLocal: false } && p.Address.Equals(address)) { to = p; break; }
+        if (to is null) return new PartitionLookupResult(q.QueryId, matches, 0);
+        var candidates = new List<Prefix>();
+        if (q.Query.LongerPrefixes) table.LongerPrefixes(q.Query.Prefix, int.MaxValue, candidates);
+        else candidates.Add(q.Query.Prefix);
+        long keep = (long)Math.Max(0, q.Query.Offset) + Math.Max(0, q.Query.Limit);
+        int total = 0;
+        foreach (var prefix in candidates)
+        {
+            if (!table.TryGetBest(prefix, out var route, out var from) || route is null || from is null) continue;
+            if (ExportFor(prefix, route, from, to, prefix.IsIPv6) is not { } sent) continue;
+            total++;
+            if (matches.Count >= keep) continue;
+            System.Net.IPAddress? nh = sent.MpNextHop.Length >= 16 ? new System.Net.IPAddress(sent.MpNextHop.AsSpan(0, 16)) : sent.Attributes.NextHopAddress;
+            matches.Add((prefix, [new RouteView(prefix, to.Address, to.PeerAs, true, true, null, sent.Attributes, nh)]));
+        }
+        return new PartitionLookupResult(q.QueryId, matches, total);
     }
 
     private RouteView View(Prefix prefix, StoredPath p)

@@ -80,7 +80,10 @@ public sealed record RibSummary(IReadOnlyDictionary<string, FamilySummary> Famil
 
 /// <summary>Routes for <paramref name="Prefix"/>: exactly it, or it and every more specific prefix (paged,
 /// in prefix order). Answered with <see cref="RouteLookupResult"/>.</summary>
-public sealed record LookupRoutes(Prefix Prefix, bool LongerPrefixes = false, int Offset = 0, int Limit = 100);
+/// <param name="AdvertisedTo">Instead of the paths: what goes to this neighbor (its Adj-RIB-Out, RFC 4271 3.2): the best
+/// path of each prefix after the 9.2 rules and the neighbor's export policy, with the attributes it is sent with;
+/// prefixes not advertised to it are left out (and not counted).</param>
+public sealed record LookupRoutes(Prefix Prefix, bool LongerPrefixes = false, int Offset = 0, int Limit = 100, System.Net.IPAddress? AdvertisedTo = null);
 
 /// <summary>One path as the management API shows it.</summary>
 /// <param name="Stale">Kept from before the peer's restart (RFC 4724) or refresh (RFC 7313) and not yet announced again.</param>
