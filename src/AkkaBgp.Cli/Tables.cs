@@ -58,7 +58,7 @@ internal static class Tables
             output.WriteLine($"  negotiated {string.Join(", ", flags)}");
         }
         if (n.TryGetProperty("prefixes", out var prefixes) && prefixes.ValueKind == JsonValueKind.Object)
-            foreach (var f in prefixes.EnumerateObject())
+            foreach (var f in prefixes.EnumerateObject().Where(f => f.Name.EndsWith("-unicast", StringComparison.Ordinal)))
                 output.WriteLine($"  {f.Name}: received {Text(f.Value, "received")}, accepted {Text(f.Value, "accepted")}, advertised {Text(f.Value, "advertised")}");
         if (Text(n, "lastError") is { } error) output.WriteLine($"  last error: {error}");
         foreach (var which in new[] { "lastNotificationSent", "lastNotificationReceived" })
