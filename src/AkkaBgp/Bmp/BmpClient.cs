@@ -237,9 +237,9 @@ public sealed class BmpClient : ReceiveActor, IWithTimers
         {
             foreach (var (all, afi) in new[] { (Prefix.Parse("0.0.0.0/0"), (ushort)1), (Prefix.Parse("::/0"), (ushort)2) })
             {
-                for (int offset = 0; ; offset += 2000)
+                for (Prefix? after = null; ;)
                 {
-                    var page = await rib.Ask<RouteLookupResult>(new LookupRoutes(all, LongerPrefixes: true, offset, 2000), TimeSpan.FromSeconds(30));
+                    var page = await rib.Ask<RouteLookupResult>(new LookupRoutes(all, LongerPrefixes: true, 0, 2000, After: after), TimeSpan.FromSeconds(30));
                     foreach (var r in page.Routes)
                     {
                         if (r.Peer is null || !peers.TryGetValue(r.Peer, out var session)) continue;
@@ -249,7 +249,9 @@ public sealed class BmpClient : ReceiveActor, IWithTimers
                             : UpdateEncoder.EncodeMp(encode, 2, 1, [], r.Attributes, r.NextHop?.GetAddressBytes() ?? [], nlri);
                         if (!Send(c, BmpCodec.RouteMonitoring(PeerOf(session, DateTimeOffset.UtcNow, postPolicy: true), update))) return;
                     }
-                    if (offset + 2000 >= page.TotalPrefixes) break;
+                    if (page.Routes.Count == 0) break;
+                    after = page.Routes[^1].Prefix;
+                    if (page.Routes.Select(x => x.Prefix).Distinct().Count() < 2000) break;
                 }
                 foreach (var session in peers.Values)
                     if (!Send(c, BmpCodec.RouteMonitoring(PeerOf(session, DateTimeOffset.UtcNow, postPolicy: true), UpdateEncoder.EndOfRib(afi, 1)))) return;

@@ -17,8 +17,8 @@ public sealed record TableDumpResult(string Path, int Prefixes, int Entries, int
 /// path for it (the post-policy Adj-RIBs-In the Loc-RIB keeps). Our own originated routes are not in it: a collector's
 /// dump is of what its peers sent.
 /// <para>
-/// The dump pulls the RIB a page at a time (longer-match lookups of 0.0.0.0/0 and ::/0, which read the range in
-/// order), so the speaker is never made to wait for the disk: a slow disk only makes the dump slower. The peers are
+/// The dump pulls the RIB a page at a time (longer-match lookups of 0.0.0.0/0 and ::/0 after the last prefix read,
+/// which read the range in order), so the speaker is never made to wait for the disk: a slow disk only makes the dump slower. The peers are
 /// known only once every page is read, and the index must come first, so the RIB records go to a temporary file next
 /// to the target and are copied behind the index at the end; memory stays at one page.
 /// </para>
@@ -49,10 +49,11 @@ public static class TableDump
                 uint sequence = 0;
                 foreach (var all in new[] { Prefix.Parse("0.0.0.0/0"), Prefix.Parse("::/0") })
                 {
-                    for (int offset = 0; ; offset += PageSize)
+                    // A cursor (the last prefix read), not an offset: each page costs the same, so the whole table is linear.
+                    for (Prefix? after = null; ;)
                     {
                         ct.ThrowIfCancellationRequested();
-                        var page = await rib.Ask<RouteLookupResult>(new LookupRoutes(all, LongerPrefixes: true, offset, PageSize), TimeSpan.FromSeconds(30), ct);
+                        var page = await rib.Ask<RouteLookupResult>(new LookupRoutes(all, LongerPrefixes: true, 0, PageSize, After: after), TimeSpan.FromSeconds(30), ct);
                         foreach (var group in page.Routes.Where(r => r.Peer is not null).GroupBy(r => r.Prefix))
                         {
                             var list = new List<MrtRibEntry>();
@@ -77,7 +78,9 @@ public static class TableDump
                             prefixes++;
                             entries += list.Count;
                         }
-                        if (offset + PageSize >= page.TotalPrefixes) break;
+                        if (page.Routes.Count == 0) break;
+                        after = page.Routes[^1].Prefix;
+                        if (page.Routes.Select(r => r.Prefix).Distinct().Count() < PageSize) break;
                     }
                 }
             }

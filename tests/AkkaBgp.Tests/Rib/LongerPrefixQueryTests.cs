@@ -54,6 +54,18 @@ public sealed class LongerPrefixQueryTests
                     Assert.Equal(expected.Count, total);
                     Assert.Equal(expected.Take(keep), first);
                 }
+            // Paging with a cursor (the last prefix read) visits every prefix once, in order.
+            var whole = held.Order().ToList();
+            var paged = new List<Prefix>();
+            for (Prefix? after = null; ;)
+            {
+                var page = new List<Prefix>();
+                Assert.Equal(whole.Count, table.LongerPrefixes(Prefix.Parse("0.0.0.0/0"), 37, page, after));
+                paged.AddRange(page);
+                if (page.Count < 37) break;
+                after = page[^1];
+            }
+            Assert.Equal(whole, paged);
         }
         _interner.Release(route);
     }
@@ -70,6 +82,9 @@ public sealed class LongerPrefixQueryTests
         var first = new List<Prefix>();
         Assert.Equal(4, table.LongerPrefixes(Prefix.Parse("2001:db8::/32"), 3, first));
         Assert.Equal(["2001:db8::/32", "2001:db8:1::/48", "2001:db8:2::/48"], first.Select(p => p.ToString()));
+        var rest = new List<Prefix>();
+        table.LongerPrefixes(Prefix.Parse("2001:db8::/32"), 3, rest, after: first[^1]);
+        Assert.Equal(["2001:db8:2:1::/64"], rest.Select(p => p.ToString()));
         _interner.Release(route);
     }
 }

@@ -376,7 +376,7 @@ public sealed class LocRibPartition : ReceiveActor
             // and view all of it per request).
             int keep = (int)Math.Min((long)Math.Max(0, q.Query.Offset) + Math.Max(0, q.Query.Limit), int.MaxValue);
             var first = new List<Prefix>();
-            total = table.LongerPrefixes(q.Query.Prefix, keep, first);
+            total = table.LongerPrefixes(q.Query.Prefix, keep, first, q.Query.After);
             foreach (var p in first) matches.Add((p, table.Paths(p).Select(x => View(p, x)).ToList()));
         }
         q.ReplyTo.Tell(new PartitionLookupResult(q.QueryId, matches, total), Self);

@@ -83,7 +83,10 @@ public sealed record RibSummary(IReadOnlyDictionary<string, FamilySummary> Famil
 /// <param name="AdvertisedTo">Instead of the paths: what goes to this neighbor (its Adj-RIB-Out, RFC 4271 3.2): the best
 /// path of each prefix after the 9.2 rules and the neighbor's export policy, with the attributes it is sent with;
 /// prefixes not advertised to it are left out (and not counted).</param>
-public sealed record LookupRoutes(Prefix Prefix, bool LongerPrefixes = false, int Offset = 0, int Limit = 100, System.Net.IPAddress? AdvertisedTo = null);
+/// <param name="After">With <paramref name="LongerPrefixes"/>: only prefixes after this one (a cursor, for reading a whole
+/// table page by page in linear time; Offset counts from it). The total still counts the whole range.</param>
+public sealed record LookupRoutes(Prefix Prefix, bool LongerPrefixes = false, int Offset = 0, int Limit = 100, System.Net.IPAddress? AdvertisedTo = null,
+    Prefix? After = null);
 
 /// <summary>One path as the management API shows it.</summary>
 /// <param name="Stale">Kept from before the peer's restart (RFC 4724) or refresh (RFC 7313) and not yet announced again.</param>

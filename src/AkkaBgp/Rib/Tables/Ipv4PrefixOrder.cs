@@ -58,7 +58,8 @@ public sealed class Ipv4PrefixOrder
     /// Counts the prefixes contained in <paramref name="address"/>/<paramref name="length"/> (itself included) and
     /// puts the first <paramref name="keep"/> of them, in order, in <paramref name="first"/>.
     /// </summary>
-    public int LongerPrefixes(uint address, int length, int keep, List<ulong> first)
+    /// <param name="after">Only keys after this one go to <paramref name="first"/> (a paging cursor); the count is of the whole range.</param>
+    public int LongerPrefixes(uint address, int length, int keep, List<ulong> first, ulong? after = null)
     {
         ulong mask = length == 0 ? 0 : ~0UL << (64 - length);
         ulong wanted = (ulong)address << 32 & mask;
@@ -82,13 +83,14 @@ public sealed class Ipv4PrefixOrder
         }
 
         var scratch = new List<ulong>();
-        for (int b = lo; b <= hi && first.Count < keep; b++)
+        int from = after is { } cursor ? Math.Max(lo, BucketOf(cursor)) : lo;
+        for (int b = from; b <= hi && first.Count < keep; b++)
         {
             int n = _counts[b];
             if (n == 0) continue;
             scratch.Clear();
             var bucket = _buckets[b]!;
-            for (int i = 0; i < n; i++) if (Contains(bucket[i])) scratch.Add(bucket[i]);
+            for (int i = 0; i < n; i++) if (Contains(bucket[i]) && !(bucket[i] <= after)) scratch.Add(bucket[i]);
             scratch.Sort();
             for (int i = 0; i < scratch.Count && first.Count < keep; i++) first.Add(scratch[i]);
         }

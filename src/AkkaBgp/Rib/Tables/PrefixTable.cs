@@ -123,12 +123,12 @@ public sealed class PrefixTable
     /// <paramref name="keep"/> of them in prefix order in <paramref name="first"/>. IPv4 reads only the part of the
     /// table in range (<see cref="Ipv4PrefixOrder"/>); IPv6 walks the table, keeping the first ones in a heap.
     /// </summary>
-    public int LongerPrefixes(Prefix covering, int keep, List<Prefix> first)
+    public int LongerPrefixes(Prefix covering, int keep, List<Prefix> first, Prefix? after = null)
     {
         if (!_v6)
         {
             var keys = new List<ulong>(Math.Min(keep, 4096));
-            int count = _v4Order!.LongerPrefixes(covering.IPv4Bits, covering.Length, keep, keys);
+            int count = _v4Order!.LongerPrefixes(covering.IPv4Bits, covering.Length, keep, keys, after is { IsIPv6: false } a ? V4Key(a) : null);
             foreach (var k in keys) first.Add(FromV4Key(k));
             return count;
         }
@@ -138,6 +138,7 @@ public sealed class PrefixTable
         {
             if (!covering.Contains(p)) continue;
             total++;
+            if (after is { } a && p.CompareTo(a) <= 0) continue;
             if (heap.Count < keep) heap.Enqueue(p, p);
             else if (keep > 0 && p.CompareTo(heap.Peek()) < 0) heap.EnqueueDequeue(p, p);
         }
