@@ -55,13 +55,13 @@ for line in open(dump):
     if f[0] == "TABLE_DUMP2": dumped.add((f[5], f[3], f[6], f[8]))
 rib = set()
 for family in ("0.0.0.0/0", "::/0"):
-    offset = 0
+    after = ""
     while True:
-        page = json.load(urllib.request.urlopen(f"{api}/bgp/rib?prefix={family}&match=longer&offset={offset}&limit=1000"))
+        page = json.load(urllib.request.urlopen(f"{api}/bgp/rib?prefix={family}&match=longer&limit=1000" + (f"&after={after}" if after else "")))
         for r in page["routes"]:
             if r["neighbor"]: rib.add((r["prefix"], r["neighbor"], r["attributes"]["asPath"], r["nextHop"]))
-        offset += 1000
-        if offset >= page["totalPrefixes"]: break
+        if len({r["prefix"] for r in page["routes"]}) < 1000: break
+        after = page["routes"][-1]["prefix"]
 print(f"paths: bgpdump {len(dumped)}, /bgp/rib {len(rib)}, only in dump {len(dumped - rib)}, only in RIB {len(rib - dumped)}")
 sys.exit(0 if dumped == rib and len(rib) == n else 1)
 PY

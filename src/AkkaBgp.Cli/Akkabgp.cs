@@ -121,13 +121,16 @@ public static class Akkabgp
             int prefixes = 0;
             foreach (var (q, more) in queries)
             {
-                for (int offset = 0; prefixes < max; offset += RibPage)
+                for (string? after = null; prefixes < max;)
                 {
-                    var page = await api.GetAsync($"bgp/rib?prefix={Uri.EscapeDataString(q)}&match={(more ? "longer" : "exact")}&offset={offset}&limit={RibPage}", ct);
+                    var page = await api.GetAsync($"bgp/rib?prefix={Uri.EscapeDataString(q)}&match={(more ? "longer" : "exact")}&limit={RibPage}" +
+                        (after is null ? "" : $"&after={Uri.EscapeDataString(after)}"), ct);
                     var items = page.GetProperty("routes").EnumerateArray().ToArray();
-                    prefixes += items.Select(r => r.GetProperty("prefix").GetString()).Distinct().Count();
+                    int distinct = items.Select(r => r.GetProperty("prefix").GetString()).Distinct().Count();
+                    prefixes += distinct;
                     routes.AddRange(items.Where(r => Keep(r, p.GetValue(fromNeighbor), p.GetValue(community), pathFilter)));
-                    if (offset + RibPage >= page.GetProperty("totalPrefixes").GetInt32()) break;
+                    if (!more || distinct < RibPage) break;
+                    after = items[^1].GetProperty("prefix").GetString();
                 }
             }
             if (wanted is not null && routes.Count == 0 && !p.GetValue(Json))

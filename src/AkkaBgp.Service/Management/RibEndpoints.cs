@@ -53,16 +53,17 @@ public static class RibEndpoints
             int skipped = 0;
             foreach (var range in ranges)
             {
-                for (int at = 0; routes.Count < limit; at += MaxPageSize)
+                for (Prefix? after = null; routes.Count < limit;)
                 {
-                    var page = await rib.Ask<RouteLookupResult>(new LookupRoutes(range, true, at, MaxPageSize), AskTimeout);
+                    var page = await rib.Ask<RouteLookupResult>(new LookupRoutes(range, true, 0, MaxPageSize, After: after), AskTimeout);
                     foreach (var r in page.Routes)
                     {
                         if (!peer.Equals(r.Peer) || (policy == "post" && r.Ineligibility == "Filtered")) continue;
                         if (skipped++ < offset) continue;
                         if (routes.Count < limit) routes.Add(r);
                     }
-                    if (at + MaxPageSize >= page.TotalPrefixes) break;
+                    if (page.Routes.Count == 0 || page.Routes.Select(r => r.Prefix).Distinct().Count() < MaxPageSize) break;
+                    after = page.Routes[^1].Prefix;
                 }
             }
             return Results.Json(new { neighbor = peer.ToString(), policy, offset, limit, routes = routes.Select(EventJson.Route).ToArray() });
@@ -107,8 +108,16 @@ public static class RibEndpoints
             if (match is not ("exact" or "longer")) return Problems.BadRequest($"match must be exact or longer, not '{match}'");
             if (!TryInt(q["offset"].ToString(), 0, int.MaxValue, 0, out var offset)) return Problems.BadRequest("offset must be a non-negative integer");
             if (!TryInt(q["limit"].ToString(), 1, MaxPageSize, 100, out var limit)) return Problems.BadRequest($"limit must be an integer from 1 to {MaxPageSize}");
+            // after=P (with match=longer): the page starts after prefix P, the last one of the previous page; reading a
+            // whole table that way costs the same per page, where a growing offset re-reads what came before.
+            Prefix? after = null;
+            if (q["after"].ToString() is { Length: > 0 } afterText)
+            {
+                if (!TryPrefix(afterText, out var a, out var badAfter)) return badAfter;
+                after = a;
+            }
             var rib = await ribActor.ResolveAsync(ct);
-            var result = await rib.Ask<RouteLookupResult>(new LookupRoutes(prefix, match == "longer", offset, limit), AskTimeout);
+            var result = await rib.Ask<RouteLookupResult>(new LookupRoutes(prefix, match == "longer", offset, limit, After: after), AskTimeout);
             return Results.Json(new
             {
                 prefix = prefix.ToString(),
