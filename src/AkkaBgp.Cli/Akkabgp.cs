@@ -238,42 +238,23 @@ public static class Akkabgp
         config.Subcommands.Add(reload);
         root.Subcommands.Add(config);
 
-        // ---- bfd, rpki, mrt, bmp ---------------------------------------------------------------------------
-        var bfd = new Command("bfd", "BFD sessions (RFC 5880)");
-        bfd.SetAction(async (p, ct) =>
+        // ---- bfd, rpki, mrt, bmp: one call each, shown as "key: value" lines ------------------------------------
+        Command Simple(string name, string description, HttpMethod method, string path)
         {
-            using var api = Client(p);
-            return await Print(p, await api.GetAsync("bfd/sessions", ct), json => Tables.Generic(output, json));
-        });
-        root.Subcommands.Add(bfd);
-        var rpki = new Command("rpki", "RPKI caches and VRP counts (RFC 8210)");
-        rpki.SetAction(async (p, ct) =>
-        {
-            using var api = Client(p);
-            return await Print(p, await api.GetAsync("bgp/rpki", ct), json => Tables.Generic(output, json));
-        });
-        root.Subcommands.Add(rpki);
-        var mrt = new Command("mrt", "MRT files (RFC 6396): status, or dump the table now");
-        mrt.SetAction(async (p, ct) =>
-        {
-            using var api = Client(p);
-            return await Print(p, await api.GetAsync("bgp/mrt", ct), json => Tables.Generic(output, json));
-        });
-        var dump = new Command("dump", "write a TABLE_DUMP_V2 file now");
-        dump.SetAction(async (p, ct) =>
-        {
-            using var api = Client(p);
-            return await Print(p, await api.SendAsync(HttpMethod.Post, "bgp/mrt/dump", null, ct), json => Tables.Generic(output, json));
-        });
-        mrt.Subcommands.Add(dump);
+            var command = new Command(name, description);
+            command.SetAction(async (p, ct) =>
+            {
+                using var api = Client(p);
+                return await Print(p, await api.SendAsync(method, path, null, ct), json => Tables.Generic(output, json));
+            });
+            return command;
+        }
+        root.Subcommands.Add(Simple("bfd", "BFD sessions (RFC 5880)", HttpMethod.Get, "bfd/sessions"));
+        root.Subcommands.Add(Simple("rpki", "RPKI caches and VRP counts (RFC 8210)", HttpMethod.Get, "bgp/rpki"));
+        var mrt = Simple("mrt", "MRT files (RFC 6396): status, or dump the table now", HttpMethod.Get, "bgp/mrt");
+        mrt.Subcommands.Add(Simple("dump", "write a TABLE_DUMP_V2 file now", HttpMethod.Post, "bgp/mrt/dump"));
         root.Subcommands.Add(mrt);
-        var bmp = new Command("bmp", "BMP collectors (RFC 7854)");
-        bmp.SetAction(async (p, ct) =>
-        {
-            using var api = Client(p);
-            return await Print(p, await api.GetAsync("bgp/bmp", ct), json => Tables.Generic(output, json));
-        });
-        root.Subcommands.Add(bmp);
+        root.Subcommands.Add(Simple("bmp", "BMP collectors (RFC 7854)", HttpMethod.Get, "bgp/bmp"));
         return root;
     }
 

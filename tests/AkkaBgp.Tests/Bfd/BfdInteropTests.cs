@@ -127,14 +127,24 @@ public sealed class BfdInteropTests(ITestOutputHelper output) : BgpTestKit(virtu
             }
             double ms = (down.At - frozenAt).TotalMilliseconds;
             latencies.Add(ms);
-            var bfdDown = bfdLog.LastOrDefault(e => e.IsFailure);
+            // This round's BFD failure (the log is filled by an actor, which may run after the session's own change).
+            BfdStateChanged? bfdDown;
+            var waitUntil = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+            while ((bfdDown = bfdLog.LastOrDefault(e => e.IsFailure && e.At >= frozenAt)) is null && DateTime.UtcNow < waitUntil)
+                await Task.Delay(20);
             output.WriteLine($"round {round}: BFD Down {(bfdDown is null ? double.NaN : (bfdDown.At - frozenAt).TotalMilliseconds):F1} ms, " +
                 $"BGP left Established {ms:F1} ms after SIGSTOP ({Stopwatch.GetElapsedTime(t0).TotalMilliseconds:F1} ms to observe): {down}");
             Assert.Equal(SessionState.Idle, down.To);
             Assert.Equal(BgpEvent.AutomaticStop, down.EventNumber);
             Assert.Contains("BFD down: Control Detection Time Expired", down.Reason);
             Assert.Contains("6/10", down.Reason); // Cease / BFD Down, RFC 9384
-            Assert.True(ms < 300, $"detection took {ms:F1} ms (3 x 50 ms expected)\n{session.History}");
+            // Two figures: BFD's own detection (the engine runs on its own real-time thread: 3 x 50 ms plus slack), and
+            // how soon the session follows it. The second crosses the actor system, whose threads the other test
+            // assemblies running beside this one compete for: 590 ms hops were seen, so it gets a looser bound.
+            Assert.NotNull(bfdDown);
+            double detection = (bfdDown!.At - frozenAt).TotalMilliseconds;
+            Assert.True(detection < 300, $"BFD detection took {detection:F1} ms (3 x 50 ms expected)\n{string.Join("\n", bfdLog)}");
+            Assert.True(ms - detection < 1500, $"BGP left Established {ms - detection:F1} ms after BFD went Down\n{session.History}");
             var status = await session.StatusAsync();
             Assert.Contains("BFD down", status.LastError);
 

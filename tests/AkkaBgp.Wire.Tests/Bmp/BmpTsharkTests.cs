@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using AkkaBgp.Wire;
 using AkkaBgp.Wire.Bmp;
@@ -53,15 +52,5 @@ public sealed class BmpTsharkTests
         }
     }
 
-    private static string Tshark(string pcap, params string[] args)
-    {
-        var psi = new ProcessStartInfo("/usr/bin/tshark") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-n", "-r", pcap }.Concat(args)) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        string stdout = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(60_000), "tshark did not finish in 60 s");
-        Assert.True(p.ExitCode == 0, $"tshark exited {p.ExitCode}: {stderr.Result}");
-        return stdout;
-    }
+    private static string Tshark(string pcap, params string[] args) => TsharkCrossCheckTests.RunTshark(pcap, args);
 }

@@ -98,7 +98,7 @@ public class TsharkCrossCheckTests(ITestOutputHelper output)
         Assert.Contains("[Malformed Packet", text);
     }
 
-    private static string RunTshark(string pcap, params string[] args)
+    internal static string RunTshark(string pcap, params string[] args)
     {
         var psi = new ProcessStartInfo(Tshark) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add("-n");
