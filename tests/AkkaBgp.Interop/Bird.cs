@@ -41,6 +41,7 @@ public sealed partial class Bird(Peering peering) : Daemon(peering)
         c.AppendLine(p.OnLink ? "  strict bind yes; direct;" : "  strict bind yes; multihop;");
         if (p.DaemonPassive) c.AppendLine("  passive on;");
         if (p.Password is not null) c.AppendLine($"  password \"{p.Password}\";");
+        if (p.DaemonRole is not null) c.AppendLine($"  local role {p.DaemonRole};");
         c.AppendLine($"  hold time {p.HoldTimeSeconds}; keepalive time {p.KeepaliveSeconds};");
         c.AppendLine($"  connect retry time 1; connect delay time {p.ConnectDelaySeconds ?? 1}; error wait time 1, 5;");
         // 127/8 next hops are martians to most speakers (RFC 6890; FRR, GoBGP and AkkaBgp drop them), so

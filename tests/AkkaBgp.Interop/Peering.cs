@@ -33,6 +33,10 @@ public sealed record Peering(
     /// <summary>Graceful restart (RFC 4724) on the daemon's side, with this restart time in seconds; null: off.</summary>
     public int? GracefulRestartSeconds { get; init; }
 
+    /// <summary>The daemon's own BGP Role (RFC 9234) in its spelling: BIRD's <c>local role</c> (provider, customer, peer,
+    /// rs_server, rs_client), FRR's <c>local-role</c> (provider, customer, peer, rs-server, rs-client); null: none.</summary>
+    public string? DaemonRole { get; init; }
+
     /// <summary>BIRD's <c>connect delay time</c> (seconds between the protocol's start and its first dial); null: 1.</summary>
     public int? ConnectDelaySeconds { get; init; }
 

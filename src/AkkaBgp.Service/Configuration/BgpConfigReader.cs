@@ -410,6 +410,11 @@ internal static class BgpConfigReader
                 PeerAs = remoteAs ?? seed.PeerAs,
                 Description = description,
             }, address);
+            // RFC 9234 section 4.1: the BGP Role belongs to external sessions.
+            if (settings.Capabilities.Role is { } role && remoteAs is { } asn && asn == seed.LocalAs)
+                n.Problem("role", $"{role} is a BGP Role, for external sessions only (RFC 9234 section 4.1); remote-as {asn} is our own AS");
+            else if (settings.Capabilities.StrictRole && settings.Capabilities.Role is null && remoteAs != seed.LocalAs)
+                n.Problem("strict-role", "needs a role: strict mode refuses peers that send no BGP Role, against ours (RFC 9234 section 4.2)");
             if (address != null && remoteAs != null) result.Add(settings);
         }
         return result;

@@ -22,7 +22,7 @@ internal static class SessionAttributeReader
         "collision-detect-established-state", "send-hold-time", "shutdown-message", "hard-administrative-reset",
         "capabilities", "password", "ttl-security", "multihop",
         "import", "export", "max-prefix", "route-reflector-client", "next-hop-self", "next-hop-unchanged",
-        "send-med", "min-route-advertisement-interval", "stale-path-time", "refresh-stale-path-time", "bfd", "keep-filtered",
+        "send-med", "min-route-advertisement-interval", "stale-path-time", "refresh-stale-path-time", "bfd", "keep-filtered", "role", "strict-role",
     ];
 
     // Settings whose absence has no meaning; the nullable ones (keepalive-time, password, ...) use null for "off".
@@ -33,7 +33,7 @@ internal static class SessionAttributeReader
         "max-idle-hold-time", "idle-hold-stable-period", "allow-automatic-start", "allow-automatic-stop",
         "send-notification-without-open", "collision-detect-established-state", "hard-administrative-reset", "capabilities",
         "import", "export", "route-reflector-client", "next-hop-self", "next-hop-unchanged", "send-med",
-        "min-route-advertisement-interval", "stale-path-time", "refresh-stale-path-time", "keep-filtered",
+        "min-route-advertisement-interval", "stale-path-time", "refresh-stale-path-time", "keep-filtered", "strict-role",
     ];
 
     internal static readonly string[] CapabilityKeys =
@@ -56,6 +56,16 @@ internal static class SessionAttributeReader
     internal static readonly string[] BfdKeys = ["enabled", "min-tx", "min-rx", "multiplier", "multihop", "minimum-ttl", "strict", "authentication"];
 
     internal static readonly string[] BfdAuthenticationKeys = ["type", "key-id", "password"];
+
+    /// <summary>RFC 9234 section 4.1's roles, spelt as BIRD and FRR spell them.</summary>
+    private static readonly Dictionary<string, Wire.BgpRole> Roles = new()
+    {
+        ["provider"] = Wire.BgpRole.Provider,
+        ["rs"] = Wire.BgpRole.RouteServer,
+        ["rs-client"] = Wire.BgpRole.RouteServerClient,
+        ["customer"] = Wire.BgpRole.Customer,
+        ["peer"] = Wire.BgpRole.Peer,
+    };
 
     private static readonly Dictionary<string, Wire.Bfd.BfdAuthType> BfdAuthTypes = new()
     {
@@ -204,6 +214,10 @@ internal static class SessionAttributeReader
         // re-advertise them, which is what graceful restart and enhanced route refresh exist to avoid.
         if (Positive(s, "stale-path-time") is { } stale) n = n with { StalePathTime = stale };
         if (s.Bool("keep-filtered") is { } keep) n = n with { KeepFiltered = keep };
+        // RFC 9234 section 4: our BGP Role on this session (null: none) and strict mode (a peer without one gets 2/11).
+        if (s.Has("role") && !s.Config.IsNull("role") && s.Choice("role", Roles) is { } role)
+            n = n with { Capabilities = n.Capabilities with { Role = role } };
+        if (s.Bool("strict-role") is { } strict) n = n with { Capabilities = n.Capabilities with { StrictRole = strict } };
         if (Positive(s, "refresh-stale-path-time") is { } refreshStale) n = n with { RefreshStalePathTime = refreshStale };
 
         // null means "off" for these, and a neighbor's null must override a default that turned them on.

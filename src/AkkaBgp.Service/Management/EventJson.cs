@@ -104,6 +104,14 @@ public static class EventJson
             gracefulRestart = n.PeerGracefulRestart is not null,
             // RFC 8538: both sides set the N bit (a NOTIFICATION other than Hard Reset keeps the routes).
             gracefulRestartNotification = n.GracefulNotification,
+            // RFC 9234: the BGP Role the peer sent (the pair was checked against ours when the session came up).
+            peerRole = n.PeerRole switch
+            {
+                null => null,
+                Wire.BgpRole.RouteServer => "rs",
+                Wire.BgpRole.RouteServerClient => "rs-client",
+                { } r => r.ToString().ToLowerInvariant(),
+            },
             peerCapabilities = n.PeerCapabilities.Select(c => CapabilityCode.Name(c.Code)).Distinct().ToArray(),
         } : null,
         messages = new
