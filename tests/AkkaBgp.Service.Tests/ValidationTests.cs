@@ -125,7 +125,26 @@ public sealed class ValidationTests : IDisposable
     public void Unknown_key_without_a_close_match_lists_the_known_ones_when_few()
     {
         var text = ConfigFiles.Minimal("  management { colour = blue }");
-        AssertSingle(text, "akka-bgp.management.colour", "blue", "unknown key (known here: address, port, token, tls)");
+        AssertSingle(text, "akka-bgp.management.colour", "blue", "unknown key (known here: address, port, token, tls, rib-query-give-way)");
+    }
+
+    [Fact]
+    public void Rib_query_give_way_is_read_with_its_defaults_and_bounds()
+    {
+        var defaults = _files.LoadValid(ConfigFiles.Minimal(""));
+        Assert.Equal(50_000, defaults.Management.GiveWayAbove);
+        Assert.Equal(TimeSpan.FromSeconds(1), defaults.Management.GiveWayMaxWait);
+
+        var set = _files.LoadValid(ConfigFiles.Minimal("  management { rib-query-give-way { busy-above = 1000, max-wait = 250ms } }"));
+        Assert.Equal(1000, set.Management.GiveWayAbove);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), set.Management.GiveWayMaxWait);
+        var never = _files.LoadValid(ConfigFiles.Minimal("  management { rib-query-give-way { max-wait = 0s } }"));
+        Assert.Equal(TimeSpan.Zero, never.Management.GiveWayMaxWait);
+
+        var tooLong = ConfigFiles.Minimal("  management { rib-query-give-way { max-wait = 30s } }");
+        AssertSingle(tooLong, "akka-bgp.management.rib-query-give-way.max-wait", "30s", "30s is longer than 10s (the API's own timeout)");
+        var zero = ConfigFiles.Minimal("  management { rib-query-give-way { busy-above = 0 } }");
+        AssertSingle(zero, "akka-bgp.management.rib-query-give-way.busy-above", "0 }", "0 is out of range (1..100000000)");
     }
 
     [Fact]

@@ -42,6 +42,11 @@ public sealed record BgpConfig
 /// <param name="Tls">HTTPS with this certificate; null: plain HTTP.</param>
 public sealed record ManagementSettings(IPAddress Address, int Port, string? Token, ManagementTls? Tls = null)
 {
+    /// <summary>management.rib-query-give-way: paging queries wait while the RIB applies more route changes a second than
+    /// <see cref="GiveWayAbove"/>, for at most <see cref="GiveWayMaxWait"/> (zero: never).</summary>
+    public double GiveWayAbove { get; init; } = 50_000;
+    public TimeSpan GiveWayMaxWait { get; init; } = TimeSpan.FromSeconds(1);
+
     public IPEndPoint EndPoint => new(Address, Port);
 
     public string Url => $"{(Tls is null ? "http" : "https")}://{(Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{Address}]" : Address)}:{Port}/";

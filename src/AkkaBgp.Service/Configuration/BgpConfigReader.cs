@@ -24,7 +24,8 @@ internal static class BgpConfigReader
     internal static readonly string[] RpkiCacheKeys = ["address", "port", "preference", "refresh", "retry", "expire"];
 
     internal static readonly string[] ListenKeys = ["address", "port"];
-    internal static readonly string[] ManagementKeys = ["address", "port", "token", "tls"];
+    internal static readonly string[] ManagementKeys = ["address", "port", "token", "tls", "rib-query-give-way"];
+    internal static readonly string[] GiveWayKeys = ["busy-above", "max-wait"];
     internal static readonly string[] TlsKeys = ["certificate", "key", "password"];
     internal static readonly string[] LoggingKeys = ["level", "levels", "file"];
     internal static readonly string[] LogFileKeys = ["path", "rolling", "retained-files", "json"];
@@ -286,7 +287,21 @@ internal static class BgpConfigReader
             return null;
         }
         var tls = ReadTls(m.Object("tls"), out var tlsOk);
-        return address == null || port == null || !tlsOk ? null : new ManagementSettings(address, (int)port, token, tls);
+        var settings = address == null || port == null || !tlsOk ? null : new ManagementSettings(address, (int)port, token, tls);
+        if (m.Object("rib-query-give-way") is { } g)
+        {
+            g.CheckKeys(GiveWayKeys);
+            var above = g.Has("busy-above") ? g.Number("busy-above", 1, 100_000_000) : null;
+            TimeSpan? wait = null;
+            if (g.Has("max-wait") && g.Duration("max-wait") is { } w)
+            {
+                if (w > TimeSpan.FromSeconds(10)) g.Problem("max-wait", $"{g.DurationText("max-wait")} is longer than 10s (the API's own timeout)");
+                else wait = w;
+            }
+            if (settings is not null)
+                settings = settings with { GiveWayAbove = above ?? settings.GiveWayAbove, GiveWayMaxWait = wait ?? settings.GiveWayMaxWait };
+        }
+        return settings;
     }
 
     /// <summary>

@@ -222,7 +222,7 @@ public static class EventJson
         ineligibility = r.Ineligibility,
         nextHop = r.NextHop?.ToString(),
         // RFC 6811 state against the VRPs in use: valid, invalid, not-found; null without RPKI data.
-        rpki = r.Rpki switch { null => null, AkkaBgp.Rpki.RovState.NotFound => "not-found", { } v => v.ToString().ToLowerInvariant() },
+        rpki = RpkiText(r.Rpki),
         attributes = Attributes(r.Attributes),
     };
 
@@ -243,12 +243,15 @@ public static class EventJson
     };
 
     /// <summary>The configuration's spelling (no-export, 65000:1), so what is shown can be pasted back into a file.</summary>
-    private static string CommunityText(Community c) => c.WellKnownName switch
+    internal static string? RpkiText(AkkaBgp.Rpki.RovState? state)
+        => state switch { null => null, AkkaBgp.Rpki.RovState.NotFound => "not-found", { } v => v.ToString().ToLowerInvariant() };
+
+    internal static string CommunityText(Community c) => c.WellKnownName switch
     {
         null => $"{c.Asn}:{c.LocalValue}",
         "NOPEER" => "no-peer",
         var name => name.ToLowerInvariant().Replace('_', '-'),
     };
 
-    private static string Dotted(uint v) => $"{v >> 24}.{(v >> 16) & 255}.{(v >> 8) & 255}.{v & 255}";
+    internal static string Dotted(uint v) => $"{v >> 24}.{(v >> 16) & 255}.{(v >> 8) & 255}.{v & 255}";
 }

@@ -29,7 +29,7 @@ public static class RibEndpoints
         // One neighbor's Adj-RIB-In: after import policy (policy=post, the default), or everything it sent (policy=pre),
         // which needs the routes the policy rejected to be kept (keep-filtered = true for that neighbor).
         app.MapGet("/bgp/neighbors/{address}/rib/in", async (string address, HttpRequest request, IRequiredActor<RibActor> ribActor,
-            RunningConfiguration running, CancellationToken ct) =>
+            RunningConfiguration running, ActorSystem system, CancellationToken ct) =>
         {
             if (!IPAddress.TryParse(address, out var peer)) return Problems.BadRequest($"'{address}' is not an IP address");
             var q = request.Query;
@@ -47,6 +47,7 @@ public static class RibEndpoints
                 ranges.Add(prefix);
             }
             else ranges.AddRange([Prefix.Parse("0.0.0.0/0"), Prefix.Parse("::/0")]);
+            await GiveWayAsync(request.HttpContext, system, running, ct);
             var rib = await ribActor.ResolveAsync(ct);
             // The RIB pages by prefix over every neighbor's paths; this neighbor's are picked out page by page.
             var routes = new List<RouteView>();
@@ -66,11 +67,18 @@ public static class RibEndpoints
                     after = page.Routes[^1].Prefix;
                 }
             }
-            return Results.Json(new { neighbor = peer.ToString(), policy, offset, limit, routes = routes.Select(EventJson.Route).ToArray() });
+            return new RoutePage(w =>
+            {
+                w.WriteString("neighbor", peer.ToString());
+                w.WriteString("policy", policy);
+                w.WriteNumber("offset", offset);
+                w.WriteNumber("limit", limit);
+            }, routes);
         });
 
         // One neighbor's Adj-RIB-Out (RFC 4271 3.2): what we advertise to it now, with the attributes it gets.
-        app.MapGet("/bgp/neighbors/{address}/rib/out", async (string address, HttpRequest request, IRequiredActor<RibActor> ribActor, CancellationToken ct) =>
+        app.MapGet("/bgp/neighbors/{address}/rib/out", async (string address, HttpRequest request, IRequiredActor<RibActor> ribActor,
+            RunningConfiguration running, ActorSystem system, CancellationToken ct) =>
         {
             if (!IPAddress.TryParse(address, out var peer)) return Problems.BadRequest($"'{address}' is not an IP address");
             var q = request.Query;
@@ -83,6 +91,7 @@ public static class RibEndpoints
                 queries.Add((prefix, q["match"].ToString() == "longer"));
             }
             else queries.AddRange([(Prefix.Parse("0.0.0.0/0"), true), (Prefix.Parse("::/0"), true)]);
+            await GiveWayAsync(request.HttpContext, system, running, ct);
             var rib = await ribActor.ResolveAsync(ct);
             var routes = new List<RouteView>();
             int total = 0;
@@ -94,10 +103,17 @@ public static class RibEndpoints
                 routes.AddRange(result.Routes);
                 if (routes.Count >= limit) break;
             }
-            return Results.Json(new { neighbor = peer.ToString(), offset, limit, totalPrefixes = total, routes = routes.Select(EventJson.Route).ToArray() });
+            return new RoutePage(w =>
+            {
+                w.WriteString("neighbor", peer.ToString());
+                w.WriteNumber("offset", offset);
+                w.WriteNumber("limit", limit);
+                w.WriteNumber("totalPrefixes", total);
+            }, routes);
         });
 
-        app.MapGet("/bgp/rib", async (HttpRequest request, IRequiredActor<RibActor> ribActor, CancellationToken ct) =>
+        app.MapGet("/bgp/rib", async (HttpRequest request, IRequiredActor<RibActor> ribActor, RunningConfiguration running, ActorSystem system,
+            CancellationToken ct) =>
         {
             var q = request.Query;
             var prefixText = q["prefix"].ToString();
@@ -116,17 +132,17 @@ public static class RibEndpoints
                 if (!TryPrefix(afterText, out var a, out var badAfter)) return badAfter;
                 after = a;
             }
+            if (match == "longer") await GiveWayAsync(request.HttpContext, system, running, ct);
             var rib = await ribActor.ResolveAsync(ct);
             var result = await rib.Ask<RouteLookupResult>(new LookupRoutes(prefix, match == "longer", offset, limit, After: after), AskTimeout);
-            return Results.Json(new
+            return new RoutePage(w =>
             {
-                prefix = prefix.ToString(),
-                match,
-                offset,
-                limit,
-                totalPrefixes = result.TotalPrefixes,
-                routes = result.Routes.Select(EventJson.Route).ToArray(),
-            });
+                w.WriteString("prefix", prefix.ToString());
+                w.WriteString("match", match);
+                w.WriteNumber("offset", offset);
+                w.WriteNumber("limit", limit);
+                w.WriteNumber("totalPrefixes", result.TotalPrefixes);
+            }, result.Routes);
         });
 
         writes.MapPost("/bgp/routes", async (HttpRequest request, IRequiredActor<RibActor> ribActor, CancellationToken ct) =>
@@ -153,6 +169,18 @@ public static class RibEndpoints
             await rib.Ask<LocalRouteAck>(new WithdrawLocalRoute(prefix), AskTimeout);
             return Results.Json(new { message = "withdrawn", prefix = prefix.ToString() });
         });
+    }
+
+    /// <summary>
+    /// Paging queries wait here while the RIB takes a table load (management.rib-query-give-way; see <see cref="RibLoad"/>),
+    /// and say how long in the standard Server-Timing header, so a slow answer explains itself.
+    /// </summary>
+    private static async Task GiveWayAsync(HttpContext http, ActorSystem system, RunningConfiguration running, CancellationToken ct)
+    {
+        var m = running.Current.Management;
+        var waited = await RibLoad.Get(system).GiveWayAsync(m.GiveWayAbove, m.GiveWayMaxWait, ct);
+        if (waited > TimeSpan.Zero)
+            http.Response.Headers.Append("Server-Timing", $"rib-give-way;dur={waited.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)}");
     }
 
     /// <summary>The prefix of a DELETE body <c>{"prefix": "..."}</c>, "" when it has none.</summary>

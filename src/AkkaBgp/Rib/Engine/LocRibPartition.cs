@@ -21,6 +21,7 @@ public sealed class LocRibPartition : ReceiveActor
     private const int OutboundChunk = 2048;
 
     private readonly int _index;
+    private readonly RibLoad _load;
     private readonly RibSettings _settings;
     private readonly AttributeInterner _interner;
     private readonly PrefixTable _v4, _v6;
@@ -46,6 +47,7 @@ public sealed class LocRibPartition : ReceiveActor
     public LocRibPartition(int index, RibSettings settings, RibPeer local)
     {
         _index = index;
+        _load = RibLoad.Get(Context.System);
         _settings = settings;
         _interner = new AttributeInterner(settings.LocalAs, settings.RouterId, settings.EffectiveClusterId);
         Func<int, RibPeer?> peerOf = s => (uint)s < (uint)_peers.Length ? _peers[s] : null;
@@ -162,6 +164,7 @@ public sealed class LocRibPartition : ReceiveActor
             Sender.Tell(BatchDone.Nothing(b.Sequence), Self);
             return;
         }
+        _load.Applied(_index, b.Ops.Count);
         PathAttributes? lastAttrs = null;
         byte[]? lastNh = null;
         RouteAttributes? route = null;
