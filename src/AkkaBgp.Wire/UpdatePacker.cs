@@ -30,7 +30,9 @@ public static class UpdatePacker
     private static int WriteRuns(IBufferWriter<byte> output, in UpdateEncodeContext ctx, AfiSafi family,
         ReadOnlySpan<byte> attr, ReadOnlySpan<byte> mpNextHop, ReadOnlySpan<NlriEntry> prefixes, bool announce)
     {
-        bool classic = family == AfiSafi.Ipv4Unicast;
+        // IPv4 unicast goes in the UPDATE's own fields, unless it is announced with an IPv6 next hop (RFC 8950 3:
+        // MP_REACH_NLRI with AFI 1, SAFI 1 and a 16 or 32 octet next hop). Withdrawals stay in Withdrawn Routes.
+        bool classic = family == AfiSafi.Ipv4Unicast && (!announce || mpNextHop.IsEmpty);
         bool ap = ctx.AddPathSend.Contains(family.Afi, family.Safi);
         int max = ctx.EffectiveMaxMessageSize;
         int mpFixed = classic ? 0 : announce ? 5 + mpNextHop.Length : 3;

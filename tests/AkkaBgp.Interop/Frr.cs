@@ -43,10 +43,12 @@ public sealed partial class Frr(Peering peering) : Daemon(peering)
         c.AppendLine($" neighbor {n} timers connect 1");
         if (p.DaemonPassive) c.AppendLine($" neighbor {n} passive");
         if (p.Password is not null) c.AppendLine($" neighbor {n} password {p.Password}");
+        if (p.ExtendedNextHop) c.AppendLine($" neighbor {n} capability extended-nexthop");
         c.AppendLine(" address-family ipv4 unicast");
         foreach (var r in p.AnnounceV4) c.AppendLine($"  network {r}");
         c.AppendLine($"  neighbor {n} activate");
-        c.AppendLine($"  neighbor {n} route-map AKKA-NH4 out");
+        // With RFC 8950 FRR gives IPv4 routes its own IPv6 next hop over the IPv6 session.
+        if (!p.ExtendedNextHop) c.AppendLine($"  neighbor {n} route-map AKKA-NH4 out");
         c.AppendLine(" exit-address-family");
         c.AppendLine(" address-family ipv6 unicast");
         foreach (var r in p.AnnounceV6) c.AppendLine($"  network {r}");

@@ -37,6 +37,10 @@ public sealed record Peering(
     /// rs_server, rs_client), FRR's <c>local-role</c> (provider, customer, peer, rs-server, rs-client); null: none.</summary>
     public string? DaemonRole { get; init; }
 
+    /// <summary>RFC 8950 Extended Next Hop for IPv4 unicast on the daemon's side (BIRD's <c>extended next hop on</c>, FRR's
+    /// <c>capability extended-nexthop</c>): the daemon then announces its IPv4 routes with its IPv6 next hop.</summary>
+    public bool ExtendedNextHop { get; init; }
+
     /// <summary>BIRD's <c>connect delay time</c> (seconds between the protocol's start and its first dial); null: 1.</summary>
     public int? ConnectDelaySeconds { get; init; }
 

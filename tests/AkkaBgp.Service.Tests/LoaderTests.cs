@@ -57,8 +57,8 @@ public sealed class LoaderTests : IDisposable
                 collision-detect-established-state = true, send-hold-time = 0s, shutdown-message = "maintenance"
                 capabilities {
                   ipv4-unicast = false, route-refresh = false, enhanced-route-refresh = false, four-octet-as = false
-                  graceful-restart = false, graceful-restart-time = 300s, extended-messages = false
-                  required = [ipv6-unicast, route-refresh, graceful-restart, 73]
+                  graceful-restart = false, graceful-restart-time = 300s, extended-messages = false, extended-next-hop = true
+                  required = [ipv6-unicast, route-refresh, graceful-restart, extended-next-hop, 73]
                 }
                 password = "md5-key", multihop = 3
                 max-prefix { limit = 1000, warning-threshold = 80, restart-interval = 5m }
@@ -84,9 +84,9 @@ public sealed class LoaderTests : IDisposable
         Assert.Equal("maintenance", n.ShutdownCommunication);
         var caps = n.Capabilities;
         Assert.False(caps.Ipv4Unicast || caps.RouteRefresh || caps.EnhancedRouteRefresh || caps.FourOctetAs || caps.GracefulRestartHelper || caps.ExtendedMessages);
-        Assert.True(caps.Ipv6Unicast);
+        Assert.True(caps.Ipv6Unicast && caps.ExtendedNextHop);
         Assert.Equal(TimeSpan.FromSeconds(300), caps.GracefulRestartTime);
-        Assert.Equal(new HashSet<byte> { CapabilityCode.RouteRefresh, CapabilityCode.GracefulRestart, 73 }, caps.Required);
+        Assert.Equal(new HashSet<byte> { CapabilityCode.RouteRefresh, CapabilityCode.GracefulRestart, CapabilityCode.ExtendedNextHop, 73 }, caps.Required);
         Assert.Equal(new HashSet<AfiSafi> { AfiSafi.Ipv6Unicast }, caps.RequiredFamilies);
         Assert.Equal("md5-key", n.Password);
         Assert.Equal(3, n.MultihopTtl);

@@ -40,7 +40,7 @@ internal static class SessionAttributeReader
     [
         "ipv4-unicast", "ipv6-unicast", "route-refresh", "enhanced-route-refresh", "four-octet-as",
         "graceful-restart", "graceful-restart-time", "graceful-restart-restarting-speaker", "graceful-restart-notification",
-        "extended-messages", "required",
+        "extended-messages", "extended-next-hop", "required",
     ];
 
     internal static readonly string[] PolicyKeys = ["default-action", "rules"];
@@ -95,6 +95,7 @@ internal static class SessionAttributeReader
         ["four-octet-as"] = CapabilityCode.FourOctetAs,
         ["graceful-restart"] = CapabilityCode.GracefulRestart,
         ["extended-messages"] = CapabilityCode.ExtendedMessage,
+        ["extended-next-hop"] = CapabilityCode.ExtendedNextHop,
         ["add-path"] = CapabilityCode.AddPath,
         ["multiprotocol"] = CapabilityCode.Multiprotocol,
     };
@@ -280,6 +281,7 @@ internal static class SessionAttributeReader
             s.Problem("graceful-restart-restarting-speaker", "graceful-restart-restarting-speaker needs graceful-restart = true (the families go in that capability, RFC 4724 section 3)");
         if (s.Bool("graceful-restart-notification") is { } grNotification) c = c with { GracefulRestartNotification = grNotification };
         if (s.Bool("extended-messages") is { } ext) c = c with { ExtendedMessages = ext };
+        if (s.Bool("extended-next-hop") is { } enh) c = c with { ExtendedNextHop = enh };
 
         var codes = new HashSet<byte>();
         var families = new HashSet<AfiSafi>();

@@ -43,6 +43,10 @@ public static class ServiceHost
             using var app = Build(options, config, logger);
             var reloader = app.Services.GetRequiredService<ConfigReloader>();
             // SIGHUP is the Unix convention for "re-read your configuration"; cancelling keeps the runtime from exiting.
+            // A process started with SIGHUP ignored (nohup, some supervisors) keeps it ignored: the runtime does not
+            // take over a signal ignored at start, and nohup means exactly that. Say so, or a reload seems lost.
+            if (SignalIgnoredAtStart(1))
+                log.Warning("SIGHUP is ignored in this process (started under nohup?): reload with POST /config/reload or `akkabgp config reload`");
             using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
             {
                 context.Cancel = true;
@@ -169,6 +173,21 @@ public static class ServiceHost
     /// remoting, cluster), then the <c>akka</c> section of the user's file over reference.conf, rendered from our
     /// reader's resolved tree, and last the event bus level, which must let through every line some category wants.
     /// </summary>
+    /// <summary>Whether signal <paramref name="number"/> was ignored when the process started (SigIgn in /proc/self/status,
+    /// a hexadecimal mask with bit n-1 for signal n); false where that file does not exist.</summary>
+    internal static bool SignalIgnoredAtStart(int number)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith("SigIgn:", StringComparison.Ordinal))
+                    return (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & (1UL << (number - 1))) != 0;
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return false;
+    }
+
     private static void ConfigureAkka(AkkaConfigurationBuilder akka, IServiceProvider sp, BgpConfig config)
     {
         var settings = config.Akka;

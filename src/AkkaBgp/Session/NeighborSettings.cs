@@ -160,6 +160,10 @@ public sealed record CapabilitySettings
     /// until the session has been Established once. Runtime state, not configuration: left out of Equals.</summary>
     public bool Restarted { get; init; }
     public bool ExtendedMessages { get; init; } = true;
+    /// <summary>RFC 8950: advertise Extended Next Hop Encoding for IPv4 unicast with IPv6 next hops, so that over an
+    /// IPv6 session without an IPv4 address of ours (unnumbered fabrics) IPv4 routes carry an IPv6 next hop. Off by
+    /// default, as in BIRD; FRR turns it on for link-local sessions.</summary>
+    public bool ExtendedNextHop { get; init; }
     /// <summary>Our BGP Role on an external session (RFC 9234 section 4.1); advertised and checked against the
     /// peer's when set (a pair outside section 4.2's table is Role Mismatch, 2/11). Null: no role.</summary>
     public BgpRole? Role { get; init; }
@@ -177,7 +181,7 @@ public sealed record CapabilitySettings
         && FourOctetAs == other.FourOctetAs && GracefulRestartHelper == other.GracefulRestartHelper
         && GracefulRestartTime == other.GracefulRestartTime && GracefulRestartRestartingSpeaker == other.GracefulRestartRestartingSpeaker
         && GracefulRestartNotification == other.GracefulRestartNotification
-        && ExtendedMessages == other.ExtendedMessages
+        && ExtendedMessages == other.ExtendedMessages && ExtendedNextHop == other.ExtendedNextHop
         && Role == other.Role && StrictRole == other.StrictRole
         && Required.SetEquals(other.Required) && RequiredFamilies.SetEquals(other.RequiredFamilies);
 

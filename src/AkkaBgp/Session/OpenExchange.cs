@@ -34,6 +34,10 @@ public sealed record NegotiatedSession(
 
     public int MaxSendLength => BgpHeader.MaxLengthFor(SendExtendedMessages);
 
+    /// <summary>RFC 8950 section 4: both sides advertised Extended Next Hop Encoding for IPv4 unicast NLRI with an
+    /// IPv6 next hop, so IPv4 routes may go to the peer in MP_REACH_NLRI with an IPv6 next hop.</summary>
+    public bool ExtendedNextHopIpv4 { get; init; }
+
     /// <summary>RFC 8538: both sides set the N bit in their Graceful Restart capability.</summary>
     public bool GracefulNotification { get; init; }
 
@@ -102,10 +106,14 @@ public static class OpenExchange
             caps.Add(GracefulRestartCapability.Create(seconds, restarting: restarted && c.GracefulRestartRestartingSpeaker, notification: c.GracefulRestartNotification, families));
         }
         if (c.ExtendedMessages) caps.Add(ExtendedMessageCapability.Instance);
+        // RFC 8950 section 4: one entry, IPv4 unicast NLRI (AFI 1, SAFI 1) with a next hop of AFI 2.
+        if (c.ExtendedNextHop && c.Ipv4Unicast) caps.Add(new ExtendedNextHopCapability(Ipv4OverIpv6));
         // RFC 9234 section 4.1: the Role capability belongs to external sessions.
         if (c.Role is { } role && !settings.IsInternal) caps.Add(new RoleCapability(role));
         return caps;
     }
+
+    private static readonly ExtendedNextHopFamily Ipv4OverIpv6 = new(Afi.Ipv4, Safi.Unicast, Afi.Ipv6);
 
     public static OpenMessage BuildOpen(NeighborSettings settings, bool restarted = false)
     {
@@ -189,6 +197,9 @@ public static class OpenExchange
         {
             ReceiveExtendedMessages = ours.ExtendedMessages,
             PeerRole = peerRole,
+            // RFC 8950 section 4: in use only for the <NLRI AFI, SAFI, next-hop AFI> triples both sides listed.
+            ExtendedNextHopIpv4 = ours.ExtendedNextHop && ours.Ipv4Unicast
+                && peer.Capabilities.OfType<ExtendedNextHopCapability>().Any(e => e.Families.Contains(Ipv4OverIpv6)),
             GracefulNotification = ours.GracefulRestartHelper && ours.GracefulRestartNotification
                 && peer.Get<GracefulRestartCapability>() is { NotificationSupport: true },
         };

@@ -129,7 +129,8 @@ public static class ExportRules
             bool self = mode == NextHopMode.Self;
             SetNextHop(b, ref outNextHop, mpNextHop, to, self, ipv6);
         }
-        return new OutRoute(b.Build(), ipv6 ? outNextHop ?? Array.Empty<byte>() : null);
+        // IPv4 routes have an MP next hop only when RFC 8950 gave them an IPv6 one (SetNextHop).
+        return new OutRoute(b.Build(), ipv6 ? outNextHop ?? Array.Empty<byte>() : outNextHop);
     }
 
     private static AsPath StripLeading(AsPath path, uint asn)
@@ -153,7 +154,29 @@ public static class ExportRules
             b.NextHop = null;
             return;
         }
-        if ((self || b.NextHop is null) && OurIPv4(to) is { } v4) b.NextHop = v4;
+        var ourV4 = OurIPv4(to);
+        if (to.ExtendedNextHopIpv4)
+        {
+            // RFC 8950 section 3: with the capability negotiated an IPv4 route may carry an IPv6 next hop, in
+            // MP_REACH_NLRI (then without NEXT_HOP, RFC 4760 3). We use it where we have no IPv4 address towards
+            // the peer (RFC 4271 5.1.3: the next hop is the address our side of the session has), and to pass on
+            // unchanged an IPv6 next hop the route came with.
+            if ((self || (b.NextHop is null && mpNextHop.Length == 0)) && ourV4 is null && OurIPv6NextHop(to) is { } ours)
+            {
+                outNextHop = ours;
+                b.NextHop = null;
+                return;
+            }
+            if (!self && b.NextHop is null && mpNextHop.Length >= 16)
+            {
+                // As for IPv6 routes: a link-local part names a link the receiver is not on (RFC 2545 3).
+                outNextHop = mpNextHop.Length == 32 ? mpNextHop[..16] : mpNextHop;
+                return;
+            }
+        }
+        // Without the capability an IPv6 next hop cannot be sent for an IPv4 route (RFC 8950 section 4): the route
+        // learned with one (no NEXT_HOP) gets ours.
+        if ((self || b.NextHop is null) && ourV4 is { } v4) b.NextHop = v4;
     }
 
     private static uint? OurIPv4(RibPeer to)

@@ -52,7 +52,8 @@ public sealed class OutboundQueue
         messages += UpdatePacker.WriteWithdrawals(output, ctx, AfiSafi.Ipv6Unicast, Sorted(withdrawV6));
         foreach (var (route, g) in groups)
         {
-            messages += UpdatePacker.WriteAnnouncements(output, ctx, AfiSafi.Ipv4Unicast, route.Attributes, Sorted(g.V4));
+            // An IPv4 route with an MP next hop has an IPv6 one (RFC 8950) and goes in MP_REACH_NLRI.
+            messages += UpdatePacker.WriteAnnouncements(output, ctx, AfiSafi.Ipv4Unicast, route.Attributes, Sorted(g.V4), route.MpNextHop);
             if (g.V6.Count > 0)
                 messages += UpdatePacker.WriteAnnouncements(output, ctx, AfiSafi.Ipv6Unicast, route.Attributes, Sorted(g.V6), route.MpNextHop);
         }

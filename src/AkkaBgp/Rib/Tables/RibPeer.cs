@@ -44,6 +44,8 @@ public sealed class RibPeer
     public bool FourOctetAs { get; init; } = true;
     public int MaxMessageSize { get; init; } = 4096;
     public bool EnhancedRouteRefresh { get; init; }
+    /// <summary>RFC 8950 negotiated: IPv4 routes may go to this peer with an IPv6 next hop in MP_REACH_NLRI.</summary>
+    public bool ExtendedNextHopIpv4 { get; init; }
     /// <summary>Families negotiated in both directions (RFC 4760); we send and accept only these.</summary>
     public IReadOnlySet<AfiSafi> Families { get; init; } = new HashSet<AfiSafi> { AfiSafi.Ipv4Unicast };
     public PeerRibSettings Settings { get; init; } = PeerRibSettings.Default;
@@ -79,7 +81,7 @@ public sealed class RibPeer
     {
         Slot = Slot, Address = Address, PeerAs = PeerAs, RouterId = RouterId, LocalAs = LocalAs, IsLocal = IsLocal,
         LocalAddress = LocalAddress, LocalIPv6NextHop = LocalIPv6NextHop, LocalIPv6LinkLocal = LocalIPv6LinkLocal, FourOctetAs = FourOctetAs, MaxMessageSize = MaxMessageSize,
-        EnhancedRouteRefresh = EnhancedRouteRefresh, Families = Families, Settings = Settings,
+        EnhancedRouteRefresh = EnhancedRouteRefresh, ExtendedNextHopIpv4 = ExtendedNextHopIpv4, Families = Families, Settings = Settings,
     };
 
     public override string ToString() => IsLocal ? "local" : $"{Address} AS{PeerAs}";
