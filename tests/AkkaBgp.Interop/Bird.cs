@@ -46,10 +46,12 @@ public sealed partial class Bird(Peering peering) : Daemon(peering)
         c.AppendLine($"  connect retry time 1; connect delay time {p.ConnectDelaySeconds ?? 1}; error wait time 1, 5;");
         // 127/8 next hops are martians to most speakers (RFC 6890; FRR, GoBGP and AkkaBgp drop them), so
         // announce documentation addresses instead of BIRD's loopback source address.
+        // A test leaker: OTC set on what it announces, whatever BIRD's role rules would do.
+        var setOtc = p.ExportOtc is { } otc ? $"bgp_otc = {otc}; " : "";
         // With RFC 8950 on an IPv6 session BIRD announces IPv4 routes with its own IPv6 next hop ("next hop self").
         c.AppendLine(p.ExtendedNextHop
             ? "  ipv4 { import all; extended next hop on; next hop self; export filter { if proto = \"st4\" then accept; reject; }; };"
-            : $"  ipv4 {{ import all; next hop address {p.NextHopV4}; export filter {{ if proto = \"st4\" then accept; reject; }}; }};");
+            : $"  ipv4 {{ import all; next hop address {p.NextHopV4}; export filter {{ if proto = \"st4\" then {{ {setOtc}accept; }} reject; }}; }};");
         c.AppendLine($"  ipv6 {{ import all; next hop address {p.NextHopV6}; export filter {{ if proto = \"st6\" then accept; reject; }}; }};");
         c.AppendLine("}");
         return c.ToString();

@@ -41,6 +41,10 @@ public sealed record Peering(
     /// <c>capability extended-nexthop</c>): the daemon then announces its IPv4 routes with its IPv6 next hop.</summary>
     public bool ExtendedNextHop { get; init; }
 
+    /// <summary>An ONLY_TO_CUSTOMER value (RFC 9234 section 5) BIRD sets on the IPv4 routes it announces, whatever its
+    /// role says (a test leaker); null: BIRD's own rules.</summary>
+    public uint? ExportOtc { get; init; }
+
     /// <summary>BIRD's <c>connect delay time</c> (seconds between the protocol's start and its first dial); null: 1.</summary>
     public int? ConnectDelaySeconds { get; init; }
 

@@ -198,7 +198,7 @@ public static class EventJson
                 rejected = rib.Rejected.GetValueOrDefault(family),
             };
         }
-        body["total"] = new { received = rib.ReceivedPrefixes, filtered = rib.FilteredPrefixes, updates = rib.Updates, treatAsWithdraw = rib.TreatAsWithdraw };
+        body["total"] = new { received = rib.ReceivedPrefixes, filtered = rib.FilteredPrefixes, updates = rib.Updates, treatAsWithdraw = rib.TreatAsWithdraw, otcLeaks = rib.OtcLeaks };
         return body;
     }
 
@@ -240,6 +240,8 @@ public static class EventJson
         extendedCommunities = a.ExtendedCommunities.Select(c => c.ToString()).ToArray(),
         originatorId = a.OriginatorId is { } o ? Dotted(o) : null,
         clusterList = a.ClusterList.Select(Dotted).ToArray(),
+        // RFC 9234 section 5: ONLY_TO_CUSTOMER, the AS that sent the route down first; null when absent.
+        otc = a.OnlyToCustomer,
     };
 
     /// <summary>The configuration's spelling (no-export, 65000:1), so what is shown can be pasted back into a file.</summary>

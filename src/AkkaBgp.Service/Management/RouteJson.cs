@@ -70,6 +70,7 @@ internal sealed class RouteJson
         w.WriteStartArray("clusterList");
         foreach (var id in a.ClusterList) w.WriteStringValue(EventJson.Dotted(id));
         w.WriteEndArray();
+        if (a.OnlyToCustomer is { } otc) w.WriteNumber("otc", otc); else w.WriteNull("otc");
         w.WriteEndObject();
     }
 

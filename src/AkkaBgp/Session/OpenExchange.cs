@@ -41,6 +41,10 @@ public sealed record NegotiatedSession(
     /// <summary>RFC 8538: both sides set the N bit in their Graceful Restart capability.</summary>
     public bool GracefulNotification { get; init; }
 
+    /// <summary>Our configured BGP Role on this session (RFC 9234), null on internal sessions and without a role: what the
+    /// RIB applies the OTC procedures of section 5 by.</summary>
+    public BgpRole? LocalRole { get; init; }
+
     /// <summary>The peer's BGP Role (RFC 9234), when it sent one on an external session.</summary>
     public BgpRole? PeerRole { get; init; }
 
@@ -197,6 +201,7 @@ public static class OpenExchange
         {
             ReceiveExtendedMessages = ours.ExtendedMessages,
             PeerRole = peerRole,
+            LocalRole = isInternal ? null : ours.Role,
             // RFC 8950 section 4: in use only for the <NLRI AFI, SAFI, next-hop AFI> triples both sides listed.
             ExtendedNextHopIpv4 = ours.ExtendedNextHop && ours.Ipv4Unicast
                 && peer.Capabilities.OfType<ExtendedNextHopCapability>().Any(e => e.Families.Contains(Ipv4OverIpv6)),

@@ -56,4 +56,82 @@ public sealed class RoleInteropTests
         }, Wait, "Role Mismatch (2/11) between us and the second customer");
         Assert.NotEqual("Established", (await service.NeighborAsync("127.124.2.3")).GetProperty("state").GetString());
     }
+
+    /// <summary>
+    /// RFC 9234 section 5 with BIRD 2: our route reaches a customer BIRD carrying OTC = our AS (egress rule 1) and BIRD
+    /// shows it; a route arriving with OTC from a neighbor that is our customer (a role-less BIRD that sets OTC itself,
+    /// i.e. leaks) is kept but ineligible, named OtcLeak in /bgp/rib and counted; a provider BIRD's route arrives with
+    /// OTC = its AS and is used.
+    /// </summary>
+    [Fact]
+    public async Task Otc_is_added_towards_a_customer_and_a_customers_leak_is_stopped_at_our_ingress()
+    {
+        Assert.True(Bird.Installed, "bird and birdc are needed (tests/run-all.sh installs bird2)");
+        var ours = IPAddress.Parse("127.124.3.1");
+        using var config = new ServiceConfig(ours);
+        var customer = new Peering(IPAddress.Parse("127.124.3.2"), 65131, ours, 65000, config.BgpPort)
+        {
+            DaemonPassive = true,
+            DaemonRole = "customer",
+            AnnounceV4 = ["10.131.1.0/24"],
+        };
+        var leaker = new Peering(IPAddress.Parse("127.124.3.3"), 65132, ours, 65000, config.BgpPort)
+        {
+            DaemonPassive = true,
+            AnnounceV4 = ["10.132.1.0/24"],
+            ExportOtc = 65099,
+        };
+        var provider = new Peering(IPAddress.Parse("127.124.3.4"), 65133, ours, 65000, config.BgpPort)
+        {
+            DaemonPassive = true,
+            DaemonRole = "provider",
+            AnnounceV4 = ["10.133.1.0/24"],
+        };
+        await using var birdCustomer = new Bird(customer);
+        await using var birdLeaker = new Bird(leaker);
+        await using var birdProvider = new Bird(provider);
+        await Task.WhenAll(birdCustomer.StartAsync(), birdLeaker.StartAsync(), birdProvider.StartAsync());
+        config.Write($$"""
+              neighbors = [
+                {{BirdPeeringTests.NeighborEntry(customer, ", role = provider")}},
+                {{BirdPeeringTests.NeighborEntry(leaker, ", role = provider")}},
+                {{BirdPeeringTests.NeighborEntry(provider, ", role = customer")}}
+              ]
+              routes = [ { prefix = "198.51.100.0/24" } ]
+            """);
+        await using var service = await ServiceProcess.StartAsync(config.Path, config.Management);
+        foreach (var n in new[] { "127.124.3.2", "127.124.3.3", "127.124.3.4" }) await service.WaitForStateAsync(n, "Established", Wait);
+
+        // Egress rule 1: to a customer, OTC = our AS.
+        await birdCustomer.WaitForRoutesAsync(4, r => r.Contains("198.51.100.0/24"), Wait);
+        var shown = await birdCustomer.ShowRouteAsync("198.51.100.0/24");
+        Assert.Contains("BGP.otc: 65000", shown);
+
+        // Ingress rule 1: OTC from a customer is a leak, kept and never used.
+        System.Text.Json.JsonElement route = default;
+        await service.WaitUntilAsync(async () =>
+        {
+            var rib = await service.GetJsonAsync("bgp/rib?prefix=10.132.1.0/24");
+            if (rib.GetProperty("routes").GetArrayLength() == 0) return false;
+            route = rib.GetProperty("routes")[0];
+            return true;
+        }, Wait, "the leaked route in /bgp/rib");
+        Assert.False(route.GetProperty("eligible").GetBoolean());
+        Assert.False(route.GetProperty("best").GetBoolean());
+        Assert.Equal("OtcLeak", route.GetProperty("ineligibility").GetString());
+        var leaks = (await service.NeighborAsync("127.124.3.3")).GetProperty("prefixes").GetProperty("total").GetProperty("otcLeaks").GetInt64();
+        Assert.True(leaks >= 1, $"otcLeaks {leaks}");
+        // Not passed on: the customer BIRD never gets it.
+        Assert.DoesNotContain("10.132.1.0/24", await birdCustomer.GetRoutesFromUsAsync(4));
+
+        // The customer's own route is fine, and the provider's arrives with OTC = the provider's AS and is used.
+        await service.WaitUntilAsync(async () => (await service.GetJsonAsync("bgp/rib?prefix=10.133.1.0/24")).GetProperty("routes").GetArrayLength() == 1,
+            Wait, "the provider's route");
+        var fromProvider = (await service.GetJsonAsync("bgp/rib?prefix=10.133.1.0/24")).GetProperty("routes")[0];
+        Assert.True(fromProvider.GetProperty("best").GetBoolean());
+        Assert.Equal(65133u, fromProvider.GetProperty("attributes").GetProperty("otc").GetUInt32());
+        Assert.Contains("10.131.1.0/24", (await service.GetJsonAsync("bgp/rib?prefix=10.131.1.0/24")).GetProperty("routes")[0].GetProperty("prefix").GetString());
+        // A route with OTC may go down: the provider's route reaches the customer.
+        await birdCustomer.WaitForRoutesAsync(4, r => r.Contains("10.133.1.0/24"), Wait);
+    }
 }

@@ -27,6 +27,7 @@ public sealed class RouteJsonTests
             AtomicAggregate = true,
             Aggregator = new Aggregator(65001, 0xC0000201),
             OriginatorId = 0x0A000001,
+            OnlyToCustomer = 65001,
         };
         b.SetNextHop(IPAddress.Parse("192.0.2.1"));
         b.Communities.AddRange([Community.Parse("65000:1"), Community.NoExport, Community.NoPeer, Community.Parse("0:0")]);

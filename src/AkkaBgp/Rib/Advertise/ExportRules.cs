@@ -77,6 +77,9 @@ public static class ExportRules
         // a non-client's route goes to clients only.
         if (from.IsInternal && to.IsInternal)
             return from.Settings.RouteReflectorClient || to.Settings.RouteReflectorClient;
+        // RFC 9234 section 5, egress rule 2: a route that carries OTC has been sent down (or across) once already and
+        // MUST NOT go up to a provider or across to a peer or a route server.
+        if (route.HasOtc && to.IsExternal && to.RemoteRole is BgpRole.Provider or BgpRole.Peer or BgpRole.RouteServer) return false;
         return true;
     }
 
@@ -107,6 +110,10 @@ public static class ExportRules
             // RFC 4456: ORIGINATOR_ID and CLUSTER_LIST are internal to the AS.
             b.OriginatorId = null;
             b.ClusterList.Clear();
+            // RFC 9234 section 5, egress rule 1: to a customer, a peer, or (we being the route server) an RS-client, a
+            // route without OTC gets OTC = our AS: from here on it may only go down.
+            if (b.OnlyToCustomer is null && to.RemoteRole is BgpRole.Customer or BgpRole.Peer or BgpRole.RouteServerClient)
+                b.OnlyToCustomer = rib.LocalAs;
             bool self = mode != NextHopMode.Unchanged;
             SetNextHop(b, ref outNextHop, mpNextHop, to, self, ipv6);
         }

@@ -167,6 +167,7 @@ public sealed class LocRibPartition : ReceiveActor
         _load.Applied(_index, b.Ops.Count);
         PathAttributes? lastAttrs = null;
         byte[]? lastNh = null;
+        bool lastLeak = false;
         RouteAttributes? route = null;
         foreach (var op in b.Ops)
         {
@@ -179,12 +180,13 @@ public sealed class LocRibPartition : ReceiveActor
             else
             {
                 // Consecutive prefixes of one UPDATE share one attribute set: intern it once.
-                if (!ReferenceEquals(op.Attributes, lastAttrs) || !ReferenceEquals(op.MpNextHop, lastNh))
+                if (!ReferenceEquals(op.Attributes, lastAttrs) || !ReferenceEquals(op.MpNextHop, lastNh) || op.OtcLeak != lastLeak)
                 {
                     if (route is not null) _interner.Release(route);
-                    route = _interner.Acquire(op.Attributes, op.MpNextHop);
+                    route = _interner.Acquire(op.Attributes, op.MpNextHop, op.OtcLeak);
                     lastAttrs = op.Attributes;
                     lastNh = op.MpNextHop;
+                    lastLeak = op.OtcLeak;
                 }
                 change = table.Announce(op.Prefix, from, route!, op.Filtered);
             }

@@ -12,7 +12,7 @@ namespace AkkaBgp.Rib.Engine;
 
 /// <summary>One route change for a partition: <paramref name="Attributes"/> null means withdraw;
 /// <paramref name="Filtered"/> marks a route the import policy rejected, kept for the pre-policy view.</summary>
-internal readonly record struct RouteOp(Prefix Prefix, PathAttributes? Attributes, byte[]? MpNextHop, bool Filtered = false);
+internal readonly record struct RouteOp(Prefix Prefix, PathAttributes? Attributes, byte[]? MpNextHop, bool Filtered = false, bool OtcLeak = false);
 
 /// <summary>A session came up: the partition registers it as a route source and destination, then sends it
 /// its share of the Loc-RIB (initial table, RFC 4271 9.2) and a <see cref="DumpDone"/>.</summary>

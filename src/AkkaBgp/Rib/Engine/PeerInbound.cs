@@ -40,7 +40,7 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
     private readonly MaxPrefixTracker? _maxV4, _maxV6;
     private bool _stopped;
 
-    internal long Updates, TreatAsWithdraw, ReceivedPrefixes, FilteredPrefixes;
+    internal long Updates, TreatAsWithdraw, ReceivedPrefixes, FilteredPrefixes, OtcLeaks;
     /// <summary>Per partition, the counts of its last <see cref="BatchDone"/>: paths stored (pre-policy when
     /// KeepFiltered), loop-rejected, kept-filtered, per family.</summary>
     private readonly BatchDone?[] _counts;
@@ -227,13 +227,32 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
     /// in the table of an eBGP route always comes from our import policy).</summary>
     private PathAttributes ImportAttributes(PathAttributes a)
     {
-        if (_peer.IsExternal && a.LocalPref is not null)
+        bool dropLocalPref = _peer.IsExternal && a.LocalPref is not null;
+        // RFC 9234 section 5, ingress rule 3: a route from a provider, a peer or a route server that has no OTC gets
+        // OTC = the neighbor's AS, so that it is known everywhere after us that it must only go down to customers.
+        bool addOtc = a.OnlyToCustomer is null && _peer.IsExternal
+            && _peer.RemoteRole is BgpRole.Provider or BgpRole.Peer or BgpRole.RouteServer;
+        if (!dropLocalPref && !addOtc) return a;
+        var b = a.ToBuilder();
+        if (dropLocalPref) b.LocalPref = null;
+        if (addOtc) b.OnlyToCustomer = _peer.PeerAs;
+        return b.Build();
+    }
+
+    /// <summary>
+    /// RFC 9234 section 5, ingress rules 1 and 2: OTC on a route from a customer or an RS-client, or an OTC naming
+    /// another AS than the peer's on a route from a peer, means the route has already been sent up or sideways once:
+    /// it is a leak, and "MUST be considered ineligible" (kept, never selected). iBGP sessions carry OTC unchanged.
+    /// </summary>
+    private bool IsOtcLeak(PathAttributes a)
+    {
+        if (!_peer.IsExternal || a.OnlyToCustomer is not { } otc) return false;
+        return _peer.RemoteRole switch
         {
-            var b = a.ToBuilder();
-            b.LocalPref = null;
-            return b.Build();
-        }
-        return a;
+            BgpRole.Customer or BgpRole.RouteServerClient => true,
+            BgpRole.Peer => otc != _peer.PeerAs,
+            _ => false,
+        };
     }
 
     private PathAttributes? _lastIn, _lastOut;
@@ -259,6 +278,7 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
             return;
         }
         ReceivedPrefixes++;
+        if (IsOtcLeak(attrs)) OtcLeaks++;
         var rov = RovState.NotFound;
         if (_rov)
         {
@@ -271,6 +291,7 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
     /// <summary>The import policy on one route (with its validation state when the policy asks for it).</summary>
     private void Import(Prefix prefix, PathAttributes attrs, byte[]? nh, RovState rov)
     {
+        bool leak = IsOtcLeak(attrs);
         if (_peer.Settings.Import is { } filter)
         {
             var r = filter.Evaluate(prefix, attrs, rov);
@@ -300,14 +321,14 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
                 attrs = _lastOut!;
             }
         }
-        Add(prefix, attrs, nh);
+        Add(prefix, attrs, nh, otcLeak: leak);
     }
 
-    private void Add(Prefix prefix, PathAttributes? attrs, byte[]? nh, bool filtered = false)
+    private void Add(Prefix prefix, PathAttributes? attrs, byte[]? nh, bool filtered = false, bool otcLeak = false)
     {
         int i = LocRibPartition.PartitionOf(prefix, _partitions.Length);
         var list = _batches[i] ??= new List<RouteOp>(BatchLimit);
-        list.Add(new RouteOp(prefix, attrs, nh, filtered));
+        list.Add(new RouteOp(prefix, attrs, nh, filtered, otcLeak));
         if (list.Count >= BatchLimit) Flush();
     }
 
@@ -397,7 +418,7 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
         Context.Stop(Self);
     }
 
-    private NeighborRibSummary Counters(long _) => new(_peer.Address, _peer.PeerAs, Updates, TreatAsWithdraw, ReceivedPrefixes, FilteredPrefixes,
+    private NeighborRibSummary Counters(long _) => new NeighborRibSummary(_peer.Address, _peer.PeerAs, Updates, TreatAsWithdraw, ReceivedPrefixes, FilteredPrefixes,
         new Dictionary<string, long> { ["ipv4-unicast"] = AcceptedV4, ["ipv6-unicast"] = AcceptedV6 },
         new Dictionary<string, long> { ["ipv4-unicast"] = RejectedV4, ["ipv6-unicast"] = RejectedV6 },
         _peer.Settings.KeepFiltered ? new Dictionary<string, long> { ["ipv4-unicast"] = StoredV4, ["ipv6-unicast"] = StoredV6 } : null,
@@ -408,5 +429,5 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
         {
             ["ipv4-unicast"] = new(StoredV4 + (_rejectedUnstored.Count - _rejectedUnstoredV6), AcceptedV4 - RejectedV4, 0),
             ["ipv6-unicast"] = new(StoredV6 + _rejectedUnstoredV6, AcceptedV6 - RejectedV6, 0),
-        });
+        }) { OtcLeaks = OtcLeaks };
 }

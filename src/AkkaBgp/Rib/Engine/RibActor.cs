@@ -178,6 +178,7 @@ public sealed class RibActor : ReceiveActor, IWithTimers
             FourOctetAs = n.FourOctetAs,
             MaxMessageSize = n.ExtendedMessages ? 65535 : 4096,
             EnhancedRouteRefresh = n.EnhancedRouteRefresh,
+            LocalRole = n.LocalRole,
             ExtendedNextHopIpv4 = n.ExtendedNextHopIpv4,
             Families = n.Families,
             Settings = cfg.Rib,

@@ -64,7 +64,11 @@ public sealed record FamilySummary(long Prefixes, long Paths, long BestPaths);
 /// <see cref="PrefixCounters"/>), keyed like <paramref name="Accepted"/>.</remarks>
 public sealed record NeighborRibSummary(IPAddress Peer, uint PeerAs, long Updates, long TreatAsWithdraw, long ReceivedPrefixes,
     long FilteredPrefixes, IReadOnlyDictionary<string, long> Accepted, IReadOnlyDictionary<string, long> Rejected,
-    IReadOnlyDictionary<string, long>? PrePolicy = null, IReadOnlyDictionary<string, PrefixCounters>? Prefixes = null);
+    IReadOnlyDictionary<string, long>? PrePolicy = null, IReadOnlyDictionary<string, PrefixCounters>? Prefixes = null)
+{
+    /// <summary>Announcements received that RFC 9234 section 5's ingress rules found to be route leaks.</summary>
+    public long OtcLeaks { get; init; }
+}
 
 /// <summary>Current prefix counts of one neighbor and family.</summary>
 /// <param name="Received">Prefixes the neighbor has announced and not withdrawn, before import policy (Adj-RIB-In pre-policy).</param>

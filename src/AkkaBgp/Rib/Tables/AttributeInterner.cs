@@ -29,14 +29,14 @@ public sealed class AttributeInterner
     public IReadOnlyCollection<RouteAttributes> Sets => _sets.Values;
 
     /// <summary>Returns the shared instance for this set and takes one reference on it.</summary>
-    public RouteAttributes Acquire(PathAttributes attributes, ReadOnlySpan<byte> mpNextHop = default)
+    public RouteAttributes Acquire(PathAttributes attributes, ReadOnlySpan<byte> mpNextHop = default, bool otcLeak = false)
     {
         // IPv6 next hops are short; copying one for the probe is cheaper than a span-keyed lookup scheme.
         var nh = mpNextHop.IsEmpty ? Array.Empty<byte>() : mpNextHop.ToArray();
-        var key = new Key(attributes, nh, RouteAttributes.HashOf(attributes, nh));
+        var key = new Key(attributes, nh, RouteAttributes.HashOf(attributes, nh), otcLeak);
         if (!_sets.TryGetValue(key, out var r))
         {
-            r = new RouteAttributes(attributes, nh, _localAs, _routerId, _clusterId);
+            r = new RouteAttributes(attributes, nh, _localAs, _routerId, _clusterId, otcLeak);
             _sets.Add(key, r);
         }
         r.RefCount++;
@@ -49,12 +49,12 @@ public sealed class AttributeInterner
     /// <summary>Drops one reference; the set leaves the table when none remain.</summary>
     public void Release(RouteAttributes r)
     {
-        if (--r.RefCount == 0) _sets.Remove(new Key(r.Attributes, r.MpNextHop, r.Hash));
+        if (--r.RefCount == 0) _sets.Remove(new Key(r.Attributes, r.MpNextHop, r.Hash, r.OtcLeak));
     }
 
-    private readonly record struct Key(PathAttributes Attributes, byte[] NextHop, int Hash)
+    private readonly record struct Key(PathAttributes Attributes, byte[] NextHop, int Hash, bool OtcLeak)
     {
-        public bool Equals(Key other) => Hash == other.Hash && Attributes.Equals(other.Attributes) && NextHop.AsSpan().SequenceEqual(other.NextHop);
+        public bool Equals(Key other) => Hash == other.Hash && OtcLeak == other.OtcLeak && Attributes.Equals(other.Attributes) && NextHop.AsSpan().SequenceEqual(other.NextHop);
         public override int GetHashCode() => Hash;
     }
 }

@@ -44,6 +44,20 @@ public sealed class RibPeer
     public bool FourOctetAs { get; init; } = true;
     public int MaxMessageSize { get; init; } = 4096;
     public bool EnhancedRouteRefresh { get; init; }
+    /// <summary>Our BGP Role towards this external peer (RFC 9234), from our configuration; null: no role, no OTC rules.</summary>
+    public Wire.BgpRole? LocalRole { get; init; }
+
+    /// <summary>What the peer is to us, from our role (RFC 9234 section 4.2's pairs): our Provider role makes it a
+    /// Customer, and so on. Section 5's rules are written in terms of this remote role.</summary>
+    public Wire.BgpRole? RemoteRole => LocalRole switch
+    {
+        Wire.BgpRole.Provider => Wire.BgpRole.Customer,
+        Wire.BgpRole.Customer => Wire.BgpRole.Provider,
+        Wire.BgpRole.RouteServer => Wire.BgpRole.RouteServerClient,
+        Wire.BgpRole.RouteServerClient => Wire.BgpRole.RouteServer,
+        Wire.BgpRole.Peer => Wire.BgpRole.Peer,
+        _ => null,
+    };
     /// <summary>RFC 8950 negotiated: IPv4 routes may go to this peer with an IPv6 next hop in MP_REACH_NLRI.</summary>
     public bool ExtendedNextHopIpv4 { get; init; }
     /// <summary>Families negotiated in both directions (RFC 4760); we send and accept only these.</summary>
@@ -81,7 +95,7 @@ public sealed class RibPeer
     {
         Slot = Slot, Address = Address, PeerAs = PeerAs, RouterId = RouterId, LocalAs = LocalAs, IsLocal = IsLocal,
         LocalAddress = LocalAddress, LocalIPv6NextHop = LocalIPv6NextHop, LocalIPv6LinkLocal = LocalIPv6LinkLocal, FourOctetAs = FourOctetAs, MaxMessageSize = MaxMessageSize,
-        EnhancedRouteRefresh = EnhancedRouteRefresh, ExtendedNextHopIpv4 = ExtendedNextHopIpv4, Families = Families, Settings = Settings,
+        EnhancedRouteRefresh = EnhancedRouteRefresh, ExtendedNextHopIpv4 = ExtendedNextHopIpv4, LocalRole = LocalRole, Families = Families, Settings = Settings,
     };
 
     public override string ToString() => IsLocal ? "local" : $"{Address} AS{PeerAs}";

@@ -15,6 +15,9 @@ public enum PathIneligibility : byte
     ClusterLoop = 3,
     /// <summary>The next hop could not be resolved and a next-hop check is configured (RFC 4271 9.1.2).</summary>
     NextHopUnresolvable = 4,
+    /// <summary>A route leak by RFC 9234 section 5's ingress rules: OTC on a route from a customer or RS-client, or an
+    /// OTC other than the peer's AS on a route from a peer. Kept in Adj-RIB-In, never selected.</summary>
+    OtcLeak = 5,
 }
 
 /// <summary>
@@ -25,9 +28,10 @@ public enum PathIneligibility : byte
 /// </summary>
 public sealed class RouteAttributes
 {
-    internal RouteAttributes(PathAttributes attributes, byte[] mpNextHop, uint localAs, uint routerId, uint clusterId)
+    internal RouteAttributes(PathAttributes attributes, byte[] mpNextHop, uint localAs, uint routerId, uint clusterId, bool otcLeak = false)
     {
         Attributes = attributes;
+        OtcLeak = otcLeak;
         MpNextHop = mpNextHop;
         Hash = HashOf(attributes, mpNextHop);
         // One pass over the canonical bytes: this runs for every distinct set of a full table.
@@ -52,6 +56,7 @@ public sealed class RouteAttributes
                     }
                     break;
                 case AttributeType.OriginatorId when v.Length == 4: HasOriginatorId = true; OriginatorId = BinaryPrimitives.ReadUInt32BigEndian(v); break;
+                case AttributeType.OnlyToCustomer: HasOtc = true; break;
                 case AttributeType.ClusterList:
                     ClusterListLength = v.Length / 4;
                     clusterLoop = ClusterListContains(v, clusterId);
@@ -63,6 +68,7 @@ public sealed class RouteAttributes
         if (loop) Ineligibility = PathIneligibility.AsPathLoop;
         else if (HasOriginatorId && OriginatorId == routerId) Ineligibility = PathIneligibility.OriginatorLoop;
         else if (clusterLoop) Ineligibility = PathIneligibility.ClusterLoop;
+        else if (otcLeak) Ineligibility = PathIneligibility.OtcLeak;
     }
 
     public PathAttributes Attributes { get; }
@@ -84,6 +90,11 @@ public sealed class RouteAttributes
     public readonly int ClusterListLength;
     public readonly bool NoExport;
     public readonly bool NoAdvertise;
+    /// <summary>The set carries ONLY_TO_CUSTOMER (RFC 9234 section 5).</summary>
+    public readonly bool HasOtc;
+    /// <summary>Marked a leak at ingress (RFC 9234 section 5); part of the interning key, since the same attributes
+    /// are a leak from a customer and a valid route from a provider.</summary>
+    public readonly bool OtcLeak;
     /// <summary>Loop checks that depend only on the attribute set and our identity.</summary>
     public readonly PathIneligibility Ineligibility;
 
