@@ -230,8 +230,8 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
         bool dropLocalPref = _peer.IsExternal && a.LocalPref is not null;
         // RFC 9234 section 5, ingress rule 3: a route from a provider, a peer or a route server that has no OTC gets
         // OTC = the neighbor's AS, so that it is known everywhere after us that it must only go down to customers.
-        bool addOtc = a.OnlyToCustomer is null && _peer.IsExternal
-            && _peer.RemoteRole is BgpRole.Provider or BgpRole.Peer or BgpRole.RouteServer;
+        bool addOtc = _peer.IsExternal && _peer.RemoteRole is BgpRole.Provider or BgpRole.Peer or BgpRole.RouteServer
+            && a.OnlyToCustomer is null;
         if (!dropLocalPref && !addOtc) return a;
         var b = a.ToBuilder();
         if (dropLocalPref) b.LocalPref = null;
@@ -246,7 +246,8 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
     /// </summary>
     private bool IsOtcLeak(PathAttributes a)
     {
-        if (!_peer.IsExternal || a.OnlyToCustomer is not { } otc) return false;
+        // Checked per prefix: the attribute is looked up only on sessions with a role.
+        if (!_peer.IsExternal || _peer.RemoteRole is null || a.OnlyToCustomer is not { } otc) return false;
         return _peer.RemoteRole switch
         {
             BgpRole.Customer or BgpRole.RouteServerClient => true,
