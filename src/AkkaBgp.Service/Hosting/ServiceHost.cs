@@ -211,6 +211,15 @@ public static class ServiceHost
         akka.AddHocon(ConfigurationFactory.ParseString($"akka.loglevel = {SerilogSetup.BusLevel(config.Logging, settings.LogLevel).ToString().ToUpperInvariant()}"),
             HoconAddMode.Prepend);
         akka.WithActors((system, registry) => sp.GetRequiredService<SpeakerLifecycle>().Attach(system, registry));
+        // Every node answers the others' cluster-wide management queries (issue 17). The services are resolved per
+        // question, once the host has built them.
+        akka.WithActors((system, _) => system.ActorOf(Nodes.ClusterViewResponder.Props(async (what, ct) => what switch
+        {
+            "neighbors" => System.Text.Json.JsonSerializer.Serialize(await Management.NeighborEndpoints.ListAsync(
+                sp.GetRequiredService<SpeakerSnapshot>(), sp.GetRequiredService<IRequiredActor<AkkaBgp.Bfd.BfdClient>>(), ct),
+                new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)),
+            _ => null,
+        }), Nodes.ClusterViewResponder.Name));
     }
 
     /// <summary>The host's own Akka.NET defaults; HOCON/reference.conf repeats them with their reasons.</summary>

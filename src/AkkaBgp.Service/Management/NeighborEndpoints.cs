@@ -19,23 +19,34 @@ public static class NeighborEndpoints
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>What <c>GET /bgp/neighbors</c> shows for this node (also this node's answer to a cluster-wide query).</summary>
+    internal static async Task<object> ListAsync(SpeakerSnapshot snapshot, IRequiredActor<BfdClient> bfdClient, CancellationToken ct)
+    {
+        var statusesTask = snapshot.RefreshNeighborsAsync(ct);
+        var ribTask = snapshot.RefreshRibAsync(ct);
+        var bfdTask = BfdEndpoints.SessionsAsync(bfdClient, ct);
+        await Task.WhenAll(statusesTask, ribTask, bfdTask);
+        var rib = ribTask.Result.Neighbors.ToDictionary(n => n.Peer);
+        var bfd = bfdTask.Result.ToDictionary(b => b.Peer.Remote);
+        var now = DateTimeOffset.UtcNow;
+        return new
+        {
+            neighbors = statusesTask.Result.Select(s => EventJson.Neighbor(s, rib.GetValueOrDefault(s.Peer), now, bfd.GetValueOrDefault(s.Peer))).ToArray(),
+            // An FSM being recreated after a crash cannot answer; it is listed rather than silently left out.
+            notAnswering = snapshot.NotAnswering.Select(a => a.ToString()).ToArray(),
+        };
+    }
+
     public static void MapNeighbors(this IEndpointRouteBuilder app, RouteGroupBuilder writes)
     {
-        app.MapGet("/bgp/neighbors", async (SpeakerSnapshot snapshot, IRequiredActor<BfdClient> bfdClient, CancellationToken ct) =>
+        app.MapGet("/bgp/neighbors", async (HttpRequest request, SpeakerSnapshot snapshot, IRequiredActor<BfdClient> bfdClient, ActorSystem system,
+            CancellationToken ct) =>
         {
-            var statusesTask = snapshot.RefreshNeighborsAsync(ct);
-            var ribTask = snapshot.RefreshRibAsync(ct);
-            var bfdTask = BfdEndpoints.SessionsAsync(bfdClient, ct);
-            await Task.WhenAll(statusesTask, ribTask, bfdTask);
-            var rib = ribTask.Result.Neighbors.ToDictionary(n => n.Peer);
-            var bfd = bfdTask.Result.ToDictionary(b => b.Peer.Remote);
-            var now = DateTimeOffset.UtcNow;
-            return Results.Json(new
-            {
-                neighbors = statusesTask.Result.Select(s => EventJson.Neighbor(s, rib.GetValueOrDefault(s.Peer), now, bfd.GetValueOrDefault(s.Peer))).ToArray(),
-                // An FSM being recreated after a crash cannot answer; it is listed rather than silently left out.
-                notAnswering = snapshot.NotAnswering.Select(a => a.ToString()).ToArray(),
-            });
+            var scope = request.Query["scope"].ToString();
+            if (scope is not ("" or "node" or "cluster")) return Problems.BadRequest($"scope must be node or cluster, not '{scope}'");
+            // scope=cluster: every member's neighbors, each row naming its node (issue 17).
+            if (scope == "cluster") return Results.Text((await Nodes.ClusterView.GatherAsync(system, "neighbors", "neighbors")).ToJsonString(), "application/json");
+            return Results.Json(await ListAsync(snapshot, bfdClient, ct));
         });
 
         app.MapGet("/bgp/neighbors/{address}", async (string address, IRequiredActor<NeighborSupervisor> neighbors, IRequiredActor<BfdClient> bfdClient,

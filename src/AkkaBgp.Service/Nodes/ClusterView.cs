@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+using Akka.Actor;
+using Akka.Cluster;
+
+namespace AkkaBgp.Service.Nodes;
+
+/// <summary>A management question put to one node (issue 17, "one management view"): <see cref="What"/> names the
+/// local view it answers with, e.g. "neighbors" for what <c>GET /bgp/neighbors</c> shows on that node.</summary>
+public sealed record ClusterViewQuery(string What);
+
+/// <summary>One node's answer: its cluster address and its local view as JSON text. Plain strings cross Akka.Remote
+/// with any serializer, and the JSON is the same document the node's own endpoint serves.</summary>
+public sealed record ClusterViewAnswer(string Node, string Json);
+
+/// <summary>
+/// Answers <see cref="ClusterViewQuery"/> on every node, at <c>/user/bgp-cluster-view</c>, from the node's own management
+/// views. The answer is computed off the actor (the views ask other actors) and piped back, so the actor never blocks.
+/// </summary>
+public sealed class ClusterViewResponder : ReceiveActor
+{
+    public const string Name = "bgp-cluster-view";
+
+    public ClusterViewResponder(Func<string, CancellationToken, Task<string?>> view)
+    {
+        var self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
+        ReceiveAsync<ClusterViewQuery>(async q =>
+        {
+            var replyTo = Sender;
+            using var cts = new CancellationTokenSource(ClusterView.NodeTimeout);
+            try
+            {
+                var json = await view(q.What, cts.Token);
+                replyTo.Tell(json is null ? new Status.Failure(new ArgumentException($"no view '{q.What}'")) : new ClusterViewAnswer(self, json));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                replyTo.Tell(new Status.Failure(e));
+            }
+        });
+    }
+
+    public static Props Props(Func<string, CancellationToken, Task<string?>> view) => Akka.Actor.Props.Create(() => new ClusterViewResponder(view));
+}
+
+/// <summary>
+/// Asks every member of the cluster (this node included) for one view and merges the rows, each tagged with its node.
+/// A member that does not answer in time, is unreachable, or fails is listed under <c>nodesNotAnswering</c>, never left out.
+/// </summary>
+public static class ClusterView
+{
+    /// <summary>How long one node has to answer; an operator's request should not hang on a dead member.</summary>
+    public static readonly TimeSpan NodeTimeout = TimeSpan.FromSeconds(3);
+
+    /// <param name="rows">The array property of each node's view that holds its rows ("neighbors").</param>
+    public static async Task<JsonObject> GatherAsync(ActorSystem system, string what, string rows)
+    {
+        var state = Akka.Cluster.Cluster.Get(system).State;
+        var members = state.Members.Where(m => m.Status is MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Leaving)
+            .Select(m => m.Address).ToList();
+        var asks = members.Select(async address =>
+        {
+            try
+            {
+                var selection = system.ActorSelection(new RootActorPath(address) / "user" / ClusterViewResponder.Name);
+                return (address, answer: await selection.Ask<ClusterViewAnswer>(new ClusterViewQuery(what), NodeTimeout), error: (string?)null);
+            }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or TimeoutException)
+            {
+                return (address, answer: (ClusterViewAnswer?)null, error: $"no answer within {NodeTimeout.TotalSeconds:0} s");
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return (address, answer: (ClusterViewAnswer?)null, error: e.GetBaseException().Message);
+            }
+        }).ToList();
+        var results = await Task.WhenAll(asks);
+
+        var merged = new JsonArray();
+        var silent = new JsonArray();
+        var nodeNotes = new JsonObject();
+        foreach (var (address, answer, error) in results.OrderBy(r => r.address.ToString(), StringComparer.Ordinal))
+        {
+            if (answer is null)
+            {
+                silent.Add(new JsonObject { ["node"] = address.ToString(), ["reason"] = error });
+                continue;
+            }
+            if (JsonNode.Parse(answer.Json) is not JsonObject view) continue;
+            if (view[rows] is JsonArray items)
+                foreach (var item in items.ToList())
+                {
+                    if (item is not JsonObject row) continue;
+                    items.Remove(row);
+                    var tagged = new JsonObject { ["node"] = answer.Node };
+                    foreach (var (k, v) in row.ToList())
+                    {
+                        row.Remove(k);
+                        tagged[k] = v;
+                    }
+                    merged.Add(tagged);
+                }
+            // Anything else the node said (e.g. FSMs not answering on that node) stays with its node.
+            view.Remove(rows);
+            if (view.Count > 0) nodeNotes[answer.Node] = view;
+        }
+        return new JsonObject
+        {
+            ["scope"] = "cluster",
+            [rows] = merged,
+            ["nodes"] = nodeNotes,
+            ["nodesNotAnswering"] = silent,
+        };
+    }
+}

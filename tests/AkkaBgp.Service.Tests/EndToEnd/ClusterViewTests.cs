@@ -1,0 +1,86 @@
+using System.Net;
+using System.Text.Json;
+
+namespace AkkaBgp.Service.Tests.EndToEnd;
+
+/// <summary>
+/// Issue 17's first step: three service processes joined into one Akka.NET cluster through seed nodes, and one
+/// management view from any node: <c>/bgp/neighbors?scope=cluster</c> lists every node's neighbors, each row naming
+/// its node; a node killed with SIGKILL is listed as not answering, never silently missing.
+/// </summary>
+public sealed class ClusterViewTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(45);
+
+    private sealed record Node(ServiceConfig Config, int RemotePort, string Neighbor)
+    {
+        public string Address => $"akka.tcp://akka-bgp@{Config.Address}:{RemotePort}";
+    }
+
+    [Fact]
+    public async Task Three_nodes_form_one_cluster_and_any_node_lists_every_nodes_neighbors_and_names_a_dead_one()
+    {
+        var nodes = new[] { 1, 2, 3 }.Select(i =>
+        {
+            var address = IPAddress.Parse($"127.0.72.{i * 10 + 1}");
+            return new Node(new ServiceConfig(address), ServiceProcess.FreePort(address), $"127.0.72.{i * 10 + 2}");
+        }).ToArray();
+        var seed = nodes[0].Address;
+        foreach (var (n, i) in nodes.Select((n, i) => (n, i)))
+            n.Config.Write($"  neighbors = [ {{ address = \"{n.Neighbor}\", remote-as = {65070 + i}, passive = true, description = \"node {i + 1}\" }} ]", $$"""
+                  remote.dot-netty.tcp { hostname = "{{n.Config.Address}}", port = {{n.RemotePort}} }
+                  cluster { seed-nodes = ["{{seed}}"] }
+                """);
+        var services = new List<ServiceProcess>();
+        try
+        {
+            // The seed first: the others join it.
+            services.Add(await ServiceProcess.StartAsync(nodes[0].Config.Path, nodes[0].Config.Management, readyWithin: Wait));
+            services.AddRange(await Task.WhenAll(nodes.Skip(1).Select(n => ServiceProcess.StartAsync(n.Config.Path, n.Config.Management, readyWithin: Wait))));
+
+            foreach (var s in services)
+                await s.WaitUntilAsync(async () =>
+                {
+                    var members = (await s.GetJsonAsync("cluster/members")).GetProperty("members").EnumerateArray().ToArray();
+                    return members.Length == 3 && members.All(m => m.GetProperty("status").GetString() == "Up");
+                }, Wait, "three Up members");
+
+            // Any node answers for all three.
+            foreach (var s in services)
+            {
+                var view = await s.GetJsonAsync("bgp/neighbors?scope=cluster");
+                Assert.Equal("cluster", view.GetProperty("scope").GetString());
+                Assert.Equal(0, view.GetProperty("nodesNotAnswering").GetArrayLength());
+                var rows = view.GetProperty("neighbors").EnumerateArray().ToArray();
+                Assert.Equal(3, rows.Length);
+                foreach (var n in nodes)
+                {
+                    var row = Assert.Single(rows, r => r.GetProperty("address").GetString() == n.Neighbor);
+                    Assert.Equal(n.Address, row.GetProperty("node").GetString());
+                }
+            }
+            // Without scope, a node shows only its own.
+            var local = (await services[0].GetJsonAsync("bgp/neighbors")).GetProperty("neighbors").EnumerateArray().ToArray();
+            Assert.Equal(nodes[0].Neighbor, Assert.Single(local).GetProperty("address").GetString());
+            Assert.Equal(HttpStatusCode.BadRequest, (await services[0].SendAsync(HttpMethod.Get, "bgp/neighbors?scope=galaxy")).Status);
+
+            // kill -9 node 3: node 1 still answers for nodes 1 and 2 and names node 3 as not answering.
+            services[2].Signal("KILL");
+            await services[2].WaitForExitAsync(TimeSpan.FromSeconds(10));
+            JsonElement after = default;
+            await services[0].WaitUntilAsync(async () =>
+            {
+                after = await services[0].GetJsonAsync("bgp/neighbors?scope=cluster");
+                return after.GetProperty("nodesNotAnswering").GetArrayLength() == 1;
+            }, Wait, "node 3 listed as not answering");
+            Assert.Equal(nodes[2].Address, after.GetProperty("nodesNotAnswering")[0].GetProperty("node").GetString());
+            var remaining = after.GetProperty("neighbors").EnumerateArray().Select(r => r.GetProperty("address").GetString()!).Order().ToArray();
+            Assert.Equal(new[] { nodes[0].Neighbor, nodes[1].Neighbor }, remaining);
+        }
+        finally
+        {
+            foreach (var s in services) await s.DisposeAsync();
+            foreach (var n in nodes) n.Config.Dispose();
+        }
+    }
+}
