@@ -213,8 +213,10 @@ public static class ServiceHost
         akka.WithActors((system, registry) => sp.GetRequiredService<SpeakerLifecycle>().Attach(system, registry));
         // Every node answers the others' cluster-wide management queries (issue 17). The services are resolved per
         // question, once the host has built them.
-        akka.WithActors((system, _) => system.ActorOf(Nodes.ClusterViewResponder.Props(async (what, ct) => what switch
+        akka.WithActors((system, _) => system.ActorOf(Nodes.ClusterViewResponder.Props(async (q, ct) => q.What switch
         {
+            "rib" when AkkaBgp.Wire.Prefix.TryParse(q.Prefix, out var prefix) => await Management.RibEndpoints.LookupJsonAsync(
+                await sp.GetRequiredService<IRequiredActor<AkkaBgp.Rib.Engine.RibActor>>().GetAsync(ct), prefix, q.Longer, q.Limit),
             "neighbors" => System.Text.Json.JsonSerializer.Serialize(await Management.NeighborEndpoints.ListAsync(
                 sp.GetRequiredService<SpeakerSnapshot>(), sp.GetRequiredService<IRequiredActor<AkkaBgp.Bfd.BfdClient>>(), ct),
                 new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)),

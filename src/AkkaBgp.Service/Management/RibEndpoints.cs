@@ -132,6 +132,16 @@ public static class RibEndpoints
                 if (!TryPrefix(afterText, out var a, out var badAfter)) return badAfter;
                 after = a;
             }
+            var scope = q["scope"].ToString();
+            if (scope is not ("" or "node" or "cluster")) return Problems.BadRequest($"scope must be node or cluster, not '{scope}'");
+            if (scope == "cluster")
+            {
+                // Every member's paths for the prefix, each naming its node (issue 17); each node gives its first
+                // `limit` routes, so offset and after do not apply.
+                if (offset != 0 || after is not null) return Problems.BadRequest("offset and after do not apply with scope=cluster");
+                var query = new Nodes.ClusterViewQuery("rib", prefix.ToString(), match == "longer", limit);
+                return Results.Text((await Nodes.ClusterView.GatherAsync(system, query, "routes")).ToJsonString(), "application/json");
+            }
             if (match == "longer") await GiveWayAsync(request.HttpContext, system, running, ct);
             var rib = await ribActor.ResolveAsync(ct);
             var result = await rib.Ask<RouteLookupResult>(new LookupRoutes(prefix, match == "longer", offset, limit, After: after), AskTimeout);
@@ -169,6 +179,25 @@ public static class RibEndpoints
             await rib.Ask<LocalRouteAck>(new WithdrawLocalRoute(prefix), AskTimeout);
             return Results.Json(new { message = "withdrawn", prefix = prefix.ToString() });
         });
+    }
+
+    /// <summary>This node's paths for a cluster-wide <c>/bgp/rib</c> query, as JSON: <c>{"totalPrefixes": N, "routes": [...]}</c>
+    /// in the shape of the local endpoint's routes.</summary>
+    internal static async Task<string> LookupJsonAsync(IActorRef rib, Prefix prefix, bool longer, int limit)
+    {
+        var result = await rib.Ask<RouteLookupResult>(new LookupRoutes(prefix, longer, 0, Math.Clamp(limit, 1, MaxPageSize)), AskTimeout);
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("totalPrefixes", result.TotalPrefixes);
+            w.WriteStartArray("routes");
+            var json = new RouteJson();
+            foreach (var r in result.Routes) json.Write(w, r);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     /// <summary>

@@ -6,7 +6,8 @@ namespace AkkaBgp.Service.Nodes;
 
 /// <summary>A management question put to one node (issue 17, "one management view"): <see cref="What"/> names the
 /// local view it answers with, e.g. "neighbors" for what <c>GET /bgp/neighbors</c> shows on that node.</summary>
-public sealed record ClusterViewQuery(string What);
+/// <param name="Prefix">For "rib": the prefix, with <paramref name="Longer"/> for match=longer, at most <paramref name="Limit"/> routes.</param>
+public sealed record ClusterViewQuery(string What, string Prefix = "", bool Longer = false, int Limit = 100);
 
 /// <summary>One node's answer: its cluster address and its local view as JSON text. Plain strings cross Akka.Remote
 /// with any serializer, and the JSON is the same document the node's own endpoint serves.</summary>
@@ -20,7 +21,7 @@ public sealed class ClusterViewResponder : ReceiveActor
 {
     public const string Name = "bgp-cluster-view";
 
-    public ClusterViewResponder(Func<string, CancellationToken, Task<string?>> view)
+    public ClusterViewResponder(Func<ClusterViewQuery, CancellationToken, Task<string?>> view)
     {
         var self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
         ReceiveAsync<ClusterViewQuery>(async q =>
@@ -29,7 +30,7 @@ public sealed class ClusterViewResponder : ReceiveActor
             using var cts = new CancellationTokenSource(ClusterView.NodeTimeout);
             try
             {
-                var json = await view(q.What, cts.Token);
+                var json = await view(q, cts.Token);
                 replyTo.Tell(json is null ? new Status.Failure(new ArgumentException($"no view '{q.What}'")) : new ClusterViewAnswer(self, json));
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -39,7 +40,7 @@ public sealed class ClusterViewResponder : ReceiveActor
         });
     }
 
-    public static Props Props(Func<string, CancellationToken, Task<string?>> view) => Akka.Actor.Props.Create(() => new ClusterViewResponder(view));
+    public static Props Props(Func<ClusterViewQuery, CancellationToken, Task<string?>> view) => Akka.Actor.Props.Create(() => new ClusterViewResponder(view));
 }
 
 /// <summary>
@@ -52,7 +53,9 @@ public static class ClusterView
     public static readonly TimeSpan NodeTimeout = TimeSpan.FromSeconds(3);
 
     /// <param name="rows">The array property of each node's view that holds its rows ("neighbors").</param>
-    public static async Task<JsonObject> GatherAsync(ActorSystem system, string what, string rows)
+    public static Task<JsonObject> GatherAsync(ActorSystem system, string what, string rows) => GatherAsync(system, new ClusterViewQuery(what), rows);
+
+    public static async Task<JsonObject> GatherAsync(ActorSystem system, ClusterViewQuery query, string rows)
     {
         var state = Akka.Cluster.Cluster.Get(system).State;
         var members = state.Members.Where(m => m.Status is MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Leaving)
@@ -62,7 +65,7 @@ public static class ClusterView
             try
             {
                 var selection = system.ActorSelection(new RootActorPath(address) / "user" / ClusterViewResponder.Name);
-                return (address, answer: await selection.Ask<ClusterViewAnswer>(new ClusterViewQuery(what), NodeTimeout), error: (string?)null);
+                return (address, answer: await selection.Ask<ClusterViewAnswer>(query, NodeTimeout), error: (string?)null);
             }
             catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or TimeoutException)
             {

@@ -27,7 +27,9 @@ public sealed class ClusterViewTests
         }).ToArray();
         var seed = nodes[0].Address;
         foreach (var (n, i) in nodes.Select((n, i) => (n, i)))
-            n.Config.Write($"  neighbors = [ {{ address = \"{n.Neighbor}\", remote-as = {65070 + i}, passive = true, description = \"node {i + 1}\" }} ]", $$"""
+            n.Config.Write($"  neighbors = [ {{ address = \"{n.Neighbor}\", remote-as = {65070 + i}, passive = true, description = \"node {i + 1}\" }} ]\n"
+                // The same anycast route on every node, and one route of node 2's own.
+                + $"  routes = [ {{ prefix = \"198.51.100.0/24\" }}{(i == 1 ? ", { prefix = \"203.0.113.0/24\" }" : "")} ]", $$"""
                   remote.dot-netty.tcp { hostname = "{{n.Config.Address}}", port = {{n.RemotePort}} }
                   cluster { seed-nodes = ["{{seed}}"] }
                 """);
@@ -59,6 +61,15 @@ public sealed class ClusterViewTests
                     Assert.Equal(n.Address, row.GetProperty("node").GetString());
                 }
             }
+            // The RIB the same way: the anycast route once per node, node 2's own route once, named by its node.
+            var anycast = (await services[2].GetJsonAsync("bgp/rib?prefix=198.51.100.0/24&scope=cluster")).GetProperty("routes").EnumerateArray()
+                .Select(r => r.GetProperty("node").GetString()!).Order().ToArray();
+            Assert.Equal(nodes.Select(n => n.Address).Order().ToArray(), anycast);
+            var own = (await services[0].GetJsonAsync("bgp/rib?prefix=203.0.0.0/8&match=longer&scope=cluster")).GetProperty("routes").EnumerateArray().ToArray();
+            Assert.Equal(nodes[1].Address, Assert.Single(own).GetProperty("node").GetString());
+            Assert.Equal("203.0.113.0/24", own[0].GetProperty("prefix").GetString());
+            Assert.Equal(HttpStatusCode.BadRequest, (await services[0].SendAsync(HttpMethod.Get, "bgp/rib?prefix=203.0.0.0/8&match=longer&scope=cluster&offset=5")).Status);
+
             // Without scope, a node shows only its own.
             var local = (await services[0].GetJsonAsync("bgp/neighbors")).GetProperty("neighbors").EnumerateArray().ToArray();
             Assert.Equal(nodes[0].Neighbor, Assert.Single(local).GetProperty("address").GetString());
