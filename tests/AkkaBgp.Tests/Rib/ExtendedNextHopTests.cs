@@ -179,4 +179,18 @@ public sealed class ExtendedNextHopTests : BgpTestKit
         Assert.Equal(Afi.Ipv4, sent.MpReach!.Afi);
         Assert.Equal(Fabric.GetAddressBytes(), sent.MpReach.NextHop.ToArray());
     }
+
+    [Fact]
+    public void Without_it_and_without_an_IPv4_address_an_IPv4_route_is_withheld_rather_than_sent_without_NEXT_HOP()
+    {
+        var cfg = new Dictionary<IPAddress, NeighborRibConfig> { [Fabric] = new(null, null, PeerRibSettings.Default) };
+        var rib = Sys.ActorOf(RibActor.Props(RibTestData.Settings with { Partitions = 2 }, cfg,
+            [new LocalRoute { Prefix = P("198.51.100.0/24") }, new LocalRoute { Prefix = P("2001:db8:100::/48") }]));
+        var conn = CreateTestProbe();
+        rib.Tell(new PeerUp(Fabric, Session(65001, 2, extendedNextHop: false), conn.Ref, new IPEndPoint(OurFabric, 179), null));
+        var sent = Updates(conn, u => u.Count(m => m.IsEndOfRib) == 2);
+        Assert.True(Announces(sent, "2001:db8:100::/48"));
+        Assert.False(Announces(sent, "198.51.100.0/24"));
+        Assert.All(sent.Where(u => u.Nlri.Count > 0), u => Assert.NotNull(u.Attributes.NextHop));
+    }
 }

@@ -249,6 +249,15 @@ public sealed class LocRibPartition : ReceiveActor
 
     private OutRoute? ExportFor(Prefix prefix, RouteAttributes route, RibPeer from, RibPeer to, bool v6)
     {
+        var result = ExportOrNull(prefix, route, from, to, v6);
+        // RFC 4271 5.1.3: an IPv4 route needs a NEXT_HOP. Towards a peer over IPv6, with no IPv4 address of ours
+        // configured and no RFC 8950 extended next hop, there is none to give; without this the peer would answer
+        // with 3/3 (missing well-known attribute) and drop the session. Such routes are withheld instead.
+        return !v6 && result is { MpNextHop.Length: 0, Attributes.NextHop: null } ? null : result;
+    }
+
+    private OutRoute? ExportOrNull(Prefix prefix, RouteAttributes route, RibPeer from, RibPeer to, bool v6)
+    {
         if (!ExportRules.MayAdvertise(route, from, to)) return null;
         if (to.Settings.Export is not { } filter) return ExportRules.ExportCached(route, from, to, _settings, v6);
         var verdict = filter.Evaluate(prefix, route.Attributes);
