@@ -89,6 +89,7 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
     public SessionEventHub(BgpMetrics metrics, Serilog.ILogger log)
     {
         _sessions = log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "AkkaBgp.Sessions");
+        _clusterEvents = Context.System.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal);
         Receive<SessionStateChanged>(c =>
         {
             metrics.SessionTransition(c);
@@ -218,7 +219,12 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
     private void Broadcast(ServerEvent e)
     {
         if (_watchers.Count > 0) _input.Tell(e, Self);
+        // Members of a cluster see each other's events on /bgp/events?scope=cluster (issue 17).
+        if (_clusterEvents) Nodes.ClusterEvents.Publish(Context.System, e);
     }
+
+    /// <summary>Only a system with the cluster provider has a DistributedPubSub (unit tests run the hub without one).</summary>
+    private readonly bool _clusterEvents;
 
     private static bool SameCounts(RibSummary a, RibSummary b) =>
         a.EstablishedPeers == b.EstablishedPeers && a.Families.Count == b.Families.Count

@@ -28,6 +28,18 @@ public static class StreamEndpoints
             // Kestrel waits for open requests when the host stops; an endless stream has to end by itself then.
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(aborted, lifetime.ApplicationStopping);
             var ct = stopping.Token;
+            var scope = http.Request.Query["scope"].ToString();
+            if (scope is not ("" or "node" or "cluster"))
+            {
+                await Problems.BadRequest($"scope must be node or cluster, not '{scope}'").ExecuteAsync(http);
+                return;
+            }
+            if (scope == "cluster")
+            {
+                await Nodes.ClusterEvents.StreamAsync(http, http.RequestServices.GetRequiredService<ActorSystem>(), EventBuffer, KeepaliveInterval,
+                    log.ForContext(typeof(StreamEndpoints)), ct);
+                return;
+            }
             var hub = await hubActor.ResolveAsync(ct);
             http.Response.ContentType = "text/event-stream";
             http.Response.Headers.CacheControl = "no-cache";

@@ -6,7 +6,9 @@ namespace AkkaBgp.Service.Tests.EndToEnd;
 /// <summary>
 /// Issue 17's first step: three service processes joined into one Akka.NET cluster through seed nodes, and one
 /// management view from any node: <c>/bgp/neighbors?scope=cluster</c> lists every node's neighbors, each row naming
-/// its node; a node killed with SIGKILL is listed as not answering, never silently missing.
+/// its node, the same for <c>/bgp/rib?scope=cluster</c>, and one <c>/bgp/events?scope=cluster</c> stream that opens with
+/// every node's neighbors and carries each node's session events; a node killed with SIGKILL is listed as not
+/// answering, never silently missing.
 /// </summary>
 public sealed class ClusterViewTests
 {
@@ -69,6 +71,22 @@ public sealed class ClusterViewTests
             Assert.Equal(nodes[1].Address, Assert.Single(own).GetProperty("node").GetString());
             Assert.Equal("203.0.113.0/24", own[0].GetProperty("prefix").GetString());
             Assert.Equal(HttpStatusCode.BadRequest, (await services[0].SendAsync(HttpMethod.Get, "bgp/rib?prefix=203.0.0.0/8&match=longer&scope=cluster&offset=5")).Status);
+
+            // One stream of every node's events: it opens with every node's neighbors, then node 2's ManualStop shows on node 1.
+            using (var cts = new CancellationTokenSource(Wait))
+            {
+                using var response = await services[0].Http.GetAsync("bgp/events?scope=cluster", HttpCompletionOption.ResponseHeadersRead, cts.Token);
+                var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
+                var opening = await ServerSentEvents.ReadUntilAsync(reader, e => e.Name == "snapshot-complete", cts.Token);
+                var snapshot = opening.Where(e => e.Name == "neighbor").ToArray();
+                Assert.Equal(3, snapshot.Length);
+                foreach (var n in nodes)
+                    Assert.Equal(n.Address, Assert.Single(snapshot, e => e.Data.GetProperty("address").GetString() == n.Neighbor).Data.GetProperty("node").GetString());
+                Assert.Equal(HttpStatusCode.Accepted, (await services[1].SendAsync(HttpMethod.Post, $"bgp/neighbors/{nodes[1].Neighbor}/stop")).Status);
+                var stopped = (await ServerSentEvents.ReadUntilAsync(reader, e => e.Name == "session" && e.Data.GetProperty("state").GetString() == "Idle", cts.Token))[^1];
+                Assert.Equal(nodes[1].Address, stopped.Data.GetProperty("node").GetString());
+                Assert.Equal(nodes[1].Neighbor, stopped.Data.GetProperty("neighbor").GetString());
+            }
 
             // Without scope, a node shows only its own.
             var local = (await services[0].GetJsonAsync("bgp/neighbors")).GetProperty("neighbors").EnumerateArray().ToArray();
