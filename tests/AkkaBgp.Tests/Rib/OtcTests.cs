@@ -23,13 +23,15 @@ public sealed class OtcTests : BgpTestKit
     private static readonly IPAddress Provider2 = IPAddress.Parse("10.0.0.5");  // a second upstream
     private static readonly IPAddress Internal = IPAddress.Parse("10.0.0.6");   // iBGP
     private static readonly IPAddress NoRole = IPAddress.Parse("10.0.0.7");     // eBGP without a role
+    private static readonly IPAddress RouteServer = IPAddress.Parse("10.0.0.8"); // we are its RS-client
+    private static readonly IPAddress RsClient = IPAddress.Parse("10.0.0.9");    // we are its route server
 
     public OtcTests() : base(virtualTime: false) { }
 
     private IActorRef Rib(IEnumerable<LocalRoute>? local = null)
     {
         var cfg = new Dictionary<IPAddress, NeighborRibConfig>();
-        foreach (var a in new[] { Customer, Provider, Peer, Provider2, Internal, NoRole })
+        foreach (var a in new[] { Customer, Provider, Peer, Provider2, Internal, NoRole, RouteServer, RsClient })
             cfg[a] = new NeighborRibConfig(IPAddress.Parse("192.0.2.254"), null, PeerRibSettings.Default);
         return Sys.ActorOf(RibActor.Props(RibTestData.Settings with { Partitions = 2 }, cfg, local));
     }
@@ -166,6 +168,66 @@ public sealed class OtcTests : BgpTestKit
         Assert.Equal(65099u, cv.Routes[P("203.0.113.0/24")].OnlyToCustomer);
         Assert.Null(cv.Routes[P("203.0.112.0/24")].OnlyToCustomer);
         Assert.Equal(0, Leaks(rib, NoRole));
+    }
+
+    [Fact]
+    public void With_a_route_server_its_routes_get_its_AS_and_routes_with_OTC_are_not_sent_to_it()
+    {
+        var rib = Rib();
+        var (rc, rv) = Up(rib, RouteServer, 65008, BgpRole.RouteServerClient);
+        var (pc, pv) = Up(rib, Provider, 65003, BgpRole.Customer);
+        var (cc, cv) = Up(rib, Customer, 65002, BgpRole.Provider);
+
+        // Ingress rule 3: from an RS without OTC, OTC = the RS's AS.
+        rib.Tell(new PeerUpdate(RouteServer, Update(Attrs([65008, 65010]), ["203.0.111.0/24"]), [], rc.Ref));
+        Drain(rc, rv, v => v.Acked == 1);
+        Assert.True(Lookup(rib, "203.0.111.0/24", RouteServer) is { Eligible: true, Best: true, Attributes.OnlyToCustomer: 65008u });
+
+        // Egress rule 2: the provider's route (OTC = 65003 from ingress) does not go to the RS; the customer's route,
+        // sent after it, does, and without OTC (egress rule 1 adds it only towards customers, peers and RS-clients).
+        rib.Tell(new PeerUpdate(Provider, Update(Attrs([65003]), ["203.0.113.0/24"]), [], pc.Ref));
+        Drain(cc, cv, v => v.Routes.ContainsKey(P("203.0.113.0/24")));
+        rib.Tell(new PeerUpdate(Customer, Update(Attrs([65002]), ["198.51.100.0/24"]), [], cc.Ref));
+        Drain(rc, rv, v => v.Routes.ContainsKey(P("198.51.100.0/24")));
+        Assert.False(rv.Routes.ContainsKey(P("203.0.113.0/24")), "an OTC route went to a route server");
+        Assert.Null(rv.Routes[P("198.51.100.0/24")].OnlyToCustomer);
+    }
+
+    [Fact]
+    public void As_a_route_server_we_add_our_AS_towards_RS_clients_and_send_them_routes_with_OTC()
+    {
+        var rib = Rib(local: [new LocalRoute { Prefix = P("198.51.100.0/24") }]);
+        var (pc, pv) = Up(rib, Provider, 65003, BgpRole.Customer);
+        var (sc, sv) = Up(rib, RsClient, 65009, BgpRole.RouteServer);
+        // Egress rule 1: towards an RS-client, with us the RS, a route without OTC gets OTC = our AS.
+        Assert.Equal(LocalAs, sv.Routes[P("198.51.100.0/24")].OnlyToCustomer);
+        // Egress rule 2 names providers, peers and RSes only: a route with OTC still goes to an RS-client, unchanged.
+        rib.Tell(new PeerUpdate(Provider, Update(Attrs([65003]), ["203.0.113.0/24"]), [], pc.Ref));
+        Drain(sc, sv, v => v.Routes.ContainsKey(P("203.0.113.0/24")));
+        Assert.Equal(65003u, sv.Routes[P("203.0.113.0/24")].OnlyToCustomer);
+    }
+
+    [Fact]
+    public void From_iBGP_OTC_is_neither_checked_nor_added_and_egress_rules_apply_on_the_way_out()
+    {
+        var rib = Rib();
+        var (ic, iv) = Up(rib, Internal, LocalAs, null);
+        var (cc, cv) = Up(rib, Customer, 65002, BgpRole.Provider);
+        var (qc, qv) = Up(rib, Peer, 65004, BgpRole.Peer);
+        rib.Tell(new PeerUpdate(Internal, Update(Attrs([65010], b => b.OnlyToCustomer = 65099), ["203.0.113.0/24"]), [], ic.Ref));
+        rib.Tell(new PeerUpdate(Internal, Update(Attrs([65010]), ["203.0.112.0/24"]), [], ic.Ref));
+        Drain(ic, iv, v => v.Acked == 2);
+        // Ingress: a foreign OTC from an internal neighbor is no leak, and none is added to a route without one.
+        Assert.True(Lookup(rib, "203.0.113.0/24", Internal) is { Eligible: true, Best: true, Attributes.OnlyToCustomer: 65099u });
+        Assert.True(Lookup(rib, "203.0.112.0/24", Internal) is { Eligible: true, Best: true, Attributes.OnlyToCustomer: null });
+        Assert.Equal(0, Leaks(rib, Internal));
+        // Egress: to a customer the set OTC is preserved and the other route gets ours; to a peer only the latter goes.
+        Drain(cc, cv, v => v.Routes.ContainsKey(P("203.0.113.0/24")) && v.Routes.ContainsKey(P("203.0.112.0/24")));
+        Assert.Equal(65099u, cv.Routes[P("203.0.113.0/24")].OnlyToCustomer);
+        Assert.Equal(LocalAs, cv.Routes[P("203.0.112.0/24")].OnlyToCustomer);
+        Drain(qc, qv, v => v.Routes.ContainsKey(P("203.0.112.0/24")));
+        Assert.Equal(LocalAs, qv.Routes[P("203.0.112.0/24")].OnlyToCustomer);
+        Assert.False(qv.Routes.ContainsKey(P("203.0.113.0/24")), "an iBGP route with OTC went across to a peer");
     }
 
     [Theory]
