@@ -134,7 +134,7 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
         foreach (var (prefix, route) in changed)
         {
             _prePolicy[prefix] = route;
-            Import(prefix, route.Attributes, route.NextHop, route.State);
+            Import(prefix, route.Attributes, route.NextHop, route.State, IsOtcLeak(route.Attributes));
         }
         Log.Info("{Peer}: {Count} route(s) changed RPKI validation state; import policy applied again", _peer.Address, changed.Count);
         Flush();
@@ -279,20 +279,21 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
             return;
         }
         ReceivedPrefixes++;
-        if (IsOtcLeak(attrs)) OtcLeaks++;
+        bool leak = IsOtcLeak(attrs);
+        if (leak) OtcLeaks++;
         var rov = RovState.NotFound;
         if (_rov)
         {
             rov = Validate(prefix, attrs);
             _prePolicy[prefix] = new PrePolicyRoute(attrs, nh, rov, _generation);
         }
-        Import(prefix, attrs, nh, rov);
+        Import(prefix, attrs, nh, rov, leak);
     }
 
     /// <summary>The import policy on one route (with its validation state when the policy asks for it).</summary>
-    private void Import(Prefix prefix, PathAttributes attrs, byte[]? nh, RovState rov)
+    /// <param name="leak">The route is an RFC 9234 leak (<see cref="IsOtcLeak"/>, decided once by the caller).</param>
+    private void Import(Prefix prefix, PathAttributes attrs, byte[]? nh, RovState rov, bool leak)
     {
-        bool leak = IsOtcLeak(attrs);
         if (_peer.Settings.Import is { } filter)
         {
             var r = filter.Evaluate(prefix, attrs, rov);
