@@ -67,6 +67,9 @@ internal static class SessionAttributeReader
         ["peer"] = Wire.BgpRole.Peer,
     };
 
+    /// <summary>A role as the configuration spells it (what <c>/bgp/neighbors</c> shows, so it can be pasted back).</summary>
+    internal static string RoleName(Wire.BgpRole role) => Roles.First(kv => kv.Value == role).Key;
+
     private static readonly Dictionary<string, Wire.Bfd.BfdAuthType> BfdAuthTypes = new()
     {
         ["simple-password"] = Wire.Bfd.BfdAuthType.SimplePassword,

@@ -168,11 +168,6 @@ public static class ServiceHost
         return app;
     }
 
-    /// <summary>
-    /// Akka.NET's configuration, lowest priority first: our defaults, then what Akka.Hosting's options add (loggers,
-    /// remoting, cluster), then the <c>akka</c> section of the user's file over reference.conf, rendered from our
-    /// reader's resolved tree, and last the event bus level, which must let through every line some category wants.
-    /// </summary>
     /// <summary>Whether signal <paramref name="number"/> was ignored when the process started (SigIgn in /proc/self/status,
     /// a hexadecimal mask with bit n-1 for signal n); false where that file does not exist.</summary>
     internal static bool SignalIgnoredAtStart(int number)
@@ -188,6 +183,11 @@ public static class ServiceHost
         return false;
     }
 
+    /// <summary>
+    /// Akka.NET's configuration, lowest priority first: our defaults, then what Akka.Hosting's options add (loggers,
+    /// remoting, cluster), then the <c>akka</c> section of the user's file over reference.conf, rendered from our
+    /// reader's resolved tree, and last the event bus level, which must let through every line some category wants.
+    /// </summary>
     private static void ConfigureAkka(AkkaConfigurationBuilder akka, IServiceProvider sp, BgpConfig config)
     {
         var settings = config.Akka;
@@ -217,9 +217,8 @@ public static class ServiceHost
         {
             "rib" when AkkaBgp.Wire.Prefix.TryParse(q.Prefix, out var prefix) => await Management.RibEndpoints.LookupJsonAsync(
                 await sp.GetRequiredService<IRequiredActor<AkkaBgp.Rib.Engine.RibActor>>().GetAsync(ct), prefix, q.Longer, q.Limit),
-            "neighbors" => System.Text.Json.JsonSerializer.Serialize(await Management.NeighborEndpoints.ListAsync(
+            "neighbors" => await Management.NeighborEndpoints.ListJsonAsync(
                 sp.GetRequiredService<SpeakerSnapshot>(), sp.GetRequiredService<IRequiredActor<AkkaBgp.Bfd.BfdClient>>(), ct),
-                new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)),
             _ => null,
         }), Nodes.ClusterViewResponder.Name));
     }

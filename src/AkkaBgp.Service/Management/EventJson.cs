@@ -105,13 +105,7 @@ public static class EventJson
             // RFC 8538: both sides set the N bit (a NOTIFICATION other than Hard Reset keeps the routes).
             gracefulRestartNotification = n.GracefulNotification,
             // RFC 9234: the BGP Role the peer sent (the pair was checked against ours when the session came up).
-            peerRole = n.PeerRole switch
-            {
-                null => null,
-                Wire.BgpRole.RouteServer => "rs",
-                Wire.BgpRole.RouteServerClient => "rs-client",
-                { } r => r.ToString().ToLowerInvariant(),
-            },
+            peerRole = n.PeerRole is { } role ? Configuration.SessionAttributeReader.RoleName(role) : null,
             peerCapabilities = n.PeerCapabilities.Select(c => CapabilityCode.Name(c.Code)).Distinct().ToArray(),
         } : null,
         messages = new

@@ -37,15 +37,20 @@ public static class NeighborEndpoints
         };
     }
 
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    /// <summary><see cref="ListAsync"/> as the JSON text the endpoint serves (a node's answer to a cluster-wide query).</summary>
+    internal static async Task<string> ListJsonAsync(SpeakerSnapshot snapshot, IRequiredActor<BfdClient> bfdClient, CancellationToken ct)
+        => JsonSerializer.Serialize(await ListAsync(snapshot, bfdClient, ct), Web);
+
     public static void MapNeighbors(this IEndpointRouteBuilder app, RouteGroupBuilder writes)
     {
         app.MapGet("/bgp/neighbors", async (HttpRequest request, SpeakerSnapshot snapshot, IRequiredActor<BfdClient> bfdClient, ActorSystem system,
             CancellationToken ct) =>
         {
-            var scope = request.Query["scope"].ToString();
-            if (scope is not ("" or "node" or "cluster")) return Problems.BadRequest($"scope must be node or cluster, not '{scope}'");
+            if (!Nodes.ClusterView.TryScope(request, out var cluster, out var badScope)) return badScope;
             // scope=cluster: every member's neighbors, each row naming its node (issue 17).
-            if (scope == "cluster") return Results.Text((await Nodes.ClusterView.GatherAsync(system, "neighbors", "neighbors")).ToJsonString(), "application/json");
+            if (cluster) return Results.Text((await Nodes.ClusterView.GatherAsync(system, "neighbors", "neighbors")).ToJsonString(), "application/json");
             return Results.Json(await ListAsync(snapshot, bfdClient, ct));
         });
 

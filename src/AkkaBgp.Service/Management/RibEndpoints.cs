@@ -132,9 +132,8 @@ public static class RibEndpoints
                 if (!TryPrefix(afterText, out var a, out var badAfter)) return badAfter;
                 after = a;
             }
-            var scope = q["scope"].ToString();
-            if (scope is not ("" or "node" or "cluster")) return Problems.BadRequest($"scope must be node or cluster, not '{scope}'");
-            if (scope == "cluster")
+            if (!Nodes.ClusterView.TryScope(request, out var cluster, out var badScope)) return badScope;
+            if (cluster)
             {
                 // Every member's paths for the prefix, each naming its node (issue 17); each node gives its first
                 // `limit` routes, so offset and after do not apply.

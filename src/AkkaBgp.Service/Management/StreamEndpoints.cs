@@ -28,13 +28,12 @@ public static class StreamEndpoints
             // Kestrel waits for open requests when the host stops; an endless stream has to end by itself then.
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(aborted, lifetime.ApplicationStopping);
             var ct = stopping.Token;
-            var scope = http.Request.Query["scope"].ToString();
-            if (scope is not ("" or "node" or "cluster"))
+            if (!Nodes.ClusterView.TryScope(http.Request, out var cluster, out var badScope))
             {
-                await Problems.BadRequest($"scope must be node or cluster, not '{scope}'").ExecuteAsync(http);
+                await badScope.ExecuteAsync(http);
                 return;
             }
-            if (scope == "cluster")
+            if (cluster)
             {
                 await Nodes.ClusterEvents.StreamAsync(http, http.RequestServices.GetRequiredService<ActorSystem>(), EventBuffer, KeepaliveInterval,
                     log.ForContext(typeof(StreamEndpoints)), ct);

@@ -95,13 +95,7 @@ public static class ClusterEvents
                     continue;
                 }
                 var data = JsonNode.Parse(e.Json) as JsonObject ?? [];
-                var tagged = new JsonObject { ["node"] = e.Node };
-                foreach (var (k, v) in data.ToList())
-                {
-                    data.Remove(k);
-                    tagged[k] = v;
-                }
-                await WriteAsync(http.Response, e.Name, tagged.ToJsonString(), ct);
+                await WriteAsync(http.Response, e.Name, ClusterView.Tag(data, e.Node).ToJsonString(), ct);
             }
         }
         catch (ChannelClosedException e)

@@ -49,6 +49,26 @@ public sealed class ClusterViewResponder : ReceiveActor
 /// </summary>
 public static class ClusterView
 {
+    /// <summary>
+    /// The <c>scope</c> parameter of the management views: <c>node</c> (the default: this node only) or <c>cluster</c>
+    /// (every member). Anything else is refused with <paramref name="problem"/>.
+    /// </summary>
+    public static bool TryScope(Microsoft.AspNetCore.Http.HttpRequest request, out bool cluster, out Microsoft.AspNetCore.Http.IResult problem)
+    {
+        var scope = request.Query["scope"].ToString();
+        cluster = scope == "cluster";
+        bool known = scope is "" or "node" or "cluster";
+        problem = known ? Microsoft.AspNetCore.Http.Results.Empty : Management.Problems.BadRequest($"scope must be node or cluster, not '{scope}'");
+        return known;
+    }
+
+    /// <summary><paramref name="row"/> with <c>"node"</c> as its first field.</summary>
+    public static JsonObject Tag(JsonObject row, string node)
+    {
+        row.Insert(0, "node", node);
+        return row;
+    }
+
     /// <summary>How long one node has to answer; an operator's request should not hang on a dead member.</summary>
     public static readonly TimeSpan NodeTimeout = TimeSpan.FromSeconds(3);
 
@@ -90,18 +110,12 @@ public static class ClusterView
             }
             if (JsonNode.Parse(answer.Json) is not JsonObject view) continue;
             if (view[rows] is JsonArray items)
-                foreach (var item in items.ToList())
-                {
-                    if (item is not JsonObject row) continue;
-                    items.Remove(row);
-                    var tagged = new JsonObject { ["node"] = answer.Node };
-                    foreach (var (k, v) in row.ToList())
-                    {
-                        row.Remove(k);
-                        tagged[k] = v;
-                    }
-                    merged.Add(tagged);
-                }
+            {
+                // Moved, not copied: a JSON node has one parent.
+                var list = items.OfType<JsonObject>().ToList();
+                items.Clear();
+                foreach (var row in list) merged.Add(Tag(row, answer.Node));
+            }
             // Anything else the node said (e.g. FSMs not answering on that node) stays with its node.
             view.Remove(rows);
             if (view.Count > 0) nodeNotes[answer.Node] = view;
