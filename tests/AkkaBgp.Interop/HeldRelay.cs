@@ -27,6 +27,7 @@ public sealed class HeldRelay : IAsyncDisposable
     private readonly List<Socket> _sockets = [];
     private int _allowed; // whole messages each direction may pass while armed; int.MaxValue: open
     private int _pairs;
+    private int _connecting; // accepted, not yet connected on or given up
 
     public HeldRelay(IPEndPoint listen, IPEndPoint target, IPAddress source)
     {
@@ -43,6 +44,12 @@ public sealed class HeldRelay : IAsyncDisposable
 
     /// <summary>Connections accepted and connected on since the last <see cref="Arm"/>.</summary>
     public int Connections => Volatile.Read(ref _pairs);
+
+    /// <summary>No connection is open or being made: what was relayed before has been closed on both sides.</summary>
+    public bool Quiet
+    {
+        get { lock (_gate) return Volatile.Read(ref _connecting) == 0 && _directions.All(d => d.Closed); }
+    }
 
     /// <summary>From now on new connections pass nothing until told; connections already open stay open.</summary>
     public void Arm()
@@ -72,12 +79,20 @@ public sealed class HeldRelay : IAsyncDisposable
 
     public async Task WaitAsync(Func<bool> condition, string what, TimeSpan timeout)
     {
+        if (!await TryWaitAsync(condition, timeout))
+            throw new TimeoutException($"relay {Listen}: {what} not reached within {timeout}: {Describe()}");
+    }
+
+    /// <summary>Whether <paramref name="condition"/> became true within <paramref name="timeout"/>.</summary>
+    public static async Task<bool> TryWaitAsync(Func<bool> condition, TimeSpan timeout)
+    {
         var deadline = DateTime.UtcNow + timeout;
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"relay {Listen}: {what} not reached within {timeout}: {Describe()}");
+            if (DateTime.UtcNow > deadline) return false;
             await Task.Delay(10);
         }
+        return true;
     }
 
     public string Describe()
@@ -93,6 +108,7 @@ public sealed class HeldRelay : IAsyncDisposable
             while (!_stop.IsCancellationRequested)
             {
                 var inbound = await _listener.AcceptAsync(_stop.Token);
+                Interlocked.Increment(ref _connecting);
                 _ = ConnectOnAsync(inbound);
             }
         }
@@ -113,11 +129,13 @@ public sealed class HeldRelay : IAsyncDisposable
         {
             inbound.Dispose();
             outbound.Dispose();
+            Interlocked.Decrement(ref _connecting);
             return;
         }
         var there = new Direction($"{inbound.RemoteEndPoint}->{_target}", outbound);
         var back = new Direction($"{_target}->{inbound.RemoteEndPoint}", inbound);
         lock (_gate) { _directions.Add(there); _directions.Add(back); }
+        Interlocked.Decrement(ref _connecting);
         Interlocked.Increment(ref _pairs);
         await Task.WhenAll(ReadAsync(inbound, there), ReadAsync(outbound, back));
         inbound.Dispose();

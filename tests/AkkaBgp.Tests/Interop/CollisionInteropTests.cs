@@ -55,6 +55,9 @@ public abstract class CollisionInteropTests : BgpTestKit
         s.StartSpeaker();
         s.Stop("collision test setup");
         await s.WaitForOurStateAsync(SessionState.Idle, Up);
+        // The daemon dials as soon as it starts: let whatever the setup opened through the relays close freely.
+        towardsUs.Open();
+        towardsDaemon.Open();
 
         NeighborStatus? previous = null;
         for (int round = 1; round <= Rounds; round++)
@@ -75,12 +78,32 @@ public abstract class CollisionInteropTests : BgpTestKit
 
             // Both up: each side dials the other. The relays first let only the OPENs through, so both speakers see
             // both OPENs before either can finish a handshake, then everything once each has acted on them.
-            var roundStart = DateTimeOffset.UtcNow;
-            towardsUs.Arm();
-            towardsDaemon.Arm();
-            await s.Daemon.SetSessionEnabledAsync(true);
-            s.Start();
-            await towardsUs.WaitAsync(() => towardsUs.Connections >= 1 && towardsDaemon.Connections >= 1, "a connection each way", Up);
+            DateTimeOffset roundStart;
+            for (int attempt = 1; ; attempt++)
+            {
+                // A connection left from the setup or the last round, still open or half-made when the relays are
+                // armed, would pass for this round's dial (a fresh-clone run once saw round 1 come up on our
+                // connection alone, with no collision).
+                await towardsUs.WaitAsync(() => towardsUs.Quiet && towardsDaemon.Quiet,
+                    $"the earlier connections closed ({towardsUs.Describe()} / {towardsDaemon.Describe()})", Up);
+                roundStart = DateTimeOffset.UtcNow;
+                towardsUs.Arm();
+                towardsDaemon.Arm();
+                await s.Daemon.SetSessionEnabledAsync(true);
+                s.Start();
+                if (await HeldRelay.TryWaitAsync(() => towardsUs.Connections >= 1 && towardsDaemon.Connections >= 1, TimeSpan.FromSeconds(10)))
+                    break;
+                // Only one side dialed: the other took the incoming connection first (RFC 4271 8.2.2: a connection
+                // accepted in Connect stops the dial), so there is nothing to collide. Not a round: both down, again.
+                _output.WriteLine($"round {round} attempt {attempt}: only one side dialed ({towardsUs.Describe()} / {towardsDaemon.Describe()})");
+                Assert.True(attempt < 5, $"round {round}: {attempt} attempts without a connection each way\n{s.History}");
+                towardsUs.Open();
+                towardsDaemon.Open();
+                s.Stop($"collision round {round} again");
+                await s.WaitForOurStateAsync(SessionState.Idle, Up);
+                await s.Daemon.SetSessionEnabledAsync(false);
+                await s.Daemon.WaitForPeerAsync(p => !p.IsEstablished, Up);
+            }
             towardsUs.PassMessages(1);
             towardsDaemon.PassMessages(1);
             await towardsUs.WaitAsync(() => towardsUs.AllSentBeyond(1) && towardsDaemon.AllSentBeyond(1),
