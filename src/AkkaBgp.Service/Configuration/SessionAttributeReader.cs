@@ -40,7 +40,7 @@ internal static class SessionAttributeReader
     [
         "ipv4-unicast", "ipv6-unicast", "route-refresh", "enhanced-route-refresh", "four-octet-as",
         "graceful-restart", "graceful-restart-time", "graceful-restart-restarting-speaker", "graceful-restart-notification",
-        "extended-messages", "extended-next-hop", "required",
+        "extended-messages", "extended-next-hop", "add-path-receive", "add-path-send", "required",
     ];
 
     internal static readonly string[] PolicyKeys = ["default-action", "rules"];
@@ -285,6 +285,17 @@ internal static class SessionAttributeReader
         if (s.Bool("graceful-restart-notification") is { } grNotification) c = c with { GracefulRestartNotification = grNotification };
         if (s.Bool("extended-messages") is { } ext) c = c with { ExtendedMessages = ext };
         if (s.Bool("extended-next-hop") is { } enh) c = c with { ExtendedNextHop = enh };
+        if (s.Bool("add-path-receive") is { } apRx) c = c with { AddPathReceive = apRx };
+        if (s.String("add-path-send") is { } apTx)
+        {
+            // RFC 7911 leaves how many paths to send to the sender: off, every usable path, or the best N.
+            var text = apTx.Trim().ToLowerInvariant();
+            if (text is "off" or "false" or "0") c = c with { AddPathSend = 0 };
+            else if (text == "all") c = c with { AddPathSend = CapabilitySettings.AddPathSendAll };
+            else if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 255)
+                c = c with { AddPathSend = n };
+            else s.Problem("add-path-send", $"\"{apTx}\" is not off, all, or a number of paths per prefix from 1 to 255");
+        }
 
         var codes = new HashSet<byte>();
         var families = new HashSet<AfiSafi>();

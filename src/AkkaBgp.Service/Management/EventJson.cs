@@ -217,6 +217,8 @@ public static class EventJson
         nextHop = r.NextHop?.ToString(),
         // RFC 6811 state against the VRPs in use: valid, invalid, not-found; null without RPKI data.
         rpki = RpkiText(r.Rpki),
+        // RFC 7911 path identifier: the neighbor's for received paths, ours for paths sent to an ADD-PATH neighbor; 0 without ADD-PATH.
+        pathId = r.PathId,
         attributes = Attributes(r.Attributes),
     };
 

@@ -20,6 +20,8 @@ public static class MrtType
 
     public const ushort Bgp4mpStateChangeAs4 = 5;
     public const ushort Bgp4mpMessageAs4 = 4;
+    /// <summary>RFC 8050 section 3: BGP4MP_MESSAGE_AS4 of a session whose NLRI carry ADD-PATH path identifiers.</summary>
+    public const ushort Bgp4mpMessageAs4AddPath = 9;
 }
 
 /// <summary>One peer of a PEER_INDEX_TABLE (RFC 6396 4.3.1). RIB entries refer to peers by their index in it.</summary>

@@ -68,12 +68,15 @@ public static class TableDump
                                     peers.Add(new MrtPeer(peerIdentifier(r.Peer!), r.Peer!, r.PeerAs));
                                 }
                                 byte[] nextHop = r.Prefix.IsIPv6 && r.NextHop is { } nh ? nh.GetAddressBytes() : [];
-                                list.Add(new MrtRibEntry(index, timestamp, MrtCodec.RibAttributes(r.Attributes.EncodedSpan, nextHop)));
+                                list.Add(new MrtRibEntry(index, timestamp, MrtCodec.RibAttributes(r.Attributes.EncodedSpan, nextHop), r.PathId));
                             }
                             if (list.Count == 0) continue;
+                            // RFC 8050 section 4: paths told apart by ADD-PATH path identifiers (several from one peer, or
+                            // any identifier other than 0) go in the RIB_*_ADDPATH subtypes, which carry them.
+                            bool addPath = list.Any(e => e.PathId != 0) || list.Select(e => e.PeerIndex).Distinct().Count() < list.Count;
                             record.ResetWrittenCount();
-                            MrtCodec.WriteRecord(record, timestamp, MrtType.TableDumpV2, MrtCodec.RibSubtype(group.Key, addPath: false),
-                                MrtCodec.RibRecord(sequence++, group.Key, list, addPath: false));
+                            MrtCodec.WriteRecord(record, timestamp, MrtType.TableDumpV2, MrtCodec.RibSubtype(group.Key, addPath),
+                                MrtCodec.RibRecord(sequence++, group.Key, list, addPath));
                             await records.WriteAsync(record.WrittenMemory, ct);
                             prefixes++;
                             entries += list.Count;

@@ -63,7 +63,8 @@ public sealed class UpdatesWriter : ReceiveActor
             var s = m.Session;
             var (peer, local) = (Plain(s.Remote.Address), Plain(s.Local.Address));
             _localAddress[peer] = local;
-            Write(m.At, MrtType.Bgp4mpMessageAs4, MrtCodec.Bgp4mpMessageAs4(s.Negotiated.PeerAs, s.LocalAs, peer, local, m.Message));
+            // RFC 8050 section 3: a reader needs the subtype to know that the NLRI carry path identifiers.
+            Write(m.At, s.Negotiated.AddPathReceive.IsEmpty ? MrtType.Bgp4mpMessageAs4 : MrtType.Bgp4mpMessageAs4AddPath, MrtCodec.Bgp4mpMessageAs4(s.Negotiated.PeerAs, s.LocalAs, peer, local, m.Message));
         });
         Receive<SessionStateChanged>(c =>
         {

@@ -164,6 +164,13 @@ public sealed record CapabilitySettings
     /// IPv6 session without an IPv4 address of ours (unnumbered fabrics) IPv4 routes carry an IPv6 next hop. Off by
     /// default, as in BIRD; FRR turns it on for link-local sessions.</summary>
     public bool ExtendedNextHop { get; init; }
+    /// <summary>RFC 7911: advertise ADD-PATH Receive for our families, so that the neighbor may send several paths per
+    /// prefix, each with its own path identifier (kept apart in the Adj-RIB-In).</summary>
+    public bool AddPathReceive { get; init; }
+    /// <summary>RFC 7911: advertise ADD-PATH Send, and send this many paths per prefix (the best ones, in decision
+    /// order) to a neighbor that can receive them; 0: off, <see cref="AddPathSendAll"/>: every usable path.</summary>
+    public int AddPathSend { get; init; }
+    public const int AddPathSendAll = int.MaxValue;
     /// <summary>Our BGP Role on an external session (RFC 9234 section 4.1); advertised and checked against the
     /// peer's when set (a pair outside section 4.2's table is Role Mismatch, 2/11). Null: no role.</summary>
     public BgpRole? Role { get; init; }
@@ -182,6 +189,7 @@ public sealed record CapabilitySettings
         && GracefulRestartTime == other.GracefulRestartTime && GracefulRestartRestartingSpeaker == other.GracefulRestartRestartingSpeaker
         && GracefulRestartNotification == other.GracefulRestartNotification
         && ExtendedMessages == other.ExtendedMessages && ExtendedNextHop == other.ExtendedNextHop
+        && AddPathReceive == other.AddPathReceive && AddPathSend == other.AddPathSend
         && Role == other.Role && StrictRole == other.StrictRole
         && Required.SetEquals(other.Required) && RequiredFamilies.SetEquals(other.RequiredFamilies);
 

@@ -48,6 +48,17 @@ public sealed record NegotiatedSession(
     /// <summary>The peer's BGP Role (RFC 9234), when it sent one on an external session.</summary>
     public BgpRole? PeerRole { get; init; }
 
+    /// <summary>RFC 7911 section 4: the families in which the peer's NLRI carry path identifiers (we said Receive and it
+    /// said Send).</summary>
+    public AddPathFamilies AddPathReceive { get; init; }
+
+    /// <summary>RFC 7911 section 4: the families in which our NLRI carry path identifiers (we said Send and it said
+    /// Receive); the RIB then sends up to <see cref="CapabilitySettings.AddPathSend"/> paths per prefix.</summary>
+    public AddPathFamilies AddPathSend { get; init; }
+
+    /// <summary>Paths per prefix to send where <see cref="AddPathSend"/> holds (our configuration).</summary>
+    public int AddPathSendMax { get; init; }
+
     /// <summary>How the connection decodes from now on (RFC 6793 AS width, RFC 8654 receive limit, RFC 7606 peer kind).</summary>
     public DecodeContext Decode(NeighborSettings settings) => new()
     {
@@ -56,7 +67,7 @@ public sealed record NegotiatedSession(
     };
 
     public UpdateDecodeContext UpdateDecode(NeighborSettings settings) =>
-        new(FourOctetAs, IsInternal(settings) ? PeerKind.Internal : PeerKind.External, peerAs: PeerAs);
+        new(FourOctetAs, IsInternal(settings) ? PeerKind.Internal : PeerKind.External, AddPathReceive, peerAs: PeerAs);
 
     /// <summary>Internal when the peer's AS is ours: the configured one, or for an AS range the one its OPEN carried.</summary>
     public bool IsInternal(NeighborSettings settings) =>
@@ -65,7 +76,8 @@ public sealed record NegotiatedSession(
     public override string ToString() =>
         $"hold {HoldTime.TotalSeconds:0}s keepalive {KeepaliveTime.TotalSeconds:0}s families [{string.Join(", ", Families)}]"
         + (FourOctetAs ? " as4" : "") + (RouteRefresh ? " rr" : "") + (EnhancedRouteRefresh ? " err" : "")
-        + (ExtendedMessages ? " extmsg" : ReceiveExtendedMessages ? " extmsg-receive" : "") + (PeerRole is { } r ? $" role {r}" : "") + (GracefulNotification ? " gr-notification" : "");
+        + (ExtendedMessages ? " extmsg" : ReceiveExtendedMessages ? " extmsg-receive" : "") + (PeerRole is { } r ? $" role {r}" : "") + (GracefulNotification ? " gr-notification" : "")
+        + (AddPathReceive.IsEmpty ? "" : $" add-path-rx {AddPathReceive}") + (AddPathSend.IsEmpty ? "" : $" add-path-tx {AddPathSend}");
 }
 
 /// <summary>
@@ -112,9 +124,27 @@ public static class OpenExchange
         if (c.ExtendedMessages) caps.Add(ExtendedMessageCapability.Instance);
         // RFC 8950 section 4: one entry, IPv4 unicast NLRI (AFI 1, SAFI 1) with a next hop of AFI 2.
         if (c.ExtendedNextHop && c.Ipv4Unicast) caps.Add(new ExtendedNextHopCapability(Ipv4OverIpv6));
+        if (AddPath(c) is { } addPath) caps.Add(addPath);
         // RFC 9234 section 4.1: the Role capability belongs to external sessions.
         if (c.Role is { } role && !settings.IsInternal) caps.Add(new RoleCapability(role));
         return caps;
+    }
+
+    /// <summary>RFC 7911 section 4: one entry per family we carry, Send/Receive as configured; null when neither is.</summary>
+    private static AddPathCapability? AddPath(CapabilitySettings c)
+    {
+        var mode = (c.AddPathReceive, c.AddPathSend > 0) switch
+        {
+            (true, true) => AddPathMode.Both,
+            (true, false) => AddPathMode.Receive,
+            (false, true) => AddPathMode.Send,
+            _ => (AddPathMode)0,
+        };
+        if (mode == 0) return null;
+        var families = new List<AddPathFamily>();
+        if (c.Ipv4Unicast) families.Add(new AddPathFamily(AfiSafi.Ipv4Unicast, mode));
+        if (c.Ipv6Unicast) families.Add(new AddPathFamily(AfiSafi.Ipv6Unicast, mode));
+        return new AddPathCapability(families);
     }
 
     private static readonly ExtendedNextHopFamily Ipv4OverIpv6 = new(Afi.Ipv4, Safi.Unicast, Afi.Ipv6);
@@ -186,10 +216,12 @@ public static class OpenExchange
             return Fail(new NotificationMessage(ErrorCode.OpenMessage, OpenSubcode.RoleMismatch), roleProblem!, out error, out reason);
 
         var hold = peerHold < settings.HoldTime ? peerHold : settings.HoldTime;
+        var families = NegotiatedFamilies(settings, peer);
+        var (addPathRx, addPathTx) = AddPathFamilies.Negotiate(AddPath(ours), peer.Get<AddPathCapability>());
         session = new NegotiatedSession(
             HoldTime: hold,
             KeepaliveTime: settings.KeepaliveFor(hold),
-            Families: NegotiatedFamilies(settings, peer),
+            Families: families,
             FourOctetAs: fourOctet,
             RouteRefresh: ours.RouteRefresh && (peer.Has(CapabilityCode.RouteRefresh) || peer.Has(CapabilityCode.CiscoRouteRefresh)),
             EnhancedRouteRefresh: ours.EnhancedRouteRefresh && peer.Has(CapabilityCode.EnhancedRouteRefresh),
@@ -205,10 +237,22 @@ public static class OpenExchange
             // RFC 8950 section 4: in use only for the <NLRI AFI, SAFI, next-hop AFI> triples both sides listed.
             ExtendedNextHopIpv4 = ours.ExtendedNextHop && ours.Ipv4Unicast
                 && peer.Capabilities.OfType<ExtendedNextHopCapability>().Any(e => e.Families.Contains(Ipv4OverIpv6)),
+            AddPathReceive = OnlyIn(addPathRx, families),
+            AddPathSend = OnlyIn(addPathTx, families),
+            AddPathSendMax = ours.AddPathSend,
             GracefulNotification = ours.GracefulRestartHelper && ours.GracefulRestartNotification
                 && peer.Get<GracefulRestartCapability>() is { NotificationSupport: true },
         };
         return true;
+    }
+
+    /// <summary>ADD-PATH matters only for the families the session carries.</summary>
+    private static AddPathFamilies OnlyIn(AddPathFamilies set, IReadOnlySet<AfiSafi> families)
+    {
+        var result = AddPathFamilies.None;
+        foreach (var f in families)
+            if (set.Contains(f)) result = result.With(f);
+        return result;
     }
 
     /// <summary>RFC 9234 section 4.2: the role pairs that may form a session.</summary>

@@ -8,26 +8,28 @@ namespace AkkaBgp.Rib.Advertise;
 /// for the same prefix replaces an earlier one, so a flapping prefix costs one UPDATE per interval (RFC 4271
 /// 9.2.1.1). On flush, announcements with identical attributes are packed together into as few UPDATEs as the
 /// negotiated message size allows; withdrawals go first so that a prefix never appears twice in a flush.
+/// Entries are keyed by prefix and our ADD-PATH path identifier (RFC 7911; 0 without ADD-PATH), so that towards an
+/// ADD-PATH neighbor each path of a prefix has its own latest state.
 /// </summary>
 public sealed class OutboundQueue
 {
-    private readonly Dictionary<Prefix, OutRoute?> _pending = new();
+    private readonly Dictionary<NlriEntry, OutRoute?> _pending = new();
 
     public int Count => _pending.Count;
     public bool IsEmpty => _pending.Count == 0;
 
     /// <summary>Queues an announcement (<paramref name="route"/> not null) or a withdrawal.</summary>
-    public void Enqueue(Prefix prefix, OutRoute? route) => _pending[prefix] = route;
+    public void Enqueue(NlriEntry prefix, OutRoute? route) => _pending[prefix] = route;
 
     public void Clear() => _pending.Clear();
 
     /// <summary>Takes the pending change for <paramref name="prefix"/> out of the queue, if there is one.</summary>
-    public bool TryTake(Prefix prefix, out OutRoute? route) => _pending.Remove(prefix, out route);
+    public bool TryTake(NlriEntry prefix, out OutRoute? route) => _pending.Remove(prefix, out route);
 
-    public bool Contains(Prefix prefix) => _pending.ContainsKey(prefix);
+    public bool Contains(NlriEntry prefix) => _pending.ContainsKey(prefix);
 
     /// <summary>The prefixes with a pending change.</summary>
-    public Dictionary<Prefix, OutRoute?>.KeyCollection Prefixes => _pending.Keys;
+    public Dictionary<NlriEntry, OutRoute?>.KeyCollection Prefixes => _pending.Keys;
 
     /// <summary>Writes every pending change as UPDATE messages and empties the queue. Returns the message count.</summary>
     public int Flush(IBufferWriter<byte> output, in UpdateEncodeContext ctx)
@@ -40,11 +42,11 @@ public sealed class OutboundQueue
         {
             if (route is null)
             {
-                (prefix.IsIPv6 ? withdrawV6 : withdrawV4).Add(prefix);
+                (prefix.Prefix.IsIPv6 ? withdrawV6 : withdrawV4).Add(prefix);
                 continue;
             }
             if (!groups.TryGetValue(route, out var g)) groups[route] = g = (new List<NlriEntry>(), new List<NlriEntry>());
-            (prefix.IsIPv6 ? g.V6 : g.V4).Add(prefix);
+            (prefix.Prefix.IsIPv6 ? g.V6 : g.V4).Add(prefix);
         }
         _pending.Clear();
         int messages = 0;
@@ -63,7 +65,7 @@ public sealed class OutboundQueue
     /// <summary>Sorted output is deterministic whatever order the partitions delivered changes in.</summary>
     private static ReadOnlySpan<NlriEntry> Sorted(List<NlriEntry> list)
     {
-        list.Sort(static (a, b) => a.Prefix.CompareTo(b.Prefix));
+        list.Sort(static (a, b) => a.Prefix.CompareTo(b.Prefix) is var c && c != 0 ? c : a.PathId.CompareTo(b.PathId));
         return System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list);
     }
 }

@@ -2,8 +2,9 @@ using AkkaBgp.Rib.Tables;
 
 namespace AkkaBgp.Rib.Decision;
 
-/// <summary>One candidate for route selection: an attribute set and the session it came from.</summary>
-public readonly record struct Candidate(RouteAttributes Route, RibPeer From);
+/// <summary>One candidate for route selection: an attribute set, the session it came from, and its ADD-PATH path
+/// identifier from that session (RFC 7911; 0 without ADD-PATH).</summary>
+public readonly record struct Candidate(RouteAttributes Route, RibPeer From, uint PathId = 0);
 
 /// <summary>
 /// RFC 4271 9.1.2 route selection over all paths for one destination. It works as the RFC describes:
@@ -45,7 +46,10 @@ public static class BestPathSelector
         // RFC 4456 9: shortest CLUSTER_LIST.
         if (count > 1) count = KeepBest(candidates, alive, Step.ClusterList, options);
         // (g) lowest peer address.
-        if (count > 1) KeepLowestAddress(candidates, alive);
+        if (count > 1) count = KeepLowestAddress(candidates, alive);
+        // Several paths from one peer (RFC 7911) can tie on every step above; RFC 7911 names no tie-breaker, so the
+        // lowest path identifier wins, whatever order the paths arrived in.
+        if (count > 1) KeepLowestPathId(candidates, alive);
         return First(alive);
     }
 
@@ -140,12 +144,26 @@ public static class BestPathSelector
 
     private static uint Med(RouteAttributes r, DecisionOptions o) => r.HasMed ? r.Med : o.MissingMedAsWorst ? uint.MaxValue : 0;
 
-    private static void KeepLowestAddress(ReadOnlySpan<Candidate> c, Span<bool> alive)
+    private static int KeepLowestAddress(ReadOnlySpan<Candidate> c, Span<bool> alive)
     {
         UInt128 best = UInt128.MaxValue;
         for (int i = 0; i < c.Length; i++)
             if (alive[i] && c[i].From.AddressKey < best) best = c[i].From.AddressKey;
+        int count = 0;
         for (int i = 0; i < c.Length; i++)
+        {
             if (alive[i] && c[i].From.AddressKey != best) alive[i] = false;
+            if (alive[i]) count++;
+        }
+        return count;
+    }
+
+    private static void KeepLowestPathId(ReadOnlySpan<Candidate> c, Span<bool> alive)
+    {
+        uint best = uint.MaxValue;
+        for (int i = 0; i < c.Length; i++)
+            if (alive[i] && c[i].PathId < best) best = c[i].PathId;
+        for (int i = 0; i < c.Length; i++)
+            if (alive[i] && c[i].PathId != best) alive[i] = false;
     }
 }

@@ -17,7 +17,7 @@ namespace AkkaBgp.Rib.Engine;
 /// </summary>
 public sealed class LocRibPartition : ReceiveActor
 {
-    /// <summary>Changes per message to an Adj-RIB-Out actor: 2048 x 32 bytes stays under the large-object threshold.</summary>
+    /// <summary>Changes per message to an Adj-RIB-Out actor: 2048 x 40 bytes stays under the large-object threshold.</summary>
     private const int OutboundChunk = 2048;
 
     private readonly int _index;
@@ -40,9 +40,23 @@ public sealed class LocRibPartition : ReceiveActor
     {
         public readonly RibPeer Peer = peer;
         public readonly IActorRef Outbound = outbound;
-        public readonly List<(Prefix, OutRoute?)> Pending = new();
+        public readonly List<(NlriEntry, OutRoute?)> Pending = new();
         public int DeltaV4, DeltaV6;
+        /// <summary>
+        /// The Adj-RIB-Out of a neighbor we send several paths per prefix (ADD-PATH, RFC 7911): what it has from us,
+        /// by prefix, with our path identifiers. Kept only for such neighbors: with one path per prefix what the
+        /// neighbor has follows from the previous best path, but which of several paths it has does not.
+        /// </summary>
+        public readonly Dictionary<Prefix, SentPath[]>? Sent = peer.AddPathSend.IsEmpty ? null : new();
+
+        public bool SendsPaths(AfiSafi family) => Sent is not null && Peer.AddPathSend.Contains(family);
     }
+
+    /// <summary>One path sent to an ADD-PATH neighbor under our path identifier <paramref name="Id"/>.</summary>
+    private readonly record struct SentPath(uint Id, OutRoute Route);
+
+    /// <summary>Neighbors with ADD-PATH send: every change to a prefix is then looked at, not only best-path changes.</summary>
+    private int _multiPathTargets;
 
     public LocRibPartition(int index, RibSettings settings, RibPeer local)
     {
@@ -175,7 +189,7 @@ public sealed class LocRibPartition : ReceiveActor
             BestChange change;
             if (op.Attributes is null)
             {
-                change = table.Withdraw(op.Prefix, from.Slot);
+                change = table.Withdraw(op.Prefix, from.Slot, op.PathId);
             }
             else
             {
@@ -188,14 +202,12 @@ public sealed class LocRibPartition : ReceiveActor
                     lastNh = op.MpNextHop;
                     lastLeak = op.OtcLeak;
                 }
-                change = table.Announce(op.Prefix, from, route!, op.Filtered);
+                change = table.Announce(op.Prefix, from, route!, op.Filtered, op.PathId);
             }
+            if (change.Changed || _multiPathTargets > 0) Advertise(op.Prefix, change);
             if (change.Changed)
-            {
-                Advertise(op.Prefix, change);
                 Record(op.Prefix, change, from, from.IsLocal ? BestPathChangeReason.LocalRoute
                     : op.Attributes is null ? BestPathChangeReason.Withdraw : BestPathChangeReason.Update);
-            }
         }
         if (route is not null) _interner.Release(route);
         FlushOutbound();
@@ -207,7 +219,9 @@ public sealed class LocRibPartition : ReceiveActor
         _v4.IneligibleFrom(slot), _v6.IneligibleFrom(slot), _v4.FilteredFrom(slot), _v6.FilteredFrom(slot));
 
     /// <summary>RFC 4271 9.2: a best-path change is advertised to every neighbor whose view changes: a new
-    /// export replaces the old one (implicit withdraw), or a withdrawal when the route can no longer go there.</summary>
+    /// export replaces the old one (implicit withdraw), or a withdrawal when the route can no longer go there.
+    /// Neighbors that take several paths (ADD-PATH) are given the prefix's new set of paths, whether or not the best
+    /// one changed.</summary>
     private void Advertise(Prefix prefix, in BestChange c)
     {
         if (_outbound.Count == 0) return;
@@ -216,20 +230,62 @@ public sealed class LocRibPartition : ReceiveActor
         foreach (var (_, o) in _outbound)
         {
             if (!o.Peer.Families.Contains(family)) continue;
+            if (o.SendsPaths(family))
+            {
+                AdvertisePaths(prefix, v6 ? _v6 : _v4, o, o, resend: false);
+                if (o.Pending.Count >= OutboundChunk) Send(o);
+                continue;
+            }
+            if (!c.Changed) continue;
             var before = c.OldRoute is null ? null : ExportFor(prefix, c.OldRoute, c.OldPeer!, o.Peer, v6);
             var after = c.NewRoute is null ? null : ExportFor(prefix, c.NewRoute, c.NewPeer!, o.Peer, v6);
             if (after is not null)
             {
-                if (!ReferenceEquals(before, after)) o.Pending.Add((prefix, after));
+                if (!ReferenceEquals(before, after)) o.Pending.Add((new NlriEntry(prefix), after));
                 if (before is null) { if (v6) o.DeltaV6++; else o.DeltaV4++; }
             }
             else if (before is not null)
             {
-                o.Pending.Add((prefix, null));
+                o.Pending.Add((new NlriEntry(prefix), null));
                 if (v6) o.DeltaV6--; else o.DeltaV4--;
             }
             if (o.Pending.Count >= OutboundChunk) Send(o);
         }
+    }
+
+    private readonly List<SentPath> _exports = new();
+
+    /// <summary>
+    /// RFC 7911 section 3 towards a neighbor that takes several paths: the prefix's paths that may go there, the best
+    /// first, up to the neighbor's number, each under our path identifier (see <see cref="RankedPath"/>). Compared
+    /// with what the neighbor has (<see cref="OutTarget.Sent"/> of <paramref name="live"/>), a path no longer in the set
+    /// is withdrawn by its identifier and a new or changed one announced; with <paramref name="resend"/> (route
+    /// refresh) all are announced again. The changes go to <paramref name="into"/>.
+    /// </summary>
+    private void AdvertisePaths(Prefix prefix, PrefixTable table, OutTarget live, OutTarget into, bool resend)
+    {
+        var to = live.Peer;
+        bool v6 = prefix.IsIPv6;
+        _exports.Clear();
+        table.RankedPaths(prefix, to.AddPathSendMax, r =>
+        {
+            if (ExportFor(prefix, r.Route, r.Peer, to, v6) is not { } sent) return false;
+            _exports.Add(new SentPath(r.Id, sent));
+            return true;
+        });
+        live.Sent!.TryGetValue(prefix, out var before);
+        before ??= [];
+        foreach (var b in before)
+            if (!_exports.Exists(x => x.Id == b.Id)) into.Pending.Add((new NlriEntry(prefix, b.Id), null));
+        foreach (var x in _exports)
+        {
+            int i = Array.FindIndex(before, b => b.Id == x.Id);
+            if (resend || i < 0 || !before[i].Route.Equals(x.Route)) into.Pending.Add((new NlriEntry(prefix, x.Id), x.Route));
+        }
+        int delta = (_exports.Count > 0 ? 1 : 0) - (before.Length > 0 ? 1 : 0);
+        if (v6) into.DeltaV6 += delta; else into.DeltaV4 += delta;
+        if (_exports.Count == 0) live.Sent.Remove(prefix);
+        else live.Sent[prefix] = _exports.ToArray();
     }
 
     private void Record(Prefix prefix, in BestChange c, RibPeer? from, BestPathChangeReason reason)
@@ -275,7 +331,7 @@ public sealed class LocRibPartition : ReceiveActor
 
     private static void Send(OutTarget o)
     {
-        o.Outbound.Tell(new OutboundChanges(new List<(Prefix, OutRoute?)>(o.Pending), o.DeltaV4, o.DeltaV6), ActorRefs.NoSender);
+        o.Outbound.Tell(new OutboundChanges(new List<(NlriEntry, OutRoute?)>(o.Pending), o.DeltaV4, o.DeltaV6), ActorRefs.NoSender);
         o.Pending.Clear();
         o.DeltaV4 = o.DeltaV6 = 0;
     }
@@ -287,11 +343,23 @@ public sealed class LocRibPartition : ReceiveActor
         _peers[p.Slot] = p;
         // A neighbor we export nothing to ("export none", as route collectors and the shared benchmark use)
         // costs nothing per route change.
-        if (p.Settings.Export is not { RejectsEverything: true }) _outbound[p.Slot] = new OutTarget(p, up.Outbound);
+        if (p.Settings.Export is not { RejectsEverything: true }) AddTarget(new OutTarget(p, up.Outbound));
         bool exports = _outbound.ContainsKey(p.Slot);
         if (exports && p.Families.Contains(AfiSafi.Ipv4Unicast)) Dump(p, up.Outbound, _v4, round: -1);
         if (exports && p.Families.Contains(AfiSafi.Ipv6Unicast)) Dump(p, up.Outbound, _v6, round: -1);
         up.Outbound.Tell(new DumpDone(0), Self);
+    }
+
+    private void AddTarget(OutTarget o)
+    {
+        RemoveTarget(o.Peer.Slot);
+        _outbound[o.Peer.Slot] = o;
+        if (o.Sent is not null) _multiPathTargets++;
+    }
+
+    private void RemoveTarget(int slot)
+    {
+        if (_outbound.Remove(slot, out var o) && o.Sent is not null) _multiPathTargets--;
     }
 
     /// <summary>Sends the exportable best paths of one table to one neighbor. Round -1 is part of the initial
@@ -301,11 +369,23 @@ public sealed class LocRibPartition : ReceiveActor
         // The initial table adds to what the neighbor has; a refresh re-sends what it already has.
         var target = new OutTarget(to, outbound);
         bool counts = round < 0;
+        var family = table.IsIPv6 ? AfiSafi.Ipv6Unicast : AfiSafi.Ipv4Unicast;
+        if (_outbound.TryGetValue(to.Slot, out var live) && ReferenceEquals(live.Peer, to) && live.SendsPaths(family))
+        {
+            foreach (var prefix in table.AllPrefixes())
+            {
+                AdvertisePaths(prefix, table, live, target, resend: true);
+                if (target.Pending.Count >= OutboundChunk) Send(target);
+            }
+            if (target.Pending.Count > 0 || (target.DeltaV4 | target.DeltaV6) != 0) Send(target);
+            if (round >= 0) outbound.Tell(new DumpDone(round), Self);
+            return;
+        }
         foreach (var (prefix, route, from) in table.BestPaths())
         {
             var o = ExportFor(prefix, route, from, to, table.IsIPv6);
             if (o is null) continue;
-            target.Pending.Add((prefix, o));
+            target.Pending.Add((new NlriEntry(prefix), o));
             if (counts) { if (table.IsIPv6) target.DeltaV6++; else target.DeltaV4++; }
             if (target.Pending.Count >= OutboundChunk) Send(target);
         }
@@ -320,8 +400,8 @@ public sealed class LocRibPartition : ReceiveActor
         remove(slot, changes);
         foreach (var (p, c) in changes)
         {
-            Advertise(p, c);
-            Record(p, c, from, reason);
+            if (c.Changed || _multiPathTargets > 0) Advertise(p, c);
+            if (c.Changed) Record(p, c, from, reason);
         }
         FlushOutbound();
         PublishEvents();
@@ -331,7 +411,7 @@ public sealed class LocRibPartition : ReceiveActor
     {
         // RFC 4724 4.2: routes of the families the peer preserves stay (stale) and keep being used; the
         // others are deleted as for any session end. The old RibPeer stays in its slot as their source.
-        _outbound.Remove(r.Slot);
+        RemoveTarget(r.Slot);
         var from = (uint)r.Slot < (uint)_peers.Length ? _peers[r.Slot] : null;
         // A copy stands in as the stale paths' source, so that batches the ended session's inbound actor may
         // still send are refused (Apply accepts only the slot's current instance).
@@ -347,7 +427,7 @@ public sealed class LocRibPartition : ReceiveActor
 
     private void PeerDown(PartitionPeerDown down)
     {
-        _outbound.Remove(down.Slot);
+        RemoveTarget(down.Slot);
         var gone = (uint)down.Slot < (uint)_peers.Length ? _peers[down.Slot] : null;
         Purge(down.Slot, gone, BestPathChangeReason.PeerDown, (slot, changes) =>
         {
@@ -410,16 +490,34 @@ public sealed class LocRibPartition : ReceiveActor
         else candidates.Add(q.Query.Prefix);
         long keep = (long)Math.Max(0, q.Query.Offset) + Math.Max(0, q.Query.Limit);
         int total = 0;
+        var family = table.IsIPv6 ? AfiSafi.Ipv6Unicast : AfiSafi.Ipv4Unicast;
+        if (_outbound.TryGetValue(to.Slot, out var target) && ReferenceEquals(target.Peer, to) && target.SendsPaths(family))
+        {
+            // ADD-PATH: every path the neighbor has from us, under our path identifiers.
+            foreach (var prefix in candidates)
+            {
+                if (!target.Sent!.TryGetValue(prefix, out var sentPaths)) continue;
+                total++;
+                if (matches.Count >= keep) continue;
+                matches.Add((prefix, sentPaths.Select((x, i) => SentView(prefix, to, x.Route, i == 0, x.Id)).ToList()));
+            }
+            return new PartitionLookupResult(q.QueryId, matches, total);
+        }
         foreach (var prefix in candidates)
         {
             if (!table.TryGetBest(prefix, out var route, out var from) || route is null || from is null) continue;
             if (ExportFor(prefix, route, from, to, prefix.IsIPv6) is not { } sent) continue;
             total++;
             if (matches.Count >= keep) continue;
-            System.Net.IPAddress? nh = sent.MpNextHop.Length >= 16 ? new System.Net.IPAddress(sent.MpNextHop.AsSpan(0, 16)) : sent.Attributes.NextHopAddress;
-            matches.Add((prefix, [new RouteView(prefix, to.Address, to.PeerAs, true, true, null, sent.Attributes, nh)]));
+            matches.Add((prefix, [SentView(prefix, to, sent, true, 0)]));
         }
         return new PartitionLookupResult(q.QueryId, matches, total);
+    }
+
+    private static RouteView SentView(Prefix prefix, RibPeer to, OutRoute sent, bool best, uint pathId)
+    {
+        System.Net.IPAddress? nh = sent.MpNextHop.Length >= 16 ? new System.Net.IPAddress(sent.MpNextHop.AsSpan(0, 16)) : sent.Attributes.NextHopAddress;
+        return new RouteView(prefix, to.Address, to.PeerAs, best, true, null, sent.Attributes, nh, PathId: pathId);
     }
 
     private RouteView View(Prefix prefix, StoredPath p)
@@ -432,6 +530,6 @@ public sealed class LocRibPartition : ReceiveActor
         return new RouteView(prefix, p.Peer.IsLocal ? null : p.Peer.Address, p.Peer.PeerAs, p.IsBest, eligible,
             eligible ? null : p.Filtered ? "Filtered" : (p.Route.Ineligibility == PathIneligibility.None ? PathIneligibility.NextHopUnresolvable : p.Route.Ineligibility).ToString(),
             p.Route.Attributes, nh, p.Stale,
-            _vrps?.Validate(prefix, AkkaBgp.Rpki.RouteOrigin.Of(p.Route.Attributes.AsPath, _settings.LocalAs)));
+            _vrps?.Validate(prefix, AkkaBgp.Rpki.RouteOrigin.Of(p.Route.Attributes.AsPath, _settings.LocalAs)), p.PathId);
     }
 }

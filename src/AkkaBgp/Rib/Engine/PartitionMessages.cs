@@ -11,8 +11,9 @@ namespace AkkaBgp.Rib.Engine;
 // may still export a few changes to its stopped Adj-RIB-Out actor, which is expected and not worth a log line.
 
 /// <summary>One route change for a partition: <paramref name="Attributes"/> null means withdraw;
-/// <paramref name="Filtered"/> marks a route the import policy rejected, kept for the pre-policy view.</summary>
-internal readonly record struct RouteOp(Prefix Prefix, PathAttributes? Attributes, byte[]? MpNextHop, bool Filtered = false, bool OtcLeak = false);
+/// <paramref name="Filtered"/> marks a route the import policy rejected, kept for the pre-policy view;
+/// <paramref name="PathId"/> is the peer's ADD-PATH path identifier (RFC 7911), 0 without ADD-PATH.</summary>
+internal readonly record struct RouteOp(Prefix Prefix, PathAttributes? Attributes, byte[]? MpNextHop, bool Filtered = false, bool OtcLeak = false, uint PathId = 0);
 
 /// <summary>A session came up: the partition registers it as a route source and destination, then sends it
 /// its share of the Loc-RIB (initial table, RFC 4271 9.2) and a <see cref="DumpDone"/>.</summary>
@@ -42,8 +43,9 @@ internal sealed record PartitionDump(RibPeer Peer, AfiSafi Family, long Round) :
 internal sealed record DumpDone(long Round) : IDeadLetterSuppression;
 
 /// <summary>Changes to advertise to one neighbor, in the order the partition produced them, and by how much they
-/// change the number of prefixes the neighbor has from us per family (announced where it had none: +1; withdrawn: -1).</summary>
-internal sealed record OutboundChanges(List<(Prefix Prefix, OutRoute? Route)> Changes, int AdvertisedDeltaV4 = 0, int AdvertisedDeltaV6 = 0) : IDeadLetterSuppression;
+/// change the number of prefixes the neighbor has from us per family (announced where it had none: +1; withdrawn: -1).
+/// The path identifier of each entry is ours (RFC 7911), and 0 towards neighbors without ADD-PATH send.</summary>
+internal sealed record OutboundChanges(List<(NlriEntry Nlri, OutRoute? Route)> Changes, int AdvertisedDeltaV4 = 0, int AdvertisedDeltaV6 = 0) : IDeadLetterSuppression;
 
 /// <summary>Asks a <see cref="PeerOutbound"/> for <see cref="OutboundCounters"/>.</summary>
 internal sealed record OutboundCountersQuery : IDeadLetterSuppression

@@ -49,7 +49,7 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
     /// <summary>Prefixes the import filter rejected and that are not stored (no KeepFiltered), so that the
     /// pre-policy count stays exact: a later accepted announcement or a withdrawal takes them out again.
     /// Holds only rejected prefixes, which are few in the usual configurations.</summary>
-    private readonly HashSet<Prefix> _rejectedUnstored = new();
+    private readonly HashSet<NlriEntry> _rejectedUnstored = new();
     private int _rejectedUnstoredV6;
     /// <summary>Post-policy paths (what max-prefix limits).</summary>
     internal long AcceptedV4 => StoredV4 - KeptFilteredV4;
@@ -61,7 +61,9 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
     /// change can run the policy again on exactly the routes it affects (RFC 6811 section 4 asks for re-validation
     /// when the VRPs change). Only such peers pay for this copy.</summary>
     private readonly bool _rov;
-    private readonly Dictionary<Prefix, PrePolicyRoute> _prePolicy = new();
+    /// <remarks>Keyed with the ADD-PATH path identifier (RFC 7911), as every per-route table here: with ADD-PATH a
+    /// peer has one route per (prefix, path identifier).</remarks>
+    private readonly Dictionary<NlriEntry, PrePolicyRoute> _prePolicy = new();
     /// <summary>Per family, the generation of the last BoRR: a sweep drops the pre-policy routes older than it, as
     /// the partitions drop their stale paths (RFC 7313 4).</summary>
     private readonly Dictionary<AfiSafi, long> _staleBefore = new();
@@ -123,11 +125,11 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
     {
         _vrps = r.Vrps;
         if (!_rov || _stopped) return;
-        List<(Prefix, PrePolicyRoute)>? changed = null;
+        List<(NlriEntry, PrePolicyRoute)>? changed = null;
         foreach (var (prefix, route) in _prePolicy)
         {
-            if (r.Cover is { } cover && !cover.Covers(prefix)) continue;
-            var state = Validate(prefix, route.Attributes);
+            if (r.Cover is { } cover && !cover.Covers(prefix.Prefix)) continue;
+            var state = Validate(prefix.Prefix, route.Attributes);
             if (state != route.State) (changed ??= new()).Add((prefix, route with { State = state }));
         }
         if (changed is null) return;
@@ -174,7 +176,7 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
         {
             bool v6 = family == AfiSafi.Ipv6Unicast;
             foreach (var (prefix, route) in _prePolicy)
-                if (prefix.IsIPv6 == v6 && route.Generation < before) _prePolicy.Remove(prefix);
+                if (prefix.Prefix.IsIPv6 == v6 && route.Generation < before) _prePolicy.Remove(prefix);
         }
         Flush();
         foreach (var p in _partitions) p.Tell(new PartitionSweepStale(_peer.Slot, family), Self);
@@ -198,20 +200,21 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
         }
         bool v4 = _peer.Families.Contains(AfiSafi.Ipv4Unicast), v6 = _peer.Families.Contains(AfiSafi.Ipv6Unicast);
 
-        foreach (var w in update.Withdrawn) Withdraw(w.Prefix);
+        // With ADD-PATH (RFC 7911 section 3) every entry carries the path identifier it withdraws or announces.
+        foreach (var w in update.Withdrawn) Withdraw(w);
         if (update.MpUnreach is { IsDecoded: true, Safi: Safi.Unicast } unreach)
-            foreach (var w in unreach.Withdrawn) Withdraw(w.Prefix);
+            foreach (var w in unreach.Withdrawn) Withdraw(w);
 
         // RFC 7606 2: treat-as-withdraw turns every announcement of the UPDATE into a withdrawal.
         bool withdraw = update.IsTreatAsWithdraw;
         if (withdraw) TreatAsWithdraw++;
         var attrs = withdraw ? null : ImportAttributes(update.Attributes);
         if (v4 || withdraw)
-            foreach (var n in update.Nlri) Announce(n.Prefix, attrs, null);
+            foreach (var n in update.Nlri) Announce(n, attrs, null);
         if (update.MpReach is { IsDecoded: true, Safi: Safi.Unicast } reach && ((reach.Afi == Afi.Ipv6 ? v6 : v4) || withdraw))
         {
             var nh = reach.NextHop.ToArray();
-            foreach (var n in reach.Nlri) Announce(n.Prefix, attrs, nh);
+            foreach (var n in reach.Nlri) Announce(n, attrs, nh);
         }
         _batchedUpdates++;
         if (!_flushScheduled)
@@ -259,19 +262,19 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
     private PathAttributes? _lastIn, _lastOut;
     private FilterTerm? _lastTerm;
 
-    private void Withdraw(Prefix prefix)
+    private void Withdraw(NlriEntry prefix)
     {
         if (_rov) _prePolicy.Remove(prefix);
         if (_rejectedUnstored.Count > 0) Unreject(prefix);
         Add(prefix, null, null);
     }
 
-    private void Unreject(Prefix prefix)
+    private void Unreject(NlriEntry prefix)
     {
-        if (_rejectedUnstored.Remove(prefix) && prefix.IsIPv6) _rejectedUnstoredV6--;
+        if (_rejectedUnstored.Remove(prefix) && prefix.Prefix.IsIPv6) _rejectedUnstoredV6--;
     }
 
-    private void Announce(Prefix prefix, PathAttributes? attrs, byte[]? nh)
+    private void Announce(NlriEntry prefix, PathAttributes? attrs, byte[]? nh)
     {
         if (attrs is null)
         {
@@ -284,7 +287,7 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
         var rov = RovState.NotFound;
         if (_rov)
         {
-            rov = Validate(prefix, attrs);
+            rov = Validate(prefix.Prefix, attrs);
             _prePolicy[prefix] = new PrePolicyRoute(attrs, nh, rov, _generation);
         }
         Import(prefix, attrs, nh, rov, leak);
@@ -292,11 +295,11 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
 
     /// <summary>The import policy on one route (with its validation state when the policy asks for it).</summary>
     /// <param name="leak">The route is an RFC 9234 leak (<see cref="IsOtcLeak"/>, decided once by the caller).</param>
-    private void Import(Prefix prefix, PathAttributes attrs, byte[]? nh, RovState rov, bool leak)
+    private void Import(NlriEntry prefix, PathAttributes attrs, byte[]? nh, RovState rov, bool leak)
     {
         if (_peer.Settings.Import is { } filter)
         {
-            var r = filter.Evaluate(prefix, attrs, rov);
+            var r = filter.Evaluate(prefix.Prefix, attrs, rov);
             if (!r.Accepted)
             {
                 // A rejected route must also remove what this peer sent before for the prefix (or replace it
@@ -305,7 +308,7 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
                 if (_peer.Settings.KeepFiltered) Add(prefix, attrs, nh, filtered: true);
                 else
                 {
-                    if (_rejectedUnstored.Add(prefix) && prefix.IsIPv6) _rejectedUnstoredV6++;
+                    if (_rejectedUnstored.Add(prefix) && prefix.Prefix.IsIPv6) _rejectedUnstoredV6++;
                     Add(prefix, null, null);
                 }
                 return;
@@ -326,11 +329,11 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
         Add(prefix, attrs, nh, otcLeak: leak);
     }
 
-    private void Add(Prefix prefix, PathAttributes? attrs, byte[]? nh, bool filtered = false, bool otcLeak = false)
+    private void Add(NlriEntry prefix, PathAttributes? attrs, byte[]? nh, bool filtered = false, bool otcLeak = false)
     {
-        int i = LocRibPartition.PartitionOf(prefix, _partitions.Length);
+        int i = LocRibPartition.PartitionOf(prefix.Prefix, _partitions.Length);
         var list = _batches[i] ??= new List<RouteOp>(BatchLimit);
-        list.Add(new RouteOp(prefix, attrs, nh, filtered, otcLeak));
+        list.Add(new RouteOp(prefix.Prefix, attrs, nh, filtered, otcLeak, prefix.PathId));
         if (list.Count >= BatchLimit) Flush();
     }
 

@@ -47,7 +47,7 @@ public sealed class PeerOutbound : ReceiveActor, IWithTimers
         _connection = connection;
         _partitions = partitions;
         _mrai = peer.Settings.MinRouteAdvertisementInterval;
-        _ctx = new UpdateEncodeContext(peer.FourOctetAs, maxMessageSize: peer.MaxMessageSize);
+        _ctx = new UpdateEncodeContext(peer.FourOctetAs, peer.AddPathSend, maxMessageSize: peer.MaxMessageSize);
 
         Receive<OutboundChanges>(c =>
         {
@@ -135,16 +135,16 @@ public sealed class PeerOutbound : ReceiveActor, IWithTimers
         public static readonly MraiDue Instance = new();
     }
 
-    private readonly Dictionary<Prefix, TimeSpan> _lastSent = new();
+    private readonly Dictionary<NlriEntry, TimeSpan> _lastSent = new();
     private readonly OutboundQueue _held = new();
-    private readonly PriorityQueue<Prefix, TimeSpan> _due = new();
+    private readonly PriorityQueue<NlriEntry, TimeSpan> _due = new();
     private TimeSpan? _timerAt;
     private int _pruneAt = 4096;
 
     private readonly SpeakerClock _clock = SpeakerClock.For(Context.System);
     private TimeSpan Now => _clock.Elapsed;
 
-    private void Admit(List<(Prefix Prefix, OutRoute? Route)> changes)
+    private void Admit(List<(NlriEntry Nlri, OutRoute? Route)> changes)
     {
         var now = Now;
         foreach (var (prefix, route) in changes)

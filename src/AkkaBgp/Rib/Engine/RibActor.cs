@@ -180,6 +180,8 @@ public sealed class RibActor : ReceiveActor, IWithTimers
             EnhancedRouteRefresh = n.EnhancedRouteRefresh,
             LocalRole = n.LocalRole,
             ExtendedNextHopIpv4 = n.ExtendedNextHopIpv4,
+            AddPathSend = n.AddPathSendMax > 0 ? n.AddPathSend : AddPathFamilies.None,
+            AddPathSendMax = n.AddPathSendMax,
             Families = n.Families,
             Settings = cfg.Rib,
         };

@@ -96,7 +96,7 @@ public sealed record LookupRoutes(Prefix Prefix, bool LongerPrefixes = false, in
 /// <param name="Stale">Kept from before the peer's restart (RFC 4724) or refresh (RFC 7313) and not yet announced again.</param>
 /// <param name="Rpki">RFC 6811 validation state against the VRPs in use; null when no RPKI cache has given any.</param>
 public sealed record RouteView(Prefix Prefix, IPAddress? Peer, uint PeerAs, bool Best, bool Eligible, string? Ineligibility,
-    PathAttributes Attributes, IPAddress? NextHop, bool Stale = false, AkkaBgp.Rpki.RovState? Rpki = null);
+    PathAttributes Attributes, IPAddress? NextHop, bool Stale = false, AkkaBgp.Rpki.RovState? Rpki = null, uint PathId = 0);
 
 /// <param name="TotalPrefixes">Matching prefixes before paging.</param>
 public sealed record RouteLookupResult(int TotalPrefixes, IReadOnlyList<RouteView> Routes);

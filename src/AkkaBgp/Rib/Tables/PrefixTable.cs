@@ -12,8 +12,14 @@ public readonly record struct BestChange(RouteAttributes? OldRoute, RibPeer? Old
     public bool Changed => !ReferenceEquals(OldRoute, NewRoute) || !ReferenceEquals(OldPeer, NewPeer);
 }
 
-/// <summary>One stored path as reported by queries.</summary>
-public readonly record struct StoredPath(RibPeer Peer, RouteAttributes Route, bool IsBest, bool Filtered = false, bool Stale = false);
+/// <summary>One stored path as reported by queries. <paramref name="PathId"/> is the peer's ADD-PATH path identifier
+/// (RFC 7911; 0 without ADD-PATH).</summary>
+public readonly record struct StoredPath(RibPeer Peer, RouteAttributes Route, bool IsBest, bool Filtered = false, bool Stale = false, uint PathId = 0);
+
+/// <summary>A usable path of one prefix for ADD-PATH export (RFC 7911): <paramref name="Id"/> is the path's storage
+/// slot, which stays the same while the path is stored (a replacement keeps it), so it serves as the path identifier
+/// we send; the peer's own path identifier is local to its session and cannot be passed on.</summary>
+public readonly record struct RankedPath(uint Id, RouteAttributes Route, RibPeer Peer);
 
 /// <summary>
 /// All paths for one address family (Adj-RIB-In of every neighbor after import policy, plus local routes)
@@ -50,6 +56,9 @@ public sealed class PrefixTable
     private readonly DecisionOptions _options;
     private readonly Func<int, RibPeer?> _peerOf;
     private PathSlot[] _paths = new PathSlot[1024];
+    /// <summary>ADD-PATH path identifiers (RFC 7911) by path slot; null until a path with a non-zero one is stored, so
+    /// that tables without ADD-PATH peers pay nothing for them.</summary>
+    private uint[]? _ids;
     private int _used = 1; // slot 0 means "none"
     private int _free;
     private int[] _pathsByPeer = new int[16];
@@ -149,19 +158,24 @@ public sealed class PrefixTable
         return total;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint IdOf(int slot) => _ids is null ? 0 : _ids[slot];
+
     /// <summary>
     /// Stores (or replaces: implicit withdraw, RFC 4271 3.1) <paramref name="peer"/>'s path for <paramref name="prefix"/>
     /// and re-runs selection. Takes its own reference on <paramref name="route"/>.
     /// </summary>
     /// <param name="filtered">The import policy rejected the route; it is stored for the pre-policy view
     /// (counted, shown by queries) but takes no part in selection.</param>
-    public BestChange Announce(Prefix prefix, RibPeer peer, RouteAttributes route, bool filtered = false)
+    /// <param name="pathId">The ADD-PATH path identifier (RFC 7911 section 3): with ADD-PATH a peer has one path per
+    /// (prefix, path identifier), and an announcement replaces only the path with the same identifier.</param>
+    public BestChange Announce(Prefix prefix, RibPeer peer, RouteAttributes route, bool filtered = false, uint pathId = 0)
     {
         if (prefix.IsIPv6 != _v6) throw new ArgumentException($"{prefix} is not in this table's family", nameof(prefix));
         ref var e = ref FindOrAdd(prefix);
         var (oldRoute, oldPeer) = BestOf(e);
         int s = e.Head;
-        while (s != 0 && _paths[s].Peer != peer.Slot) s = _paths[s].Next;
+        while (s != 0 && (_paths[s].Peer != peer.Slot || IdOf(s) != pathId)) s = _paths[s].Next;
         _interner.AddRef(route);
         bool replaced = s != 0;
         if (s != 0)
@@ -188,6 +202,11 @@ public sealed class PrefixTable
             s = AllocSlot();
             // AllocSlot may grow _paths but not the dictionary, so the entry ref is still valid.
             _paths[s] = new PathSlot { Route = route, Next = e.Head, Peer = (ushort)peer.Slot, Filtered = filtered };
+            if (pathId != 0)
+            {
+                if (_ids is null || _ids.Length < _paths.Length) Array.Resize(ref _ids, _paths.Length);
+                _ids[s] = pathId;
+            }
             e.Head = s;
             PathCount++;
         }
@@ -204,12 +223,12 @@ public sealed class PrefixTable
     /// strictly worse leaves the best as it is, strictly better wins outright; only ties run the whole procedure.</summary>
     private int ReselectAfterAdd(int best, int head, int slot, RouteAttributes route, RibPeer peer, bool replaced)
     {
-        var x = new Candidate(route, peer);
+        var x = new Candidate(route, peer, IdOf(slot));
         if (head == slot && _paths[slot].Next == 0) return BestPathSelector.IsEligible(x, _options) ? slot : 0;
         if (replaced) return SelectBest(head);
         if (!BestPathSelector.IsEligible(x, _options)) return best;
         if (best == 0) return SelectBest(head);
-        var b = new Candidate(_paths[best].Route!, _peerOf(_paths[best].Peer)!);
+        var b = new Candidate(_paths[best].Route!, _peerOf(_paths[best].Peer)!, IdOf(best));
         int c = BestPathSelector.ComparePreMed(x, b, _options);
         return c > 0 ? best : c < 0 ? slot : SelectBest(head);
     }
@@ -217,13 +236,14 @@ public sealed class PrefixTable
     /// <summary>Removes <paramref name="peer"/>'s path for <paramref name="prefix"/>, if any, and re-runs selection.</summary>
     public BestChange Withdraw(Prefix prefix, RibPeer peer) => Withdraw(prefix, peer.Slot);
 
-    public BestChange Withdraw(Prefix prefix, int peerSlot)
+    /// <param name="pathId">With ADD-PATH, the path identifier of the one path withdrawn (RFC 7911 section 3).</param>
+    public BestChange Withdraw(Prefix prefix, int peerSlot, uint pathId = 0)
     {
         ref var e = ref Find(prefix, out bool exists);
         if (!exists) return default;
         var (oldRoute, oldPeer) = BestOf(e);
         int prev = 0, s = e.Head;
-        while (s != 0 && _paths[s].Peer != peerSlot) { prev = s; s = _paths[s].Next; }
+        while (s != 0 && (_paths[s].Peer != peerSlot || IdOf(s) != pathId)) { prev = s; s = _paths[s].Next; }
         if (s == 0) return new BestChange(oldRoute, oldPeer, oldRoute, oldPeer);
         if (prev == 0) e.Head = _paths[s].Next;
         else _paths[prev].Next = _paths[s].Next;
@@ -246,19 +266,34 @@ public sealed class PrefixTable
         return Track(new BestChange(oldRoute, oldPeer, newRoute, newPeer));
     }
 
-    /// <summary>Removes every path from one peer (session left Established, RFC 4271 9 / 8.2.2) and reports
-    /// each prefix whose best path changed.</summary>
-    public void WithdrawAll(int peerSlot, List<(Prefix Prefix, BestChange Change)> changes)
+    /// <summary>Removes every path from one peer (session left Established, RFC 4271 9 / 8.2.2) and reports each
+    /// prefix it had a path for, with the best path before and after (<see cref="BestChange.Changed"/>: it moved).</summary>
+    public void WithdrawAll(int peerSlot, List<(Prefix Prefix, BestChange Change)> changes) => RemoveOf(peerSlot, staleOnly: false, changes);
+
+    /// <summary>Removes the peer's paths of each affected prefix (all of them, or the stale ones): with ADD-PATH a
+    /// peer may have several per prefix. One entry per prefix, from the best before the first removal to the best
+    /// after the last.</summary>
+    private void RemoveOf(int peerSlot, bool staleOnly, List<(Prefix Prefix, BestChange Change)> changes)
     {
-        if (PathsFrom(peerSlot) == 0) return;
-        var affected = new List<Prefix>(PathsFrom(peerSlot));
+        if ((staleOnly ? StaleFrom(peerSlot) : PathsFrom(peerSlot)) == 0) return;
+        var affected = new List<Prefix>(staleOnly ? StaleFrom(peerSlot) : PathsFrom(peerSlot));
         foreach (var (p, e) in Entries())
             for (int s = e.Head; s != 0; s = _paths[s].Next)
-                if (_paths[s].Peer == peerSlot) { affected.Add(p); break; }
+                if (_paths[s].Peer == peerSlot && (!staleOnly || _paths[s].Stale)) { affected.Add(p); break; }
+        var ids = new List<uint>();
         foreach (var p in affected)
         {
-            var c = Withdraw(p, peerSlot);
-            if (c.Changed) changes.Add((p, c));
+            ids.Clear();
+            ref var e = ref Find(p, out _);
+            for (int s = e.Head; s != 0; s = _paths[s].Next)
+                if (_paths[s].Peer == peerSlot && (!staleOnly || _paths[s].Stale)) ids.Add(IdOf(s));
+            BestChange first = default, last = default;
+            for (int i = 0; i < ids.Count; i++)
+            {
+                last = Withdraw(p, peerSlot, ids[i]);
+                if (i == 0) first = last;
+            }
+            changes.Add((p, new BestChange(first.OldRoute, first.OldPeer, last.NewRoute, last.NewPeer)));
         }
     }
 
@@ -279,20 +314,8 @@ public sealed class PrefixTable
     }
 
     /// <summary>Removes the paths of one peer still marked stale (End-of-RIB, EoRR, or a timer) and reports each
-    /// prefix whose best path changed. Costs nothing when the peer has no stale path.</summary>
-    public void SweepStale(int peerSlot, List<(Prefix Prefix, BestChange Change)> changes)
-    {
-        if (StaleFrom(peerSlot) == 0) return;
-        var affected = new List<Prefix>(StaleFrom(peerSlot));
-        foreach (var (p, e) in Entries())
-            for (int s = e.Head; s != 0; s = _paths[s].Next)
-                if (_paths[s].Peer == peerSlot) { if (_paths[s].Stale) affected.Add(p); break; }
-        foreach (var p in affected)
-        {
-            var c = Withdraw(p, peerSlot);
-            if (c.Changed) changes.Add((p, c));
-        }
-    }
+    /// prefix it touched, as <see cref="WithdrawAll"/>. Costs nothing when the peer has no stale path.</summary>
+    public void SweepStale(int peerSlot, List<(Prefix Prefix, BestChange Change)> changes) => RemoveOf(peerSlot, staleOnly: true, changes);
 
     /// <summary>Re-runs selection everywhere (e.g. after the next-hop resolver's view changed).</summary>
     public void Reselect(List<(Prefix Prefix, BestChange Change)> changes)
@@ -322,8 +345,54 @@ public sealed class PrefixTable
         ref var e = ref Find(prefix, out bool exists);
         if (!exists) return list;
         for (int s = e.Head; s != 0; s = _paths[s].Next)
-            if (_peerOf(_paths[s].Peer) is { } peer) list.Add(new StoredPath(peer, _paths[s].Route!, s == e.Best, _paths[s].Filtered, _paths[s].Stale));
+            if (_peerOf(_paths[s].Peer) is { } peer) list.Add(new StoredPath(peer, _paths[s].Route!, s == e.Best, _paths[s].Filtered, _paths[s].Stale, IdOf(s)));
         return list;
+    }
+
+    /// <summary>
+    /// The usable paths of <paramref name="prefix"/> for ADD-PATH export (RFC 7911) in decision order, offered to
+    /// <paramref name="take"/> until it has accepted <paramref name="max"/> of them: the best path, then the best of
+    /// the rest, and so on (the RFC 4271 9.1.2 procedure run again without the winners, since the MED rule admits no
+    /// single sort). Filtered and ineligible paths are left out. When every usable path may be taken, the rest after
+    /// the best come as stored, without ranking. Returns how many were accepted.
+    /// </summary>
+    public int RankedPaths(Prefix prefix, int max, Func<RankedPath, bool> take)
+    {
+        ref var e = ref Find(prefix, out bool exists);
+        if (!exists || e.Best == 0 || max <= 0) return 0;
+        int best = e.Best, taken = 0;
+        if (take(new RankedPath((uint)best, _paths[best].Route!, _peerOf(_paths[best].Peer)!))) taken++;
+        if (taken == max) return taken;
+        // The candidates are copied out first: take may not touch the table, but it runs other code.
+        var slots = new List<int>();
+        var candidates = new List<Candidate>();
+        for (int s = e.Head; s != 0; s = _paths[s].Next)
+        {
+            if (s == best || _paths[s].Filtered || _peerOf(_paths[s].Peer) is not { } peer) continue;
+            var c = new Candidate(_paths[s].Route!, peer, IdOf(s));
+            if (!BestPathSelector.IsEligible(c, _options)) continue;
+            candidates.Add(c);
+            slots.Add(s);
+        }
+        if (max >= candidates.Count + 1)
+        {
+            for (int i = 0; i < candidates.Count && taken < max; i++)
+                if (take(new RankedPath((uint)slots[i], candidates[i].Route, candidates[i].From))) taken++;
+            return taken;
+        }
+        // Best of the rest, taken out, again: O(N x paths) selections for the best N.
+        while (taken < max && candidates.Count > 0)
+        {
+            int w = BestPathSelector.Select(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(candidates), _options);
+            if (w < 0) break;
+            if (take(new RankedPath((uint)slots[w], candidates[w].Route, candidates[w].From))) taken++;
+            int last = candidates.Count - 1;
+            candidates[w] = candidates[last];
+            slots[w] = slots[last];
+            candidates.RemoveAt(last);
+            slots.RemoveAt(last);
+        }
+        return taken;
     }
 
     /// <summary>Visits every prefix with a best path (initial table dump, route refresh).</summary>
@@ -379,7 +448,7 @@ public sealed class PrefixTable
                 Array.Resize(ref _candidates, i * 2);
                 Array.Resize(ref _candidateSlots, i * 2);
             }
-            _candidates[i] = new Candidate(_paths[s].Route!, peer);
+            _candidates[i] = new Candidate(_paths[s].Route!, peer, IdOf(s));
             _candidateSlots[i++] = s;
         }
         int best = BestPathSelector.Select(_candidates.AsSpan(0, i), _options);
@@ -410,13 +479,18 @@ public sealed class PrefixTable
             _free = _paths[f].Next;
             return f;
         }
-        if (_used == _paths.Length) Array.Resize(ref _paths, _paths.Length * 2);
+        if (_used == _paths.Length)
+        {
+            Array.Resize(ref _paths, _paths.Length * 2);
+            if (_ids is not null) Array.Resize(ref _ids, _paths.Length);
+        }
         return _used++;
     }
 
     private void FreeSlot(int s)
     {
         _paths[s] = new PathSlot { Next = _free };
+        if (_ids is not null) _ids[s] = 0;
         _free = s;
     }
 }

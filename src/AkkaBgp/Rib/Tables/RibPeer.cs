@@ -60,6 +60,10 @@ public sealed class RibPeer
     };
     /// <summary>RFC 8950 negotiated: IPv4 routes may go to this peer with an IPv6 next hop in MP_REACH_NLRI.</summary>
     public bool ExtendedNextHopIpv4 { get; init; }
+    /// <summary>RFC 7911: the families in which we send this peer several paths per prefix, each with a path identifier.</summary>
+    public AddPathFamilies AddPathSend { get; init; }
+    /// <summary>How many paths per prefix go where <see cref="AddPathSend"/> holds: the best ones in decision order.</summary>
+    public int AddPathSendMax { get; init; }
     /// <summary>Families negotiated in both directions (RFC 4760); we send and accept only these.</summary>
     public IReadOnlySet<AfiSafi> Families { get; init; } = new HashSet<AfiSafi> { AfiSafi.Ipv4Unicast };
     public PeerRibSettings Settings { get; init; } = PeerRibSettings.Default;
@@ -96,6 +100,7 @@ public sealed class RibPeer
         Slot = Slot, Address = Address, PeerAs = PeerAs, RouterId = RouterId, LocalAs = LocalAs, IsLocal = IsLocal,
         LocalAddress = LocalAddress, LocalIPv6NextHop = LocalIPv6NextHop, LocalIPv6LinkLocal = LocalIPv6LinkLocal, FourOctetAs = FourOctetAs, MaxMessageSize = MaxMessageSize,
         EnhancedRouteRefresh = EnhancedRouteRefresh, ExtendedNextHopIpv4 = ExtendedNextHopIpv4, LocalRole = LocalRole, Families = Families, Settings = Settings,
+        AddPathSend = AddPathSend, AddPathSendMax = AddPathSendMax,
     };
 
     public override string ToString() => IsLocal ? "local" : $"{Address} AS{PeerAs}";
