@@ -12,6 +12,7 @@ public sealed partial class Bird(Peering peering) : Daemon(peering)
 {
     private readonly HashSet<string> _v4 = [.. peering.AnnounceV4];
     private readonly HashSet<string> _v6 = [.. peering.AnnounceV6];
+    private readonly HashSet<string> _v4b = [.. peering.SecondPathV4];
 
     public override string Name => "bird";
     private string Ctl => Path.Combine(WorkDir, "bird.ctl");
@@ -28,6 +29,12 @@ public sealed partial class Bird(Peering peering) : Daemon(peering)
         c.Append("protocol static st4 { ipv4; route 127.0.0.0/8 blackhole; ");
         foreach (var r in _v4) c.Append($"route {r} blackhole; ");
         c.AppendLine("}");
+        if (_v4b.Count > 0)
+        {
+            c.Append("protocol static st4b { ipv4; ");
+            foreach (var r in _v4b) c.Append($"route {r} blackhole; ");
+            c.AppendLine("}");
+        }
         c.Append("protocol static st6 { ipv6; route ::ffff:127.0.0.0/104 blackhole; ");
         foreach (var r in _v6) c.Append($"route {r} blackhole; ");
         c.AppendLine("}");
@@ -42,6 +49,7 @@ public sealed partial class Bird(Peering peering) : Daemon(peering)
         if (p.DaemonPassive) c.AppendLine("  passive on;");
         if (p.Password is not null) c.AppendLine($"  password \"{p.Password}\";");
         if (p.DaemonRole is not null) c.AppendLine($"  local role {p.DaemonRole};");
+        var addPaths = p.AddPaths is { } ap ? $"add paths {ap}; " : "";
         c.AppendLine($"  hold time {p.HoldTimeSeconds}; keepalive time {p.KeepaliveSeconds};");
         c.AppendLine($"  connect retry time 1; connect delay time {p.ConnectDelaySeconds ?? 1}; error wait time 1, 5;");
         // 127/8 next hops are martians to most speakers (RFC 6890; FRR, GoBGP and AkkaBgp drop them), so
@@ -51,7 +59,8 @@ public sealed partial class Bird(Peering peering) : Daemon(peering)
         // With RFC 8950 on an IPv6 session BIRD announces IPv4 routes with its own IPv6 next hop ("next hop self").
         c.AppendLine(p.ExtendedNextHop
             ? "  ipv4 { import all; extended next hop on; next hop self; export filter { if proto = \"st4\" then accept; reject; }; };"
-            : $"  ipv4 {{ import all; next hop address {p.NextHopV4}; export filter {{ if proto = \"st4\" then {{ {setOtc}accept; }} reject; }}; }};");
+            : $"  ipv4 {{ import all; {addPaths}next hop address {p.NextHopV4}; export filter {{ if proto = \"st4\" then {{ {setOtc}accept; }} "
+              + $"if proto = \"st4b\" then {{ bgp_community.add(({p.DaemonAs}, 2)); accept; }} reject; }}; }};");
         c.AppendLine($"  ipv6 {{ import all; next hop address {p.NextHopV6}; export filter {{ if proto = \"st6\" then accept; reject; }}; }};");
         c.AppendLine("}");
         return c.ToString();
@@ -85,6 +94,9 @@ public sealed partial class Bird(Peering peering) : Daemon(peering)
     public async Task AnnounceAsync(string prefix) { (prefix.Contains(':') ? _v6 : _v4).Add(prefix); await ReconfigureAsync(); }
 
     public async Task WithdrawAsync(string prefix) { (prefix.Contains(':') ? _v6 : _v4).Remove(prefix); await ReconfigureAsync(); }
+
+    /// <summary>Withdraws the second path of an IPv4 prefix (<see cref="Peering.SecondPathV4"/>).</summary>
+    public async Task WithdrawSecondPathAsync(string prefix) { _v4b.Remove(prefix); await ReconfigureAsync(); }
 
     private async Task ReconfigureAsync()
     {

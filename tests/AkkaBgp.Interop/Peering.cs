@@ -45,6 +45,13 @@ public sealed record Peering(
     /// role says (a test leaker); null: BIRD's own rules.</summary>
     public uint? ExportOtc { get; init; }
 
+    /// <summary>ADD-PATH (RFC 7911) on the daemon's side in BIRD's spelling (<c>add paths tx | rx | on</c>); null: off.</summary>
+    public string? AddPaths { get; init; }
+
+    /// <summary>IPv4 prefixes the daemon originates a second time, from a second static protocol, with community
+    /// (DaemonAs, 2): a second path for the same prefix, which only ADD-PATH can send alongside the first.</summary>
+    public IReadOnlyList<string> SecondPathV4 { get; init; } = [];
+
     /// <summary>BIRD's <c>connect delay time</c> (seconds between the protocol's start and its first dial); null: 1.</summary>
     public int? ConnectDelaySeconds { get; init; }
 

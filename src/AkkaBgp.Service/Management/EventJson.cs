@@ -106,6 +106,9 @@ public static class EventJson
             gracefulRestartNotification = n.GracefulNotification,
             // RFC 9234: the BGP Role the peer sent (the pair was checked against ours when the session came up).
             peerRole = n.PeerRole is { } role ? Configuration.SessionAttributeReader.RoleName(role) : null,
+            // RFC 7911: the families in which the peer's NLRI carry path identifiers, and in which ours do.
+            addPathReceive = n.Families.Where(f => n.AddPathReceive.Contains(f)).Select(FamilyNames.Of).Order(StringComparer.Ordinal).ToArray(),
+            addPathSend = n.Families.Where(f => n.AddPathSend.Contains(f)).Select(FamilyNames.Of).Order(StringComparer.Ordinal).ToArray(),
             peerCapabilities = n.PeerCapabilities.Select(c => CapabilityCode.Name(c.Code)).Distinct().ToArray(),
         } : null,
         messages = new

@@ -1,0 +1,78 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using AkkaBgp.Interop;
+
+namespace AkkaBgp.Service.Tests.EndToEnd;
+
+/// <summary>
+/// ADD-PATH (RFC 7911) from the configuration file to the wire, against BIRD 2 on both sides: BIRD 1 (<c>add paths tx</c>)
+/// sends two paths for one prefix, and we keep both apart by path identifier; BIRD 2 (<c>add paths rx</c>) gets both from
+/// us (<c>add-path-send = all</c>), each under our own identifier, and loses exactly the one BIRD 1 withdraws.
+/// </summary>
+public sealed partial class AddPathInteropTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private const string Prefix = "10.141.1.0/24";
+
+    [Fact]
+    public async Task Two_paths_from_one_BIRD_are_kept_apart_and_passed_on_to_another_BIRD_and_one_withdrawn_goes_alone()
+    {
+        Assert.True(Bird.Installed, "bird and birdc are needed (tests/run-all.sh installs bird2)");
+        var ours = IPAddress.Parse("127.124.4.1");
+        using var config = new ServiceConfig(ours);
+        var source = new Peering(IPAddress.Parse("127.124.4.2"), 65141, ours, 65000, config.BgpPort)
+        {
+            DaemonPassive = true,
+            AddPaths = "tx",
+            AnnounceV4 = [Prefix],
+            SecondPathV4 = [Prefix],
+        };
+        var sink = new Peering(IPAddress.Parse("127.124.4.3"), 65142, ours, 65000, config.BgpPort)
+        {
+            DaemonPassive = true,
+            AddPaths = "rx",
+        };
+        await using var birdSource = new Bird(source);
+        await using var birdSink = new Bird(sink);
+        await Task.WhenAll(birdSource.StartAsync(), birdSink.StartAsync());
+        config.Write($$"""
+              neighbors = [
+                {{BirdPeeringTests.NeighborEntry(source, ", capabilities { add-path-receive = true }")}},
+                {{BirdPeeringTests.NeighborEntry(sink, ", capabilities { add-path-send = all }")}}
+              ]
+            """);
+        await using var service = await ServiceProcess.StartAsync(config.Path, config.Management);
+        await service.WaitForStateAsync("127.124.4.2", "Established", Wait);
+        await service.WaitForStateAsync("127.124.4.3", "Established", Wait);
+        var negotiated = (await service.NeighborAsync("127.124.4.2")).GetProperty("negotiated");
+        Assert.Equal(["ipv4-unicast"], negotiated.GetProperty("addPathReceive").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["ipv4-unicast"], (await service.NeighborAsync("127.124.4.3")).GetProperty("negotiated").GetProperty("addPathSend").EnumerateArray().Select(e => e.GetString()));
+
+        // Both of BIRD 1's paths in our RIB, from the one neighbor, told apart by their path identifiers.
+        await service.WaitUntilAsync(async () => (await Routes(service)).Count == 2, Wait, $"two paths for {Prefix} in /bgp/rib");
+        var routes = await Routes(service);
+        Assert.All(routes, r => Assert.Equal("127.124.4.2", r.GetProperty("neighbor").GetString()));
+        Assert.Equal(2, routes.Select(r => r.GetProperty("pathId").GetUInt32()).Distinct().Count());
+        Assert.Single(routes, r => r.GetProperty("attributes").GetProperty("communities").EnumerateArray().Any(c => c.GetString() == "65141:2"));
+
+        // BIRD 2 has both from us: two routes for the prefix from protocol akka, one with the community.
+        await service.WaitUntilAsync(async () => PathsIn(await birdSink.ShowRouteAsync(Prefix)) == 2, Wait, $"two paths for {Prefix} in BIRD 2");
+        var shown = await birdSink.ShowRouteAsync(Prefix);
+        Assert.Single(CommunityLines().Matches(shown), m => m.Value.Contains("(65141,2)"));
+
+        // BIRD 1 withdraws the second path: it goes from our RIB, and BIRD 2 keeps the other one only.
+        await birdSource.WithdrawSecondPathAsync(Prefix);
+        await service.WaitUntilAsync(async () => (await Routes(service)).Count == 1, Wait, "one path left in /bgp/rib");
+        await service.WaitUntilAsync(async () => PathsIn(await birdSink.ShowRouteAsync(Prefix)) == 1, Wait, "one path left in BIRD 2");
+        Assert.DoesNotContain("(65141,2)", await birdSink.ShowRouteAsync(Prefix));
+    }
+
+    private static async Task<List<System.Text.Json.JsonElement>> Routes(ServiceProcess service) =>
+        (await service.GetJsonAsync($"bgp/rib?prefix={Prefix}")).GetProperty("routes").EnumerateArray().ToList();
+
+    /// <summary>Routes BIRD shows for the prefix: one "via"/"blackhole"/"unreachable" line per route, with the protocol name.</summary>
+    private static int PathsIn(string shown) => shown.Split('\n').Count(l => l.Contains("[akka "));
+
+    [GeneratedRegex(@"BGP\.community:.*")]
+    private static partial Regex CommunityLines();
+}
