@@ -53,6 +53,13 @@ public sealed partial class GoBgp(Peering peering) : Daemon(peering)
                 c.AppendLine("    [neighbors.afi-safis.mp-graceful-restart.config]");
                 c.AppendLine("      enabled = true");
             }
+            if (p.AddPaths is { } addPaths)
+            {
+                // Peering.AddPaths is in BIRD's spelling: rx, tx, or on (both).
+                c.AppendLine("    [neighbors.afi-safis.add-paths.config]");
+                if (addPaths is "rx" or "on") c.AppendLine("      receive = true");
+                if (addPaths is "tx" or "on") c.AppendLine("      send-max = 8");
+            }
         }
         return c.ToString();
     }
@@ -86,6 +93,15 @@ public sealed partial class GoBgp(Peering peering) : Daemon(peering)
         if (doc.RootElement.ValueKind == JsonValueKind.Object)
             foreach (var prop in doc.RootElement.EnumerateObject()) result.Add(prop.Name);
         return result;
+    }
+
+    /// <summary>What <c>gobgp neighbor ... adj-in -j</c> prints for one prefix: its paths as JSON, an empty array when none.</summary>
+    public async Task<JsonElement> AdjInPathsAsync(string prefix)
+    {
+        var raw = await GobgpAsync("neighbor", Peering.OurAddress.ToString(), "adj-in", "-a", prefix.Contains(':') ? "ipv6" : "ipv4", "-j");
+        using var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(raw) || raw.Trim() == "null" ? "{}" : raw);
+        return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(prefix, out var paths)
+            ? paths.Clone() : JsonDocument.Parse("[]").RootElement.Clone();
     }
 
     /// <summary>The table line, then the same path as JSON: only the JSON has every attribute (the link-local half

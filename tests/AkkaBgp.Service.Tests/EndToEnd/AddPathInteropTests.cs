@@ -7,7 +7,8 @@ namespace AkkaBgp.Service.Tests.EndToEnd;
 /// <summary>
 /// ADD-PATH (RFC 7911) from the configuration file to the wire, against BIRD 2 on both sides: BIRD 1 (<c>add paths tx</c>)
 /// sends two paths for one prefix, and we keep both apart by path identifier; BIRD 2 (<c>add paths rx</c>) gets both from
-/// us (<c>add-path-send = all</c>), each under our own identifier, and loses exactly the one BIRD 1 withdraws.
+/// us (<c>add-path-send = all</c>), each under our own identifier, and loses exactly the one BIRD 1 withdraws; GoBGP
+/// (<c>add-paths receive</c>) gets both too, and shows them in its Adj-RIB-In with distinct identifiers.
 /// </summary>
 public sealed partial class AddPathInteropTests
 {
@@ -32,18 +33,27 @@ public sealed partial class AddPathInteropTests
             DaemonPassive = true,
             AddPaths = "rx",
         };
+        var goSink = new Peering(IPAddress.Parse("127.124.4.4"), 65143, ours, 65000, config.BgpPort)
+        {
+            DaemonPassive = true,
+            AddPaths = "rx",
+        };
+        Assert.True(GoBgp.Installed, "gobgpd and gobgp are needed (tests/run-all.sh installs gobgpd)");
         await using var birdSource = new Bird(source);
         await using var birdSink = new Bird(sink);
-        await Task.WhenAll(birdSource.StartAsync(), birdSink.StartAsync());
+        await using var gobgp = new GoBgp(goSink);
+        await Task.WhenAll(birdSource.StartAsync(), birdSink.StartAsync(), gobgp.StartAsync());
         config.Write($$"""
               neighbors = [
                 {{BirdPeeringTests.NeighborEntry(source, ", capabilities { add-path-receive = true }")}},
-                {{BirdPeeringTests.NeighborEntry(sink, ", capabilities { add-path-send = all }")}}
+                {{BirdPeeringTests.NeighborEntry(sink, ", capabilities { add-path-send = all }")}},
+                {{BirdPeeringTests.NeighborEntry(goSink, ", next-hop-unchanged = true, capabilities { add-path-send = 2 }")}}
               ]
             """);
         await using var service = await ServiceProcess.StartAsync(config.Path, config.Management);
         await service.WaitForStateAsync("127.124.4.2", "Established", Wait);
         await service.WaitForStateAsync("127.124.4.3", "Established", Wait);
+        await service.WaitForStateAsync("127.124.4.4", "Established", Wait);
         var negotiated = (await service.NeighborAsync("127.124.4.2")).GetProperty("negotiated");
         Assert.Equal(["ipv4-unicast"], negotiated.GetProperty("addPathReceive").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(["ipv4-unicast"], (await service.NeighborAsync("127.124.4.3")).GetProperty("negotiated").GetProperty("addPathSend").EnumerateArray().Select(e => e.GetString()));
@@ -60,11 +70,21 @@ public sealed partial class AddPathInteropTests
         var shown = await birdSink.ShowRouteAsync(Prefix);
         Assert.Single(CommunityLines().Matches(shown), m => m.Value.Contains("(65141,2)"));
 
+        // GoBGP (best 2 of 2) has both (with BIRD 1's next hop: GoBGP takes our 127/8 address for a martian) in its Adj-RIB-In from us, under distinct identifiers.
+        await service.WaitUntilAsync(async () => (await gobgp.AdjInPathsAsync(Prefix)).GetArrayLength() == 2, Wait, $"two paths for {Prefix} in GoBGP");
+        // Its table view has an ID column for ADD-PATH sessions: one row per path, the identifiers ours.
+        var rows = (await gobgp.GobgpAsync("neighbor", ours.ToString(), "adj-in")).Split('\n')
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length > 2 && f[1] == Prefix).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(2, rows.Select(f => uint.Parse(f[0])).Distinct().Count());
+        Assert.Single(rows, f => string.Join(' ', f).Contains("65141:2"));
+
         // BIRD 1 withdraws the second path: it goes from our RIB, and BIRD 2 keeps the other one only.
         await birdSource.WithdrawSecondPathAsync(Prefix);
         await service.WaitUntilAsync(async () => (await Routes(service)).Count == 1, Wait, "one path left in /bgp/rib");
         await service.WaitUntilAsync(async () => PathsIn(await birdSink.ShowRouteAsync(Prefix)) == 1, Wait, "one path left in BIRD 2");
         Assert.DoesNotContain("(65141,2)", await birdSink.ShowRouteAsync(Prefix));
+        await service.WaitUntilAsync(async () => (await gobgp.AdjInPathsAsync(Prefix)).GetArrayLength() == 1, Wait, "one path left in GoBGP");
     }
 
     private static async Task<List<System.Text.Json.JsonElement>> Routes(ServiceProcess service) =>
