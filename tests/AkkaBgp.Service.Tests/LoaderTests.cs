@@ -58,6 +58,7 @@ public sealed class LoaderTests : IDisposable
                 capabilities {
                   ipv4-unicast = false, route-refresh = false, enhanced-route-refresh = false, four-octet-as = false
                   graceful-restart = false, graceful-restart-time = 300s, extended-messages = false, extended-next-hop = true
+                  add-path-receive = true, add-path-send = 4
                   required = [ipv6-unicast, route-refresh, graceful-restart, extended-next-hop, 73]
                 }
                 password = "md5-key", multihop = 3
@@ -84,7 +85,8 @@ public sealed class LoaderTests : IDisposable
         Assert.Equal("maintenance", n.ShutdownCommunication);
         var caps = n.Capabilities;
         Assert.False(caps.Ipv4Unicast || caps.RouteRefresh || caps.EnhancedRouteRefresh || caps.FourOctetAs || caps.GracefulRestartHelper || caps.ExtendedMessages);
-        Assert.True(caps.Ipv6Unicast && caps.ExtendedNextHop);
+        Assert.True(caps.Ipv6Unicast && caps.ExtendedNextHop && caps.AddPathReceive);
+        Assert.Equal(4, caps.AddPathSend);
         Assert.Equal(TimeSpan.FromSeconds(300), caps.GracefulRestartTime);
         Assert.Equal(new HashSet<byte> { CapabilityCode.RouteRefresh, CapabilityCode.GracefulRestart, CapabilityCode.ExtendedNextHop, 73 }, caps.Required);
         Assert.Equal(new HashSet<AfiSafi> { AfiSafi.Ipv6Unicast }, caps.RequiredFamilies);

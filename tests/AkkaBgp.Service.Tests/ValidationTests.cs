@@ -367,6 +367,27 @@ public sealed class ValidationTests : IDisposable
         AssertSingle(text, "akka-bgp.neighbors[0].capabilities.graceful-restart-time", "2h", "2h is too long (at most 4095s, a 12-bit field, RFC 4724 section 3)");
     }
 
+    [Theory]
+    [InlineData("all", AkkaBgp.Session.CapabilitySettings.AddPathSendAll)]
+    [InlineData("off", 0)]
+    [InlineData("2", 2)]
+    [InlineData("\"255\"", 255)]
+    public void Add_path_send_is_off_all_or_a_number_of_paths(string value, int expected)
+    {
+        var c = _files.LoadValid(Neighbor($"capabilities {{ add-path-send = {value} }}"));
+        Assert.Equal(expected, Assert.Single(c.Neighbors).Capabilities.AddPathSend);
+    }
+
+    [Theory]
+    [InlineData("many")]
+    [InlineData("0.5")]
+    [InlineData("256")]
+    public void Add_path_send_names_the_key_and_what_it_takes(string value)
+    {
+        AssertSingle(Neighbor($"capabilities {{ add-path-send = {value} }}"), "akka-bgp.neighbors[0].capabilities.add-path-send", value,
+            $"\"{value}\" is not off, all, or a number of paths per prefix from 1 to 255");
+    }
+
     [Fact]
     public void Route_reflector_client_is_for_internal_neighbors()
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using AkkaBgp.Interop;
+using AkkaBgp.Wire.Mrt;
 
 namespace AkkaBgp.Service.Tests.EndToEnd;
 
@@ -19,6 +20,7 @@ public sealed partial class AddPathInteropTests
     public async Task Two_paths_from_one_BIRD_are_kept_apart_and_passed_on_to_another_BIRD_and_one_withdrawn_goes_alone()
     {
         Assert.True(Bird.Installed, "bird and birdc are needed (tests/run-all.sh installs bird2)");
+        Assert.True(Daemon.IsInstalled("bgpdump"), "bgpdump is needed (tests/run-all.sh installs it)");
         var ours = IPAddress.Parse("127.124.4.1");
         using var config = new ServiceConfig(ours);
         var source = new Peering(IPAddress.Parse("127.124.4.2"), 65141, ours, 65000, config.BgpPort)
@@ -43,7 +45,10 @@ public sealed partial class AddPathInteropTests
         await using var birdSink = new Bird(sink);
         await using var gobgp = new GoBgp(goSink);
         await Task.WhenAll(birdSource.StartAsync(), birdSink.StartAsync(), gobgp.StartAsync());
+        var directory = Path.Combine(Path.GetTempPath(), $"akka-bgp-mrt-{Guid.NewGuid():N}");
+        using var cleanup = new DirectoryCleanup(directory);
         config.Write($$"""
+              mrt { directory = "{{directory}}", updates = true, gzip = false }
               neighbors = [
                 {{BirdPeeringTests.NeighborEntry(source, ", capabilities { add-path-receive = true }")}},
                 {{BirdPeeringTests.NeighborEntry(sink, ", capabilities { add-path-send = all }")}},
@@ -65,6 +70,39 @@ public sealed partial class AddPathInteropTests
         Assert.Equal(2, routes.Select(r => r.GetProperty("pathId").GetUInt32()).Distinct().Count());
         Assert.Single(routes, r => r.GetProperty("attributes").GetProperty("communities").EnumerateArray().Any(c => c.GetString() == "65141:2"));
 
+        // An MRT table dump (RFC 8050 section 4): the two paths in one RIB_IPV4_UNICAST_ADDPATH record, with the
+        // identifiers BIRD 1 gave them, as bgpdump and our decoder read it.
+        var (status, _, body) = await service.SendAsync(HttpMethod.Post, "bgp/mrt/dump");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var file = body.GetProperty("file").GetString()!;
+        var dumped = (await MrtDumpTests.Run("bgpdump", "-m", file)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains("|" + Prefix + "|")).ToList();
+        Assert.Equal(2, dumped.Count);
+        Assert.All(dumped, l => Assert.Contains("|127.124.4.2|65141|", l));
+        var bytes = File.ReadAllBytes(file).AsMemory();
+        var ids = new List<uint?>();
+        while (MrtCodec.TryReadRecord(bytes, out var record, out int used))
+        {
+            bytes = bytes[used..];
+            if (record.Subtype != MrtType.RibIpv4UnicastAddPath) continue;
+            Assert.True(MrtCodec.TryReadRibRecord(record.Body, false, true, out _, out var p, out var entries));
+            Assert.Equal(Prefix, p.ToString());
+            ids.AddRange(entries.Select(e => e.PathId));
+        }
+        Assert.Equal(routes.Select(r => (uint?)r.GetProperty("pathId").GetUInt32()).Order(), ids.Order());
+
+        // The updates file (RFC 8050 section 3, BGP4MP_MESSAGE_AS4_ADDPATH): both announcements with BIRD 1's path
+        // identifiers, as bgpdump reads them (-m: BGP4MP_AP|time|A|peer|peer AS|prefix|path id|AS path|...).
+        var announced = new List<string>();
+        await service.WaitUntilAsync(async () =>
+        {
+            var updates = (await service.GetJsonAsync("bgp/mrt")).GetProperty("updates").GetProperty("file").GetString();
+            if (string.IsNullOrEmpty(updates)) return false;
+            announced = (await MrtDumpTests.Run("bgpdump", "-m", updates)).Split('\n')
+                .Where(l => l.StartsWith("BGP4MP_AP|", StringComparison.Ordinal) && l.Contains($"|A|127.124.4.2|65141|{Prefix}|")).ToList();
+            return announced.Count == 2;
+        }, Wait, "both announcements in the MRT updates file");
+        Assert.Equal(routes.Select(r => r.GetProperty("pathId").GetUInt32().ToString()).Order(), announced.Select(l => l.Split('|')[6]).Order());
+
         // BIRD 2 has both from us: two routes for the prefix from protocol akka, one with the community.
         await service.WaitUntilAsync(async () => PathsIn(await birdSink.ShowRouteAsync(Prefix)) == 2, Wait, $"two paths for {Prefix} in BIRD 2");
         var shown = await birdSink.ShowRouteAsync(Prefix);
@@ -85,6 +123,14 @@ public sealed partial class AddPathInteropTests
         await service.WaitUntilAsync(async () => PathsIn(await birdSink.ShowRouteAsync(Prefix)) == 1, Wait, "one path left in BIRD 2");
         Assert.DoesNotContain("(65141,2)", await birdSink.ShowRouteAsync(Prefix));
         await service.WaitUntilAsync(async () => (await gobgp.AdjInPathsAsync(Prefix)).GetArrayLength() == 1, Wait, "one path left in GoBGP");
+    }
+
+    private sealed class DirectoryCleanup(string path) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
+        }
     }
 
     private static async Task<List<System.Text.Json.JsonElement>> Routes(ServiceProcess service) =>

@@ -167,7 +167,7 @@ public sealed class MrtDumpTests
         Assert.Contains("akka-bgp.mrt.directory", body.GetProperty("detail").GetString());
     }
 
-    private static async Task<string> Run(string exe, params string[] args)
+    internal static async Task<string> Run(string exe, params string[] args)
     {
         var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args) psi.ArgumentList.Add(arg);
