@@ -232,7 +232,6 @@ public sealed class BmpClient : ReceiveActor, IWithTimers
     /// family. Runs off the actor (it pages the RIB with Ask) and writes straight into the connection's buffer.</summary>
     private async Task SendCurrentRoutesAsync(Connection c, IActorRef rib, Dictionary<IPAddress, TapSession> peers)
     {
-        var encode = new UpdateEncodeContext(true);
         try
         {
             foreach (var (all, afi) in new[] { (Prefix.Parse("0.0.0.0/0"), (ushort)1), (Prefix.Parse("::/0"), (ushort)2) })
@@ -243,7 +242,10 @@ public sealed class BmpClient : ReceiveActor, IWithTimers
                     foreach (var r in page.Routes)
                     {
                         if (r.Peer is null || !peers.TryGetValue(r.Peer, out var session)) continue;
-                        NlriEntry[] nlri = [new NlriEntry(r.Prefix)];
+                        // Encoded as the peer's own UPDATEs are: with its ADD-PATH identifiers where it sends them (RFC 7911),
+                        // which the station knows from the OPENs in Peer Up.
+                        var encode = new UpdateEncodeContext(true, session.Negotiated.AddPathReceive);
+                        NlriEntry[] nlri = [new NlriEntry(r.Prefix, r.PathId)];
                         byte[] update = afi == 1
                             ? UpdateEncoder.EncodeIPv4(encode, [], r.Attributes, nlri)
                             : UpdateEncoder.EncodeMp(encode, 2, 1, [], r.Attributes, r.NextHop?.GetAddressBytes() ?? [], nlri);

@@ -25,19 +25,8 @@ public sealed class BmpCollectorTests
         int stationPort = ServiceProcess.FreePort(station);
         var dir = Directory.CreateTempSubdirectory("akka-bgp-bmp-").FullName;
         string log = Path.Combine(dir, "bmp.json");
-        File.WriteAllText(Path.Combine(dir, "pmbmpd.conf"), $"""
-            bmp_daemon_ip: {station}
-            bmp_daemon_port: {stationPort}
-            bmp_daemon_msglog_file: {log}
-            bmp_daemon_msglog_output: json
-            """);
-        using var pmbmpd = Process.Start(new ProcessStartInfo("/usr/sbin/pmbmpd", ["-f", Path.Combine(dir, "pmbmpd.conf")])
-            { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir })!;
         var pmbmpdOutput = new StringBuilder();
-        pmbmpd.OutputDataReceived += (_, e) => { lock (pmbmpdOutput) pmbmpdOutput.AppendLine(e.Data); };
-        pmbmpd.ErrorDataReceived += (_, e) => { lock (pmbmpdOutput) pmbmpdOutput.AppendLine(e.Data); };
-        pmbmpd.BeginOutputReadLine();
-        pmbmpd.BeginErrorReadLine();
+        using var pmbmpd = StartPmbmpd(station, stationPort, dir, log, pmbmpdOutput);
         try
         {
             using var config = new ServiceConfig(ours);
@@ -86,6 +75,83 @@ public sealed class BmpCollectorTests
             try { pmbmpd.Kill(); pmbmpd.WaitForExit(5000); } catch (InvalidOperationException) { }
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// ADD-PATH (RFC 7911) through BMP: a BIRD sends two paths for one prefix with path identifiers. The station
+    /// starts only once both are in our RIB, so it gets them from our current-routes dump after Peer Up (post-policy,
+    /// encoded by us, with the identifiers, as the OPENs in Peer Up announce): pmbmpd decodes both, each with its
+    /// identifier, and no other prefix.
+    /// </summary>
+    [Fact]
+    public async Task A_station_that_connects_later_gets_both_ADD_PATH_paths_with_their_identifiers()
+    {
+        Assert.True(Bird.Installed, "bird and birdc are needed (tests/run-all.sh installs bird2)");
+        Assert.True(File.Exists("/usr/sbin/pmbmpd"), "pmbmpd is needed (tests/run-all.sh installs pmacct)");
+        var ours = IPAddress.Parse("127.122.1.1");
+        var station = IPAddress.Parse("127.122.1.10");
+        int stationPort = ServiceProcess.FreePort(station);
+        var dir = Directory.CreateTempSubdirectory("akka-bgp-bmp-").FullName;
+        string log = Path.Combine(dir, "bmp.json");
+        var pmbmpdOutput = new StringBuilder();
+        Process? pmbmpd = null;
+        try
+        {
+            using var config = new ServiceConfig(ours);
+            var peering = new Peering(IPAddress.Parse("127.122.1.2"), 65123, ours, 65000, config.BgpPort)
+            {
+                DaemonPassive = true,
+                AddPaths = "tx",
+                AnnounceV4 = ["10.123.1.0/24"],
+                SecondPathV4 = ["10.123.1.0/24"],
+            };
+            await using var bird = new Bird(peering);
+            await bird.StartAsync();
+            config.Write($$"""
+                  neighbors = [ {{BirdPeeringTests.NeighborEntry(peering, ", capabilities { add-path-receive = true }")}} ]
+                  bmp { collectors = [ { address = "{{station}}", port = {{stationPort}} } ] }
+                """);
+            await using var service = await ServiceProcess.StartAsync(config.Path, config.Management);
+            await service.WaitUntilAsync(async () =>
+                (await service.GetJsonAsync("bgp/rib?prefix=10.123.1.0/24")).GetProperty("routes").GetArrayLength() == 2, Wait, "both paths in /bgp/rib");
+            var ids = (await service.GetJsonAsync("bgp/rib?prefix=10.123.1.0/24")).GetProperty("routes").EnumerateArray()
+                .Select(r => r.GetProperty("pathId").GetUInt32().ToString()).Order().ToList();
+
+            pmbmpd = StartPmbmpd(station, stationPort, dir, log, pmbmpdOutput);
+            List<JsonElement> monitored = [];
+            await service.WaitUntilAsync(() =>
+            {
+                monitored = Read(log).Where(m => Str(m, "bmp_msg_type") == "route_monitor" && Str(m, "peer_ip") == "127.122.1.2").ToList();
+                return Task.FromResult(monitored.Count(m => Str(m, "ip_prefix") == "10.123.1.0/24") == 2);
+            }, Wait, "both paths as Route Monitoring in pmbmpd's log\n" + pmbmpdOutput);
+            Assert.All(monitored, m => Assert.Equal("10.123.1.0/24", Str(m, "ip_prefix")));
+            // From the dump after Peer Up (post-policy), each with its identifier (pmacct logs it as as_path_id).
+            Assert.All(monitored, m => Assert.Equal("1", Str(m, "is_post")));
+            Assert.Equal(ids, monitored.Select(m => Str(m, "as_path_id") ?? "none").Order().ToList());
+        }
+        finally
+        {
+            try { pmbmpd?.Kill(); pmbmpd?.WaitForExit(5000); } catch (InvalidOperationException) { }
+            pmbmpd?.Dispose();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static Process StartPmbmpd(IPAddress station, int port, string dir, string log, StringBuilder output)
+    {
+        File.WriteAllText(Path.Combine(dir, "pmbmpd.conf"), $"""
+            bmp_daemon_ip: {station}
+            bmp_daemon_port: {port}
+            bmp_daemon_msglog_file: {log}
+            bmp_daemon_msglog_output: json
+            """);
+        var pmbmpd = Process.Start(new ProcessStartInfo("/usr/sbin/pmbmpd", ["-f", Path.Combine(dir, "pmbmpd.conf")])
+            { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir })!;
+        pmbmpd.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        pmbmpd.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        pmbmpd.BeginOutputReadLine();
+        pmbmpd.BeginErrorReadLine();
+        return pmbmpd;
     }
 
     private static string? Str(JsonElement m, string name) =>

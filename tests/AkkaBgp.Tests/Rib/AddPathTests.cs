@@ -274,6 +274,23 @@ public sealed class AddPathTests : BgpTestKit
     }
 
     [Fact]
+    public void A_route_refresh_sends_every_path_again_under_the_same_identifiers()
+    {
+        var rib = Rib();
+        Up(rib, Sender, 65001, 2, receive: true);
+        var (receiver, _) = Up(rib, Receiver, 65004, 4, send: CapabilitySettings.AddPathSendAll);
+        rib.Tell(new PeerUpdate(Sender, Update(Attrs([65001]), [("192.0.2.0/24", 1), ("198.51.100.0/24", 1)]), [], Acks));
+        rib.Tell(new PeerUpdate(Sender, Update(Attrs([65001, 7]), [("192.0.2.0/24", 2)]), [], Acks));
+        var first = Announced(Updates(receiver, true, u => Announced(u).Count == 3)).OrderBy(n => n.ToString()).ToList();
+
+        // RFC 2918: the neighbor asks for the table again; it gets the same three paths, the same identifiers.
+        rib.Tell(new PeerRouteRefresh(Receiver, new RouteRefreshMessage(AfiSafi.Ipv4Unicast), receiver.Ref));
+        var again = Announced(Updates(receiver, true, u => Announced(u).Count == 3)).OrderBy(n => n.ToString()).ToList();
+        Assert.Equal(first, again);
+        Assert.Equal(2, again.Count(n => n.Prefix == P("192.0.2.0/24")));
+    }
+
+    [Fact]
     public void A_neighbor_taking_the_best_two_gets_the_third_when_one_of_them_goes()
     {
         var rib = Rib();

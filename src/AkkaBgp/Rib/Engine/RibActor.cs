@@ -355,14 +355,17 @@ public sealed class RibActor : ReceiveActor, IWithTimers
         foreach (var (address, s) in _sessions)
         {
             var families = s.Peer.Families.Where(f => f == AfiSafi.Ipv4Unicast || f == AfiSafi.Ipv6Unicast).ToArray();
-            if (s.Negotiated.RouteRefresh)
+            // A neighbor we send several paths per prefix (ADD-PATH) holds them under identifiers of the lost partition,
+            // which the rebuilt one cannot withdraw: only a new session clears them.
+            if (s.Negotiated.RouteRefresh && s.Peer.AddPathSend.IsEmpty)
             {
                 Log.Warning("{Peer}: asking for its routes again (ROUTE-REFRESH for {Families}) to rebuild Loc-RIB partition {Index}", address, string.Join(", ", families), index);
                 foreach (var f in families) s.Connection.Tell(new Send(new RouteRefreshMessage(f)), Self);
             }
             else
             {
-                Log.Warning("{Peer}: no route refresh negotiated: resetting the session to rebuild Loc-RIB partition {Index}", address, index);
+                Log.Warning("{Peer}: " + (s.Negotiated.RouteRefresh ? "it holds ADD-PATH paths of the lost partition" : "no route refresh negotiated")
+                    + ": resetting the session to rebuild Loc-RIB partition {Index}", address, index);
                 s.Fsm.Tell(new AdministrativeReset($"internal error: Loc-RIB partition {index} was rebuilt; please send your routes again"), Self);
             }
         }
