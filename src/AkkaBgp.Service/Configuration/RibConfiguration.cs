@@ -75,6 +75,7 @@ public static class RibConfiguration
                     Prefixes = prefixes,
                     AsPathContains = rule.AsPathContains,
                     Rpki = rule.Rpki,
+                    Aspa = rule.Aspa,
                     HasCommunity = c,
                     HasLargeCommunity = lc,
                     Verdict = rule.Action == PolicyAction.Accept ? FilterVerdict.Accept : FilterVerdict.Reject,

@@ -47,7 +47,7 @@ internal static class SessionAttributeReader
 
     internal static readonly string[] RuleKeys =
     [
-        "prefix", "ge", "le", "communities", "large-communities", "as-path-contains", "rpki", "action",
+        "prefix", "ge", "le", "communities", "large-communities", "as-path-contains", "rpki", "aspa", "action",
         "set-local-pref", "set-med", "add-communities", "remove-communities", "add-large-communities",
     ];
 
@@ -316,6 +316,13 @@ internal static class SessionAttributeReader
         return c with { Required = codes, RequiredFamilies = families };
     }
 
+    private static readonly Dictionary<string, AkkaBgp.Rpki.AspaState> AspaStates = new()
+    {
+        ["valid"] = AkkaBgp.Rpki.AspaState.Valid,
+        ["invalid"] = AkkaBgp.Rpki.AspaState.Invalid,
+        ["unknown"] = AkkaBgp.Rpki.AspaState.Unknown,
+    };
+
     private static readonly Dictionary<string, AkkaBgp.Rpki.RovState> RovStates = new()
     {
         ["valid"] = AkkaBgp.Rpki.RovState.Valid,
@@ -367,6 +374,12 @@ internal static class SessionAttributeReader
             // would keep whatever it decided when the route was first sent.
             if (!import) s.Problem("rpki", "matches in import policies only");
             else if (s.Choice("rpki", RovStates) is { } state) rule = rule with { Rpki = state };
+        }
+        if (s.Has("aspa"))
+        {
+            // As for rpki: imports are verified again when the ASPAs change, exports are not.
+            if (!import) s.Problem("aspa", "matches in import policies only");
+            else if (s.Choice("aspa", AspaStates) is { } outcome) rule = rule with { Aspa = outcome };
         }
         if (s.Require("action", "accept or reject") && s.Choice("action", Actions) is { } action) rule = rule with { Action = action };
         if (s.Number("set-local-pref", 0, uint.MaxValue) is { } lp) rule = rule with { SetLocalPref = (uint)lp };

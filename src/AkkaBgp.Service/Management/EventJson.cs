@@ -45,6 +45,9 @@ public static class EventJson
         // RFC 6811 states of the paths, per family, once VRPs are in use.
         if (s.RpkiStates is { } states)
             body["rpki"] = states.GroupBy(k => k.Key.Family).ToDictionary(g => g.Key, g => g.ToDictionary(k => k.Key.State, k => k.Value));
+        // ASPA outcomes of the verified paths (external neighbors with a role), per family.
+        if (s.AspaStates is { } outcomes)
+            body["aspa"] = outcomes.GroupBy(k => k.Key.Family).ToDictionary(g => g.Key, g => g.ToDictionary(k => k.Key.State, k => k.Value));
         return body;
     }
 
@@ -220,6 +223,8 @@ public static class EventJson
         nextHop = r.NextHop?.ToString(),
         // RFC 6811 state against the VRPs in use: valid, invalid, not-found; null without RPKI data.
         rpki = RpkiText(r.Rpki),
+        // ASPA verification outcome (valid, invalid, unknown); null where not verified (local, iBGP, no role).
+        aspa = r.Aspa?.ToString().ToLowerInvariant(),
         // RFC 7911 path identifier: the neighbor's for received paths, ours for paths sent to an ADD-PATH neighbor; 0 without ADD-PATH.
         pathId = r.PathId,
         attributes = Attributes(r.Attributes),

@@ -34,6 +34,7 @@ internal sealed class RouteJson
         WriteNullable(w, "ineligibility", r.Ineligibility);
         WriteAddress(w, "nextHop", r.NextHop);
         WriteNullable(w, "rpki", EventJson.RpkiText(r.Rpki));
+        WriteNullable(w, "aspa", r.Aspa?.ToString().ToLowerInvariant());
         w.WriteNumber("pathId", r.PathId);
         w.WritePropertyName("attributes");
         if (!_attributes.TryGetValue(r.Attributes, out var json))

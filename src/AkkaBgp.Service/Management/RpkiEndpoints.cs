@@ -18,6 +18,8 @@ public static class RpkiEndpoints
             return Results.Json(new
             {
                 vrps = new { ipv4 = status.VrpsV4, ipv6 = status.VrpsV6 },
+                // Customer ASes with an ASPA (RTR version 2), in the data in use.
+                aspas = status.Aspas,
                 caches = status.Caches.Select(Cache).ToArray(),
             });
         });
@@ -33,6 +35,7 @@ public static class RpkiEndpoints
         sessionId = c.SessionId,
         serial = c.Serial,
         vrps = new { ipv4 = c.VrpsV4, ipv6 = c.VrpsV6 },
+        aspas = c.Aspas,
         lastUpdate = c.LastUpdate,
         lastError = c.LastError,
     };

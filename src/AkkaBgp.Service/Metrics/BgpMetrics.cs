@@ -34,7 +34,10 @@ public sealed class BgpMetrics : IDisposable
         _meter.CreateObservableGauge("bgp_rpki_cache_serial", () => RpkiCaches(snapshot, c => c.Serial ?? 0), "{serial}", "Serial of the last End of Data per RTR cache");
         _meter.CreateObservableGauge("bgp_rpki_cache_last_update", () => RpkiCaches(snapshot, c => c.LastUpdate?.ToUnixTimeSeconds() ?? 0), "s",
             "Unix time of each RTR cache's last End of Data (0: none)");
-        _meter.CreateObservableGauge("bgp_rpki_routes", () => RoutesByState(snapshot), "{path}", "Paths in the RIB by RFC 6811 validation state and family");
+        _meter.CreateObservableGauge("bgp_rpki_routes", () => RoutesByState(snapshot.Rib?.RpkiStates), "{path}", "Paths in the RIB by RFC 6811 validation state and family");
+        _meter.CreateObservableGauge("bgp_aspa_routes", () => RoutesByState(snapshot.Rib?.AspaStates), "{path}",
+            "Paths from external neighbors with a role by ASPA verification outcome (valid, invalid, unknown) and family");
+        _meter.CreateObservableGauge("bgp_rpki_aspas", () => (long)(snapshot.Rpki?.Aspas ?? 0), "{aspa}", "Customer ASes with an ASPA in the RPKI data in use");
         _meter.CreateObservableGauge("bgp_neighbor_flaps", () => snapshot.Neighbors.Select(n =>
             new Measurement<long>(n.FlapCount, new KeyValuePair<string, object?>("neighbor", n.Peer.ToString()))), "{flap}", "Times each session left Established");
 
@@ -70,9 +73,9 @@ public sealed class BgpMetrics : IDisposable
                 : new Measurement<long>(value(c), new KeyValuePair<string, object?>("cache", c.Cache));
     }
 
-    private static IEnumerable<Measurement<long>> RoutesByState(SpeakerSnapshot snapshot)
+    private static IEnumerable<Measurement<long>> RoutesByState(IReadOnlyDictionary<(string Family, string State), long>? states)
     {
-        if (snapshot.Rib?.RpkiStates is not { } states) yield break;
+        if (states is null) yield break;
         foreach (var ((family, state), count) in states)
             yield return new Measurement<long>(count, new("family", family), new("state", state));
     }

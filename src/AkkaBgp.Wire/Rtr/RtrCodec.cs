@@ -17,16 +17,20 @@ public enum RtrDecodeStatus
 public readonly record struct RtrDecodeResult(RtrDecodeStatus Status, RtrPdu? Pdu, RtrError? Error, int Consumed);
 
 /// <summary>
-/// The RTR codec (RFC 6810 for version 0, RFC 8210 for version 1): pure functions over spans. Decoding never
+/// The RTR codec (RFC 6810 for version 0, RFC 8210 for version 1, draft-ietf-sidrops-8210bis-17 for version 2, which
+/// adds the ASPA PDU): pure functions over spans. Decoding never
 /// throws on any input; encoding throws <see cref="WireException"/> for a PDU that cannot be put on the wire.
 /// <para>The checks, in order, and the Error Report code (RFC 8210 section 12) each maps to:</para>
 /// <list type="bullet">
-/// <item>Version above 1: Unsupported Protocol Version (4). A version-2 cache answers that with a downgrade (RFC 8210 section 7).</item>
+/// <item>Version above 2: Unsupported Protocol Version (4). A newer cache answers that with a downgrade (RFC 8210 section 7).</item>
 /// <item>Length below 8 or above <see cref="MaxPduLength"/>: Corrupt Data (0); checked on the header, before the body arrives.</item>
-/// <item>Type not defined for the version (5, 11 and up, Router Key in version 0): Unsupported PDU Type (5).</item>
+/// <item>Type not defined for the version (5, 12 and up, Router Key in version 0, ASPA before version 2): Unsupported PDU Type (5).</item>
 /// <item>Length other than the type's fixed length (End of Data: 12 in version 0, 24 in version 1), or Router Key
 /// shorter than 32, or an Error Report whose inner lengths do not add up to its length: Corrupt Data (0).</item>
 /// <item>Prefix PDU whose Prefix Length exceeds Max Length, or Max Length the family's bits: Corrupt Data (0) (RFC 8210 5.6).</item>
+/// <item>ASPA PDU shorter than 12 octets, not a whole number of 4-octet ASes, with the Zero octet set, or with an
+/// announced empty provider set: Corrupt Data (0). The earlier layout (see <see cref="DecodeAspa"/>) is told apart by
+/// its own fields and checked the same way.</item>
 /// </list>
 /// Whether a PDU is expected at this point of the session, and whether its version is the negotiated one, is the
 /// session's business (Invalid Request, Unexpected Protocol Version, duplicate or unknown records).
@@ -40,6 +44,7 @@ public static class RtrCodec
 
     private const int SerialLength = 12, EmptyLength = 8, IPv4PrefixLength = 20, IPv6PrefixLength = 32;
     private const int EndOfDataV0Length = 12, EndOfDataV1Length = 24, RouterKeyMinLength = 32, SkiLength = 20;
+    private const int AspaMinLength = 12, AspaEarlyHeaderLength = 16;
 
     /// <summary>Decodes the PDU at the start of <paramref name="buffer"/>; never throws.</summary>
     public static RtrDecodeResult Decode(ReadOnlySpan<byte> buffer)
@@ -47,7 +52,7 @@ public static class RtrCodec
         if (buffer.Length < 1) return new(RtrDecodeStatus.NeedMore, null, null, 0);
         byte version = buffer[0];
         if (version > RtrVersion.Highest)
-            return Fail(RtrErrorCode.UnsupportedProtocolVersion, buffer, $"protocol version {version}, we speak 0 and 1");
+            return Fail(RtrErrorCode.UnsupportedProtocolVersion, buffer, $"protocol version {version}, we speak 0 to 2");
         if (buffer.Length < HeaderLength) return new(RtrDecodeStatus.NeedMore, null, null, 0);
         byte type = buffer[1];
         uint length = BinaryPrimitives.ReadUInt32BigEndian(buffer[4..]);
@@ -85,6 +90,8 @@ public static class RtrCodec
                         BinaryPrimitives.ReadUInt32BigEndian(pdu[16..]), BinaryPrimitives.ReadUInt32BigEndian(pdu[20..])), pdu.Length);
             case RtrPduType.CacheReset:
                 return Ok(new CacheReset(version), pdu.Length);
+            case RtrPduType.Aspa:
+                return DecodeAspa(pdu, version);
             case RtrPduType.RouterKey:
                 // RFC 8210 5.10: Flags in octet 2, then SKI (20), AS (4), SPKI to the end.
                 return Ok(new RouterKey(version, (pdu[2] & 1) != 0, pdu.Slice(8, SkiLength).ToArray(),
@@ -103,6 +110,7 @@ public static class RtrCodec
         RtrPduType.IPv6Prefix => IPv6PrefixLength,
         RtrPduType.EndOfData => version == RtrVersion.V0 ? EndOfDataV0Length : EndOfDataV1Length,
         RtrPduType.RouterKey => version == RtrVersion.V0 ? 0 : -RouterKeyMinLength,
+        RtrPduType.Aspa => version < RtrVersion.V2 ? 0 : -AspaMinLength,
         RtrPduType.ErrorReport => -(HeaderLength + 8),
         _ => 0,
     };
@@ -119,6 +127,34 @@ public static class RtrCodec
             : Prefix.IPv4(BinaryPrimitives.ReadUInt32BigEndian(pdu[12..]), length);
         uint asn = BinaryPrimitives.ReadUInt32BigEndian(pdu[(v6 ? 28 : 16)..]);
         return Ok(new PrefixPdu(version, announce, prefix, max, asn), pdu.Length);
+    }
+
+    /// <summary>
+    /// The ASPA PDU (type 11, version 2). draft-ietf-sidrops-8210bis-17 section 5.12: Flags (bit 0: announce) in octet 2,
+    /// Zero in octet 3, then the Customer AS and the Provider ASes to the end (Length = 12 + 4 x providers). Earlier
+    /// revisions, still sent by StayRTR 0.5.1 (Debian 12), kept octets 2-3 zero and put Flags, AFI Flags and a Provider
+    /// AS Count before the Customer AS (Length = 16 + 4 x count). That layout is recognised by all of: octets 2-3 zero,
+    /// a Flags octet of 0 or 1, AFI Flags of 1 to 3, and a count that matches the length; read in the current layout
+    /// such a PDU would be a withdrawal of a customer AS between 16,777,216 and 50,331,647 (0x01000000-0x02FFFFFF with
+    /// the low bits matching), a range not assigned to anyone.
+    /// </summary>
+    private static RtrDecodeResult DecodeAspa(ReadOnlySpan<byte> pdu, byte version)
+    {
+        if (pdu.Length % 4 != 0)
+            return Fail(RtrErrorCode.CorruptData, pdu, $"ASPA PDU of length {pdu.Length}, not a whole number of 4-octet ASes", version);
+        bool early = pdu[2] == 0 && pdu[3] == 0 && pdu.Length >= AspaEarlyHeaderLength && pdu[8] <= 1 && pdu[9] is >= 1 and <= 3
+            && BinaryPrimitives.ReadUInt16BigEndian(pdu[10..]) == (pdu.Length - AspaEarlyHeaderLength) / 4;
+        int customerAt = early ? 12 : 8;
+        if (!early && pdu[3] != 0)
+            return Fail(RtrErrorCode.CorruptData, pdu, $"ASPA PDU with Zero octet {pdu[3]}", version);
+        bool announce = ((early ? pdu[8] : pdu[2]) & 1) != 0;
+        var providers = new uint[(pdu.Length - customerAt - 4) / 4];
+        for (int i = 0; i < providers.Length; i++) providers[i] = BinaryPrimitives.ReadUInt32BigEndian(pdu[(customerAt + 4 + 4 * i)..]);
+        if (announce && providers.Length == 0)
+            return Fail(RtrErrorCode.CorruptData, pdu, "ASPA announcement with no provider AS", version);
+        if (!announce) providers = [];
+        Array.Sort(providers);
+        return Ok(new AspaPdu(version, announce, BinaryPrimitives.ReadUInt32BigEndian(pdu[customerAt..]), providers, early ? pdu[9] : null), pdu.Length);
     }
 
     private static RtrDecodeResult DecodeErrorReport(ReadOnlySpan<byte> pdu, byte version, ushort code)
@@ -159,6 +195,7 @@ public static class RtrCodec
         PrefixPdu p => p.Prefix.IsIPv6 ? IPv6PrefixLength : IPv4PrefixLength,
         EndOfData e => e.Version == RtrVersion.V0 ? EndOfDataV0Length : EndOfDataV1Length,
         RouterKey k => RouterKeyMinLength + k.SubjectPublicKeyInfo.Length,
+        AspaPdu a => (a.AfiFlags is null ? AspaMinLength : AspaEarlyHeaderLength) + 4 * a.Providers.Length,
         ErrorReport r => HeaderLength + 8 + r.ErroneousPdu.Length + Encoding.UTF8.GetByteCount(r.Text),
         _ => throw new WireException($"unknown RTR PDU {pdu.GetType().Name}"),
     };
@@ -230,6 +267,21 @@ public static class RtrCodec
                 k.SubjectKeyIdentifier.CopyTo(d[8..]);
                 BinaryPrimitives.WriteUInt32BigEndian(d[28..], k.Asn);
                 k.SubjectPublicKeyInfo.CopyTo(d[32..]);
+                break;
+            case AspaPdu a:
+                if (a.Version < RtrVersion.V2) throw new WireException("ASPA PDUs exist from version 2 on (draft-ietf-sidrops-8210bis 5.12)");
+                int at0 = 8;
+                if (a.AfiFlags is { } afi)
+                {
+                    // The earlier layout, for tests that play StayRTR 0.5.1's part.
+                    d[8] = a.Announce ? (byte)1 : (byte)0;
+                    d[9] = afi;
+                    BinaryPrimitives.WriteUInt16BigEndian(d[10..], (ushort)a.Providers.Length);
+                    at0 = 12;
+                }
+                else d[2] = a.Announce ? (byte)1 : (byte)0;
+                BinaryPrimitives.WriteUInt32BigEndian(d[at0..], a.CustomerAsn);
+                for (int i = 0; i < a.Providers.Length; i++) BinaryPrimitives.WriteUInt32BigEndian(d[(at0 + 4 + 4 * i)..], a.Providers[i]);
                 break;
             case ErrorReport r:
                 BinaryPrimitives.WriteUInt16BigEndian(d[2..], (ushort)r.Code);

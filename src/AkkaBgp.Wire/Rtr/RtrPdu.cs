@@ -2,8 +2,8 @@ using AkkaBgp.Wire;
 
 namespace AkkaBgp.Wire.Rtr;
 
-/// <summary>PDU types of the RPKI-to-Router protocol (RFC 6810 section 5, RFC 8210 section 5). Type 11 (ASPA,
-/// version 2, draft-ietf-sidrops-8210bis) is not decoded yet: it is reported as Unsupported PDU Type.</summary>
+/// <summary>PDU types of the RPKI-to-Router protocol (RFC 6810 section 5, RFC 8210 section 5, and ASPA in version 2,
+/// draft-ietf-sidrops-8210bis).</summary>
 public enum RtrPduType : byte
 {
     SerialNotify = 0,
@@ -16,6 +16,8 @@ public enum RtrPduType : byte
     CacheReset = 8,
     RouterKey = 9,
     ErrorReport = 10,
+    /// <summary>Version 2 only (draft-ietf-sidrops-8210bis section 5.12): one customer AS and its provider set.</summary>
+    Aspa = 11,
 }
 
 /// <summary>Error Report codes, RFC 8210 section 12 (0-7 also RFC 6810 section 10).</summary>
@@ -33,13 +35,14 @@ public enum RtrErrorCode : ushort
     UnexpectedProtocolVersion = 8,
 }
 
-/// <summary>Protocol versions: 0 is RFC 6810, 1 is RFC 8210.</summary>
+/// <summary>Protocol versions: 0 is RFC 6810, 1 is RFC 8210, 2 is draft-ietf-sidrops-8210bis (ASPA).</summary>
 public static class RtrVersion
 {
     public const byte V0 = 0;
     public const byte V1 = 1;
-    /// <summary>The highest version this codec speaks; a version-2 cache downgrades to it (RFC 8210 section 7).</summary>
-    public const byte Highest = V1;
+    public const byte V2 = 2;
+    /// <summary>The highest version this codec speaks; a cache that speaks less is negotiated down (RFC 8210 section 7).</summary>
+    public const byte Highest = V2;
 }
 
 /// <summary>One RTR PDU. Every PDU carries the protocol version of its header (RFC 8210 section 5.1).</summary>
@@ -96,6 +99,22 @@ public sealed record CacheReset(byte Version) : RtrPdu(Version)
 public sealed record RouterKey(byte Version, bool Announce, byte[] SubjectKeyIdentifier, uint Asn, byte[] SubjectPublicKeyInfo) : RtrPdu(Version)
 {
     public override RtrPduType Type => RtrPduType.RouterKey;
+}
+
+/// <summary>
+/// draft-ietf-sidrops-8210bis section 5.12: the Validated ASPA Payload of one customer AS, announced (replacing any
+/// earlier set of that customer) or withdrawn. <see cref="Providers"/> is in ascending order, empty on a withdrawal.
+/// <see cref="AfiFlags"/> is set only when the PDU came in the earlier layout of the draft (revisions up to about -12,
+/// which StayRTR 0.5.1 still sends): that layout scoped the set to IPv4 (bit 0) and/or IPv6 (bit 1).
+/// </summary>
+public sealed record AspaPdu(byte Version, bool Announce, uint CustomerAsn, uint[] Providers, byte? AfiFlags = null) : RtrPdu(Version)
+{
+    public override RtrPduType Type => RtrPduType.Aspa;
+
+    public bool Equals(AspaPdu? other) => other is not null && Version == other.Version && Announce == other.Announce
+        && CustomerAsn == other.CustomerAsn && AfiFlags == other.AfiFlags && Providers.AsSpan().SequenceEqual(other.Providers);
+
+    public override int GetHashCode() => HashCode.Combine(Version, Announce, CustomerAsn, Providers.Length);
 }
 
 /// <summary>RFC 8210 5.11: an error, with a copy of the erroneous PDU (may be empty) and a diagnostic text.</summary>

@@ -62,8 +62,9 @@ public sealed class RpkiActor : ReceiveActor
         _inUse = chosen?.Cache;
         if (ReferenceEquals(next, _vrps)) return;
         var changed = VrpTable.ChangedPrefixes(_vrps, next);
+        var customers = _vrps.Aspas.ChangedCustomers(next.Aspas);
         _vrps = next;
-        if (changed.Count > 0) _rib.Tell(new VrpsChanged(next, changed));
+        if (changed.Count > 0 || customers.Count > 0) _rib.Tell(new VrpsChanged(next, changed) { ChangedAspaCustomers = customers });
     }
 
     private void Status(IActorRef replyTo)
@@ -74,7 +75,7 @@ public sealed class RpkiActor : ReceiveActor
         // The clients answer their own state; a short Ask each, piped back so this actor never blocks.
         Task.WhenAll(clients.Select(c => c.Client.Ask<RtrCacheStatus>(GetCacheStatus.Instance, TimeSpan.FromSeconds(5))))
             .ContinueWith(t => t.IsCompletedSuccessfully
-                ? new RpkiStatus(t.Result.Select((s, i) => s with { InUse = ReferenceEquals(clients[i].Cache, inUse) }).ToList(), vrps.CountV4, vrps.CountV6)
+                ? new RpkiStatus(t.Result.Select((s, i) => s with { InUse = ReferenceEquals(clients[i].Cache, inUse) }).ToList(), vrps.CountV4, vrps.CountV6) { Aspas = vrps.Aspas.Count }
                 : (object)new Status.Failure(t.Exception ?? new Exception("no status")), TaskScheduler.Default)
             .PipeTo(replyTo);
     }

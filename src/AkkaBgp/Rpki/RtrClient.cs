@@ -6,11 +6,17 @@ using AkkaBgp.Wire.Rtr;
 namespace AkkaBgp.Rpki;
 
 /// <summary>
-/// The router side of the RPKI-to-Router protocol with one cache (RFC 8210, falling back to RFC 6810) over plain TCP.
+/// The router side of the RPKI-to-Router protocol with one cache (draft-ietf-sidrops-8210bis version 2, falling back to
+/// RFC 8210 version 1 and RFC 6810 version 0) over plain TCP.
 /// <para>
-/// Version (RFC 8210 section 7): the first query goes out in version 1; an Error Report "Unsupported Protocol
-/// Version" before any other PDU makes the next connection (at once) use version 0, and a cache answering in version
-/// 0 is followed. Once a PDU of the session's version has come, another version is "Unexpected Protocol Version".
+/// Version (RFC 8210 section 7): the first query goes out in version 2; an Error Report "Unsupported Protocol
+/// Version" before any other PDU makes the next connection (at once) use the next lower version (or the one the
+/// report carries, if lower), and a cache answering in a lower version is followed. Once a PDU of the session's
+/// version has come, another version is "Unexpected Protocol Version".
+/// </para>
+/// <para>
+/// ASPA (version 2, 8210bis section 5.12): an announcement replaces what is held for its customer AS, a withdrawal of
+/// a customer not held is "Withdrawal of Unknown Record"; applied at End of Data with the VRPs.
 /// </para>
 /// <para>
 /// Queries (sections 5.3, 5.4, 8): Reset Query without data, Serial Query with the session id and serial of the last
@@ -59,6 +65,10 @@ public sealed class RtrClient : ReceiveActor, IWithTimers
     private bool? _resetAnswer;
     private ushort _answerSession;
     private readonly HashSet<Vrp> _added = new(), _removed = new();
+    /// <summary>ASPAs held, by (customer AS, AFI flags of the earlier PDU layout; 0 in the current one).</summary>
+    private Dictionary<(uint Customer, byte Afi), uint[]> _aspas = new();
+    /// <summary>The ASPA changes of the answer being received: a provider set, or null for a withdrawal.</summary>
+    private readonly Dictionary<(uint Customer, byte Afi), uint[]?> _aspaChanges = new();
     private bool _queryOut;
 
     private TimeSpan _refresh, _retry, _expire;
@@ -91,7 +101,7 @@ public sealed class RtrClient : ReceiveActor, IWithTimers
     protected override void PreStart() => Connect();
 
     private RtrCacheStatus Status(bool inUse) => new(_cache.Name, _cache.Preference, _state, _version, _sessionId, _serial,
-        _table?.CountV4 ?? 0, _table?.CountV6 ?? 0, _lastUpdate, inUse, _lastError);
+        _table?.CountV4 ?? 0, _table?.CountV6 ?? 0, _lastUpdate, inUse, _lastError) { Aspas = _table?.Aspas.Count ?? 0 };
 
     private void Connect()
     {
@@ -201,6 +211,23 @@ public sealed class RtrClient : ReceiveActor, IWithTimers
                 _answerSession = response.SessionId;
                 _added.Clear();
                 _removed.Clear();
+                _aspaChanges.Clear();
+                break;
+            case AspaPdu aspa:
+                if (_resetAnswer is not { } fresh)
+                {
+                    Fail(RtrErrorCode.CorruptData, RtrCodec.Encode(pdu), "ASPA PDU outside a Cache Response");
+                    return;
+                }
+                var key = (aspa.CustomerAsn, aspa.AfiFlags ?? (byte)0);
+                bool holds = _aspaChanges.TryGetValue(key, out var pending) ? pending is not null : !fresh && _aspas.ContainsKey(key);
+                if (!aspa.Announce && !holds)
+                {
+                    Fail(RtrErrorCode.WithdrawalOfUnknownRecord, RtrCodec.Encode(pdu), $"ASPA of AS{aspa.CustomerAsn} withdrawn but not held");
+                    return;
+                }
+                // 8210bis 5.12: an announcement replaces the customer's provider set.
+                _aspaChanges[key] = aspa.Announce ? aspa.Providers : null;
                 break;
             case PrefixPdu prefix:
                 if (_resetAnswer is not { } reset)
@@ -299,7 +326,15 @@ public sealed class RtrClient : ReceiveActor, IWithTimers
             next.ExceptWith(_removed);
             next.UnionWith(_added);
         }
-        bool changed = _resetAnswer == true || _added.Count > 0 || _removed.Count > 0 || _table is null;
+        bool changed = _resetAnswer == true || _added.Count > 0 || _removed.Count > 0 || _aspaChanges.Count > 0 || _table is null;
+        var aspas = _resetAnswer == true ? new Dictionary<(uint, byte), uint[]>() : _aspas;
+        foreach (var (key, providers) in _aspaChanges)
+        {
+            if (providers is null) aspas.Remove(key);
+            else aspas[key] = providers;
+        }
+        _aspas = aspas;
+        _aspaChanges.Clear();
         _data = next;
         _added.Clear();
         _removed.Clear();
@@ -321,14 +356,19 @@ public sealed class RtrClient : ReceiveActor, IWithTimers
         else if (end.RefreshInterval is not null)
             Log.Warning("RPKI cache {Cache}: End of Data intervals refresh {Refresh}, retry {Retry}, expire {Expire} are outside RFC 8210 section 6; keeping {Ours}",
                 _cache.Name, end.RefreshInterval, end.RetryInterval, end.ExpireInterval, $"{_refresh}/{_retry}/{_expire}");
-        if (changed || _table is null) _table = new VrpTable(_data);
+        if (changed || _table is null) _table = new VrpTable(_data) { Aspas = AspaOf(_aspas) };
         _state = RtrCacheState.Synced;
         Timers.StartSingleTimer("refresh", RefreshDue.Instance, _refresh);
         Timers.StartSingleTimer("expire", Expired.Instance, _expire);
-        Log.Info("RPKI cache {Cache}: serial {Serial} (session {Session}, version {Version}): {V4} IPv4 and {V6} IPv6 VRPs",
-            _cache.Name, end.Serial, end.SessionId, _version, _table.CountV4, _table.CountV6);
+        Log.Info("RPKI cache {Cache}: serial {Serial} (session {Session}, version {Version}): {V4} IPv4 and {V6} IPv6 VRPs, {Aspas} ASPAs",
+            _cache.Name, end.Serial, end.SessionId, _version, _table.CountV4, _table.CountV6, _table.Aspas.Count);
         _report.Tell(new RtrCacheUpdate(_cache, _state, _table));
     }
+
+    /// <summary>One provider set per customer: the earlier layout's per-family sets are merged (see <see cref="AspaTable"/>).</summary>
+    private static AspaTable AspaOf(Dictionary<(uint Customer, byte Afi), uint[]> held) =>
+        held.Count == 0 ? AspaTable.Empty
+        : AspaTable.From(held.GroupBy(kv => kv.Key.Customer).Select(g => KeyValuePair.Create(g.Key, g.SelectMany(kv => kv.Value).ToArray())));
 
     private void Fail(RtrErrorCode code, byte[] pdu, string reason, bool sendReport = true)
     {
@@ -353,6 +393,7 @@ public sealed class RtrClient : ReceiveActor, IWithTimers
         _queryOut = false;
         _added.Clear();
         _removed.Clear();
+        _aspaChanges.Clear();
         Timers.Cancel("refresh");
     }
 
@@ -380,6 +421,7 @@ public sealed class RtrClient : ReceiveActor, IWithTimers
             _cache.Name, _expire, _table.Count);
         _table = null;
         _data = new HashSet<Vrp>();
+        _aspas = new();
         _sessionId = null;
         _serial = null;
         _report.Tell(new RtrCacheUpdate(_cache, _state, null));

@@ -44,14 +44,22 @@ public sealed record RtrCacheStatus(
     int VrpsV6,
     DateTimeOffset? LastUpdate,
     bool InUse,
-    string? LastError);
+    string? LastError)
+{
+    /// <summary>Customer ASes with an ASPA (RTR version 2).</summary>
+    public int Aspas { get; init; }
+}
 
 public sealed record GetRpkiStatus
 {
     public static readonly GetRpkiStatus Instance = new();
 }
 
-public sealed record RpkiStatus(IReadOnlyList<RtrCacheStatus> Caches, int VrpsV4, int VrpsV6);
+public sealed record RpkiStatus(IReadOnlyList<RtrCacheStatus> Caches, int VrpsV4, int VrpsV6)
+{
+    /// <summary>Customer ASes with an ASPA in the data in use.</summary>
+    public int Aspas { get; init; }
+}
 
 /// <summary>To a client: report <see cref="RtrCacheStatus"/>.</summary>
 internal sealed record GetCacheStatus
@@ -60,7 +68,11 @@ internal sealed record GetCacheStatus
 }
 
 /// <summary>
-/// To the RIB: the VRP set in use changed. Routes covered by one of <see cref="Changed"/> may have a new validation
+/// To the RIB: the RPKI data in use changed. Routes covered by one of <see cref="Changed"/> may have a new validation
 /// state and are re-evaluated; the others keep theirs. <see cref="Changed"/> null: re-evaluate everything.
+/// Paths through one of <see cref="ChangedAspaCustomers"/> (customer ASes whose ASPA changed) are verified again.
 /// </summary>
-public sealed record VrpsChanged(VrpTable Vrps, IReadOnlyList<AkkaBgp.Wire.Prefix>? Changed);
+public sealed record VrpsChanged(VrpTable Vrps, IReadOnlyList<AkkaBgp.Wire.Prefix>? Changed)
+{
+    public IReadOnlySet<uint> ChangedAspaCustomers { get; init; } = new HashSet<uint>();
+}

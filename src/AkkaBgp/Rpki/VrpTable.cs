@@ -32,6 +32,10 @@ public sealed class VrpTable
 {
     public static readonly VrpTable Empty = new([]);
 
+    /// <summary>The ASPAs that came with these VRPs from the same cache (RTR version 2), for AS_PATH verification. They
+    /// travel with the VRPs because both are chosen, replaced and expired together, per cache.</summary>
+    public AspaTable Aspas { get; init; } = AspaTable.Empty;
+
     private readonly Prefix[] _prefixes;
     private readonly int[] _parent;
     /// <summary>Entries of prefix i are [<c>_first[i]</c>, <c>_first[i + 1]</c>).</summary>

@@ -237,6 +237,8 @@ public sealed record PolicyRule
     public uint? AsPathContains { get; init; }
     /// <summary>Matches routes in this RFC 6811 validation state (import policies only).</summary>
     public AkkaBgp.Rpki.RovState? Rpki { get; init; }
+    /// <summary>Matches routes with this ASPA verification outcome (import policies only; external sessions with a role).</summary>
+    public AkkaBgp.Rpki.AspaState? Aspa { get; init; }
 
     public PolicyAction Action { get; init; } = PolicyAction.Accept;
     public uint? SetLocalPref { get; init; }
@@ -248,7 +250,7 @@ public sealed record PolicyRule
     public bool Equals(PolicyRule? other) =>
         other is not null && Prefix == other.Prefix && MinLength == other.MinLength && MaxLength == other.MaxLength
         && Communities.SequenceEqual(other.Communities) && LargeCommunities.SequenceEqual(other.LargeCommunities)
-        && AsPathContains == other.AsPathContains && Rpki == other.Rpki && Action == other.Action
+        && AsPathContains == other.AsPathContains && Rpki == other.Rpki && Aspa == other.Aspa && Action == other.Action
         && SetLocalPref == other.SetLocalPref && SetMed == other.SetMed
         && AddCommunities.SequenceEqual(other.AddCommunities) && RemoveCommunities.SequenceEqual(other.RemoveCommunities)
         && AddLargeCommunities.SequenceEqual(other.AddLargeCommunities);

@@ -93,7 +93,7 @@ public sealed class LocRibPartition : ReceiveActor
             else Sender.Tell(new DumpDone(d.Round), Self); // nothing exported to it: an empty refresh
         });
         Receive<PartitionSummaryQuery>(q => q.ReplyTo.Tell(new PartitionSummary(q.QueryId,
-            _v4.PrefixCount, _v4.PathCount, _v4.BestCount, _v6.PrefixCount, _v6.PathCount, _v6.BestCount, _interner.Count, RpkiStates()), Self));
+            _v4.PrefixCount, _v4.PathCount, _v4.BestCount, _v6.PrefixCount, _v6.PathCount, _v6.BestCount, _interner.Count, RpkiStates()) { AspaStates = AspaStates() }, Self));
         Receive<PartitionLookup>(Lookup);
         Receive<PartitionVrps>(v => _vrps = v.Vrps);
         // Test-only (internal type): fail as a bug would, for the supervision tests.
@@ -149,6 +149,24 @@ public sealed class LocRibPartition : ReceiveActor
             counts[(family, "valid")] = valid;
             counts[(family, "invalid")] = invalid;
             counts[(family, "not-found")] = notFound;
+        }
+        return counts;
+    }
+
+    /// <summary>Verified paths by family and ASPA outcome, counted on demand like <see cref="RpkiStates"/>.</summary>
+    private Dictionary<(string, string), long>? AspaStates()
+    {
+        if (_vrps is null) return null;
+        var counts = new Dictionary<(string, string), long>();
+        foreach (var (family, table) in new[] { ("ipv4-unicast", _v4), ("ipv6-unicast", _v6) })
+        {
+            var byState = new long[3];
+            foreach (var prefix in table.AllPrefixes())
+                foreach (var path in table.Paths(prefix))
+                    if (!path.Filtered && AspaOf(path.Peer, path.Route) is { } state) byState[(int)state]++;
+            counts[(family, "valid")] = byState[(int)AkkaBgp.Rpki.AspaState.Valid];
+            counts[(family, "invalid")] = byState[(int)AkkaBgp.Rpki.AspaState.Invalid];
+            counts[(family, "unknown")] = byState[(int)AkkaBgp.Rpki.AspaState.Unknown];
         }
         return counts;
     }
@@ -530,6 +548,14 @@ public sealed class LocRibPartition : ReceiveActor
         return new RouteView(prefix, p.Peer.IsLocal ? null : p.Peer.Address, p.Peer.PeerAs, p.IsBest, eligible,
             eligible ? null : p.Filtered ? "Filtered" : (p.Route.Ineligibility == PathIneligibility.None ? PathIneligibility.NextHopUnresolvable : p.Route.Ineligibility).ToString(),
             p.Route.Attributes, nh, p.Stale,
-            _vrps?.Validate(prefix, AkkaBgp.Rpki.RouteOrigin.Of(p.Route.Attributes.AsPath, _settings.LocalAs)), p.PathId);
+            _vrps?.Validate(prefix, AkkaBgp.Rpki.RouteOrigin.Of(p.Route.Attributes.AsPath, _settings.LocalAs)), p.PathId) { Aspa = AspaOf(p.Peer, p.Route) };
+    }
+
+    /// <summary>The ASPA outcome of a path on the session it came from, as its inbound actor computed it for the import
+    /// policy (computed again here, for what is shown and counted).</summary>
+    private AkkaBgp.Rpki.AspaState? AspaOf(RibPeer peer, RouteAttributes route) =>
+        peer.IsExternal && AkkaBgp.Rpki.AspaTable.DirectionFor(peer.RemoteRole) is { } direction
+            ? (_vrps?.Aspas ?? AkkaBgp.Rpki.AspaTable.Empty).Verify(route.Attributes.AsPath, direction)
+            : null;
     }
 }

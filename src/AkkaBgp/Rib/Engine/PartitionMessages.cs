@@ -67,7 +67,11 @@ internal sealed record PartitionSummaryQuery(IActorRef ReplyTo, long QueryId) : 
 
 /// <param name="RpkiStates">Paths by (family, RFC 6811 state); null while no VRPs are in use.</param>
 internal sealed record PartitionSummary(long QueryId, long V4Prefixes, long V4Paths, long V4Best, long V6Prefixes, long V6Paths, long V6Best, int AttributeSets,
-    Dictionary<(string Family, string State), long>? RpkiStates = null) : IDeadLetterSuppression;
+    Dictionary<(string Family, string State), long>? RpkiStates = null) : IDeadLetterSuppression
+{
+    /// <summary>Verified paths by (family, ASPA outcome); null while no RPKI data is in use.</summary>
+    public Dictionary<(string Family, string State), long>? AspaStates { get; init; }
+}
 
 internal sealed record PartitionLookup(LookupRoutes Query, IActorRef ReplyTo, long QueryId) : IDeadLetterSuppression;
 
@@ -107,8 +111,9 @@ internal sealed record InboundRefreshDeadline(AfiSafi Family, long Round) : IDea
 internal sealed record PartitionPublishEvents(bool On) : IDeadLetterSuppression;
 
 /// <summary>To a <see cref="PeerInbound"/>: the VRPs in use are now <paramref name="Vrps"/>; the routes
-/// <paramref name="Cover"/> covers (null: all) may have changed validation state.</summary>
-internal sealed record InboundRevalidate(AkkaBgp.Rpki.VrpTable Vrps, AkkaBgp.Rpki.VrpTable? Cover) : IDeadLetterSuppression;
+/// <paramref name="Cover"/> covers (null: all) may have changed validation state, and the paths through one of
+/// <paramref name="AspaCustomers"/> (customer ASes whose ASPA changed) may have a new ASPA outcome.</summary>
+internal sealed record InboundRevalidate(AkkaBgp.Rpki.VrpTable Vrps, AkkaBgp.Rpki.VrpTable? Cover, IReadOnlySet<uint> AspaCustomers) : IDeadLetterSuppression;
 
 /// <summary>To a partition: the VRPs in use, for the validation state shown with each path and counted per state.</summary>
 internal sealed record PartitionVrps(AkkaBgp.Rpki.VrpTable Vrps) : IDeadLetterSuppression;

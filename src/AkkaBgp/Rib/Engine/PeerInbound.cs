@@ -69,13 +69,18 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
     private readonly Dictionary<AfiSafi, long> _staleBefore = new();
     private long _generation;
 
-    private readonly record struct PrePolicyRoute(PathAttributes Attributes, byte[]? NextHop, RovState State, long Generation);
+    private readonly record struct PrePolicyRoute(PathAttributes Attributes, byte[]? NextHop, RovState State, AspaState? Aspa, long Generation);
+
+    /// <summary>The ASPA procedure for this session (draft-ietf-sidrops-aspa-verification): by the neighbor's role towards
+    /// us; null on iBGP and without a role, where paths are not verified.</summary>
+    private readonly AspaDirection? _aspaDirection;
 
     public PeerInbound(RibPeer peer, IActorRef[] partitions, IActorRef fsm, VrpTable? vrps = null)
     {
         _peer = peer;
         _vrps = vrps;
         _rov = peer.Settings.Import?.UsesRpki == true;
+        _aspaDirection = peer.IsExternal ? AspaTable.DirectionFor(peer.RemoteRole) : null;
         _partitions = partitions;
         _fsm = fsm;
         _batches = new List<RouteOp>?[partitions.Length];
@@ -119,26 +124,41 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
     private RovState Validate(Prefix prefix, PathAttributes attrs) =>
         _vrps is { } vrps ? vrps.Validate(prefix, RouteOrigin.Of(attrs.AsPath, _peer.LocalAs)) : RovState.NotFound;
 
-    /// <summary>The VRPs changed: the routes under a changed VRP prefix whose state changed go through the import
-    /// policy again, and the outcome reaches the partitions like any UPDATE (best path, export, withdrawals).</summary>
+    /// <summary>The ASPA outcome of a path from this neighbor; Unknown while no ASPA is known (every hop unattested).</summary>
+    private AspaState? Verify(PathAttributes attrs) =>
+        _aspaDirection is { } direction ? (_vrps?.Aspas ?? AspaTable.Empty).Verify(attrs.AsPath, direction) : null;
+
+    private static bool Through(AkkaBgp.Wire.Attributes.AsPath? path, IReadOnlySet<uint> customers)
+    {
+        if (path is null) return false;
+        foreach (var segment in path.Segments)
+            foreach (var asn in segment.Asns)
+                if (customers.Contains(asn)) return true;
+        return false;
+    }
+
+    /// <summary>The RPKI data changed: the routes under a changed VRP prefix whose state changed, and the paths through a
+    /// customer AS whose ASPA changed whose outcome changed, go through the import policy again, and the result reaches
+    /// the partitions like any UPDATE (best path, export, withdrawals).</summary>
     private void Revalidate(InboundRevalidate r)
     {
         _vrps = r.Vrps;
         if (!_rov || _stopped) return;
+        bool aspaChanged = _aspaDirection is not null && r.AspaCustomers.Count > 0;
         List<(NlriEntry, PrePolicyRoute)>? changed = null;
         foreach (var (prefix, route) in _prePolicy)
         {
-            if (r.Cover is { } cover && !cover.Covers(prefix.Prefix)) continue;
-            var state = Validate(prefix.Prefix, route.Attributes);
-            if (state != route.State) (changed ??= new()).Add((prefix, route with { State = state }));
+            var state = r.Cover is { } cover && !cover.Covers(prefix.Prefix) ? route.State : Validate(prefix.Prefix, route.Attributes);
+            var aspa = aspaChanged && Through(route.Attributes.AsPath, r.AspaCustomers) ? Verify(route.Attributes) : route.Aspa;
+            if (state != route.State || aspa != route.Aspa) (changed ??= new()).Add((prefix, route with { State = state, Aspa = aspa }));
         }
         if (changed is null) return;
         foreach (var (prefix, route) in changed)
         {
             _prePolicy[prefix] = route;
-            Import(prefix, route.Attributes, route.NextHop, route.State, IsOtcLeak(route.Attributes));
+            Import(prefix, route.Attributes, route.NextHop, route.State, route.Aspa, IsOtcLeak(route.Attributes));
         }
-        Log.Info("{Peer}: {Count} route(s) changed RPKI validation state; import policy applied again", _peer.Address, changed.Count);
+        Log.Info("{Peer}: {Count} route(s) changed RPKI validation state or ASPA outcome; import policy applied again", _peer.Address, changed.Count);
         Flush();
     }
 
@@ -285,21 +305,23 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
         bool leak = IsOtcLeak(attrs);
         if (leak) OtcLeaks++;
         var rov = RovState.NotFound;
+        AspaState? aspa = null;
         if (_rov)
         {
             rov = Validate(prefix.Prefix, attrs);
-            _prePolicy[prefix] = new PrePolicyRoute(attrs, nh, rov, _generation);
+            aspa = Verify(attrs);
+            _prePolicy[prefix] = new PrePolicyRoute(attrs, nh, rov, aspa, _generation);
         }
-        Import(prefix, attrs, nh, rov, leak);
+        Import(prefix, attrs, nh, rov, aspa, leak);
     }
 
     /// <summary>The import policy on one route (with its validation state when the policy asks for it).</summary>
     /// <param name="leak">The route is an RFC 9234 leak (<see cref="IsOtcLeak"/>, decided once by the caller).</param>
-    private void Import(NlriEntry prefix, PathAttributes attrs, byte[]? nh, RovState rov, bool leak)
+    private void Import(NlriEntry prefix, PathAttributes attrs, byte[]? nh, RovState rov, AspaState? aspa, bool leak)
     {
         if (_peer.Settings.Import is { } filter)
         {
-            var r = filter.Evaluate(prefix.Prefix, attrs, rov);
+            var r = filter.Evaluate(prefix.Prefix, attrs, rov, aspa);
             if (!r.Accepted)
             {
                 // A rejected route must also remove what this peer sent before for the prefix (or replace it

@@ -253,9 +253,10 @@ public sealed class RibActor : ReceiveActor, IWithTimers
         // The changed prefixes as a table of their own: "is this route under a changed prefix" is then its Covers.
         var cover = c.Changed is null ? null : new AkkaBgp.Rpki.VrpTable(c.Changed.Select(p => new AkkaBgp.Rpki.Vrp(p, (byte)p.Length, 0)));
         foreach (var p in _partitions) p.Tell(new PartitionVrps(c.Vrps), Self);
-        foreach (var s in _sessions.Values) s.Inbound.Tell(new InboundRevalidate(c.Vrps, cover), Self);
-        Log.Info("RPKI: {V4} IPv4 and {V6} IPv6 VRPs in use, {Changed} VRP prefix(es) changed", c.Vrps.CountV4, c.Vrps.CountV6,
-            c.Changed?.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "all");
+        foreach (var s in _sessions.Values) s.Inbound.Tell(new InboundRevalidate(c.Vrps, cover, c.ChangedAspaCustomers), Self);
+        Log.Info("RPKI: {V4} IPv4 and {V6} IPv6 VRPs and {Aspas} ASPAs in use, {Changed} VRP prefix(es) and {Customers} ASPA customer(s) changed",
+            c.Vrps.CountV4, c.Vrps.CountV6, c.Vrps.Aspas.Count,
+            c.Changed?.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "all", c.ChangedAspaCustomers.Count);
     }
 
     private void EventsUnsubscribed(IActorRef subscriber)

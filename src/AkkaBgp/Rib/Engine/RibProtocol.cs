@@ -80,7 +80,12 @@ public sealed record PrefixCounters(long Received, long Accepted, long Advertise
 /// <param name="RpkiStates">Paths (import policy passed) by family and RFC 6811 state (valid, invalid, not-found);
 /// null while no VRPs are in use.</param>
 public sealed record RibSummary(IReadOnlyDictionary<string, FamilySummary> Families, int EstablishedPeers, int AttributeSets,
-    IReadOnlyList<NeighborRibSummary> Neighbors, IReadOnlyDictionary<(string Family, string State), long>? RpkiStates = null);
+    IReadOnlyList<NeighborRibSummary> Neighbors, IReadOnlyDictionary<(string Family, string State), long>? RpkiStates = null)
+{
+    /// <summary>Paths verified with ASPA (from external neighbors with a role) by family and outcome (valid, invalid,
+    /// unknown); null while no RPKI data is in use.</summary>
+    public IReadOnlyDictionary<(string Family, string State), long>? AspaStates { get; init; }
+}
 
 /// <summary>Routes for <paramref name="Prefix"/>: exactly it, or it and every more specific prefix (paged,
 /// in prefix order). Answered with <see cref="RouteLookupResult"/>.</summary>
@@ -96,7 +101,12 @@ public sealed record LookupRoutes(Prefix Prefix, bool LongerPrefixes = false, in
 /// <param name="Stale">Kept from before the peer's restart (RFC 4724) or refresh (RFC 7313) and not yet announced again.</param>
 /// <param name="Rpki">RFC 6811 validation state against the VRPs in use; null when no RPKI cache has given any.</param>
 public sealed record RouteView(Prefix Prefix, IPAddress? Peer, uint PeerAs, bool Best, bool Eligible, string? Ineligibility,
-    PathAttributes Attributes, IPAddress? NextHop, bool Stale = false, AkkaBgp.Rpki.RovState? Rpki = null, uint PathId = 0);
+    PathAttributes Attributes, IPAddress? NextHop, bool Stale = false, AkkaBgp.Rpki.RovState? Rpki = null, uint PathId = 0)
+{
+    /// <summary>The ASPA verification outcome (draft-ietf-sidrops-aspa-verification) on the session it came from; null where
+    /// paths are not verified (local routes, iBGP, no role towards the neighbor).</summary>
+    public AkkaBgp.Rpki.AspaState? Aspa { get; init; }
+}
 
 /// <param name="TotalPrefixes">Matching prefixes before paging.</param>
 public sealed record RouteLookupResult(int TotalPrefixes, IReadOnlyList<RouteView> Routes);

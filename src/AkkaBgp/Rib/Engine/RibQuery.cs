@@ -17,7 +17,7 @@ internal sealed class RibQuery : ReceiveActor, IWithTimers
         var advertised = new Dictionary<System.Net.IPAddress, OutboundCounters>();
         long v4p = 0, v4n = 0, v4b = 0, v6p = 0, v6n = 0, v6b = 0;
         int sets = 0;
-        Dictionary<(string, string), long>? rpki = null;
+        Dictionary<(string, string), long>? rpki = null, aspa = null;
         var neighbors = new List<NeighborRibSummary>();
         bool done = false;
         NeighborRibSummary WithAdvertised(NeighborRibSummary n)
@@ -36,7 +36,7 @@ internal sealed class RibQuery : ReceiveActor, IWithTimers
             {
                 ["ipv4-unicast"] = new(v4p, v4n, v4b),
                 ["ipv6-unicast"] = new(v6p, v6n, v6b),
-            }, established, sets, neighbors.Select(WithAdvertised).OrderBy(n => n.Peer.ToString()).ToList(), rpki), Self);
+            }, established, sets, neighbors.Select(WithAdvertised).OrderBy(n => n.Peer.ToString()).ToList(), rpki) { AspaStates = aspa }, Self);
             Context.Stop(Self);
         }
         Receive<PartitionSummary>(s =>
@@ -48,6 +48,11 @@ internal sealed class RibQuery : ReceiveActor, IWithTimers
             {
                 rpki ??= new();
                 foreach (var (key, count) in states) rpki[key] = rpki.GetValueOrDefault(key) + count;
+            }
+            if (s.AspaStates is { } outcomes)
+            {
+                aspa ??= new();
+                foreach (var (key, count) in outcomes) aspa[key] = aspa.GetValueOrDefault(key) + count;
             }
             if (--waiting == 0) Finish();
         });

@@ -45,6 +45,9 @@ public sealed record FilterTerm
     public LargeCommunity? HasLargeCommunity { get; init; }
     /// <summary>Matches routes in this RFC 6811 validation state (against the VRPs in use; NotFound without any).</summary>
     public RovState? Rpki { get; init; }
+    /// <summary>Matches routes with this ASPA verification outcome (draft-ietf-sidrops-aspa-verification). Routes that are
+    /// not verified (iBGP, or no role towards the neighbor) match no such term.</summary>
+    public AspaState? Aspa { get; init; }
 
     public FilterVerdict Verdict { get; init; } = FilterVerdict.Accept;
     public uint? SetLocalPref { get; init; }
@@ -56,9 +59,10 @@ public sealed record FilterTerm
     public bool ModifiesAttributes => SetLocalPref is not null || SetMed is not null || AddCommunities.Count > 0
                                       || RemoveCommunities.Count > 0 || AddLargeCommunities.Count > 0;
 
-    public bool Matches(Prefix prefix, PathAttributes attributes, RovState rov = RovState.NotFound)
+    public bool Matches(Prefix prefix, PathAttributes attributes, RovState rov = RovState.NotFound, AspaState? aspa = null)
     {
         if (Rpki is { } state && state != rov) return false;
+        if (Aspa is { } wanted && wanted != aspa) return false;
         if (Prefixes is { } list && !list.Any(e => e.Matches(prefix))) return false;
         if (AsPathContains is { } asn && !(attributes.AsPath?.Segments.Any(s => s.Asns.Contains(asn)) ?? false)) return false;
         if (HasCommunity is { } c && !attributes.HasCommunity(c)) return false;
@@ -98,13 +102,13 @@ public sealed record RouteFilter(IReadOnlyList<FilterTerm> Terms, FilterVerdict 
 
     public bool RejectsEverything => Default == FilterVerdict.Reject && Terms.All(t => t.Verdict == FilterVerdict.Reject);
 
-    /// <summary>Some term matches on the validation state: the outcome can change when the VRPs do.</summary>
-    public bool UsesRpki => Terms.Any(t => t.Rpki is not null);
+    /// <summary>Some term matches on the validation state or the ASPA outcome: the outcome can change when the RPKI data does.</summary>
+    public bool UsesRpki => Terms.Any(t => t.Rpki is not null || t.Aspa is not null);
 
-    public FilterResult Evaluate(Prefix prefix, PathAttributes attributes, RovState rov = RovState.NotFound)
+    public FilterResult Evaluate(Prefix prefix, PathAttributes attributes, RovState rov = RovState.NotFound, AspaState? aspa = null)
     {
         foreach (var t in Terms)
-            if (t.Matches(prefix, attributes, rov)) return new FilterResult(t.Verdict == FilterVerdict.Accept, t);
+            if (t.Matches(prefix, attributes, rov, aspa)) return new FilterResult(t.Verdict == FilterVerdict.Accept, t);
         return new FilterResult(Default == FilterVerdict.Accept, null);
     }
 }
