@@ -50,6 +50,8 @@ public sealed partial class Bird(Peering peering) : Daemon(peering)
         if (p.Password is not null) c.AppendLine($"  password \"{p.Password}\";");
         if (p.DaemonRole is not null) c.AppendLine($"  local role {p.DaemonRole};");
         var addPaths = p.AddPaths is { } ap ? $"add paths {ap}; " : "";
+        // Written only when used: BIRD checks the pair at load time, and a 4-octet AS does not fit in a community.
+        var secondPaths = _v4b.Count == 0 ? "" : $"if proto = \"st4b\" then {{ bgp_community.add(({p.DaemonAs}, 2)); accept; }} ";
         c.AppendLine($"  hold time {p.HoldTimeSeconds}; keepalive time {p.KeepaliveSeconds};");
         c.AppendLine($"  connect retry time 1; connect delay time {p.ConnectDelaySeconds ?? 1}; error wait time 1, 5;");
         // 127/8 next hops are martians to most speakers (RFC 6890; FRR, GoBGP and AkkaBgp drop them), so
@@ -60,7 +62,7 @@ public sealed partial class Bird(Peering peering) : Daemon(peering)
         c.AppendLine(p.ExtendedNextHop
             ? "  ipv4 { import all; extended next hop on; next hop self; export filter { if proto = \"st4\" then accept; reject; }; };"
             : $"  ipv4 {{ import all; {addPaths}next hop address {p.NextHopV4}; export filter {{ if proto = \"st4\" then {{ {setOtc}accept; }} "
-              + $"if proto = \"st4b\" then {{ bgp_community.add(({p.DaemonAs}, 2)); accept; }} reject; }}; }};");
+              + secondPaths + "reject; }; };");
         c.AppendLine($"  ipv6 {{ import all; next hop address {p.NextHopV6}; export filter {{ if proto = \"st6\" then accept; reject; }}; }};");
         c.AppendLine("}");
         return c.ToString();

@@ -49,7 +49,8 @@ public sealed record Peering(
     public string? AddPaths { get; init; }
 
     /// <summary>IPv4 prefixes the daemon originates a second time, from a second static protocol, with community
-    /// (DaemonAs, 2): a second path for the same prefix, which only ADD-PATH can send alongside the first.</summary>
+    /// (DaemonAs, 2): a second path for the same prefix, which only ADD-PATH can send alongside the first. Needs a
+    /// 2-octet DaemonAs (the community's first half).</summary>
     public IReadOnlyList<string> SecondPathV4 { get; init; } = [];
 
     /// <summary>BIRD's <c>connect delay time</c> (seconds between the protocol's start and its first dial); null: 1.</summary>
