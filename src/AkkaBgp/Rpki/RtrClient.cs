@@ -361,7 +361,7 @@ public sealed class RtrClient : ReceiveActor, IWithTimers
         Timers.StartSingleTimer("refresh", RefreshDue.Instance, _refresh);
         Timers.StartSingleTimer("expire", Expired.Instance, _expire);
         Log.Info("RPKI cache {Cache}: serial {Serial} (session {Session}, version {Version}): {V4} IPv4 and {V6} IPv6 VRPs, {Aspas} ASPAs",
-            _cache.Name, end.Serial, end.SessionId, _version, _table.CountV4, _table.CountV6, _table.Aspas.Count);
+            new object[] { _cache.Name, end.Serial, end.SessionId, _version, _table.CountV4, _table.CountV6, _table.Aspas.Count });
         _report.Tell(new RtrCacheUpdate(_cache, _state, _table));
     }
 

@@ -44,10 +44,11 @@ public sealed class RtrClientTests : BgpTestKit, IDisposable
         return u.Vrps;
     }
 
-    /// <summary>Reset Query, then a full answer with the version 1 timers.</summary>
+    /// <summary>Reset Query (in version 2, ours), then a full answer from a version 1 cache with its timers: the client
+    /// follows it to version 1 (RFC 8210 section 7).</summary>
     private VrpTable Sync(ushort session = 7, uint serial = 1, uint refresh = 120, uint retry = 20, uint expire = 1200)
     {
-        Assert.Equal(new ResetQuery(1), _cache.Read());
+        Assert.Equal(new ResetQuery(2), _cache.Read());
         _cache.Send(new CacheResponse(1, session), Announce("192.0.2.0/24", 24, 64496), Announce("2001:db8::/32", 48, 64497),
             new EndOfData(1, session, serial, refresh, retry, expire));
         return NextData()!;
@@ -117,8 +118,8 @@ public sealed class RtrClientTests : BgpTestKit, IDisposable
     public void Falls_back_to_version_0_when_the_cache_does_not_speak_version_1()
     {
         Start();
-        Assert.Equal(new ResetQuery(1), _cache.Read());
-        _cache.Send(new ErrorReport(0, RtrErrorCode.UnsupportedProtocolVersion, RtrCodec.Encode(new ResetQuery(1)), "version 0 only"));
+        Assert.Equal(new ResetQuery(2), _cache.Read());
+        _cache.Send(new ErrorReport(0, RtrErrorCode.UnsupportedProtocolVersion, RtrCodec.Encode(new ResetQuery(2)), "version 0 only"));
         _cache.Accept(); // the client reconnects at once
         Assert.Equal(new ResetQuery(0), _cache.Read());
         _cache.Send(new CacheResponse(0, 3), Announce("192.0.2.0/24", 24, 64496, version: 0), new EndOfData(0, 3, 5));
@@ -126,6 +127,56 @@ public sealed class RtrClientTests : BgpTestKit, IDisposable
         // Version 0 has no timers in End of Data: the configured refresh (300 s) applies.
         Advance(TimeSpan.FromSeconds(300));
         Assert.Equal(new SerialQuery(0, 3, 5), _cache.Read());
+    }
+
+    [Fact]
+    public void A_version_2_cache_gives_ASPAs_that_are_replaced_per_customer_and_withdrawn()
+    {
+        Start();
+        Assert.Equal(new ResetQuery(2), _cache.Read());
+        _cache.Send(new CacheResponse(2, 9), Announce("192.0.2.0/24", 24, 64496, version: 2),
+            new AspaPdu(2, true, 64500, [64501, 64502]), new AspaPdu(2, true, 64510, [64511]), new EndOfData(2, 9, 1, 120, 20, 1200));
+        var table = NextData()!;
+        Assert.Equal(2, table.Aspas.Count);
+        Assert.True(table.Aspas.TryGetProviders(64500, out var providers));
+        Assert.Equal([64501u, 64502u], providers);
+
+        // A serial answer: 64500 announced again with another set replaces its set (8210bis 5.12), 64510 is withdrawn.
+        _cache.Send(new SerialNotify(2, 9, 2));
+        Assert.Equal(new SerialQuery(2, 9, 1), _cache.Read());
+        _cache.Send(new CacheResponse(2, 9), new AspaPdu(2, true, 64500, [64503]), new AspaPdu(2, false, 64510, []), new EndOfData(2, 9, 2, 120, 20, 1200));
+        table = NextData(u => u.Vrps is { } v && v.Aspas.Count == 1)!;
+        Assert.True(table.Aspas.TryGetProviders(64500, out providers));
+        Assert.Equal([64503u], providers);
+        Assert.Equal(1, table.Count); // the VRP is untouched
+
+        // Withdrawing a customer that is not held is an error (RFC 8210 section 12, code 6).
+        _cache.Send(new SerialNotify(2, 9, 3));
+        _cache.Read<SerialQuery>();
+        _cache.Send(new CacheResponse(2, 9), new AspaPdu(2, false, 64999, []));
+        Assert.Equal(RtrErrorCode.WithdrawalOfUnknownRecord, _cache.Read<ErrorReport>().Code);
+        _cache.ExpectClosed();
+    }
+
+    [Fact]
+    public void Earlier_layout_ASPAs_of_both_families_are_merged_per_customer()
+    {
+        Start();
+        _cache.Read<ResetQuery>();
+        _cache.Send(new CacheResponse(2, 9), new AspaPdu(2, true, 64500, [64501], AfiFlags: 1), new AspaPdu(2, true, 64500, [64502], AfiFlags: 2),
+            new EndOfData(2, 9, 1, 120, 20, 1200));
+        Assert.True(NextData()!.Aspas.TryGetProviders(64500, out var providers));
+        Assert.Equal([64501u, 64502u], providers);
+    }
+
+    [Fact]
+    public void Falls_back_to_version_1_when_the_cache_does_not_speak_version_2()
+    {
+        Start();
+        Assert.Equal(new ResetQuery(2), _cache.Read());
+        _cache.Send(new ErrorReport(1, RtrErrorCode.UnsupportedProtocolVersion, RtrCodec.Encode(new ResetQuery(2)), "version 1 at most"));
+        _cache.Accept();
+        Assert.Equal(new ResetQuery(1), _cache.Read());
     }
 
     [Fact]
@@ -238,7 +289,7 @@ public sealed class RtrClientTests : BgpTestKit, IDisposable
     {
         Start();
         _cache.Read<ResetQuery>();
-        _cache.Send(new ErrorReport(1, RtrErrorCode.NoDataAvailable, [], "starting"));
+        _cache.Send(new ErrorReport(2, RtrErrorCode.NoDataAvailable, [], "starting"));
         // Virtual time steps until the client, which handles the report on its own thread, has asked again.
         RtrPdu? again = null;
         for (int i = 0; i < 20 && again is null; i++)
@@ -246,7 +297,7 @@ public sealed class RtrClientTests : BgpTestKit, IDisposable
             Advance(TimeSpan.FromSeconds(30));
             again = _cache.TryRead(TimeSpan.FromMilliseconds(500));
         }
-        Assert.Equal(new ResetQuery(1), again);
+        Assert.Equal(new ResetQuery(2), again);
     }
 
     [Fact]

@@ -106,7 +106,7 @@ public class RtrCodecTests
     }
 
     [Theory]
-    [InlineData("02 02 0000 00000008")]
+    [InlineData("03 02 0000 00000008")]
     [InlineData("FF")] // the version octet alone decides
     public void Higher_version_is_unsupported_protocol_version(string hex)
         => Assert.Equal(RtrErrorCode.UnsupportedProtocolVersion, Fails(hex).Code);
@@ -153,6 +153,41 @@ public class RtrCodecTests
         Assert.Throws<WireException>(() => RtrCodec.Encode(new EndOfData(1, 1, 1)));
         Assert.Throws<WireException>(() => RtrCodec.Encode(new PrefixPdu(1, true, Prefix.Parse("10.0.0.0/16"), 8, 1)));
         Assert.Throws<WireException>(() => RtrCodec.Encode(new RouterKey(0, true, new byte[20], 1, [])));
-        Assert.Throws<WireException>(() => RtrCodec.Encode(new ResetQuery(2)));
+        Assert.Throws<WireException>(() => RtrCodec.Encode(new ResetQuery(3)));
+        Assert.Throws<WireException>(() => RtrCodec.Encode(new AspaPdu(1, true, 64500, [64501])));
     }
+
+    // ---- ASPA, version 2 (draft-ietf-sidrops-8210bis section 5.12) ------------------------------------------------
+
+    [Fact]
+    public void Aspa_announcement_in_the_current_layout()
+    {
+        // Flags 1 (announce) in octet 2, Zero in octet 3, length 12 + 4 x 2, customer AS 64500, providers 64501, 64502.
+        var pdu = Assert.IsType<AspaPdu>(Ok("02 0B 01 00 00000014 0000FBF4 0000FBF5 0000FBF6"));
+        Assert.Equal(new AspaPdu(2, true, 64500, [64501, 64502]), pdu);
+        Assert.Null(pdu.AfiFlags);
+    }
+
+    [Fact]
+    public void Aspa_withdrawal_in_the_current_layout_has_no_providers()
+        => Assert.Equal(new AspaPdu(2, false, 64500, []), Ok("02 0B 00 00 0000000C 0000FBF4"));
+
+    [Fact]
+    public void Aspa_in_the_earlier_layout_that_StayRTR_0_5_1_sends()
+    {
+        // Octets 2-3 zero; Flags 1, AFI Flags 1 (IPv4), Provider AS Count 2; customer; providers (length 16 + 8).
+        var pdu = Assert.IsType<AspaPdu>(Ok("02 0B 0000 00000018 01 01 0002 0000FBF4 0000FBF5 0000FBF6"));
+        Assert.Equal(new AspaPdu(2, true, 64500, [64501, 64502], AfiFlags: 1), pdu);
+    }
+
+    [Fact]
+    public void Aspa_providers_come_out_in_ascending_order()
+        => Assert.Equal([64501u, 64502u], Assert.IsType<AspaPdu>(RtrCodec.Decode(Hex.Parse("02 0B 01 00 00000014 0000FBF4 0000FBF6 0000FBF5")).Pdu).Providers);
+
+    [Theory]
+    [InlineData("02 0B 01 00 00000008")] // shorter than a customer AS
+    [InlineData("02 0B 01 00 0000000E 0000FBF4 FBF5")] // not whole ASes
+    [InlineData("02 0B 01 07 00000010 0000FBF4 0000FBF5")] // Zero octet set
+    [InlineData("02 0B 01 00 0000000C 0000FBF4")] // an announcement with no provider
+    public void Malformed_aspa_is_corrupt_data(string hex) => Assert.Equal(RtrErrorCode.CorruptData, Fails(hex).Code);
 }

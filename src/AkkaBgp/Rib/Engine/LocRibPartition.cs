@@ -557,5 +557,4 @@ public sealed class LocRibPartition : ReceiveActor
         peer.IsExternal && AkkaBgp.Rpki.AspaTable.DirectionFor(peer.RemoteRole) is { } direction
             ? (_vrps?.Aspas ?? AkkaBgp.Rpki.AspaTable.Empty).Verify(route.Attributes.AsPath, direction)
             : null;
-    }
 }
