@@ -57,7 +57,8 @@ public sealed partial class Bird(Peering peering) : Daemon(peering)
         // 127/8 next hops are martians to most speakers (RFC 6890; FRR, GoBGP and AkkaBgp drop them), so
         // announce documentation addresses instead of BIRD's loopback source address.
         // A test leaker: OTC set on what it announces, whatever BIRD's role rules would do.
-        var setOtc = p.ExportOtc is { } otc ? $"bgp_otc = {otc}; " : "";
+        var setOtc = (p.ExportOtc is { } otc ? $"bgp_otc = {otc}; " : "")
+            + string.Concat(p.ExportPrepend.Select(a => $"bgp_path.prepend({a}); "));
         // With RFC 8950 on an IPv6 session BIRD announces IPv4 routes with its own IPv6 next hop ("next hop self").
         c.AppendLine(p.ExtendedNextHop
             ? "  ipv4 { import all; extended next hop on; next hop self; export filter { if proto = \"st4\" then accept; reject; }; };"

@@ -53,6 +53,10 @@ public sealed record Peering(
     /// 2-octet DaemonAs (the community's first half).</summary>
     public IReadOnlyList<string> SecondPathV4 { get; init; } = [];
 
+    /// <summary>ASes BIRD prepends to the AS_PATH of the IPv4 routes it announces (before its own), so that the route
+    /// seems to come from further away: the first is the origin. Empty: none.</summary>
+    public IReadOnlyList<uint> ExportPrepend { get; init; } = [];
+
     /// <summary>BIRD's <c>connect delay time</c> (seconds between the protocol's start and its first dial); null: 1.</summary>
     public int? ConnectDelaySeconds { get; init; }
 

@@ -31,12 +31,17 @@ public sealed class Stayrtr : IAsyncDisposable
     public static bool Installed => Daemon.IsInstalled("stayrtr");
 
     /// <summary>Writes the VRP file (prefix, max length, AS) atomically, so the cache never reads half of it.</summary>
-    public static void WriteVrps(string path, IEnumerable<(string Prefix, int MaxLength, uint Asn)> vrps)
+    /// <param name="aspas">ASPAs (customer AS, its providers), served over RTR version 2; StayRTR 0.5.1 reads them from
+    /// the file's <c>provider_authorizations</c> (an <c>ipv4</c> and an <c>ipv6</c> list, as rpki-client wrote them).</param>
+    public static void WriteVrps(string path, IEnumerable<(string Prefix, int MaxLength, uint Asn)> vrps, IEnumerable<(uint Customer, uint[] Providers)>? aspas = null)
     {
         var roas = string.Join(",\n", vrps.Select(v =>
             $"  {{ \"prefix\": \"{v.Prefix}\", \"maxLength\": {v.MaxLength.ToString(CultureInfo.InvariantCulture)}, \"asn\": \"AS{v.Asn.ToString(CultureInfo.InvariantCulture)}\" }}"));
+        var aspaList = string.Join(", ", (aspas ?? []).Select(a =>
+            $"{{ \"customer_asid\": {a.Customer.ToString(CultureInfo.InvariantCulture)}, \"providers\": [{string.Join(", ", a.Providers.Select(p => p.ToString(CultureInfo.InvariantCulture)))}] }}"));
+        var authorizations = aspas is null ? "" : $",\n\"provider_authorizations\": {{ \"ipv4\": [{aspaList}], \"ipv6\": [{aspaList}] }}";
         var tmp = path + ".tmp";
-        File.WriteAllText(tmp, "{ \"roas\": [\n" + roas + "\n] }\n");
+        File.WriteAllText(tmp, "{ \"roas\": [\n" + roas + "\n]" + authorizations + " }\n");
         File.Move(tmp, path, overwrite: true);
     }
 

@@ -29,7 +29,7 @@ public readonly record struct RtrDecodeResult(RtrDecodeStatus Status, RtrPdu? Pd
 /// shorter than 32, or an Error Report whose inner lengths do not add up to its length: Corrupt Data (0).</item>
 /// <item>Prefix PDU whose Prefix Length exceeds Max Length, or Max Length the family's bits: Corrupt Data (0) (RFC 8210 5.6).</item>
 /// <item>ASPA PDU shorter than 12 octets, not a whole number of 4-octet ASes, with the Zero octet set, or with an
-/// announced empty provider set: Corrupt Data (0). The earlier layout (see <see cref="DecodeAspa"/>) is told apart by
+/// announced empty provider set, or a withdrawal that lists providers: Corrupt Data (0). The earlier layout (see <see cref="DecodeAspa"/>) is told apart by
 /// its own fields and checked the same way.</item>
 /// </list>
 /// Whether a PDU is expected at this point of the session, and whether its version is the negotiated one, is the
@@ -133,16 +133,16 @@ public static class RtrCodec
     /// The ASPA PDU (type 11, version 2). draft-ietf-sidrops-8210bis-17 section 5.12: Flags (bit 0: announce) in octet 2,
     /// Zero in octet 3, then the Customer AS and the Provider ASes to the end (Length = 12 + 4 x providers). Earlier
     /// revisions, still sent by StayRTR 0.5.1 (Debian 12), kept octets 2-3 zero and put Flags, AFI Flags and a Provider
-    /// AS Count before the Customer AS (Length = 16 + 4 x count). That layout is recognised by all of: octets 2-3 zero,
-    /// a Flags octet of 0 or 1, AFI Flags of 1 to 3, and a count that matches the length; read in the current layout
-    /// such a PDU would be a withdrawal of a customer AS between 16,777,216 and 50,331,647 (0x01000000-0x02FFFFFF with
-    /// the low bits matching), a range not assigned to anyone.
+    /// AS Count before the Customer AS (Length = 16 + 4 x count); StayRTR writes the AFI there as a value, 0 for IPv4 and
+    /// 1 for IPv6, where the draft had flag bits. That layout is recognised by all of: octets 2-3 zero, a Flags octet of
+    /// 0 or 1, an AFI octet of 0 to 3, and a count that matches the length. In the current layout such octets would be a
+    /// withdrawal (Flags 0) that still lists provider ASes, which the current layout does not send.
     /// </summary>
     private static RtrDecodeResult DecodeAspa(ReadOnlySpan<byte> pdu, byte version)
     {
         if (pdu.Length % 4 != 0)
             return Fail(RtrErrorCode.CorruptData, pdu, $"ASPA PDU of length {pdu.Length}, not a whole number of 4-octet ASes", version);
-        bool early = pdu[2] == 0 && pdu[3] == 0 && pdu.Length >= AspaEarlyHeaderLength && pdu[8] <= 1 && pdu[9] is >= 1 and <= 3
+        bool early = pdu[2] == 0 && pdu[3] == 0 && pdu.Length >= AspaEarlyHeaderLength && pdu[8] <= 1 && pdu[9] <= 3
             && BinaryPrimitives.ReadUInt16BigEndian(pdu[10..]) == (pdu.Length - AspaEarlyHeaderLength) / 4;
         int customerAt = early ? 12 : 8;
         if (!early && pdu[3] != 0)
@@ -152,8 +152,10 @@ public static class RtrCodec
         for (int i = 0; i < providers.Length; i++) providers[i] = BinaryPrimitives.ReadUInt32BigEndian(pdu[(customerAt + 4 + 4 * i)..]);
         if (announce && providers.Length == 0)
             return Fail(RtrErrorCode.CorruptData, pdu, "ASPA announcement with no provider AS", version);
-        if (!announce) providers = [];
-        Array.Sort(providers);
+        // In the current layout a withdrawal names the customer only; one that lists providers could not be told from the
+        // earlier layout once written again, so it is refused rather than guessed at.
+        if (!announce && !early && providers.Length > 0)
+            return Fail(RtrErrorCode.CorruptData, pdu, "ASPA withdrawal listing provider ASes", version);
         return Ok(new AspaPdu(version, announce, BinaryPrimitives.ReadUInt32BigEndian(pdu[customerAt..]), providers, early ? pdu[9] : null), pdu.Length);
     }
 

@@ -103,9 +103,9 @@ public sealed record RouterKey(byte Version, bool Announce, byte[] SubjectKeyIde
 
 /// <summary>
 /// draft-ietf-sidrops-8210bis section 5.12: the Validated ASPA Payload of one customer AS, announced (replacing any
-/// earlier set of that customer) or withdrawn. <see cref="Providers"/> is in ascending order, empty on a withdrawal.
-/// <see cref="AfiFlags"/> is set only when the PDU came in the earlier layout of the draft (revisions up to about -12,
-/// which StayRTR 0.5.1 still sends): that layout scoped the set to IPv4 (bit 0) and/or IPv6 (bit 1).
+/// earlier set of that customer) or withdrawn. <see cref="Providers"/> is as sent (a withdrawal in the current layout normally has none; the earlier layout, below, repeats the withdrawn set).
+/// <see cref="AfiFlags"/> is set only when the PDU came in the earlier layout of the draft (which StayRTR 0.5.1 still
+/// sends): that layout scoped the set to an address family (StayRTR writes 0 for IPv4, 1 for IPv6).
 /// </summary>
 public sealed record AspaPdu(byte Version, bool Announce, uint CustomerAsn, uint[] Providers, byte? AfiFlags = null) : RtrPdu(Version)
 {

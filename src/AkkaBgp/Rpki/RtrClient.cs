@@ -220,12 +220,17 @@ public sealed class RtrClient : ReceiveActor, IWithTimers
                     return;
                 }
                 var key = (aspa.CustomerAsn, aspa.AfiFlags ?? (byte)0);
-                bool holds = _aspaChanges.TryGetValue(key, out var pending) ? pending is not null : !fresh && _aspas.ContainsKey(key);
-                if (!aspa.Announce && !holds)
+                uint[]? current = _aspaChanges.TryGetValue(key, out var pending) ? pending : fresh ? null : _aspas.GetValueOrDefault(key);
+                if (!aspa.Announce && current is null)
                 {
                     Fail(RtrErrorCode.WithdrawalOfUnknownRecord, RtrCodec.Encode(pdu), $"ASPA of AS{aspa.CustomerAsn} withdrawn but not held");
                     return;
                 }
+                // The earlier layout's caches (StayRTR 0.5.1) keep one record per whole set and may send a changed set
+                // as the new announcement first and the old set's withdrawal after it: a withdrawal of a set that has
+                // already been replaced withdraws nothing.
+                if (!aspa.Announce && aspa.AfiFlags is not null && aspa.Providers.Length > 0 && !SameSet(aspa.Providers, current!))
+                    break;
                 // 8210bis 5.12: an announcement replaces the customer's provider set.
                 _aspaChanges[key] = aspa.Announce ? aspa.Providers : null;
                 break;
@@ -364,6 +369,8 @@ public sealed class RtrClient : ReceiveActor, IWithTimers
             new object[] { _cache.Name, end.Serial, end.SessionId, _version, _table.CountV4, _table.CountV6, _table.Aspas.Count });
         _report.Tell(new RtrCacheUpdate(_cache, _state, _table));
     }
+
+    private static bool SameSet(uint[] a, uint[] b) => a.Order().SequenceEqual(b.Order());
 
     /// <summary>One provider set per customer: the earlier layout's per-family sets are merged (see <see cref="AspaTable"/>).</summary>
     private static AspaTable AspaOf(Dictionary<(uint Customer, byte Afi), uint[]> held) =>

@@ -67,7 +67,8 @@ public sealed class RpkiInteropTests
             var caches = rpki.GetProperty("caches").EnumerateArray().ToArray();
             Assert.True(caches[0].GetProperty("inUse").GetBoolean());
             Assert.Equal(first.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), caches[0].GetProperty("cache").GetString()!.Split(':')[^1]);
-            Assert.Equal(1, caches[0].GetProperty("version").GetInt32());
+            // StayRTR 0.5.1 speaks version 2 (ASPA), our first offer.
+            Assert.Equal(2, caches[0].GetProperty("version").GetInt32());
 
             await down.WaitForRoutesAsync(4, r => r.Contains("10.81.1.0/24") && r.Contains("10.81.2.0/24"), Wait);
             Assert.Equal("valid", await StateAsync(service, "10.81.2.0/24"));
@@ -113,6 +114,80 @@ public sealed class RpkiInteropTests
         catch (Exception e) when (e is TimeoutException or Xunit.Sdk.XunitException)
         {
             throw new Xunit.Sdk.XunitException($"{e.Message}\n--- service ---\n{service.Output}\n--- stayrtr 1 ---\n{first.Output}\n--- stayrtr 2 ---\n{second.Output}");
+        }
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>
+    /// ASPA end to end through Debian's StayRTR 0.5.1 over RTR version 2: a customer BIRD (RFC 9234 role customer, we are
+    /// its provider) announces a route that its customer AS 64600 originated; StayRTR serves 64600's ASPA naming the
+    /// customer BIRD as its provider, so the path verifies Valid upstream and reaches a second BIRD downstream. The ASPA
+    /// then names another provider: the path is Invalid, the import rule <c>aspa = invalid</c> drops it and the downstream
+    /// BIRD loses it, with no session reset; restored, it comes back.
+    /// </summary>
+    [Fact]
+    public async Task A_path_turning_ASPA_invalid_at_stayrtr_is_withdrawn_downstream_without_a_session_reset()
+    {
+        Assert.True(Stayrtr.Installed, "stayrtr is needed (apt-get install stayrtr; tests/run-all.sh installs it)");
+        Assert.True(Bird.Installed, "bird and birdc are needed (apt-get install bird2; tests/run-all.sh installs it)");
+        var ours = IPAddress.Parse("127.124.5.1");
+        using var config = new ServiceConfig(ours);
+        var customer = new Peering(IPAddress.Parse("127.124.5.2"), 65151, ours, 65000, config.BgpPort)
+        {
+            DaemonPassive = true,
+            DaemonRole = "customer",
+            AnnounceV4 = ["10.151.1.0/24"],
+            ExportPrepend = [64600],
+        };
+        var downstream = new Peering(IPAddress.Parse("127.124.5.3"), 65152, ours, 65000, config.BgpPort) { DaemonPassive = true };
+        var dir = Directory.CreateTempSubdirectory("akkabgp-aspa-").FullName;
+        var file = Path.Combine(dir, "rpki.json");
+        Stayrtr.WriteVrps(file, [], [(64600, [65151])]);
+        var cacheAddress = IPAddress.Parse("127.124.5.10");
+        await using var cache = new Stayrtr(cacheAddress, ServiceProcess.FreePort(cacheAddress), file);
+        await cache.StartAsync();
+        await using var birdCustomer = new Bird(customer);
+        await using var birdDown = new Bird(downstream);
+        await Task.WhenAll(birdCustomer.StartAsync(), birdDown.StartAsync());
+        config.Write($$"""
+              neighbors = [
+                {{BirdPeeringTests.NeighborEntry(customer, ", role = provider, import { rules = [ { aspa = invalid, action = reject } ] }")}}
+                {{BirdPeeringTests.NeighborEntry(downstream)}}
+              ]
+              rpki { caches = [ { address = "{{cacheAddress}}", port = {{cache.Port}}, retry = 1s } ] }
+            """);
+        await using var service = await ServiceProcess.StartAsync(config.Path, config.Management);
+        try
+        {
+            await service.WaitUntilAsync(async () => (await service.GetJsonAsync("bgp/rpki")).GetProperty("aspas").GetInt32() == 1, Wait, "the ASPA from StayRTR");
+            var rpki = (await service.GetJsonAsync("bgp/rpki")).GetProperty("caches")[0];
+            Assert.Equal(2, rpki.GetProperty("version").GetInt32());
+
+            await birdDown.WaitForRoutesAsync(4, r => r.Contains("10.151.1.0/24"), Wait);
+            var route = (await service.GetJsonAsync("bgp/rib?prefix=10.151.1.0/24")).GetProperty("routes")[0];
+            Assert.Equal("65151 64600", route.GetProperty("attributes").GetProperty("asPath").GetString());
+            Assert.Equal("valid", route.GetProperty("aspa").GetString());
+            long flaps = (await service.NeighborAsync("127.124.5.2")).GetProperty("flapCount").GetInt64();
+
+            // 64600 now attests another provider: the customer BIRD leaked its route to us.
+            Stayrtr.WriteVrps(file, [], [(64600, [65999])]);
+            await birdDown.WaitForRoutesAsync(4, r => !r.Contains("10.151.1.0/24"), Wait);
+            Assert.Equal(0, (await service.GetJsonAsync("bgp/rib?prefix=10.151.1.0/24")).GetProperty("totalPrefixes").GetInt32());
+            Assert.Equal(flaps, (await service.NeighborAsync("127.124.5.2")).GetProperty("flapCount").GetInt64());
+            Assert.True((await birdCustomer.GetPeerAsync()).IsEstablished);
+
+            // Attested again: back, without the customer sending it again.
+            Stayrtr.WriteVrps(file, [], [(64600, [65151])]);
+            await birdDown.WaitForRoutesAsync(4, r => r.Contains("10.151.1.0/24"), Wait);
+            var metrics = await service.Http.GetStringAsync("metrics");
+            Assert.Contains("bgp_aspa_routes{family=\"ipv4-unicast\",state=\"valid\"} 1", metrics);
+        }
+        catch (Exception e) when (e is TimeoutException or Xunit.Sdk.XunitException)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message}\n--- service ---\n{service.Output}\n--- stayrtr ---\n{cache.Output}");
         }
         finally
         {

@@ -170,6 +170,24 @@ public sealed class RtrClientTests : BgpTestKit, IDisposable
     }
 
     [Fact]
+    public void An_earlier_layout_cache_that_announces_the_new_set_before_withdrawing_the_old_keeps_the_new_one()
+    {
+        // StayRTR 0.5.1 keys an ASPA by its whole set: a change comes as the new set announced and the old set withdrawn,
+        // in either order (AFI 0: IPv4, as StayRTR writes it).
+        Start();
+        _cache.Read<ResetQuery>();
+        _cache.Send(new CacheResponse(2, 9), new AspaPdu(2, true, 64500, [64501], AfiFlags: 0), new EndOfData(2, 9, 1, 120, 20, 1200));
+        NextData();
+        _cache.Send(new SerialNotify(2, 9, 2));
+        _cache.Read<SerialQuery>();
+        _cache.Send(new CacheResponse(2, 9), new AspaPdu(2, true, 64500, [64599], AfiFlags: 0), new AspaPdu(2, false, 64500, [64501], AfiFlags: 0),
+            new EndOfData(2, 9, 2, 120, 20, 1200));
+        var table = NextData(u => u.Vrps is { } v && v.Aspas.TryGetProviders(64500, out var p) && p[0] == 64599)!;
+        Assert.True(table.Aspas.TryGetProviders(64500, out var providers));
+        Assert.Equal([64599u], providers);
+    }
+
+    [Fact]
     public void Falls_back_to_version_1_when_the_cache_does_not_speak_version_2()
     {
         Start();

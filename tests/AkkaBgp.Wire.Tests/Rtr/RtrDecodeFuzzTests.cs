@@ -23,6 +23,8 @@ public class RtrDecodeFuzzTests(ITestOutputHelper output)
         RtrCodec.Encode(new CacheReset(1)),
         RtrCodec.Encode(new RouterKey(1, true, new byte[20], 64496, [0x30, 0x59, 0x30, 0x13])),
         RtrCodec.Encode(new ErrorReport(1, RtrErrorCode.CorruptData, RtrCodec.Encode(new ResetQuery(1)), "bad")),
+        RtrCodec.Encode(new AspaPdu(2, true, 64500, [64501, 64502])),
+        RtrCodec.Encode(new AspaPdu(2, false, 64500, [64501], AfiFlags: 0)),
     ];
 
     [Fact]
@@ -72,6 +74,7 @@ public class RtrDecodeFuzzTests(ITestOutputHelper output)
     {
         RouterKey k => $"{k.Version} {k.Announce} {Hex.Of(k.SubjectKeyIdentifier)} {k.Asn} {Hex.Of(k.SubjectPublicKeyInfo)}",
         ErrorReport e => $"{e.Version} {e.Code} {Hex.Of(e.ErroneousPdu)} {e.Text}",
+        AspaPdu a => $"{a.Version} {a.Announce} {a.CustomerAsn} {string.Join(",", a.Providers)} {a.AfiFlags}",
         _ => p.ToString(),
     };
 
