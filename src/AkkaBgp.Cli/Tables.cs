@@ -68,14 +68,15 @@ internal static class Tables
 
     public static void Routes(TextWriter output, JsonElement json)
     {
-        var rows = new List<string[]> { new[] { "", "Prefix", "Next hop", "Neighbor", "AS path", "LP", "MED", "Communities" } };
+        // ROV: RFC 6811 state; ASPA: path verification outcome; "-" where none applies (no RPKI data, no role).
+        var rows = new List<string[]> { new[] { "", "Prefix", "Next hop", "Neighbor", "AS path", "LP", "MED", "ROV", "ASPA", "Communities" } };
         foreach (var r in json.GetProperty("routes").EnumerateArray())
         {
             var a = r.GetProperty("attributes");
             string mark = (r.GetProperty("best").GetBoolean() ? "*>" : r.GetProperty("eligible").GetBoolean() ? "* " : "  ");
             string communities = a.TryGetProperty("communities", out var cs) ? string.Join(" ", cs.EnumerateArray().Select(c => c.GetString())) : "";
             rows.Add([mark, Text(r, "prefix") ?? "", Text(r, "nextHop") ?? "self", Text(r, "neighbor") ?? "local",
-                Text(a, "asPath") ?? "", Text(a, "localPref") ?? "", Text(a, "med") ?? "", communities]);
+                Text(a, "asPath") ?? "", Text(a, "localPref") ?? "", Text(a, "med") ?? "", Text(r, "rpki") ?? "-", Text(r, "aspa") ?? "-", communities]);
         }
         Write(output, rows);
         output.WriteLine($"{rows.Count - 1} paths");

@@ -88,4 +88,21 @@ public sealed class RpkiConfigTests : IDisposable
         var text = Policy("import", "{ rpki = unknown, action = reject }");
         Assert.Equal([$"akka-bgp.neighbors[0].import.rules[0].rpki ({_files.At(text, "unknown")}): \"unknown\" is not one of valid, invalid, not-found"], _files.Problems(text));
     }
+
+    [Fact]
+    public void Aspa_match_in_import_policy_becomes_a_filter_term_that_is_evaluated_again()
+    {
+        var filter = RibConfiguration.ToRouteFilter(_files.LoadValid(Policy("import", "{ aspa = invalid, action = reject }")).Neighbors[0].Import);
+        Assert.Equal(AspaState.Invalid, filter.Terms[0].Aspa);
+        Assert.True(filter.UsesRpki); // so the inbound side keeps the routes for re-evaluation when the ASPAs change
+    }
+
+    [Fact]
+    public void Aspa_match_in_export_policy_is_refused_and_a_wrong_outcome_lists_the_choices()
+    {
+        var export = Policy("export", "{ aspa = invalid, action = reject }");
+        Assert.Equal([$"akka-bgp.neighbors[0].export.rules[0].aspa ({_files.At(export, "invalid")}): matches in import policies only"], _files.Problems(export));
+        var wrong = Policy("import", "{ aspa = not-found, action = reject }");
+        Assert.Equal([$"akka-bgp.neighbors[0].import.rules[0].aspa ({_files.At(wrong, "not-found")}): \"not-found\" is not one of valid, invalid, unknown"], _files.Problems(wrong));
+    }
 }

@@ -169,6 +169,13 @@ public sealed class RtrClient : ReceiveActor, IWithTimers
             HandleReport(report);
             return;
         }
+        if (pdu.Version != _version && !_versionAgreed && pdu is SerialNotify)
+        {
+            // A cache may send Serial Notify to a connection before it has read our query, in a version of its own
+            // choosing (StayRTR 0.5.1 does, in version 0, when its data changes at that moment). It answers nothing; the
+            // version is settled by the answer to our query (RFC 8210 section 7).
+            return;
+        }
         if (pdu.Version != _version)
         {
             // RFC 8210 7: a cache that speaks only an older version answers in it; we follow it on its first PDU.

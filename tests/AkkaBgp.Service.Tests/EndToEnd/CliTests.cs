@@ -13,7 +13,7 @@ public sealed class CliTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
-    private static async Task<(int Code, string Out, string Err)> Akkabgp(params string[] args)
+    internal static async Task<(int Code, string Out, string Err)> Akkabgp(params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();

@@ -171,6 +171,9 @@ public sealed class RpkiInteropTests
             Assert.Equal("65151 64600", route.GetProperty("attributes").GetProperty("asPath").GetString());
             Assert.Equal("valid", route.GetProperty("aspa").GetString());
             long flaps = (await service.NeighborAsync("127.124.5.2")).GetProperty("flapCount").GetInt64();
+            // The CLI route table shows the outcome in its ASPA column, after ROV (not-found: no VRP covers the prefix).
+            var (_, table, _) = await CliTests.Akkabgp("--url", $"http://{config.Management}", "rib", "10.151.1.0/24");
+            Assert.Matches(@"10\.151\.1\.0/24\s.*\s65151 64600\s.*\snot-found\s+valid", table);
 
             // 64600 now attests another provider: the customer BIRD leaked its route to us.
             Stayrtr.WriteVrps(file, [], [(64600, [65999])]);

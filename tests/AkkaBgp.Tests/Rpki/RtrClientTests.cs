@@ -188,6 +188,17 @@ public sealed class RtrClientTests : BgpTestKit, IDisposable
     }
 
     [Fact]
+    public void A_serial_notify_before_the_answer_does_not_decide_the_version()
+    {
+        // StayRTR 0.5.1 can notify a new connection in version 0 before it has read our version 2 Reset Query.
+        Start();
+        Assert.Equal(new ResetQuery(2), _cache.Read());
+        _cache.Send(new SerialNotify(0, 9, 1));
+        _cache.Send(new CacheResponse(2, 9), new AspaPdu(2, true, 64500, [64501]), new EndOfData(2, 9, 1, 120, 20, 1200));
+        Assert.Equal(1, NextData()!.Aspas.Count);
+    }
+
+    [Fact]
     public void Falls_back_to_version_1_when_the_cache_does_not_speak_version_2()
     {
         Start();
