@@ -57,6 +57,16 @@ public static class RibConfiguration
         new(policy.Rules.SelectMany(ToTerms).ToList(),
             policy.DefaultAction == PolicyAction.Accept ? FilterVerdict.Accept : FilterVerdict.Reject);
 
+    /// <summary>The index of the first rule of <paramref name="policy"/> that matches the route, or null when none does
+    /// (the default action decides): what <see cref="ToRouteFilter"/>'s filter decides by, told by rule.</summary>
+    public static int? MatchingRule(RoutePolicy policy, Wire.Prefix prefix, Wire.Attributes.PathAttributes attributes,
+        AkkaBgp.Rpki.RovState rov, AkkaBgp.Rpki.AspaState? aspa)
+    {
+        for (int i = 0; i < policy.Rules.Count; i++)
+            if (ToTerms(policy.Rules[i]).Any(t => t.Matches(prefix, attributes, rov, aspa))) return i;
+        return null;
+    }
+
     /// <summary>
     /// A filter term matches at most one community and one large community, a rule any of several: the rule
     /// becomes one term per combination, consecutive and with the same verdict, which under first-match is the same.

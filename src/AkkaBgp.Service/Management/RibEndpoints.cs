@@ -132,9 +132,13 @@ public static class RibEndpoints
                 if (!TryPrefix(afterText, out var a, out var badAfter)) return badAfter;
                 after = a;
             }
+            var explainText = q["explain"].ToString();
+            if (explainText is not ("" or "true" or "false")) return Problems.BadRequest($"explain must be true or false, not '{explainText}'");
+            bool explain = explainText == "true";
             if (!Nodes.ClusterView.TryScope(request, out var cluster, out var badScope)) return badScope;
             if (cluster)
             {
+                if (explain) return Problems.BadRequest("explain=true answers for this node only; leave out scope=cluster");
                 // Every member's paths for the prefix, each naming its node (issue 17); each node gives its first
                 // `limit` routes, so offset and after do not apply.
                 if (offset != 0 || after is not null) return Problems.BadRequest("offset and after do not apply with scope=cluster");
@@ -151,7 +155,7 @@ public static class RibEndpoints
                 w.WriteNumber("offset", offset);
                 w.WriteNumber("limit", limit);
                 w.WriteNumber("totalPrefixes", result.TotalPrefixes);
-            }, result.Routes);
+            }, result.Routes, explain ? (w, r) => PathExplanation.Write(w, r, running) : null);
         });
 
         writes.MapPost("/bgp/routes", async (HttpRequest request, IRequiredActor<RibActor> ribActor, CancellationToken ct) =>

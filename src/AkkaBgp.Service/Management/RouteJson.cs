@@ -22,7 +22,8 @@ internal sealed class RouteJson
     private readonly Dictionary<IPAddress, string> _addresses = [];
     private readonly ArrayBufferWriter<byte> _scratch = new(1024);
 
-    public void Write(Utf8JsonWriter w, RouteView r)
+    /// <param name="extra">Writes more properties of the route's object (an explanation), after the standard ones.</param>
+    public void Write(Utf8JsonWriter w, RouteView r, Action<Utf8JsonWriter, RouteView>? extra = null)
     {
         w.WriteStartObject();
         w.WriteString("prefix", r.Prefix.ToString());
@@ -45,6 +46,7 @@ internal sealed class RouteJson
             _attributes[r.Attributes] = json;
         }
         w.WriteRawValue(json, skipInputValidation: true);
+        extra?.Invoke(w, r);
         w.WriteEndObject();
     }
 
@@ -93,7 +95,7 @@ internal sealed class RouteJson
 /// A JSON object response whose last field is <c>routes</c>, written with <see cref="RouteJson"/> and flushed to the
 /// client as it grows, so a large page is neither built as objects nor held whole in memory.
 /// </summary>
-internal sealed class RoutePage(Action<Utf8JsonWriter> header, IReadOnlyList<RouteView> routes) : IResult
+internal sealed class RoutePage(Action<Utf8JsonWriter> header, IReadOnlyList<RouteView> routes, Action<Utf8JsonWriter, RouteView>? extra = null) : IResult
 {
     private const int FlushAt = 32 * 1024;
 
@@ -108,7 +110,7 @@ internal sealed class RoutePage(Action<Utf8JsonWriter> header, IReadOnlyList<Rou
         w.WriteStartArray("routes");
         foreach (var r in routes)
         {
-            json.Write(w, r);
+            json.Write(w, r, extra);
             if (w.BytesPending >= FlushAt)
             {
                 w.Flush();

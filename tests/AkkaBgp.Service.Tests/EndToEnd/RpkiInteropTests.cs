@@ -154,7 +154,7 @@ public sealed class RpkiInteropTests
         await Task.WhenAll(birdCustomer.StartAsync(), birdDown.StartAsync());
         config.Write($$"""
               neighbors = [
-                {{BirdPeeringTests.NeighborEntry(customer, ", role = provider, import { rules = [ { aspa = invalid, action = reject } ] }")}}
+                {{BirdPeeringTests.NeighborEntry(customer, ", role = provider, keep-filtered = true, import { rules = [ { aspa = invalid, action = reject } ] }")}}
                 {{BirdPeeringTests.NeighborEntry(downstream)}}
               ]
               rpki { caches = [ { address = "{{cacheAddress}}", port = {{cache.Port}}, retry = 1s } ] }
@@ -178,7 +178,16 @@ public sealed class RpkiInteropTests
             // 64600 now attests another provider: the customer BIRD leaked its route to us.
             Stayrtr.WriteVrps(file, [], [(64600, [65999])]);
             await birdDown.WaitForRoutesAsync(4, r => !r.Contains("10.151.1.0/24"), Wait);
-            Assert.Equal(0, (await service.GetJsonAsync("bgp/rib?prefix=10.151.1.0/24")).GetProperty("totalPrefixes").GetInt32());
+            // Kept (keep-filtered) and explained: which of ROV, ASPA, OTC and the import rules decided, in words.
+            var kept = (await service.GetJsonAsync("bgp/rib?prefix=10.151.1.0/24&explain=true")).GetProperty("routes")[0];
+            Assert.Equal("invalid", kept.GetProperty("aspa").GetString());
+            Assert.Equal("Filtered", kept.GetProperty("ineligibility").GetString());
+            var explain = kept.GetProperty("explain");
+            Assert.Equal("not used, rejected by import rule 1 (aspa = invalid) (kept only because keep-filtered is on)", explain.GetProperty("decidedBy").GetString());
+            Assert.StartsWith("ASPA invalid: upstream verification, the neighbor being our customer", explain.GetProperty("aspa").GetString());
+            Assert.Equal("ROV not-found: no VRP covers 10.151.1.0/24", explain.GetProperty("rov").GetString());
+            Assert.Equal("OTC: none", explain.GetProperty("otc").GetString());
+            Assert.StartsWith("10.151.1.0/24 from 127.124.5.2 AS65151: not used, rejected by import rule 1", explain.GetProperty("summary").GetString());
             Assert.Equal(flaps, (await service.NeighborAsync("127.124.5.2")).GetProperty("flapCount").GetInt64());
             Assert.True((await birdCustomer.GetPeerAsync()).IsEstablished);
 
