@@ -44,6 +44,8 @@ public sealed partial class Frr(Peering peering) : Daemon(peering)
         if (p.DaemonPassive) c.AppendLine($" neighbor {n} passive");
         if (p.Password is not null) c.AppendLine($" neighbor {n} password {p.Password}");
         if (p.ExtendedNextHop) c.AppendLine($" neighbor {n} capability extended-nexthop");
+        // RFC 9234: FRR's own role towards us (its spelling, as Peering.DaemonRole documents).
+        if (p.DaemonRole is { } role) c.AppendLine($" neighbor {n} local-role {role}");
         c.AppendLine(" address-family ipv4 unicast");
         foreach (var r in p.AnnounceV4) c.AppendLine($"  network {r}");
         c.AppendLine($"  neighbor {n} activate");

@@ -58,6 +58,66 @@ public sealed class RoleInteropTests
     }
 
     /// <summary>
+    /// RFC 9234 with FRR 8.4 (<c>neighbor ... local-role</c>): a customer FRR and our provider role come up, each side shows
+    /// the other's role, and our route reaches FRR with OTC = our AS; a second FRR claiming customer where we are
+    /// customer too is refused with Role Mismatch (2/11) by whichever side reads the other's OPEN first.
+    /// </summary>
+    [Fact]
+    public async Task A_customer_FRR_peers_with_our_provider_role_gets_OTC_and_a_mismatched_FRR_is_refused_with_2_11()
+    {
+        Assert.True(Frr.Installed, "FRR's bgpd and vtysh are needed (tests/run-all.sh installs frr)");
+        var ours = IPAddress.Parse("127.124.6.1");
+        using var config = new ServiceConfig(ours);
+        var customer = new Peering(IPAddress.Parse("127.124.6.2"), 65161, ours, 65000, config.BgpPort)
+        {
+            DaemonPassive = true,
+            DaemonRole = "customer",
+            AnnounceV4 = ["10.161.1.0/24"],
+        };
+        var mismatch = new Peering(IPAddress.Parse("127.124.6.3"), 65162, ours, 65000, config.BgpPort)
+        {
+            DaemonPassive = true,
+            DaemonRole = "customer",
+        };
+        await using var frrCustomer = new Frr(customer);
+        await using var frrMismatch = new Frr(mismatch);
+        await Task.WhenAll(frrCustomer.StartAsync(), frrMismatch.StartAsync());
+        config.Write($$"""
+              neighbors = [
+                {{BirdPeeringTests.NeighborEntry(customer, ", role = provider, strict-role = true, next-hop-unchanged = true")}},
+                {{BirdPeeringTests.NeighborEntry(mismatch, ", role = customer")}}
+              ]
+              routes = [ { prefix = "198.51.100.0/24", next-hop = "192.0.2.1" } ]
+            """);
+        await using var service = await ServiceProcess.StartAsync(config.Path, config.Management);
+
+        await service.WaitForStateAsync("127.124.6.2", "Established", Wait);
+        Assert.Equal("customer", (await service.NeighborAsync("127.124.6.2")).GetProperty("negotiated").GetProperty("peerRole").GetString());
+        await frrCustomer.WaitForPeerAsync(p => p.IsEstablished, Wait);
+        var frrSide = (await frrCustomer.GetPeerAsync()).Raw;
+        Assert.Matches(@"Local Role:\s+customer", frrSide);
+        Assert.Matches(@"Remote Role:\s+provider", frrSide);
+
+        // Egress rule 1 (section 5): to a customer, OTC = our AS; FRR shows it with the route. (The route keeps its
+        // configured next hop: FRR refuses our 127/8 session address as a martian, 3/8.)
+        await frrCustomer.WaitForRoutesAsync(4, r => r.Contains("198.51.100.0/24"), Wait);
+        var json = await frrCustomer.VtyshAsync("show bgp ipv4 unicast 198.51.100.0/24 json");
+        Assert.Contains("\"otc\":65000", json.Replace(" ", ""));
+        // And the customer's route is ours to use.
+        await service.WaitUntilAsync(async () => (await service.GetJsonAsync("bgp/rib?prefix=10.161.1.0/24")).GetProperty("routes").GetArrayLength() == 1,
+            Wait, "the customer FRR's route");
+
+        await service.WaitUntilAsync(async () =>
+        {
+            var n = await service.NeighborAsync("127.124.6.3");
+            return new[] { "lastNotificationSent", "lastNotificationReceived" }.Any(k =>
+                n.TryGetProperty(k, out var m) && m.ValueKind == System.Text.Json.JsonValueKind.Object
+                && m.GetProperty("code").GetInt32() == 2 && m.GetProperty("subcode").GetInt32() == 11);
+        }, Wait, "Role Mismatch (2/11) between us and the mismatched FRR");
+        Assert.NotEqual("Established", (await service.NeighborAsync("127.124.6.3")).GetProperty("state").GetString());
+    }
+
+    /// <summary>
     /// RFC 9234 section 5 with BIRD 2: our route reaches a customer BIRD carrying OTC = our AS (egress rule 1) and BIRD
     /// shows it; a route arriving with OTC from a neighbor that is our customer (a role-less BIRD that sets OTC itself,
     /// i.e. leaks) is kept but ineligible, named OtcLeak in /bgp/rib and counted; a provider BIRD's route arrives with
