@@ -125,6 +125,44 @@ public sealed partial class AddPathInteropTests
         await service.WaitUntilAsync(async () => (await gobgp.AdjInPathsAsync(Prefix)).GetArrayLength() == 1, Wait, "one path left in GoBGP");
     }
 
+    /// <summary>GoBGP (add-paths send-max) sends two paths of one prefix (added with gobgp's <c>identifier</c> 10 and 20;
+    /// on the wire GoBGP numbers them itself): both are in our RIB under distinct path identifiers, and withdrawing one
+    /// at GoBGP removes exactly that one.</summary>
+    [Fact]
+    public async Task Two_paths_from_GoBGP_arrive_under_its_identifiers_and_go_one_by_one()
+    {
+        Assert.True(GoBgp.Installed, "gobgpd and gobgp are needed (tests/run-all.sh installs gobgpd)");
+        var ours = IPAddress.Parse("127.124.4.21");
+        using var config = new ServiceConfig(ours);
+        var source = new Peering(IPAddress.Parse("127.124.4.22"), 65144, ours, 65000, config.BgpPort) { DaemonPassive = true, AddPaths = "tx" };
+        await using var gobgp = new GoBgp(source);
+        await gobgp.StartAsync();
+        config.Write($$"""
+              neighbors = [ {{BirdPeeringTests.NeighborEntry(source, ", capabilities { add-path-receive = true }")}} ]
+            """);
+        await using var service = await ServiceProcess.StartAsync(config.Path, config.Management);
+        await service.WaitForStateAsync("127.124.4.22", "Established", Wait);
+        const string prefix = "10.144.1.0/24";
+        foreach (var (id, community) in new[] { ("10", "65144:10"), ("20", "65144:20") })
+            await gobgp.GobgpAsync("global", "rib", "add", prefix, "nexthop", "198.51.100.1", "identifier", id, "community", community, "-a", "ipv4");
+        List<System.Text.Json.JsonElement> routes = [];
+        await service.WaitUntilAsync(async () =>
+        {
+            routes = (await service.GetJsonAsync($"bgp/rib?prefix={prefix}")).GetProperty("routes").EnumerateArray().ToList();
+            return routes.Count == 2;
+        }, Wait, "GoBGP's two paths in /bgp/rib");
+        Assert.Equal(2, routes.Select(r => r.GetProperty("pathId").GetUInt32()).Distinct().Count());
+        Assert.Equal(["65144:10", "65144:20"], routes.Select(Community).Order());
+        uint kept = routes.Single(r => Community(r) == "65144:10").GetProperty("pathId").GetUInt32();
+
+        await gobgp.GobgpAsync("global", "rib", "del", prefix, "identifier", "20", "-a", "ipv4");
+        await service.WaitUntilAsync(async () =>
+            (await service.GetJsonAsync($"bgp/rib?prefix={prefix}")).GetProperty("routes").EnumerateArray().Select(r => r.GetProperty("pathId").GetUInt32()).SequenceEqual([kept]),
+            Wait, "only the path with 65144:10 left");
+    }
+
+    private static string? Community(System.Text.Json.JsonElement route) => route.GetProperty("attributes").GetProperty("communities")[0].GetString();
+
     private sealed class DirectoryCleanup(string path) : IDisposable
     {
         public void Dispose()

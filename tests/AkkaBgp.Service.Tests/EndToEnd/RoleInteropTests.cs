@@ -46,15 +46,7 @@ public sealed class RoleInteropTests
         await birdCustomer.WaitForPeerAsync(p => p.IsEstablished, Wait);
 
         // Customer against customer: not in RFC 9234 4.2's table; the OPEN is refused with 2/11.
-        await service.WaitUntilAsync(async () =>
-        {
-            // Both sides check (RFC 9234 4.2): whichever reads the other's OPEN first sends the 2/11.
-            var n = await service.NeighborAsync("127.124.2.3");
-            return new[] { "lastNotificationSent", "lastNotificationReceived" }.Any(k =>
-                n.TryGetProperty(k, out var m) && m.ValueKind == System.Text.Json.JsonValueKind.Object
-                && m.GetProperty("code").GetInt32() == 2 && m.GetProperty("subcode").GetInt32() == 11);
-        }, Wait, "Role Mismatch (2/11) between us and the second customer");
-        Assert.NotEqual("Established", (await service.NeighborAsync("127.124.2.3")).GetProperty("state").GetString());
+        await RefusedWithRoleMismatchAsync(service, "127.124.2.3");
     }
 
     /// <summary>
@@ -107,14 +99,21 @@ public sealed class RoleInteropTests
         await service.WaitUntilAsync(async () => (await service.GetJsonAsync("bgp/rib?prefix=10.161.1.0/24")).GetProperty("routes").GetArrayLength() == 1,
             Wait, "the customer FRR's route");
 
+        await RefusedWithRoleMismatchAsync(service, "127.124.6.3");
+    }
+
+    /// <summary>Both sides check (RFC 9234 4.2): whichever reads the other's OPEN first sends the 2/11; the session never
+    /// comes up.</summary>
+    private static async Task RefusedWithRoleMismatchAsync(ServiceProcess service, string neighbor)
+    {
         await service.WaitUntilAsync(async () =>
         {
-            var n = await service.NeighborAsync("127.124.6.3");
+            var n = await service.NeighborAsync(neighbor);
             return new[] { "lastNotificationSent", "lastNotificationReceived" }.Any(k =>
                 n.TryGetProperty(k, out var m) && m.ValueKind == System.Text.Json.JsonValueKind.Object
                 && m.GetProperty("code").GetInt32() == 2 && m.GetProperty("subcode").GetInt32() == 11);
-        }, Wait, "Role Mismatch (2/11) between us and the mismatched FRR");
-        Assert.NotEqual("Established", (await service.NeighborAsync("127.124.6.3")).GetProperty("state").GetString());
+        }, Wait, $"Role Mismatch (2/11) between us and {neighbor}");
+        Assert.NotEqual("Established", (await service.NeighborAsync(neighbor)).GetProperty("state").GetString());
     }
 
     /// <summary>
