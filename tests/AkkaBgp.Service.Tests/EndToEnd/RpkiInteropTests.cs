@@ -88,7 +88,15 @@ public sealed class RpkiInteropTests
             Assert.Equal(flapsUp, (await service.NeighborAsync("127.0.81.2")).GetProperty("flapCount").GetInt64());
             Assert.Equal(flapsDown, (await service.NeighborAsync("127.0.81.3")).GetProperty("flapCount").GetInt64());
 
-            // Failover: the preferred cache goes away; the second is used, with the same data, and nothing moves.
+            // Failover: the preferred cache goes away; the second is used, with the same data, and nothing moves. Each
+            // StayRTR re-reads the file on its own one-second tick, so first wait until the second has served the change
+            // too (its serial caught up with the first's); stopping the first before that fails over to older data.
+            await service.WaitUntilAsync(async () =>
+            {
+                var c = (await service.GetJsonAsync("bgp/rpki")).GetProperty("caches").EnumerateArray().ToArray();
+                return c[1].GetProperty("serial").ValueKind == System.Text.Json.JsonValueKind.Number
+                    && c[1].GetProperty("serial").GetUInt32() >= c[0].GetProperty("serial").GetUInt32();
+            }, Wait, "the second cache at the first one's serial");
             await first.StopAsync();
             await service.WaitUntilAsync(async () =>
             {
