@@ -44,16 +44,8 @@ internal sealed class RibQuery : ReceiveActor, IWithTimers
             v4p += s.V4Prefixes; v4n += s.V4Paths; v4b += s.V4Best;
             v6p += s.V6Prefixes; v6n += s.V6Paths; v6b += s.V6Best;
             sets += s.AttributeSets;
-            if (s.RpkiStates is { } states)
-            {
-                rpki ??= new();
-                foreach (var (key, count) in states) rpki[key] = rpki.GetValueOrDefault(key) + count;
-            }
-            if (s.AspaStates is { } outcomes)
-            {
-                aspa ??= new();
-                foreach (var (key, count) in outcomes) aspa[key] = aspa.GetValueOrDefault(key) + count;
-            }
+            AddUp(ref rpki, s.RpkiStates);
+            AddUp(ref aspa, s.AspaStates);
             if (--waiting == 0) Finish();
         });
         var pendingInbound = new HashSet<IActorRef>(inbound.Concat(outbound));
@@ -108,6 +100,14 @@ internal sealed class RibQuery : ReceiveActor, IWithTimers
             Context.Stop(Self);
         });
         foreach (var p in partitions) p.Tell(new PartitionLookup(q, Self, 0), Self);
+    }
+
+    /// <summary>Adds one partition's per-(family, state) counts to the sum (created on the first partition that has any).</summary>
+    private static void AddUp(ref Dictionary<(string, string), long>? sum, Dictionary<(string Family, string State), long>? part)
+    {
+        if (part is null) return;
+        sum ??= new();
+        foreach (var (key, count) in part) sum[key] = sum.GetValueOrDefault(key) + count;
     }
 
     public static Props SummaryProps(IActorRef replyTo, IActorRef[] partitions, IActorRef[] inbound, IActorRef[] outbound, int established) =>
