@@ -96,7 +96,10 @@ public sealed class BfdServiceTests
         (status, _, result) = await a.SendAsync(HttpMethod.Post, "config/reload");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains(result.GetProperty("notes").EnumerateArray(), n => n.GetString() == $"{Absent}: BFD removed without touching the BGP session");
-        Assert.Equal(HttpStatusCode.NotFound, (await a.SendAsync(HttpMethod.Get, $"bfd/sessions/{Absent}")).Status);
+        // The reload answers once it has told the BFD side; the session is gone when that side has taken it (seen once
+        // in a fresh-clone run: the GET came first and still found it).
+        await a.WaitUntilAsync(async () => (await a.SendAsync(HttpMethod.Get, $"bfd/sessions/{Absent}")).Status == HttpStatusCode.NotFound,
+            TimeSpan.FromSeconds(10), $"BFD session {Absent} removed");
         Assert.Single((await a.GetJsonAsync("bfd/sessions")).GetProperty("sessions").EnumerateArray());
         await a.NeighborAsync(Absent);
         await AssertUntouchedAsync();
