@@ -24,6 +24,8 @@ public sealed record BgpConfig
     public required IReadOnlyList<NeighborSettings> Neighbors { get; init; }
     public required IReadOnlyList<DynamicNeighborRange> DynamicNeighbors { get; init; }
     public required IReadOnlyList<OriginatedRoute> Routes { get; init; }
+    /// <summary><c>cluster.routes</c>: announced by every node of the cluster, each with its health check (issue 17).</summary>
+    public IReadOnlyList<Nodes.ClusterRoute> ClusterRoutes { get; init; } = [];
     public required RibOptions Rib { get; init; }
     /// <summary>The RTR caches (<c>rpki.caches</c>); empty: no route origin validation.</summary>
     public MrtSettings Mrt { get; init; } = new();

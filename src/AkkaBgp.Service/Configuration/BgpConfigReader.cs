@@ -1,6 +1,7 @@
 using System.Net;
 using AkkaBgp.Hocon;
 using AkkaBgp.Session;
+using AkkaBgp.Service.Nodes;
 using AkkaBgp.Wire;
 
 namespace AkkaBgp.Service.Configuration;
@@ -13,8 +14,12 @@ internal static class BgpConfigReader
     internal static readonly string[] TopKeys =
     [
         "router-id", "local-as", "cluster-id", "listen", "management", "logging",
-        "neighbor-defaults", "neighbors", "dynamic-neighbors", "rib", "routes", "rpki", "mrt", "bmp",
+        "neighbor-defaults", "neighbors", "dynamic-neighbors", "rib", "routes", "rpki", "mrt", "bmp", "cluster",
     ];
+
+    internal static readonly string[] ClusterKeys = ["routes"];
+    internal static readonly string[] HealthCheckKeys =
+        ["tcp", "http", "exec", "expect-status", "interval", "timeout", "rise", "fall", "on-failure", "failing-med", "failing-communities"];
 
     internal static readonly string[] RpkiKeys = ["caches"];
     internal static readonly string[] BmpKeys = ["collectors", "statistics-interval", "buffer"];
@@ -114,7 +119,8 @@ internal static class BgpConfigReader
 
         var neighbors = ReadNeighbors(top, defaultsConfig, seed);
         var dynamic = ReadDynamicNeighbors(top, defaultsConfig, seed);
-        var routes = ReadRoutes(top);
+        var routes = ReadRoutes(top.ObjectList("routes"), RouteKeys).Select(r => r.Route).ToList();
+        var clusterRoutes = ReadClusterRoutes(top, routes);
         var rib = top.Require("rib", "decision process settings") ? ReadRib(top.Object("rib")) : null;
         var rpki = ReadRpki(top);
         var mrt = ReadMrt(top);
@@ -142,6 +148,7 @@ internal static class BgpConfigReader
             Neighbors = neighbors,
             DynamicNeighbors = dynamic,
             Routes = routes,
+            ClusterRoutes = clusterRoutes,
             Rib = rib,
             RpkiCaches = rpki,
             Mrt = mrt,
@@ -480,13 +487,13 @@ internal static class BgpConfigReader
         return result.Select(r => r.Range).ToList();
     }
 
-    private static IReadOnlyList<OriginatedRoute> ReadRoutes(ConfigSection top)
+    private static List<(OriginatedRoute Route, ConfigSection Entry)> ReadRoutes(IReadOnlyList<ConfigSection> entries, string[] keys)
     {
-        var result = new List<OriginatedRoute>();
+        var result = new List<(OriginatedRoute, ConfigSection)>();
         var seen = new Dictionary<Prefix, string>();
-        foreach (var r in top.ObjectList("routes"))
+        foreach (var r in entries)
         {
-            r.CheckKeys(RouteKeys);
+            r.CheckKeys(keys);
             Prefix? prefix = null;
             if (r.Require("prefix", "the announced prefix") && r.String("prefix") is { } text)
                 prefix = SessionAttributeReader.ReadPrefix(r, "prefix", text);
@@ -514,9 +521,61 @@ internal static class BgpConfigReader
                 LocalPref = (uint?)r.Number("local-pref", 0, uint.MaxValue),
                 AsPathPrepend = (int)(r.Number("as-path-prepend", 0, 32) ?? 0),
             };
-            if (prefix != null) result.Add(route);
+            if (prefix != null) result.Add((route, r));
         }
         return result;
+    }
+
+    /// <summary>
+    /// <c>cluster { routes = [...] }</c> (issue 17): routes every node of the cluster announces, each entry a <c>routes</c>
+    /// entry with an optional <c>health-check</c>. Every node reads the same section; a node's own <c>routes</c> entry
+    /// for the same prefix would hide the cluster route on that node, which is refused here as a likely mistake.
+    /// </summary>
+    private static IReadOnlyList<ClusterRoute> ReadClusterRoutes(ConfigSection top, IReadOnlyList<OriginatedRoute> nodeRoutes)
+    {
+        if (!top.Has("cluster")) return [];
+        var cluster = top.Object("cluster");
+        if (cluster == null) return [];
+        cluster.CheckKeys(ClusterKeys);
+        var result = new List<ClusterRoute>();
+        foreach (var (route, entry) in ReadRoutes(cluster.ObjectList("routes"), [.. RouteKeys, "health-check"]))
+        {
+            if (nodeRoutes.Any(n => n.Prefix == route.Prefix))
+            {
+                entry.Problem("prefix", $"{route.Prefix} is also in akka-bgp.routes; a node's own route hides the cluster route for the same prefix");
+                continue;
+            }
+            HealthCheck? check = null;
+            if (entry.Has("health-check") && entry.Object("health-check") is { } h) check = ReadHealthCheck(h);
+            result.Add(new ClusterRoute(route, check, entry.OriginOf("prefix") is { } o ? $"{o.File}:{o.Line}" : "configuration"));
+        }
+        return result;
+    }
+
+    private static HealthCheck? ReadHealthCheck(ConfigSection h)
+    {
+        h.CheckKeys(HealthCheckKeys);
+        var probes = new[] { "tcp", "http", "exec" }.Where(h.Has).ToList();
+        if (probes.Count != 1)
+        {
+            h.Problem(probes.Count == 0 ? "tcp" : probes[1], probes.Count == 0 ? "one of tcp, http or exec is required" : $"give only one of tcp, http, exec (found {string.Join(", ", probes)})");
+            return null;
+        }
+        var target = h.String(probes[0]);
+        if (target == null) return null;
+        int before = h.ProblemCount;
+        var check = new HealthCheck(Enum.Parse<HealthProbe>(probes[0], ignoreCase: true), target);
+        if (h.Number("expect-status", 100, 599) is { } status) check = check with { ExpectStatus = (int)status };
+        if (h.Duration("interval") is { } interval) check = check with { Interval = interval };
+        if (h.Duration("timeout") is { } timeout) check = check with { Timeout = timeout };
+        if (h.Number("rise", 1, 100) is { } rise) check = check with { Rise = (int)rise };
+        if (h.Number("fall", 1, 100) is { } fall) check = check with { Fall = (int)fall };
+        if (h.Choice("on-failure", new Dictionary<string, bool> { ["withdraw"] = true, ["announce"] = false }) is { } withdraw)
+            check = check with { WithdrawOnFailure = withdraw };
+        if (h.Number("failing-med", 0, uint.MaxValue) is { } med) check = check with { FailingMed = (uint)med };
+        if (h.Has("failing-communities")) check = check with { FailingCommunities = SessionAttributeReader.ReadCommunities(h, "failing-communities") };
+        check.Check(h.Problem);
+        return h.ProblemCount == before ? check : null;
     }
 
     private static IPAddress? ReadAddress(ConfigSection s, string key, string what)

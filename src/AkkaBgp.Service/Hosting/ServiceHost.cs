@@ -163,6 +163,7 @@ public static class ServiceHost
         app.MapBfd();
         app.MapRpki();
         app.MapRib(writes);
+        app.MapClusterRoutes();
         app.MapMrt(writes);
         app.MapStreams(writes);
         return app;
@@ -217,6 +218,8 @@ public static class ServiceHost
         {
             "rib" when AkkaBgp.Wire.Prefix.TryParse(q.Prefix, out var prefix) => await Management.RibEndpoints.LookupJsonAsync(
                 await sp.GetRequiredService<IRequiredActor<AkkaBgp.Rib.Engine.RibActor>>().GetAsync(ct), prefix, q.Longer, q.Limit),
+            "cluster-routes" => await Management.ClusterRouteEndpoints.ListJsonAsync(
+                await sp.GetRequiredService<IRequiredActor<Nodes.ClusterRoutes>>().GetAsync(ct)),
             "neighbors" => await Management.NeighborEndpoints.ListJsonAsync(
                 sp.GetRequiredService<SpeakerSnapshot>(), sp.GetRequiredService<IRequiredActor<AkkaBgp.Bfd.BfdClient>>(), ct),
             _ => null,

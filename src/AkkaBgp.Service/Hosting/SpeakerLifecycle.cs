@@ -119,6 +119,8 @@ public sealed class SpeakerLifecycle(
             registry.Register<AkkaBgp.Bfd.BfdClient>(refs.Bfd);
             // RPKI route origin validation (RFC 6811, RFC 8210): one RTR client per configured cache; without any it
             // idles, and every route is NotFound.
+            // Routes every node of the cluster announces, each gated by this node's own health check (issue 17).
+            registry.Register<Nodes.ClusterRoutes>(system.ActorOf(Nodes.ClusterRoutes.Props(refs.Rib, running.Current.ClusterRoutes, shared: true), Nodes.ClusterRoutes.Name));
             registry.Register<AkkaBgp.Rpki.RpkiActor>(system.ActorOf(AkkaBgp.Rpki.RpkiActor.Props(running.Current.RpkiCaches, refs.Rib), "bgp-rpki"));
 
             var listener = await refs.Listener.Ask<ListenerStatus>(GetListenerStatus.Instance, TimeSpan.FromSeconds(10));

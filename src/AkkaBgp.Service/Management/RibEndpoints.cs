@@ -6,6 +6,7 @@ using Akka.Hosting;
 using AkkaBgp.Rib.Engine;
 using AkkaBgp.Service.Configuration;
 using AkkaBgp.Service.Hosting;
+using AkkaBgp.Service.Nodes;
 using AkkaBgp.Wire;
 using AkkaBgp.Wire.Attributes;
 using Microsoft.AspNetCore.Builder;
@@ -158,26 +159,37 @@ public static class RibEndpoints
             }, result.Routes, explain ? (w, r) => PathExplanation.Write(w, r, running) : null);
         });
 
-        writes.MapPost("/bgp/routes", async (HttpRequest request, IRequiredActor<RibActor> ribActor, CancellationToken ct) =>
+        writes.MapPost("/bgp/routes", async (HttpRequest request, IRequiredActor<RibActor> ribActor, IRequiredActor<ClusterRoutes> clusterRoutes,
+            ActorSystem system, CancellationToken ct) =>
         {
-            var (route, problem) = await ReadRouteAsync(request, ct);
-            if (route is null) return problem!;
+            var (body, notJson) = await RequestBody.ReadJsonAsync(request, ct);
+            if (notJson is not null) return notJson;
+            var errors = new List<string>();
+            var parsed = ParseRouteRequest(body, errors);
+            if (parsed is null) return RouteProblem(errors);
+            if (parsed.ClusterScope) return await ClusterRouteEndpoints.PostAsync(parsed.Cluster, clusterRoutes, system, ct);
             var rib = await ribActor.ResolveAsync(ct);
-            await rib.Ask<LocalRouteAck>(new AnnounceLocalRoute(route), AskTimeout);
-            return Results.Json(new { message = "announced", prefix = route.Prefix.ToString() }, statusCode: StatusCodes.Status201Created);
+            await rib.Ask<LocalRouteAck>(new AnnounceLocalRoute(parsed.Route.ToLocalRoute()), AskTimeout);
+            return Results.Json(new { message = "announced", prefix = parsed.Route.Prefix.ToString() }, statusCode: StatusCodes.Status201Created);
         });
 
-        writes.MapDelete("/bgp/routes", async (HttpRequest request, IRequiredActor<RibActor> ribActor, CancellationToken ct) =>
+        writes.MapDelete("/bgp/routes", async (HttpRequest request, IRequiredActor<RibActor> ribActor, IRequiredActor<ClusterRoutes> clusterRoutes,
+            ActorSystem system, CancellationToken ct) =>
         {
             string prefixText = request.Query["prefix"].ToString();
-            if (prefixText.Length == 0 && request.ContentLength is > 0)
+            string scope = request.Query["scope"].ToString();
+            if (request.ContentLength is > 0)
             {
                 var (body, notJson) = await RequestBody.ReadJsonAsync(request, ct);
                 if (notJson is not null) return notJson;
-                prefixText = WithdrawPrefix(body);
+                if (prefixText.Length == 0) prefixText = WithdrawPrefix(body);
+                if (scope.Length == 0 && body.ValueKind == JsonValueKind.Object && body.TryGetProperty("scope", out var sc) && sc.ValueKind == JsonValueKind.String)
+                    scope = sc.GetString()!;
             }
+            if (scope is not ("" or "node" or "cluster")) return Problems.BadRequest($"scope must be node or cluster, not '{scope}'");
             if (prefixText.Length == 0) return Problems.BadRequest("give the prefix as ?prefix=... or in the body as {\"prefix\": \"...\"}");
             if (!TryPrefix(prefixText, out var prefix, out var bad)) return bad;
+            if (scope == "cluster") return await ClusterRouteEndpoints.DeleteAsync(prefix, clusterRoutes, system, ct);
             var rib = await ribActor.ResolveAsync(ct);
             await rib.Ask<LocalRouteAck>(new WithdrawLocalRoute(prefix), AskTimeout);
             return Results.Json(new { message = "withdrawn", prefix = prefix.ToString() });
@@ -235,28 +247,43 @@ public static class RibEndpoints
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
     }
 
-    /// <summary>
-    /// <c>{"prefix": "198.51.100.0/24", "nextHop": "192.0.2.1" | "self", "communities": ["65000:1"],
-    /// "largeCommunities": ["65000:1:2"], "med": 10, "localPref": 200, "asPathPrepend": 2}</c>: the same
-    /// fields and checks as a <c>routes</c> entry in the configuration.
-    /// </summary>
-    internal static async Task<(LocalRoute? Route, IResult? Problem)> ReadRouteAsync(HttpRequest request, CancellationToken ct)
-    {
-        var (body, notJson) = await RequestBody.ReadJsonAsync(request, ct);
-        if (notJson is not null) return (null, notJson);
-        return ParseRoute(body);
-    }
-
-    /// <summary>The checks on a parsed route body; the fuzz harness (tests/fuzz) calls this directly.</summary>
+    /// <summary>The checks on a parsed route body for this node's own routes; the fuzz harness (tests/fuzz) calls this
+    /// directly.</summary>
     internal static (LocalRoute? Route, IResult? Problem) ParseRoute(JsonElement body)
     {
-        if (body.ValueKind != JsonValueKind.Object) return (null, Problems.BadRequest("the body must be a JSON object with at least \"prefix\""));
-
         var errors = new List<string>();
+        var request = ParseRouteRequest(body, errors);
+        if (request is { ClusterScope: true } && errors.Count == 0) errors.Add("scope: this reads a node's own route; cluster routes go through ParseRouteRequest");
+        if (errors.Count > 0 || request is null) return (null, RouteProblem(errors));
+        return (request.Route.ToLocalRoute(), null);
+    }
+
+    internal static IResult RouteProblem(List<string> errors) => errors.Count == 1 && errors[0].StartsWith("the body", StringComparison.Ordinal)
+        ? Problems.BadRequest(errors[0])
+        : Problems.BadRequest($"the route is not valid ({errors.Count} problem(s))", errors);
+
+    /// <summary>A route body: the route, whether it is for the whole cluster (<c>"scope": "cluster"</c>, issue 17) and
+    /// its health check (cluster routes only). Problems go to <paramref name="errors"/>, each naming its field.</summary>
+    internal sealed record RouteRequest(OriginatedRoute Route, bool ClusterScope, HealthCheck? Check)
+    {
+        public ClusterRoute Cluster => new(Route, Check);
+    }
+
+    internal static RouteRequest? ParseRouteRequest(JsonElement body, List<string> errors)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add("the body must be a JSON object with at least \"prefix\"");
+            return null;
+        }
+
         Prefix? prefix = null;
         IPAddress? nextHop = null;
         uint? med = null, localPref = null;
         int prepend = 0;
+        bool cluster = false;
+        HealthCheck? check = null;
+        bool hasCheck = false;
         var communities = new List<Community>();
         var large = new List<LargeCommunity>();
         foreach (var p in body.EnumerateObject())
@@ -300,16 +327,26 @@ public static class RibEndpoints
                     if (p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out var n) && n is >= 0 and <= 32) prepend = n;
                     else errors.Add("asPathPrepend: must be an integer from 0 to 32");
                     break;
+                case "scope":
+                    if (p.Value.ValueKind == JsonValueKind.String && p.Value.GetString() is "node" or "cluster") cluster = p.Value.GetString() == "cluster";
+                    else errors.Add($"scope: must be \"node\" (this node's own route, the default) or \"cluster\" (announced by every node)");
+                    break;
+                case "healthCheck":
+                    hasCheck = true;
+                    check = ClusterRoute.ReadHealthCheck(p.Value, errors);
+                    break;
                 default:
-                    errors.Add($"{p.Name}: unknown field (prefix, nextHop, communities, largeCommunities, med, localPref, asPathPrepend)");
+                    errors.Add($"{p.Name}: unknown field (prefix, nextHop, communities, largeCommunities, med, localPref, asPathPrepend, scope, healthCheck)");
                     break;
             }
         }
         if (prefix is null && !errors.Any(e => e.StartsWith("prefix:", StringComparison.Ordinal))) errors.Add("prefix: required");
         if (prefix is { } pf && nextHop is { } hop && hop.AddressFamily != pf.Address.AddressFamily)
             errors.Add($"nextHop: {hop} is not of the prefix's address family");
-        if (errors.Count > 0) return (null, Problems.BadRequest($"the route is not valid ({errors.Count} problem(s))", errors));
-        return (new LocalRoute
+        if (hasCheck && !cluster)
+            errors.Add("healthCheck: only cluster routes have a health check; add \"scope\": \"cluster\" (a node alone is a cluster of one)");
+        if (errors.Count > 0) return null;
+        return new RouteRequest(new OriginatedRoute
         {
             Prefix = prefix!.Value,
             NextHop = nextHop,
@@ -317,8 +354,8 @@ public static class RibEndpoints
             LocalPref = localPref,
             Communities = communities,
             LargeCommunities = large,
-            Prepend = prepend,
-        }, null);
+            AsPathPrepend = prepend,
+        }, cluster, check);
     }
 
     private static IEnumerable<string> Strings(JsonProperty p, List<string> errors)

@@ -117,6 +117,22 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
             diagnostic = new { code = (int)e.Diagnostic, text = AkkaBgp.Bfd.BfdText.Describe(e.Diagnostic) },
             peerAdminDown = e.PeerAdminDown, failure = e.IsFailure, at = e.At,
         })));
+        // A cluster route's health check changed what this node announces (issue 17).
+        Receive<Nodes.ClusterRouteHealthEvent>(e => Broadcast(new ServerEvent("cluster-route", new
+        {
+            prefix = e.Prefix.ToString(), from = e.From.ToString().ToLowerInvariant(), to = e.To.ToString().ToLowerInvariant(),
+            detail = e.Detail, announced = e.Announced ?? "nothing", at = DateTimeOffset.UtcNow,
+        })));
+        // Membership as this node sees it: a member joining, up, leaving, removed, unreachable or reachable again.
+        Receive<Akka.Cluster.ClusterEvent.IMemberEvent>(e => Broadcast(new ServerEvent("member", new
+        {
+            member = e.Member.Address.ToString(), status = e.Member.Status.ToString(), @event = e.GetType().Name, at = DateTimeOffset.UtcNow,
+        })));
+        Receive<Akka.Cluster.ClusterEvent.ReachabilityEvent>(e => Broadcast(new ServerEvent("member", new
+        {
+            member = e.Member.Address.ToString(), status = e.Member.Status.ToString(),
+            @event = e is Akka.Cluster.ClusterEvent.UnreachableMember ? "Unreachable" : "Reachable", at = DateTimeOffset.UtcNow,
+        })));
         Receive<BestPathChanges>(b =>
         {
             if (_watchers.Count == 0) return;
@@ -171,7 +187,8 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
     public static Props Props(BgpMetrics metrics, Serilog.ILogger log) =>
         Akka.Actor.Props.Create(() => new SessionEventHub(metrics, log));
 
-    internal static readonly Type[] Subscriptions = [typeof(SessionStateChanged), typeof(MaxPrefixExceeded), typeof(MaxPrefixWarning), typeof(AkkaBgp.Bfd.BfdStateChanged)];
+    internal static readonly Type[] Subscriptions = [typeof(SessionStateChanged), typeof(MaxPrefixExceeded), typeof(MaxPrefixWarning), typeof(AkkaBgp.Bfd.BfdStateChanged),
+        typeof(Nodes.ClusterRouteHealthEvent)];
 
     /// <summary>The partitions record best-path changes only while someone is subscribed: a full-table load with no
     /// /bgp/events listener pays nothing for them. Without a RIB yet, <see cref="UseRib"/> does this later.</summary>
@@ -185,6 +202,9 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         foreach (var type in Subscriptions) Context.System.EventStream.Subscribe(Self, type);
+        if (_clusterEvents)
+            Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, Akka.Cluster.ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+                typeof(Akka.Cluster.ClusterEvent.IMemberEvent), typeof(Akka.Cluster.ClusterEvent.ReachabilityEvent));
         // The hub's stream runs in this actor's materializer, so it stops with the actor (and every listener's feed
         // completes then).
         var materializer = Context.Materializer();
@@ -197,7 +217,11 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
         feed.RunWith(Sink.Ignore<ServerEvent>(), materializer);
     }
 
-    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        Context.System.EventStream.Unsubscribe(Self);
+        if (_clusterEvents) Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+    }
 
     /// <summary>Messages waiting in this actor's mailbox (the same reading as the akka_actor_mailbox_depth gauge).</summary>
     private int Backlog() => Self is ActorRefWithCell c ? c.Underlying.NumberOfMessages : 0;

@@ -23,7 +23,7 @@ public static class ClusterEvents
     public const string Topic = "akka-bgp-events";
 
     /// <summary>Events that go to the cluster: the low-rate ones (not best-path, not stream markers).</summary>
-    public static bool Shared(string name) => name is "session" or "bfd" or "rib" or "max-prefix-exceeded" or "max-prefix-warning";
+    public static bool Shared(string name) => name is "session" or "bfd" or "rib" or "max-prefix-exceeded" or "max-prefix-warning" or "cluster-route" or "member";
 
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 

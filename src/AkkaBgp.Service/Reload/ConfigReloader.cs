@@ -24,6 +24,7 @@ public sealed class ConfigReloader
     private readonly RunningConfiguration _running;
     private readonly IRequiredActor<NeighborSupervisor> _neighbors;
     private readonly IRequiredActor<RibActor> _rib;
+    private readonly IRequiredActor<Nodes.ClusterRoutes>? _clusterRoutes;
     private readonly Serilog.ILogger _log;
     // One reload at a time: two overlapping reloads would interleave their stop/start sequences.
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -35,13 +36,15 @@ public sealed class ConfigReloader
     private readonly Dictionary<Prefix, OriginatedRoute> _ribRoutes;
 
     public ConfigReloader(RunningConfiguration running, IRequiredActor<NeighborSupervisor> neighbors, IRequiredActor<RibActor> rib,
-        ManagementCertificate certificate, Serilog.ILogger log) : this(running, neighbors, rib, log, TimeSpan.FromSeconds(10), certificate) { }
+        ManagementCertificate certificate, Serilog.ILogger log, IRequiredActor<Nodes.ClusterRoutes> clusterRoutes)
+        : this(running, neighbors, rib, log, TimeSpan.FromSeconds(10), certificate, clusterRoutes) { }
 
     /// <param name="askTimeout">How long each actor gets to acknowledge one step (tests shorten it).</param>
     internal ConfigReloader(RunningConfiguration running, IRequiredActor<NeighborSupervisor> neighbors, IRequiredActor<RibActor> rib,
-        Serilog.ILogger log, TimeSpan askTimeout, ManagementCertificate? certificate = null)
+        Serilog.ILogger log, TimeSpan askTimeout, ManagementCertificate? certificate = null, IRequiredActor<Nodes.ClusterRoutes>? clusterRoutes = null)
     {
         _certificate = certificate;
+        _clusterRoutes = clusterRoutes;
         _running = running;
         _neighbors = neighbors;
         _rib = rib;
@@ -214,6 +217,15 @@ public sealed class ConfigReloader
             await Ask<LocalRouteAck>(rib, new AnnounceLocalRoute(route.ToLocalRoute()), $"announcing route {prefix}");
             _ribRoutes[prefix] = route;
             done.Announced.Add(prefix.ToString());
+        }
+
+        // akka-bgp.cluster.routes: this node's share (each node reloads its own file).
+        if (_clusterRoutes is not null)
+        {
+            var applied = await Ask<Nodes.ClusterRoutesApplied>(await _clusterRoutes.GetAsync(), new Nodes.UseConfiguredClusterRoutes(next.ClusterRoutes),
+                "applying akka-bgp.cluster.routes");
+            foreach (var (what, list) in new[] { ("added", applied.Added), ("changed", applied.Changed), ("removed", applied.Removed) })
+                if (list.Count > 0) done.Notes.Add($"cluster routes {what} on this node: {string.Join(", ", list)}");
         }
     }
 

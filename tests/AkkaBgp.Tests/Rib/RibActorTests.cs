@@ -259,6 +259,31 @@ public sealed class RibActorTests : BgpTestKit
     }
 
     [Fact]
+    public void A_nodes_own_route_outranks_a_cluster_route_for_the_same_prefix_and_each_withdrawal_leaves_the_other()
+    {
+        // Issue 17: a cluster route and the node's own route for one prefix are kept apart, so neither DELETE removes
+        // the other's route, and the node's own route is the one announced while both exist.
+        var rib = Rib();
+        var (_, connA, viewA) = Up(rib, A, 65001, 1);
+        var prefix = P("198.51.100.0/24");
+        rib.Tell(new AnnounceLocalRoute(new LocalRoute { Prefix = prefix, Med = 10 }, Cluster: true), TestActor);
+        ExpectMsg<LocalRouteAck>();
+        Drain(connA, viewA, v => v.Routes.TryGetValue(prefix, out var r) && r.MultiExitDisc == 10);
+        rib.Tell(new AnnounceLocalRoute(new LocalRoute { Prefix = prefix, Med = 20 }), TestActor);
+        ExpectMsg<LocalRouteAck>();
+        Drain(connA, viewA, v => v.Routes.TryGetValue(prefix, out var r) && r.MultiExitDisc == 20);
+        // A cluster change while the node's own route stands waits behind it.
+        rib.Tell(new AnnounceLocalRoute(new LocalRoute { Prefix = prefix, Med = 30 }, Cluster: true), TestActor);
+        ExpectMsg<LocalRouteAck>();
+        rib.Tell(new WithdrawLocalRoute(prefix), TestActor);
+        ExpectMsg<LocalRouteAck>();
+        Drain(connA, viewA, v => v.Routes.TryGetValue(prefix, out var r) && r.MultiExitDisc == 30);
+        rib.Tell(new WithdrawLocalRoute(prefix, Cluster: true), TestActor);
+        ExpectMsg<LocalRouteAck>();
+        Drain(connA, viewA, v => v.Routes.Count == 0);
+    }
+
+    [Fact]
     public void Max_prefix_stops_the_session_with_cease_1()
     {
         var cfg = new Dictionary<IPAddress, NeighborRibConfig>

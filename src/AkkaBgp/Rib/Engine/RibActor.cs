@@ -37,6 +37,10 @@ public sealed class RibActor : ReceiveActor, IWithTimers
     /// <summary>The routes we originate (configured and from the API), kept so that a restarted partition gets its share back.</summary>
     private readonly Dictionary<Prefix, LocalRoute> _localRoutes = new();
 
+    /// <summary>Routes the cluster announces from every node (see <see cref="AnnounceLocalRoute.Cluster"/>); one of
+    /// them is originated only while this node has no route of its own for the prefix.</summary>
+    private readonly Dictionary<Prefix, LocalRoute> _clusterRoutes = new();
+
     /// <summary>Per partition: failures in a row (each doubles the wait before the next rebuild) and when the last was.</summary>
     private readonly (int Count, DateTime Last)[] _partitionFailures;
     private long _rebuildGeneration;
@@ -61,7 +65,11 @@ public sealed class RibActor : ReceiveActor, IWithTimers
         _partitions = Enumerable.Range(0, Math.Max(1, settings.Partitions))
             .Select(i => Context.ActorOf(LocRibPartition.Props(i, settings, _local), $"loc-rib-{i}")).ToArray();
         _partitionFailures = new (int, DateTime)[_partitions.Length];
-        foreach (var r in localRoutes) Originate(r);
+        foreach (var r in localRoutes)
+        {
+            _localRoutes[r.Prefix] = r;
+            Originate(r);
+        }
 
         Receive<PeerUp>(Up);
         // RFC 4724 4.2: only a session that ended without a NOTIFICATION (sent or received) may keep its routes.
@@ -113,7 +121,8 @@ public sealed class RibActor : ReceiveActor, IWithTimers
         Receive<BatchDone>(_ => { }); // acknowledgements of local-route batches and of purges
         Receive<AnnounceLocalRoute>(a =>
         {
-            Originate(a.Route);
+            (a.Cluster ? _clusterRoutes : _localRoutes)[a.Route.Prefix] = a.Route;
+            OriginateOrWithdraw(a.Route.Prefix);
             Sender.Tell(new LocalRouteAck(a.Route.Prefix, true), Self);
         });
         Receive<PartitionRestarted>(r => PartitionRestarted(r.Index));
@@ -124,8 +133,8 @@ public sealed class RibActor : ReceiveActor, IWithTimers
         });
         Receive<WithdrawLocalRoute>(w =>
         {
-            _localRoutes.Remove(w.Prefix);
-            SendLocal(new RouteOp(w.Prefix, null, null));
+            (w.Cluster ? _clusterRoutes : _localRoutes).Remove(w.Prefix);
+            OriginateOrWithdraw(w.Prefix);
             Sender.Tell(new LocalRouteAck(w.Prefix, false), Self);
         });
         Receive<GetRibSummary>(_ =>
@@ -338,8 +347,8 @@ public sealed class RibActor : ReceiveActor, IWithTimers
         if (_eventSubscribers.Count > 0) partition.Tell(new PartitionPublishEvents(true), Self);
         // The VRPs in use, for the validation state it shows and counts (RFC 6811).
         if (_vrps is { } vrps) partition.Tell(new PartitionVrps(vrps), Self);
-        foreach (var r in _localRoutes.Values)
-            if (LocRibPartition.PartitionOf(r.Prefix, _partitions.Length) == index) Originate(r);
+        foreach (var prefix in _localRoutes.Keys.Union(_clusterRoutes.Keys))
+            if (LocRibPartition.PartitionOf(prefix, _partitions.Length) == index) OriginateOrWithdraw(prefix);
 
         var now = DateTime.UtcNow;
         var (count, last) = _partitionFailures[index];
@@ -372,9 +381,15 @@ public sealed class RibActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>Originates the node's own route for <paramref name="prefix"/>, else the cluster's, else withdraws it.</summary>
+    private void OriginateOrWithdraw(Prefix prefix)
+    {
+        if (_localRoutes.TryGetValue(prefix, out var r) || _clusterRoutes.TryGetValue(prefix, out r)) Originate(r);
+        else SendLocal(new RouteOp(prefix, null, null));
+    }
+
     private void Originate(LocalRoute r)
     {
-        _localRoutes[r.Prefix] = r;
         var b = new PathAttributesBuilder
         {
             Origin = r.Origin,

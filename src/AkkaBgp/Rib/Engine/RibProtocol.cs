@@ -34,10 +34,13 @@ public sealed record LocalRoute
 }
 
 /// <summary>Originate (or replace) a local route. Answered with <see cref="LocalRouteAck"/>.</summary>
-public sealed record AnnounceLocalRoute(LocalRoute Route);
+/// <param name="Cluster">A route every node of the cluster announces (issue 17) rather than this node's own. Both are
+/// kept apart: for one prefix the node's own route is the one originated, and the cluster route takes its place when
+/// the node's own is withdrawn (and the other way round), so neither kind of DELETE removes the other's route.</param>
+public sealed record AnnounceLocalRoute(LocalRoute Route, bool Cluster = false);
 
 /// <summary>Stop originating the route for <paramref name="Prefix"/>. Answered with <see cref="LocalRouteAck"/>.</summary>
-public sealed record WithdrawLocalRoute(Prefix Prefix);
+public sealed record WithdrawLocalRoute(Prefix Prefix, bool Cluster = false);
 
 public sealed record LocalRouteAck(Prefix Prefix, bool Announced);
 
