@@ -13,7 +13,8 @@ namespace AkkaBgp.Service.Hosting;
 /// <c>/metrics</c> scrape refreshes first.
 /// </summary>
 public sealed class SpeakerSnapshot(IRequiredActor<NeighborSupervisor> neighbors, IRequiredActor<RibActor> ribActor,
-    IRequiredActor<AkkaBgp.Rpki.RpkiActor> rpkiActor, IRequiredActor<AkkaBgp.Bfd.BfdClient>? bfdClient = null)
+    IRequiredActor<AkkaBgp.Rpki.RpkiActor> rpkiActor, IRequiredActor<AkkaBgp.Bfd.BfdClient>? bfdClient = null,
+    IRequiredActor<Nodes.ClusterRoutes>? clusterRoutes = null, IServiceProvider? services = null)
 {
     private volatile AkkaBgp.Rpki.RpkiStatus? _rpki;
     public AkkaBgp.Rpki.RpkiStatus? Rpki => _rpki;
@@ -65,5 +66,24 @@ public sealed class SpeakerSnapshot(IRequiredActor<NeighborSupervisor> neighbors
         _bfd = await BfdEndpoints.AllAsync(bfdClient, ct);
     }
 
-    public Task RefreshAsync(CancellationToken ct = default) => Task.WhenAll(RefreshNeighborsAsync(ct), RefreshRibAsync(ct), RefreshRpkiAsync(ct), RefreshBfdAsync(ct));
+    private volatile Nodes.ClusterRouteList? _clusterRoutes;
+    private volatile Akka.Cluster.ClusterEvent.CurrentClusterState? _members;
+
+    /// <summary>This node's cluster routes with their health; null before the first refresh.</summary>
+    public Nodes.ClusterRouteList? ClusterRoutes => _clusterRoutes;
+
+    /// <summary>The cluster's membership as this node sees it; null before the first refresh.</summary>
+    public Akka.Cluster.ClusterEvent.CurrentClusterState? Members => _members;
+
+    public async Task RefreshClusterAsync(CancellationToken ct = default)
+    {
+        // The actor system is looked up at the first scrape: it exists only once the host has started it.
+        if (services?.GetService(typeof(ActorSystem)) is ActorSystem system) _members = Akka.Cluster.Cluster.Get(system).State;
+        if (clusterRoutes is null) return;
+        var routes = await clusterRoutes.ResolveAsync(ct);
+        _clusterRoutes = await routes.Ask<Nodes.ClusterRouteList>(Nodes.GetClusterRoutes.Instance, AskTimeout);
+    }
+
+    public Task RefreshAsync(CancellationToken ct = default) =>
+        Task.WhenAll(RefreshNeighborsAsync(ct), RefreshRibAsync(ct), RefreshRpkiAsync(ct), RefreshBfdAsync(ct), RefreshClusterAsync(ct));
 }

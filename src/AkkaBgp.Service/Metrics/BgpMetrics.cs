@@ -41,6 +41,13 @@ public sealed class BgpMetrics : IDisposable
         _meter.CreateObservableGauge("bgp_neighbor_flaps", () => snapshot.Neighbors.Select(n =>
             new Measurement<long>(n.FlapCount, new KeyValuePair<string, object?>("neighbor", n.Peer.ToString()))), "{flap}", "Times each session left Established");
 
+        // The cluster (issue 17), as this node sees it.
+        _meter.CreateObservableGauge("akka_cluster_members", () => Members(snapshot), "{member}", "Cluster members by status (Joining, Up, Leaving, Exiting, Down, ...)");
+        _meter.CreateObservableGauge("akka_cluster_unreachable_members", () => (long)(snapshot.Members?.Unreachable.Count ?? 0), "{member}",
+            "Members this node's failure detector marks unreachable");
+        _meter.CreateObservableGauge("bgp_cluster_routes", () => ClusterRoutes(snapshot), "{route}",
+            "Cluster routes on this node by health (unchecked, checking, passing, failing) and by what the node announces (route, failing, nothing)");
+
         // BFD (RFC 5880): the engine's counters as the last /bgp/bfd snapshot (refreshed by each scrape) has them.
         _meter.CreateObservableGauge("bfd_sessions", () => BfdSessions(snapshot), "{session}", "BFD sessions by state (RFC 5880 6.2)");
         _meter.CreateObservableGauge("bfd_session_up", () => BfdPerSession(snapshot, s => s.State == Wire.Bfd.BfdState.Up ? 1 : 0), "{session}",
@@ -52,6 +59,23 @@ public sealed class BgpMetrics : IDisposable
             "BFD packets discarded, by reason (RFC 5880 6.8.6 checks, TTL/Hop Limit of RFC 5881/5883); neighbor=\"\" for packets no session took");
         _meter.CreateObservableCounter("bfd_session_transitions", () => BfdTransitions(snapshot), "{transition}",
             "Times each BFD session came Up and went from Up to Down");
+    }
+
+    private static IEnumerable<Measurement<long>> Members(SpeakerSnapshot snapshot)
+    {
+        if (snapshot.Members is not { } state) yield break;
+        // Every status, zeros included, so a dashboard's "Up" series does not vanish when the last one leaves.
+        foreach (var status in Enum.GetValues<Akka.Cluster.MemberStatus>())
+            yield return new Measurement<long>(state.Members.Count(m => m.Status == status), new KeyValuePair<string, object?>("status", status.ToString()));
+    }
+
+    private static IEnumerable<Measurement<long>> ClusterRoutes(SpeakerSnapshot snapshot)
+    {
+        if (snapshot.ClusterRoutes is not { } list) yield break;
+        foreach (var group in list.Routes.GroupBy(r => (r.Health, r.Announced)))
+            yield return new Measurement<long>(group.Count(),
+                new KeyValuePair<string, object?>("health", group.Key.Health.ToString().ToLowerInvariant()),
+                new KeyValuePair<string, object?>("announced", group.Key.Announced ?? "nothing"));
     }
 
     private static IEnumerable<Measurement<long>> RpkiVrps(SpeakerSnapshot snapshot)

@@ -99,6 +99,11 @@ public sealed class ClusterRoutesInteropTests
                 Assert.StartsWith("exit 1", failing.Data.GetProperty("detail").GetString());
                 await birds[1].WaitForRoutesAsync(4, r => !r.Contains(Checked) && r.Contains(Posted), Wait);
                 foreach (var b in new[] { birds[0], birds[2] }) Assert.Contains(Checked, await b.GetRoutesFromUsAsync(4));
+                var metrics = await services[1].Http.GetStringAsync("metrics");
+                Assert.Contains("bgp_cluster_routes{health=\"failing\",announced=\"nothing\"} 1", metrics);
+                Assert.Contains("bgp_cluster_routes{health=\"unchecked\",announced=\"route\"} 1", metrics);
+                Assert.Contains("akka_cluster_members{status=\"Up\"} 3", metrics);
+                Assert.Contains("akka_cluster_unreachable_members 0", metrics);
                 File.Delete(maintenance);
                 await birds[1].WaitForRoutesAsync(4, r => r.Contains(Checked), Wait);
             }
