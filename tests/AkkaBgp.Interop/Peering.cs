@@ -15,6 +15,10 @@ public sealed record Peering(
     int Port,
     int HoldTimeSeconds = 9)
 {
+    /// <summary>More addresses of ours the daemon takes the same session from (BIRD: one protocol each), as when any node
+    /// of an AkkaBgp cluster may run it.</summary>
+    public IReadOnlyList<System.Net.IPAddress> AlsoAcceptFrom { get; init; } = [];
+
     /// <summary>When true the daemon waits for us to connect; otherwise it dials us.</summary>
     public bool DaemonPassive { get; init; }
 

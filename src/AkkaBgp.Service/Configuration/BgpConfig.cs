@@ -26,6 +26,12 @@ public sealed record BgpConfig
     public required IReadOnlyList<OriginatedRoute> Routes { get; init; }
     /// <summary><c>cluster.routes</c>: announced by every node of the cluster, each with its health check (issue 17).</summary>
     public IReadOnlyList<Nodes.ClusterRoute> ClusterRoutes { get; init; } = [];
+    /// <summary>Neighbors with <c>placement = cluster</c> (issue 17): in <see cref="Neighbors"/> like any other, but their
+    /// FSM runs on one node of the cluster at a time, where Cluster Sharding places it, not on every node that lists them.</summary>
+    public IReadOnlySet<IPAddress> PlacedInCluster { get; init; } = new HashSet<IPAddress>();
+
+    /// <summary>The neighbors this node starts by itself: all but those placed by the cluster.</summary>
+    public IEnumerable<NeighborSettings> NodeNeighbors => Neighbors.Where(n => !PlacedInCluster.Contains(n.PeerAddress));
     public required RibOptions Rib { get; init; }
     /// <summary>The RTR caches (<c>rpki.caches</c>); empty: no route origin validation.</summary>
     public MrtSettings Mrt { get; init; } = new();

@@ -34,7 +34,7 @@ internal static class BgpConfigReader
     internal static readonly string[] TlsKeys = ["certificate", "key", "password"];
     internal static readonly string[] LoggingKeys = ["level", "levels", "file"];
     internal static readonly string[] LogFileKeys = ["path", "rolling", "retained-files", "json"];
-    internal static readonly string[] NeighborKeys = ["address", "remote-as", "description", .. SessionAttributeReader.Keys];
+    internal static readonly string[] NeighborKeys = ["address", "remote-as", "description", "placement", .. SessionAttributeReader.Keys];
     internal static readonly string[] DynamicKeys = ["prefix", "remote-as", "remote-as-range", "limit", "description", .. SessionAttributeReader.Keys];
     internal static readonly string[] RibKeys = ["default-local-pref", "always-compare-med", "missing-med-as-worst", "partitions"];
     internal static readonly string[] RouteKeys = ["prefix", "next-hop", "communities", "large-communities", "med", "local-pref", "as-path-prepend"];
@@ -117,7 +117,8 @@ internal static class BgpConfigReader
         }
         var defaultsConfig = defaults?.Config ?? HoconConfig.Empty;
 
-        var neighbors = ReadNeighbors(top, defaultsConfig, seed);
+        var placedInCluster = new HashSet<IPAddress>();
+        var neighbors = ReadNeighbors(top, defaultsConfig, seed, placedInCluster);
         var dynamic = ReadDynamicNeighbors(top, defaultsConfig, seed);
         var routes = ReadRoutes(top.ObjectList("routes"), RouteKeys).Select(r => r.Route).ToList();
         var clusterRoutes = ReadClusterRoutes(top, routes);
@@ -149,6 +150,7 @@ internal static class BgpConfigReader
             DynamicNeighbors = dynamic,
             Routes = routes,
             ClusterRoutes = clusterRoutes,
+            PlacedInCluster = placedInCluster,
             Rib = rib,
             RpkiCaches = rpki,
             Mrt = mrt,
@@ -401,7 +403,7 @@ internal static class BgpConfigReader
         return options;
     }
 
-    private static IReadOnlyList<NeighborSettings> ReadNeighbors(ConfigSection top, HoconConfig defaults, NeighborSettings seed)
+    private static IReadOnlyList<NeighborSettings> ReadNeighbors(ConfigSection top, HoconConfig defaults, NeighborSettings seed, HashSet<IPAddress> placedInCluster)
     {
         var result = new List<NeighborSettings>();
         var seen = new Dictionary<IPAddress, string>();
@@ -437,6 +439,14 @@ internal static class BgpConfigReader
                 n.Problem("role", $"{role} is a BGP Role, for external sessions only (RFC 9234 section 4.1); remote-as {asn} is our own AS");
             else if (settings.Capabilities.StrictRole && settings.Capabilities.Role is null && remoteAs != seed.LocalAs)
                 n.Problem("strict-role", "needs a role: strict mode refuses peers that send no BGP Role, against ours (RFC 9234 section 4.2)");
+            // Issue 17: one node of the cluster at a time runs the session (a Cluster Sharding entity). It must dial:
+            // a connection to one node's listener cannot move to another process.
+            if (n.Choice("placement", new Dictionary<string, bool> { ["node"] = false, ["cluster"] = true }) == true)
+            {
+                if (settings.PassiveTcpEstablishment)
+                    n.Problem("placement", "passive", "is cluster, but the neighbor is passive: a session the neighbor opens to one node's listener cannot move to another node");
+                else if (address != null) placedInCluster.Add(address);
+            }
             if (address != null && remoteAs != null) result.Add(settings);
         }
         return result;

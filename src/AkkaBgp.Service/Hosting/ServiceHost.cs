@@ -235,6 +235,19 @@ public static class ServiceHost
           scheduler.tick-duration = 100ms
           # The Cease/2 task in this phase waits up to 5 s for the NOTIFICATIONs to leave.
           coordinated-shutdown.phases.before-service-unbind.timeout = 10s
+          # placement = cluster neighbors (Cluster Sharding entities): remembered in the cluster's replicated data, kept
+          # in memory (no LMDB files in the working directory: the cluster remembers while a majority lives), and
+          # never rebalanced onto a node that joins: a move costs the neighbor a session, so it happens only when the
+          # node running it goes away.
+          cluster.sharding {
+            state-store-mode = ddata
+            remember-entities-store = ddata
+            distributed-data.durable.keys = []
+            least-shard-allocation-strategy {
+              rebalance-absolute-limit = 0
+              rebalance-threshold = 1000000
+            }
+          }
         }
         """;
 }

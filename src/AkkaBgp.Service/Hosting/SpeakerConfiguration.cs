@@ -13,7 +13,7 @@ public static class SpeakerConfiguration
         var config = running.Current;
         return new SpeakerSettings
         {
-            Neighbors = config.Neighbors,
+            Neighbors = [.. config.NodeNeighbors],
             DynamicNeighbors = config.DynamicNeighbors.Select(ToSpeakerRange).ToArray(),
             Listener = new ListenerSettings { Endpoints = config.Listen },
             RibProps = RibActor.Props(config.ToRibSettings(), running.RibConfigFor, config.Routes.Select(ToLocalRoute)),

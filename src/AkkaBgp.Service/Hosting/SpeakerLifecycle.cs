@@ -121,6 +121,11 @@ public sealed class SpeakerLifecycle(
             // idles, and every route is NotFound.
             // Routes every node of the cluster announces, each gated by this node's own health check (issue 17).
             registry.Register<Nodes.ClusterRoutes>(system.ActorOf(Nodes.ClusterRoutes.Props(refs.Rib, running.Current.ClusterRoutes, shared: true), Nodes.ClusterRoutes.Name));
+            // placement = cluster neighbors: Cluster Sharding runs each on one node at a time (issue 17).
+            if (running.Current.PlacedInCluster.Count > 0)
+                await Nodes.PlacedNeighbor.StartAsync(system, refs.Supervisor,
+                    a => running.Current.PlacedInCluster.Contains(a) ? running.Current.Neighbors.FirstOrDefault(n => n.PeerAddress.Equals(a)) : null,
+                    running.Current.PlacedInCluster);
             registry.Register<AkkaBgp.Rpki.RpkiActor>(system.ActorOf(AkkaBgp.Rpki.RpkiActor.Props(running.Current.RpkiCaches, refs.Rib), "bgp-rpki"));
 
             var listener = await refs.Listener.Ask<ListenerStatus>(GetListenerStatus.Instance, TimeSpan.FromSeconds(10));

@@ -51,7 +51,7 @@ public sealed class ConfigReloader
         _askTimeout = askTimeout;
         _log = log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "AkkaBgp.Service.Reload");
         // The speaker is built from the configuration the service started with (SpeakerConfiguration).
-        _fsmSettings = running.Current.Neighbors.ToDictionary(n => n.PeerAddress);
+        _fsmSettings = running.Current.NodeNeighbors.ToDictionary(n => n.PeerAddress);
         _ribRoutes = running.Current.Routes.ToDictionary(r => r.Prefix);
     }
 
@@ -124,6 +124,11 @@ public sealed class ConfigReloader
         Check(a.DynamicNeighbors.SequenceEqual(b.DynamicNeighbors), "akka-bgp.dynamic-neighbors");
         // The RTR clients are started with the service (RpkiActor); changing caches at run time is not implemented.
         Check(a.RpkiCaches.SequenceEqual(b.RpkiCaches), "akka-bgp.rpki");
+        // Neighbors placed by Cluster Sharding run where the cluster puts them; which they are, and their settings, are
+        // read when a node starts hosting one.
+        Check(a.PlacedInCluster.SetEquals(b.PlacedInCluster)
+              && a.Neighbors.Where(n => a.PlacedInCluster.Contains(n.PeerAddress)).SequenceEqual(b.Neighbors.Where(n => b.PlacedInCluster.Contains(n.PeerAddress))),
+            "akka-bgp.neighbors (placement = cluster)");
         // The actor system (remoting, cluster, dispatchers, log level) is built from it at start.
         Check(a.Akka == b.Akka, "akka");
         return problems;
@@ -151,7 +156,7 @@ public sealed class ConfigReloader
     {
         var statuses = (await Ask<AllNeighborStatus>(supervisor, new GetAllNeighborStatus(TimeSpan.FromSeconds(3)), "the neighbor supervisor (status of every neighbor)"))
             .Statuses.OfType<NeighborStatus>().ToDictionary(s => s.Peer);
-        var wanted = next.Neighbors.ToDictionary(n => n.PeerAddress);
+        var wanted = next.NodeNeighbors.ToDictionary(n => n.PeerAddress);
 
         foreach (var peer in _fsmSettings.Keys.Where(p => !wanted.ContainsKey(p)).ToArray())
         {
