@@ -55,9 +55,12 @@ public static class ServiceHost
                     t => log.Error(t.Exception!.GetBaseException(), "Reload on SIGHUP failed part-way: {Problem}", t.Exception!.GetBaseException().Message),
                     CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             });
+            var lifecycle = app.Services.GetRequiredService<SpeakerLifecycle>(); // Run disposes the services
             app.Run();
             log.Information("Stopped");
-            return Environment.ExitCode;
+            // Akka.Hosting sets exit code -1 when the system ends by leaving the cluster; for us a leave asked for
+            // through the API is a planned stop.
+            return lifecycle.LeftCluster ? 0 : Environment.ExitCode;
         }
         catch (IOException e)
         {
@@ -159,6 +162,7 @@ public static class ServiceHost
 
         var writes = app.MapGroup("").AddEndpointFilter<BearerTokenFilter>();
         app.MapHealth();
+        writes.MapClusterLeave();
         app.MapNeighbors(writes);
         app.MapBfd();
         app.MapRpki();
@@ -239,6 +243,9 @@ public static class ServiceHost
           # in memory (no LMDB files in the working directory: the cluster remembers while a majority lives), and
           # never rebalanced onto a node that joins: a move costs the neighbor a session, so it happens only when the
           # node running it goes away.
+          # Events go to the cluster topic whether or not anyone listens on /bgp/events?scope=cluster; nobody listening
+          # is the normal case, not a dead letter worth a log line.
+          cluster.pub-sub.send-to-dead-letters-when-no-subscribers = off
           cluster.sharding {
             state-store-mode = ddata
             remember-entities-store = ddata

@@ -34,6 +34,7 @@ public sealed class SpeakerLifecycle(
     IHostApplicationLifetime lifetime)
 {
     public const string ShutdownCommunication = "service stopping";
+    public const string LeavingCommunication = "node leaving the AkkaBgp cluster";
 
     /// <summary>How long the sessions get to send their Cease and flush it before the shutdown goes on anyway.</summary>
     public static readonly TimeSpan ShutdownDeadline = TimeSpan.FromSeconds(5);
@@ -41,6 +42,9 @@ public sealed class SpeakerLifecycle(
     private readonly Serilog.ILogger _log = log.ForContext<SpeakerLifecycle>();
     private ActorSystem? _system;
     private IActorRef? _supervisor;
+
+    /// <summary>True once this node has left the cluster as asked (a planned stop: exit code 0).</summary>
+    public bool LeftCluster { get; private set; }
 
     /// <summary>The running actor system (null before start); read by the mailbox metrics.</summary>
     public ActorSystem? System => _system is { WhenTerminated.IsCompleted: false } s ? s : null;
@@ -62,8 +66,22 @@ public sealed class SpeakerLifecycle(
             // The host stops the system with ClrExitReason; any other reason (another member downed this one, the
             // split brain resolver, someone calling Terminate) means the system is going away on its own. The
             // sessions still get their Cease first.
-            if (shutdown.ShutdownReason is not CoordinatedShutdown.ClrExitReason) StoppingOnItsOwn(shutdown.ShutdownReason);
-            await StopSessionsAsync();
+            var reason = shutdown.ShutdownReason;
+            if (reason is CoordinatedShutdown.ClusterLeavingReason)
+            {
+                // Asked to leave (DELETE /cluster/members/...): a planned stop, so the exit code stays 0.
+                _log.Information("This node has left the cluster; stopping the service");
+                LeftCluster = true;
+                lifetime.StopApplication();
+            }
+            else if (reason is not CoordinatedShutdown.ClrExitReason) StoppingOnItsOwn(reason);
+            // Issue 17: the sessions' Cease/2 says why, so the neighbors' operators can tell a node leaving from a restart.
+            await StopSessionsAsync(reason switch
+            {
+                CoordinatedShutdown.ClusterLeavingReason => LeavingCommunication,
+                CoordinatedShutdown.ClusterDowningReason => "node downed by the AkkaBgp cluster",
+                _ => ShutdownCommunication,
+            });
             return Done.Instance;
         });
         // A system that terminates without coordinated shutdown (run-by-actor-system-terminate = off) has no reason.
@@ -162,7 +180,7 @@ public sealed class SpeakerLifecycle(
     /// last) is written or its own flush deadline passed, and the kernel delivers what it was handed even after the
     /// process exits; so once our side has sent its FIN, nothing is lost by terminating the actor system.
     /// </summary>
-    private async Task StopSessionsAsync()
+    private async Task StopSessionsAsync(string communication)
     {
         if (_supervisor is not { } supervisor) return;
         try
@@ -173,8 +191,8 @@ public sealed class SpeakerLifecycle(
             var connections = statuses.Where(s => HasSession(s.State) && s.LocalEndPoint is not null && s.RemoteEndPoint is not null)
                 .Select(s => (Local: s.LocalEndPoint!, Remote: s.RemoteEndPoint!)).ToArray();
             foreach (var s in statuses)
-                supervisor.Tell(new NeighborCommand(s.Peer, new ManualStop(ShutdownCommunication)));
-            _log.Information("Stopping {Count} session(s) with \"{Communication}\"", connections.Length, ShutdownCommunication);
+                supervisor.Tell(new NeighborCommand(s.Peer, new ManualStop(communication)));
+            _log.Information("Stopping {Count} session(s) with \"{Communication}\"", connections.Length, communication);
             if (connections.Length == 0) return;
             while (DateTime.UtcNow < deadline)
             {

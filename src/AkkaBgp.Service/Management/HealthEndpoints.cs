@@ -64,6 +64,26 @@ public static class HealthEndpoints
         });
     }
 
+    /// <summary>
+    /// <c>DELETE /cluster/members/{address}</c> (Akka Management's leave): the member leaves the cluster gracefully. On
+    /// the leaving node coordinated shutdown then ends every session with Cease/2 "node leaving the AkkaBgp cluster"
+    /// (which withdraws what it announced from its neighbors), its placed neighbors move to other nodes, and the
+    /// process exits with 0.
+    /// </summary>
+    public static void MapClusterLeave(this RouteGroupBuilder writes)
+    {
+        writes.MapDelete("/cluster/members/{address}", (string address, ActorSystem system) =>
+        {
+            // The member's full address URL-encoded (akka.tcp%3A%2F%2Fakka-bgp%40127.0.0.1%3A4053) or just host:port.
+            var text = Uri.UnescapeDataString(address);
+            var cluster = Cluster.Get(system);
+            var member = cluster.State.Members.FirstOrDefault(m => m.Address.ToString() == text || $"{m.Address.Host}:{m.Address.Port}" == text);
+            if (member is null) return Problems.NotFound($"'{text}' is not a member of this cluster (GET /cluster/members lists them)");
+            cluster.Leave(member.Address);
+            return Results.Json(new { message = $"Leaving {member.Address}", node = member.Address.ToString() }, statusCode: StatusCodes.Status202Accepted);
+        });
+    }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>{"status": "ready"|"not ready", "reason": first failing check's description, "checks": {name: {status, description}}}.</summary>

@@ -118,7 +118,7 @@ public sealed class ClusterRoutes : ReceiveActor
             var e = _active[prefix];
             if (e.Checker is { } c) Context.Stop(c);
             _active.Remove(prefix);
-            if (e.Announced != null) _rib.Tell(new WithdrawLocalRoute(prefix, Cluster: true));
+            if (e.Announced != null) _rib.Tell(new WithdrawLocalRoute(prefix, Cluster: true), ActorRefs.NoSender);
             _log.Info("Cluster route {0} removed; withdrawn", prefix);
         }
         foreach (var (prefix, route) in wanted)
@@ -172,9 +172,9 @@ public sealed class ClusterRoutes : ReceiveActor
         var announced = route is null ? null : e.Health == RouteHealth.Failing ? "failing" : "route";
         if (route is null)
         {
-            if (e.Announced != null) _rib.Tell(new WithdrawLocalRoute(e.Route.Prefix, Cluster: true));
+            if (e.Announced != null) _rib.Tell(new WithdrawLocalRoute(e.Route.Prefix, Cluster: true), ActorRefs.NoSender);
         }
-        else _rib.Tell(new AnnounceLocalRoute(route, Cluster: true));
+        else _rib.Tell(new AnnounceLocalRoute(route, Cluster: true), ActorRefs.NoSender);
         e.Announced = announced;
     }
 

@@ -134,6 +134,18 @@ public sealed class ClusterRoutesInteropTests
             services[2] = await ServiceProcess.StartAsync(nodes[2].Config.Path, nodes[2].Config.Management, readyWithin: Wait);
             await UpMembersAsync(services, 3);
             await birds[2].WaitForRoutesAsync(4, r => r.Contains(Checked) && r.Contains(Posted) && r.Contains(Later), Wait);
+
+            // Node 2 asked to leave (through node 1): its session ends with Cease/2 saying so, which withdraws what it
+            // announced from its BIRD; its process exits 0 and the others go on as two.
+            Assert.Equal(HttpStatusCode.NotFound, (await services[0].SendAsync(HttpMethod.Delete, "cluster/members/127.0.0.1:1")).Status);
+            var leave = await services[0].SendAsync(HttpMethod.Delete, $"cluster/members/{nodes[1].Config.Address}:{nodes[1].RemotePort}");
+            Assert.Equal(HttpStatusCode.Accepted, leave.Status);
+            var exit = await services[1].WaitForExitAsync(Wait);
+            Assert.True(exit == 0, $"node 2 exited with {exit}:\n{services[1].Output}");
+            await services[0].WaitUntilAsync(() => Task.FromResult(BirdPeeringTests.BirdLog(birds[1]).Contains("Received: Administrative shutdown: \"node leaving the AkkaBgp cluster\"")),
+                Wait, "Cease/2 with the leaving communication in BIRD 2's log");
+            await birds[1].WaitForRoutesAsync(4, r => r.Count == 0, Wait);
+            await UpMembersAsync([services[0], services[2]], 2);
             Console.WriteLine($"kill -9 to removal: {removedAfter.TotalSeconds:0.0} s");
         }
         finally

@@ -100,8 +100,8 @@ public sealed class ClusterStartupTests
         cluster.Down(Akka.Actor.Address.Parse(node));
         Assert.NotEqual(0, await service.WaitForExitAsync(Wait));
         Assert.Contains("The actor system is stopping on its own (ClusterDowningReason); stopping the service", service.Output);
-        // The sessions' Cease/2 runs on this path too.
-        Assert.Contains("Stopping 0 session(s) with \"service stopping\"", service.Output);
+        // The sessions' Cease/2 runs on this path too, saying why.
+        Assert.Contains("Stopping 0 session(s) with \"node downed by the AkkaBgp cluster\"", service.Output);
         await other.Terminate();
     }
 
