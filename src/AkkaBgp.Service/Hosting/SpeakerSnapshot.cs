@@ -69,6 +69,11 @@ public sealed class SpeakerSnapshot(IRequiredActor<NeighborSupervisor> neighbors
     private volatile Nodes.ClusterRouteList? _clusterRoutes;
     private volatile Akka.Cluster.ClusterEvent.CurrentClusterState? _members;
 
+    private volatile int _placedHere = -1;
+
+    /// <summary>placement = cluster neighbors (shard entities) this node runs; -1 when none are configured.</summary>
+    public int PlacedHere => _placedHere;
+
     /// <summary>This node's cluster routes with their health; null before the first refresh.</summary>
     public Nodes.ClusterRouteList? ClusterRoutes => _clusterRoutes;
 
@@ -78,7 +83,17 @@ public sealed class SpeakerSnapshot(IRequiredActor<NeighborSupervisor> neighbors
     public async Task RefreshClusterAsync(CancellationToken ct = default)
     {
         // The actor system is looked up at the first scrape: it exists only once the host has started it.
-        if (services?.GetService(typeof(ActorSystem)) is ActorSystem system) _members = Akka.Cluster.Cluster.Get(system).State;
+        if (services?.GetService(typeof(ActorSystem)) is ActorSystem system)
+        {
+            _members = Akka.Cluster.Cluster.Get(system).State;
+            var sharding = Akka.Cluster.Sharding.ClusterSharding.Get(system);
+            if (sharding.ShardTypeNames.Contains(Nodes.PlacedNeighbor.TypeName))
+            {
+                var state = await sharding.ShardRegion(Nodes.PlacedNeighbor.TypeName)
+                    .Ask<Akka.Cluster.Sharding.CurrentShardRegionState>(Akka.Cluster.Sharding.GetShardRegionState.Instance, AskTimeout);
+                _placedHere = state.Shards.Sum(s => s.EntityIds.Count);
+            }
+        }
         if (clusterRoutes is null) return;
         var routes = await clusterRoutes.ResolveAsync(ct);
         _clusterRoutes = await routes.Ask<Nodes.ClusterRouteList>(Nodes.GetClusterRoutes.Instance, AskTimeout);

@@ -45,6 +45,9 @@ public sealed class BgpMetrics : IDisposable
         _meter.CreateObservableGauge("akka_cluster_members", () => Members(snapshot), "{member}", "Cluster members by status (Joining, Up, Leaving, Exiting, Down, ...)");
         _meter.CreateObservableGauge("akka_cluster_unreachable_members", () => (long)(snapshot.Members?.Unreachable.Count ?? 0), "{member}",
             "Members this node's failure detector marks unreachable");
+        _meter.CreateObservableGauge("akka_cluster_shard_entities", () => snapshot.PlacedHere < 0 ? [] : new[] { new Measurement<long>(snapshot.PlacedHere,
+                new KeyValuePair<string, object?>("type", Nodes.PlacedNeighbor.TypeName)) }, "{entity}",
+            "Cluster Sharding entities on this node: the placement = cluster neighbors it runs");
         _meter.CreateObservableGauge("bgp_cluster_routes", () => ClusterRoutes(snapshot), "{route}",
             "Cluster routes on this node by health (unchecked, checking, passing, failing) and by what the node announces (route, failing, nothing)");
 

@@ -63,6 +63,8 @@ public sealed class ClusterPlacementTests
             Assert.True(host >= 0, $"placed on an unknown node {first}");
             var survivor = services[(host + 1) % 3]!;
             await RouteOnAsync(survivor, nodes[host].Address);
+            for (int i = 0; i < 3; i++)
+                Assert.Contains($"akka_cluster_shard_entities{{type=\"bgp-neighbor\"}} {(i == host ? 1 : 0)}", await services[i]!.Http.GetStringAsync("metrics"));
 
             // kill -9 the node running it.
             var killed = Stopwatch.StartNew();
