@@ -58,6 +58,19 @@ public sealed class AkkaSectionTests : IDisposable
     }
 
     [Fact]
+    public void A_seed_node_must_use_the_protocol_of_this_nodes_remoting_plain_or_TLS()
+    {
+        var plain = WithAkka("  cluster.seed-nodes = [\"akka.ssl.tcp://akka-bgp@127.0.0.1:4053\"]");
+        var problem = Assert.Single(_files.Problems(plain));
+        Assert.StartsWith($"akka.cluster.seed-nodes[0] ({_files.At(plain, "\"akka.ssl")})", problem);
+        Assert.Contains("does not use akka.tcp://", problem);
+        var tls = WithAkka("  remote.dot-netty.tcp.enable-ssl = true\n  cluster.seed-nodes = [\"akka.tcp://akka-bgp@127.0.0.1:4053\"]");
+        Assert.Contains("does not use akka.ssl.tcp://,", Assert.Single(_files.Problems(tls)));
+        var c = _files.LoadValid(WithAkka("  remote.dot-netty.tcp.enable-ssl = true\n  cluster.seed-nodes = [\"akka.ssl.tcp://akka-bgp@127.0.0.1:4053\"]"));
+        Assert.Equal(["akka.ssl.tcp://akka-bgp@127.0.0.1:4053"], c.Akka.SeedNodes);
+    }
+
+    [Fact]
     public void Log_level_is_one_akka_knows_in_any_case()
     {
         Assert.Equal(AkkaLogLevel.Debug, _files.LoadValid(WithAkka("  loglevel = DEBUG")).Akka.LogLevel);

@@ -74,13 +74,22 @@ internal static class AkkaSectionReader
             }
         }
 
+        // With TLS (enable-ssl) the nodes' addresses use the protocol akka.ssl.tcp; a seed named with the other one is
+        // never reached, and Akka.NET says so only as a log line repeated forever.
+        string protocol = tcp?.Bool("enable-ssl") == true ? "akka.ssl.tcp" : "akka.tcp";
         var cluster = akka.Object("cluster");
         if (cluster is not null && cluster.Has("seed-nodes"))
         {
             var seeds = new List<string>();
             foreach (var item in cluster.StringList("seed-nodes"))
             {
-                if (TryParseAddress(item.Text, out var why)) seeds.Add(item.Text);
+                if (TryParseAddress(item.Text, out var why) && !item.Text.StartsWith(protocol + "://", StringComparison.Ordinal))
+                {
+                    cluster.Problem("seed-nodes", item, $"\"{item.Text}\" does not use {protocol}://, the protocol of this node's remoting " +
+                        (protocol == "akka.tcp" ? "(remote.dot-netty.tcp.enable-ssl is off)" : "(remote.dot-netty.tcp.enable-ssl is on)"));
+                    ok = false;
+                }
+                else if (why.Length == 0) seeds.Add(item.Text);
                 else
                 {
                     cluster.Problem("seed-nodes", item, $"\"{item.Text}\" is not an Akka address ({why}; e.g. akka.tcp://akka-bgp@127.0.0.1:4053)");
