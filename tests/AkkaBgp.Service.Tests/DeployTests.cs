@@ -29,6 +29,28 @@ public class DeployTests
     [MemberData(nameof(Examples))]
     public void Every_example_is_valid(string name) => Load(Deploy("examples", name));
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Each_node_of_the_cluster_example_shares_the_cluster_routes_the_placed_neighbor_and_the_seeds(int node)
+    {
+        var c = Load(Deploy("examples", "cluster", $"node{node}.conf"), v => v switch
+        {
+            "AKKA_BGP_TOKEN" => "t0ken",
+            "AKKA_BGP_NODE_PFX_PASSWORD" => "pfx",
+            _ => null,
+        });
+        Assert.Equal([Prefix.Parse("198.51.100.0/24"), Prefix.Parse("203.0.113.0/24")], c.ClusterRoutes.Select(r => r.Prefix));
+        Assert.Equal(AkkaBgp.Service.Nodes.HealthProbe.Tcp, c.ClusterRoutes[0].Check!.Probe);
+        Assert.False(c.ClusterRoutes[1].Check!.WithdrawOnFailure);
+        Assert.Equal([IPAddress.Parse("192.0.2.1")], c.PlacedInCluster);
+        Assert.Equal([IPAddress.Parse($"10.0.{node}.1")], c.NodeNeighbors.Select(n => n.PeerAddress));
+        Assert.Equal($"10.0.0.1{node}", c.Akka.RemoteHostname);
+        Assert.Equal(3, c.Akka.SeedNodes.Count);
+        Assert.All(c.Akka.SeedNodes, s => Assert.StartsWith("akka.ssl.tcp://akka-bgp@10.0.0.1", s));
+    }
+
     [Fact]
     public void Anycast_announces_the_service_prefixes_to_two_upstreams_with_communities()
     {
