@@ -138,7 +138,7 @@ public sealed class SpeakerLifecycle(
             // RPKI route origin validation (RFC 6811, RFC 8210): one RTR client per configured cache; without any it
             // idles, and every route is NotFound.
             // Routes every node of the cluster announces, each gated by this node's own health check (issue 17).
-            registry.Register<Nodes.ClusterRoutes>(system.ActorOf(Nodes.ClusterRoutes.Props(refs.Rib, running.Current.ClusterRoutes, shared: true), Nodes.ClusterRoutes.Name));
+            registry.Register<Nodes.ClusterRoutes>(system.ActorOf(Nodes.ClusterRoutes.Props(refs.Rib, () => running.Current.ClusterRoutes, shared: true), Nodes.ClusterRoutes.Name));
             // placement = cluster neighbors: Cluster Sharding runs each on one node at a time (issue 17).
             if (running.Current.PlacedInCluster.Count > 0)
                 await Nodes.PlacedNeighbor.StartAsync(system, refs.Supervisor,

@@ -65,12 +65,14 @@ public sealed class ClusterRoutes : ReceiveActor
     private Dictionary<Prefix, ClusterRoute> _shared = new();
     private readonly Dictionary<Prefix, Entry> _active = new();
 
-    public ClusterRoutes(IActorRef rib, IReadOnlyList<ClusterRoute> configured, bool shared, Func<ClusterRoute, Props>? checker = null)
+    /// <param name="configured">The configuration's cluster routes, read at each (re)start: a restarted actor takes the
+    /// running configuration's, not those of the day the service started.</param>
+    public ClusterRoutes(IActorRef rib, Func<IReadOnlyList<ClusterRoute>> configured, bool shared, Func<ClusterRoute, Props>? checker = null)
     {
         _rib = rib;
         _checker = checker ?? (r => RouteHealthCheck.Props(r.Prefix, r.Check!));
         _node = shared ? Cluster.Get(Context.System).SelfAddress.ToString() : "local";
-        _configured = configured.ToDictionary(r => r.Prefix);
+        _configured = configured().ToDictionary(r => r.Prefix);
         if (shared) DistributedData.Get(Context.System).Replicator.Tell(Dsl.Subscribe(Key, Self));
 
         Receive<Changed>(c =>
@@ -106,6 +108,13 @@ public sealed class ClusterRoutes : ReceiveActor
     }
 
     protected override void PreStart() => Reconcile();
+
+    protected override void PostRestart(Exception reason)
+    {
+        // What this actor had told the RIB is lost with its state: start from none, then announce the wanted ones.
+        _rib.Tell(ClearClusterRoutes.Instance, ActorRefs.NoSender);
+        base.PostRestart(reason);
+    }
 
     /// <summary>Brings the running routes, checkers and the RIB in line with the configured and shared sets.</summary>
     private void Reconcile()
@@ -206,7 +215,7 @@ public sealed class ClusterRoutes : ReceiveActor
         }
     }
 
-    public static Props Props(IActorRef rib, IReadOnlyList<ClusterRoute> configured, bool shared, Func<ClusterRoute, Props>? checker = null) =>
+    public static Props Props(IActorRef rib, Func<IReadOnlyList<ClusterRoute>> configured, bool shared, Func<ClusterRoute, Props>? checker = null) =>
         Akka.Actor.Props.Create(() => new ClusterRoutes(rib, configured, shared, checker));
 
     /// <summary>Adds or replaces an API cluster route. True when a majority of the members confirmed the write; false

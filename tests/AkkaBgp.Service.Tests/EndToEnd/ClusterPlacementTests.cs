@@ -66,10 +66,18 @@ public sealed class ClusterPlacementTests
             for (int i = 0; i < 3; i++)
                 Assert.Contains($"akka_cluster_shard_entities{{type=\"bgp-neighbor\"}} {(i == host ? 1 : 0)}", await services[i]!.Http.GetStringAsync("metrics"));
 
-            // kill -9 the node running it.
+            // kill -9 the node running it: the survivor's /bgp/events says it became unreachable, then removed.
+            using var cts = new CancellationTokenSource(Wait);
+            using var stream = await survivor.Http.GetAsync("bgp/events", HttpCompletionOption.ResponseHeadersRead, cts.Token);
+            var reader = new StreamReader(await stream.Content.ReadAsStreamAsync(cts.Token));
+            await ServerSentEvents.ReadUntilAsync(reader, e => e.Name == "snapshot-complete", cts.Token);
             var killed = Stopwatch.StartNew();
             services[host]!.Signal("KILL");
             await services[host]!.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            bool Member(ServerSentEvent e, string what) =>
+                e.Name == "member" && e.Data.GetProperty("member").GetString() == nodes[host].Address && e.Data.GetProperty("event").GetString() == what;
+            await ServerSentEvents.ReadUntilAsync(reader, e => Member(e, "Unreachable"), cts.Token);
+            await ServerSentEvents.ReadUntilAsync(reader, e => Member(e, "MemberRemoved"), cts.Token);
             await survivor.WaitUntilAsync(async () =>
                 (await survivor.GetJsonAsync("cluster/members")).GetProperty("members").GetArrayLength() == 2, Wait, "the killed node removed");
             var removed = killed.Elapsed;

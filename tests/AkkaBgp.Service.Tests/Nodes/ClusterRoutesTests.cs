@@ -123,7 +123,7 @@ public sealed class ClusterRoutesTests : TestKit, IDisposable
     {
         var rib = CreateTestProbe();
         var test = TestActor;
-        var routes = Sys.ActorOf(ClusterRoutes.Props(rib.Ref, [Route("203.0.113.0/24"), Route("198.51.100.0/24", Check)], shared: false,
+        var routes = Sys.ActorOf(ClusterRoutes.Props(rib.Ref, () => [Route("203.0.113.0/24"), Route("198.51.100.0/24", Check)], shared: false,
             r => Props.Create(() => new Relay(test, r.Prefix))));
         var plain = rib.ExpectMsg<AnnounceLocalRoute>();
         Assert.Equal((Prefix.Parse("203.0.113.0/24"), true), (plain.Route.Prefix, plain.Cluster));
@@ -159,7 +159,7 @@ public sealed class ClusterRoutesTests : TestKit, IDisposable
         var rib = CreateTestProbe();
         var test = TestActor;
         var degrade = Check with { WithdrawOnFailure = false, FailingMed = 1000, FailingCommunities = [new Community(65000, 666)] };
-        Sys.ActorOf(ClusterRoutes.Props(rib.Ref, [Route("198.51.100.0/24", degrade, med: 10)], shared: false, r => Props.Create(() => new Relay(test, r.Prefix))));
+        Sys.ActorOf(ClusterRoutes.Props(rib.Ref, () => [Route("198.51.100.0/24", degrade, med: 10)], shared: false, r => Props.Create(() => new Relay(test, r.Prefix))));
         var checker = ExpectChecker(Anycast);
         checker.Tell(new RouteHealthChanged(Anycast, RouteHealth.Checking, RouteHealth.Passing, "ok"));
         var healthy = rib.ExpectMsg<AnnounceLocalRoute>().Route;
@@ -175,7 +175,7 @@ public sealed class ClusterRoutesTests : TestKit, IDisposable
     {
         var rib = CreateTestProbe();
         var test = TestActor;
-        var routes = Sys.ActorOf(ClusterRoutes.Props(rib.Ref, [Route("198.51.100.0/24", Check)], shared: false, r => Props.Create(() => new Relay(test, r.Prefix))));
+        var routes = Sys.ActorOf(ClusterRoutes.Props(rib.Ref, () => [Route("198.51.100.0/24", Check)], shared: false, r => Props.Create(() => new Relay(test, r.Prefix))));
         var first = ExpectChecker(Anycast);
         routes.Tell(new UseConfiguredClusterRoutes([Route("198.51.100.0/24", Check with { Fall = 5 })]));
         Assert.Equal(["198.51.100.0/24"], ExpectMsg<ClusterRoutesApplied>().Changed);

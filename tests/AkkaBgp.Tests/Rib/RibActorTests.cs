@@ -281,6 +281,16 @@ public sealed class RibActorTests : BgpTestKit
         rib.Tell(new WithdrawLocalRoute(prefix, Cluster: true), TestActor);
         ExpectMsg<LocalRouteAck>();
         Drain(connA, viewA, v => v.Routes.Count == 0);
+
+        // A restarted cluster-routes actor clears every cluster route; the node's own routes stay.
+        var own = P("203.0.113.0/24");
+        rib.Tell(new AnnounceLocalRoute(new LocalRoute { Prefix = own, Med = 1 }), TestActor);
+        rib.Tell(new AnnounceLocalRoute(new LocalRoute { Prefix = prefix, Med = 2 }, Cluster: true), TestActor);
+        ExpectMsg<LocalRouteAck>();
+        ExpectMsg<LocalRouteAck>();
+        Drain(connA, viewA, v => v.Routes.Count == 2);
+        rib.Tell(ClearClusterRoutes.Instance, TestActor);
+        Drain(connA, viewA, v => v.Routes.Count == 1 && v.Routes.ContainsKey(own));
     }
 
     [Fact]

@@ -131,6 +131,12 @@ public sealed class RibActor : ReceiveActor, IWithTimers
             // One timer per partition (a later failure replaces it), so the latest backoff wins.
             if ((uint)r.Index < (uint)_partitions.Length) RequestRoutesAgain(r.Index);
         });
+        Receive<ClearClusterRoutes>(_ =>
+        {
+            var prefixes = _clusterRoutes.Keys.ToList();
+            _clusterRoutes.Clear();
+            foreach (var prefix in prefixes) OriginateOrWithdraw(prefix);
+        });
         Receive<WithdrawLocalRoute>(w =>
         {
             (w.Cluster ? _clusterRoutes : _localRoutes).Remove(w.Prefix);

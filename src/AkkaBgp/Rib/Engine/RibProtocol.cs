@@ -44,6 +44,13 @@ public sealed record WithdrawLocalRoute(Prefix Prefix, bool Cluster = false);
 
 public sealed record LocalRouteAck(Prefix Prefix, bool Announced);
 
+/// <summary>Withdraws every cluster route (the node's own routes stay): sent by a restarted cluster-routes actor, which
+/// lost what it had told the RIB and announces the wanted ones again.</summary>
+public sealed record ClearClusterRoutes
+{
+    public static readonly ClearClusterRoutes Instance = new();
+}
+
 /// <summary>Send the neighbor a ROUTE-REFRESH for <paramref name="Family"/> (RFC 2918): it re-sends its routes.</summary>
 public sealed record RequestRouteRefresh(IPAddress Peer, AfiSafi Family);
 
