@@ -89,11 +89,7 @@ public sealed class ClusterPlacementTests
             // The killed node comes back and rejoins; the session stays where it is.
             await services[host]!.DisposeAsync();
             services[host] = await ServiceProcess.StartAsync(nodes[host].Config.Path, nodes[host].Config.Management, readyWithin: Wait);
-            await services[host]!.WaitUntilAsync(async () =>
-            {
-                var members = (await services[host]!.GetJsonAsync("cluster/members")).GetProperty("members").EnumerateArray().ToArray();
-                return members.Length == 3 && members.All(m => m.GetProperty("status").GetString() == "Up");
-            }, Wait, "three Up members again");
+            await services[host]!.WaitForMembersUpAsync(3, Wait);
             Assert.Equal(second, await RunningOnAsync(services[host]!, birdAddress, exclude: null));
             var local = (await services[host]!.GetJsonAsync("bgp/neighbors")).GetProperty("neighbors");
             Assert.Equal(0, local.GetArrayLength());

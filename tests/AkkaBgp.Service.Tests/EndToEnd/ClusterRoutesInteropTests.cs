@@ -120,11 +120,7 @@ public sealed class ClusterRoutesInteropTests
             var killed = Stopwatch.StartNew();
             services[2].Signal("KILL");
             await services[2].WaitForExitAsync(TimeSpan.FromSeconds(10));
-            await services[0].WaitUntilAsync(async () =>
-            {
-                var members = (await services[0].GetJsonAsync("cluster/members")).GetProperty("members").EnumerateArray().ToArray();
-                return members.Length == 2 && members.All(m => m.GetProperty("status").GetString() == "Up");
-            }, Wait, "node 3 removed");
+            await services[0].WaitForMembersUpAsync(2, Wait);
             var removedAfter = killed.Elapsed;
             Assert.Equal(HttpStatusCode.Created, (await services[0].SendAsync(HttpMethod.Post, "bgp/routes", new { prefix = Later, scope = "cluster" })).Status);
             foreach (var b in birds[..2]) await b.WaitForRoutesAsync(4, r => r.Contains(Checked) && r.Contains(Posted) && r.Contains(Later), Wait);
@@ -158,11 +154,6 @@ public sealed class ClusterRoutesInteropTests
 
     private static async Task UpMembersAsync(IEnumerable<ServiceProcess> services, int count)
     {
-        foreach (var s in services)
-            await s.WaitUntilAsync(async () =>
-            {
-                var members = (await s.GetJsonAsync("cluster/members")).GetProperty("members").EnumerateArray().ToArray();
-                return members.Length == count && members.All(m => m.GetProperty("status").GetString() == "Up");
-            }, Wait, $"{count} Up members");
+        foreach (var s in services) await s.WaitForMembersUpAsync(count, Wait);
     }
 }

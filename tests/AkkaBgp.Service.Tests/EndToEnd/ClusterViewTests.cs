@@ -43,11 +43,7 @@ public sealed class ClusterViewTests
             services.AddRange(await Task.WhenAll(nodes.Skip(1).Select(n => ServiceProcess.StartAsync(n.Config.Path, n.Config.Management, readyWithin: Wait))));
 
             foreach (var s in services)
-                await s.WaitUntilAsync(async () =>
-                {
-                    var members = (await s.GetJsonAsync("cluster/members")).GetProperty("members").EnumerateArray().ToArray();
-                    return members.Length == 3 && members.All(m => m.GetProperty("status").GetString() == "Up");
-                }, Wait, "three Up members");
+                await s.WaitForMembersUpAsync(3, Wait);
 
             // Any node answers for all three.
             foreach (var s in services)

@@ -101,6 +101,13 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public Task<JsonElement> NeighborAsync(string address) => GetJsonAsync($"bgp/neighbors/{address}");
 
+    /// <summary>Waits until this node's <c>/cluster/members</c> lists exactly <paramref name="count"/> members, all Up.</summary>
+    public Task WaitForMembersUpAsync(int count, TimeSpan timeout) => WaitUntilAsync(async () =>
+    {
+        var members = (await GetJsonAsync("cluster/members")).GetProperty("members").EnumerateArray().ToArray();
+        return members.Length == count && members.All(m => m.GetProperty("status").GetString() == "Up");
+    }, timeout, $"{count} Up members");
+
     /// <summary>The neighbor is in <paramref name="state"/> now; otherwise fails with the neighbor and the service's log,
     /// which says why the session left the state.</summary>
     public async Task AssertStateAsync(string address, string state)

@@ -62,11 +62,7 @@ public sealed class RemotingTlsTests
             services.Add(await ServiceProcess.StartAsync(configs[0].Path, configs[0].Management, readyWithin: Wait));
             services.Add(await ServiceProcess.StartAsync(configs[1].Path, configs[1].Management, readyWithin: Wait));
             foreach (var s in services)
-                await s.WaitUntilAsync(async () =>
-                {
-                    var members = (await s.GetJsonAsync("cluster/members")).GetProperty("members").EnumerateArray().ToArray();
-                    return members.Length == 2 && members.All(m => m.GetProperty("status").GetString() == "Up");
-                }, Wait, "two Up members over TLS");
+                await s.WaitForMembersUpAsync(2, Wait);
             var view = await services[1].GetJsonAsync("bgp/neighbors?scope=cluster");
             Assert.Equal(0, view.GetProperty("nodesNotAnswering").GetArrayLength());
 
