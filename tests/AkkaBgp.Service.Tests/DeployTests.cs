@@ -52,6 +52,14 @@ public class DeployTests
     }
 
     [Fact]
+    public void A_cluster_example_node_without_its_token_refuses_to_start_with_remoting_off_loopback()
+    {
+        var result = ConfigLoader.Load(Deploy("examples", "cluster", "node1.conf"), ConfigFiles.Reference, _ => null);
+        Assert.False(result.IsValid);
+        Assert.Contains(result.Problems, p => p.ToString().Contains("akka-bgp.management.token is not set", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Anycast_announces_the_service_prefixes_to_two_upstreams_with_communities()
     {
         var c = Load(Deploy("examples", "anycast.conf"), v => v == "UPSTREAM_A_MD5" ? "s3cret" : null);

@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""Issue 11, W3 at scale: N BGP sessions (default 2,000) from sources spread over several 127.2.y.0/24 ranges
+(200 per range), each announcing its own 10 IPv4 prefixes, against AkkaBgp and against BIRD, one after the other
+with the same injector (this file). ../shared/bench's runner numbers its peers 127.0.1.(10+i) and so stops near 200.
+
+Per run: the time from the first connect to every session Established and every route in the RIB, the DUT's CPU
+seconds for that, its CPU use (percent of one core) over --idle seconds once converged, its RSS before the sessions,
+at the end and at its peak (VmHWM), and RSS per session. Both DUTs take the sessions through a dynamic range (AkkaBgp
+dynamic-neighbors, BIRD `neighbor range`), as a route server or collector would.
+
+The injector is asyncio: one TCP connection per session from its own source address, OPEN (4-octet AS, IPv4
+unicast), KEEPALIVE, one UPDATE with the session's prefixes, End-of-RIB, then KEEPALIVEs every 30 s; whatever the DUT
+sends is read and dropped. Written here (not ../shared/bench/injector.py, a thread per session) so that 2,000 sessions
+cost the injector little next to the DUT.
+
+  python3 bench/many-sessions.py [--dut akkabgp,bird] [--sessions 2000] [--repeat 1] [--idle 30] [--results FILE]
+"""
+import argparse, asyncio, json, os, re, shutil, socket, struct, subprocess, sys, tempfile, time, urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+DUT_ADDRESS, DUT_AS, PEER_AS, PREFIXES = "127.3.0.1", 65000, 65001, 10
+HZ = os.sysconf("SC_CLK_TCK")
+
+
+def peer_address(i):
+    return f"127.2.{i // 200}.{10 + i % 200}"
+
+
+def message(kind, body=b""):
+    return b"\xff" * 16 + struct.pack("!HB", 19 + len(body), kind) + body
+
+
+def open_message(address):
+    caps = bytes([1, 4, 0, 1, 0, 1]) + bytes([65, 4]) + struct.pack("!I", PEER_AS)  # MP IPv4 unicast, 4-octet AS
+    optional = bytes([2, len(caps)]) + caps
+    return message(1, struct.pack("!BHH4sB", 4, PEER_AS, 90, socket.inet_aton(address), len(optional)) + optional)
+
+
+def update_message(i, next_hop):
+    # ORIGIN IGP, AS_PATH [65001] (4-octet), NEXT_HOP; then 10 /24s of 11.0.0.0/8 that belong to this session alone.
+    attrs = (bytes([0x40, 1, 1, 0]) + bytes([0x40, 2, 6, 2, 1]) + struct.pack("!I", PEER_AS)
+             + bytes([0x40, 3, 4]) + socket.inet_aton(next_hop))
+    nlri = b"".join(bytes([24, 11, (n >> 8) & 255, n & 255]) for n in range(i * PREFIXES, (i + 1) * PREFIXES))
+    return message(2, struct.pack("!H", 0) + struct.pack("!H", len(attrs)) + attrs + nlri)
+
+
+END_OF_RIB = message(2, b"\x00\x00\x00\x00")
+
+
+async def session(i, port, established, stop):
+    address = peer_address(i)
+    while not stop.is_set():
+        try:
+            reader, writer = await asyncio.open_connection(DUT_ADDRESS, port, local_addr=(address, 0))
+        except OSError:
+            await asyncio.sleep(0.5)
+            continue
+        try:
+            writer.write(open_message(address))
+            await writer.drain()
+            seen_open = False
+            while True:
+                header = await reader.readexactly(19)
+                body = await reader.readexactly(struct.unpack("!H", header[16:18])[0] - 19)
+                if header[18] == 1:
+                    seen_open = True
+                    writer.write(message(4))
+                elif header[18] == 4 and seen_open:
+                    break
+                elif header[18] == 3:
+                    raise ConnectionError(f"NOTIFICATION {body[:2].hex()}")
+            established[i] = time.monotonic()
+            writer.write(update_message(i, "198.51.100.1") + END_OF_RIB)
+            await writer.drain()
+
+            async def keepalives():
+                while True:
+                    await asyncio.sleep(30)
+                    writer.write(message(4))
+                    await writer.drain()
+            ka = asyncio.ensure_future(keepalives())
+            try:
+                while not stop.is_set():
+                    header = await reader.readexactly(19)
+                    await reader.readexactly(struct.unpack("!H", header[16:18])[0] - 19)
+            finally:
+                ka.cancel()
+        except (OSError, asyncio.IncompleteReadError, ConnectionError):
+            established.pop(i, None)
+            await asyncio.sleep(0.5)
+        finally:
+            writer.close()
+
+
+class Process:
+    def __init__(self, pid):
+        self.pid = pid
+
+    def cpu(self):
+        fields = open(f"/proc/{self.pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / HZ
+
+    def rss(self, key="VmRSS"):
+        m = re.search(rf"^{key}:\s+(\d+) kB", open(f"/proc/{self.pid}/status").read(), re.M)
+        return int(m.group(1)) / 1024
+
+
+class AkkaBgp:
+    name = "akkabgp"
+
+    def __init__(self, work, port, sessions):
+        out = os.environ.get("AKKABGP_BENCH_BUILD", "/tmp/akkabgp-bench-service")
+        subprocess.run(["dotnet", "build", os.path.join(REPO, "src", "AkkaBgp.Service"), "-c", "Release", "--artifacts-path", out,
+                        "-nologo", "-v", "quiet"], check=True, stdout=subprocess.DEVNULL)
+        http = free_port(DUT_ADDRESS)
+        self.api = f"http://{DUT_ADDRESS}:{http}"
+        conf = os.path.join(work, "akka-bgp.conf")
+        open(conf, "w").write(f"""
+akka-bgp {{
+  router-id = "{DUT_ADDRESS}"
+  local-as = {DUT_AS}
+  listen = [ {{ address = "{DUT_ADDRESS}", port = {port} }} ]
+  management {{ address = "{DUT_ADDRESS}", port = {http} }}
+  logging {{ level = warning }}
+  dynamic-neighbors = [ {{ prefix = "127.2.0.0/16", remote-as = {PEER_AS}, limit = {sessions}, export {{ default-action = reject }} }} ]
+}}
+""")
+        self.proc = subprocess.Popen(["dotnet", os.path.join(out, "bin", "AkkaBgp.Service", "release", "AkkaBgp.Service.dll"), "--config", conf],
+                                     stdout=open(os.path.join(work, "service.log"), "w"), stderr=subprocess.STDOUT)
+        wait(lambda: urllib.request.urlopen(f"{self.api}/ready", timeout=2).status == 200, 60)
+
+    def poll(self):
+        s = json.load(urllib.request.urlopen(f"{self.api}/bgp/rib/summary", timeout=10))
+        return s["peers"]["established"], s.get("ipv4-unicast", {}).get("prefixes", 0)
+
+
+class Bird:
+    name = "bird"
+
+    def __init__(self, work, port, sessions):
+        self.ctl = os.path.join(work, "bird.ctl")
+        conf = os.path.join(work, "bird.conf")
+        open(conf, "w").write(f"""router id {DUT_ADDRESS};
+protocol device {{}}
+protocol static {{ ipv4; route 127.0.0.0/8 blackhole; }}
+protocol bgp peers {{
+  local {DUT_ADDRESS} port {port} as {DUT_AS};
+  neighbor range 127.2.0.0/16 port {port} as {PEER_AS};
+  dynamic name "p";
+  strict bind yes; multihop;
+  hold time 90;
+  ipv4 {{ import all; export none; }};
+}}
+""")
+        self.proc = subprocess.Popen(["bird", "-f", "-c", conf, "-s", self.ctl], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait(lambda: subprocess.run(["birdc", "-s", self.ctl, "show", "status"], capture_output=True).returncode == 0, 30)
+
+    def poll(self):
+        protocols = subprocess.run(["birdc", "-s", self.ctl, "show", "protocols"], capture_output=True, text=True).stdout
+        routes = subprocess.run(["birdc", "-s", self.ctl, "show", "route", "count"], capture_output=True, text=True).stdout
+        m = re.search(r"(\d+) of \d+ routes", routes)
+        return protocols.count("Established"), (int(m.group(1)) - 1 if m else 0)  # less the static 127/8
+
+
+def free_port(address):
+    with socket.socket() as s:
+        s.bind((address, 0))
+        return s.getsockname()[1]
+
+
+def wait(condition, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return
+        except Exception:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError("not within %s s" % timeout)
+
+
+async def run_one(dut_class, sessions, idle, work):
+    port = free_port(DUT_ADDRESS)
+    dut = dut_class(work, port, sessions)
+    proc = Process(dut.proc.pid)
+    try:
+        await asyncio.sleep(2)  # the service's start-up work (JIT, cluster join) is not the sessions' cost
+        rss_before, cpu_before = proc.rss(), proc.cpu()
+        established, stop = {}, asyncio.Event()
+        t0 = time.monotonic()
+        tasks = [asyncio.ensure_future(session(i, port, established, stop)) for i in range(sessions)]
+        all_established = all_routes = None
+        up = prefixes = 0
+        deadline = t0 + 300
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+            up, prefixes = await asyncio.get_running_loop().run_in_executor(None, dut.poll)
+            now = time.monotonic()
+            if all_established is None and up >= sessions:
+                all_established = now - t0
+            if up >= sessions and prefixes >= sessions * PREFIXES:
+                all_routes = now - t0
+                break
+        if all_routes is None:
+            raise TimeoutError(f"{dut.name}: {up} sessions, {prefixes} prefixes after 300 s")
+        cpu_converged = proc.cpu() - cpu_before
+        c1 = proc.cpu()
+        await asyncio.sleep(idle)
+        idle_cpu = 100 * (proc.cpu() - c1) / idle
+        up, prefixes = await asyncio.get_running_loop().run_in_executor(None, dut.poll)
+        rss, peak = proc.rss(), proc.rss("VmHWM")
+        stop.set()
+        for t in tasks:
+            t.cancel()
+        return {"dut": dut.name, "sessions": sessions, "prefixes_each": PREFIXES, "t_established_s": round(all_established, 2),
+                "t_routes_s": round(all_routes, 2), "cpu_s": round(cpu_converged, 2), "idle_s": idle, "idle_cpu_pct": round(idle_cpu, 2),
+                "still_established": up, "rss_before_mib": round(rss_before, 1), "rss_mib": round(rss, 1), "peak_rss_mib": round(peak, 1),
+                "rss_per_session_kib": round((rss - rss_before) * 1024 / sessions, 1)}
+    finally:
+        dut.proc.terminate()
+        dut.proc.wait()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dut", default="akkabgp,bird")
+    ap.add_argument("--sessions", type=int, default=2000)
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--idle", type=float, default=30)
+    ap.add_argument("--results")
+    args = ap.parse_args()
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * args.sessions + 1024)), hard))
+    duts = {"akkabgp": AkkaBgp, "bird": Bird}
+    for repeat in range(1, args.repeat + 1):
+        for name in args.dut.split(","):
+            if name == "bird" and not shutil.which("bird"):
+                sys.exit("bird2 is needed (apt-get install bird2)")
+            work = tempfile.mkdtemp(prefix=f"akkabgp-many-{name}.")
+            r = asyncio.run(run_one(duts[name], args.sessions, args.idle, work))
+            r.update(repeat=repeat, date=time.strftime("%Y-%m-%d"))
+            print(json.dumps(r), flush=True)
+            if args.results:
+                with open(args.results, "a") as f:
+                    f.write(json.dumps(r) + "\n")
+
+
+if __name__ == "__main__":
+    main()
