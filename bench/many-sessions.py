@@ -143,7 +143,7 @@ class Bird:
         conf = os.path.join(work, "bird.conf")
         open(conf, "w").write(f"""router id {DUT_ADDRESS};
 protocol device {{}}
-protocol static {{ ipv4; route 127.0.0.0/8 blackhole; }}
+protocol static {{ ipv4; route 198.51.100.0/24 blackhole; }}
 protocol bgp peers {{
   local {DUT_ADDRESS} port {port} as {DUT_AS};
   neighbor range 127.2.0.0/16 port {port} as {PEER_AS};
@@ -158,9 +158,10 @@ protocol bgp peers {{
 
     def poll(self):
         protocols = subprocess.run(["birdc", "-s", self.ctl, "show", "protocols"], capture_output=True, text=True).stdout
-        routes = subprocess.run(["birdc", "-s", self.ctl, "show", "route", "count"], capture_output=True, text=True).stdout
+        # The sessions' routes only (their protocols are named p1, p2, ...), not the static one for the next hop.
+        routes = subprocess.run(["birdc", "-s", self.ctl, 'show route where proto ~ "p*" count'], capture_output=True, text=True).stdout
         m = re.search(r"(\d+) of \d+ routes", routes)
-        return protocols.count("Established"), (int(m.group(1)) - 1 if m else 0)  # less the static 127/8
+        return protocols.count("Established"), (int(m.group(1)) if m else 0)
 
 
 def free_port(address):
