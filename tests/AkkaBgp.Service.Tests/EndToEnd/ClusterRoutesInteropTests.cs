@@ -7,9 +7,9 @@ namespace AkkaBgp.Service.Tests.EndToEnd;
 
 /// <summary>
 /// Issue 17, routes announced by every healthy node: three service processes in one cluster, each peered with its own
-/// BIRD. A configured cluster route with a health check (a maintenance file in the node's working directory, the way
-/// ExaBGP's healthcheck is disabled) and a route POSTed on one node with scope cluster reach all three BIRDs; the check
-/// failing on node 2 withdraws the route from node 2's BIRD only; a DELETE on another node withdraws the POSTed route
+/// BIRD. A configured cluster route and a route POSTed on one node with scope cluster, each with a health check (a
+/// maintenance file in the node's working directory, the way ExaBGP's healthcheck is disabled), reach all three BIRDs;
+/// the checks failing on node 2 withdraw both routes from node 2's BIRD only; a DELETE on another node withdraws the POSTed route
 /// everywhere. Then <c>kill -9</c> of node 3: the split brain resolver removes it, the two others keep every route and
 /// still take writes; node 3 restarted rejoins and its BIRD gets the routes again, the POSTed ones from the others'
 /// replicated data.
@@ -61,7 +61,12 @@ public sealed class ClusterRoutesInteropTests
             await Task.WhenAll(birds.Select(b => b.WaitForPeerAsync(p => p.IsEstablished, Wait)));
 
             // The configured route, its check passing everywhere, and a route POSTed on node 1 for the whole cluster.
-            var posted = await services[0].SendAsync(HttpMethod.Post, "bgp/routes", new { prefix = Posted, scope = "cluster", communities = new[] { "65000:7" } });
+            // The POSTed route carries the same kind of check, given in the API's form.
+            var posted = await services[0].SendAsync(HttpMethod.Post, "bgp/routes", new
+            {
+                prefix = Posted, scope = "cluster", communities = new[] { "65000:7" },
+                healthCheck = new { exec = "test ! -e maintenance", interval = "500ms", timeoutMs = 400, rise = 1, fall = 1 },
+            });
             Assert.Equal(HttpStatusCode.Created, posted.Status);
             await Task.WhenAll(birds.Select(b => b.WaitForRoutesAsync(4, r => r.Contains(Checked) && r.Contains(Posted), Wait)));
             Assert.Contains("(65000,7)", await birds[2].ShowRouteAsync(Posted)); // BIRD writes communities as (asn,value)
@@ -70,12 +75,8 @@ public sealed class ClusterRoutesInteropTests
             var view = await services[2].GetJsonAsync("bgp/cluster/routes?scope=cluster");
             var rows = view.GetProperty("routes").EnumerateArray().ToArray();
             Assert.Equal(6, rows.Length);
-            Assert.All(rows.Where(r => r.GetProperty("prefix").GetString() == Checked), r => Assert.Equal("passing", r.GetProperty("health").GetString()));
-            Assert.All(rows.Where(r => r.GetProperty("prefix").GetString() == Posted), r =>
-            {
-                Assert.Equal("unchecked", r.GetProperty("health").GetString());
-                Assert.Equal("api", r.GetProperty("source").GetString());
-            });
+            Assert.All(rows, r => Assert.Equal("passing", r.GetProperty("health").GetString()));
+            Assert.All(rows.Where(r => r.GetProperty("prefix").GetString() == Posted), r => Assert.Equal("api", r.GetProperty("source").GetString()));
 
             // What a cluster route cannot be: changed through the API when configured, or checked without cluster scope.
             Assert.Equal(HttpStatusCode.Conflict, (await services[1].SendAsync(HttpMethod.Post, "bgp/routes", new { prefix = Checked, scope = "cluster" })).Status);
@@ -84,7 +85,7 @@ public sealed class ClusterRoutesInteropTests
             Assert.Equal(HttpStatusCode.BadRequest, unscoped.Status);
             Assert.Contains("scope", unscoped.Body.GetRawText());
 
-            // Node 2 goes into maintenance: its BIRD loses the checked route, the others keep it, and node 1's
+            // Node 2 goes into maintenance: its BIRD loses both checked routes, the others keep them, and node 1's
             // cluster-wide event stream says so.
             using (var cts = new CancellationTokenSource(Wait))
             {
@@ -92,20 +93,24 @@ public sealed class ClusterRoutesInteropTests
                 var reader = new StreamReader(await stream.Content.ReadAsStreamAsync(cts.Token));
                 await ServerSentEvents.ReadUntilAsync(reader, e => e.Name == "snapshot-complete", cts.Token);
                 var maintenance = nodes[1].Config.WriteFile("maintenance", []);
-                var failing = (await ServerSentEvents.ReadUntilAsync(reader, e => e.Name == "cluster-route", cts.Token))[^1];
-                Assert.Equal(nodes[1].Address, failing.Data.GetProperty("node").GetString());
-                Assert.Equal((Checked, "failing", "nothing"), (failing.Data.GetProperty("prefix").GetString(), failing.Data.GetProperty("to").GetString(),
-                    failing.Data.GetProperty("announced").GetString()));
-                Assert.StartsWith("exit 1", failing.Data.GetProperty("detail").GetString());
-                await birds[1].WaitForRoutesAsync(4, r => !r.Contains(Checked) && r.Contains(Posted), Wait);
+                var seen = new HashSet<string>();
+                var events = await ServerSentEvents.ReadUntilAsync(reader, e => e.Name == "cluster-route" && seen.Add(e.Data.GetProperty("prefix").GetString()!) && seen.Count == 2, cts.Token);
+                foreach (var failing in events.Where(e => e.Name == "cluster-route"))
+                {
+                    Assert.Equal(nodes[1].Address, failing.Data.GetProperty("node").GetString());
+                    Assert.Equal(("failing", "nothing"), (failing.Data.GetProperty("to").GetString(), failing.Data.GetProperty("announced").GetString()));
+                    Assert.StartsWith("exit 1", failing.Data.GetProperty("detail").GetString());
+                }
+                Assert.Equal(new[] { Posted, Checked }.Order(), seen.Order());
+                await birds[1].WaitForRoutesAsync(4, r => !r.Contains(Checked) && !r.Contains(Posted), Wait);
+                foreach (var b in new[] { birds[0], birds[2] }) Assert.Contains(Posted, await b.GetRoutesFromUsAsync(4));
                 foreach (var b in new[] { birds[0], birds[2] }) Assert.Contains(Checked, await b.GetRoutesFromUsAsync(4));
                 var metrics = await services[1].Http.GetStringAsync("metrics");
-                Assert.Contains("bgp_cluster_routes{health=\"failing\",announced=\"nothing\"} 1", metrics);
-                Assert.Contains("bgp_cluster_routes{health=\"unchecked\",announced=\"route\"} 1", metrics);
+                Assert.Contains("bgp_cluster_routes{health=\"failing\",announced=\"nothing\"} 2", metrics);
                 Assert.Contains("akka_cluster_members{status=\"Up\"} 3", metrics);
                 Assert.Contains("akka_cluster_unreachable_members 0", metrics);
                 File.Delete(maintenance);
-                await birds[1].WaitForRoutesAsync(4, r => r.Contains(Checked), Wait);
+                await birds[1].WaitForRoutesAsync(4, r => r.Contains(Checked) && r.Contains(Posted), Wait);
             }
 
             // A DELETE on node 3 withdraws the POSTed route from every BIRD.
