@@ -102,7 +102,9 @@ public sealed class RemotingTlsTests
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], critical: false));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         var serial = RandomNumberGenerator.GetBytes(16);
-        using var signed = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), serial);
+        // Within the CA's own validity, taken from it: "now + 1 day" read a moment after the CA's would end later than
+        // the CA, which CertificateRequest refuses (seen once in a fresh-clone run).
+        using var signed = request.Create(ca, new DateTimeOffset(ca.NotBefore), new DateTimeOffset(ca.NotAfter).AddMinutes(-1), serial);
         return signed.CopyWithPrivateKey(key);
     }
 }
