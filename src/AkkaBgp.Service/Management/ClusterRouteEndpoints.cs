@@ -49,7 +49,7 @@ public static class ClusterRouteEndpoints
 
     internal static async Task<IResult> PostAsync(ClusterRoute route, IRequiredActor<ClusterRoutes> clusterRoutes, ActorSystem system, CancellationToken ct)
     {
-        if (await ConfiguredAt(route.Prefix, clusterRoutes, ct) is { } where)
+        if ((await FindAsync(route.Prefix, clusterRoutes, ct))?.Route.Where is { } where)
             return Problems.Conflict($"{route.Prefix} is a cluster route of the configuration ({where}); change it there and reload");
         bool majority = await ClusterRoutes.PutAsync(system, route);
         return Written(majority, "announced", route.Prefix, StatusCodes.Status201Created);
@@ -57,18 +57,18 @@ public static class ClusterRouteEndpoints
 
     internal static async Task<IResult> DeleteAsync(Prefix prefix, IRequiredActor<ClusterRoutes> clusterRoutes, ActorSystem system, CancellationToken ct)
     {
-        var list = await (await clusterRoutes.GetAsync(ct)).Ask<ClusterRouteList>(GetClusterRoutes.Instance, AskTimeout);
-        var known = list.Routes.FirstOrDefault(r => r.Route.Prefix == prefix);
+        var known = await FindAsync(prefix, clusterRoutes, ct);
         if (known is null) return Problems.NotFound($"{prefix} is not a cluster route");
         if (known.Route.Where is { } where) return Problems.Conflict($"{prefix} is a cluster route of the configuration ({where}); remove it there and reload");
         bool majority = await ClusterRoutes.DeleteAsync(system, prefix);
         return Written(majority, "withdrawn", prefix, StatusCodes.Status200OK);
     }
 
-    private static async Task<string?> ConfiguredAt(Prefix prefix, IRequiredActor<ClusterRoutes> clusterRoutes, CancellationToken ct)
+    /// <summary>This node's view of the cluster route for <paramref name="prefix"/>, null when there is none.</summary>
+    private static async Task<ClusterRouteStatus?> FindAsync(Prefix prefix, IRequiredActor<ClusterRoutes> clusterRoutes, CancellationToken ct)
     {
         var list = await (await clusterRoutes.GetAsync(ct)).Ask<ClusterRouteList>(GetClusterRoutes.Instance, AskTimeout);
-        return list.Routes.FirstOrDefault(r => r.Route.Prefix == prefix)?.Route.Where;
+        return list.Routes.FirstOrDefault(r => r.Route.Prefix == prefix);
     }
 
     /// <summary>201/200 once a majority of the members hold the change; 202 when only this node does so far (a

@@ -220,20 +220,18 @@ public sealed class ClusterRoutes : ReceiveActor
 
     /// <summary>Adds or replaces an API cluster route. True when a majority of the members confirmed the write; false
     /// when the write is only local so far (it still spreads by gossip).</summary>
-    public static async Task<bool> PutAsync(ActorSystem system, ClusterRoute route)
-    {
-        var cluster = Cluster.Get(system);
-        var response = await DistributedData.Get(system).Replicator.Ask<IUpdateResponse>(Dsl.Update(Key, LWWDictionary<string, string>.Empty,
-            new WriteMajority(WriteTimeout), d => d.SetItem(cluster, route.Prefix.ToString(), route.ToJson())), WriteTimeout + TimeSpan.FromSeconds(2));
-        return response.IsSuccessful;
-    }
+    public static Task<bool> PutAsync(ActorSystem system, ClusterRoute route) =>
+        WriteAsync(system, (d, cluster) => d.SetItem(cluster, route.Prefix.ToString(), route.ToJson()));
 
     /// <summary>Removes an API cluster route; the result as for <see cref="PutAsync"/>.</summary>
-    public static async Task<bool> DeleteAsync(ActorSystem system, Prefix prefix)
+    public static Task<bool> DeleteAsync(ActorSystem system, Prefix prefix) =>
+        WriteAsync(system, (d, cluster) => d.Remove(cluster, prefix.ToString()));
+
+    private static async Task<bool> WriteAsync(ActorSystem system, Func<LWWDictionary<string, string>, Cluster, LWWDictionary<string, string>> modify)
     {
         var cluster = Cluster.Get(system);
         var response = await DistributedData.Get(system).Replicator.Ask<IUpdateResponse>(Dsl.Update(Key, LWWDictionary<string, string>.Empty,
-            new WriteMajority(WriteTimeout), d => d.Remove(cluster, prefix.ToString())), WriteTimeout + TimeSpan.FromSeconds(2));
+            new WriteMajority(WriteTimeout), d => modify(d, cluster)), WriteTimeout + TimeSpan.FromSeconds(2));
         return response.IsSuccessful;
     }
 }
