@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using AkkaBgp.Rib.Benchmarks;
 using AkkaBgp.Rib.Tables;
 using BenchmarkDotNet.Running;
@@ -49,25 +48,18 @@ if (args.Contains("--phases"))
 }
 BenchmarkSwitcher.FromAssembly(typeof(RibLoadBenchmarks).Assembly).Run(args);
 
-/// <summary>Retained heap per prefix after a W1 load: what stays alive once the UPDATEs are gone.
-/// Loads happen in separate non-inlined methods so that no hidden temporary of Main keeps anything alive.</summary>
+/// <summary>Wall-clock diagnostics of the table load (BenchmarkDotNet's RibLoadBenchmarks is the real measurement).</summary>
 internal static class RetainedMemory
 {
-    private static object? _keep;
     private static readonly RibPeer[] Peers = [new RibPeer { Slot = 1, Address = System.Net.IPAddress.Parse("127.0.1.10"), PeerAs = 65001, LocalAs = 65000, RouterId = 1 }];
 
+    /// <summary>The retained-heap figures of the memory regression test, printed (see RetainedHeap).</summary>
     public static void Run()
     {
-        Load(50_000, 3); // warm the code paths so the timing below is not tier-0 JIT code
-        _keep = null;
-        long baseline = GC.GetTotalMemory(true);
-        var (prefixes, sets, ms) = Load(1_000_000, 1);
-        long loaded = GC.GetTotalMemory(true);
-        _keep = null;
-        long empty = GC.GetTotalMemory(true);
-        Console.WriteLine($"W1 load: {prefixes:N0} prefixes, {sets:N0} attribute sets, {ms:N0} ms");
-        Console.WriteLine($"retained: {(loaded - baseline) / 1048576.0:N1} MiB, {(double)(loaded - baseline) / prefixes:N1} bytes/prefix (interned attributes included)");
-        Console.WriteLine($"after dropping the table: {(empty - baseline) / 1048576.0:N1} MiB above the baseline");
+        RetainedHeap.Table(50_000); // warm the code paths once
+        Console.WriteLine(RetainedHeap.Table(1_000_000));
+        Console.WriteLine(RetainedHeap.ThroughRibActor(1, 1_000_000, 2));
+        Console.WriteLine(RetainedHeap.ThroughRibActor(10, 100_000, 2));
     }
 
     /// <summary>Splits a W1 load into interning and table insertion, to see where the time goes.</summary>
@@ -95,16 +87,5 @@ internal static class RetainedMemory
             b.W2();
             Console.WriteLine($"W2 table only: {sw.Elapsed.TotalMilliseconds:N0} ms");
         }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static (int, int, double) Load(int count, int seed)
-    {
-        var updates = SyntheticTable.Updates(SyntheticTable.Prefixes(count, seed), 65001, seed);
-        var sw = Stopwatch.StartNew();
-        var (table, interner) = RibLoadBenchmarks.Load(updates, Peers, expected: count);
-        sw.Stop();
-        _keep = table;
-        return (table.PrefixCount, interner.Count, sw.Elapsed.TotalMilliseconds);
     }
 }

@@ -22,7 +22,7 @@ public class RibActorBenchmarks
     private List<UpdateMessage>[] _w2 = null!;
     private ActorSystem _system = null!;
     private IActorRef _rib = null!;
-    private Completion _done = null!;
+    private AckCompletion _done = null!;
     private IActorRef[] _connections = null!;
     private int _run;
 
@@ -51,7 +51,7 @@ public class RibActorBenchmarks
         _run++;
         var settings = new RibSettings { LocalAs = 65000, RouterId = 0x7F000101, Partitions = Partitions };
         _rib = _system.ActorOf(RibActor.Props(settings, _ => new NeighborRibConfig(IPAddress.Parse("127.0.1.1"), null, ExportNone)), $"rib-{_run}");
-        _done = new Completion();
+        _done = new AckCompletion();
         _connections = new IActorRef[10];
         for (int i = 0; i < 10; i++)
         {
@@ -97,29 +97,10 @@ public class RibActorBenchmarks
         _done.Task.GetAwaiter().GetResult();
     }
 
-    /// <summary>Counts acknowledged UPDATEs over every connection; completes when all are in.</summary>
-    internal sealed class Completion
-    {
-        private int _left;
-        private TaskCompletionSource _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public Task Task => _tcs.Task;
-
-        public void Expect(int n)
-        {
-            _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
-            Volatile.Write(ref _left, n);
-        }
-
-        public void Acked(int n)
-        {
-            if (Interlocked.Add(ref _left, -n) == 0) _tcs.TrySetResult();
-        }
-    }
-
     /// <summary>Stands in for a TCP connection: drops what the RIB sends, counts acknowledgements.</summary>
     private sealed class ConnectionSink : ReceiveActor
     {
-        public ConnectionSink(Completion done)
+        public ConnectionSink(AckCompletion done)
         {
             Receive<UpdatesProcessed>(u => done.Acked(u.Count));
             ReceiveAny(_ => { });

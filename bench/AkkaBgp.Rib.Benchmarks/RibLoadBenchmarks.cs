@@ -33,24 +33,8 @@ public class RibLoadBenchmarks
         }).ToArray();
     }
 
-    public static (PrefixTable Table, AttributeInterner Interner) Load(IReadOnlyList<UpdateMessage> updates, RibPeer[] peers, int peerIndex = 0, PrefixTable? table = null, AttributeInterner? interner = null, int expected = 0)
-    {
-        interner ??= new AttributeInterner(65000, 0x7F000101);
-        var peerBySlot = new RibPeer?[peers.Length + 1];
-        foreach (var p in peers) peerBySlot[p.Slot] = p;
-        table ??= new PrefixTable(false, interner, DecisionOptions.Default, s => peerBySlot[s], expected);
-        var peer = peers[peerIndex];
-        foreach (var u in updates)
-        {
-            var r = interner.Acquire(u.Attributes);
-            foreach (var e in u.Nlri) table.Announce(e.Prefix, peer, r);
-            interner.Release(r);
-        }
-        return (table, interner);
-    }
-
     [Benchmark(Description = "W1: 1M prefixes, 1 peer")]
-    public int W1() => Load(_w1, _peers, expected: 1_000_000).Table.PrefixCount;
+    public int W1() => TableLoad.Into(_w1, _peers, expected: 1_000_000).Table.PrefixCount;
 
     [Benchmark(Description = "W2: 10 peers x 100k prefixes")]
     public int W2()
@@ -58,7 +42,7 @@ public class RibLoadBenchmarks
         var interner = new AttributeInterner(65000, 0x7F000101);
         PrefixTable? table = null;
         for (int round = 0; round < 10; round++)
-            (table, interner) = Load(_w2[round], _peers, round, table, interner, 100_000);
+            (table, interner) = TableLoad.Into(_w2[round], _peers, round, table, interner, 100_000);
         return table!.PathCount;
     }
 }

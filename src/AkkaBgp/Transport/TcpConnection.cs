@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -484,23 +485,43 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
     /// partial message is moved to the front before the next receive. While the handler owes too many
     /// acknowledgements the loop does not call receive at all, so the kernel's receive buffer fills and
     /// TCP flow control closes the peer's window.
+    ///
+    /// An idle session holds no receive buffer. Once everything received has been consumed and the last receive
+    /// did not fill its chunk (the socket is drained, as between KEEPALIVEs), the buffer goes back to the pool and
+    /// the loop waits with a zero-byte receive, which completes when data arrives (or the peer closes), before
+    /// renting one again. A full-table transfer fills every chunk and keeps its buffer throughout. Before this,
+    /// every session owned 36 KiB here and 64 KiB in the write loop for its whole life: at 2,000 sessions
+    /// about 200 MiB of 280 (issue 11, bench/RESULTS.md).
     /// </summary>
     private async Task ReadLoopAsync(IActorRef self, IActorRef handler, CancellationToken ct)
     {
         // Room for one partial message of the largest allowed length plus one receive: 4 KiB + chunk until
-        // Extended Messages (RFC 8654) is negotiated, so thousands of idle sessions stay small.
-        var buffer = new byte[_rules.MaxLength + _options.ReceiveChunk];
+        // Extended Messages (RFC 8654) is negotiated.
+        byte[]? buffer = null;
         int filled = 0;
+        bool drained = true;
         string reason = "peer closed the connection";
         try
         {
             while (!ct.IsCancellationRequested)
             {
                 int needed = _rules.MaxLength + _options.ReceiveChunk;
-                if (buffer.Length < needed) Array.Resize(ref buffer, needed);
-                int n = await _socket.ReceiveAsync(buffer.AsMemory(filled, Math.Min(_options.ReceiveChunk, buffer.Length - filled)),
-                    SocketFlags.None, ct).ConfigureAwait(false);
+                if (buffer is null)
+                {
+                    if (drained) await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, ct).ConfigureAwait(false);
+                    buffer = TransferBuffers.Rent(needed);
+                }
+                else if (buffer.Length < needed)
+                {
+                    var larger = TransferBuffers.Rent(needed);
+                    buffer.AsSpan(0, filled).CopyTo(larger);
+                    TransferBuffers.Return(buffer);
+                    buffer = larger;
+                }
+                int chunk = Math.Min(_options.ReceiveChunk, buffer.Length - filled);
+                int n = await _socket.ReceiveAsync(buffer.AsMemory(filled, chunk), SocketFlags.None, ct).ConfigureAwait(false);
                 if (n == 0) break;
+                drained = n < chunk;
                 Interlocked.Add(ref _bytesReceived, n);
                 filled += n;
                 int offset = 0;
@@ -526,6 +547,11 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
                     buffer.AsSpan(offset, filled - offset).CopyTo(buffer);
                     filled -= offset;
                 }
+                if (filled == 0 && drained)
+                {
+                    TransferBuffers.Return(buffer);
+                    buffer = null;
+                }
             }
         }
         catch (OperationCanceledException) { return; }
@@ -536,8 +562,16 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
             // A decoder bug must not kill the process: report it as a failed connection.
             reason = $"read loop failed: {e.GetType().Name}: {e.Message}";
         }
+        finally
+        {
+            // Decoded messages never point into the buffer (they copy what they keep), so it can be reused at once.
+            if (buffer is not null) TransferBuffers.Return(buffer);
+        }
         if (!ct.IsCancellationRequested) self.Tell(new ReadEnded(reason), self);
     }
+
+    /// <summary>Receive and send buffers of sessions that are transferring something; idle sessions hold none.</summary>
+    private static ArrayPool<byte> TransferBuffers => ArrayPool<byte>.Shared;
 
     /// <summary>Decodes one framed message and tells the handler. False when reading must stop.</summary>
     private bool Deliver(ReadOnlySpan<byte> message, DecodeRules rules, IActorRef handler, IActorRef self)
@@ -571,15 +605,17 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
     // ---- write loop ----------------------------------------------------------------------------
 
     /// <summary>Writes queued buffers in order, coalescing small ones (1,000 KEEPALIVEs become one send).
-    /// Each completed send is reported as progress for the send hold timer.</summary>
+    /// Each completed send is reported as progress for the send hold timer. The coalescing buffer is rented while
+    /// the queue has something and returned when it is empty, so an idle session holds none.</summary>
     private async Task WriteLoopAsync(IActorRef self, CancellationToken ct)
     {
         var reader = _outbound.Reader;
-        var batch = new byte[64 * 1024];
+        byte[]? batch = null;
         try
         {
             while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
             {
+                batch = TransferBuffers.Rent(64 * 1024);
                 while (reader.TryRead(out var item))
                 {
                     if (item.Length >= batch.Length)
@@ -597,6 +633,8 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
                     }
                     await SendAllAsync(batch.AsMemory(0, used), self, ct).ConfigureAwait(false);
                 }
+                TransferBuffers.Return(batch);
+                batch = null;
             }
         }
         catch (OperationCanceledException) { }
@@ -604,6 +642,11 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
         catch (SocketException e)
         {
             if (!ct.IsCancellationRequested) self.Tell(new WriteFailed($"send failed: {e.SocketErrorCode}"), self);
+        }
+        finally
+        {
+            // A send that failed or was cancelled has returned: nothing reads the buffer any more.
+            if (batch is not null) TransferBuffers.Return(batch);
         }
     }
 
