@@ -40,13 +40,14 @@ public class RetainedHeapBenchmarks
             // Each operation is seconds long and its figure does not vary with repetition: a few single-invocation
             // iterations are enough.
             AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(1).WithIterationCount(3));
-            AddColumn(new RetainedColumn("Retained MiB/1M paths", f => f.MiBPerMillionPaths.ToString("N1")));
-            AddColumn(new RetainedColumn("Retained B/path", f => f.BytesPerPath.ToString("N1")));
-            AddColumn(new RetainedColumn("Paths", f => f.Paths.ToString("N0")));
+            AddColumn(new RetainedColumn("Retained MiB/1M paths", f => f.MiBPerMillionPaths.ToString("N1"),
+                "Managed heap still reachable after the load, once its UPDATEs were dropped (RetainedHeap), per 1M paths"));
+            AddColumn(new RetainedColumn("Retained B/path", f => f.BytesPerPath.ToString("N1"), "The same, per path"));
+            AddColumn(new RetainedColumn("Paths", f => f.Paths.ToString("N0"), "Paths in the RIB after the load"));
         }
     }
 
-    private sealed class RetainedColumn(string name, Func<RetainedFigure, string> format) : IColumn
+    private sealed class RetainedColumn(string name, Func<RetainedFigure, string> format, string legend) : IColumn
     {
         public string Id => "Retained." + name;
         public string ColumnName => name;
@@ -55,7 +56,7 @@ public class RetainedHeapBenchmarks
         public int PriorityInCategory => 0;
         public bool IsNumeric => true;
         public UnitType UnitType => UnitType.Dimensionless;
-        public string Legend => "Managed heap still reachable after the load, once its UPDATEs were dropped (RetainedHeap)";
+        public string Legend => legend;
         public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
         public bool IsAvailable(Summary summary) => true;
         public string GetValue(Summary summary, BenchmarkCase benchmarkCase) =>
