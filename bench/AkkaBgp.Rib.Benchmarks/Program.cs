@@ -59,6 +59,7 @@ internal static class RetainedMemory
         RetainedHeap.Table(50_000); // warm the code paths once
         Console.WriteLine(RetainedHeap.Table(1_000_000));
         Console.WriteLine(RetainedHeap.ThroughRibActor(1, 1_000_000, 2));
+        Console.WriteLine(RetainedHeap.ThroughRibActor(1, 1_000_000, 1));
         Console.WriteLine(RetainedHeap.ThroughRibActor(10, 100_000, 2));
     }
 
