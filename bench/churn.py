@@ -21,7 +21,7 @@ Reported per run:
 
 The table file is ../shared/bench's W1 table (gen_table.py, made by its runner on the first W1 run).
 """
-import argparse, asyncio, importlib.util, json, os, re, struct, subprocess, sys, tempfile, time, urllib.request
+import argparse, asyncio, importlib.util, json, os, re, struct, subprocess, time, urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHARED = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "bench"))
@@ -205,17 +205,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--results")
     args = ap.parse_args()
-    classes = {"akkabgp": ms.AkkaBgp, "bird": ms.Bird}
-    for r in range(1, args.repeat + 1):
-        for name in args.dut.split(","):
-            with tempfile.TemporaryDirectory(prefix=f"churn-{name}-") as work:
-                row = asyncio.run(run_one(classes[name], args.rate, args.duration, work))
-            row.update(repeat=r, date=time.strftime("%Y-%m-%d"))
-            print(json.dumps(row), flush=True)
-            if args.results:
-                with open(args.results, "a") as f:
-                    f.write(json.dumps(row) + "\n")
-
+    ms.interleaved(args.dut, args.repeat, args.results, lambda dut, work: run_one(dut, args.rate, args.duration, work))
 
 if __name__ == "__main__":
     main()

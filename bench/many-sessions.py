@@ -257,17 +257,24 @@ def main():
     import resource
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * args.sessions + 1024)), hard))
+    interleaved(args.dut, args.repeat, args.results,
+                lambda dut, work: run_one(dut, args.sessions, args.idle, work, args.mode, args.handshakes))
+
+
+def interleaved(names, repeats, results, run):
+    """Repeat 1 of every DUT in `names` (comma list), then repeat 2, ...; `run(dut_class, work_dir)` is a coroutine
+    returning the run's row, printed and appended to `results` as one JSON line. bench/churn.py uses it too."""
     duts = {"akkabgp": AkkaBgp, "bird": Bird}
-    for repeat in range(1, args.repeat + 1):
-        for name in args.dut.split(","):
+    for repeat in range(1, repeats + 1):
+        for name in names.split(","):
             if name == "bird" and not shutil.which("bird"):
                 sys.exit("bird2 is needed (apt-get install bird2)")
-            work = tempfile.mkdtemp(prefix=f"akkabgp-many-{name}.")
-            r = asyncio.run(run_one(duts[name], args.sessions, args.idle, work, args.mode, args.handshakes))
+            work = tempfile.mkdtemp(prefix=f"akkabgp-bench-{name}.")
+            r = asyncio.run(run(duts[name], work))
             r.update(repeat=repeat, date=time.strftime("%Y-%m-%d"))
             print(json.dumps(r), flush=True)
-            if args.results:
-                with open(args.results, "a") as f:
+            if results:
+                with open(results, "a") as f:
                     f.write(json.dumps(r) + "\n")
 
 
