@@ -115,6 +115,14 @@ public sealed class ClusterRoutesTests : TestKit, IDisposable
         }
     }
 
+    /// <summary>A reply of the cluster-routes actor and a message from one of its checkers (or a checker's Terminated):
+    /// they come from two actors, so either may arrive first (fresh-clone runs saw both orders).</summary>
+    private (TA, TB) ExpectBoth<TA, TB>()
+    {
+        var replies = ReceiveN(2);
+        return (Assert.Single(replies.OfType<TA>()), Assert.Single(replies.OfType<TB>()));
+    }
+
     private IActorRef ExpectChecker(Prefix prefix)
     {
         var (what, p, relay) = ExpectMsg<(string, Prefix, IActorRef)>();
@@ -155,11 +163,8 @@ public sealed class ClusterRoutesTests : TestKit, IDisposable
         Assert.Equal(new WithdrawLocalRoute(Prefix.Parse("203.0.113.0/24"), Cluster: true), rib.ExpectMsg<WithdrawLocalRoute>());
         Watch(checker);
         routes.Tell(new UseConfiguredClusterRoutes([]));
-        // The reply and the checker's Terminated come from two actors: either may arrive first (a fresh-clone run saw
-        // the Terminated first).
-        var replies = ReceiveN(2);
-        Assert.Single(replies.OfType<ClusterRoutesApplied>());
-        Assert.Equal(checker, Assert.Single(replies.OfType<Terminated>()).ActorRef);
+        var (_, stopped) = ExpectBoth<ClusterRoutesApplied, Terminated>();
+        Assert.Equal(checker, stopped.ActorRef);
         rib.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // failing and withdrawn already: nothing to withdraw
     }
 
@@ -188,11 +193,8 @@ public sealed class ClusterRoutesTests : TestKit, IDisposable
         var routes = Sys.ActorOf(ClusterRoutes.Props(rib.Ref, () => [Route("198.51.100.0/24", Check)], shared: false, r => Props.Create(() => new Relay(test, r.Prefix))));
         var first = ExpectChecker(Anycast);
         routes.Tell(new UseConfiguredClusterRoutes([Route("198.51.100.0/24", Check with { Fall = 5 })]));
-        // The reply and the new checker's first message come from two actors: either may arrive first (a fresh-clone
-        // run saw the checker's first).
-        var replies = ReceiveN(2);
-        Assert.Equal(["198.51.100.0/24"], Assert.Single(replies.OfType<ClusterRoutesApplied>()).Changed);
-        var (what, prefix, second) = Assert.Single(replies.OfType<(string, Prefix, IActorRef)>());
+        var (applied, (what, prefix, second)) = ExpectBoth<ClusterRoutesApplied, (string, Prefix, IActorRef)>();
+        Assert.Equal(["198.51.100.0/24"], applied.Changed);
         Assert.Equal(("checker", Anycast), (what, prefix));
         // The old checker's last word (sent by the test as if from it) does not announce anything.
         routes.Tell(new RouteHealthChanged(Anycast, RouteHealth.Checking, RouteHealth.Passing, "late"), first);

@@ -70,8 +70,7 @@ public sealed class AttributeInterner
         public static readonly SetComparer Instance = new();
 
         public bool Equals(RouteAttributes? x, RouteAttributes? y) =>
-            ReferenceEquals(x, y) || (x is not null && y is not null && x.Hash == y.Hash && x.OtcLeak == y.OtcLeak
-                && x.Attributes.Equals(y.Attributes) && x.MpNextHop.AsSpan().SequenceEqual(y.MpNextHop));
+            ReferenceEquals(x, y) || (x is not null && y is not null && Equals(new Probe(x.Attributes, x.MpNextHop, x.Hash, x.OtcLeak), y));
 
         public int GetHashCode(RouteAttributes r) => r.Hash;
 
