@@ -39,6 +39,15 @@ public sealed record BgpConfig
     public IReadOnlyList<AkkaBgp.Rpki.RtrCacheSettings> RpkiCaches { get; init; } = [];
     /// <summary>The <c>akka</c> section, Akka.NET's own configuration, with the few settings the host checks.</summary>
     public required AkkaSettings Akka { get; init; }
+
+    /// <summary>
+    /// Whether this node is a member of an Akka.NET cluster (remoting, membership, replicated cluster routes, placement):
+    /// when it has seed nodes to join, a fixed remoting port other nodes can name as their seed, or a neighbor placed in
+    /// the cluster. Otherwise it runs alone, without remoting or membership: a node on a port chosen at each start that
+    /// joins nobody can never have another member, and the two cost it ~14 MiB and 0.1-0.2 % of a core doing nothing
+    /// (bench/RESULTS.md, 2026-12-05 night). Its cluster routes and cluster-scope views then cover this node only.
+    /// </summary>
+    public bool Clustered => Akka.SeedNodes.Count > 0 || Akka.RemotePort != 0 || PlacedInCluster.Count > 0;
     /// <summary>The whole resolved tree (user file over reference.conf), for sections other parts of the host own.</summary>
     public required HoconConfig Source { get; init; }
 

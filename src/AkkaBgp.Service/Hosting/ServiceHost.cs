@@ -202,15 +202,18 @@ public static class ServiceHost
             loggers.ClearLoggers();
             loggers.AddSerilogLogging();
         });
-        akka.WithRemoting(hostname: settings.RemoteHostname, port: settings.RemotePort);
-        akka.WithClustering(new ClusterOptions
+        if (config.Clustered)
         {
-            Roles = [HealthEndpoints.Role],
-            SeedNodes = settings.SeedNodes.Count == 0 ? null : [.. settings.SeedNodes],
-            SplitBrainResolver = new KeepMajorityOption(),
-        });
+            akka.WithRemoting(hostname: settings.RemoteHostname, port: settings.RemotePort);
+            akka.WithClustering(new ClusterOptions
+            {
+                Roles = [HealthEndpoints.Role],
+                SeedNodes = settings.SeedNodes.Count == 0 ? null : [.. settings.SeedNodes],
+                SplitBrainResolver = new KeepMajorityOption(),
+            });
+            akka.WithAkkaClusterReadinessCheck();
+        }
         akka.WithActorSystemLivenessCheck();
-        akka.WithAkkaClusterReadinessCheck();
         if (settings.ToHocon() is { Length: > 0 } section)
             akka.AddHocon(ConfigurationFactory.ParseString(section), HoconAddMode.Prepend);
         akka.AddHocon(ConfigurationFactory.ParseString($"akka.loglevel = {SerilogSetup.BusLevel(config.Logging, settings.LogLevel).ToString().ToUpperInvariant()}"),

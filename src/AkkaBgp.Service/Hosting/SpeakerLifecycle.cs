@@ -102,6 +102,12 @@ public sealed class SpeakerLifecycle(
                 bmp.StatisticsInterval, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), bmp.Buffer),
             () => registry.TryGet<AkkaBgp.Rib.Engine.RibActor>(out var rib) ? rib : null), $"bmp-{i}")).ToArray();
 
+        if (!running.Current.Clustered)
+        {
+            // Alone: nothing to join, so the speaker starts at once.
+            _ = StartSpeakerAsync(system, registry);
+            return;
+        }
         var cluster = Cluster.Get(system);
         var seeds = running.Current.Akka.SeedNodes;
         readiness.NotReady(seeds.Count == 0 ? "joining the cluster (itself)" : $"joining the cluster (seed nodes {string.Join(", ", seeds)})");
@@ -157,7 +163,7 @@ public sealed class SpeakerLifecycle(
             // RPKI route origin validation (RFC 6811, RFC 8210): one RTR client per configured cache; without any it
             // idles, and every route is NotFound.
             // Routes every node of the cluster announces, each gated by this node's own health check (issue 17).
-            registry.Register<Nodes.ClusterRoutes>(system.ActorOf(Nodes.ClusterRoutes.Props(refs.Rib, () => running.Current.ClusterRoutes, shared: true), Nodes.ClusterRoutes.Name));
+            registry.Register<Nodes.ClusterRoutes>(system.ActorOf(Nodes.ClusterRoutes.Props(refs.Rib, () => running.Current.ClusterRoutes, shared: running.Current.Clustered), Nodes.ClusterRoutes.Name));
             // placement = cluster neighbors: Cluster Sharding runs each on one node at a time (issue 17).
             if (running.Current.PlacedInCluster.Count > 0)
                 await Nodes.PlacedNeighbor.StartAsync(system, refs.Supervisor,
@@ -180,9 +186,9 @@ public sealed class SpeakerLifecycle(
             _ = WarmUpRibAsync(system);
             // The pid is logged because under `dotnet run` the service is a child process: `kill -HUP` must go to this
             // pid, not to the `dotnet run` parent.
-            _log.Information("Speaker started (pid {Pid}): router-id {RouterId}, AS {LocalAs}, {Neighbors} neighbor(s), BGP on {Listen}, cluster member {Member}, management on {Management}",
+            _log.Information("Speaker started (pid {Pid}): router-id {RouterId}, AS {LocalAs}, {Neighbors} neighbor(s), BGP on {Listen}, {Member}, management on {Management}",
                 Environment.ProcessId, running.Current.RouterIdAddress, running.Current.LocalAs, running.Current.Neighbors.Count,
-                string.Join(", ", listener.Bound), Cluster.Get(system).SelfAddress, running.Current.Management.Url);
+                string.Join(", ", listener.Bound), running.Current.Clustered ? $"cluster member {Cluster.Get(system).SelfAddress}" : "alone (no cluster)", running.Current.Management.Url);
         }
         catch (Exception e)
         {

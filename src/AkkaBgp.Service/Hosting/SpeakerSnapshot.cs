@@ -83,7 +83,7 @@ public sealed class SpeakerSnapshot(IRequiredActor<NeighborSupervisor> neighbors
     public async Task RefreshClusterAsync(CancellationToken ct = default)
     {
         // The actor system is looked up at the first scrape: it exists only once the host has started it.
-        if (services?.GetService(typeof(ActorSystem)) is ActorSystem system)
+        if (services?.GetService(typeof(ActorSystem)) is ActorSystem system && Nodes.Membership.IsClustered(system))
         {
             _members = Akka.Cluster.Cluster.Get(system).State;
             var sharding = Akka.Cluster.Sharding.ClusterSharding.Get(system);

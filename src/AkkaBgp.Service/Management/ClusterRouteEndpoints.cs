@@ -51,7 +51,7 @@ public static class ClusterRouteEndpoints
     {
         if ((await FindAsync(route.Prefix, clusterRoutes, ct))?.Route.Where is { } where)
             return Problems.Conflict($"{route.Prefix} is a cluster route of the configuration ({where}); change it there and reload");
-        bool majority = await ClusterRoutes.PutAsync(system, route);
+        bool majority = await ClusterRoutes.PutAsync(system, await clusterRoutes.GetAsync(ct), route);
         return Written(majority, "announced", route.Prefix, StatusCodes.Status201Created);
     }
 
@@ -60,7 +60,7 @@ public static class ClusterRouteEndpoints
         var known = await FindAsync(prefix, clusterRoutes, ct);
         if (known is null) return Problems.NotFound($"{prefix} is not a cluster route");
         if (known.Route.Where is { } where) return Problems.Conflict($"{prefix} is a cluster route of the configuration ({where}); remove it there and reload");
-        bool majority = await ClusterRoutes.DeleteAsync(system, prefix);
+        bool majority = await ClusterRoutes.DeleteAsync(system, await clusterRoutes.GetAsync(ct), prefix);
         return Written(majority, "withdrawn", prefix, StatusCodes.Status200OK);
     }
 

@@ -71,7 +71,10 @@ public static class EventSubscription
             using var stop = ct.Register(() => kill.Shutdown());
             try
             {
-                await done;
+                // Not only `done`: once the actor system has terminated (it can finish before the host stops the
+                // web server, e.g. on SIGTERM without a cluster to leave) the stream is gone without completing it,
+                // and an open /bgp/events would then hold the host's shutdown for its whole timeout.
+                await done.WaitAsync(ct);
                 return SubscriptionEnd.Ended;
             }
             catch (BufferOverflowException)

@@ -39,6 +39,7 @@ public static class HealthEndpoints
         // Akka Management's ClusterMembers shape (JVM cluster-http-management), from this node's view of the cluster.
         app.MapGet("/cluster/members", (ActorSystem system) =>
         {
+            if (!Nodes.Membership.IsClustered(system)) return Problems.NotFound(Nodes.Membership.NotClustered);
             var cluster = Cluster.Get(system);
             var state = cluster.State;
             var up = state.Members.Where(m => m.Status == MemberStatus.Up).ToArray();
@@ -76,6 +77,7 @@ public static class HealthEndpoints
         {
             // The member's full address URL-encoded (akka.tcp%3A%2F%2Fakka-bgp%40127.0.0.1%3A4053) or just host:port.
             var text = Uri.UnescapeDataString(address);
+            if (!Nodes.Membership.IsClustered(system)) return Problems.NotFound(Nodes.Membership.NotClustered);
             var cluster = Cluster.Get(system);
             var member = cluster.State.Members.FirstOrDefault(m => m.Address.ToString() == text || $"{m.Address.Host}:{m.Address.Port}" == text);
             if (member is null) return Problems.NotFound($"'{text}' is not a member of this cluster (GET /cluster/members lists them)");

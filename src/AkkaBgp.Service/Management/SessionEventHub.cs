@@ -89,7 +89,7 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
     public SessionEventHub(BgpMetrics metrics, Serilog.ILogger log)
     {
         _sessions = log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "AkkaBgp.Sessions");
-        _clusterEvents = Context.System.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal);
+        _clusterEvents = Nodes.Membership.IsClustered(Context.System);
         Receive<SessionStateChanged>(c =>
         {
             metrics.SessionTransition(c);
@@ -243,11 +243,11 @@ public sealed class SessionEventHub : ReceiveActor, IWithTimers
     private void Broadcast(ServerEvent e)
     {
         if (_watchers.Count > 0) _input.Tell(e, Self);
-        // Members of a cluster see each other's events on /bgp/events?scope=cluster (issue 17).
-        if (_clusterEvents) Nodes.ClusterEvents.Publish(Context.System, e);
+        // Members of a cluster see each other's events on /bgp/events?scope=cluster (issue 17); a node alone sees its own.
+        Nodes.ClusterEvents.Publish(Context.System, e);
     }
 
-    /// <summary>Only a system with the cluster provider has a DistributedPubSub (unit tests run the hub without one).</summary>
+    /// <summary>Only a system with the cluster provider has membership events (a node alone, and unit tests, have none).</summary>
     private readonly bool _clusterEvents;
 
     private static bool SameCounts(RibSummary a, RibSummary b) =>

@@ -31,8 +31,10 @@ public static class ClusterEvents
     public static void Publish(ActorSystem system, ServerEvent e)
     {
         if (!Shared(e.Name)) return;
-        var node = Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
-        DistributedPubSub.Get(system).Mediator.Tell(new Publish(Topic, new ClusterEvent(node, e.Name, JsonSerializer.Serialize(e.Data, Web))));
+        var message = new ClusterEvent(Membership.Self(system).ToString(), e.Name, JsonSerializer.Serialize(e.Data, Web));
+        // Alone, "the cluster" is this node: the topic is its own event stream.
+        if (Membership.IsClustered(system)) DistributedPubSub.Get(system).Mediator.Tell(new Publish(Topic, message));
+        else system.EventStream.Publish(message);
     }
 
     /// <summary>Feeds the topic into a bounded channel; a listener that falls <paramref name="buffer"/> events behind is
@@ -41,7 +43,12 @@ public static class ClusterEvents
     {
         public Listener(ChannelWriter<ClusterEvent> writer, TaskCompletionSource subscribed)
         {
-            DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(Topic, Self));
+            if (Membership.IsClustered(Context.System)) DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(Topic, Self));
+            else
+            {
+                Context.System.EventStream.Subscribe(Self, typeof(ClusterEvent));
+                subscribed.TrySetResult();
+            }
             Receive<SubscribeAck>(_ => subscribed.TrySetResult());
             Receive<ClusterEvent>(e =>
             {
@@ -114,6 +121,7 @@ public static class ClusterEvents
 
     private static async Task KnownEverywhereAsync(ActorSystem system, TimeSpan within, CancellationToken ct)
     {
+        if (!Membership.IsClustered(system)) return;
         var deadline = DateTime.UtcNow + within;
         while (DateTime.UtcNow < deadline)
         {

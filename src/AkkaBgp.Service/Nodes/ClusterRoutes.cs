@@ -71,7 +71,7 @@ public sealed class ClusterRoutes : ReceiveActor
     {
         _rib = rib;
         _checker = checker ?? (r => RouteHealthCheck.Props(r.Prefix, r.Check!));
-        _node = shared ? Cluster.Get(Context.System).SelfAddress.ToString() : "local";
+        _node = Membership.Self(Context.System).ToString();
         _configured = configured().ToDictionary(r => r.Prefix);
         if (shared) DistributedData.Get(Context.System).Replicator.Tell(Dsl.Subscribe(Key, Self));
 
@@ -80,6 +80,16 @@ public sealed class ClusterRoutes : ReceiveActor
             if (!c.Key.Equals(Key)) return;
             _shared = Parse(c.Get(Key));
             Reconcile();
+        });
+        // Alone (no cluster, so no replicated data): the API's routes live in this actor.
+        Receive<WriteAlone>(w =>
+        {
+            var next = new Dictionary<Prefix, ClusterRoute>(_shared);
+            if (w.Route is { } route) next[route.Prefix] = route;
+            else next.Remove(w.Prefix);
+            _shared = next;
+            Reconcile();
+            Sender.Tell(true);
         });
         Receive<UseConfiguredClusterRoutes>(u =>
         {
@@ -226,6 +236,16 @@ public sealed class ClusterRoutes : ReceiveActor
     /// <summary>Removes an API cluster route; the result as for <see cref="PutAsync"/>.</summary>
     public static Task<bool> DeleteAsync(ActorSystem system, Prefix prefix) =>
         WriteAsync(system, (d, cluster) => d.Remove(cluster, prefix.ToString()));
+
+    /// <summary>An API write on a node that runs alone: <see cref="Route"/> set, or <see cref="Prefix"/> removed when null.</summary>
+    private sealed record WriteAlone(Prefix Prefix, ClusterRoute? Route);
+
+    /// <summary>Alone, the write goes to this node's <see cref="ClusterRoutes"/> actor, which is then "every node".</summary>
+    public static Task<bool> PutAsync(ActorSystem system, IActorRef routes, ClusterRoute route) => Membership.IsClustered(system)
+        ? PutAsync(system, route) : routes.Ask<bool>(new WriteAlone(route.Prefix, route), WriteTimeout);
+
+    public static Task<bool> DeleteAsync(ActorSystem system, IActorRef routes, Prefix prefix) => Membership.IsClustered(system)
+        ? DeleteAsync(system, prefix) : routes.Ask<bool>(new WriteAlone(prefix, null), WriteTimeout);
 
     private static async Task<bool> WriteAsync(ActorSystem system, Func<LWWDictionary<string, string>, Cluster, LWWDictionary<string, string>> modify)
     {

@@ -23,7 +23,7 @@ public sealed class ClusterViewResponder : ReceiveActor
 
     public ClusterViewResponder(Func<ClusterViewQuery, CancellationToken, Task<string?>> view)
     {
-        var self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
+        var self = Membership.Self(Context.System).ToString();
         ReceiveAsync<ClusterViewQuery>(async q =>
         {
             var replyTo = Sender;
@@ -77,9 +77,7 @@ public static class ClusterView
 
     public static async Task<JsonObject> GatherAsync(ActorSystem system, ClusterViewQuery query, string rows)
     {
-        var state = Akka.Cluster.Cluster.Get(system).State;
-        var members = state.Members.Where(m => m.Status is MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Leaving)
-            .Select(m => m.Address).ToList();
+        var members = Membership.Answering(system);
         var asks = members.Select(async address =>
         {
             try

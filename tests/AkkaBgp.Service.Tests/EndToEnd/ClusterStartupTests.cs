@@ -61,10 +61,18 @@ public sealed class ClusterStartupTests
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Contains("127.0.66.2", await response.Content.ReadAsStringAsync());
         }
+        // Akka Management's ClusterMembers shape: a real Akka.NET cluster of one, the node Up and leader.
         var members = await service.GetJsonAsync("cluster/members");
         Assert.Equal(self, members.GetProperty("selfNode").GetString());
         var member = Assert.Single(members.GetProperty("members").EnumerateArray());
         Assert.Equal((self, "Up"), (member.GetProperty("node").GetString(), member.GetProperty("status").GetString()));
+        Assert.NotEqual("0", member.GetProperty("nodeUid").GetString());
+        Assert.Equal("bgp-speaker", Assert.Single(member.GetProperty("roles").EnumerateArray()).GetString());
+        Assert.Empty(members.GetProperty("unreachable").EnumerateArray());
+        Assert.Equal(self, members.GetProperty("leader").GetString());
+        Assert.Equal(self, members.GetProperty("oldest").GetString());
+        Assert.Equal(self, members.GetProperty("oldestPerRole").GetProperty("bgp-speaker").GetString());
+        Assert.Equal("Healthy", (await service.GetJsonAsync("ready")).GetProperty("checks").GetProperty("akka.cluster.join").GetProperty("status").GetString());
 
         service.Signal("TERM");
         Assert.Equal(0, await service.WaitForExitAsync(Wait));
@@ -112,7 +120,8 @@ public sealed class ClusterStartupTests
     {
         var address = IPAddress.Parse(level == "DEBUG" ? "127.0.66.11" : "127.0.66.12");
         using var config = new ServiceConfig(address);
-        config.Write("", $"  loglevel = {level}");
+        // A member of a cluster (fixed remoting port), so that Akka.NET has INFO lines of its own to log or hold back.
+        config.Write("", $"  loglevel = {level}\n  remote.dot-netty.tcp {{ hostname = \"{address}\", port = {ServiceProcess.FreePort(address)} }}");
         await using var service = await ServiceProcess.StartAsync(config.Path, config.Management);
         service.Signal("TERM");
         Assert.Equal(0, await service.WaitForExitAsync(Wait));
@@ -138,8 +147,9 @@ public sealed class ClusterStartupTests
     [Fact]
     public async Task Akka_logs_at_info_by_default_into_the_same_console_as_ours()
     {
-        using var config = new ServiceConfig(IPAddress.Parse("127.0.66.13"));
-        config.Write("");
+        var address = IPAddress.Parse("127.0.66.13");
+        using var config = new ServiceConfig(address);
+        config.Write("", $"  remote.dot-netty.tcp {{ hostname = \"{address}\", port = {ServiceProcess.FreePort(address)} }}");
         await using var service = await ServiceProcess.StartAsync(config.Path, config.Management);
         service.Signal("TERM");
         Assert.Equal(0, await service.WaitForExitAsync(Wait));

@@ -39,29 +39,32 @@ public sealed class ManagementApiTests(ApiServiceFixture fixture) : IClassFixtur
     private ServiceProcess Service => fixture.Service;
 
     [Fact]
-    public async Task Health_routes_follow_Akka_Management_and_membership_comes_from_the_cluster()
+    public async Task Without_seed_nodes_or_a_fixed_remoting_port_the_node_runs_alone_and_says_so()
     {
         var alive = await Service.GetJsonAsync("alive");
         Assert.Equal("alive", alive.GetProperty("status").GetString());
         Assert.Equal("Healthy", alive.GetProperty("checks").GetProperty("akka.actorsystem").GetProperty("status").GetString());
         var ready = await Service.GetJsonAsync("ready");
         Assert.Equal("ready", ready.GetProperty("status").GetString());
-        Assert.Equal("Healthy", ready.GetProperty("checks").GetProperty("akka.cluster.join").GetProperty("status").GetString());
         Assert.Equal("Healthy", ready.GetProperty("checks").GetProperty("bgp.listeners").GetProperty("status").GetString());
+        // No cluster to join, so no join check (ClusterStartupTests has the member's).
+        Assert.False(ready.GetProperty("checks").TryGetProperty("akka.cluster.join", out _));
 
-        // A real Akka.NET cluster of one: remoting on loopback at a port the kernel picked, the node Up and leader.
-        var members = await Service.GetJsonAsync("cluster/members");
-        var self = members.GetProperty("selfNode").GetString()!;
-        Assert.Matches(@"^akka\.tcp://akka-bgp@127\.0\.0\.1:\d+$", self);
-        var member = Assert.Single(members.GetProperty("members").EnumerateArray());
-        Assert.Equal(self, member.GetProperty("node").GetString());
-        Assert.Equal("Up", member.GetProperty("status").GetString());
-        Assert.NotEqual("0", member.GetProperty("nodeUid").GetString());
-        Assert.Equal("bgp-speaker", Assert.Single(member.GetProperty("roles").EnumerateArray()).GetString());
-        Assert.Empty(members.GetProperty("unreachable").EnumerateArray());
-        Assert.Equal(self, members.GetProperty("leader").GetString());
-        Assert.Equal(self, members.GetProperty("oldest").GetString());
-        Assert.Equal(self, members.GetProperty("oldestPerRole").GetProperty("bgp-speaker").GetString());
+        // Membership does not exist here: 404 naming the settings that would make the node a member.
+        var (status, _, body) = await Service.SendAsync(HttpMethod.Get, "cluster/members");
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Contains("akka.cluster.seed-nodes", body.GetProperty("detail").GetString());
+        (status, _, body) = await Service.SendAsync(HttpMethod.Delete, "cluster/members/127.0.0.1%3A4053", token: ApiServiceFixture.Token);
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Contains("runs alone", body.GetProperty("detail").GetString());
+
+        // The cluster-wide views answer for the one node there is.
+        var view = await Service.GetJsonAsync("bgp/neighbors?scope=cluster");
+        Assert.Equal("cluster", view.GetProperty("scope").GetString());
+        var rows = view.GetProperty("neighbors").EnumerateArray().ToArray();
+        Assert.Contains(rows, r => r.GetProperty("address").GetString() == ApiServiceFixture.Neighbor);
+        Assert.All(rows, r => Assert.Equal("akka://akka-bgp", r.GetProperty("node").GetString()));
+        Assert.Empty(view.GetProperty("nodesNotAnswering").EnumerateArray());
     }
 
     [Fact]

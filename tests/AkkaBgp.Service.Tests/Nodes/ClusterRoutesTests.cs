@@ -169,6 +169,27 @@ public sealed class ClusterRoutesTests : TestKit, IDisposable
     }
 
     [Fact]
+    public async Task On_a_node_alone_an_API_cluster_route_is_kept_by_the_actor_and_announced_and_withdrawn_like_a_replicated_one()
+    {
+        var rib = CreateTestProbe();
+        var routes = Sys.ActorOf(ClusterRoutes.Props(rib.Ref, () => [], shared: false));
+        var api = new ClusterRoute(new OriginatedRoute { Prefix = Prefix.Parse("203.0.113.0/24") }, null, null); // as the API makes it
+
+        // No cluster in this test system (no replicated data): the write goes to the actor and counts as everyone's.
+        Assert.True(await ClusterRoutes.PutAsync(Sys, routes, api));
+        var announced = rib.ExpectMsg<AnnounceLocalRoute>();
+        Assert.Equal((api.Prefix, true), (announced.Route.Prefix, announced.Cluster));
+        routes.Tell(GetClusterRoutes.Instance);
+        var row = Assert.Single(ExpectMsg<ClusterRouteList>().Routes);
+        Assert.Equal((api.Prefix, (string?)null, "route"), (row.Route.Prefix, row.Route.Where, row.Announced));
+
+        Assert.True(await ClusterRoutes.DeleteAsync(Sys, routes, api.Prefix));
+        Assert.Equal(new WithdrawLocalRoute(api.Prefix, Cluster: true), rib.ExpectMsg<WithdrawLocalRoute>());
+        routes.Tell(GetClusterRoutes.Instance);
+        Assert.Empty(ExpectMsg<ClusterRouteList>().Routes);
+    }
+
+    [Fact]
     public void With_on_failure_announce_a_failing_node_keeps_the_route_with_the_failing_med_and_communities()
     {
         var rib = CreateTestProbe();

@@ -208,7 +208,7 @@ public sealed class RibActor : ReceiveActor, IWithTimers
         var inbound = Context.ActorOf(PeerInbound.Props(peer, _partitions, Sender, _vrps), $"in-{slot}-{id}");
         _sessions[up.Peer] = new Session(peer, inbound, outbound, up.Connection, n, id, Sender);
         if (restart is not null) Resumed(up.Peer, id, inbound, restart, n, cfg.Rib);
-        Log.Info("{Peer}: RIB session up (slot {Slot}, families {Families})", up.Peer, slot, string.Join(", ", n.Families));
+        if (_settings.LogSessions) Log.Info("{Peer}: RIB session up (slot {Slot}, families {Families})", up.Peer, slot, string.Join(", ", n.Families));
     }
 
     /// <summary>
@@ -247,7 +247,7 @@ public sealed class RibActor : ReceiveActor, IWithTimers
             Timers.StartSingleTimer(RestartTimer(address), new RestartTimeExpired(address, r.Generation), restartTime);
             return;
         }
-        Log.Info("{Peer}: RIB session down ({Reason}): withdrawing its routes", address, reason);
+        if (_settings.LogSessions) Log.Info("{Peer}: RIB session down ({Reason}): withdrawing its routes", address, reason);
         _purging[s.Peer.Slot] = _partitions.Length;
         s.Inbound.Tell(new InboundStop(), Self);
     }

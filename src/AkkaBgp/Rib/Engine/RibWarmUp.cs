@@ -35,7 +35,7 @@ public static class RibWarmUp
         var acked = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         int expected = Updates * 2;
         var connection = system.ActorOf(Props.Create(() => new Connection(expected, acked)), name + "-connection");
-        var rib = system.ActorOf(RibActor.Props(settings, _ => NeighborRibConfig.Default), name);
+        var rib = system.ActorOf(RibActor.Props(settings with { LogSessions = false }, _ => NeighborRibConfig.Default), name);
         try
         {
             var session = new NegotiatedSession(TimeSpan.FromSeconds(90), TimeSpan.FromSeconds(30), new HashSet<AfiSafi> { AfiSafi.Ipv4Unicast },

@@ -57,4 +57,7 @@ public sealed record RibSettings
     public DecisionOptions Decision { get; init; } = DecisionOptions.Default;
     /// <summary>Loc-RIB partitions (actors), each owning the prefixes whose hash falls to it.</summary>
     public int Partitions { get; init; } = Math.Max(1, Environment.ProcessorCount);
+    /// <summary>Log sessions coming up and going down at info (off for <see cref="Engine.RibWarmUp"/>'s synthetic peer,
+    /// which an operator must not mistake for a neighbor).</summary>
+    public bool LogSessions { get; init; } = true;
 }
