@@ -23,6 +23,40 @@ public sealed class TableTests
     }
 
     [Fact]
+    public void A_table_past_several_path_chunks_keeps_every_path_and_best_through_withdrawals_and_slot_reuse()
+    {
+        // 150,000 prefixes from two peers: 300,000 path slots, i.e. the first chunk grown to full size and four more.
+        var a = Add(Peer("10.0.0.2", 65001));
+        var b = Add(Peer("10.0.0.3", 65002));
+        var ra = _interner.Acquire(Attrs([65001]));
+        var rb = _interner.Acquire(Attrs([65002, 7]));
+        const int n = 150_000;
+        static Wire.Prefix At(int i) => Wire.Prefix.IPv4(0x0A000000u + ((uint)i << 8), 24); // 10.0.0.0/24 upwards
+        for (int i = 0; i < n; i++)
+        {
+            _table.Announce(At(i), a, ra);
+            _table.Announce(At(i), b, rb);
+        }
+        Assert.Equal((n, 2 * n), (_table.PrefixCount, _table.PathCount));
+        // Peer a's path is shorter, so it is best everywhere; withdrawing every other one hands those to b.
+        for (int i = 0; i < n; i += 2) _table.Withdraw(At(i), a);
+        Assert.Equal(n + n / 2, _table.PathCount);
+        // Freed slots (in every chunk) are taken again before the table grows.
+        for (int i = 0; i < n; i += 2) _table.Announce(At(i), a, ra);
+        Assert.Equal(2 * n, _table.PathCount);
+        for (int i = 0; i < n; i += 7)
+        {
+            Assert.True(_table.TryGetBest(At(i), out var best, out var from));
+            Assert.Equal((ra, a), (best, from));
+            Assert.Equal([a.Slot, b.Slot], _table.Paths(At(i)).Select(p => p.Peer.Slot).Order().ToArray());
+        }
+        for (int i = 1; i < n; i += 2) _table.Withdraw(At(i), a);
+        Assert.True(_table.TryGetBest(At(n - 1), out var last, out var lastFrom));
+        Assert.Equal((rb, b), (last, lastFrom));
+        Assert.Equal((n, n / 2), (_table.PathsFrom(b.Slot), _table.PathsFrom(a.Slot)));
+    }
+
+    [Fact]
     public void Identical_attribute_sets_are_stored_once_and_freed_with_their_last_path()
     {
         var peer = Add(Peer("10.0.0.2", 65001));

@@ -55,7 +55,15 @@ public sealed class PrefixTable
     private readonly AttributeInterner _interner;
     private readonly DecisionOptions _options;
     private readonly Func<int, RibPeer?> _peerOf;
-    private PathSlot[] _paths = new PathSlot[1024];
+    /// <summary>
+    /// Path slots in chunks of <see cref="ChunkSize"/> once the table is past one chunk: growing adds a chunk instead of
+    /// copying every slot into an array twice the size. A full-table load otherwise held the old and the new array at
+    /// each doubling, and left up to half of the last one unused. Shared bench W1 peak RSS 258-272 -> 248-255 MiB
+    /// (bench/RESULTS.md, 2026-12-05 night). The first chunk still doubles up to full size, so small tables stay small.
+    /// </summary>
+    private PathSlot[][] _chunks = [new PathSlot[1024]];
+    private int _capacity = 1024;
+    private const int ChunkBits = 16, ChunkSize = 1 << ChunkBits, ChunkMask = ChunkSize - 1;
     /// <summary>ADD-PATH path identifiers (RFC 7911) by path slot; null until a path with a non-zero one is stored, so
     /// that tables without ADD-PATH peers pay nothing for them.</summary>
     private uint[]? _ids;
@@ -78,7 +86,7 @@ public sealed class PrefixTable
         {
             if (ipv6) _v6Map.EnsureCapacity(expectedPrefixes);
             else _v4.EnsureCapacity(expectedPrefixes);
-            _paths = new PathSlot[expectedPrefixes + 1];
+            Grow(expectedPrefixes + 1);
         }
     }
 
@@ -175,36 +183,36 @@ public sealed class PrefixTable
         ref var e = ref FindOrAdd(prefix);
         var (oldRoute, oldPeer) = BestOf(e);
         int s = e.Head;
-        while (s != 0 && (_paths[s].Peer != peer.Slot || IdOf(s) != pathId)) s = _paths[s].Next;
+        while (s != 0 && (PathAt(s).Peer != peer.Slot || IdOf(s) != pathId)) s = PathAt(s).Next;
         _interner.AddRef(route);
         bool replaced = s != 0;
         if (s != 0)
         {
-            var previous = _paths[s].Route!;
+            var previous = PathAt(s).Route!;
             // Announced again: no longer stale (RFC 4724 4.2, RFC 7313 4), even when nothing else changed.
-            if (_paths[s].Stale)
+            if (PathAt(s).Stale)
             {
-                _paths[s].Stale = false;
+                PathAt(s).Stale = false;
                 _staleByPeer[peer.Slot]--;
             }
-            if (ReferenceEquals(previous, route) && _paths[s].Filtered == filtered)
+            if (ReferenceEquals(previous, route) && PathAt(s).Filtered == filtered)
             {
                 _interner.Release(route);
                 return new BestChange(oldRoute, oldPeer, oldRoute, oldPeer);
             }
-            Count(peer.Slot, previous, _paths[s].Filtered, -1);
-            _paths[s].Route = route;
-            _paths[s].Filtered = filtered;
+            Count(peer.Slot, previous, PathAt(s).Filtered, -1);
+            PathAt(s).Route = route;
+            PathAt(s).Filtered = filtered;
             _interner.Release(previous);
         }
         else
         {
             s = AllocSlot();
-            // AllocSlot may grow _paths but not the dictionary, so the entry ref is still valid.
-            _paths[s] = new PathSlot { Route = route, Next = e.Head, Peer = (ushort)peer.Slot, Filtered = filtered };
+            // AllocSlot may grow the path slots but not the dictionary, so the entry ref is still valid.
+            PathAt(s) = new PathSlot { Route = route, Next = e.Head, Peer = (ushort)peer.Slot, Filtered = filtered };
             if (pathId != 0)
             {
-                if (_ids is null || _ids.Length < _paths.Length) Array.Resize(ref _ids, _paths.Length);
+                if (_ids is null || _ids.Length < _capacity) Array.Resize(ref _ids, _capacity);
                 _ids[s] = pathId;
             }
             e.Head = s;
@@ -224,11 +232,11 @@ public sealed class PrefixTable
     private int ReselectAfterAdd(int best, int head, int slot, RouteAttributes route, RibPeer peer, bool replaced)
     {
         var x = new Candidate(route, peer, IdOf(slot));
-        if (head == slot && _paths[slot].Next == 0) return BestPathSelector.IsEligible(x, _options) ? slot : 0;
+        if (head == slot && PathAt(slot).Next == 0) return BestPathSelector.IsEligible(x, _options) ? slot : 0;
         if (replaced) return SelectBest(head);
         if (!BestPathSelector.IsEligible(x, _options)) return best;
         if (best == 0) return SelectBest(head);
-        var b = new Candidate(_paths[best].Route!, _peerOf(_paths[best].Peer)!, IdOf(best));
+        var b = new Candidate(PathAt(best).Route!, _peerOf(PathAt(best).Peer)!, IdOf(best));
         int c = BestPathSelector.ComparePreMed(x, b, _options);
         return c > 0 ? best : c < 0 ? slot : SelectBest(head);
     }
@@ -243,13 +251,13 @@ public sealed class PrefixTable
         if (!exists) return default;
         var (oldRoute, oldPeer) = BestOf(e);
         int prev = 0, s = e.Head;
-        while (s != 0 && (_paths[s].Peer != peerSlot || IdOf(s) != pathId)) { prev = s; s = _paths[s].Next; }
+        while (s != 0 && (PathAt(s).Peer != peerSlot || IdOf(s) != pathId)) { prev = s; s = PathAt(s).Next; }
         if (s == 0) return new BestChange(oldRoute, oldPeer, oldRoute, oldPeer);
-        if (prev == 0) e.Head = _paths[s].Next;
-        else _paths[prev].Next = _paths[s].Next;
-        var route = _paths[s].Route!;
-        Count(peerSlot, route, _paths[s].Filtered, -1);
-        if (_paths[s].Stale) _staleByPeer[peerSlot]--;
+        if (prev == 0) e.Head = PathAt(s).Next;
+        else PathAt(prev).Next = PathAt(s).Next;
+        var route = PathAt(s).Route!;
+        Count(peerSlot, route, PathAt(s).Filtered, -1);
+        if (PathAt(s).Stale) _staleByPeer[peerSlot]--;
         _interner.Release(route);
         FreeSlot(s);
         PathCount--;
@@ -278,15 +286,15 @@ public sealed class PrefixTable
         if ((staleOnly ? StaleFrom(peerSlot) : PathsFrom(peerSlot)) == 0) return;
         var affected = new List<Prefix>(staleOnly ? StaleFrom(peerSlot) : PathsFrom(peerSlot));
         foreach (var (p, e) in Entries())
-            for (int s = e.Head; s != 0; s = _paths[s].Next)
-                if (_paths[s].Peer == peerSlot && (!staleOnly || _paths[s].Stale)) { affected.Add(p); break; }
+            for (int s = e.Head; s != 0; s = PathAt(s).Next)
+                if (PathAt(s).Peer == peerSlot && (!staleOnly || PathAt(s).Stale)) { affected.Add(p); break; }
         var ids = new List<uint>();
         foreach (var p in affected)
         {
             ids.Clear();
             ref var e = ref Find(p, out _);
-            for (int s = e.Head; s != 0; s = _paths[s].Next)
-                if (_paths[s].Peer == peerSlot && (!staleOnly || _paths[s].Stale)) ids.Add(IdOf(s));
+            for (int s = e.Head; s != 0; s = PathAt(s).Next)
+                if (PathAt(s).Peer == peerSlot && (!staleOnly || PathAt(s).Stale)) ids.Add(IdOf(s));
             BestChange first = default, last = default;
             for (int i = 0; i < ids.Count; i++)
             {
@@ -304,9 +312,9 @@ public sealed class PrefixTable
         if (PathsFrom(peerSlot) == 0) return 0;
         int n = 0;
         for (int s = 1; s < _used; s++)
-            if (_paths[s].Route is not null && _paths[s].Peer == peerSlot && !_paths[s].Stale)
+            if (PathAt(s).Route is not null && PathAt(s).Peer == peerSlot && !PathAt(s).Stale)
             {
-                _paths[s].Stale = true;
+                PathAt(s).Stale = true;
                 n++;
             }
         _staleByPeer[peerSlot] += n;
@@ -344,8 +352,8 @@ public sealed class PrefixTable
         var list = new List<StoredPath>();
         ref var e = ref Find(prefix, out bool exists);
         if (!exists) return list;
-        for (int s = e.Head; s != 0; s = _paths[s].Next)
-            if (_peerOf(_paths[s].Peer) is { } peer) list.Add(new StoredPath(peer, _paths[s].Route!, s == e.Best, _paths[s].Filtered, _paths[s].Stale, IdOf(s)));
+        for (int s = e.Head; s != 0; s = PathAt(s).Next)
+            if (_peerOf(PathAt(s).Peer) is { } peer) list.Add(new StoredPath(peer, PathAt(s).Route!, s == e.Best, PathAt(s).Filtered, PathAt(s).Stale, IdOf(s)));
         return list;
     }
 
@@ -361,15 +369,15 @@ public sealed class PrefixTable
         ref var e = ref Find(prefix, out bool exists);
         if (!exists || e.Best == 0 || max <= 0) return 0;
         int best = e.Best, taken = 0;
-        if (take(new RankedPath((uint)best, _paths[best].Route!, _peerOf(_paths[best].Peer)!))) taken++;
+        if (take(new RankedPath((uint)best, PathAt(best).Route!, _peerOf(PathAt(best).Peer)!))) taken++;
         if (taken == max) return taken;
         // The candidates are copied out first: take may not touch the table, but it runs other code.
         var slots = new List<int>();
         var candidates = new List<Candidate>();
-        for (int s = e.Head; s != 0; s = _paths[s].Next)
+        for (int s = e.Head; s != 0; s = PathAt(s).Next)
         {
-            if (s == best || _paths[s].Filtered || _peerOf(_paths[s].Peer) is not { } peer) continue;
-            var c = new Candidate(_paths[s].Route!, peer, IdOf(s));
+            if (s == best || PathAt(s).Filtered || _peerOf(PathAt(s).Peer) is not { } peer) continue;
+            var c = new Candidate(PathAt(s).Route!, peer, IdOf(s));
             if (!BestPathSelector.IsEligible(c, _options)) continue;
             candidates.Add(c);
             slots.Add(s);
@@ -401,8 +409,8 @@ public sealed class PrefixTable
         foreach (var (p, e) in Entries())
         {
             if (e.Best == 0) continue;
-            var peer = _peerOf(_paths[e.Best].Peer);
-            if (peer is not null) yield return (p, _paths[e.Best].Route!, peer);
+            var peer = _peerOf(PathAt(e.Best).Peer);
+            if (peer is not null) yield return (p, PathAt(e.Best).Route!, peer);
         }
     }
 
@@ -430,7 +438,7 @@ public sealed class PrefixTable
     }
 
     private (RouteAttributes?, RibPeer?) BestOf(in Entry e)
-        => e.Best == 0 ? (null, null) : (_paths[e.Best].Route, _peerOf(_paths[e.Best].Peer));
+        => e.Best == 0 ? (null, null) : (PathAt(e.Best).Route, _peerOf(PathAt(e.Best).Peer));
 
     private Candidate[] _candidates = new Candidate[16];
     private int[] _candidateSlots = new int[16];
@@ -438,17 +446,17 @@ public sealed class PrefixTable
     private int SelectBest(int head)
     {
         int i = 0;
-        for (int s = head; s != 0; s = _paths[s].Next)
+        for (int s = head; s != 0; s = PathAt(s).Next)
         {
-            if (_paths[s].Filtered) continue;
-            var peer = _peerOf(_paths[s].Peer);
+            if (PathAt(s).Filtered) continue;
+            var peer = _peerOf(PathAt(s).Peer);
             if (peer is null) continue;
             if (i == _candidates.Length)
             {
                 Array.Resize(ref _candidates, i * 2);
                 Array.Resize(ref _candidateSlots, i * 2);
             }
-            _candidates[i] = new Candidate(_paths[s].Route!, peer, IdOf(s));
+            _candidates[i] = new Candidate(PathAt(s).Route!, peer, IdOf(s));
             _candidateSlots[i++] = s;
         }
         int best = BestPathSelector.Select(_candidates.AsSpan(0, i), _options);
@@ -476,20 +484,39 @@ public sealed class PrefixTable
         if (_free != 0)
         {
             int f = _free;
-            _free = _paths[f].Next;
+            _free = PathAt(f).Next;
             return f;
         }
-        if (_used == _paths.Length)
-        {
-            Array.Resize(ref _paths, _paths.Length * 2);
-            if (_ids is not null) Array.Resize(ref _ids, _paths.Length);
-        }
+        if (_used == _capacity) Grow(_used + 1);
         return _used++;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref PathSlot PathAt(int s) => ref _chunks[s >> ChunkBits][s & ChunkMask];
+
+    private void Grow(int atLeast)
+    {
+        while (_capacity < atLeast)
+        {
+            if (_capacity < ChunkSize)
+            {
+                Array.Resize(ref _chunks[0], Math.Min(ChunkSize, Math.Max(_capacity * 2, atLeast)));
+                _capacity = _chunks[0].Length;
+            }
+            else
+            {
+                int n = _capacity >> ChunkBits;
+                if (n == _chunks.Length) Array.Resize(ref _chunks, n * 2);
+                _chunks[n] = new PathSlot[ChunkSize];
+                _capacity += ChunkSize;
+            }
+        }
+        if (_ids is not null && _ids.Length < _capacity) Array.Resize(ref _ids, _capacity);
     }
 
     private void FreeSlot(int s)
     {
-        _paths[s] = new PathSlot { Next = _free };
+        PathAt(s) = new PathSlot { Next = _free };
         if (_ids is not null) _ids[s] = 0;
         _free = s;
     }
