@@ -71,10 +71,12 @@ public static class EventSubscription
             using var stop = ct.Register(() => kill.Shutdown());
             try
             {
-                // Not only `done`: once the actor system has terminated (it can finish before the host stops the
-                // web server, e.g. on SIGTERM without a cluster to leave) the stream is gone without completing it,
-                // and an open /bgp/events would then hold the host's shutdown for its whole timeout.
-                await done.WaitAsync(ct);
+                // The stream ends by itself once the kill switch is pulled (its stages stopped before the request
+                // ends), except when the actor system has terminated first (it can, before the host stops the web
+                // server: SIGTERM without a cluster to leave): the stream is then gone without completing, and an open
+                // /bgp/events would hold the host's shutdown for its whole timeout.
+                if (await Task.WhenAny(done, Terminated(materializer)) != done) return SubscriptionEnd.Ended;
+                await done;
                 return SubscriptionEnd.Ended;
             }
             catch (BufferOverflowException)
@@ -93,6 +95,9 @@ public static class EventSubscription
             hub.Tell(new Unwatch(id), ActorRefs.NoSender);
         }
     }
+
+    private static Task Terminated(IMaterializer materializer) =>
+        materializer is ActorMaterializer m ? m.System.WhenTerminated : Task.Delay(Timeout.Infinite);
 
     /// <summary>Asks for the marker until it comes back through the feed (attaching to a BroadcastHub is asynchronous:
     /// a marker sent before the attachment completes never arrives), then takes the snapshot.</summary>

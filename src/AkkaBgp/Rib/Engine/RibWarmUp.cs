@@ -51,7 +51,7 @@ public static class RibWarmUp
             if (finished == acked.Task)
                 await rib.Ask<RibSummary>(GetRibSummary.Instance, timeout).ConfigureAwait(false);
             rib.Tell(new PeerDown(Peer, "warm-up done", 0, false), ActorRefs.NoSender);
-            return acked.Task.IsCompleted ? acked.Task.Result : 0;
+            return acked.Task.IsCompleted ? await acked.Task.ConfigureAwait(false) : 0;
         }
         finally
         {
