@@ -188,21 +188,23 @@ public sealed class PrefixTable
         bool replaced = s != 0;
         if (s != 0)
         {
-            var previous = PathAt(s).Route!;
+            // Found once: nothing below allocates a slot, so the reference stays valid.
+            ref var path = ref PathAt(s);
+            var previous = path.Route!;
             // Announced again: no longer stale (RFC 4724 4.2, RFC 7313 4), even when nothing else changed.
-            if (PathAt(s).Stale)
+            if (path.Stale)
             {
-                PathAt(s).Stale = false;
+                path.Stale = false;
                 _staleByPeer[peer.Slot]--;
             }
-            if (ReferenceEquals(previous, route) && PathAt(s).Filtered == filtered)
+            if (ReferenceEquals(previous, route) && path.Filtered == filtered)
             {
                 _interner.Release(route);
                 return new BestChange(oldRoute, oldPeer, oldRoute, oldPeer);
             }
-            Count(peer.Slot, previous, PathAt(s).Filtered, -1);
-            PathAt(s).Route = route;
-            PathAt(s).Filtered = filtered;
+            Count(peer.Slot, previous, path.Filtered, -1);
+            path.Route = route;
+            path.Filtered = filtered;
             _interner.Release(previous);
         }
         else
@@ -253,11 +255,12 @@ public sealed class PrefixTable
         int prev = 0, s = e.Head;
         while (s != 0 && (PathAt(s).Peer != peerSlot || IdOf(s) != pathId)) { prev = s; s = PathAt(s).Next; }
         if (s == 0) return new BestChange(oldRoute, oldPeer, oldRoute, oldPeer);
-        if (prev == 0) e.Head = PathAt(s).Next;
-        else PathAt(prev).Next = PathAt(s).Next;
-        var route = PathAt(s).Route!;
-        Count(peerSlot, route, PathAt(s).Filtered, -1);
-        if (PathAt(s).Stale) _staleByPeer[peerSlot]--;
+        ref var path = ref PathAt(s);
+        if (prev == 0) e.Head = path.Next;
+        else PathAt(prev).Next = path.Next;
+        var route = path.Route!;
+        Count(peerSlot, route, path.Filtered, -1);
+        if (path.Stale) _staleByPeer[peerSlot]--;
         _interner.Release(route);
         FreeSlot(s);
         PathCount--;
