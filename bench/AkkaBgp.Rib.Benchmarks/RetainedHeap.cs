@@ -11,19 +11,19 @@ using AkkaBgp.Wire;
 namespace AkkaBgp.Rib.Benchmarks;
 
 /// <summary>What one load left alive on the managed heap once its UPDATEs were gone.</summary>
-public sealed record RetainedFigure(string Load, int Paths, int Prefixes, long Bytes)
+public sealed record RetainedFigure(string Load, int Paths, int Prefixes, long Bytes, int AttributeSets = 0)
 {
     public double BytesPerPath => (double)Bytes / Paths;
     /// <summary>MiB retained per million paths: the unit of the memory budget (a full table is ~1M paths).</summary>
     public double MiBPerMillionPaths => Bytes / 1048576.0 * 1_000_000 / Paths;
     public override string ToString() =>
-        $"{Load}: {Prefixes:N0} prefixes, {Paths:N0} paths, retained {Bytes / 1048576.0:N1} MiB = {BytesPerPath:N1} bytes/path, {MiBPerMillionPaths:N1} MiB per 1M paths";
+        $"{Load}: {Prefixes:N0} prefixes, {Paths:N0} paths, retained {Bytes / 1048576.0:N1} MiB = {BytesPerPath:N1} bytes/path, {MiBPerMillionPaths:N1} MiB per 1M paths, {AttributeSets:N0} attribute sets";
 }
 
 /// <summary>
 /// Retained heap after a load: the bytes that stay reachable once every UPDATE has been processed and dropped, which
 /// is what a full table costs a running speaker for as long as it holds it. Measured as the difference of
-/// <see cref="GC.GetTotalMemory(bool)"/> (after a full blocking collection) around the load, with everything the load
+/// <see cref="GC.GetTotalMemory(bool)"/> (after a full blocking collection) plus the tables' native memory around the load, with everything the load
 /// needs but does not keep (the generated UPDATEs) created and dropped inside a non-inlined method, so no hidden local
 /// of the caller keeps it alive.
 ///
@@ -35,13 +35,22 @@ public static class RetainedHeap
 {
     private static object? _keep;
 
+    /// <summary>The managed heap after a full collection, plus what the tables hold in native memory (the IPv4 prefix
+    /// index, <see cref="PrefixTable.NativeBytesInUse"/>), after the finalizers of dropped tables have given theirs back.</summary>
+    private static long Retained()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        return GC.GetTotalMemory(true) + PrefixTable.NativeBytesInUse;
+    }
+
     /// <summary>W1 into the table alone: one peer's prefixes through attribute interning, insertion and best path.</summary>
     public static RetainedFigure Table(int prefixes)
     {
         _keep = null;
-        long before = GC.GetTotalMemory(true);
+        long before = Retained();
         int paths = LoadTable(prefixes);
-        long after = GC.GetTotalMemory(true);
+        long after = Retained();
         var figure = new RetainedFigure($"table, 1 peer x {prefixes:N0}", paths, prefixes, after - before);
         _keep = null;
         return figure;
@@ -71,12 +80,12 @@ public static class RetainedHeap
         var connections = Enumerable.Range(0, peers)
             .Select(i => system.ActorOf(Props.Create(() => new AckCounter(done)), $"conn-{i}")).ToArray();
         _keep = null;
-        long before = GC.GetTotalMemory(true);
+        long before = Retained();
         var rib = LoadRib(system, connections, done, prefixes, partitions);
-        var (paths, prefixCount) = Summary(rib);
-        long after = GC.GetTotalMemory(true);
+        var (paths, prefixCount, sets) = Summary(rib);
+        long after = Retained();
         GC.KeepAlive(rib);
-        return new RetainedFigure($"RIB actor, {partitions} partition(s), {peers} peer(s) x {prefixes:N0}", paths, prefixCount, after - before);
+        return new RetainedFigure($"RIB actor, {partitions} partition(s), {peers} peer(s) x {prefixes:N0}", paths, prefixCount, after - before, sets);
     }
 
     private static readonly PeerRibSettings ExportNone = new() { Export = new RouteFilter([], FilterVerdict.Reject) };
@@ -103,10 +112,11 @@ public static class RetainedHeap
         return rib;
     }
 
-    private static (int Paths, int Prefixes) Summary(IActorRef rib)
+    private static (int Paths, int Prefixes, int AttributeSets) Summary(IActorRef rib)
     {
-        var v4 = rib.Ask<RibSummary>(GetRibSummary.Instance, TimeSpan.FromSeconds(30)).GetAwaiter().GetResult().Families["ipv4-unicast"];
-        return ((int)v4.Paths, (int)v4.Prefixes);
+        var summary = rib.Ask<RibSummary>(GetRibSummary.Instance, TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+        var v4 = summary.Families["ipv4-unicast"];
+        return ((int)v4.Paths, (int)v4.Prefixes, summary.AttributeSets);
     }
 
     /// <summary>Stands in for a session's connection: counts acknowledged UPDATEs, drops what the RIB sends.</summary>

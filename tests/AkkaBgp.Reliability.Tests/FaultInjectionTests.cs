@@ -75,14 +75,14 @@ public sealed class FaultInjectionTests : Akka.TestKit.Xunit2.TestKit
             ? [new MultiprotocolCapability(AfiSafi.Ipv4Unicast), RouteRefreshCapability.Standard, new FourOctetAsCapability(65001)]
             : [new MultiprotocolCapability(AfiSafi.Ipv4Unicast), new FourOctetAsCapability(65002)]);
 
-    /// <summary>10.{192 + i}.{peer}.1/32 for i below <see cref="RoutesEach"/>, one UPDATE. Each in its own /16: the Loc-RIB
-    /// partition of a prefix follows its /16 (LocRibPartition.PartitionOf), and the partition test needs both
+    /// <summary>10.{6 i}.{peer}.1/32 for i below <see cref="RoutesEach"/>, one UPDATE, spread over fifteen /12s: the Loc-RIB
+    /// partition of a prefix follows its /12 (LocRibPartition.PartitionOf), and the partition test needs both
     /// partitions to hold some.</summary>
     private static byte[] Routes(IPAddress peer)
     {
         byte id = peer.GetAddressBytes()[3];
         uint asn = peer.Equals(A) ? 65001u : 65002u;
-        var nlri = Enumerable.Range(0, RoutesEach).SelectMany(i => new byte[] { 32, 10, (byte)(192 + i), id, 1 }).ToArray();
+        var nlri = Enumerable.Range(0, RoutesEach).SelectMany(i => new byte[] { 32, 10, (byte)(6 * i), id, 1 }).ToArray();
         return UpdateMutator.Serialize([], [[0x40, 1, 1, 0], [0x40, 2, 6, 2, 1, (byte)(asn >> 24), (byte)(asn >> 16), (byte)(asn >> 8), (byte)asn], [0x40, 3, 4, 192, 0, 2, id]], nlri);
     }
 
@@ -198,7 +198,7 @@ public sealed class FaultInjectionTests : Akka.TestKit.Xunit2.TestKit
         long all = 2 * RoutesEach + LocalRoutes;
         await WaitForPaths(s, all, TimeSpan.FromSeconds(20));
         var partition = await Sys.ActorSelection($"/user/{s.Prefix}-rib/rib/loc-rib-0").ResolveOne(TimeSpan.FromSeconds(5));
-        int inPartition = Enumerable.Range(0, RoutesEach).Count(i => LocRibPartition.PartitionOf(Prefix.Parse($"10.{192 + i}.2.1/32"), 2) == 0);
+        int inPartition = Enumerable.Range(0, RoutesEach).Count(i => LocRibPartition.PartitionOf(Prefix.Parse($"10.{6 * i}.2.1/32"), 2) == 0);
         Assert.InRange(inPartition, 1, RoutesEach - 1);
 
         var clock = Stopwatch.StartNew();

@@ -10,9 +10,10 @@ namespace AkkaBgp.Wire.Attributes;
 /// MP_REACH_NLRI/MP_UNREACH_NLRI left out (they carry routes and the next hop, not shared
 /// attributes), Extended Length only when a value exceeds 255 octets, and known attributes with
 /// their defined Optional/Transitive flags. Unknown attributes keep their flags octet byte-exact.
-/// Equality and hash are over those bytes, so the RIB can intern identical sets.
+/// Equality and hash are over those bytes, so the RIB can intern identical sets; they are sealed, so a derived type
+/// (the RIB's interned set, which adds what route selection reads) compares as the attributes it carries.
 /// </summary>
-public sealed class PathAttributes : IEquatable<PathAttributes>
+public class PathAttributes : IEquatable<PathAttributes>
 {
     private readonly byte[] _bytes;
     private int _hash;
@@ -36,6 +37,15 @@ public sealed class PathAttributes : IEquatable<PathAttributes>
     public static readonly PathAttributes Empty = new(Array.Empty<byte>());
 
     internal PathAttributes(byte[] canonical) => _bytes = canonical;
+
+    /// <summary>A set with the same canonical bytes as <paramref name="shared"/> (not copied): for a type that extends
+    /// a decoded set with its own fields in one object rather than holding a second one (issue 11: the RIB keeps
+    /// hundreds of thousands of sets, and a separate object cost 40 bytes each).</summary>
+    protected PathAttributes(PathAttributes shared)
+    {
+        _bytes = shared._bytes;
+        _hash = shared._hash;
+    }
 
     /// <summary>The canonical encoding (4-octet AS form); see the type summary.</summary>
     public ReadOnlyMemory<byte> Encoded => _bytes;
@@ -204,9 +214,9 @@ public sealed class PathAttributes : IEquatable<PathAttributes>
 
     public bool Equals(PathAttributes? other)
         => other is not null && (ReferenceEquals(this, other) || (GetHashCode() == other.GetHashCode() && _bytes.AsSpan().SequenceEqual(other._bytes)));
-    public override bool Equals(object? obj) => Equals(obj as PathAttributes);
+    public sealed override bool Equals(object? obj) => Equals(obj as PathAttributes);
 
-    public override int GetHashCode()
+    public sealed override int GetHashCode()
     {
         int h = _hash;
         if (h != 0) return h;

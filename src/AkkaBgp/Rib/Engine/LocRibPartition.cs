@@ -165,16 +165,18 @@ public sealed class LocRibPartition : ReceiveActor
     /// <param name="local">The RIB's local-origination pseudo-peer; batches of local routes must carry this instance.</param>
     public static Props Props(int index, RibSettings settings, RibPeer local) => Akka.Actor.Props.Create(() => new LocRibPartition(index, settings, local));
 
-    /// <summary>Which partition owns a prefix: a fixed function of the address block that covers it, the /16 for IPv4
-    /// and the /32 for IPv6 (a shorter prefix falls in the block of its first address). Peers put neighbouring
+    /// <summary>Which partition owns a prefix: a fixed function of the address block that covers it, the /12 for IPv4
+    /// and the /20 for IPv6 (a shorter prefix falls in the block of its first address). Peers put neighbouring
     /// prefixes with the same path into one UPDATE; hashing each prefix on its own spread those over every partition,
     /// and each partition then interned its own copy of the attribute set. Keeping a block in one partition keeps it
-    /// interned once (and the IPv4 order index, bucketed by /16, in one partition). Full tables span tens of
-    /// thousands of blocks, so the partitions stay balanced.</summary>
+    /// interned once. The block was the /16 first; with 100,000 prefixes a /16 holds about two, so most UPDATEs still
+    /// crossed blocks: in the shared bench's W2 (10 x 100k) 21 % of the sets were interned twice, in W1 (1 x 1M)
+    /// 16 % (bench/RESULTS.md, issue 11). IPv4 has ~3,500 /12s in use and IPv6 hundreds of /20s, enough for the
+    /// partitions to stay balanced at any partition count a machine offers.</summary>
     public static int PartitionOf(Prefix p, int partitions)
     {
         if (partitions == 1) return 0;
-        ulong block = p.IsIPv6 ? (ulong)(p.IPv6Bits >> 96) : p.IPv4Bits >> 16;
+        ulong block = p.IsIPv6 ? (ulong)(p.IPv6Bits >> 108) : p.IPv4Bits >> 20;
         ulong h = (block + 1) * 0x9E3779B97F4A7C15UL;
         return (int)((h >> 32) % (uint)partitions);
     }

@@ -49,7 +49,7 @@ public sealed class PrefixTable
     }
 
     private readonly bool _v6;
-    private readonly Dictionary<ulong, Entry> _v4 = new();
+    private readonly PrefixKeyMap<Entry> _v4;
     private readonly Dictionary<Prefix, Entry> _v6Map = new();
     private readonly Ipv4PrefixOrder? _v4Order;
     private readonly AttributeInterner _interner;
@@ -79,16 +79,20 @@ public sealed class PrefixTable
     {
         _v6 = ipv6;
         _v4Order = ipv6 ? null : new Ipv4PrefixOrder();
+        _v4 = new PrefixKeyMap<Entry>(ipv6 ? 0 : expectedPrefixes);
         _interner = interner;
         _options = options;
         _peerOf = peerOf;
         if (expectedPrefixes > 0)
         {
             if (ipv6) _v6Map.EnsureCapacity(expectedPrefixes);
-            else _v4.EnsureCapacity(expectedPrefixes);
             Grow(expectedPrefixes + 1);
         }
     }
+
+    /// <summary>Bytes the IPv4 prefix indexes of every table in the process hold outside the managed heap
+    /// (<see cref="PrefixKeyMap{TValue}"/>); a retained-memory figure must add them to the GC's.</summary>
+    public static long NativeBytesInUse => Interlocked.Read(ref NativeIndexMemory.Bytes);
 
     public bool IsIPv6 => _v6;
     public int PrefixCount => _v6 ? _v6Map.Count : _v4.Count;
@@ -115,7 +119,7 @@ public sealed class PrefixTable
             exists = !Unsafe.IsNullRef(ref e6);
             return ref e6;
         }
-        ref var e = ref CollectionsMarshal.GetValueRefOrNullRef(_v4, V4Key(p));
+        ref var e = ref _v4.Find(V4Key(p));
         exists = !Unsafe.IsNullRef(ref e);
         return ref e;
     }
@@ -124,7 +128,7 @@ public sealed class PrefixTable
     {
         if (_v6) return ref CollectionsMarshal.GetValueRefOrAddDefault(_v6Map, p, out _);
         ulong key = V4Key(p);
-        ref var e = ref CollectionsMarshal.GetValueRefOrAddDefault(_v4, key, out bool exists);
+        ref var e = ref _v4.FindOrAdd(key, out bool exists);
         if (!exists) _v4Order!.Add(key);
         return ref e;
     }
@@ -430,7 +434,7 @@ public sealed class PrefixTable
         }
         else
         {
-            foreach (var kv in _v4) yield return (FromV4Key(kv.Key), kv.Value);
+            foreach (var (k, v) in _v4.Entries()) yield return (FromV4Key(k), v);
         }
     }
 

@@ -21,16 +21,22 @@ public enum PathIneligibility : byte
 }
 
 /// <summary>
-/// One interned attribute set as the RIB stores it: the codec's canonical <see cref="PathAttributes"/>,
-/// the MP_REACH next hop (which RFC 4760 keeps outside the shared attributes), and the fields route
-/// selection reads on every comparison, decoded once when the set is first interned so that the decision
-/// process never parses attributes. Shared by every prefix that arrived with the same set (as BIRD's rta).
+/// One interned attribute set as the RIB stores it: the codec's canonical <see cref="PathAttributes"/> (this object
+/// is one, sharing the decoded set's bytes), the MP_REACH next hop (which RFC 4760 keeps outside the shared
+/// attributes), and the fields route selection reads on every comparison, decoded once when the set is first
+/// interned so that the decision process never parses attributes. Shared by every prefix that arrived with the same
+/// set (as BIRD's rta).
+/// <para>
+/// One object rather than a wrapper around a <see cref="PathAttributes"/>: a full table holds ~250,000 sets, ten
+/// tables ~350,000 per million paths, and the second object was 40 bytes of each (issue 11). Equality stays the
+/// attributes' (by bytes, sealed in the base type); the RIB tells sets apart by reference, as they are interned.
+/// </para>
 /// </summary>
-public sealed class RouteAttributes
+public sealed class RouteAttributes : PathAttributes
 {
     internal RouteAttributes(PathAttributes attributes, byte[] mpNextHop, uint localAs, uint routerId, uint clusterId, bool otcLeak = false)
+        : base(attributes)
     {
-        Attributes = attributes;
         OtcLeak = otcLeak;
         MpNextHop = mpNextHop;
         Hash = HashOf(attributes, mpNextHop);
@@ -71,22 +77,26 @@ public sealed class RouteAttributes
         else if (otcLeak) Ineligibility = PathIneligibility.OtcLeak;
     }
 
-    public PathAttributes Attributes { get; }
+    /// <summary>The attribute set itself (this object), for code written against the codec's type.</summary>
+    public PathAttributes Attributes => this;
     /// <summary>MP_REACH_NLRI next hop octets (IPv6: 16 or 32); empty for IPv4 unicast, whose next hop is NEXT_HOP.</summary>
     public byte[] MpNextHop { get; }
 
+    // LocalPref, Origin and OriginatorId hide the base type's properties of the same names on purpose: these are the
+    // values selection compares, read once from the bytes (missing: Has* false, Origin INCOMPLETE); through
+    // Attributes (the PathAttributes view) the nullable readings of the bytes stay available.
     public readonly bool HasLocalPref;
-    public readonly uint LocalPref;
+    public new readonly uint LocalPref;
     public readonly bool HasMed;
     public readonly uint Med;
-    public readonly byte Origin;
+    public new readonly byte Origin;
     /// <summary>RFC 4271 9.1.2.2 (a): AS_SET counts 1, confederation segments 0 (RFC 5065 5.3).</summary>
     public readonly int AsPathLength;
     /// <summary>The neighboring AS for MED comparison (RFC 4271 9.1.2.2 (c)): the first AS of a leading
     /// AS_SEQUENCE, 0 when the path is empty (a route from our own AS).</summary>
     public readonly uint NeighborAs;
     public readonly bool HasOriginatorId;
-    public readonly uint OriginatorId;
+    public new readonly uint OriginatorId;
     public readonly int ClusterListLength;
     public readonly bool NoExport;
     public readonly bool NoAdvertise;
@@ -104,7 +114,7 @@ public sealed class RouteAttributes
     /// prefixes sharing this set are transformed once per neighbor session (see Advertise.ExportCache).</summary>
     internal object? ExportCache;
 
-    public uint? NextHopV4 => Attributes.NextHop;
+    public uint? NextHopV4 => NextHop;
 
     internal static int HashOf(PathAttributes a, ReadOnlySpan<byte> nh)
     {
@@ -146,5 +156,5 @@ public sealed class RouteAttributes
         }
     }
 
-    public override string ToString() => MpNextHop.Length == 0 ? Attributes.ToString() : $"{Attributes}, mp-next-hop {Convert.ToHexString(MpNextHop)}";
+    public override string ToString() => MpNextHop.Length == 0 ? base.ToString() : $"{base.ToString()}, mp-next-hop {Convert.ToHexString(MpNextHop)}";
 }

@@ -1,0 +1,202 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace AkkaBgp.Rib.Tables;
+
+/// <summary>
+/// The IPv4 prefix index of a <see cref="PrefixTable"/>: 40-bit prefix keys (address, then length) to a small
+/// unmanaged value, in one open-addressing table (linear probing, Fibonacci hashing of the key, deletion by backward
+/// shift, so no tombstones) held in native memory.
+/// <para>
+/// Why not <see cref="Dictionary{TKey,TValue}"/>: a full table puts about 500,000 prefixes in each partition's index.
+/// The dictionary spends 28 bytes a prefix (entry with hash and chain link, plus a bucket) at up to twice the count,
+/// and each doubling leaves the old arrays on the large-object heap until a full collection, so a 1M-prefix load held
+/// the old and the new arrays of every partition at once (issue 11: the peak RSS of the shared bench's W1 is what the
+/// issue measures against BIRD). Here a slot is the key and the value (16 bytes for PrefixTable's entry), growth frees
+/// the old block at once, and a table that sheds a peer's routes gives memory back. No library in the feed offers an
+/// unmanaged hash map, hence this one.
+/// </para>
+/// Not thread-safe (one partition actor owns the table). References returned by <see cref="Find"/> and
+/// <see cref="FindOrAdd"/> are valid until the next add or remove, as with CollectionsMarshal over a dictionary.
+/// </summary>
+internal sealed unsafe class PrefixKeyMap<TValue> : IDisposable where TValue : unmanaged
+{
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Slot
+    {
+        /// <summary>The prefix key with <see cref="Occupied"/> set; 0 when the slot is empty (key 0 is 0.0.0.0/0).</summary>
+        public ulong Key;
+        public TValue Value;
+    }
+
+    private const ulong Occupied = 1UL << 63;
+    private const int MinCapacity = 16;
+    private Slot* _slots;
+    private int _capacity;
+    private int _shift;
+    private int _version;
+
+    public PrefixKeyMap(int expected = 0)
+    {
+        int capacity = MinCapacity;
+        while (capacity - capacity / 4 < expected) capacity *= 2;
+        Allocate(capacity);
+    }
+
+    public int Count { get; private set; }
+
+    /// <summary>Bytes held in native memory (what the GC is told as memory pressure).</summary>
+    public long NativeBytes => (long)_capacity * sizeof(Slot);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Home(ulong key) => (int)((key * 0x9E3779B97F4A7C15UL) >> _shift);
+
+    /// <summary>The value stored for <paramref name="key"/>, or a null reference.</summary>
+    public ref TValue Find(ulong key)
+    {
+        ulong k = key | Occupied;
+        int mask = _capacity - 1;
+        for (int i = Home(key); ; i = (i + 1) & mask)
+        {
+            ref var s = ref _slots[i];
+            if (s.Key == k) return ref s.Value;
+            if (s.Key == 0) return ref Unsafe.NullRef<TValue>();
+        }
+    }
+
+    /// <summary>The value stored for <paramref name="key"/>, added as default when missing.</summary>
+    public ref TValue FindOrAdd(ulong key, out bool exists)
+    {
+        // Grown before probing, so the slot found is the one that stays.
+        if (Count + 1 > _capacity - _capacity / 4) Resize(_capacity * 2);
+        ulong k = key | Occupied;
+        int mask = _capacity - 1;
+        for (int i = Home(key); ; i = (i + 1) & mask)
+        {
+            ref var s = ref _slots[i];
+            if (s.Key == k)
+            {
+                exists = true;
+                return ref s.Value;
+            }
+            if (s.Key == 0)
+            {
+                s.Key = k;
+                s.Value = default;
+                Count++;
+                _version++;
+                exists = false;
+                return ref s.Value;
+            }
+        }
+    }
+
+    public bool Remove(ulong key)
+    {
+        ulong k = key | Occupied;
+        int mask = _capacity - 1;
+        int i = Home(key);
+        while (true)
+        {
+            ulong sk = _slots[i].Key;
+            if (sk == k) break;
+            if (sk == 0) return false;
+            i = (i + 1) & mask;
+        }
+        // Backward shift: later members of the probe run move into the hole when their home lies at or before it,
+        // so every remaining key stays reachable from its home without tombstones.
+        int hole = i;
+        for (int j = (hole + 1) & mask; _slots[j].Key != 0; j = (j + 1) & mask)
+        {
+            int home = Home(_slots[j].Key & ~Occupied);
+            if (((j - home) & mask) >= ((j - hole) & mask))
+            {
+                _slots[hole] = _slots[j];
+                hole = j;
+            }
+        }
+        _slots[hole] = default;
+        Count--;
+        _version++;
+        // Shrinks at one eighth full to one quarter: a partition that lost a full table does not keep its index.
+        if (Count < _capacity / 8 && _capacity > MinCapacity) Resize(_capacity / 2);
+        return true;
+    }
+
+    private void Allocate(int capacity)
+    {
+        _slots = (Slot*)NativeMemory.AllocZeroed((nuint)capacity, (nuint)sizeof(Slot));
+        _capacity = capacity;
+        _shift = 64 - BitOperations.Log2((uint)capacity);
+        GC.AddMemoryPressure(NativeBytes);
+        Interlocked.Add(ref NativeIndexMemory.Bytes, NativeBytes);
+    }
+
+    private void Resize(int capacity)
+    {
+        var old = _slots;
+        int oldCapacity = _capacity;
+        long oldBytes = NativeBytes;
+        Allocate(capacity);
+        int mask = capacity - 1;
+        for (int i = 0; i < oldCapacity; i++)
+        {
+            ulong k = old[i].Key;
+            if (k == 0) continue;
+            int j = Home(k & ~Occupied);
+            while (_slots[j].Key != 0) j = (j + 1) & mask;
+            _slots[j] = old[i];
+        }
+        NativeMemory.Free(old);
+        GC.RemoveMemoryPressure(oldBytes);
+        Interlocked.Add(ref NativeIndexMemory.Bytes, -oldBytes);
+        _version++;
+    }
+
+    /// <summary>Every key and value, in slot order. Throws if the map changes while enumerating (as a dictionary does).</summary>
+    public IEnumerable<(ulong Key, TValue Value)> Entries()
+    {
+        int version = _version;
+        for (int i = 0; i < _capacity; i++)
+        {
+            if (version != _version) throw new InvalidOperationException("the prefix map changed during enumeration");
+            if (TryGetAt(i, out ulong key, out var value)) yield return (key, value);
+        }
+    }
+
+    private bool TryGetAt(int i, out ulong key, out TValue value)
+    {
+        var s = _slots[i];
+        key = s.Key & ~Occupied;
+        value = s.Value;
+        return s.Key != 0;
+    }
+
+    public void Dispose()
+    {
+        Free();
+        GC.SuppressFinalize(this);
+    }
+
+    // The owning PrefixTable is dropped with its partition (a partition actor restart rebuilds it); the finalizer
+    // gives the block back then.
+    ~PrefixKeyMap() => Free();
+
+    private void Free()
+    {
+        if (_slots == null) return;
+        NativeMemory.Free(_slots);
+        GC.RemoveMemoryPressure(NativeBytes);
+        Interlocked.Add(ref NativeIndexMemory.Bytes, -NativeBytes);
+        _slots = null;
+        _capacity = 0;
+    }
+}
+
+/// <summary>What every <see cref="PrefixKeyMap{TValue}"/> of the process holds in native memory, for figures that
+/// would otherwise count only the managed heap (the retained-heap budget, bench/AkkaBgp.Rib.Benchmarks).</summary>
+internal static class NativeIndexMemory
+{
+    internal static long Bytes;
+}

@@ -1,0 +1,67 @@
+using AkkaBgp.Rib.Tables;
+
+namespace AkkaBgp.Tests.Rib;
+
+/// <summary>The IPv4 prefix index (native open addressing): checked against a dictionary through adds, removals that
+/// shift probe runs back, growth and shrinking.</summary>
+public sealed class PrefixKeyMapTests
+{
+    private static ulong Key(uint address, int length) => ((ulong)address << 8) | (uint)length;
+
+    [Fact]
+    public void Random_adds_and_removals_leave_the_same_contents_as_a_dictionary()
+    {
+        var rng = new Random(11);
+        using var map = new PrefixKeyMap<long>();
+        var oracle = new Dictionary<ulong, long>();
+        // Keys from a small space so that adds hit present keys and removals hit absent ones; 0.0.0.0/0 (key 0) among them.
+        var keys = Enumerable.Range(0, 5000).Select(i => i == 0 ? 0UL : Key((uint)rng.Next(), rng.Next(8, 33))).Distinct().ToArray();
+        for (int step = 0; step < 200_000; step++)
+        {
+            ulong k = keys[rng.Next(keys.Length)];
+            // Phases of mostly adding then mostly removing, so the map grows and shrinks several times.
+            bool add = rng.NextDouble() < ((step / 25_000) % 2 == 0 ? 0.8 : 0.2);
+            if (add)
+            {
+                ref long v = ref map.FindOrAdd(k, out bool exists);
+                Assert.Equal(oracle.ContainsKey(k), exists);
+                Assert.Equal(oracle.GetValueOrDefault(k), v);
+                v = step;
+                oracle[k] = step;
+            }
+            else Assert.Equal(oracle.Remove(k), map.Remove(k));
+            Assert.Equal(oracle.Count, map.Count);
+        }
+        foreach (var k in keys)
+        {
+            ref long v = ref map.Find(k);
+            Assert.Equal(oracle.ContainsKey(k), !System.Runtime.CompilerServices.Unsafe.IsNullRef(ref v));
+            if (oracle.TryGetValue(k, out long expected)) Assert.Equal(expected, v);
+        }
+        Assert.Equal(oracle.OrderBy(kv => kv.Key), map.Entries().Select(e => new KeyValuePair<ulong, long>(e.Key, e.Value)).OrderBy(kv => kv.Key));
+    }
+
+    [Fact]
+    public void A_full_table_removed_again_gives_its_memory_back()
+    {
+        using var map = new PrefixKeyMap<long>();
+        for (uint i = 0; i < 300_000; i++) map.FindOrAdd(Key(i << 8, 24), out _) = i;
+        long full = map.NativeBytes;
+        Assert.True(full >= 300_000 * 16, $"{full} bytes for 300,000 entries");
+        Assert.True(full <= 300_000 * 16 * 3, $"{full} bytes for 300,000 entries");
+        for (uint i = 0; i < 300_000; i++) Assert.True(map.Remove(Key(i << 8, 24)));
+        Assert.Equal(0, map.Count);
+        Assert.True(map.NativeBytes <= 1024, $"{map.NativeBytes} bytes left with no entry");
+    }
+
+    [Fact]
+    public void Changing_the_map_while_enumerating_it_is_refused()
+    {
+        using var map = new PrefixKeyMap<int>();
+        for (uint i = 1; i <= 10; i++) map.FindOrAdd(Key(i << 24, 8), out _) = 1;
+        Assert.Throws<InvalidOperationException>(() =>
+        {
+            foreach (var (k, _) in map.Entries()) map.Remove(k);
+        });
+    }
+}
