@@ -10,13 +10,14 @@ namespace AkkaBgp.Rib.Tables;
 /// occupied /16, at most 256 /24s plus the shorter ones), so an insert is an append and a removal a short scan; a
 /// query sorts only the buckets it reads and stops at the page. Prefixes shorter than /16 are also kept in a short
 /// list, so a query's total can be counted from bucket sizes. The keys are <see cref="PrefixTable"/>'s: address
-/// then length in one ulong, whose order is <see cref="AkkaBgp.Wire.Prefix"/>'s. Costs 8 octets per prefix.
+/// then length in one ulong, whose order is <see cref="AkkaBgp.Wire.Prefix"/>'s. A bucket stores only what its index
+/// does not say (the low 16 address bits and the length) in a uint: 4 octets per prefix, not 8 (issue 11).
 /// </para>
 /// </summary>
 public sealed class Ipv4PrefixOrder
 {
     private const int BucketBits = 16;
-    private readonly ulong[]?[] _buckets = new ulong[]?[1 << BucketBits];
+    private readonly uint[]?[] _buckets = new uint[]?[1 << BucketBits];
     private readonly int[] _counts = new int[1 << BucketBits];
     private readonly List<ulong> _short = [];
 
@@ -26,13 +27,18 @@ public sealed class Ipv4PrefixOrder
 
     private static int LengthOf(ulong key) => (int)(key & 0xFF);
 
+    /// <summary>The part of a key below its bucket's bits: low address bits and length (the key's low 24 bits).</summary>
+    private static uint InBucket(ulong key) => (uint)(key & 0xFF_FFFF);
+
+    private static ulong KeyOf(int bucket, uint inBucket) => ((ulong)bucket << 24) | inBucket;
+
     public void Add(ulong key)
     {
         int b = BucketOf(key);
         ref var bucket = ref _buckets[b];
-        bucket ??= new ulong[4];
+        bucket ??= new uint[4];
         if (_counts[b] == bucket.Length) Array.Resize(ref bucket, bucket.Length * 2);
-        bucket[_counts[b]++] = key;
+        bucket[_counts[b]++] = InBucket(key);
         if (LengthOf(key) < BucketBits) _short.Add(key);
         Count++;
     }
@@ -43,7 +49,7 @@ public sealed class Ipv4PrefixOrder
         var bucket = _buckets[b];
         if (bucket is null) return;
         int n = _counts[b];
-        int i = Array.IndexOf(bucket, key, 0, n);
+        int i = Array.IndexOf(bucket, InBucket(key), 0, n);
         if (i < 0) return;
         bucket[i] = bucket[n - 1];
         _counts[b] = --n;
@@ -71,7 +77,7 @@ public sealed class Ipv4PrefixOrder
         if (length >= BucketBits)
         {
             var bucket = _buckets[lo];
-            for (int i = 0; i < _counts[lo]; i++) if (Contains(bucket![i])) total++;
+            for (int i = 0; i < _counts[lo]; i++) if (Contains(KeyOf(lo, bucket![i]))) total++;
         }
         else
         {
@@ -90,7 +96,11 @@ public sealed class Ipv4PrefixOrder
             if (n == 0) continue;
             scratch.Clear();
             var bucket = _buckets[b]!;
-            for (int i = 0; i < n; i++) if (Contains(bucket[i]) && !(bucket[i] <= after)) scratch.Add(bucket[i]);
+            for (int i = 0; i < n; i++)
+            {
+                ulong key = KeyOf(b, bucket[i]);
+                if (Contains(key) && !(key <= after)) scratch.Add(key);
+            }
             scratch.Sort();
             for (int i = 0; i < scratch.Count && first.Count < keep; i++) first.Add(scratch[i]);
         }
