@@ -37,40 +37,44 @@ public sealed class RouteAttributes : PathAttributes
     internal RouteAttributes(PathAttributes attributes, byte[] mpNextHop, uint localAs, uint routerId, uint clusterId, bool otcLeak = false)
         : base(attributes)
     {
-        OtcLeak = otcLeak;
         MpNextHop = mpNextHop;
-        Hash = HashOf(attributes, mpNextHop);
+        Flags flags = otcLeak ? Flags.OtcLeak : 0;
         // One pass over the canonical bytes: this runs for every distinct set of a full table.
         Origin = (byte)Wire.Attributes.Origin.Incomplete;
         bool loop = false, clusterLoop = false;
+        int asPathLength = 0, clusterListLength = 0;
         foreach (var a in attributes)
         {
             var v = a.Value.Span;
             switch (a.TypeCode)
             {
                 case AttributeType.Origin when v.Length == 1: Origin = v[0]; break;
-                case AttributeType.AsPath: ReadAsPath(v, localAs, out AsPathLength, out NeighborAs, out loop); break;
-                case AttributeType.MultiExitDisc when v.Length == 4: HasMed = true; Med = BinaryPrimitives.ReadUInt32BigEndian(v); break;
-                case AttributeType.LocalPref when v.Length == 4: HasLocalPref = true; LocalPref = BinaryPrimitives.ReadUInt32BigEndian(v); break;
+                case AttributeType.AsPath: ReadAsPath(v, localAs, out asPathLength, out NeighborAs, out loop); break;
+                case AttributeType.MultiExitDisc when v.Length == 4: flags |= Flags.HasMed; Med = BinaryPrimitives.ReadUInt32BigEndian(v); break;
+                case AttributeType.LocalPref when v.Length == 4: flags |= Flags.HasLocalPref; LocalPref = BinaryPrimitives.ReadUInt32BigEndian(v); break;
                 case AttributeType.Communities:
                     for (int i = 0; i + 4 <= v.Length; i += 4)
                     {
                         uint c = BinaryPrimitives.ReadUInt32BigEndian(v[i..]);
                         // RFC 1997: without confederations NO_EXPORT_SUBCONFED means the same as NO_EXPORT.
-                        if (c == Community.NoExport.Value || c == Community.NoExportSubconfed.Value) NoExport = true;
-                        else if (c == Community.NoAdvertise.Value) NoAdvertise = true;
+                        if (c == Community.NoExport.Value || c == Community.NoExportSubconfed.Value) flags |= Flags.NoExport;
+                        else if (c == Community.NoAdvertise.Value) flags |= Flags.NoAdvertise;
                     }
                     break;
-                case AttributeType.OriginatorId when v.Length == 4: HasOriginatorId = true; OriginatorId = BinaryPrimitives.ReadUInt32BigEndian(v); break;
-                case AttributeType.OnlyToCustomer: HasOtc = true; break;
+                case AttributeType.OriginatorId when v.Length == 4: flags |= Flags.HasOriginatorId; OriginatorId = BinaryPrimitives.ReadUInt32BigEndian(v); break;
+                case AttributeType.OnlyToCustomer: flags |= Flags.HasOtc; break;
                 case AttributeType.ClusterList:
-                    ClusterListLength = v.Length / 4;
+                    clusterListLength = v.Length / 4;
                     clusterLoop = ClusterListContains(v, clusterId);
                     break;
             }
         }
         // A missing ORIGIN cannot reach the RIB from the wire (RFC 7606 treat-as-withdraw); locally built
         // sets may omit it, and INCOMPLETE, the least preferred value, is what they then compete as.
+        _flags = flags;
+        // Both fit: an AS_PATH or CLUSTER_LIST cannot be longer than a message (65,535 octets with RFC 8654).
+        _asPathLength = (ushort)Math.Min(asPathLength, ushort.MaxValue);
+        _clusterListLength = (ushort)Math.Min(clusterListLength, ushort.MaxValue);
         if (loop) Ineligibility = PathIneligibility.AsPathLoop;
         else if (HasOriginatorId && OriginatorId == routerId) Ineligibility = PathIneligibility.OriginatorLoop;
         else if (clusterLoop) Ineligibility = PathIneligibility.ClusterLoop;
@@ -85,30 +89,43 @@ public sealed class RouteAttributes : PathAttributes
     // LocalPref, Origin and OriginatorId hide the base type's properties of the same names on purpose: these are the
     // values selection compares, read once from the bytes (missing: Has* false, Origin INCOMPLETE); through
     // Attributes (the PathAttributes view) the nullable readings of the bytes stay available.
-    public readonly bool HasLocalPref;
+    public bool HasLocalPref => (_flags & Flags.HasLocalPref) != 0;
     public new readonly uint LocalPref;
-    public readonly bool HasMed;
+    public bool HasMed => (_flags & Flags.HasMed) != 0;
     public readonly uint Med;
     public new readonly byte Origin;
     /// <summary>RFC 4271 9.1.2.2 (a): AS_SET counts 1, confederation segments 0 (RFC 5065 5.3).</summary>
-    public readonly int AsPathLength;
+    public int AsPathLength => _asPathLength;
     /// <summary>The neighboring AS for MED comparison (RFC 4271 9.1.2.2 (c)): the first AS of a leading
     /// AS_SEQUENCE, 0 when the path is empty (a route from our own AS).</summary>
     public readonly uint NeighborAs;
-    public readonly bool HasOriginatorId;
+    public bool HasOriginatorId => (_flags & Flags.HasOriginatorId) != 0;
     public new readonly uint OriginatorId;
-    public readonly int ClusterListLength;
-    public readonly bool NoExport;
-    public readonly bool NoAdvertise;
+    public int ClusterListLength => _clusterListLength;
+    public bool NoExport => (_flags & Flags.NoExport) != 0;
+    public bool NoAdvertise => (_flags & Flags.NoAdvertise) != 0;
     /// <summary>The set carries ONLY_TO_CUSTOMER (RFC 9234 section 5).</summary>
-    public readonly bool HasOtc;
+    public bool HasOtc => (_flags & Flags.HasOtc) != 0;
     /// <summary>Marked a leak at ingress (RFC 9234 section 5); part of the interning key, since the same attributes
     /// are a leak from a customer and a valid route from a provider.</summary>
-    public readonly bool OtcLeak;
+    public bool OtcLeak => (_flags & Flags.OtcLeak) != 0;
     /// <summary>Loop checks that depend only on the attribute set and our identity.</summary>
     public readonly PathIneligibility Ineligibility;
 
-    internal readonly int Hash;
+    // The flags in one byte, the lengths in 16 bits and no stored interning hash (the base type caches the
+    // attributes' hash; see Hash): 80 bytes a set instead of 96 (issue 11: ~285,000 sets per 1M paths in W2).
+    [Flags]
+    private enum Flags : byte
+    {
+        HasLocalPref = 1, HasMed = 2, HasOriginatorId = 4, NoExport = 8, NoAdvertise = 16, HasOtc = 32, OtcLeak = 64,
+    }
+
+    private readonly Flags _flags;
+    private readonly ushort _asPathLength;
+    private readonly ushort _clusterListLength;
+
+    /// <summary>The interning hash: the attributes' (cached by the base type), with the MP next hop when there is one.</summary>
+    internal int Hash => MpNextHop.Length == 0 ? GetHashCode() : HashOf(this, MpNextHop);
     internal int RefCount;
     /// <summary>Per-neighbor results of the RFC 4271 9.2 export transformation, so that the thousands of
     /// prefixes sharing this set are transformed once per neighbor session (see Advertise.ExportCache).</summary>
