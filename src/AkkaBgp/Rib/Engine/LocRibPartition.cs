@@ -183,49 +183,56 @@ public sealed class LocRibPartition : ReceiveActor
 
     private void Apply(PartitionBatch b)
     {
-        _applyingFor = Sender;
-        var from = b.From;
-        if ((uint)from.Slot >= (uint)_peers.Length || !ReferenceEquals(_peers[from.Slot], from))
+        try
         {
-            // The session went down (and may be up again as another session) after this batch was sent.
-            Sender.Tell(BatchDone.Nothing(b.Sequence), Self);
-            return;
-        }
-        _load.Applied(_index, b.Ops.Count);
-        PathAttributes? lastAttrs = null;
-        byte[]? lastNh = null;
-        bool lastLeak = false;
-        RouteAttributes? route = null;
-        foreach (var op in b.Ops)
-        {
-            var table = op.Prefix.IsIPv6 ? _v6 : _v4;
-            BestChange change;
-            if (op.Attributes is null)
+            _applyingFor = Sender;
+            var from = b.From;
+            if ((uint)from.Slot >= (uint)_peers.Length || !ReferenceEquals(_peers[from.Slot], from))
             {
-                change = table.Withdraw(op.Prefix, from.Slot, op.PathId);
+                // The session went down (and may be up again as another session) after this batch was sent.
+                Sender.Tell(BatchDone.Nothing(b.Sequence), Self);
+                return;
             }
-            else
+            _load.Applied(_index, b.Count);
+            PathAttributes? lastAttrs = null;
+            byte[]? lastNh = null;
+            bool lastLeak = false;
+            RouteAttributes? route = null;
+            foreach (ref readonly var op in b.Ops.AsSpan(0, b.Count))
             {
-                // Consecutive prefixes of one UPDATE share one attribute set: intern it once.
-                if (!ReferenceEquals(op.Attributes, lastAttrs) || !ReferenceEquals(op.MpNextHop, lastNh) || op.OtcLeak != lastLeak)
+                var table = op.Prefix.IsIPv6 ? _v6 : _v4;
+                BestChange change;
+                if (op.Attributes is null)
                 {
-                    if (route is not null) _interner.Release(route);
-                    route = _interner.Acquire(op.Attributes, op.MpNextHop, op.OtcLeak);
-                    lastAttrs = op.Attributes;
-                    lastNh = op.MpNextHop;
-                    lastLeak = op.OtcLeak;
+                    change = table.Withdraw(op.Prefix, from.Slot, op.PathId);
                 }
-                change = table.Announce(op.Prefix, from, route!, op.Filtered, op.PathId);
+                else
+                {
+                    // Consecutive prefixes of one UPDATE share one attribute set: intern it once.
+                    if (!ReferenceEquals(op.Attributes, lastAttrs) || !ReferenceEquals(op.MpNextHop, lastNh) || op.OtcLeak != lastLeak)
+                    {
+                        if (route is not null) _interner.Release(route);
+                        route = _interner.Acquire(op.Attributes, op.MpNextHop, op.OtcLeak);
+                        lastAttrs = op.Attributes;
+                        lastNh = op.MpNextHop;
+                        lastLeak = op.OtcLeak;
+                    }
+                    change = table.Announce(op.Prefix, from, route!, op.Filtered, op.PathId);
+                }
+                if (change.Changed || _multiPathTargets > 0) Advertise(op.Prefix, change);
+                if (change.Changed)
+                    Record(op.Prefix, change, from, from.IsLocal ? BestPathChangeReason.LocalRoute
+                        : op.Attributes is null ? BestPathChangeReason.Withdraw : BestPathChangeReason.Update);
             }
-            if (change.Changed || _multiPathTargets > 0) Advertise(op.Prefix, change);
-            if (change.Changed)
-                Record(op.Prefix, change, from, from.IsLocal ? BestPathChangeReason.LocalRoute
-                    : op.Attributes is null ? BestPathChangeReason.Withdraw : BestPathChangeReason.Update);
+            if (route is not null) _interner.Release(route);
+            FlushOutbound();
+            PublishEvents();
+            Sender.Tell(CountsOf(from.Slot, b.Sequence), Self);
         }
-        if (route is not null) _interner.Release(route);
-        FlushOutbound();
-        PublishEvents();
-        Sender.Tell(CountsOf(from.Slot, b.Sequence), Self);
+        finally
+        {
+            b.Return();
+        }
     }
 
     private BatchDone CountsOf(int slot, long sequence) => new(sequence, _index, _v4.PathsFrom(slot), _v6.PathsFrom(slot),

@@ -25,7 +25,27 @@ internal sealed record PartitionPeerDown(int Slot) : IDeadLetterSuppression;
 internal sealed record PeerPurged(int Slot) : IDeadLetterSuppression;
 
 /// <summary>Route changes from one peer; the partition answers <see cref="BatchDone"/> to the sender.</summary>
-internal sealed record PartitionBatch(RibPeer From, List<RouteOp> Ops, long Sequence) : IDeadLetterSuppression;
+/// <remarks>The first <paramref name="Count"/> of <paramref name="Ops"/> are the batch. The array is rented from
+/// <c>ArrayPool&lt;RouteOp&gt;.Shared</c> by the sender and returned by the partition once applied (issue 11: a new
+/// 48 KiB list per batch was ~50 bytes of garbage a prefix that also outlived young collections while in flight).
+/// </remarks>
+internal sealed record PartitionBatch(RibPeer From, RouteOp[] Ops, int Count, long Sequence) : IDeadLetterSuppression
+{
+    /// <summary>A batch in a rented array (the partition gives it back).</summary>
+    public static PartitionBatch Rented(RibPeer from, RouteOp op, long sequence)
+    {
+        var ops = System.Buffers.ArrayPool<RouteOp>.Shared.Rent(1);
+        ops[0] = op;
+        return new PartitionBatch(from, ops, 1, sequence);
+    }
+
+    /// <summary>Gives the array back, cleared so that the pool does not keep attribute sets alive.</summary>
+    public void Return()
+    {
+        Array.Clear(Ops, 0, Count);
+        System.Buffers.ArrayPool<RouteOp>.Shared.Return(Ops);
+    }
+}
 
 /// <summary>A batch was applied. Carries the partition's current path counts for the batch's peer slot (absolute,
 /// not deltas: a session that takes over a gracefully restarting peer's slot inherits its stale paths, RFC 4724

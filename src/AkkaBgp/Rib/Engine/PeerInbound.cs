@@ -1,3 +1,4 @@
+using System.Buffers;
 using Akka.Actor;
 using Akka.Event;
 using AkkaBgp.Rib.Policy;
@@ -31,7 +32,8 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
     private readonly RibPeer _peer;
     private readonly IActorRef[] _partitions;
     private readonly IActorRef _fsm;
-    private readonly List<RouteOp>?[] _batches;
+    private readonly RouteOp[]?[] _batches;
+    private readonly int[] _batchCounts;
     private int _batchedUpdates;
     private bool _flushScheduled;
     private IActorRef? _connection;
@@ -83,7 +85,8 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
         _aspaDirection = peer.IsExternal ? AspaTable.DirectionFor(peer.RemoteRole) : null;
         _partitions = partitions;
         _fsm = fsm;
-        _batches = new List<RouteOp>?[partitions.Length];
+        _batches = new RouteOp[]?[partitions.Length];
+        _batchCounts = new int[partitions.Length];
         _counts = new BatchDone?[partitions.Length];
         if (peer.Settings.MaxPrefix.TryGetValue(AfiSafi.Ipv4Unicast, out var m4)) _maxV4 = new MaxPrefixTracker(m4);
         if (peer.Settings.MaxPrefix.TryGetValue(AfiSafi.Ipv6Unicast, out var m6)) _maxV6 = new MaxPrefixTracker(m6);
@@ -354,21 +357,22 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
     private void Add(NlriEntry prefix, PathAttributes? attrs, byte[]? nh, bool filtered = false, bool otcLeak = false)
     {
         int i = LocRibPartition.PartitionOf(prefix.Prefix, _partitions.Length);
-        var list = _batches[i] ??= new List<RouteOp>(BatchLimit);
-        list.Add(new RouteOp(prefix.Prefix, attrs, nh, filtered, otcLeak, prefix.PathId));
-        if (list.Count >= BatchLimit) Flush();
+        var batch = _batches[i] ??= ArrayPool<RouteOp>.Shared.Rent(BatchLimit);
+        batch[_batchCounts[i]++] = new RouteOp(prefix.Prefix, attrs, nh, filtered, otcLeak, prefix.PathId);
+        if (_batchCounts[i] >= BatchLimit) Flush();
     }
 
     private void Flush()
     {
-        if (_batchedUpdates == 0 && _batches.All(b => b is null || b.Count == 0)) return;
+        if (_batchedUpdates == 0 && _batchCounts.All(n => n == 0)) return;
         long seq = ++_sequence;
         int waiting = 0;
         for (int i = 0; i < _batches.Length; i++)
         {
-            if (_batches[i] is not { Count: > 0 } ops) continue;
-            _partitions[i].Tell(new PartitionBatch(_peer, ops, seq), Self);
+            if (_batches[i] is not { } ops || _batchCounts[i] == 0) continue;
+            _partitions[i].Tell(new PartitionBatch(_peer, ops, _batchCounts[i], seq), Self);
             _batches[i] = null;
+            _batchCounts[i] = 0;
             waiting++;
         }
         if (waiting == 0) Ack(_batchedUpdates);
@@ -438,7 +442,14 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
     private void Stop(IReadOnlyCollection<AfiSafi>? gracefulRestart)
     {
         _stopped = true;
-        Array.Clear(_batches);
+        for (int i = 0; i < _batches.Length; i++)
+        {
+            if (_batches[i] is not { } unsent) continue;
+            Array.Clear(unsent, 0, _batchCounts[i]);
+            ArrayPool<RouteOp>.Shared.Return(unsent);
+            _batches[i] = null;
+            _batchCounts[i] = 0;
+        }
         // Graceful restart: the RIB actor tells the partitions itself (see RibActor.Down).
         if (gracefulRestart is null)
             foreach (var p in _partitions) p.Tell(new PartitionPeerDown(_peer.Slot), Context.Parent);

@@ -417,6 +417,6 @@ public sealed class RibActor : ReceiveActor, IWithTimers
     private void SendLocal(RouteOp op)
     {
         int i = LocRibPartition.PartitionOf(op.Prefix, _partitions.Length);
-        _partitions[i].Tell(new PartitionBatch(_local, [op], ++_localSequence), Self);
+        _partitions[i].Tell(PartitionBatch.Rented(_local, op, ++_localSequence), Self);
     }
 }
