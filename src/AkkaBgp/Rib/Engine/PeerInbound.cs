@@ -1,4 +1,3 @@
-using System.Buffers;
 using Akka.Actor;
 using Akka.Event;
 using AkkaBgp.Rib.Policy;
@@ -357,7 +356,7 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
     private void Add(NlriEntry prefix, PathAttributes? attrs, byte[]? nh, bool filtered = false, bool otcLeak = false)
     {
         int i = LocRibPartition.PartitionOf(prefix.Prefix, _partitions.Length);
-        var batch = _batches[i] ??= ArrayPool<RouteOp>.Shared.Rent(BatchLimit);
+        var batch = _batches[i] ??= PartitionBatch.Pool.Rent(BatchLimit);
         batch[_batchCounts[i]++] = new RouteOp(prefix.Prefix, attrs, nh, filtered, otcLeak, prefix.PathId);
         if (_batchCounts[i] >= BatchLimit) Flush();
     }
@@ -446,7 +445,7 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
         {
             if (_batches[i] is not { } unsent) continue;
             Array.Clear(unsent, 0, _batchCounts[i]);
-            ArrayPool<RouteOp>.Shared.Return(unsent);
+            PartitionBatch.Pool.Return(unsent);
             _batches[i] = null;
             _batchCounts[i] = 0;
         }
