@@ -188,8 +188,18 @@ public sealed class SoakRun : IAsyncDisposable
         await listener;
         await CheckpointAsync("quiet");
         // The same state at the end of every cycle: what drifts here is kept from one cycle to the next.
-        await SettleActorsAsync(Quiet.Count > 0 ? Quiet[0].Actors : null);
-        Quiet.Add((await SampleAsync("quiet", background: false))!);
+        // Not while a background sample is out: its RIB summary is answered by a short-lived query actor, which a fresh
+        // clone's run counted in one quiet sample (27 actors against 26) after the settle had seen 26.
+        await _sampling.WaitAsync();
+        try
+        {
+            await SettleActorsAsync(Quiet.Count > 0 ? Quiet[0].Actors : null);
+            Quiet.Add((await SampleAsync("quiet", background: false))!);
+        }
+        finally
+        {
+            _sampling.Release();
+        }
         _log($"cycle {cycle} done at {_clock.Elapsed.TotalSeconds:0}s: {Quiet[^1]} (all descriptors, code files included: {Directory.GetFiles($"/proc/{_service.Pid}/fd").Length}; all threads, pool workers included: {Directory.GetDirectories($"/proc/{_service.Pid}/task").Length})");
     }
 
@@ -326,8 +336,16 @@ public sealed class SoakRun : IAsyncDisposable
                 // A busy speaker may answer a background sample with 504 (its 5 s ask timeout) while a full table
                 // loads on a loaded machine: that sample is counted as missed, not a failure of the hour. The quiet
                 // samples at the end of each cycle (the RIB idle) must always answer.
-                if (await SampleAsync(_phase, background: true) is { } s) { lock (Samples) Samples.Add(s); }
-                else Interlocked.Increment(ref _samplesMissed);
+                await _sampling.WaitAsync(ct);
+                try
+                {
+                    if (await SampleAsync(_phase, background: true) is { } s) { lock (Samples) Samples.Add(s); }
+                    else Interlocked.Increment(ref _samplesMissed);
+                }
+                finally
+                {
+                    _sampling.Release();
+                }
                 await Task.Delay(TimeSpan.FromSeconds(2), ct);
             }
             catch (OperationCanceledException) { return; }
@@ -354,6 +372,8 @@ public sealed class SoakRun : IAsyncDisposable
     }
 
     private int _samplesMissed;
+    /// <summary>One sample at a time: the quiet sample's actor count must not include a background sample's query actor.</summary>
+    private readonly SemaphoreSlim _sampling = new(1, 1);
 
     /// <summary>Background samples the speaker answered with 504 (busy); see the sampling loop.</summary>
     public int SamplesMissed => _samplesMissed;
