@@ -414,15 +414,15 @@ public sealed class LocRibPartition : ReceiveActor
     }
 
     /// <summary>Removes paths of one slot (what <paramref name="remove"/> collects) and advertises the changes.</summary>
-    private void Purge(int slot, RibPeer? from, BestPathChangeReason reason, Action<int, List<(Prefix, BestChange)>> remove)
+    private void Purge(int slot, RibPeer? from, BestPathChangeReason reason, Action<int, Action<Prefix, BestChange>> remove)
     {
-        var changes = new List<(Prefix, BestChange)>();
-        remove(slot, changes);
-        foreach (var (p, c) in changes)
+        // Each prefix is advertised as the table reports it: the table has finished with that prefix, and outbound
+        // queues send in chunks of OutboundChunk as they fill.
+        remove(slot, (p, c) =>
         {
             if (c.Changed || _multiPathTargets > 0) Advertise(p, c);
             if (c.Changed) Record(p, c, from, reason);
-        }
+        });
         FlushOutbound();
         PublishEvents();
     }
@@ -449,10 +449,10 @@ public sealed class LocRibPartition : ReceiveActor
     {
         RemoveTarget(down.Slot);
         var gone = (uint)down.Slot < (uint)_peers.Length ? _peers[down.Slot] : null;
-        Purge(down.Slot, gone, BestPathChangeReason.PeerDown, (slot, changes) =>
+        Purge(down.Slot, gone, BestPathChangeReason.PeerDown, (slot, changed) =>
         {
-            _v4.WithdrawAll(slot, changes);
-            _v6.WithdrawAll(slot, changes);
+            _v4.WithdrawAll(slot, changed);
+            _v6.WithdrawAll(slot, changed);
         });
         if ((uint)down.Slot < (uint)_peers.Length) _peers[down.Slot] = null;
         ForgetExports(gone);

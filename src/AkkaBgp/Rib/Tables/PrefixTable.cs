@@ -283,12 +283,17 @@ public sealed class PrefixTable
 
     /// <summary>Removes every path from one peer (session left Established, RFC 4271 9 / 8.2.2) and reports each
     /// prefix it had a path for, with the best path before and after (<see cref="BestChange.Changed"/>: it moved).</summary>
-    public void WithdrawAll(int peerSlot, List<(Prefix Prefix, BestChange Change)> changes) => RemoveOf(peerSlot, staleOnly: false, changes);
+    public void WithdrawAll(int peerSlot, List<(Prefix Prefix, BestChange Change)> changes) => RemoveOf(peerSlot, staleOnly: false, (p, c) => changes.Add((p, c)));
+
+    /// <summary>As <see cref="WithdrawAll(int, List{ValueTuple{Prefix, BestChange}})"/>, each prefix reported to
+    /// <paramref name="changed"/> as it is done, so that a full table going away is not first a list of a million
+    /// changes (56 bytes each, and the list's doublings: ~112 MiB of garbage per full table, bench/RESULTS.md).</summary>
+    public void WithdrawAll(int peerSlot, Action<Prefix, BestChange> changed) => RemoveOf(peerSlot, staleOnly: false, changed);
 
     /// <summary>Removes the peer's paths of each affected prefix (all of them, or the stale ones): with ADD-PATH a
     /// peer may have several per prefix. One entry per prefix, from the best before the first removal to the best
     /// after the last.</summary>
-    private void RemoveOf(int peerSlot, bool staleOnly, List<(Prefix Prefix, BestChange Change)> changes)
+    private void RemoveOf(int peerSlot, bool staleOnly, Action<Prefix, BestChange> changed)
     {
         if ((staleOnly ? StaleFrom(peerSlot) : PathsFrom(peerSlot)) == 0) return;
         var affected = new List<Prefix>(staleOnly ? StaleFrom(peerSlot) : PathsFrom(peerSlot));
@@ -308,7 +313,7 @@ public sealed class PrefixTable
                 last = Withdraw(p, peerSlot, ids[i]);
                 if (i == 0) first = last;
             }
-            changes.Add((p, new BestChange(first.OldRoute, first.OldPeer, last.NewRoute, last.NewPeer)));
+            changed(p, new BestChange(first.OldRoute, first.OldPeer, last.NewRoute, last.NewPeer));
         }
     }
 
@@ -330,7 +335,10 @@ public sealed class PrefixTable
 
     /// <summary>Removes the paths of one peer still marked stale (End-of-RIB, EoRR, or a timer) and reports each
     /// prefix it touched, as <see cref="WithdrawAll"/>. Costs nothing when the peer has no stale path.</summary>
-    public void SweepStale(int peerSlot, List<(Prefix Prefix, BestChange Change)> changes) => RemoveOf(peerSlot, staleOnly: true, changes);
+    public void SweepStale(int peerSlot, List<(Prefix Prefix, BestChange Change)> changes) => RemoveOf(peerSlot, staleOnly: true, (p, c) => changes.Add((p, c)));
+
+    /// <summary>As <see cref="SweepStale(int, List{ValueTuple{Prefix, BestChange}})"/>, each prefix reported as it is done.</summary>
+    public void SweepStale(int peerSlot, Action<Prefix, BestChange> changed) => RemoveOf(peerSlot, staleOnly: true, changed);
 
     /// <summary>Re-runs selection everywhere (e.g. after the next-hop resolver's view changed).</summary>
     public void Reselect(List<(Prefix Prefix, BestChange Change)> changes)
