@@ -164,7 +164,7 @@ public sealed class TableTests
         for (int i = 0; i < 100; i++) Announce($"10.{i}.0.0/16", a, Attrs([65001]));
         for (int i = 0; i < 50; i++) Announce($"10.{i}.0.0/16", b, Attrs([65002, 1]));
         var changes = new List<(AkkaBgp.Wire.Prefix, BestChange)>();
-        _table.WithdrawAll(a.Slot, changes);
+        _table.WithdrawAll(a.Slot, (p, c) => changes.Add((p, c)));
         Assert.Equal(100, changes.Count);
         Assert.Equal(50, changes.Count(c => c.Item2.NewPeer == b));
         Assert.Equal(50, changes.Count(c => c.Item2.NewRoute is null));

@@ -45,10 +45,13 @@ internal sealed record PartitionBatch(RibPeer From, RouteOp[] Ops, int Count, lo
     }
 
     /// <summary>Gives the array back, cleared so that the pool does not keep attribute sets alive.</summary>
-    public void Return()
+    public void Return() => Return(Ops, Count);
+
+    /// <summary>Gives back a batch array of which the first <paramref name="count"/> are in use (also one never sent).</summary>
+    public static void Return(RouteOp[] ops, int count)
     {
-        Array.Clear(Ops, 0, Count);
-        Pool.Return(Ops);
+        Array.Clear(ops, 0, count);
+        Pool.Return(ops);
     }
 }
 

@@ -444,8 +444,7 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
         for (int i = 0; i < _batches.Length; i++)
         {
             if (_batches[i] is not { } unsent) continue;
-            Array.Clear(unsent, 0, _batchCounts[i]);
-            PartitionBatch.Pool.Return(unsent);
+            PartitionBatch.Return(unsent, _batchCounts[i]);
             _batches[i] = null;
             _batchCounts[i] = 0;
         }

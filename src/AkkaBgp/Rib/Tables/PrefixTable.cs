@@ -282,12 +282,9 @@ public sealed class PrefixTable
     }
 
     /// <summary>Removes every path from one peer (session left Established, RFC 4271 9 / 8.2.2) and reports each
-    /// prefix it had a path for, with the best path before and after (<see cref="BestChange.Changed"/>: it moved).</summary>
-    public void WithdrawAll(int peerSlot, List<(Prefix Prefix, BestChange Change)> changes) => RemoveOf(peerSlot, staleOnly: false, (p, c) => changes.Add((p, c)));
-
-    /// <summary>As <see cref="WithdrawAll(int, List{ValueTuple{Prefix, BestChange}})"/>, each prefix reported to
-    /// <paramref name="changed"/> as it is done, so that a full table going away is not first a list of a million
-    /// changes (56 bytes each, and the list's doublings: ~112 MiB of garbage per full table, bench/RESULTS.md).</summary>
+    /// prefix it had a path for to <paramref name="changed"/> as it is done, with the best path before and after
+    /// (<see cref="BestChange.Changed"/>: it moved). Reported one by one rather than as a list, so that a full table
+    /// going away is not first a list of a million changes (~112 MiB of garbage per full table, bench/RESULTS.md).</summary>
     public void WithdrawAll(int peerSlot, Action<Prefix, BestChange> changed) => RemoveOf(peerSlot, staleOnly: false, changed);
 
     /// <summary>Removes the peer's paths of each affected prefix (all of them, or the stale ones): with ADD-PATH a
@@ -335,9 +332,6 @@ public sealed class PrefixTable
 
     /// <summary>Removes the paths of one peer still marked stale (End-of-RIB, EoRR, or a timer) and reports each
     /// prefix it touched, as <see cref="WithdrawAll"/>. Costs nothing when the peer has no stale path.</summary>
-    public void SweepStale(int peerSlot, List<(Prefix Prefix, BestChange Change)> changes) => RemoveOf(peerSlot, staleOnly: true, (p, c) => changes.Add((p, c)));
-
-    /// <summary>As <see cref="SweepStale(int, List{ValueTuple{Prefix, BestChange}})"/>, each prefix reported as it is done.</summary>
     public void SweepStale(int peerSlot, Action<Prefix, BestChange> changed) => RemoveOf(peerSlot, staleOnly: true, changed);
 
     /// <summary>Re-runs selection everywhere (e.g. after the next-hop resolver's view changed).</summary>
