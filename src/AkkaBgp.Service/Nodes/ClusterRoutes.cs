@@ -228,24 +228,27 @@ public sealed class ClusterRoutes : ReceiveActor
     public static Props Props(IActorRef rib, Func<IReadOnlyList<ClusterRoute>> configured, bool shared, Func<ClusterRoute, Props>? checker = null) =>
         Akka.Actor.Props.Create(() => new ClusterRoutes(rib, configured, shared, checker));
 
-    /// <summary>Adds or replaces an API cluster route. True when a majority of the members confirmed the write; false
-    /// when the write is only local so far (it still spreads by gossip).</summary>
-    public static Task<bool> PutAsync(ActorSystem system, ClusterRoute route) =>
+    /// <summary>In a cluster: the write in the replicated routes. True when a majority of the members confirmed it; false
+    /// when it is only local so far (it still spreads by gossip).</summary>
+    private static Task<bool> PutReplicatedAsync(ActorSystem system, ClusterRoute route) =>
         WriteAsync(system, (d, cluster) => d.SetItem(cluster, route.Prefix.ToString(), route.ToJson()));
 
-    /// <summary>Removes an API cluster route; the result as for <see cref="PutAsync"/>.</summary>
-    public static Task<bool> DeleteAsync(ActorSystem system, Prefix prefix) =>
+    /// <summary>In a cluster: the removal from the replicated routes; the result as for <see cref="PutReplicatedAsync"/>.</summary>
+    private static Task<bool> DeleteReplicatedAsync(ActorSystem system, Prefix prefix) =>
         WriteAsync(system, (d, cluster) => d.Remove(cluster, prefix.ToString()));
 
     /// <summary>An API write on a node that runs alone: <see cref="Route"/> set, or <see cref="Prefix"/> removed when null.</summary>
     private sealed record WriteAlone(Prefix Prefix, ClusterRoute? Route);
 
-    /// <summary>Alone, the write goes to this node's <see cref="ClusterRoutes"/> actor, which is then "every node".</summary>
+    /// <summary>Adds or replaces an API cluster route. True when a majority of the members confirmed the write (alone:
+    /// when this node's <see cref="ClusterRoutes"/> actor, which is then "every node", has it); false when the write is
+    /// only local so far (it still spreads by gossip).</summary>
     public static Task<bool> PutAsync(ActorSystem system, IActorRef routes, ClusterRoute route) => Membership.IsClustered(system)
-        ? PutAsync(system, route) : routes.Ask<bool>(new WriteAlone(route.Prefix, route), WriteTimeout);
+        ? PutReplicatedAsync(system, route) : routes.Ask<bool>(new WriteAlone(route.Prefix, route), WriteTimeout);
 
+    /// <summary>Removes an API cluster route; the result as for <see cref="PutAsync"/>.</summary>
     public static Task<bool> DeleteAsync(ActorSystem system, IActorRef routes, Prefix prefix) => Membership.IsClustered(system)
-        ? DeleteAsync(system, prefix) : routes.Ask<bool>(new WriteAlone(prefix, null), WriteTimeout);
+        ? DeleteReplicatedAsync(system, prefix) : routes.Ask<bool>(new WriteAlone(prefix, null), WriteTimeout);
 
     private static async Task<bool> WriteAsync(ActorSystem system, Func<LWWDictionary<string, string>, Cluster, LWWDictionary<string, string>> modify)
     {
