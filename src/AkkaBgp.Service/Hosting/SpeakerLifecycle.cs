@@ -125,8 +125,8 @@ public sealed class SpeakerLifecycle(
         try
         {
             var started = global::System.Diagnostics.Stopwatch.GetTimestamp();
-            int updates = await RibWarmUp.RunAsync(system, running.Current.ToRibSettings(), TimeSpan.FromSeconds(30));
-            _log.Debug("RIB warm-up: {Updates} synthetic UPDATEs through a throwaway RIB in {Ms:0} ms", updates,
+            var result = await RibWarmUp.RunAsync(system, running.Current.ToRibSettings(), TimeSpan.FromSeconds(30));
+            _log.Debug("RIB warm-up: {Updates} synthetic UPDATEs through a throwaway RIB in {Ms:0} ms", result.Acknowledged,
                 global::System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception e)

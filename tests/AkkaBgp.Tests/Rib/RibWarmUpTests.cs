@@ -16,10 +16,13 @@ public sealed class RibWarmUpTests : BgpTestKit
         var settings = new RibSettings { LocalAs = 65000, RouterId = 0x0A000001, Partitions = 2 };
         var real = Sys.ActorOf(RibActor.Props(settings, _ => NeighborRibConfig.Default), "rib");
 
-        int applied = await RibWarmUp.RunAsync(Sys, settings, TimeSpan.FromSeconds(20));
+        var result = await RibWarmUp.RunAsync(Sys, settings, TimeSpan.FromSeconds(20));
 
-        // 64 announcements and 64 withdrawals, each acknowledged only after both partitions applied it.
-        Assert.Equal(128, applied);
+        // 64 announcements and 64 withdrawals per family, each acknowledged only after both partitions applied it;
+        // between the two passes the throwaway RIB held 64 x 16 prefixes of each family (IPv6 through MP_REACH_NLRI).
+        Assert.Equal(256, result.Acknowledged);
+        Assert.Equal(1024, result.Ipv4Prefixes);
+        Assert.Equal(1024, result.Ipv6Prefixes);
         await AwaitAssertAsync(async () =>
         {
             await Assert.ThrowsAsync<ActorNotFoundException>(() => Sys.ActorSelection("/user/rib-warm-up").ResolveOne(TimeSpan.FromSeconds(1)));
@@ -27,6 +30,7 @@ public sealed class RibWarmUpTests : BgpTestKit
         }, TimeSpan.FromSeconds(10));
         var summary = await real.Ask<RibSummary>(GetRibSummary.Instance, TimeSpan.FromSeconds(5));
         Assert.Equal(0, summary.Families["ipv4-unicast"].Prefixes);
+        Assert.Equal(0, summary.Families.TryGetValue("ipv6-unicast", out var ipv6) ? ipv6.Prefixes : 0);
         Assert.Empty(summary.Neighbors);
     }
 }
