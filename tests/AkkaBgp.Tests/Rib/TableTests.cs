@@ -183,4 +183,59 @@ public sealed class TableTests
         Assert.Single(t6.Paths(P("2001:db8:1::/48")));
         Assert.Throws<ArgumentException>(() => t6.Announce(P("10.0.0.0/8"), a, r));
     }
+
+    [Fact]
+    public void Ipv6_prefixes_of_every_length_are_kept_apart_found_listed_and_withdrawn()
+    {
+        // Up to /56 a prefix lives in the 64-bit-keyed index (length in the key's lowest octet), longer ones in a
+        // dictionary: both kinds, prefixes that differ only in length, and addresses with the top bit set.
+        var t6 = new PrefixTable(true, _interner, DecisionOptions.Default, s => _peers.GetValueOrDefault(s));
+        var a = Add(Peer("2001:db8::2", 65001));
+        var r = _interner.Acquire(Attrs([65001], nextHop: 0), new byte[16]);
+        string[] prefixes =
+        [
+            "::/0", "8000::/1", "ff00::/8", "2001:db8::/32", "2001:db8::/33", "2001:db8:1::/48", "2001:db8:1::/56",
+            "2001:db8:1:100::/56", "2001:db8:1:180::/57", "2001:db8:1:1::/64", "2001:db8::1/128", "ffff:ffff:ffff:ffff::/64",
+        ];
+        foreach (var p in prefixes) t6.Announce(P(p), a, r);
+        Assert.Equal(prefixes.Length, t6.PrefixCount);
+        Assert.Equal(prefixes.Order(), t6.AllPrefixes().Select(p => p.ToString()).Order());
+        foreach (var p in prefixes)
+        {
+            Assert.True(t6.TryGetBest(P(p), out var best, out var from), p);
+            Assert.Equal((r, a), (best, from));
+        }
+        Assert.False(t6.TryGetBest(P("2001:db8:1::/52"), out _, out _));
+        Assert.False(t6.TryGetBest(P("2001:db8:1:1::/63"), out _, out _));
+        foreach (var p in prefixes.Where((_, i) => i % 2 == 0)) t6.Withdraw(P(p), a);
+        Assert.Equal(prefixes.Where((_, i) => i % 2 == 1).Order(), t6.AllPrefixes().Select(p => p.ToString()).Order());
+        foreach (var p in prefixes.Where((_, i) => i % 2 == 1)) t6.Withdraw(P(p), a);
+        Assert.Equal((0, 0), (t6.PrefixCount, t6.PathCount));
+        _interner.Release(r);
+    }
+
+    [Fact]
+    public void An_ipv6_table_of_200k_prefixes_grows_and_shrinks_without_losing_one()
+    {
+        var t6 = new PrefixTable(true, _interner, DecisionOptions.Default, s => _peers.GetValueOrDefault(s));
+        var a = Add(Peer("2001:db8::2", 65001));
+        var r = _interner.Acquire(Attrs([65001], nextHop: 0), new byte[16]);
+        const int n = 200_000;
+        // /48s of 2000::/16, and a tenth as many /64s of 2001:db8::/32 (dictionary entries).
+        static Wire.Prefix At(int i) => Wire.Prefix.IPv6(((UInt128)0x2000 << 112) | ((UInt128)(uint)i << 80), 48);
+        static Wire.Prefix LongAt(int i) => Wire.Prefix.IPv6(((UInt128)0x2001_0db8u << 96) | ((UInt128)(uint)i << 64), 64);
+        for (int i = 0; i < n; i++)
+        {
+            t6.Announce(At(i), a, r);
+            if (i % 10 == 0) t6.Announce(LongAt(i), a, r);
+        }
+        Assert.Equal(n + n / 10, t6.PrefixCount);
+        for (int i = 0; i < n; i += 2) t6.Withdraw(At(i), a);
+        Assert.Equal(n / 2 + n / 10, t6.PrefixCount);
+        for (int i = 1; i < n; i += 2) Assert.True(t6.TryGetBest(At(i), out _, out _));
+        for (int i = 0; i < n; i += 10) Assert.True(t6.TryGetBest(LongAt(i), out _, out _));
+        for (int i = 0; i < n; i += 2) Assert.False(t6.TryGetBest(At(i), out _, out _));
+        Assert.Equal(n / 2 + n / 10, t6.AllPrefixes().Distinct().Count());
+        _interner.Release(r);
+    }
 }

@@ -5,8 +5,8 @@ using System.Runtime.InteropServices;
 namespace AkkaBgp.Rib.Tables;
 
 /// <summary>
-/// The IPv4 prefix index of a <see cref="PrefixTable"/>: 40-bit prefix keys (address, then length) to a small
-/// unmanaged value, in one open-addressing table (linear probing, Fibonacci hashing of the key, deletion by backward
+/// The prefix index of a <see cref="PrefixTable"/>: 64-bit prefix keys (IPv4: address, then length; IPv6 up to /56:
+/// the top 64 address bits with the length in the lowest octet) to a small unmanaged value, in one open-addressing table (linear probing, Fibonacci hashing of the key, deletion by backward
 /// shift, so no tombstones) held in native memory. The hash is re-seeded at every resize: the keys left after a peer's
 /// routes were withdrawn in slot order all hash into one end of the table, and with the same hash a table half the
 /// size put them into one run a quarter of the table long (a session's 500,000 withdrawals took seconds).
@@ -27,12 +27,13 @@ internal sealed unsafe class PrefixKeyMap<TValue> : IDisposable where TValue : u
     [StructLayout(LayoutKind.Sequential)]
     private struct Slot
     {
-        /// <summary>The prefix key with <see cref="Occupied"/> set; 0 when the slot is empty (key 0 is 0.0.0.0/0).</summary>
+        /// <summary>The prefix key with the map's occupied bit set; 0 when the slot is empty (key 0 is 0.0.0.0/0).</summary>
         public ulong Key;
         public TValue Value;
     }
 
-    private const ulong Occupied = 1UL << 63;
+    /// <summary>A bit no key of this map has, set in every stored key so that key 0 is not an empty slot.</summary>
+    private readonly ulong _occupied;
     private const int MinCapacity = 16;
     private Slot* _slots;
     private int _capacity;
@@ -40,8 +41,10 @@ internal sealed unsafe class PrefixKeyMap<TValue> : IDisposable where TValue : u
     private ulong _seed;
     private int _version;
 
-    public PrefixKeyMap(int expected = 0)
+    /// <param name="occupiedBit">A bit that no key ever has (IPv4 keys use 40 bits; IPv6 keys leave bit 7 clear).</param>
+    public PrefixKeyMap(int expected = 0, ulong occupiedBit = 1UL << 63)
     {
+        _occupied = occupiedBit;
         int capacity = MinCapacity;
         while (capacity - capacity / 4 < expected) capacity *= 2;
         Allocate(capacity);
@@ -66,7 +69,7 @@ internal sealed unsafe class PrefixKeyMap<TValue> : IDisposable where TValue : u
     /// <summary>The value stored for <paramref name="key"/>, or a null reference.</summary>
     public ref TValue Find(ulong key)
     {
-        ulong k = key | Occupied;
+        ulong k = key | _occupied;
         int mask = _capacity - 1;
         for (int i = Home(key); ; i = (i + 1) & mask)
         {
@@ -81,7 +84,7 @@ internal sealed unsafe class PrefixKeyMap<TValue> : IDisposable where TValue : u
     {
         // Grown before probing, so the slot found is the one that stays.
         if (Count + 1 > _capacity - _capacity / 4) Resize(_capacity * 2);
-        ulong k = key | Occupied;
+        ulong k = key | _occupied;
         int mask = _capacity - 1;
         for (int i = Home(key); ; i = (i + 1) & mask)
         {
@@ -105,7 +108,7 @@ internal sealed unsafe class PrefixKeyMap<TValue> : IDisposable where TValue : u
 
     public bool Remove(ulong key)
     {
-        ulong k = key | Occupied;
+        ulong k = key | _occupied;
         int mask = _capacity - 1;
         int i = Home(key);
         while (true)
@@ -120,7 +123,7 @@ internal sealed unsafe class PrefixKeyMap<TValue> : IDisposable where TValue : u
         int hole = i;
         for (int j = (hole + 1) & mask; _slots[j].Key != 0; j = (j + 1) & mask)
         {
-            int home = Home(_slots[j].Key & ~Occupied);
+            int home = Home(_slots[j].Key & ~_occupied);
             if (((j - home) & mask) >= ((j - hole) & mask))
             {
                 _slots[hole] = _slots[j];
@@ -156,7 +159,7 @@ internal sealed unsafe class PrefixKeyMap<TValue> : IDisposable where TValue : u
         {
             ulong k = old[i].Key;
             if (k == 0) continue;
-            int j = Home(k & ~Occupied);
+            int j = Home(k & ~_occupied);
             while (_slots[j].Key != 0) j = (j + 1) & mask;
             _slots[j] = old[i];
         }
@@ -171,7 +174,7 @@ internal sealed unsafe class PrefixKeyMap<TValue> : IDisposable where TValue : u
     {
         int longest = 0, mask = _capacity - 1;
         for (int i = 0; i < _capacity; i++)
-            if (_slots[i].Key != 0) longest = Math.Max(longest, (i - Home(_slots[i].Key & ~Occupied)) & mask);
+            if (_slots[i].Key != 0) longest = Math.Max(longest, (i - Home(_slots[i].Key & ~_occupied)) & mask);
         return longest;
     }
 
@@ -189,7 +192,7 @@ internal sealed unsafe class PrefixKeyMap<TValue> : IDisposable where TValue : u
     private bool TryGetAt(int i, out ulong key, out TValue value)
     {
         var s = _slots[i];
-        key = s.Key & ~Occupied;
+        key = s.Key & ~_occupied;
         value = s.Value;
         return s.Key != 0;
     }

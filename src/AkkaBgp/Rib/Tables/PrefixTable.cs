@@ -23,8 +23,8 @@ public readonly record struct RankedPath(uint Id, RouteAttributes Route, RibPeer
 
 /// <summary>
 /// All paths for one address family (Adj-RIB-In of every neighbor after import policy, plus local routes)
-/// and the selected best path per prefix: the Loc-RIB. Storage is compact: IPv4 prefixes are keyed by one
-/// 64-bit integer, each prefix holds two ints (head of its path list and the best path), and paths live in
+/// and the selected best path per prefix: the Loc-RIB. Storage is compact: IPv4 prefixes, and IPv6 ones up to /56,
+/// are keyed by one 64-bit integer in a native-memory index, each prefix holds two ints (head of its path list and the best path), and paths live in
 /// one pooled array of small structs that reference an interned <see cref="RouteAttributes"/> and a peer slot.
 /// No object is allocated per prefix or per path. Not thread-safe: one RIB partition actor owns it.
 /// </summary>
@@ -49,8 +49,10 @@ public sealed class PrefixTable
     }
 
     private readonly bool _v6;
-    private readonly PrefixKeyMap<Entry> _v4;
-    private readonly Dictionary<Prefix, Entry> _v6Map = new();
+    /// <summary>Every IPv4 prefix, or every IPv6 prefix up to /56 (<see cref="Key"/>): the whole of a real table.</summary>
+    private readonly PrefixKeyMap<Entry> _keyed;
+    /// <summary>IPv6 prefixes longer than /56, which do not fit a 64-bit key (a full table has a few hundred).</summary>
+    private readonly Dictionary<Prefix, Entry> _v6Long = new();
     private readonly Ipv4PrefixOrder? _v4Order;
     private readonly AttributeInterner _interner;
     private readonly DecisionOptions _options;
@@ -79,23 +81,22 @@ public sealed class PrefixTable
     {
         _v6 = ipv6;
         _v4Order = ipv6 ? null : new Ipv4PrefixOrder();
-        _v4 = new PrefixKeyMap<Entry>(ipv6 ? 0 : expectedPrefixes);
+        _keyed = new PrefixKeyMap<Entry>(expectedPrefixes, ipv6 ? V6Occupied : 1UL << 63);
         _interner = interner;
         _options = options;
         _peerOf = peerOf;
         if (expectedPrefixes > 0)
         {
-            if (ipv6) _v6Map.EnsureCapacity(expectedPrefixes);
             Grow(expectedPrefixes + 1);
         }
     }
 
-    /// <summary>Bytes the IPv4 prefix indexes of every table in the process hold outside the managed heap
+    /// <summary>Bytes the prefix indexes of every table in the process hold outside the managed heap
     /// (<see cref="PrefixKeyMap{TValue}"/>); a retained-memory figure must add them to the GC's.</summary>
     public static long NativeBytesInUse => Interlocked.Read(ref NativeIndexMemory.Bytes);
 
     public bool IsIPv6 => _v6;
-    public int PrefixCount => _v6 ? _v6Map.Count : _v4.Count;
+    public int PrefixCount => _keyed.Count + _v6Long.Count;
     public int PathCount { get; private set; }
     /// <summary>Prefixes with a selected best path (kept current so summaries need no scan).</summary>
     public int BestCount { get; private set; }
@@ -111,32 +112,53 @@ public sealed class PrefixTable
     private static ulong V4Key(Prefix p) => ((ulong)p.IPv4Bits << 8) | (uint)p.Length;
     private static Prefix FromV4Key(ulong k) => Prefix.IPv4((uint)(k >> 8), (int)(k & 0xFF));
 
+    /// <summary>The longest IPv6 prefix with a 64-bit key: its address bits end above the key's lowest octet, which
+    /// then holds the length (at most 56, so bit 7 of the key is always clear and marks an occupied slot).</summary>
+    private const int V6KeyedLength = 56;
+    private const ulong V6Occupied = 0x80;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong V6Key(Prefix p) => (ulong)(p.IPv6Bits >> 64) | (uint)p.Length;
+    private static Prefix FromV6Key(ulong k) => Prefix.IPv6((UInt128)(k & ~0xFFUL) << 64, (int)(k & 0xFF));
+
+    /// <summary>The prefix's key in <see cref="_keyed"/>, or false for an IPv6 prefix longer than /56.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Key(Prefix p, out ulong key)
+    {
+        if (!_v6)
+        {
+            key = V4Key(p);
+            return true;
+        }
+        key = V6Key(p);
+        return p.Length <= V6KeyedLength;
+    }
+
     private ref Entry Find(Prefix p, out bool exists)
     {
-        if (_v6)
+        if (!Key(p, out ulong key))
         {
-            ref var e6 = ref CollectionsMarshal.GetValueRefOrNullRef(_v6Map, p);
+            ref var e6 = ref CollectionsMarshal.GetValueRefOrNullRef(_v6Long, p);
             exists = !Unsafe.IsNullRef(ref e6);
             return ref e6;
         }
-        ref var e = ref _v4.Find(V4Key(p));
+        ref var e = ref _keyed.Find(key);
         exists = !Unsafe.IsNullRef(ref e);
         return ref e;
     }
 
     private ref Entry FindOrAdd(Prefix p)
     {
-        if (_v6) return ref CollectionsMarshal.GetValueRefOrAddDefault(_v6Map, p, out _);
-        ulong key = V4Key(p);
-        ref var e = ref _v4.FindOrAdd(key, out bool exists);
-        if (!exists) _v4Order!.Add(key);
+        if (!Key(p, out ulong key)) return ref CollectionsMarshal.GetValueRefOrAddDefault(_v6Long, p, out _);
+        ref var e = ref _keyed.FindOrAdd(key, out bool exists);
+        if (!exists) _v4Order?.Add(key);
         return ref e;
     }
 
     private void RemoveKey(Prefix p)
     {
-        if (_v6) _v6Map.Remove(p);
-        else if (_v4.Remove(V4Key(p))) _v4Order!.Remove(V4Key(p));
+        if (!Key(p, out ulong key)) _v6Long.Remove(p);
+        else if (_keyed.Remove(key)) _v4Order?.Remove(key);
     }
 
     /// <summary>
@@ -155,7 +177,7 @@ public sealed class PrefixTable
         }
         int total = 0;
         var heap = new PriorityQueue<Prefix, Prefix>(Comparer<Prefix>.Create((a, b) => b.CompareTo(a)));
-        foreach (var p in _v6Map.Keys)
+        foreach (var (p, _) in Entries())
         {
             if (!covering.Contains(p)) continue;
             total++;
@@ -430,14 +452,8 @@ public sealed class PrefixTable
 
     private IEnumerable<(Prefix, Entry)> Entries()
     {
-        if (_v6)
-        {
-            foreach (var kv in _v6Map) yield return (kv.Key, kv.Value);
-        }
-        else
-        {
-            foreach (var (k, v) in _v4.Entries()) yield return (FromV4Key(k), v);
-        }
+        foreach (var (k, v) in _keyed.Entries()) yield return (_v6 ? FromV6Key(k) : FromV4Key(k), v);
+        foreach (var kv in _v6Long) yield return (kv.Key, kv.Value);
     }
 
     private BestChange Track(BestChange c)
