@@ -3,7 +3,9 @@ using Microsoft.Diagnostics.Tracing;
 // Usage: dotnet run -c Release --project bench/AkkaBgp.AllocationTicks -- TRACE.nettrace [FROM_S TO_S]
 // The runtime raises one AllocationTick event per ~100 KB allocated, naming the type of the allocation that crossed
 // the mark, so the sums below are a sample of the allocation volume by type, not exact counts. Prints the volume per
-// second of the trace (to find the load) and the types within [FROM_S, TO_S] seconds of the trace's start.
+// second of the trace (to find the load) and the types within [FROM_S, TO_S] seconds of the trace's start, then every
+// garbage collection in that window: when, which generation, why (induced, low memory, allocation budget...) and how
+// long the runtime was suspended for it.
 if (args.Length < 1)
 {
     Console.Error.WriteLine("usage: AkkaBgp.AllocationTicks TRACE.nettrace [FROM_S TO_S]");
@@ -20,10 +22,40 @@ source.Clr.GCAllocationTick += e =>
     bySecond[(int)t] = bySecond.GetValueOrDefault((int)t) + e.AllocationAmount64;
     if (t >= from && t <= to) byType[e.TypeName] = byType.GetValueOrDefault(e.TypeName) + e.AllocationAmount64;
 };
+var collections = new List<(double At, int Gen, string Reason, string Type)>();
+var promoted = new List<(double At, long Gen0, long Gen1)>();
+source.Clr.GCHeapStats += e =>
+{
+    double t = e.TimeStampRelativeMSec / 1000;
+    if (t >= from && t <= to) promoted.Add((t, e.TotalPromotedSize0, e.TotalPromotedSize1));
+};
+var pauses = new List<(double At, double Ms)>();
+double suspended = -1;
+source.Clr.GCStart += e =>
+{
+    double t = e.TimeStampRelativeMSec / 1000;
+    if (t >= from && t <= to) collections.Add((t, e.Depth, e.Reason.ToString(), e.Type.ToString()));
+};
+source.Clr.GCSuspendEEStart += e => suspended = e.TimeStampRelativeMSec;
+source.Clr.GCRestartEEStop += e =>
+{
+    if (suspended < 0) return;
+    double t = suspended / 1000;
+    if (t >= from && t <= to) pauses.Add((t, e.TimeStampRelativeMSec - suspended));
+    suspended = -1;
+};
 source.Process();
 foreach (var (second, bytes) in bySecond) Console.WriteLine($"second {second}: {bytes / 1048576.0:F1} MiB");
 long total = byType.Values.Sum();
 Console.WriteLine($"within [{from}, {(to == double.MaxValue ? "end" : to.ToString())}] s: {total / 1048576.0:F1} MiB");
 foreach (var (type, bytes) in byType.OrderByDescending(x => x.Value).Take(30))
     Console.WriteLine($"{bytes / 1048576.0,8:F1} MiB {100.0 * bytes / Math.Max(total, 1),5:F1} %  {type}");
+Console.WriteLine($"garbage collections within the window: {collections.Count}, suspended {pauses.Sum(p => p.Ms):F1} ms in {pauses.Count} pauses");
+foreach (var c in collections)
+{
+    // The heap statistics that follow a collection say what it promoted (kept) out of generations 0 and 1.
+    var stats = promoted.FirstOrDefault(p => p.At >= c.At);
+    Console.WriteLine($"  {c.At,9:F3} s  gen {c.Gen}  {c.Reason,-16} {c.Type,-20} promoted from gen 0 {stats.Gen0 / 1048576.0,6:F2} MiB, from gen 1 {stats.Gen1 / 1048576.0,6:F2} MiB");
+}
+foreach (var p in pauses) Console.WriteLine($"  pause at {p.At,9:F3} s: {p.Ms,6:F2} ms");
 return 0;

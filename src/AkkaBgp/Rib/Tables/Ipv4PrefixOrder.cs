@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace AkkaBgp.Rib.Tables;
 
 /// <summary>
@@ -13,13 +15,51 @@ namespace AkkaBgp.Rib.Tables;
 /// then length in one ulong, whose order is <see cref="AkkaBgp.Wire.Prefix"/>'s. A bucket stores only what its index
 /// does not say (the low 16 address bits and the length) in a uint: 4 octets per prefix, not 8 (issue 11).
 /// </para>
+/// <para>
+/// The buckets live in native memory, like the prefix index (<see cref="PrefixKeyMap{TValue}"/>). As managed arrays
+/// they were a third of what a full-table load kept alive through young collections: each of the 65,536 grows by
+/// doubling while the table loads, so its arrays were promoted out of generation 0 and copied again into generation 2
+/// before being replaced. In native memory they are never copied: the shared bench's W1 spent 143-158 instead of
+/// 207-223 ms suspended for collections, and took 0.70 instead of 0.84 s (median of 5, BIRD 0.65 s in the same run;
+/// 2026-12-06, bench/RESULTS.md).
+/// </para>
+/// Not thread-safe (one partition actor owns the table). The finalizer gives the memory back with the table.
 /// </summary>
-public sealed class Ipv4PrefixOrder
+public sealed unsafe class Ipv4PrefixOrder
 {
     private const int BucketBits = 16;
-    private readonly uint[]?[] _buckets = new uint[]?[1 << BucketBits];
-    private readonly int[] _counts = new int[1 << BucketBits];
+    private const int Buckets = 1 << BucketBits;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Bucket
+    {
+        public uint* Items;
+        public int Count;
+        public int Capacity;
+    }
+
+    private Bucket* _buckets;
     private readonly List<ulong> _short = [];
+
+    public Ipv4PrefixOrder()
+    {
+        _buckets = (Bucket*)NativeMemory.AllocZeroed(Buckets, (nuint)sizeof(Bucket));
+        Interlocked.Add(ref NativeIndexMemory.Bytes, (long)Buckets * sizeof(Bucket));
+    }
+
+    ~Ipv4PrefixOrder()
+    {
+        if (_buckets == null) return;
+        long bytes = (long)Buckets * sizeof(Bucket);
+        for (int b = 0; b < Buckets; b++)
+        {
+            bytes += (long)_buckets[b].Capacity * sizeof(uint);
+            NativeMemory.Free(_buckets[b].Items);
+        }
+        NativeMemory.Free(_buckets);
+        _buckets = null;
+        Interlocked.Add(ref NativeIndexMemory.Bytes, -bytes);
+    }
 
     public int Count { get; private set; }
 
@@ -32,13 +72,26 @@ public sealed class Ipv4PrefixOrder
 
     private static ulong KeyOf(int bucket, uint inBucket) => ((ulong)bucket << 24) | inBucket;
 
+    /// <summary>A bucket's prefixes (valid until the next add or remove).</summary>
+    private ReadOnlySpan<uint> Items(int b) => new(_buckets[b].Items, _buckets[b].Count);
+
+    private static void Resize(ref Bucket bucket, int capacity)
+    {
+        if (capacity == 0)
+        {
+            NativeMemory.Free(bucket.Items);
+            bucket.Items = null;
+        }
+        else bucket.Items = (uint*)NativeMemory.Realloc(bucket.Items, (nuint)capacity * sizeof(uint));
+        Interlocked.Add(ref NativeIndexMemory.Bytes, (long)(capacity - bucket.Capacity) * sizeof(uint));
+        bucket.Capacity = capacity;
+    }
+
     public void Add(ulong key)
     {
-        int b = BucketOf(key);
-        ref var bucket = ref _buckets[b];
-        bucket ??= new uint[4];
-        if (_counts[b] == bucket.Length) Array.Resize(ref bucket, bucket.Length * 2);
-        bucket[_counts[b]++] = InBucket(key);
+        ref var bucket = ref _buckets[BucketOf(key)];
+        if (bucket.Count == bucket.Capacity) Resize(ref bucket, Math.Max(4, bucket.Capacity * 2));
+        bucket.Items[bucket.Count++] = InBucket(key);
         if (LengthOf(key) < BucketBits) _short.Add(key);
         Count++;
     }
@@ -46,16 +99,14 @@ public sealed class Ipv4PrefixOrder
     public void Remove(ulong key)
     {
         int b = BucketOf(key);
-        var bucket = _buckets[b];
-        if (bucket is null) return;
-        int n = _counts[b];
-        int i = Array.IndexOf(bucket, InBucket(key), 0, n);
+        int i = Items(b).IndexOf(InBucket(key));
         if (i < 0) return;
-        bucket[i] = bucket[n - 1];
-        _counts[b] = --n;
-        // An emptied bucket gives its array back: a table that sheds a peer's routes shrinks again.
-        if (n == 0) _buckets[b] = null;
-        else if (n < bucket.Length / 4 && bucket.Length > 4) Array.Resize(ref _buckets[b], bucket.Length / 2);
+        ref var bucket = ref _buckets[b];
+        bucket.Items[i] = bucket.Items[bucket.Count - 1];
+        int n = --bucket.Count;
+        // An emptied bucket gives its memory back: a table that sheds a peer's routes shrinks again.
+        if (n == 0) Resize(ref bucket, 0);
+        else if (n < bucket.Capacity / 4 && bucket.Capacity > 4) Resize(ref bucket, bucket.Capacity / 2);
         if (LengthOf(key) < BucketBits) _short.Remove(key);
         Count--;
     }
@@ -76,14 +127,13 @@ public sealed class Ipv4PrefixOrder
         int total = 0;
         if (length >= BucketBits)
         {
-            var bucket = _buckets[lo];
-            for (int i = 0; i < _counts[lo]; i++) if (Contains(KeyOf(lo, bucket![i]))) total++;
+            foreach (uint item in Items(lo)) if (Contains(KeyOf(lo, item))) total++;
         }
         else
         {
             // Every prefix in the buckets of the range starts inside it; only those shorter than the query's
             // length are not contained, and they are all in the short list.
-            for (int b = lo; b <= hi; b++) total += _counts[b];
+            for (int b = lo; b <= hi; b++) total += _buckets[b].Count;
             foreach (var key in _short)
                 if (LengthOf(key) < length && BucketOf(key) >= lo && BucketOf(key) <= hi) total--;
         }
@@ -92,13 +142,11 @@ public sealed class Ipv4PrefixOrder
         int from = after is { } cursor ? Math.Max(lo, BucketOf(cursor)) : lo;
         for (int b = from; b <= hi && first.Count < keep; b++)
         {
-            int n = _counts[b];
-            if (n == 0) continue;
+            if (_buckets[b].Count == 0) continue;
             scratch.Clear();
-            var bucket = _buckets[b]!;
-            for (int i = 0; i < n; i++)
+            foreach (uint item in Items(b))
             {
-                ulong key = KeyOf(b, bucket[i]);
+                ulong key = KeyOf(b, item);
                 if (Contains(key) && !(key <= after)) scratch.Add(key);
             }
             scratch.Sort();

@@ -144,7 +144,6 @@ internal sealed unsafe class PrefixKeyMap<TValue> : IDisposable where TValue : u
         _capacity = capacity;
         _shift = 64 - BitOperations.Log2((uint)capacity);
         _seed += 0x9E3779B97F4A7C15UL;
-        GC.AddMemoryPressure(NativeBytes);
         Interlocked.Add(ref NativeIndexMemory.Bytes, NativeBytes);
     }
 
@@ -164,7 +163,6 @@ internal sealed unsafe class PrefixKeyMap<TValue> : IDisposable where TValue : u
             _slots[j] = old[i];
         }
         NativeMemory.Free(old);
-        GC.RemoveMemoryPressure(oldBytes);
         Interlocked.Add(ref NativeIndexMemory.Bytes, -oldBytes);
         _version++;
     }
@@ -211,7 +209,6 @@ internal sealed unsafe class PrefixKeyMap<TValue> : IDisposable where TValue : u
     {
         if (_slots == null) return;
         NativeMemory.Free(_slots);
-        GC.RemoveMemoryPressure(NativeBytes);
         Interlocked.Add(ref NativeIndexMemory.Bytes, -NativeBytes);
         _slots = null;
         _capacity = 0;
