@@ -52,7 +52,9 @@ internal sealed unsafe class PrefixKeyMap<TValue> : IDisposable where TValue : u
 
     public int Count { get; private set; }
 
-    /// <summary>Bytes held in native memory (what the GC is told as memory pressure).</summary>
+    /// <summary>Bytes held in native memory. Not reported to the GC as memory pressure: GC.AddMemoryPressure induced
+    /// gen-2 collections in the middle of a full-table load, and the blocks are freed at once on resize anyway (the
+    /// finalizer frees the last one with the table).</summary>
     public long NativeBytes => (long)_capacity * sizeof(Slot);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
