@@ -79,6 +79,31 @@ public sealed class PrefixKeyMapTests
     }
 
     [Fact]
+    public void Growing_keeps_probe_runs_short_even_when_the_keys_come_in_another_maps_slot_order()
+    {
+        // Growth keeps a map's hash (a doubled table has half the density everywhere); what must not happen is a map
+        // filled in its own hash order, all keys at the start of each small table. Another map's slot order is the
+        // likeliest such order (a table copied into a new one), so each map has its own seed.
+        var rng = new Random(7);
+        using var first = new PrefixKeyMap<long>();
+        while (first.Count < 500_000)
+        {
+            int len = rng.Next(8, 33);
+            first.FindOrAdd(Key((uint)rng.Next() & (uint)(0xFFFF_FFFFUL << (32 - len)), len), out _) = 1;
+        }
+        Assert.True(first.LongestProbe() < 200, $"a key sat {first.LongestProbe()} slots from its home after growth");
+        using var copy = new PrefixKeyMap<long>();
+        int longest = 0;
+        foreach (var (key, value) in first.Entries().ToList())
+        {
+            copy.FindOrAdd(key, out _) = value;
+            if (copy.Count % 50_000 == 0) longest = Math.Max(longest, copy.LongestProbe());
+        }
+        Assert.Equal(first.Count, copy.Count);
+        Assert.True(longest < 200, $"a key sat {longest} slots from its home in the copy");
+    }
+
+    [Fact]
     public void Changing_the_map_while_enumerating_it_is_refused()
     {
         using var map = new PrefixKeyMap<int>();
