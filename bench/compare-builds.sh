@@ -10,6 +10,8 @@
 #
 # Each checkout is built by its own bench/start-service-for-shared-bench.sh into its own folder
 # (AKKABGP_BENCH_BUILD). Every run line gets "build": "old"/"new" added, so the summary can tell them apart.
+# WITH_BIRD=1 also runs BIRD first in every repeat ("build": "bird", ratios against it in the summary);
+# POLL=0.02 passes --poll to the runner (the default 0.1 s is a good part of a 0.1-0.2 s load such as W4).
 set -euo pipefail
 old=$(cd "$1" && pwd); new=$(cd "$2" && pwd); results=$3
 workloads=${4:-w1,w2,w3}; repeats=${5:-3}
@@ -17,11 +19,13 @@ bench=$(cd "$(dirname "$0")/../../shared/bench" && pwd)
 mkdir -p "$(dirname "$results")"; results=$(cd "$(dirname "$results")" && pwd)/$(basename "$results")
 for r in $(seq 1 "$repeats"); do
   for w in ${workloads//,/ }; do
-    for build in old new; do
+    builds="old new"; [ "${WITH_BIRD:-0}" = 1 ] && builds="bird old new"
+    for build in $builds; do
       repo=$old; [ "$build" = new ] && repo=$new
+      dut=http; [ "$build" = bird ] && dut=bird
       tmp=$(mktemp)
-      (cd "$bench" && AKKABGP_BENCH_BUILD=/tmp/akkabgp-bench-$build python3 runner.py --dut http --workload "$w" --repeat 1 \
-        --http-start "$repo/bench/start-service-for-shared-bench.sh {config} {http_port}" --results "$tmp")
+      (cd "$bench" && AKKABGP_BENCH_BUILD=/tmp/akkabgp-bench-$build python3 runner.py --dut "$dut" --workload "$w" --repeat 1 \
+        ${POLL:+--poll "$POLL"} --http-start "$repo/bench/start-service-for-shared-bench.sh {config} {http_port}" --results "$tmp")
       python3 - "$tmp" "$build" "$r" >> "$results" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):
@@ -42,4 +46,8 @@ for w in sorted({r["workload"] for r in rows}):
         if not vals["old"] or not vals["new"]: continue
         o, n = st.median(vals["old"]), st.median(vals["new"])
         print(f"  {name:14} old {o:8.2f}  new {n:8.2f}  ratio {n / o:5.2f}   (old {vals['old']}, new {vals['new']})")
+        bird = [r.get(k) for r in rows if r["workload"] == w and r["build"] == "bird" and r.get(k) is not None]
+        if bird and st.median(bird) > 0:
+            b = st.median(bird)
+            print(f"  {'':14} BIRD {b:7.2f}  old/BIRD {o / b:5.2f}  new/BIRD {n / b:5.2f}   (BIRD {bird})")
 PY
