@@ -6,8 +6,8 @@ namespace AkkaBgp.Rib.Tables;
 
 /// <summary>
 /// The prefix index of a <see cref="PrefixTable"/>: 64-bit prefix keys (IPv4: address, then length; IPv6 up to /56:
-/// the top 64 address bits with the length in the lowest octet) to a small unmanaged value, in one open-addressing table (linear probing, Fibonacci hashing of the key, deletion by backward
-/// shift, so no tombstones) held in native memory. The hash is re-seeded when the table shrinks: the keys left after a
+/// the top 64 address bits with the length in the lowest octet) to a small unmanaged value, in one open-addressing
+/// table (linear probing, a mixing hash of the key, deletion by backward shift, so no tombstones) held in native memory. The hash is re-seeded when the table shrinks: the keys left after a
 /// peer's routes were withdrawn in slot order all hash into one end of the table, and with the same hash a table half
 /// the size put them into one run a quarter of the table long (a session's 500,000 withdrawals took seconds). Growing
 /// keeps the hash: a key's home in the doubled table is then twice its old one (plus one bit), so the rehash walks the
@@ -157,7 +157,7 @@ internal sealed unsafe class PrefixKeyMap<TValue> : IDisposable where TValue : u
         NativeMemory.Clear(_slots, bytes);
         _capacity = capacity;
         _shift = 64 - BitOperations.Log2((uint)capacity);
-        if (reseed) _seed = (ulong)Random.Shared.NextInt64() ^ ((ulong)Random.Shared.Next() << 63);
+        if (reseed) _seed = (ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue);
         Interlocked.Add(ref NativeIndexMemory.Bytes, NativeBytes);
     }
 
@@ -231,8 +231,9 @@ internal sealed unsafe class PrefixKeyMap<TValue> : IDisposable where TValue : u
     }
 }
 
-/// <summary>What every <see cref="PrefixKeyMap{TValue}"/> of the process holds in native memory, for figures that
-/// would otherwise count only the managed heap (the retained-heap budget, bench/AkkaBgp.Rib.Benchmarks).</summary>
+/// <summary>What every <see cref="PrefixKeyMap{TValue}"/> and <see cref="Ipv4PrefixOrder"/> of the process holds in
+/// native memory, for figures that would otherwise count only the managed heap (the retained-heap budget,
+/// bench/AkkaBgp.Rib.Benchmarks), and the huge-page advice for it.</summary>
 internal static unsafe class NativeIndexMemory
 {
     internal static long Bytes;
