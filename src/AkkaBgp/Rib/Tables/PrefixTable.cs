@@ -24,8 +24,8 @@ public readonly record struct RankedPath(uint Id, RouteAttributes Route, RibPeer
 /// <summary>
 /// All paths for one address family (Adj-RIB-In of every neighbor after import policy, plus local routes)
 /// and the selected best path per prefix: the Loc-RIB. Storage is compact: IPv4 prefixes, and IPv6 ones up to /56,
-/// are keyed by one 64-bit integer in a native-memory index, each prefix holds two ints (head of its path list and the best path), and paths live in
-/// one pooled array of small structs that reference an interned <see cref="RouteAttributes"/> and a peer slot.
+/// are keyed by one 64-bit integer in a native-memory index, each prefix holds two ints (head of its path list and the
+/// best path), and paths live in one pooled array of small structs that reference an interned <see cref="RouteAttributes"/> and a peer slot.
 /// No object is allocated per prefix or per path. Not thread-safe: one RIB partition actor owns it.
 /// </summary>
 public sealed class PrefixTable
@@ -51,7 +51,8 @@ public sealed class PrefixTable
     private readonly bool _v6;
     /// <summary>Every IPv4 prefix, or every IPv6 prefix up to /56 (<see cref="Key"/>): the whole of a real table.</summary>
     private readonly PrefixKeyMap<Entry> _keyed;
-    /// <summary>IPv6 prefixes longer than /56, which do not fit a 64-bit key (a full table has a few hundred).</summary>
+    /// <summary>IPv6 prefixes longer than /56, which do not fit a 64-bit key (the global table's are almost all /48 or
+    /// shorter, as most networks accept nothing longer).</summary>
     private readonly Dictionary<Prefix, Entry> _v6Long = new();
     private readonly Ipv4PrefixOrder? _v4Order;
     private readonly AttributeInterner _interner;
