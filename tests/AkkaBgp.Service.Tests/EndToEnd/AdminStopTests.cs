@@ -61,12 +61,16 @@ public sealed class AdminStopTests
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal([$"{peer}: HoldTime"], result.GetProperty("recreated").EnumerateArray().Select(e => e.GetString()!).ToArray());
         await service.AssertStateAsync(peer.ToString(), "Idle");
+        Assert.Equal(beforeReload, Volatile.Read(ref connections));
 
         // The operator's start is the next thing that dials: exactly one connection more, and only now.
         (status, _, _) = await service.SendAsync(HttpMethod.Post, $"bgp/neighbors/{peer}/start");
         Assert.Equal(HttpStatusCode.Accepted, status);
         await service.WaitUntilAsync(async () => (await service.NeighborAsync(peer.ToString())).GetProperty("state").GetString() == "OpenSent",
             Wait, $"{peer} OpenSent after the start");
+        // The speaker is in OpenSent as soon as its connect completes, which can be before this listener's accept loop
+        // has counted the connection: wait for the count, then check it is exactly one more.
+        await service.WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref connections) > beforeReload), Wait, "the start's connection counted");
         var afterStart = Volatile.Read(ref connections);
         Assert.True(afterStart == beforeReload + 1,
             $"{afterStart - beforeReload} connections between the stop and the start's OpenSent, expected only the start's");

@@ -8,6 +8,19 @@ public sealed class PrefixKeyMapTests
 {
     private static ulong Key(uint address, int length) => ((ulong)address << 8) | (uint)length;
 
+    /// <summary>A map of <paramref name="count"/> random prefixes of <paramref name="minLength"/> to <paramref name="maxLength"/> bits.</summary>
+    private static PrefixKeyMap<long> RandomPrefixes(int seed, int count, int minLength, int maxLength)
+    {
+        var rng = new Random(seed);
+        var map = new PrefixKeyMap<long>();
+        while (map.Count < count)
+        {
+            int len = rng.Next(minLength, maxLength + 1);
+            map.FindOrAdd(Key((uint)rng.Next() & (uint)(0xFFFF_FFFFUL << (32 - len)), len), out _) = 1;
+        }
+        return map;
+    }
+
     [Fact]
     public void Random_adds_and_removals_leave_the_same_contents_as_a_dictionary()
     {
@@ -60,13 +73,7 @@ public sealed class PrefixKeyMapTests
         // A session going down withdraws its prefixes in the table's own order. The keys left then all sit at one end
         // of the hash space; before the hash was re-seeded at each resize, the halved table held them in one run a
         // quarter of its size, and 500,000 withdrawals took seconds.
-        var rng = new Random(5);
-        using var map = new PrefixKeyMap<long>();
-        while (map.Count < 500_000)
-        {
-            int len = rng.Next(16, 25);
-            map.FindOrAdd(Key((uint)rng.Next() & (uint)(0xFFFF_FFFFUL << (32 - len)), len), out _) = 1;
-        }
+        using var map = RandomPrefixes(5, 500_000, 16, 24);
         var order = map.Entries().Select(e => e.Key).ToList();
         int longest = 0;
         for (int i = 0; i < order.Count; i++)
@@ -84,13 +91,7 @@ public sealed class PrefixKeyMapTests
         // Growth keeps a map's hash (a doubled table has half the density everywhere); what must not happen is a map
         // filled in its own hash order, all keys at the start of each small table. Another map's slot order is the
         // likeliest such order (a table copied into a new one), so each map has its own seed.
-        var rng = new Random(7);
-        using var first = new PrefixKeyMap<long>();
-        while (first.Count < 500_000)
-        {
-            int len = rng.Next(8, 33);
-            first.FindOrAdd(Key((uint)rng.Next() & (uint)(0xFFFF_FFFFUL << (32 - len)), len), out _) = 1;
-        }
+        using var first = RandomPrefixes(7, 500_000, 8, 32);
         Assert.True(first.LongestProbe() < 200, $"a key sat {first.LongestProbe()} slots from its home after growth");
         using var copy = new PrefixKeyMap<long>();
         int longest = 0;
