@@ -86,8 +86,9 @@ public static class RibWarmUp
         }
     }
 
-    /// <summary>Each UPDATE announces <see cref="PrefixesEach"/> /25s of 198.18.0.0/15 (1,024 fit), or /48s of 2001:db8::/32, with
-    /// its own MED (so each is a new attribute set), then each is withdrawn again; the two families alternate.</summary>
+    /// <summary>Each UPDATE announces <see cref="PrefixesEach"/> /25s of 198.18.0.0/15 (1,024 fit), or /48s of
+    /// 2001:db8::/32, with its own MED (so each is a new attribute set), then each is withdrawn again; the two families
+    /// alternate.</summary>
     private static IEnumerable<byte[]> Messages(bool withdraw)
     {
         var encode = new UpdateEncodeContext { FourOctetAs = true };
