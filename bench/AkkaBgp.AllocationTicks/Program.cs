@@ -5,7 +5,8 @@ using Microsoft.Diagnostics.Tracing;
 // the mark, so the sums below are a sample of the allocation volume by type, not exact counts. Prints the volume per
 // second of the trace (to find the load) and the types within [FROM_S, TO_S] seconds of the trace's start, then every
 // garbage collection in that window: when, which generation, why (induced, low memory, allocation budget...) and how
-// long the runtime was suspended for it.
+// long the runtime was suspended for it, and the methods the JIT compiled in the window (with a trace that has the
+// JIT keyword: `dotnet-trace collect --clrevents gc+jit`), which a warm-up at start-up could have compiled instead.
 if (args.Length < 1)
 {
     Console.Error.WriteLine("usage: AkkaBgp.AllocationTicks TRACE.nettrace [FROM_S TO_S]");
@@ -44,6 +45,21 @@ source.Clr.GCRestartEEStop += e =>
     if (t >= from && t <= to) pauses.Add((t, e.TimeStampRelativeMSec - suspended));
     suspended = -1;
 };
+// Mark phases of each collection: the runtime reports, per root kind (stack, finalizer queue, handles, older
+// generations through the card table...), what it promoted from there; the time between two reports is roughly
+// what that kind of root cost.
+var marks = new List<(double At, string Kind, long Promoted)>();
+source.Clr.GCMarkWithType += e =>
+{
+    double t = e.TimeStampRelativeMSec / 1000;
+    if (t >= from && t <= to) marks.Add((t, ((int)e.Type) switch { 0 => "stack", 1 => "finalizer queue", 2 => "handles", 3 => "older generations (cards)", 4 => "sized refs", 5 => "overflow", 6 => "dependent handles", 7 => "new finalizer queue", 8 => "background stacks", _ => e.Type.ToString() }, e.Promoted));
+};
+var jitted = new List<(double At, string Method)>();
+source.Clr.MethodLoadVerbose += e =>
+{
+    double t = e.TimeStampRelativeMSec / 1000;
+    if (t >= from && t <= to && e.IsJitted) jitted.Add((t, $"{e.MethodNamespace}::{e.MethodName}"));
+};
 source.Process();
 foreach (var (second, bytes) in bySecond) Console.WriteLine($"second {second}: {bytes / 1048576.0:F1} MiB");
 long total = byType.Values.Sum();
@@ -57,5 +73,19 @@ foreach (var c in collections)
     var stats = promoted.FirstOrDefault(p => p.At >= c.At);
     Console.WriteLine($"  {c.At,9:F3} s  gen {c.Gen}  {c.Reason,-16} {c.Type,-20} promoted from gen 0 {stats.Gen0 / 1048576.0,6:F2} MiB, from gen 1 {stats.Gen1 / 1048576.0,6:F2} MiB");
 }
-foreach (var p in pauses) Console.WriteLine($"  pause at {p.At,9:F3} s: {p.Ms,6:F2} ms");
+foreach (var p in pauses)
+{
+    Console.WriteLine($"  pause at {p.At,9:F3} s: {p.Ms,6:F2} ms");
+    double prev = p.At;
+    foreach (var m in marks.Where(m => m.At >= p.At && m.At <= p.At + p.Ms / 1000))
+    {
+        Console.WriteLine($"      +{(m.At - prev) * 1000,6:F2} ms  marked from {m.Kind,-26} {m.Promoted / 1048576.0,6:F2} MiB");
+        prev = m.At;
+    }
+}
+if (jitted.Count > 0)
+{
+    Console.WriteLine($"methods compiled by the JIT within the window: {jitted.Count}");
+    foreach (var (at, method) in jitted) Console.WriteLine($"  {at,9:F3} s  {method}");
+}
 return 0;

@@ -43,6 +43,12 @@ public sealed class AdjRibIn : ReceiveActor
             // Acknowledge after applying: the connection's unacknowledged count is what holds off the socket.
             u.Connection.Tell(new UpdatesProcessed(1), Self);
         });
+        Receive<PeerUpdates>(b =>
+        {
+            var table = TableFor(b.Peer);
+            foreach (var u in b.Updates) Apply(table, u.Update);
+            b.Connection.Tell(new UpdatesProcessed(b.Updates.Length), Self);
+        });
         Receive<GetAdjRibIn>(q => Sender.Tell(Snapshot(q), Self));
     }
 

@@ -694,6 +694,19 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                 _rib.Tell(new PeerUpdate(Peer, u.Update, r.Errors, r.Connection), Self);
                 return Stay();
 
+            case ReceivedUpdates b:
+                // Event 27 for each UPDATE of the batch, in order, as above: one hold timer restart covers them (they
+                // were read together), the errors are logged per UPDATE and the RIB gets them as one message.
+                RestartHoldTimer(d);
+                foreach (var u in b.Updates)
+                {
+                    if (u.Update.Errors.Count == 0) continue;
+                    Log.Warning("{Peer}: UPDATE with errors: {Errors}", Peer, string.Join("; ", u.Update.Errors));
+                    _counters.LastError = "UPDATE: " + string.Join("; ", u.Update.Errors);
+                }
+                _rib.Tell(new PeerUpdates(Peer, b.Updates, b.Connection), Self);
+                return Stay();
+
             case Received { Message: RouteRefreshMessage rr } r:
                 // RFC 2918 section 4 / RFC 7313 section 5: ignored unless negotiated, or with an unknown subtype.
                 if (d.Session is { RouteRefresh: true } && !rr.MustBeIgnored)
@@ -781,6 +794,11 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         var d = e.StateData;
         var origin = Classify(e.FsmEvent, d);
         if (origin is Origin.Primary or Origin.Second) CountReceived(e.FsmEvent);
+        // A batch of UPDATEs is Event 27 once per UPDATE. Only Established takes it whole; anywhere else (or on a
+        // second or stale connection) its first UPDATE decides, exactly as a single one would: an FSM error that
+        // ends the connection, after which the rest do not matter, or nothing.
+        if (e.FsmEvent is ReceivedUpdates batch && !(origin == Origin.Primary && StateName == SessionState.Established))
+            e = new Event<SessionData>(new Received(batch.Updates[0], batch.Connection), d);
         switch (origin)
         {
             case Origin.Second: return SecondConnection(e.FsmEvent, d);
@@ -804,6 +822,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
             case TcpConnectionFails { Connection: null } f: return DialAnswer(f.Attempt, d);
             case TcpConnectionFails f: from = f.Connection; break;
             case Received r: from = r.Connection; break;
+            case ReceivedUpdates b: from = b.Connection; break;
             case ReceiveFailed f: from = f.Connection; break;
             case SendHoldTimerExpired s: from = s.Connection; break;
             default: return Origin.Session;
@@ -1022,6 +1041,9 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
                     // RFC 9003 section 4: the shutdown communication is for the operator's eyes, so it goes in the log.
                     Log.Warning("{Peer}: NOTIFICATION received in {State}: {Notification}", Peer, StateName, n.Describe());
                 }
+                break;
+            case ReceivedUpdates b:
+                _counters.CountReceived(MessageType.Update, b.Updates.Length);
                 break;
             case ReceiveFailed f:
                 _counters.LastError = $"receive error: {f.Error}";
@@ -1309,7 +1331,7 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
 
     private void RegisterConnection(IActorRef connection) =>
         connection.Tell(new Register(Self, OpenExchange.InitialDecode(_settings), OpenExchange.InitialUpdateDecode(_settings),
-            _settings.SendHoldTimeFor(_settings.OpenSentHoldTime)), Self);
+            _settings.SendHoldTimeFor(_settings.OpenSentHoldTime), UpdateBatches: true), Self);
 
     private void SendMessage(IActorRef connection, BgpMessage message)
     {

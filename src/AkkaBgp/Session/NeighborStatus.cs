@@ -54,5 +54,7 @@ internal sealed class NeighborCounters
         foreach (var (type, n) in counts) Sent[type] = Sent.GetValueOrDefault(type) + n;
     }
 
-    public void CountReceived(BgpMessage m) => Received[m.Type] = Received.GetValueOrDefault(m.Type) + 1;
+    public void CountReceived(BgpMessage m) => CountReceived(m.Type, 1);
+
+    public void CountReceived(MessageType type, long n) => Received[type] = Received.GetValueOrDefault(type) + n;
 }

@@ -200,6 +200,13 @@ public sealed record PeerDown(IPAddress Peer, string Reason, int EventNumber, bo
 /// <c>UpdatesProcessed</c> to <paramref name="Connection"/> so the connection resumes reading.</summary>
 public sealed record PeerUpdate(IPAddress Peer, UpdateMessage Update, IReadOnlyList<WireError> Errors, IActorRef Connection);
 
+/// <summary>To the RIB: UPDATEs received in Established one after the other (one Event 27 each), applied in order
+/// as that many <see cref="PeerUpdate"/>s would be; each carries its own RFC 7606 errors
+/// (<see cref="UpdateMessage.Errors"/>). The RIB acknowledges each to <paramref name="Connection"/>. The FSM passes on
+/// the transport's <c>ReceivedUpdates</c> this way, so a full table costs the FSM and the RIB one message per batch
+/// rather than per UPDATE (issue 11).</summary>
+public sealed record PeerUpdates(IPAddress Peer, BgpUpdate[] Updates, IActorRef Connection);
+
 /// <summary>To the RIB: the peer asks us to re-advertise a family (RFC 2918), or marks the start/end of its own
 /// re-advertisement (RFC 7313 BoRR/EoRR).</summary>
 public sealed record PeerRouteRefresh(IPAddress Peer, RouteRefreshMessage Message, IActorRef Connection);

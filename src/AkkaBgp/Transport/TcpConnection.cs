@@ -59,6 +59,10 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
     private readonly Channel<ReadOnlyMemory<byte>> _outbound =
         Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private IActorRef? _handler;
+    /// <summary>The handler registered for <see cref="ReceivedUpdates"/>; set before the read loop starts.</summary>
+    private bool _batchUpdates;
+    /// <summary>The read loop's UPDATEs not yet told (only the read loop touches it).</summary>
+    private readonly List<BgpUpdate> _pendingUpdates = new();
     private volatile DecodeRules _rules = new(default, BgpHeader.MaxMessageLength);
     private TimeSpan _sendHoldTime;
     // RFC 8654: what we may send can be smaller than what we accept (the peer did not advertise Extended Messages).
@@ -142,6 +146,7 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
             case Register r:
                 if (_handler is not null) { Log.Warning("{Remote}: second Register ignored", Remote); return; }
                 _handler = r.Handler;
+                _batchUpdates = r.UpdateBatches;
                 Timers.Cancel(RegisterKey);
                 Apply(r.Decode, r.UpdateDecode, r.SendHoldTime);
                 _ = ReadLoopAsync(Self, r.Handler, _stop.Token);
@@ -527,7 +532,13 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
                 int offset = 0;
                 while (true)
                 {
-                    await WaitForCreditAsync().ConfigureAwait(false);
+                    var credit = WaitForCreditAsync();
+                    if (!credit.IsCompleted)
+                    {
+                        // The acknowledgements waited for may be for UPDATEs still held here.
+                        FlushUpdates(handler, self);
+                        await credit.ConfigureAwait(false);
+                    }
                     if (ct.IsCancellationRequested) return;
                     var rules = _rules;
                     int length = BgpFramer.TryReadMessage(buffer.AsSpan(offset, filled - offset), rules.MaxLength, out WireError? headerError);
@@ -535,6 +546,7 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
                     {
                         // RFC 4271 6.1: a bad marker or length cannot be resynchronised; stop reading and
                         // let the FSM send the NOTIFICATION.
+                        FlushUpdates(handler, self);
                         handler.Tell(new ReceiveFailed(headerError!, null, self), self);
                         return;
                     }
@@ -542,6 +554,8 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
                     if (!Deliver(buffer.AsSpan(offset, length), rules, handler, self)) return;
                     offset += length;
                 }
+                // What this receive brought is decoded: its UPDATEs go now, not after the next receive.
+                FlushUpdates(handler, self);
                 if (offset > 0)
                 {
                     buffer.AsSpan(offset, filled - offset).CopyTo(buffer);
@@ -573,7 +587,11 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
     /// <summary>Receive and send buffers of sessions that are transferring something; idle sessions hold none.</summary>
     private static ArrayPool<byte> TransferBuffers => ArrayPool<byte>.Shared;
 
-    /// <summary>Decodes one framed message and tells the handler. False when reading must stop.</summary>
+    /// <summary>UPDATEs in one <see cref="ReceivedUpdates"/>: about what one 32 KiB receive of a full table holds.</summary>
+    public const int MaxUpdateBatch = 256;
+
+    /// <summary>Decodes one framed message and tells the handler (an UPDATE for a batching handler is held until
+    /// <see cref="FlushUpdates"/>, which runs before anything else is told). False when reading must stop.</summary>
     private bool Deliver(ReadOnlySpan<byte> message, DecodeRules rules, IActorRef handler, IActorRef self)
     {
         Interlocked.Increment(ref _messagesReceived);
@@ -581,6 +599,7 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
         Tap(message, type);
         if (!BgpMessageCodec.TryDecode(message, rules.Context, out BgpMessage? decoded, out WireError? error))
         {
+            FlushUpdates(handler, self);
             handler.Tell(new ReceiveFailed(error!, Enum.IsDefined(type) ? type : null, self), self);
             // Session-level errors end the stream for us; nothing after them is read (RFC 4271 6, RFC 7606 2).
             return false;
@@ -594,12 +613,27 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
             {
                 var action = update.Update.Action;
                 var worst = update.Update.Errors.First(e => e.Action == action);
+                FlushUpdates(handler, self);
                 handler.Tell(new ReceiveFailed(worst, MessageType.Update, self), self);
                 return false;
             }
+            if (_batchUpdates)
+            {
+                _pendingUpdates.Add(update);
+                if (_pendingUpdates.Count >= MaxUpdateBatch) FlushUpdates(handler, self);
+                return true;
+            }
         }
+        FlushUpdates(handler, self);
         handler.Tell(new Received(decoded!, self), self);
         return true;
+    }
+
+    private void FlushUpdates(IActorRef handler, IActorRef self)
+    {
+        if (_pendingUpdates.Count == 0) return;
+        handler.Tell(new ReceivedUpdates(_pendingUpdates.ToArray(), self), self);
+        _pendingUpdates.Clear();
     }
 
     // ---- write loop ----------------------------------------------------------------------------

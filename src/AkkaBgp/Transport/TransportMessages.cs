@@ -37,8 +37,11 @@ public sealed record Accepted(IActorRef Connection, IPEndPoint Local, IPEndPoint
 
 /// <summary>Start reading: whole, decoded messages go to <paramref name="Handler"/> as <see cref="Received"/>.
 /// <paramref name="SendHoldTime"/> (RFC 9687) is how long queued output may stay unwritten before the
-/// connection reports <see cref="SendHoldTimerExpired"/>; zero disables it.</summary>
-public sealed record Register(IActorRef Handler, DecodeContext Decode, UpdateDecodeContext UpdateDecode, TimeSpan SendHoldTime);
+/// connection reports <see cref="SendHoldTimerExpired"/>; zero disables it. With <paramref name="UpdateBatches"/>
+/// the UPDATEs that follow one another in what one receive brought go as one <see cref="ReceivedUpdates"/>
+/// instead (the FSM asks for that; a handler that does not keeps one message per UPDATE).</summary>
+public sealed record Register(IActorRef Handler, DecodeContext Decode, UpdateDecodeContext UpdateDecode, TimeSpan SendHoldTime,
+    bool UpdateBatches = false);
 
 /// <summary>New decoding rules once the OPEN exchange has negotiated them (4-octet AS, Extended Messages,
 /// ADD-PATH), and the negotiated send hold time. <paramref name="MaxSendLength"/> bounds the messages the
@@ -86,6 +89,18 @@ public sealed record Received(BgpMessage Message, IActorRef Connection, IReadOnl
     public Received(BgpMessage message, IActorRef connection)
         : this(message, connection, message is BgpUpdate u ? u.Update.Errors : []) { }
 }
+
+/// <summary>
+/// UPDATEs that arrived one after the other, in order: one Event 27 (UpdateMsg) each, the same as that many
+/// <see cref="Received"/> (each UPDATE's own <see cref="UpdateMessage.Errors"/> are its RFC 7606 errors that do not
+/// reset the session). Sent instead of single messages to a handler that registered with
+/// <see cref="Register.UpdateBatches"/>: a full table is hundreds of thousands of UPDATEs, and one message per
+/// UPDATE through the FSM and the RIB cost a mailbox hop, a wrapper and often a thread wake-up per UPDATE at each
+/// actor (issue 11). A batch ends where the receive's bytes end, before any other message (so a KEEPALIVE,
+/// NOTIFICATION or error still arrives after the UPDATEs that preceded it), before reading pauses for
+/// acknowledgements, and at <see cref="TcpConnection.MaxUpdateBatch"/> UPDATEs. Never empty.
+/// </summary>
+public sealed record ReceivedUpdates(BgpUpdate[] Updates, IActorRef Connection);
 
 /// <summary>A message that could not be framed or decoded (Events 21 BGPHeaderErr, 22 BGPOpenMsgErr, 28 UpdateMsgErr).
 /// Reading stops after a <see cref="ErrorAction.SessionReset"/> error; the FSM decides what to send.</summary>

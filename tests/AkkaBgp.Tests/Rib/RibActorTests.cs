@@ -141,6 +141,38 @@ public sealed class RibActorTests : BgpTestKit
         Drain(connA, viewA, v => v.Acked == 3);
     }
 
+    private static BgpUpdate Wrapped(UpdateMessage u) => new(u, new UpdateEncodeContext(true));
+
+    [Fact]
+    public void A_batch_of_UPDATEs_is_applied_in_order_and_each_is_acknowledged()
+    {
+        var rib = Rib();
+        var (_, connA, viewA) = Up(rib, A, 65001, 1);
+        var (_, connB, viewB) = Up(rib, B, 65002, 2);
+        // Announce, replace, withdraw one prefix and announce another: only the order gives this end state.
+        rib.Tell(new PeerUpdates(A, [
+            Wrapped(Update(Attrs([65001, 7]), ["203.0.113.0/24"])),
+            Wrapped(Update(Attrs([65001, 8, 9]), ["203.0.113.0/24", "198.51.100.0/24"])),
+            Wrapped(Update(null, [], ["203.0.113.0/24"])),
+        ], connA.Ref));
+        Drain(connA, viewA, v => v.Acked == 3);
+        Drain(connB, viewB, v => v.Routes.Count == 1 && v.Routes.ContainsKey(P("198.51.100.0/24")));
+        Assert.Equal(4, viewB.Routes[P("198.51.100.0/24")].AsPath!.Length);
+        connA.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(3, viewA.Acked);
+    }
+
+    [Fact]
+    public void A_batch_for_a_peer_that_is_not_up_is_acknowledged_and_dropped()
+    {
+        var rib = Rib();
+        Up(rib, B, 65002, 2);
+        var stray = CreateTestProbe();
+        rib.Tell(new PeerUpdates(A, [Wrapped(Update(Attrs([65001, 7]), ["203.0.113.0/24"])), Wrapped(Update(Attrs([65001, 7]), ["203.0.112.0/24"]))], stray.Ref));
+        Assert.Equal(2, stray.ExpectMsg<UpdatesProcessed>().Count);
+        stray.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
     [Fact]
     public void Treat_as_withdraw_and_loop_detection_keep_routes_out()
     {

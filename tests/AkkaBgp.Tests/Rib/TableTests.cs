@@ -87,6 +87,24 @@ public sealed class TableTests
     }
 
     [Fact]
+    public void Sets_made_one_after_another_with_the_same_mp_next_hop_share_one_copy_of_it()
+    {
+        byte[] nh1 = [0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+        byte[] nh2 = [0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2];
+        var r1 = _interner.Acquire(Attrs([65001], nextHop: 0), nh1);
+        var r2 = _interner.Acquire(Attrs([65001, 7], nextHop: 0), nh1.ToArray());
+        var r3 = _interner.Acquire(Attrs([65001, 8], nextHop: 0), nh2);
+        Assert.NotSame(r1, r2);
+        Assert.Same(r1.MpNextHop, r2.MpNextHop);
+        Assert.NotSame(nh1, r1.MpNextHop); // a copy: the caller's array is not kept
+        Assert.Equal(nh1, r2.MpNextHop);
+        Assert.Equal(nh2, r3.MpNextHop);
+        Assert.NotSame(r2.MpNextHop, r3.MpNextHop);
+        Assert.Equal(nh1, r1.MpNextHop); // the shared copy was not overwritten by the next one
+        Assert.Empty(_interner.Acquire(Attrs([65002])).MpNextHop);
+    }
+
+    [Fact]
     public void Reannouncement_replaces_the_previous_path_implicit_withdraw()
     {
         var peer = Add(Peer("10.0.0.2", 65001));

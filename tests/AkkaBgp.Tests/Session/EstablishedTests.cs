@@ -43,6 +43,39 @@ public sealed class EstablishedTests : FsmTestKit
     }
 
     [Fact]
+    public void A_batch_of_UPDATEs_goes_to_the_RIB_whole_in_order_and_restarts_the_hold_timer()
+    {
+        CreateFsm(s => s with { HoldTime = TimeSpan.FromSeconds(9), KeepaliveTime = TimeSpan.FromSeconds(100) });
+        var connection = ToEstablished();
+        Advance(TimeSpan.FromSeconds(8));
+        var updates = new[] { EmptyUpdate(), EmptyUpdate(), EmptyUpdate() };
+        Tell(new ReceivedUpdates(updates, connection.Ref));
+        var received = Rib.ExpectMsg<PeerUpdates>();
+        Assert.Equal(PeerAddress, received.Peer);
+        Assert.Equal(updates, received.Updates);
+        Assert.Same(connection.Ref, received.Connection);
+        Assert.Equal(3, Status().MessagesReceived[MessageType.Update]);
+        // Event 27 restarted the hold timer: 8 s more is within 9 s of the batch.
+        Advance(TimeSpan.FromSeconds(8));
+        Assert.Equal(SessionState.Established, Fsm.StateName);
+        Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(new NotificationMessage(ErrorCode.HoldTimerExpired, 0),
+            connection.FishForMessage<Send>(m => m.Message is NotificationMessage).Message);
+    }
+
+    [Fact]
+    public void A_batch_from_a_stale_connection_changes_nothing()
+    {
+        CreateFsm();
+        var connection = ToEstablished();
+        var stale = CreateTestProbe();
+        Tell(new ReceivedUpdates([EmptyUpdate()], stale.Ref));
+        Rib.ExpectNoMsg(Quiet);
+        connection.ExpectNoMsg(Quiet);
+        Assert.Equal(SessionState.Established, Fsm.StateName);
+    }
+
+    [Fact]
     public void UPDATE_with_treat_as_withdraw_errors_goes_to_the_RIB_with_its_errors_and_the_session_stays()
     {
         CreateFsm();

@@ -293,6 +293,18 @@ public sealed class OpenSentOpenConfirmTests : FsmTestKit
     }
 
     [Fact]
+    public void OpenConfirm_a_batch_of_UPDATEs_is_the_same_FSM_error_as_one_UPDATE()
+    {
+        CreateFsm();
+        var connection = ToOpenConfirm();
+        Tell(new ReceivedUpdates([EmptyUpdate(), EmptyUpdate()], connection.Ref));
+        ExpectNotification(connection, ErrorCode.FiniteStateMachine, FsmSubcode.UnexpectedMessageInOpenConfirm, [(byte)MessageType.Update]);
+        ExpectTransition(SessionState.OpenConfirm, SessionState.Idle, BgpEvent.UpdateMsg);
+        AssertState(SessionState.Idle, 1);
+        Rib.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
     public void OpenConfirm_stray_ConnectRetryTimer_event_is_an_FSM_error()
     {
         CreateFsm();

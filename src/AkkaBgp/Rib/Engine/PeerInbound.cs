@@ -29,6 +29,8 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
     private const int MaxBatchesInFlight = 4;
 
     private readonly RibPeer _peer;
+    /// <summary>The session's negotiated unicast families, asked for by every UPDATE.</summary>
+    private readonly bool _ipv4Unicast, _ipv6Unicast;
     private readonly IActorRef[] _partitions;
     private readonly IActorRef _fsm;
     private readonly RouteOp[]?[] _batches;
@@ -79,6 +81,8 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
     public PeerInbound(RibPeer peer, IActorRef[] partitions, IActorRef fsm, VrpTable? vrps = null)
     {
         _peer = peer;
+        _ipv4Unicast = peer.Families.Contains(AfiSafi.Ipv4Unicast);
+        _ipv6Unicast = peer.Families.Contains(AfiSafi.Ipv6Unicast);
         _vrps = vrps;
         _rov = peer.Settings.Import?.UsesRpki == true;
         _aspaDirection = peer.IsExternal ? AspaTable.DirectionFor(peer.RemoteRole) : null;
@@ -90,7 +94,11 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
         if (peer.Settings.MaxPrefix.TryGetValue(AfiSafi.Ipv4Unicast, out var m4)) _maxV4 = new MaxPrefixTracker(m4);
         if (peer.Settings.MaxPrefix.TryGetValue(AfiSafi.Ipv6Unicast, out var m6)) _maxV6 = new MaxPrefixTracker(m6);
 
-        Receive<PeerUpdate>(Handle);
+        Receive<PeerUpdate>(u => Handle(u.Update, u.Connection));
+        Receive<PeerUpdates>(b =>
+        {
+            foreach (var u in b.Updates) Handle(u.Update, b.Connection);
+        });
         Receive<InboundFlush>(_ =>
         {
             _flushScheduled = false;
@@ -204,12 +212,11 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
         foreach (var p in _partitions) p.Tell(new PartitionSweepStale(_peer.Slot, family), Self);
     }
 
-    private void Handle(PeerUpdate u)
+    private void Handle(UpdateMessage update, IActorRef connection)
     {
-        _connection = u.Connection;
+        _connection = connection;
         if (_stopped) return;
         Updates++;
-        var update = u.Update;
         if (update.TryGetEndOfRib(out ushort eorAfi, out byte eorSafi))
         {
             // RFC 4724 4.2: End-of-RIB from a restarted peer removes its routes of that family still stale.
@@ -220,7 +227,7 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
             else Flush();
             return;
         }
-        bool v4 = _peer.Families.Contains(AfiSafi.Ipv4Unicast), v6 = _peer.Families.Contains(AfiSafi.Ipv6Unicast);
+        bool v4 = _ipv4Unicast, v6 = _ipv6Unicast;
 
         // With ADD-PATH (RFC 7911 section 3) every entry carries the path identifier it withdraws or announces.
         foreach (var w in update.Withdrawn) Withdraw(w);
@@ -235,7 +242,7 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
             foreach (var n in update.Nlri) Announce(n, attrs, null);
         if (update.MpReach is { IsDecoded: true, Safi: Safi.Unicast } reach && ((reach.Afi == Afi.Ipv6 ? v6 : v4) || withdraw))
         {
-            var nh = reach.NextHop.ToArray();
+            var nh = SharedNextHop(reach.NextHop.Span);
             foreach (var n in reach.Nlri) Announce(n, attrs, nh);
         }
         _batchedUpdates++;
@@ -246,6 +253,16 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
             _flushScheduled = true;
             Self.Tell(InboundFlush.Instance, Self);
         }
+    }
+
+    private byte[] _lastNextHop = Array.Empty<byte>();
+
+    /// <summary>The MP_REACH next hop as the routes carry it to the partitions: the previous UPDATE's array when it is
+    /// the same (a peer mostly sends one), instead of a 40-byte copy per UPDATE; nobody writes into it.</summary>
+    private byte[] SharedNextHop(ReadOnlySpan<byte> nextHop)
+    {
+        if (!nextHop.SequenceEqual(_lastNextHop)) _lastNextHop = nextHop.ToArray();
+        return _lastNextHop;
     }
 
     /// <summary>RFC 4271 5.1.5: LOCAL_PREF from an external peer is ignored (dropped here, so that a LOCAL_PREF

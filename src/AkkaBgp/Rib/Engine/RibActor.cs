@@ -92,6 +92,11 @@ public sealed class RibActor : ReceiveActor, IWithTimers
             if (_sessions.TryGetValue(u.Peer, out var s)) s.Inbound.Forward(u);
             else u.Connection.Tell(new UpdatesProcessed(1), Self); // not (or no longer) Established: nothing to apply
         });
+        Receive<PeerUpdates>(b =>
+        {
+            if (_sessions.TryGetValue(b.Peer, out var s)) s.Inbound.Forward(b);
+            else b.Connection.Tell(new UpdatesProcessed(b.Updates.Length), Self);
+        });
         Receive<PeerRouteRefresh>(Refresh);
         Receive<SubscribeBestPathChanges>(sub =>
         {

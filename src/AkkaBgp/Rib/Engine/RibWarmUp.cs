@@ -60,11 +60,17 @@ public static class RibWarmUp
             long ipv4 = 0, ipv6 = 0;
             for (int pass = 0; pass < 2; pass++)
             {
+                // In batches, as the FSM passes on what one receive brought (PeerUpdates).
+                var batch = new List<BgpUpdate>();
                 foreach (var message in Messages(withdraw: pass == 1))
                 {
                     if (!BgpMessageCodec.TryDecode(message, context, out var decoded, out _) || decoded is not BgpUpdate update) continue;
-                    rib.Tell(new PeerUpdate(Peer, update.Update, update.Update.Errors, connection), ActorRefs.NoSender);
+                    batch.Add(update);
+                    if (batch.Count < 16) continue;
+                    rib.Tell(new PeerUpdates(Peer, batch.ToArray(), connection), ActorRefs.NoSender);
+                    batch.Clear();
                 }
+                if (batch.Count > 0) rib.Tell(new PeerUpdates(Peer, batch.ToArray(), connection), ActorRefs.NoSender);
                 var done = pass == 0 ? announced.Task : withdrawn.Task;
                 if (await Task.WhenAny(done, Task.Delay(timeout)).ConfigureAwait(false) != done) break;
                 acknowledged += perPass;
