@@ -1,12 +1,17 @@
 using Microsoft.Diagnostics.Tracing;
 
 // Usage: dotnet run -c Release --project bench/AkkaBgp.AllocationTicks -- TRACE.nettrace [FROM_S TO_S]
+//        dotnet run -c Release --project bench/AkkaBgp.AllocationTicks -- TRACE.nettrace --stacks TYPE
+// (the second: where the sampled allocations of TYPE were made, by call stack; the trace needs the runtime's
+// rundown, which dotnet-trace adds when it stops)
 // The runtime raises one AllocationTick event per ~100 KB allocated, naming the type of the allocation that crossed
 // the mark, so the sums below are a sample of the allocation volume by type, not exact counts. Prints the volume per
 // second of the trace (to find the load) and the types within [FROM_S, TO_S] seconds of the trace's start, then every
 // garbage collection in that window: when, which generation, why (induced, low memory, allocation budget...) and how
 // long the runtime was suspended for it, and the methods the JIT compiled in the window (with a trace that has the
 // JIT keyword: `dotnet-trace collect --clrevents gc+jit`), which a warm-up at start-up could have compiled instead.
+if (args.Length >= 3 && args[1] == "--stacks")
+    return AllocationStacks.Print(args[0], args[2]);
 if (args.Length < 1)
 {
     Console.Error.WriteLine("usage: AkkaBgp.AllocationTicks TRACE.nettrace [FROM_S TO_S]");
