@@ -12,14 +12,27 @@ public sealed class TcpConnectionTests : BgpTestKit
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
     private async Task<(IActorRef Connection, Socket Peer, TestProbe Handler)> RegisteredAsync(
-        ConnectionOptions? options = null, TimeSpan? sendHold = null)
+        ConnectionOptions? options = null, TimeSpan? sendHold = null, bool updateBatches = false)
     {
         var (ours, peer) = await Loopback.PairAsync();
         var connection = Sys.ActorOf(TcpConnection.Props(ours, options));
         var handler = CreateTestProbe();
-        connection.Tell(new Register(handler.Ref, default, default, sendHold ?? TimeSpan.Zero));
+        connection.Tell(new Register(handler.Ref, default, default, sendHold ?? TimeSpan.Zero, updateBatches));
         return (connection, peer, handler);
     }
+
+    /// <summary>Writes <paramref name="total"/> one-prefix UPDATEs in ~60 KB writes (each write waits while the
+    /// socket is full, so the task completes only once we have read nearly all of it).</summary>
+    private static Task WriteUpdatesAsync(Socket peer, int total) => Task.Run(async () =>
+    {
+        var chunk = new List<byte>();
+        for (int i = 0; i < total; i++)
+        {
+            chunk.AddRange(Loopback.Update(i % 65536));
+            if (chunk.Count > 60_000) { await peer.SendAsync(chunk.ToArray()); chunk.Clear(); }
+        }
+        await peer.SendAsync(chunk.ToArray());
+    });
 
     [Fact]
     public async Task Does_not_read_before_Register()
@@ -253,16 +266,7 @@ public sealed class TcpConnectionTests : BgpTestKit
         var options = new ConnectionOptions { HighWaterMark = 100, LowWaterMark = 20 };
         var (connection, peer, handler) = await RegisteredAsync(options);
         const int Total = 200_000; // ~9 MB: more than loopback's socket buffers can hide
-        var writer = Task.Run(async () =>
-        {
-            var batch = new List<byte>();
-            for (int i = 0; i < Total; i++)
-            {
-                batch.AddRange(Loopback.Update(i % 65536));
-                if (batch.Count > 60_000) { await peer.SendAsync(batch.ToArray()); batch.Clear(); }
-            }
-            await peer.SendAsync(batch.ToArray());
-        });
+        var writer = WriteUpdatesAsync(peer, Total);
         for (int i = 0; i < 100; i++) handler.ExpectMsg<Received>(Wait);
         // Unacknowledged count at the high-water mark: no more deliveries, the socket is not read, so the
         // kernel buffers fill and the peer's writes block (TCP flow control).
@@ -310,10 +314,7 @@ public sealed class TcpConnectionTests : BgpTestKit
     [Fact]
     public async Task A_batching_handler_gets_UPDATEs_in_order_in_batches_and_other_messages_between_them()
     {
-        var (ours, peer) = await Loopback.PairAsync();
-        var connection = Sys.ActorOf(TcpConnection.Props(ours));
-        var handler = CreateTestProbe();
-        connection.Tell(new Register(handler.Ref, default, default, TimeSpan.Zero, UpdateBatches: true));
+        var (connection, peer, handler) = await RegisteredAsync(updateBatches: true);
         var first = Enumerable.Range(0, 600).SelectMany(n => Loopback.Update(n));
         var second = Enumerable.Range(600, 5).SelectMany(n => Loopback.Update(n));
         var cease = new NotificationMessage(ErrorCode.Cease, CeaseSubcode.AdministrativeShutdown);
@@ -337,10 +338,7 @@ public sealed class TcpConnectionTests : BgpTestKit
     [Fact]
     public async Task A_batching_handler_gets_the_UPDATEs_before_an_UPDATE_that_resets_the_session_then_the_error()
     {
-        var (ours, peer) = await Loopback.PairAsync();
-        var connection = Sys.ActorOf(TcpConnection.Props(ours));
-        var handler = CreateTestProbe();
-        connection.Tell(new Register(handler.Ref, default, default, TimeSpan.Zero, UpdateBatches: true));
+        var (connection, peer, handler) = await RegisteredAsync(updateBatches: true);
         var bad = Loopback.Update(9);
         bad[19] = 0xFF; // Withdrawn Routes Length beyond the message: RFC 7606 section 4, session reset
         byte[] stream = [.. Loopback.Update(7), .. Loopback.Update(8), .. bad, .. Loopback.Update(10)];
@@ -357,21 +355,9 @@ public sealed class TcpConnectionTests : BgpTestKit
     public async Task Backpressure_with_batches_delivers_up_to_the_high_water_mark_then_waits_for_acknowledgements()
     {
         var options = new ConnectionOptions { HighWaterMark = 100, LowWaterMark = 20 };
-        var (ours, peer) = await Loopback.PairAsync();
-        var connection = Sys.ActorOf(TcpConnection.Props(ours, options));
-        var handler = CreateTestProbe();
-        connection.Tell(new Register(handler.Ref, default, default, TimeSpan.Zero, UpdateBatches: true));
+        var (connection, peer, handler) = await RegisteredAsync(options, updateBatches: true);
         const int Total = 200_000;
-        var writer = Task.Run(async () =>
-        {
-            var chunk = new List<byte>();
-            for (int i = 0; i < Total; i++)
-            {
-                chunk.AddRange(Loopback.Update(i % 65536));
-                if (chunk.Count > 60_000) { await peer.SendAsync(chunk.ToArray()); chunk.Clear(); }
-            }
-            await peer.SendAsync(chunk.ToArray());
-        });
+        var writer = WriteUpdatesAsync(peer, Total);
         // The batches held when reading pauses are told first: otherwise the acknowledgements it waits for never come.
         ExpectUpdates(handler, connection, 100);
         handler.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
