@@ -242,7 +242,7 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
             foreach (var n in update.Nlri) Announce(n, attrs, null);
         if (update.MpReach is { IsDecoded: true, Safi: Safi.Unicast } reach && ((reach.Afi == Afi.Ipv6 ? v6 : v4) || withdraw))
         {
-            var nh = SharedNextHop(reach.NextHop.Span);
+            var nh = _nextHop.Of(reach.NextHop.Span);
             foreach (var n in reach.Nlri) Announce(n, attrs, nh);
         }
         _batchedUpdates++;
@@ -255,15 +255,9 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
         }
     }
 
-    private byte[] _lastNextHop = Array.Empty<byte>();
-
-    /// <summary>The MP_REACH next hop as the routes carry it to the partitions: the previous UPDATE's array when it is
-    /// the same (a peer mostly sends one), instead of a 40-byte copy per UPDATE; nobody writes into it.</summary>
-    private byte[] SharedNextHop(ReadOnlySpan<byte> nextHop)
-    {
-        if (!nextHop.SequenceEqual(_lastNextHop)) _lastNextHop = nextHop.ToArray();
-        return _lastNextHop;
-    }
+    /// <summary>The MP_REACH next hop as the routes carry it to the partitions: one array while the peer keeps
+    /// sending the same one, not a copy per UPDATE.</summary>
+    private SharedCopy _nextHop;
 
     /// <summary>RFC 4271 5.1.5: LOCAL_PREF from an external peer is ignored (dropped here, so that a LOCAL_PREF
     /// in the table of an eBGP route always comes from our import policy).</summary>

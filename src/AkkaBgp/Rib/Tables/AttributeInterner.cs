@@ -16,8 +16,10 @@ public sealed class AttributeInterner
     private readonly HashSet<RouteAttributes> _sets = new(SetComparer.Instance);
     private readonly HashSet<RouteAttributes>.AlternateLookup<Probe> _lookup;
     private readonly uint _localAs, _routerId, _clusterId;
-    /// <summary>The MP_REACH next hop of the last set made, shared by the next one if it is the same.</summary>
-    private byte[] _lastMpNextHop = Array.Empty<byte>();
+    /// <summary>The MP_REACH next hop of the last set made, shared by the next one if it is the same (a partition
+    /// applies one peer's batch at a time, so consecutive sets mostly agree; RouteAttributes.MpNextHop is read-only
+    /// by convention).</summary>
+    private SharedCopy _mpNextHop;
 
     /// <param name="localAs">For AS_PATH loop detection.</param>
     /// <param name="routerId">For the ORIGINATOR_ID loop check (RFC 4456 8).</param>
@@ -41,25 +43,11 @@ public sealed class AttributeInterner
         var probe = new Probe(attributes, mpNextHop, RouteAttributes.HashOf(attributes, mpNextHop), otcLeak);
         if (!_lookup.TryGetValue(probe, out var r))
         {
-            r = new RouteAttributes(attributes, SharedNextHop(mpNextHop), _localAs, _routerId, _clusterId, otcLeak);
+            r = new RouteAttributes(attributes, _mpNextHop.Of(mpNextHop), _localAs, _routerId, _clusterId, otcLeak);
             _sets.Add(r);
         }
         r.RefCount++;
         return r;
-    }
-
-    /// <summary>
-    /// An IPv6 peer sends every set with the same next hop or a few (its own address), so the sets made one after the
-    /// other share one copy of it: with a copy each, the 16-octet next hop was a 40-byte array kept per set (W4, 200k
-    /// IPv6 prefixes in 56k sets, 2026-12-06). One remembered copy rather than a table of them: nothing to count or
-    /// clean up when sets go, and a partition applies one peer's batch at a time, so consecutive sets mostly agree.
-    /// The arrays are never written after this (RouteAttributes.MpNextHop is read-only by convention).
-    /// </summary>
-    private byte[] SharedNextHop(ReadOnlySpan<byte> mpNextHop)
-    {
-        if (mpNextHop.IsEmpty) return Array.Empty<byte>();
-        if (!mpNextHop.SequenceEqual(_lastMpNextHop)) _lastMpNextHop = mpNextHop.ToArray();
-        return _lastMpNextHop;
     }
 
     /// <summary>Takes one more reference on an already interned set (a second prefix sharing it).</summary>

@@ -7,15 +7,15 @@ namespace AkkaBgp.Rib.Tables;
 /// <summary>
 /// The prefix index of a <see cref="PrefixTable"/>: 64-bit prefix keys (IPv4: address, then length; IPv6 up to /56:
 /// the top 64 address bits with the length in the lowest octet) to a small unmanaged value, in one open-addressing
-/// table (linear probing, a mixing hash of the key, deletion by backward shift, so no tombstones) held in native memory. The hash is re-seeded when the table shrinks: the keys left after a
-/// peer's routes were withdrawn in slot order all hash into one end of the table, and with the same hash a table half
-/// the size put them into one run a quarter of the table long (a session's 500,000 withdrawals took seconds). Growing
-/// keeps the hash: a key's home in the doubled table is then twice its old one (plus one bit), so the rehash walks the
-/// old table and writes the new one in the same order instead of at random (the growth of a full table's index was
-/// 3.6 % of a W1 load's samples, 2026-12-06), and a doubled table has half the density everywhere, so no run forms.
-/// Every map draws its own random seed: keys that arrive in another map's slot order (a table copied, or a peer's
-/// UPDATEs in the order another speaker's index gave them) would otherwise fill a small, growing table in its own hash
-/// order, all at its start.
+/// table (linear probing, a mixing hash of the key, deletion by backward shift, so no tombstones) held in native memory.
+/// The hash is re-seeded when the table shrinks: the keys left after a peer's routes were withdrawn in slot order all
+/// hash into one end of the table, and with the same hash a table half the size put them into one run a quarter of the
+/// table long (a session's 500,000 withdrawals took seconds). Growing keeps the hash: a key's home in the doubled table
+/// is then twice its old one (plus one bit), so the rehash walks the old table and writes the new one in the same order
+/// instead of at random (the growth of a full table's index was 3.6 % of a W1 load's samples, 2026-12-06), and a
+/// doubled table has half the density everywhere, so no run forms. Every map draws its own random seed: keys that
+/// arrive in another map's slot order (a table copied, or a peer's UPDATEs in the order another speaker's index gave
+/// them) would otherwise fill a small, growing table in its own hash order, all at its start.
 /// <para>
 /// Why not <see cref="Dictionary{TKey,TValue}"/>: a full table puts about 500,000 prefixes in each partition's index.
 /// The dictionary spends 28 bytes a prefix (entry with hash and chain link, plus a bucket) at up to twice the count,

@@ -25,7 +25,8 @@ public readonly record struct RankedPath(uint Id, RouteAttributes Route, RibPeer
 /// All paths for one address family (Adj-RIB-In of every neighbor after import policy, plus local routes)
 /// and the selected best path per prefix: the Loc-RIB. Storage is compact: IPv4 prefixes, and IPv6 ones up to /56,
 /// are keyed by one 64-bit integer in a native-memory index, each prefix holds two ints (head of its path list and the
-/// best path), and paths live in one pooled array of small structs that reference an interned <see cref="RouteAttributes"/> and a peer slot.
+/// best path), and paths live in one pooled array of small structs that reference an interned
+/// <see cref="RouteAttributes"/> and a peer slot.
 /// No object is allocated per prefix or per path. Not thread-safe: one RIB partition actor owns it.
 /// </summary>
 public sealed class PrefixTable
@@ -86,10 +87,7 @@ public sealed class PrefixTable
         _interner = interner;
         _options = options;
         _peerOf = peerOf;
-        if (expectedPrefixes > 0)
-        {
-            Grow(expectedPrefixes + 1);
-        }
+        if (expectedPrefixes > 0) Grow(expectedPrefixes + 1);
     }
 
     /// <summary>Bytes the prefix indexes of every table in the process hold outside the managed heap
