@@ -77,6 +77,18 @@ public sealed class HeldRelay : IAsyncDisposable
             return _directions.Count > 0 && _directions.Where(d => d.Armed).All(d => d.Closed || d.Complete > count);
     }
 
+    /// <summary>Whether the target side of an armed connection closed it without a single message although the dialing
+    /// side had sent one: the target took the TCP connection and closed it unheard. (A dialer closing its own
+    /// connection before its OPEN, as a speaker does with a dial it no longer needs, is not counted.)</summary>
+    public bool Refused
+    {
+        get
+        {
+            lock (_gate)
+                return _directions.Any(d => d.Armed && d.Dialed is { } dialed && d.Closed && d.Complete == 0 && dialed.Complete > 0);
+        }
+    }
+
     public async Task WaitAsync(Func<bool> condition, string what, TimeSpan timeout)
     {
         if (!await TryWaitAsync(condition, timeout))
@@ -133,7 +145,7 @@ public sealed class HeldRelay : IAsyncDisposable
             return;
         }
         var there = new Direction($"{inbound.RemoteEndPoint}->{_target}", outbound);
-        var back = new Direction($"{_target}->{inbound.RemoteEndPoint}", inbound);
+        var back = new Direction($"{_target}->{inbound.RemoteEndPoint}", inbound) { Dialed = there };
         lock (_gate) { _directions.Add(there); _directions.Add(back); }
         Interlocked.Decrement(ref _connecting);
         Interlocked.Increment(ref _pairs);
@@ -192,6 +204,8 @@ public sealed class HeldRelay : IAsyncDisposable
         public int Passed { get; set; }
         public bool Closed { get; set; }
         public bool ClosePassed { get; set; }
+        /// <summary>On the target's direction: the dialing side's direction of the same connection.</summary>
+        public Direction? Dialed { get; init; }
 
         /// <summary>Messages passed plus whole messages waiting.</summary>
         public int Complete
