@@ -5,7 +5,10 @@ with the same injector (this file). ../shared/bench's runner numbers its peers 1
 
 Per run: the time from the first connect to every session Established and every route in the RIB, the DUT's CPU
 seconds for that, its CPU use (percent of one core) over --idle seconds once converged, its RSS before the sessions,
-at the end and at its peak (VmHWM), and RSS per session. With --mode configured (the default) both DUTs list every
+at the end and at its peak (VmHWM), and RSS per session; then every session closes at once, and the time until the
+DUT shows none of them and none of their routes (t_teardown_s) and the CPU seconds that took. With --table N one more
+session, a transit peer, first announces N /24s of its own and stays up throughout: what a route server or collector
+with a full table pays when many small peers go down together. With --mode configured (the default) both DUTs list every
 session's neighbor, as ../shared/bench's W3 does; with --mode dynamic both take them through a range (AkkaBgp
 dynamic-neighbors, BIRD `neighbor range`). BIRD 2.0.12 spawned only about 1,550 of 2,000 sessions from a range within
 five minutes here, so the comparison is made with configured neighbors.
@@ -16,7 +19,7 @@ sends is read and dropped. Written here (not ../shared/bench/injector.py, a thre
 cost the injector little next to the DUT.
 
   python3 bench/many-sessions.py [--dut akkabgp,bird] [--sessions 2000] [--mode configured|dynamic] [--repeat 1]
-                                 [--idle 30] [--results FILE]
+                                 [--idle 30] [--table 0] [--results FILE]
 """
 import argparse, asyncio, json, os, re, shutil, socket, struct, subprocess, sys, tempfile, time, urllib.request
 
@@ -50,9 +53,22 @@ def update_message(i, next_hop):
 
 END_OF_RIB = message(2, b"\x00\x00\x00\x00")
 
+# --table: one more session, a transit peer with a table of its own (/24s from 16.0.0.0 up), from this address.
+TABLE_ADDRESS = "127.2.250.1"
 
-async def session(i, port, established, stop, handshakes):
-    address = peer_address(i)
+
+def table_updates(count, next_hop):
+    attrs = (bytes([0x40, 1, 1, 0]) + bytes([0x40, 2, 10, 2, 2]) + struct.pack("!II", PEER_AS, 64999)
+             + bytes([0x40, 3, 4]) + socket.inet_aton(next_hop))
+    out = []
+    for start in range(0, count, 900):
+        nlri = b"".join(bytes([24]) + struct.pack("!I", (0x100000 + n) << 8)[:3] for n in range(start, min(count, start + 900)))
+        out.append(message(2, struct.pack("!H", 0) + struct.pack("!H", len(attrs)) + attrs + nlri))
+    return b"".join(out)
+
+
+async def session(i, port, established, stop, handshakes, address=None, routes=None):
+    address = address or peer_address(i)
     while not stop.is_set():
         writer = None
         try:
@@ -75,7 +91,7 @@ async def session(i, port, established, stop, handshakes):
                     elif header[18] == 3:
                         raise ConnectionError(f"NOTIFICATION {body[:2].hex()}")
             established[i] = time.monotonic()
-            writer.write(update_message(i, "198.51.100.1") + END_OF_RIB)
+            writer.write((routes or update_message(i, "198.51.100.1")) + END_OF_RIB)
             await writer.drain()
 
             async def keepalives():
@@ -114,7 +130,7 @@ class Process:
 class AkkaBgp:
     name = "akkabgp"
 
-    def __init__(self, work, port, sessions, mode):
+    def __init__(self, work, port, sessions, mode, table=0):
         out = os.environ.get("AKKABGP_BENCH_BUILD", "/tmp/akkabgp-bench-service")
         subprocess.run(["dotnet", "build", os.path.join(REPO, "src", "AkkaBgp.Service"), "-c", "Release", "--artifacts-path", out,
                         "-nologo", "-v", "quiet"], check=True, stdout=subprocess.DEVNULL)
@@ -122,12 +138,14 @@ class AkkaBgp:
         self.api = f"http://{DUT_ADDRESS}:{http}"
         conf = os.path.join(work, "akka-bgp.conf")
         if mode == "dynamic":
-            neighbors = (f'dynamic-neighbors = [ {{ prefix = "127.2.0.0/16", remote-as = {PEER_AS}, limit = {sessions}, '
+            neighbors = (f'dynamic-neighbors = [ {{ prefix = "127.2.0.0/16", remote-as = {PEER_AS}, limit = {sessions + 1}, '
                          'export { default-action = reject } } ]')
         else:
             neighbors = "neighbors = [\n" + "\n".join(
                 f'    {{ address = "{peer_address(i)}", remote-as = {PEER_AS}, passive = true, export {{ default-action = reject }} }}'
-                for i in range(sessions)) + "\n  ]"
+                for i in range(sessions)) + "\n" + (
+                f'    {{ address = "{TABLE_ADDRESS}", remote-as = {PEER_AS}, passive = true, export {{ default-action = reject }} }}\n'
+                if table else "") + "  ]"
         open(conf, "w").write(f"""
 akka-bgp {{
   router-id = "{DUT_ADDRESS}"
@@ -150,13 +168,15 @@ akka-bgp {{
 class Bird:
     name = "bird"
 
-    def __init__(self, work, port, sessions, mode):
+    def __init__(self, work, port, sessions, mode, table=0):
         self.ctl = os.path.join(work, "bird.ctl")
         conf = os.path.join(work, "bird.conf")
         if mode == "dynamic":
             peers = f'protocol bgp peers from t {{ neighbor range 127.2.0.0/16 port {port} as {PEER_AS}; dynamic name "p"; }}'
         else:
             peers = "\n".join(f"protocol bgp p{i} from t {{ neighbor {peer_address(i)} port {port} as {PEER_AS}; }}" for i in range(sessions))
+            if table:
+                peers += f"\nprotocol bgp ptable from t {{ neighbor {TABLE_ADDRESS} port {port} as {PEER_AS}; }}"
         open(conf, "w").write(f"""router id {DUT_ADDRESS};
 protocol device {{}}
 protocol static {{ ipv4; route 198.51.100.0/24 blackhole; }}
@@ -173,7 +193,7 @@ template bgp t {{
         if mode == "configured":
             # BIRD answers before it has started 2,000 protocols; a session that arrives for one not yet started is
             # refused, and that protocol then waits out its error wait time (60 s and more): wait until all listen.
-            wait(lambda: subprocess.run(["birdc", "-s", self.ctl, "show", "protocols"], capture_output=True, text=True).stdout.count("Passive") >= sessions, 120)
+            wait(lambda: subprocess.run(["birdc", "-s", self.ctl, "show", "protocols"], capture_output=True, text=True).stdout.count("Passive") >= sessions + (1 if table else 0), 120)
 
     def poll(self):
         protocols = subprocess.run(["birdc", "-s", self.ctl, "show", "protocols"], capture_output=True, text=True).stdout
@@ -201,12 +221,25 @@ def wait(condition, timeout):
     raise TimeoutError("not within %s s" % timeout)
 
 
-async def run_one(dut_class, sessions, idle, work, mode, handshakes):
+async def run_one(dut_class, sessions, idle, work, mode, handshakes, table=0):
     port = free_port(DUT_ADDRESS)
-    dut = dut_class(work, port, sessions, mode)
+    dut = dut_class(work, port, sessions, mode, table)
     proc = Process(dut.proc.pid)
+    loop = asyncio.get_running_loop()
+    table_stop, table_task, t_table = asyncio.Event(), None, None
     try:
         await asyncio.sleep(2)  # the service's start-up work (JIT, cluster join) is not the sessions' cost
+        if table:
+            # The transit peer's table first, so that the small sessions come and go next to it.
+            t = time.monotonic()
+            table_task = asyncio.ensure_future(session(-1, port, {}, table_stop, asyncio.Semaphore(1), TABLE_ADDRESS,
+                                                       table_updates(table, "198.51.100.1")))
+            while (await loop.run_in_executor(None, dut.poll))[1] < table:
+                if time.monotonic() - t > 300:
+                    raise TimeoutError(f"{dut.name}: the {table}-prefix table not in after 300 s")
+                await asyncio.sleep(0.2)
+            t_table = time.monotonic() - t
+        peers_extra, prefixes_extra = (1, table) if table else (0, 0)
         rss_before, cpu_before = proc.rss(), proc.cpu()
         established, stop = {}, asyncio.Event()
         t0 = time.monotonic()
@@ -217,11 +250,11 @@ async def run_one(dut_class, sessions, idle, work, mode, handshakes):
         deadline = t0 + 300
         while time.monotonic() < deadline:
             await asyncio.sleep(0.2)
-            up, prefixes = await asyncio.get_running_loop().run_in_executor(None, dut.poll)
+            up, prefixes = await loop.run_in_executor(None, dut.poll)
             now = time.monotonic()
-            if all_established is None and up >= sessions:
+            if all_established is None and up >= sessions + peers_extra:
                 all_established = now - t0
-            if up >= sessions and prefixes >= sessions * PREFIXES:
+            if up >= sessions + peers_extra and prefixes >= sessions * PREFIXES + prefixes_extra:
                 all_routes = now - t0
                 break
         if all_routes is None:
@@ -230,16 +263,36 @@ async def run_one(dut_class, sessions, idle, work, mode, handshakes):
         c1 = proc.cpu()
         await asyncio.sleep(idle)
         idle_cpu = 100 * (proc.cpu() - c1) / idle
-        up, prefixes = await asyncio.get_running_loop().run_in_executor(None, dut.poll)
+        up, prefixes = await loop.run_in_executor(None, dut.poll)
         rss, peak = proc.rss(), proc.rss("VmHWM")
+        # Teardown: every small session closes at once (the transit peer stays); timed until the DUT shows none of
+        # them and none of their routes.
+        still = up
+        c2, t2 = proc.cpu(), time.monotonic()
         stop.set()
         for t in tasks:
             t.cancel()
-        return {"dut": dut.name, "mode": mode, "handshakes": handshakes, "sessions": sessions, "prefixes_each": PREFIXES, "t_established_s": round(all_established, 2),
-                "t_routes_s": round(all_routes, 2), "cpu_s": round(cpu_converged, 2), "idle_s": idle, "idle_cpu_pct": round(idle_cpu, 2),
-                "still_established": up, "rss_before_mib": round(rss_before, 1), "rss_mib": round(rss, 1), "peak_rss_mib": round(peak, 1),
-                "rss_per_session_kib": round((rss - rss_before) * 1024 / sessions, 1)}
+        t_teardown = None
+        while time.monotonic() - t2 < 300:
+            await asyncio.sleep(0.1)
+            up, prefixes = await loop.run_in_executor(None, dut.poll)
+            if up <= peers_extra and prefixes <= prefixes_extra:
+                t_teardown = time.monotonic() - t2
+                break
+        cpu_teardown = proc.cpu() - c2
+        row = {"dut": dut.name, "mode": mode, "handshakes": handshakes, "sessions": sessions, "prefixes_each": PREFIXES}
+        if table:
+            row.update(table=table, t_table_s=round(t_table, 2))
+        row.update({"t_established_s": round(all_established, 2),
+                    "t_routes_s": round(all_routes, 2), "cpu_s": round(cpu_converged, 2), "idle_s": idle, "idle_cpu_pct": round(idle_cpu, 2),
+                    "still_established": still, "rss_before_mib": round(rss_before, 1), "rss_mib": round(rss, 1), "peak_rss_mib": round(peak, 1),
+                    "rss_per_session_kib": round((rss - rss_before) * 1024 / sessions, 1),
+                    "t_teardown_s": round(t_teardown, 2) if t_teardown is not None else None, "teardown_cpu_s": round(cpu_teardown, 2)})
+        return row
     finally:
+        table_stop.set()
+        if table_task is not None:
+            table_task.cancel()
         dut.proc.terminate()
         dut.proc.wait()
 
@@ -252,13 +305,14 @@ def main():
     ap.add_argument("--idle", type=float, default=30)
     ap.add_argument("--mode", choices=["configured", "dynamic"], default="configured")
     ap.add_argument("--handshakes", type=int, default=64, help="sessions between connect and Established at once")
+    ap.add_argument("--table", type=int, default=0, help="one more session, a transit peer announcing this many /24s first")
     ap.add_argument("--results")
     args = ap.parse_args()
     import resource
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * args.sessions + 1024)), hard))
     interleaved(args.dut, args.repeat, args.results,
-                lambda dut, work: run_one(dut, args.sessions, args.idle, work, args.mode, args.handshakes))
+                lambda dut, work: run_one(dut, args.sessions, args.idle, work, args.mode, args.handshakes, args.table))
 
 
 def interleaved(names, repeats, results, run):

@@ -217,6 +217,43 @@ public sealed class RibActorTests : BgpTestKit
     }
 
     [Fact]
+    public void Sessions_that_end_together_each_lose_their_routes_the_rest_stand_and_their_slots_serve_new_sessions()
+    {
+        // Partitions apply PeerDowns that arrive back to back in one walk of their tables; an UPDATE right after them
+        // must still find them applied, and the slots must come free for the peers' next sessions.
+        var d = IPAddress.Parse("10.0.1.5");
+        var rib = Rib(cfg: new() { [d] = new NeighborRibConfig(IPAddress.Parse("192.0.2.254"), null, PeerRibSettings.Default) });
+        var (fsmA, connA, _) = Up(rib, A, 65001, 1);
+        var (fsmB, connB, _) = Up(rib, B, 65002, 2);
+        var (_, connC, _) = Up(rib, C, 65003, 3);
+        var (_, connD, viewD) = Up(rib, d, 65004, 4);
+        const string shared = "203.0.113.0/24";
+        rib.Tell(new PeerUpdate(A, Update(Attrs([65001]), [shared, "198.51.100.0/24", "198.51.100.128/25"]), [], connA.Ref));
+        rib.Tell(new PeerUpdate(B, Update(Attrs([65002, 5]), [shared, "192.0.2.0/25", "192.0.2.128/25"]), [], connB.Ref));
+        rib.Tell(new PeerUpdate(C, Update(Attrs([65003, 5, 6]), [shared, "100.64.0.0/24"]), [], connC.Ref));
+        Drain(connD, viewD, v => v.Routes.Count == 6 && v.Routes[P(shared)].AsPath!.Length == 2);
+
+        fsmA.Send(rib, new PeerDown(A, "LAN down", BgpEvent.TcpConnectionFails, EndedByNotification: true));
+        fsmB.Send(rib, new PeerDown(B, "LAN down", BgpEvent.TcpConnectionFails, EndedByNotification: true));
+        rib.Tell(new PeerUpdate(C, Update(Attrs([65003, 5, 6]), ["100.64.1.0/24"]), [], connC.Ref));
+        Drain(connD, viewD, v => v.Routes.Count == 3 && v.Routes.ContainsKey(P("100.64.1.0/24")) && v.Routes[P(shared)].AsPath!.Length == 4);
+        Assert.Equal([P("100.64.0.0/24"), P("100.64.1.0/24"), P(shared)], viewD.Routes.Keys.Order().ToArray());
+        rib.Tell(GetRibSummary.Instance, TestActor);
+        var s = ExpectMsg<RibSummary>();
+        Assert.Equal((3, 3), (s.Families["ipv4-unicast"].Prefixes, s.Families["ipv4-unicast"].Paths));
+        Assert.Equal(2, s.EstablishedPeers);
+
+        // Both come back; their routes are in again, A's best once more.
+        var (_, connA2, _) = Up(rib, A, 65001, 1);
+        var (_, connB2, _) = Up(rib, B, 65002, 2);
+        rib.Tell(new PeerUpdate(A, Update(Attrs([65001]), [shared]), [], connA2.Ref));
+        rib.Tell(new PeerUpdate(B, Update(Attrs([65002, 5]), ["192.0.2.0/25"]), [], connB2.Ref));
+        Drain(connD, viewD, v => v.Routes.Count == 4 && v.Routes[P(shared)].AsPath!.Length == 2);
+        rib.Tell(GetRibSummary.Instance, TestActor);
+        Assert.Equal(5, ExpectMsg<RibSummary>().Families["ipv4-unicast"].Paths);
+    }
+
+    [Fact]
     public void Backup_path_takes_over_when_the_best_goes_down()
     {
         var rib = Rib();

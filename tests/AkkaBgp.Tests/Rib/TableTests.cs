@@ -191,6 +191,64 @@ public sealed class TableTests
     }
 
     [Fact]
+    public void Sessions_that_end_together_leave_the_table_and_report_the_changes_as_one_after_the_other_would()
+    {
+        // Four peers with overlapping ranges of prefixes; a, b and c end together (and one slot with no path, and a
+        // repeat), d stays. The same table built twice: one loses the three one by one, the other in one call.
+        var a = Add(Peer("10.0.0.2", 65001));
+        var b = Add(Peer("10.0.0.3", 65002));
+        var c = Add(Peer("10.0.0.4", 65003));
+        var d = Add(Peer("10.0.0.5", 65004));
+        var idle = Add(Peer("10.0.0.6", 65005));
+        var interner = new AttributeInterner(LocalAs, RouterId);
+        PrefixTable Build()
+        {
+            var t = new PrefixTable(false, interner, DecisionOptions.Default, s => _peers.GetValueOrDefault(s));
+            void Add(int from, int to, RibPeer peer, uint[] path)
+            {
+                var r = interner.Acquire(Attrs(path));
+                for (int i = from; i < to; i++) t.Announce(P($"10.{i}.0.0/16"), peer, r);
+                interner.Release(r);
+            }
+            Add(0, 100, a, [65001]);
+            Add(0, 50, b, [65002, 1]);
+            Add(25, 75, c, [65003, 1, 2]);
+            Add(60, 80, d, [65004, 1, 2, 3]);
+            return t;
+        }
+        var oneByOne = Build();
+        var together = Build();
+        Assert.Equal((100, 220), (together.PrefixCount, together.PathCount));
+
+        var expected = new List<(int, AkkaBgp.Wire.Prefix, RibPeer?, RibPeer?)>();
+        foreach (var peer in new[] { a, b, c })
+            oneByOne.WithdrawAll(peer.Slot, (p, ch) => expected.Add((peer.Slot, p, ch.OldPeer, ch.NewPeer)));
+        var reported = new List<(int, AkkaBgp.Wire.Prefix, RibPeer?, RibPeer?)>();
+        together.WithdrawAll([a.Slot, idle.Slot, b.Slot, c.Slot, a.Slot], (slot, p, ch) => reported.Add((slot, p, ch.OldPeer, ch.NewPeer)));
+
+        // 100 + 50 + 50 prefix reports, each peer's own, with the best before and after as one by one.
+        Assert.Equal(200, reported.Count);
+        Assert.Equal(expected.ToHashSet(), reported.ToHashSet());
+        // Per prefix in the order given, so that each report's "before" is the previous one's "after".
+        foreach (var g in reported.GroupBy(r => r.Item2))
+            Assert.Equal(g.Select(r => r.Item1).ToArray(), g.Select(r => r.Item1).OrderBy(s => s == a.Slot ? 0 : s == b.Slot ? 1 : 2).ToArray());
+        Assert.Equal(80, reported.Count(r => r.Item4 is null)); // 10.0-59 and 10.80-99 are gone
+        Assert.Equal(20, reported.Count(r => r.Item4 == d));
+
+        // What is left is d's 20 prefixes, best from d, in both tables; a, b and c hold no path.
+        foreach (var t in new[] { oneByOne, together })
+        {
+            Assert.Equal((20, 20), (t.PrefixCount, t.PathCount));
+            foreach (var peer in new[] { a, b, c }) Assert.Equal(0, t.PathsFrom(peer.Slot));
+            for (int i = 60; i < 80; i++)
+            {
+                Assert.True(t.TryGetBest(P($"10.{i}.0.0/16"), out _, out var from));
+                Assert.Same(d, from);
+            }
+        }
+    }
+
+    [Fact]
     public void Ipv6_table_keys_by_prefix()
     {
         var t6 = new PrefixTable(true, _interner, DecisionOptions.Default, s => _peers.GetValueOrDefault(s));

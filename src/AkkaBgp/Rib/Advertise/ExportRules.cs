@@ -47,16 +47,16 @@ public static class ExportRules
 
     private sealed record ExportCacheEntry(RibPeer From, RibPeer To, OutRoute? Result);
 
-    /// <summary>Drops what the cache on <paramref name="route"/> holds for a session that has ended (as source or
-    /// destination). The sets outlive sessions (other neighbors' paths keep them), so without this every session that
+    /// <summary>Drops what the cache on <paramref name="route"/> holds for sessions that have ended (as source or
+    /// destination; <paramref name="sessions"/> compares by reference). The sets outlive sessions (other neighbors' paths keep them), so without this every session that
     /// ever received a set would keep its transformed copy, and the ended RibPeer, alive for as long as the set.</summary>
-    public static void Forget(RouteAttributes route, RibPeer session)
+    public static void Forget(RouteAttributes route, IReadOnlySet<RibPeer> sessions)
     {
         if (route.ExportCache is not ExportCacheEntry[] cache) return;
         bool any = false;
         for (int i = 0; i < cache.Length; i++)
         {
-            if (cache[i] is { } e && (ReferenceEquals(e.To, session) || ReferenceEquals(e.From, session))) cache[i] = null!;
+            if (cache[i] is { } e && (sessions.Contains(e.To) || sessions.Contains(e.From))) cache[i] = null!;
             any |= cache[i] is not null;
         }
         if (!any) route.ExportCache = null;

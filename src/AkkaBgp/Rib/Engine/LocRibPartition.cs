@@ -71,7 +71,7 @@ public sealed class LocRibPartition : ReceiveActor
 
         Receive<PartitionBatch>(Apply);
         Receive<PartitionPeerUp>(PeerUp);
-        Receive<PartitionPeerDown>(PeerDown);
+        // PartitionPeerDown: see AroundReceive.
         Receive<PartitionPeerRestarting>(Restarting);
         Receive<PartitionPublishEvents>(e => _publish = e.On);
         Receive<PartitionMarkStale>(m =>
@@ -116,6 +116,9 @@ public sealed class LocRibPartition : ReceiveActor
     protected override void PreRestart(Exception reason, object message)
     {
         if (message is PartitionBatch b && _applyingFor is { } sender) sender.Tell(BatchDone.Nothing(b.Sequence), Self);
+        // Sessions whose purge had not finished: the new instance holds none of their paths.
+        foreach (var (slot, replyTo) in _downs) replyTo.Tell(new PeerPurged(slot), Self);
+        _downs.Clear();
         base.PreRestart(reason, message);
     }
 
@@ -445,26 +448,77 @@ public sealed class LocRibPartition : ReceiveActor
         ForgetExports(ended);
     }
 
-    private void PeerDown(PartitionPeerDown down)
+    /// <summary>Sessions whose end arrived back to back, not yet applied (see <see cref="AroundReceive"/>), with who
+    /// to answer.</summary>
+    private readonly List<(int Slot, IActorRef ReplyTo)> _downs = new();
+
+    /// <summary>
+    /// Sessions that end together (a LAN outage at an exchange, a restart of ours, many peers dropped at once) reach
+    /// every partition as a run of <see cref="PartitionPeerDown"/>s. Each would walk the whole table and every
+    /// interned set to find that peer's few paths; a run is collected and applied in one walk instead, before the next
+    /// message of any other kind (or, if none is waiting, on a note to self), so nothing sent after a PeerDown sees
+    /// its paths.
+    /// </summary>
+    protected override bool AroundReceive(Receive receive, object message)
     {
-        RemoveTarget(down.Slot);
-        var gone = (uint)down.Slot < (uint)_peers.Length ? _peers[down.Slot] : null;
-        Purge(down.Slot, gone, BestPathChangeReason.PeerDown, (slot, changed) =>
+        if (message is PartitionPeerDown down)
         {
-            _v4.WithdrawAll(slot, changed);
-            _v6.WithdrawAll(slot, changed);
-        });
-        if ((uint)down.Slot < (uint)_peers.Length) _peers[down.Slot] = null;
-        ForgetExports(gone);
-        Sender.Tell(new PeerPurged(down.Slot), Self);
+            if (_downs.Count == 0) Self.Tell(ApplyPeerDowns.Instance, Self);
+            _downs.Add((down.Slot, Sender));
+            return true;
+        }
+        if (_downs.Count > 0)
+        {
+            _applyingFor = Sender; // should the purge fail, PreRestart answers this message too
+            PeerDowns();
+        }
+        return message is ApplyPeerDowns || base.AroundReceive(receive, message);
     }
 
-    /// <summary>Sweeps an ended session out of the export caches of every set this partition holds: found by the
+    private sealed class ApplyPeerDowns
+    {
+        public static readonly ApplyPeerDowns Instance = new();
+    }
+
+    private void PeerDowns()
+    {
+        var slots = new List<int>(_downs.Count);
+        var gone = new List<RibPeer>(_downs.Count);
+        foreach (var (slot, _) in _downs)
+        {
+            slots.Add(slot);
+            RemoveTarget(slot);
+            if ((uint)slot < (uint)_peers.Length && _peers[slot] is { } peer) gone.Add(peer);
+        }
+        void Changed(int slot, Prefix p, BestChange c)
+        {
+            if (c.Changed || _multiPathTargets > 0) Advertise(p, c);
+            if (c.Changed) Record(p, c, (uint)slot < (uint)_peers.Length ? _peers[slot] : null, BestPathChangeReason.PeerDown);
+        }
+        _v4.WithdrawAll(slots, Changed);
+        _v6.WithdrawAll(slots, Changed);
+        FlushOutbound();
+        PublishEvents();
+        foreach (int slot in slots)
+            if ((uint)slot < (uint)_peers.Length) _peers[slot] = null;
+        ForgetExports(gone);
+        var downs = _downs.ToArray();
+        _downs.Clear();
+        foreach (var (slot, replyTo) in downs) replyTo.Tell(new PeerPurged(slot), Self);
+    }
+
+    /// <summary>Sweeps ended sessions out of the export caches of every set this partition holds: found by the
     /// flood tests, where a 100,000-set table sent to a neighbor that then went away kept ~70 MB alive.</summary>
+    private void ForgetExports(IReadOnlyCollection<RibPeer> ended)
+    {
+        if (ended.Count == 0) return;
+        var sessions = new HashSet<RibPeer>(ended, ReferenceEqualityComparer.Instance);
+        foreach (var route in _interner.Sets) ExportRules.Forget(route, sessions);
+    }
+
     private void ForgetExports(RibPeer? ended)
     {
-        if (ended is null) return;
-        foreach (var route in _interner.Sets) ExportRules.Forget(route, ended);
+        if (ended is not null) ForgetExports([ended]);
     }
 
     private void Lookup(PartitionLookup q)
