@@ -272,10 +272,14 @@ async def run_one(dut_class, sessions, idle, work, mode, handshakes, table=0):
         stop.set()
         for t in tasks:
             t.cancel()
-        t_teardown = None
+        t_teardown, unanswered = None, 0
         while time.monotonic() - t2 < 300:
             await asyncio.sleep(0.1)
-            up, prefixes = await loop.run_in_executor(None, dut.poll)
+            try:
+                up, prefixes = await loop.run_in_executor(None, dut.poll)
+            except OSError:  # urllib's HTTPError (a 504 while the RIB is busy) and timeouts
+                unanswered += 1
+                continue
             if up <= peers_extra and prefixes <= prefixes_extra:
                 t_teardown = time.monotonic() - t2
                 break
@@ -287,7 +291,8 @@ async def run_one(dut_class, sessions, idle, work, mode, handshakes, table=0):
                     "t_routes_s": round(all_routes, 2), "cpu_s": round(cpu_converged, 2), "idle_s": idle, "idle_cpu_pct": round(idle_cpu, 2),
                     "still_established": still, "rss_before_mib": round(rss_before, 1), "rss_mib": round(rss, 1), "peak_rss_mib": round(peak, 1),
                     "rss_per_session_kib": round((rss - rss_before) * 1024 / sessions, 1),
-                    "t_teardown_s": round(t_teardown, 2) if t_teardown is not None else None, "teardown_cpu_s": round(cpu_teardown, 2)})
+                    "t_teardown_s": round(t_teardown, 2) if t_teardown is not None else None, "teardown_cpu_s": round(cpu_teardown, 2),
+                    "teardown_polls_unanswered": unanswered})
         return row
     finally:
         table_stop.set()
