@@ -8,7 +8,8 @@ seconds for that, its CPU use (percent of one core) over --idle seconds once con
 at the end and at its peak (VmHWM), and RSS per session; then every session closes at once, and the time until the
 DUT shows none of them and none of their routes (t_teardown_s) and the CPU seconds that took. With --table N one more
 session, a transit peer, first announces N /24s of its own and stays up throughout: what a route server or collector
-with a full table pays when many small peers go down together. With --mode configured (the default) both DUTs list every
+with a full table pays when many small peers go down together; with --graceful-restart those sessions send RFC 4724's
+capability, their routes stay (stale) after the close, and the teardown is timed until the sessions are down. With --mode configured (the default) both DUTs list every
 session's neighbor, as ../shared/bench's W3 does; with --mode dynamic both take them through a range (AkkaBgp
 dynamic-neighbors, BIRD `neighbor range`). BIRD 2.0.12 spawned only about 1,550 of 2,000 sessions from a range within
 five minutes here, so the comparison is made with configured neighbors.
@@ -19,7 +20,7 @@ sends is read and dropped. Written here (not ../shared/bench/injector.py, a thre
 cost the injector little next to the DUT.
 
   python3 bench/many-sessions.py [--dut akkabgp,bird] [--sessions 2000] [--mode configured|dynamic] [--repeat 1]
-                                 [--idle 30] [--table 0] [--results FILE]
+                                 [--idle 30] [--table 0] [--graceful-restart] [--results FILE]
 """
 import argparse, asyncio, json, os, re, shutil, socket, struct, subprocess, sys, tempfile, time, urllib.request
 
@@ -37,8 +38,15 @@ def message(kind, body=b""):
     return b"\xff" * 16 + struct.pack("!HB", 19 + len(body), kind) + body
 
 
+# --graceful-restart: the small sessions send RFC 4724's capability (restart time 120 s, IPv4 unicast, forwarding
+# state preserved), so that a DUT helping with graceful restart keeps their routes stale when they close.
+GRACEFUL_RESTART = False
+
+
 def open_message(address):
     caps = bytes([1, 4, 0, 1, 0, 1]) + bytes([65, 4]) + struct.pack("!I", PEER_AS)  # MP IPv4 unicast, 4-octet AS
+    if GRACEFUL_RESTART:
+        caps += bytes([64, 6]) + struct.pack("!HHBB", 120, 1, 1, 0x80)
     optional = bytes([2, len(caps)]) + caps
     return message(1, struct.pack("!BHH4sB", 4, PEER_AS, 90, socket.inet_aton(address), len(optional)) + optional)
 
@@ -280,13 +288,16 @@ async def run_one(dut_class, sessions, idle, work, mode, handshakes, table=0):
             except OSError:  # urllib's HTTPError (a 504 while the RIB is busy) and timeouts
                 unanswered += 1
                 continue
-            if up <= peers_extra and prefixes <= prefixes_extra:
+            # With graceful restart the routes stay (stale) for the restart time: only the sessions are waited for.
+            if up <= peers_extra and (GRACEFUL_RESTART or prefixes <= prefixes_extra):
                 t_teardown = time.monotonic() - t2
                 break
         cpu_teardown = proc.cpu() - c2
         row = {"dut": dut.name, "mode": mode, "handshakes": handshakes, "sessions": sessions, "prefixes_each": PREFIXES}
         if table:
             row.update(table=table, t_table_s=round(t_table, 2))
+        if GRACEFUL_RESTART:
+            row.update(graceful_restart=True, prefixes_after_teardown=prefixes)
         row.update({"t_established_s": round(all_established, 2),
                     "t_routes_s": round(all_routes, 2), "cpu_s": round(cpu_converged, 2), "idle_s": idle, "idle_cpu_pct": round(idle_cpu, 2),
                     "still_established": still, "rss_before_mib": round(rss_before, 1), "rss_mib": round(rss, 1), "peak_rss_mib": round(peak, 1),
@@ -311,8 +322,11 @@ def main():
     ap.add_argument("--mode", choices=["configured", "dynamic"], default="configured")
     ap.add_argument("--handshakes", type=int, default=64, help="sessions between connect and Established at once")
     ap.add_argument("--table", type=int, default=0, help="one more session, a transit peer announcing this many /24s first")
+    ap.add_argument("--graceful-restart", action="store_true", help="the small sessions send the graceful restart capability")
     ap.add_argument("--results")
     args = ap.parse_args()
+    global GRACEFUL_RESTART
+    GRACEFUL_RESTART = args.graceful_restart
     import resource
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * args.sessions + 1024)), hard))

@@ -87,6 +87,43 @@ public sealed class RibStaleRouteTests : BgpTestKit
     }
 
     [Fact]
+    public void Sessions_that_end_together_keep_their_stale_routes_where_they_restart_and_lose_them_where_they_do_not()
+    {
+        // A LAN outage: A and C (graceful restart) and D (none) drop at once, without a NOTIFICATION. The partitions take
+        // such a run in one walk; each session must still get its own treatment.
+        var c = IPAddress.Parse("10.0.0.4");
+        var d = IPAddress.Parse("10.0.0.5");
+        var connA = UpA(WithGr());
+        var connC = CreateTestProbe();
+        _rib.Tell(new PeerUp(c, RibActorTests.Session(65003, 3) with
+        {
+            PeerGracefulRestart = GracefulRestartCapability.Create(60, false, false, new GracefulRestartFamily(AfiSafi.Ipv4Unicast, true)),
+        }, connC.Ref));
+        var connD = CreateTestProbe();
+        _rib.Tell(new PeerUp(d, RibActorTests.Session(65004, 4), connD.Ref));
+        Announce(connA, Two);
+        _rib.Tell(new PeerUpdate(c, Update(Attrs([65003]), ["198.51.100.0/24"]), [], connC.Ref));
+        _rib.Tell(new PeerUpdate(d, Update(Attrs([65004]), ["192.0.2.0/24"]), [], connD.Ref));
+        Drain(_connB, _viewB, v => v.Routes.Count == 4);
+
+        foreach (var peer in new[] { A, c, d })
+            _rib.Tell(new PeerDown(peer, ConnectionClosed, BgpEvent.TcpConnectionFails, EndedByNotification: false));
+        Drain(_connB, _viewB, v => v.Routes.Count == 3);
+        Assert.False(_viewB.Routes.ContainsKey(P("192.0.2.0/24")));
+        Assert.True(Lookup("203.0.113.0/24")!.Stale);
+        _rib.Tell(new LookupRoutes(P("198.51.100.0/24")), TestActor);
+        var fromC = ExpectMsg<RouteLookupResult>().Routes.Single();
+        Assert.True(fromC.Stale && fromC.Best);
+
+        // Each restart timer is its own: C's (60 s) first, then A's (120 s).
+        Advance(TimeSpan.FromSeconds(61));
+        Drain(_connB, _viewB, v => v.Routes.Count == 2);
+        Assert.False(_viewB.Routes.ContainsKey(P("198.51.100.0/24")));
+        Advance(TimeSpan.FromSeconds(60));
+        Drain(_connB, _viewB, v => v.Routes.Count == 0);
+    }
+
+    [Fact]
     public void A_returning_peer_replaces_what_it_announces_again_and_end_of_rib_removes_the_rest()
     {
         LearnTwo(WithGr());

@@ -249,6 +249,28 @@ public sealed class TableTests
     }
 
     [Fact]
+    public void Sessions_restarting_together_have_their_paths_marked_stale_as_one_after_the_other_would()
+    {
+        var a = Add(Peer("10.0.0.2", 65001));
+        var b = Add(Peer("10.0.0.3", 65002));
+        var c = Add(Peer("10.0.0.4", 65003));
+        for (int i = 0; i < 40; i++) Announce($"10.{i}.0.0/16", a, Attrs([65001]));
+        for (int i = 20; i < 60; i++) Announce($"10.{i}.0.0/16", b, Attrs([65002, 1]));
+        for (int i = 30; i < 50; i++) Announce($"10.{i}.0.0/16", c, Attrs([65003, 1, 2]));
+        _table.MarkStale(new[] { a.Slot, c.Slot, a.Slot });
+        Assert.Equal((40, 0, 20), (_table.StaleFrom(a.Slot), _table.StaleFrom(b.Slot), _table.StaleFrom(c.Slot)));
+        // Marked again (a second restart before End-of-RIB): nothing counts twice.
+        _table.MarkStale(new[] { a.Slot, c.Slot });
+        Assert.Equal((40, 0, 20), (_table.StaleFrom(a.Slot), _table.StaleFrom(b.Slot), _table.StaleFrom(c.Slot)));
+        // Stale paths stay candidates; the sweep removes exactly the ones marked.
+        Assert.True(_table.TryGetBest(P("10.0.0.0/16"), out _, out var best));
+        Assert.Same(a, best);
+        int swept = 0;
+        _table.SweepStale(c.Slot, (_, _) => swept++);
+        Assert.Equal((20, 0, 40), (swept, _table.PathsFrom(c.Slot), _table.PathsFrom(b.Slot)));
+    }
+
+    [Fact]
     public void Ipv6_table_keys_by_prefix()
     {
         var t6 = new PrefixTable(true, _interner, DecisionOptions.Default, s => _peers.GetValueOrDefault(s));

@@ -71,8 +71,7 @@ public sealed class LocRibPartition : ReceiveActor
 
         Receive<PartitionBatch>(Apply);
         Receive<PartitionPeerUp>(PeerUp);
-        // PartitionPeerDown: see AroundReceive.
-        Receive<PartitionPeerRestarting>(Restarting);
+        // PartitionPeerDown and PartitionPeerRestarting: see AroundReceive.
         Receive<PartitionPublishEvents>(e => _publish = e.On);
         Receive<PartitionMarkStale>(m =>
         {
@@ -117,8 +116,8 @@ public sealed class LocRibPartition : ReceiveActor
     {
         if (message is PartitionBatch b && _applyingFor is { } sender) sender.Tell(BatchDone.Nothing(b.Sequence), Self);
         // Sessions whose purge had not finished: the new instance holds none of their paths.
-        foreach (var (slot, replyTo) in _downs) replyTo.Tell(new PeerPurged(slot), Self);
-        _downs.Clear();
+        foreach (var (slot, replyTo, _) in _ended) replyTo?.Tell(new PeerPurged(slot), Self);
+        _ended.Clear();
         base.PreRestart(reason, message);
     }
 
@@ -430,81 +429,85 @@ public sealed class LocRibPartition : ReceiveActor
         PublishEvents();
     }
 
-    private void Restarting(PartitionPeerRestarting r)
-    {
-        // RFC 4724 4.2: routes of the families the peer preserves stay (stale) and keep being used; the
-        // others are deleted as for any session end. The old RibPeer stays in its slot as their source.
-        RemoveTarget(r.Slot);
-        var from = (uint)r.Slot < (uint)_peers.Length ? _peers[r.Slot] : null;
-        // A copy stands in as the stale paths' source, so that batches the ended session's inbound actor may
-        // still send are refused (Apply accepts only the slot's current instance).
-        var ended = from;
-        if (from is not null) _peers[r.Slot] = from = from.Copy();
-        foreach (var (family, table) in new[] { (AfiSafi.Ipv4Unicast, _v4), (AfiSafi.Ipv6Unicast, _v6) })
-        {
-            if (r.Keep.Contains(family)) table.MarkStale(r.Slot);
-            else Purge(r.Slot, from, BestPathChangeReason.PeerDown, table.WithdrawAll);
-        }
-        ForgetExports(ended);
-    }
-
-    /// <summary>Sessions whose end arrived back to back, not yet applied (see <see cref="AroundReceive"/>), with who
-    /// to answer.</summary>
-    private readonly List<(int Slot, IActorRef ReplyTo)> _downs = new();
+    /// <summary>Sessions whose end arrived back to back, not yet applied (see <see cref="AroundReceive"/>): who to answer
+    /// for a <see cref="PartitionPeerDown"/>, or the families kept stale for a <see cref="PartitionPeerRestarting"/>.</summary>
+    private readonly List<(int Slot, IActorRef? ReplyTo, IReadOnlyCollection<AfiSafi>? Keep)> _ended = new();
 
     /// <summary>
     /// Sessions that end together (a LAN outage at an exchange, a restart of ours, many peers dropped at once) reach
-    /// every partition as a run of <see cref="PartitionPeerDown"/>s. Each would walk the whole table and every
-    /// interned set to find that peer's few paths; a run is collected and applied in one walk instead, before the next
-    /// message of any other kind (or, if none is waiting, on a note to self), so nothing sent after a PeerDown sees
-    /// its paths.
+    /// every partition as a run of <see cref="PartitionPeerDown"/>s, or of <see cref="PartitionPeerRestarting"/>s for
+    /// peers whose graceful restart we help with. Each would walk the whole table and every interned set to find that
+    /// peer's few paths; a run is collected and applied in one walk instead, before the next message of any other
+    /// kind (or, if none is waiting, on a note to self), so nothing sent after them sees them unapplied. A slot that
+    /// comes twice applies the run so far first: each session's end is applied in the order it came.
     /// </summary>
     protected override bool AroundReceive(Receive receive, object message)
     {
-        if (message is PartitionPeerDown down)
+        var (slot, keep) = message switch
         {
-            if (_downs.Count == 0) Self.Tell(ApplyPeerDowns.Instance, Self);
-            _downs.Add((down.Slot, Sender));
+            PartitionPeerDown d => (d.Slot, null),
+            PartitionPeerRestarting r => (r.Slot, r.Keep),
+            _ => (-1, (IReadOnlyCollection<AfiSafi>?)null),
+        };
+        if (slot >= 0)
+        {
+            if (_ended.Exists(e => e.Slot == slot)) SessionsEnded();
+            if (_ended.Count == 0) Self.Tell(ApplySessionsEnded.Instance, Self);
+            _ended.Add((slot, keep is null ? Sender : null, keep));
             return true;
         }
-        if (_downs.Count > 0)
+        if (_ended.Count > 0)
         {
-            _applyingFor = Sender; // should the purge fail, PreRestart answers this message too
-            PeerDowns();
+            _applyingFor = Sender; // should this fail, PreRestart answers the message that triggered it too
+            SessionsEnded();
         }
-        return message is ApplyPeerDowns || base.AroundReceive(receive, message);
+        return message is ApplySessionsEnded || base.AroundReceive(receive, message);
     }
 
-    private sealed class ApplyPeerDowns
+    private sealed class ApplySessionsEnded
     {
-        public static readonly ApplyPeerDowns Instance = new();
+        public static readonly ApplySessionsEnded Instance = new();
     }
 
-    private void PeerDowns()
+    /// <summary>
+    /// Applies <see cref="_ended"/>: a session that is down loses its paths and its slot (answered with
+    /// <see cref="PeerPurged"/>); a restarting one (RFC 4724 4.2) keeps its paths of the families it preserves, marked
+    /// stale and still used, loses the others, and a copy of its RibPeer stands in as their source, so that batches its
+    /// ended inbound actor may still send are refused (Apply accepts only the slot's current instance).
+    /// </summary>
+    private void SessionsEnded()
     {
-        var slots = new List<int>(_downs.Count);
-        var gone = new List<RibPeer>(_downs.Count);
-        foreach (var (slot, _) in _downs)
+        var gone = new List<RibPeer>(_ended.Count);
+        var withdrawV4 = new List<int>(_ended.Count);
+        var withdrawV6 = new List<int>(_ended.Count);
+        var staleV4 = new List<int>();
+        var staleV6 = new List<int>();
+        foreach (var (slot, _, keep) in _ended)
         {
-            slots.Add(slot);
             RemoveTarget(slot);
-            if ((uint)slot < (uint)_peers.Length && _peers[slot] is { } peer) gone.Add(peer);
+            var peer = (uint)slot < (uint)_peers.Length ? _peers[slot] : null;
+            if (peer is not null) gone.Add(peer);
+            if (keep is not null && peer is not null) _peers[slot] = peer.Copy();
+            (keep is not null && keep.Contains(AfiSafi.Ipv4Unicast) ? staleV4 : withdrawV4).Add(slot);
+            (keep is not null && keep.Contains(AfiSafi.Ipv6Unicast) ? staleV6 : withdrawV6).Add(slot);
         }
         void Changed(int slot, Prefix p, BestChange c)
         {
             if (c.Changed || _multiPathTargets > 0) Advertise(p, c);
             if (c.Changed) Record(p, c, (uint)slot < (uint)_peers.Length ? _peers[slot] : null, BestPathChangeReason.PeerDown);
         }
-        _v4.WithdrawAll(slots, Changed);
-        _v6.WithdrawAll(slots, Changed);
+        _v4.MarkStale(staleV4);
+        _v6.MarkStale(staleV6);
+        _v4.WithdrawAll(withdrawV4, Changed);
+        _v6.WithdrawAll(withdrawV6, Changed);
         FlushOutbound();
         PublishEvents();
-        foreach (int slot in slots)
-            if ((uint)slot < (uint)_peers.Length) _peers[slot] = null;
+        foreach (var (slot, _, keep) in _ended)
+            if (keep is null && (uint)slot < (uint)_peers.Length) _peers[slot] = null;
         ForgetExports(gone);
-        var downs = _downs.ToArray();
-        _downs.Clear();
-        foreach (var (slot, replyTo) in downs) replyTo.Tell(new PeerPurged(slot), Self);
+        var ended = _ended.ToArray();
+        _ended.Clear();
+        foreach (var (slot, replyTo, _) in ended) replyTo?.Tell(new PeerPurged(slot), Self);
     }
 
     /// <summary>Sweeps ended sessions out of the export caches of every set this partition holds: found by the
@@ -514,11 +517,6 @@ public sealed class LocRibPartition : ReceiveActor
         if (ended.Count == 0) return;
         var sessions = new HashSet<RibPeer>(ended, ReferenceEqualityComparer.Instance);
         foreach (var route in _interner.Sets) ExportRules.Forget(route, sessions);
-    }
-
-    private void ForgetExports(RibPeer? ended)
-    {
-        if (ended is not null) ForgetExports([ended]);
     }
 
     private void Lookup(PartitionLookup q)

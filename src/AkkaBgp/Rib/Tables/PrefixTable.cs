@@ -384,6 +384,29 @@ public sealed class PrefixTable
         return StaleFrom(peerSlot);
     }
 
+    /// <summary>Marks every path of several peers stale, as <see cref="MarkStale(int)"/> for each would, in one walk of
+    /// the paths (peers whose sessions ended together while their graceful restart is kept, e.g. a LAN outage).</summary>
+    public void MarkStale(IReadOnlyList<int> peerSlots)
+    {
+        var slots = peerSlots.Where(s => PathsFrom(s) > 0).Distinct().ToList();
+        if (slots.Count <= 1)
+        {
+            foreach (int slot in slots) MarkStale(slot);
+            return;
+        }
+        var down = new bool[slots.Max() + 1];
+        foreach (int slot in slots) down[slot] = true;
+        for (int s = 1; s < _used; s++)
+        {
+            ref var path = ref PathAt(s);
+            if (path.Route is not null && (uint)path.Peer < (uint)down.Length && down[path.Peer] && !path.Stale)
+            {
+                path.Stale = true;
+                _staleByPeer[path.Peer]++;
+            }
+        }
+    }
+
     /// <summary>Removes the paths of one peer still marked stale (End-of-RIB, EoRR, or a timer) and reports each
     /// prefix it touched, as <see cref="WithdrawAll"/>. Costs nothing when the peer has no stale path.</summary>
     public void SweepStale(int peerSlot, Action<Prefix, BestChange> changed) => RemoveOf(peerSlot, staleOnly: true, changed);
