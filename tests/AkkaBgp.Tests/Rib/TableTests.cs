@@ -271,6 +271,27 @@ public sealed class TableTests
     }
 
     [Fact]
+    public void A_session_ending_removes_its_ipv6_paths_of_every_length_and_leaves_the_others()
+    {
+        // Up to /56 in the keyed index, longer ones in the dictionary: the walk that finds a peer's prefixes covers both.
+        var t6 = new PrefixTable(true, _interner, DecisionOptions.Default, s => _peers.GetValueOrDefault(s));
+        var a = Add(Peer("2001:db8::2", 65001));
+        var b = Add(Peer("2001:db8::3", 65002));
+        var ra = _interner.Acquire(Attrs([65001], nextHop: 0), new byte[16]);
+        var rb = _interner.Acquire(Attrs([65002], nextHop: 0), new byte[16]);
+        string[] mine = ["2001:db8:1::/48", "2001:db8:2::/64", "2001:db8:3::1/128", "2001:db8:4::/56"];
+        foreach (var p in mine) t6.Announce(P(p), a, ra);
+        t6.Announce(P("2001:db8:2::/64"), b, rb);
+        t6.Announce(P("2001:db8:9::/127"), b, rb);
+        var reported = new List<string>();
+        t6.WithdrawAll(a.Slot, (p, _) => reported.Add(p.ToString()));
+        Assert.Equal(mine.Order(), reported.Order());
+        Assert.Equal((2, 2, 0), (t6.PrefixCount, t6.PathCount, t6.PathsFrom(a.Slot)));
+        t6.WithdrawAll([b.Slot], (_, _, _) => { });
+        Assert.Equal(0, t6.PrefixCount);
+    }
+
+    [Fact]
     public void Ipv6_table_keys_by_prefix()
     {
         var t6 = new PrefixTable(true, _interner, DecisionOptions.Default, s => _peers.GetValueOrDefault(s));

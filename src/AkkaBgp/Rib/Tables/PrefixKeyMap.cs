@@ -203,7 +203,12 @@ internal sealed unsafe class PrefixKeyMap<TValue> : IDisposable where TValue : u
         }
     }
 
-    private bool TryGetAt(int i, out ulong key, out TValue value)
+    /// <summary>Slots in the table: with <see cref="TryGetAt"/>, a walk over every entry without an enumerator (for
+    /// the owner's own scans; the map must not change meanwhile).</summary>
+    internal int Capacity => _capacity;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool TryGetAt(int i, out ulong key, out TValue value)
     {
         var s = _slots[i];
         key = s.Key & ~_occupied;

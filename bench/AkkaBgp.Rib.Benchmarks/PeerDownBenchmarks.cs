@@ -1,0 +1,45 @@
+using AkkaBgp.Rib.Decision;
+using AkkaBgp.Rib.Tables;
+using AkkaBgp.Wire;
+using BenchmarkDotNet.Attributes;
+
+namespace AkkaBgp.Rib.Benchmarks;
+
+/// <summary>
+/// A session with 10 routes ends next to a full table (one upstream's 1M prefixes, or half of it in one of two
+/// partitions): what finding and removing its paths costs when it ends on its own (one operation = its 10 routes
+/// withdrawn with <see cref="PrefixTable.WithdrawAll(int, Action{Prefix, BestChange})"/>, then announced again for
+/// the next operation).
+/// </summary>
+[MemoryDiagnoser]
+public class PeerDownBenchmarks
+{
+    private PrefixTable _table = null!;
+    private AttributeInterner _interner = null!;
+    private RibPeer _small = null!;
+    private RouteAttributes _route = null!;
+    private readonly Prefix[] _own = Enumerable.Range(0, 10).Select(i => Prefix.IPv4(0x0B000000u + ((uint)i << 8), 24)).ToArray();
+
+    [Params(500_000)]
+    public int Table { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var upstream = new RibPeer { Slot = 1, Address = System.Net.IPAddress.Parse("127.0.1.10"), PeerAs = 65001, LocalAs = 65000, RouterId = 0x7F00010A };
+        _small = new RibPeer { Slot = 2, Address = System.Net.IPAddress.Parse("127.0.1.11"), PeerAs = 65002, LocalAs = 65000, RouterId = 0x7F00010B };
+        var updates = SyntheticTable.Updates(SyntheticTable.Prefixes(Table, 1), 65001, 1);
+        (_table, _interner) = TableLoad.Into(updates, [upstream, _small]);
+        _route = _interner.Acquire(updates[0].Attributes);
+        foreach (var p in _own) _table.Announce(p, _small, _route);
+    }
+
+    [Benchmark(Description = "a 10-route session ends next to the table")]
+    public int SessionEnds()
+    {
+        int reported = 0;
+        _table.WithdrawAll(_small.Slot, (_, _) => reported++);
+        foreach (var p in _own) _table.Announce(p, _small, _route);
+        return reported;
+    }
+}
