@@ -1,4 +1,3 @@
-using AkkaBgp.Rib.Decision;
 using AkkaBgp.Rib.Tables;
 using AkkaBgp.Wire;
 using BenchmarkDotNet.Attributes;
