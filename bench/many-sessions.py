@@ -293,17 +293,51 @@ async def run_one(dut_class, sessions, idle, work, mode, handshakes, table=0):
                 t_teardown = time.monotonic() - t2
                 break
         cpu_teardown = proc.cpu() - c2
+        prefixes_torn = prefixes
+        returned = None
+        if GRACEFUL_RESTART:
+            # The restarting peers return (within their restart time): new sessions, the same routes, End-of-RIB. Timed
+            # until all are Established and until the DUT is quiet again (under 5 % of a core over half a second),
+            # which takes the re-announcements and the stale sweeps the End-of-RIBs set off.
+            await asyncio.sleep(1)
+            stop2, c3, t3 = asyncio.Event(), proc.cpu(), time.monotonic()
+            tasks = [asyncio.ensure_future(session(i, port, {}, stop2, gate)) for i in range(sessions)]
+            t_back = None
+            while time.monotonic() - t3 < 300:
+                await asyncio.sleep(0.1)
+                try:
+                    up, prefixes = await loop.run_in_executor(None, dut.poll)
+                except OSError:
+                    continue
+                if up >= sessions + peers_extra:
+                    t_back = time.monotonic() - t3
+                    break
+            c4 = proc.cpu()
+            while time.monotonic() - t3 < 300:
+                await asyncio.sleep(0.5)
+                c5 = proc.cpu()
+                if c5 - c4 < 0.025:
+                    break
+                c4 = c5
+            returned = {"t_return_established_s": round(t_back, 2) if t_back is not None else None,
+                        "t_return_quiet_s": round(time.monotonic() - t3, 2), "return_cpu_s": round(proc.cpu() - c3, 2),
+                        "prefixes_after_return": prefixes}
+            stop2.set()
+            for t in tasks:
+                t.cancel()
         row = {"dut": dut.name, "mode": mode, "handshakes": handshakes, "sessions": sessions, "prefixes_each": PREFIXES}
         if table:
             row.update(table=table, t_table_s=round(t_table, 2))
         if GRACEFUL_RESTART:
-            row.update(graceful_restart=True, prefixes_after_teardown=prefixes)
+            row.update(graceful_restart=True, prefixes_after_teardown=prefixes_torn)
         row.update({"t_established_s": round(all_established, 2),
                     "t_routes_s": round(all_routes, 2), "cpu_s": round(cpu_converged, 2), "idle_s": idle, "idle_cpu_pct": round(idle_cpu, 2),
                     "still_established": still, "rss_before_mib": round(rss_before, 1), "rss_mib": round(rss, 1), "peak_rss_mib": round(peak, 1),
                     "rss_per_session_kib": round((rss - rss_before) * 1024 / sessions, 1),
                     "t_teardown_s": round(t_teardown, 2) if t_teardown is not None else None, "teardown_cpu_s": round(cpu_teardown, 2),
                     "teardown_polls_unanswered": unanswered})
+        if returned:
+            row.update(returned)
         return row
     finally:
         table_stop.set()

@@ -124,6 +124,42 @@ public sealed class RibStaleRouteTests : BgpTestKit
     }
 
     [Fact]
+    public void Peers_that_return_together_lose_with_their_end_of_ribs_only_what_each_did_not_announce_again()
+    {
+        var c = IPAddress.Parse("10.0.0.4");
+        NegotiatedSession SessionC() => RibActorTests.Session(65003, 3) with
+        {
+            PeerGracefulRestart = GracefulRestartCapability.Create(120, false, false, new GracefulRestartFamily(AfiSafi.Ipv4Unicast, true)),
+        };
+        var connA = LearnTwo(WithGr());
+        var connC = CreateTestProbe();
+        _rib.Tell(new PeerUp(c, SessionC(), connC.Ref));
+        _rib.Tell(new PeerUpdate(c, Update(Attrs([65003]), ["198.51.100.0/24", "198.51.101.0/24"]), [], connC.Ref));
+        Drain(_connB, _viewB, v => v.Routes.Count == 4);
+        _rib.Tell(new PeerDown(A, ConnectionClosed, BgpEvent.TcpConnectionFails, EndedByNotification: false));
+        _rib.Tell(new PeerDown(c, ConnectionClosed, BgpEvent.TcpConnectionFails, EndedByNotification: false));
+        Assert.True(Lookup("203.0.113.0/24")!.Stale);
+
+        // Both back; each announces one of its two routes again, then both End-of-RIBs arrive back to back.
+        connA = UpA(WithGr());
+        connC = CreateTestProbe();
+        _rib.Tell(new PeerUp(c, SessionC(), connC.Ref));
+        Announce(connA, "203.0.113.0/24");
+        _rib.Tell(new PeerUpdate(c, Update(Attrs([65003]), ["198.51.101.0/24"]), [], connC.Ref));
+        EndOfRib(connA);
+        var eor = UpdateEncoder.EndOfRib(1, 1);
+        Assert.True(UpdateMessage.TryDecode(eor.AsSpan(UpdateEncoder.HeaderLength), new UpdateDecodeContext(true, PeerKind.External, default, 65003), out var eorC, out _));
+        _rib.Tell(new PeerUpdate(c, eorC!, [], connC.Ref));
+        Drain(_connB, _viewB, v => v.Routes.Count == 2);
+        Assert.Equal([P("198.51.101.0/24"), P("203.0.113.0/24")], _viewB.Routes.Keys.Order().ToArray());
+        Assert.False(Lookup("203.0.113.0/24")!.Stale);
+        // Nothing left stale for the timers to find.
+        Advance(TimeSpan.FromSeconds(400));
+        _connB.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(2, _viewB.Routes.Count);
+    }
+
+    [Fact]
     public void A_returning_peer_replaces_what_it_announces_again_and_end_of_rib_removes_the_rest()
     {
         LearnTwo(WithGr());

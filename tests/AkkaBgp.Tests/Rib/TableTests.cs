@@ -268,6 +268,12 @@ public sealed class TableTests
         int swept = 0;
         _table.SweepStale(c.Slot, (_, _) => swept++);
         Assert.Equal((20, 0, 40), (swept, _table.PathsFrom(c.Slot), _table.PathsFrom(b.Slot)));
+        // a comes back and announces half its routes again; its sweep (with b's, which has nothing stale) takes the rest.
+        for (int i = 0; i < 20; i++) Announce($"10.{i}.0.0/16", a, Attrs([65001]));
+        var sweeps = new List<(int, AkkaBgp.Wire.Prefix)>();
+        _table.SweepStale(new[] { b.Slot, a.Slot }, (slot, p, _) => sweeps.Add((slot, p)));
+        Assert.Equal(Enumerable.Range(20, 20).Select(i => (a.Slot, P($"10.{i}.0.0/16"))).ToHashSet(), sweeps.ToHashSet());
+        Assert.Equal((20, 0, 40), (_table.PathsFrom(a.Slot), _table.StaleFrom(a.Slot), _table.PathsFrom(b.Slot)));
     }
 
     [Fact]

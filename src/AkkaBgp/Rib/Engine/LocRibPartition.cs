@@ -71,18 +71,12 @@ public sealed class LocRibPartition : ReceiveActor
 
         Receive<PartitionBatch>(Apply);
         Receive<PartitionPeerUp>(PeerUp);
-        // PartitionPeerDown and PartitionPeerRestarting: see AroundReceive.
+        // PartitionPeerDown, PartitionPeerRestarting and PartitionSweepStale: see AroundReceive.
         Receive<PartitionPublishEvents>(e => _publish = e.On);
         Receive<PartitionMarkStale>(m =>
         {
             if (m.Family == AfiSafi.Ipv4Unicast) _v4.MarkStale(m.Slot);
             else if (m.Family == AfiSafi.Ipv6Unicast) _v6.MarkStale(m.Slot);
-            Sender.Tell(CountsOf(m.Slot, -1), Self);
-        });
-        Receive<PartitionSweepStale>(m =>
-        {
-            var table = m.Family == AfiSafi.Ipv6Unicast ? _v6 : m.Family == AfiSafi.Ipv4Unicast ? _v4 : null;
-            if (table is not null) Purge(m.Slot, (uint)m.Slot < (uint)_peers.Length ? _peers[m.Slot] : null, BestPathChangeReason.StaleRemoved, table.SweepStale);
             Sender.Tell(CountsOf(m.Slot, -1), Self);
         });
         Receive<PartitionDump>(d =>
@@ -116,7 +110,11 @@ public sealed class LocRibPartition : ReceiveActor
     {
         if (message is PartitionBatch b && _applyingFor is { } sender) sender.Tell(BatchDone.Nothing(b.Sequence), Self);
         // Sessions whose purge had not finished: the new instance holds none of their paths.
-        foreach (var (slot, replyTo, _) in _ended) replyTo?.Tell(new PeerPurged(slot), Self);
+        foreach (var e in _ended)
+        {
+            if (e.Down) e.ReplyTo.Tell(new PeerPurged(e.Slot), Self);
+            else if (e.Sweep is not null) e.ReplyTo.Tell(CountsOf(e.Slot, -1), Self);
+        }
         _ended.Clear();
         base.PreRestart(reason, message);
     }
@@ -415,45 +413,39 @@ public sealed class LocRibPartition : ReceiveActor
         if (round >= 0) outbound.Tell(new DumpDone(round), Self);
     }
 
-    /// <summary>Removes paths of one slot (what <paramref name="remove"/> collects) and advertises the changes.</summary>
-    private void Purge(int slot, RibPeer? from, BestPathChangeReason reason, Action<int, Action<Prefix, BestChange>> remove)
-    {
-        // Each prefix is advertised as the table reports it: the table has finished with that prefix, and outbound
-        // queues send in chunks of OutboundChunk as they fill.
-        remove(slot, (p, c) =>
-        {
-            if (c.Changed || _multiPathTargets > 0) Advertise(p, c);
-            if (c.Changed) Record(p, c, from, reason);
-        });
-        FlushOutbound();
-        PublishEvents();
-    }
+    /// <summary>Sessions whose end (or return) arrived back to back, not yet applied (see <see cref="AroundReceive"/>).</summary>
+    private readonly List<SessionEnd> _ended = new();
 
-    /// <summary>Sessions whose end arrived back to back, not yet applied (see <see cref="AroundReceive"/>): who to answer
-    /// for a <see cref="PartitionPeerDown"/>, or the families kept stale for a <see cref="PartitionPeerRestarting"/>.</summary>
-    private readonly List<(int Slot, IActorRef? ReplyTo, IReadOnlyCollection<AfiSafi>? Keep)> _ended = new();
+    /// <summary>One message of a run (see <see cref="AroundReceive"/>): a session down, a restarting one with the
+    /// families it keeps, or a returning one whose stale paths of <see cref="Sweep"/> go.</summary>
+    private readonly record struct SessionEnd(int Slot, IActorRef ReplyTo, IReadOnlyCollection<AfiSafi>? Keep, AfiSafi? Sweep)
+    {
+        public bool Down => Keep is null && Sweep is null;
+    }
 
     /// <summary>
     /// Sessions that end together (a LAN outage at an exchange, a restart of ours, many peers dropped at once) reach
     /// every partition as a run of <see cref="PartitionPeerDown"/>s, or of <see cref="PartitionPeerRestarting"/>s for
-    /// peers whose graceful restart we help with. Each would walk the whole table and every interned set to find that
+    /// peers whose graceful restart we help with, and when those come back, their End-of-RIBs as a run of
+    /// <see cref="PartitionSweepStale"/>s. Each would walk the whole table (and every interned set) to find that
     /// peer's few paths; a run is collected and applied in one walk instead, before the next message of any other
     /// kind (or, if none is waiting, on a note to self), so nothing sent after them sees them unapplied. A slot that
     /// comes twice applies the run so far first: each session's end is applied in the order it came.
     /// </summary>
     protected override bool AroundReceive(Receive receive, object message)
     {
-        var (slot, keep) = message switch
+        SessionEnd? end = message switch
         {
-            PartitionPeerDown d => (d.Slot, null),
-            PartitionPeerRestarting r => (r.Slot, r.Keep),
-            _ => (-1, (IReadOnlyCollection<AfiSafi>?)null),
+            PartitionPeerDown d => new SessionEnd(d.Slot, Sender, null, null),
+            PartitionPeerRestarting r => new SessionEnd(r.Slot, Sender, r.Keep, null),
+            PartitionSweepStale w => new SessionEnd(w.Slot, Sender, null, w.Family),
+            _ => null,
         };
-        if (slot >= 0)
+        if (end is { } e)
         {
-            if (_ended.Exists(e => e.Slot == slot)) SessionsEnded();
+            if (_ended.Exists(x => x.Slot == e.Slot)) SessionsEnded();
             if (_ended.Count == 0) Self.Tell(ApplySessionsEnded.Instance, Self);
-            _ended.Add((slot, keep is null ? Sender : null, keep));
+            _ended.Add(e);
             return true;
         }
         if (_ended.Count > 0)
@@ -473,41 +465,53 @@ public sealed class LocRibPartition : ReceiveActor
     /// Applies <see cref="_ended"/>: a session that is down loses its paths and its slot (answered with
     /// <see cref="PeerPurged"/>); a restarting one (RFC 4724 4.2) keeps its paths of the families it preserves, marked
     /// stale and still used, loses the others, and a copy of its RibPeer stands in as their source, so that batches its
-    /// ended inbound actor may still send are refused (Apply accepts only the slot's current instance).
+    /// ended inbound actor may still send are refused (Apply accepts only the slot's current instance); a returning one
+    /// loses its paths of the family still stale (End-of-RIB, EoRR, or a stale timer), answered with its counts.
     /// </summary>
     private void SessionsEnded()
     {
         var gone = new List<RibPeer>(_ended.Count);
-        var withdrawV4 = new List<int>(_ended.Count);
-        var withdrawV6 = new List<int>(_ended.Count);
-        var staleV4 = new List<int>();
-        var staleV6 = new List<int>();
-        foreach (var (slot, _, keep) in _ended)
+        List<int> withdrawV4 = new(), withdrawV6 = new(), staleV4 = new(), staleV6 = new(), sweepV4 = new(), sweepV6 = new();
+        foreach (var e in _ended)
         {
-            RemoveTarget(slot);
-            var peer = (uint)slot < (uint)_peers.Length ? _peers[slot] : null;
+            var peer = (uint)e.Slot < (uint)_peers.Length ? _peers[e.Slot] : null;
+            if (e.Sweep is { } family)
+            {
+                if (family == AfiSafi.Ipv4Unicast) sweepV4.Add(e.Slot);
+                else if (family == AfiSafi.Ipv6Unicast) sweepV6.Add(e.Slot);
+                continue;
+            }
+            RemoveTarget(e.Slot);
             if (peer is not null) gone.Add(peer);
-            if (keep is not null && peer is not null) _peers[slot] = peer.Copy();
-            (keep is not null && keep.Contains(AfiSafi.Ipv4Unicast) ? staleV4 : withdrawV4).Add(slot);
-            (keep is not null && keep.Contains(AfiSafi.Ipv6Unicast) ? staleV6 : withdrawV6).Add(slot);
+            if (e.Keep is not null && peer is not null) _peers[e.Slot] = peer.Copy();
+            (e.Keep is not null && e.Keep.Contains(AfiSafi.Ipv4Unicast) ? staleV4 : withdrawV4).Add(e.Slot);
+            (e.Keep is not null && e.Keep.Contains(AfiSafi.Ipv6Unicast) ? staleV6 : withdrawV6).Add(e.Slot);
         }
+        var reason = BestPathChangeReason.PeerDown;
         void Changed(int slot, Prefix p, BestChange c)
         {
             if (c.Changed || _multiPathTargets > 0) Advertise(p, c);
-            if (c.Changed) Record(p, c, (uint)slot < (uint)_peers.Length ? _peers[slot] : null, BestPathChangeReason.PeerDown);
+            if (c.Changed) Record(p, c, (uint)slot < (uint)_peers.Length ? _peers[slot] : null, reason);
         }
         _v4.MarkStale(staleV4);
         _v6.MarkStale(staleV6);
         _v4.WithdrawAll(withdrawV4, Changed);
         _v6.WithdrawAll(withdrawV6, Changed);
+        reason = BestPathChangeReason.StaleRemoved;
+        _v4.SweepStale(sweepV4, Changed);
+        _v6.SweepStale(sweepV6, Changed);
         FlushOutbound();
         PublishEvents();
-        foreach (var (slot, _, keep) in _ended)
-            if (keep is null && (uint)slot < (uint)_peers.Length) _peers[slot] = null;
+        foreach (var e in _ended)
+            if (e.Down && (uint)e.Slot < (uint)_peers.Length) _peers[e.Slot] = null;
         ForgetExports(gone);
         var ended = _ended.ToArray();
         _ended.Clear();
-        foreach (var (slot, replyTo, _) in ended) replyTo?.Tell(new PeerPurged(slot), Self);
+        foreach (var e in ended)
+        {
+            if (e.Down) e.ReplyTo.Tell(new PeerPurged(e.Slot), Self);
+            else if (e.Sweep is not null) e.ReplyTo.Tell(CountsOf(e.Slot, -1), Self);
+        }
     }
 
     /// <summary>Sweeps ended sessions out of the export caches of every set this partition holds: found by the

@@ -315,21 +315,31 @@ public sealed class PrefixTable
     /// server holding a full table and losing a thousand small peers is a thousand walks of a million prefixes. Each
     /// prefix is reported once per peer that had paths there, in the order of <paramref name="peerSlots"/>.
     /// </summary>
-    public void WithdrawAll(IReadOnlyList<int> peerSlots, Action<int, Prefix, BestChange> changed)
+    public void WithdrawAll(IReadOnlyList<int> peerSlots, Action<int, Prefix, BestChange> changed) => RemoveOf(peerSlots, staleOnly: false, changed);
+
+    /// <summary>Removes the stale paths of several peers (End-of-RIB from many returning peers), as
+    /// <see cref="SweepStale(int, Action{Prefix, BestChange})"/> for each would, in one walk of the table.</summary>
+    public void SweepStale(IReadOnlyList<int> peerSlots, Action<int, Prefix, BestChange> changed) => RemoveOf(peerSlots, staleOnly: true, changed);
+
+    private void RemoveOf(IReadOnlyList<int> peerSlots, bool staleOnly, Action<int, Prefix, BestChange> changed)
     {
         var slots = new List<int>(peerSlots.Count);
         long paths = 0;
         foreach (int slot in peerSlots)
-            if (PathsFrom(slot) > 0 && !slots.Contains(slot)) { slots.Add(slot); paths += PathsFrom(slot); }
+        {
+            int n = staleOnly ? StaleFrom(slot) : PathsFrom(slot);
+            if (n > 0 && !slots.Contains(slot)) { slots.Add(slot); paths += n; }
+        }
         if (slots.Count == 0) return;
         var down = new bool[slots.Max() + 1];
         foreach (int slot in slots) down[slot] = true;
         var affected = new List<Prefix>((int)Math.Min(paths, PrefixCount));
-        CollectPrefixesWithPaths(0, down, staleOnly: false, paths, affected);
+        // As for one peer: the early stop only on the path counts, not on the stale marks.
+        CollectPrefixesWithPaths(0, down, staleOnly, staleOnly ? long.MaxValue : paths, affected);
         var ids = new List<uint>();
         foreach (var p in affected)
             foreach (int slot in slots)
-                if (RemoveAt(p, slot, staleOnly: false, ids) is { } change) changed(slot, p, change);
+                if (RemoveAt(p, slot, staleOnly, ids) is { } change) changed(slot, p, change);
     }
 
     /// <summary>Removes the peer's paths of each affected prefix (all of them, or the stale ones): with ADD-PATH a
