@@ -298,6 +298,25 @@ public sealed class TableTests
     }
 
     [Fact]
+    public void A_returning_add_path_peer_keeps_the_paths_it_announced_again_and_its_sweep_takes_the_others()
+    {
+        // RFC 7911 paths under identifiers, RFC 4724 stale marks: the sweep goes by the prefixes recorded at the mark.
+        var a = Add(Peer("10.0.0.2", 65001));
+        var r = _interner.Acquire(Attrs([65001]));
+        foreach (uint id in new uint[] { 1, 2 }) _table.Announce(P("203.0.113.0/24"), a, r, pathId: id);
+        _table.Announce(P("198.51.100.0/24"), a, r, pathId: 1);
+        Assert.Equal(3, _table.MarkStale(a.Slot));
+        _table.Announce(P("203.0.113.0/24"), a, r, pathId: 2);
+        Assert.Equal(2, _table.StaleFrom(a.Slot));
+        var swept = new List<AkkaBgp.Wire.Prefix>();
+        _table.SweepStale(a.Slot, (p, _) => swept.Add(p));
+        Assert.Equal([P("198.51.100.0/24"), P("203.0.113.0/24")], swept.Order().ToArray());
+        Assert.Equal((0, 1, 1), (_table.StaleFrom(a.Slot), _table.PathsFrom(a.Slot), _table.PrefixCount));
+        Assert.Equal([2u], _table.Paths(P("203.0.113.0/24")).Select(x => x.PathId).ToArray());
+        _interner.Release(r);
+    }
+
+    [Fact]
     public void Ipv6_table_keys_by_prefix()
     {
         var t6 = new PrefixTable(true, _interner, DecisionOptions.Default, s => _peers.GetValueOrDefault(s));
