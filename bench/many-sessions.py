@@ -20,7 +20,7 @@ sends is read and dropped. Written here (not ../shared/bench/injector.py, a thre
 cost the injector little next to the DUT.
 
   python3 bench/many-sessions.py [--dut akkabgp,bird] [--sessions 2000] [--mode configured|dynamic] [--repeat 1]
-                                 [--idle 30] [--table 0] [--graceful-restart] [--results FILE]
+                                 [--idle 30] [--table 0] [--graceful-restart [--return-prefixes 10]] [--results FILE]
 """
 import argparse, asyncio, json, os, re, shutil, socket, struct, subprocess, sys, tempfile, time, urllib.request
 
@@ -41,6 +41,8 @@ def message(kind, body=b""):
 # --graceful-restart: the small sessions send RFC 4724's capability (restart time 120 s, IPv4 unicast, forwarding
 # state preserved), so that a DUT helping with graceful restart keeps their routes stale when they close.
 GRACEFUL_RESTART = False
+# --return-prefixes: how many of their routes the peers announce again when they return (the rest go at End-of-RIB).
+RETURN_PREFIXES = PREFIXES
 
 
 def open_message(address):
@@ -51,11 +53,11 @@ def open_message(address):
     return message(1, struct.pack("!BHH4sB", 4, PEER_AS, 90, socket.inet_aton(address), len(optional)) + optional)
 
 
-def update_message(i, next_hop):
+def update_message(i, next_hop, count=PREFIXES):
     # ORIGIN IGP, AS_PATH [65001] (4-octet), NEXT_HOP; then 10 /24s of 11.0.0.0/8 that belong to this session alone.
     attrs = (bytes([0x40, 1, 1, 0]) + bytes([0x40, 2, 6, 2, 1]) + struct.pack("!I", PEER_AS)
              + bytes([0x40, 3, 4]) + socket.inet_aton(next_hop))
-    nlri = b"".join(bytes([24, 11, (n >> 8) & 255, n & 255]) for n in range(i * PREFIXES, (i + 1) * PREFIXES))
+    nlri = b"".join(bytes([24, 11, (n >> 8) & 255, n & 255]) for n in range(i * PREFIXES, i * PREFIXES + count))
     return message(2, struct.pack("!H", 0) + struct.pack("!H", len(attrs)) + attrs + nlri)
 
 
@@ -301,7 +303,8 @@ async def run_one(dut_class, sessions, idle, work, mode, handshakes, table=0):
             # which takes the re-announcements and the stale sweeps the End-of-RIBs set off.
             await asyncio.sleep(1)
             stop2, c3, t3 = asyncio.Event(), proc.cpu(), time.monotonic()
-            tasks = [asyncio.ensure_future(session(i, port, {}, stop2, gate)) for i in range(sessions)]
+            tasks = [asyncio.ensure_future(session(i, port, {}, stop2, gate, routes=update_message(i, "198.51.100.1", RETURN_PREFIXES)))
+                     for i in range(sessions)]
             t_back = None
             while time.monotonic() - t3 < 300:
                 await asyncio.sleep(0.1)
@@ -357,10 +360,11 @@ def main():
     ap.add_argument("--handshakes", type=int, default=64, help="sessions between connect and Established at once")
     ap.add_argument("--table", type=int, default=0, help="one more session, a transit peer announcing this many /24s first")
     ap.add_argument("--graceful-restart", action="store_true", help="the small sessions send the graceful restart capability")
+    ap.add_argument("--return-prefixes", type=int, default=PREFIXES, help="with --graceful-restart: routes each peer announces again")
     ap.add_argument("--results")
     args = ap.parse_args()
-    global GRACEFUL_RESTART
-    GRACEFUL_RESTART = args.graceful_restart
+    global GRACEFUL_RESTART, RETURN_PREFIXES
+    GRACEFUL_RESTART, RETURN_PREFIXES = args.graceful_restart, args.return_prefixes
     import resource
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * args.sessions + 1024)), hard))
