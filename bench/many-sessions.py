@@ -41,8 +41,12 @@ def message(kind, body=b""):
 # --graceful-restart: the small sessions send RFC 4724's capability (restart time 120 s, IPv4 unicast, forwarding
 # state preserved), so that a DUT helping with graceful restart keeps their routes stale when they close.
 GRACEFUL_RESTART = False
+# Connections the injector opened (the DUT may refuse some, e.g. while a neighbor is held Idle after a failure).
+CONNECTS = [0]
 # --return-prefixes: how many of their routes the peers announce again when they return (the rest go at End-of-RIB).
 RETURN_PREFIXES = PREFIXES
+# --return-after: seconds between the teardown and the peers' return.
+RETURN_AFTER = 1.0
 
 
 def open_message(address):
@@ -86,6 +90,7 @@ async def session(i, port, established, stop, handshakes, address=None, routes=N
             # millisecond overflow a small listen backlog (BIRD's is 8), and the kernel's SYN retries (1, 3, 7 s, ...)
             # would then be measured instead of the daemon.
             async with handshakes:
+                CONNECTS[0] += 1
                 reader, writer = await asyncio.open_connection(DUT_ADDRESS, port, local_addr=(address, 0))
                 writer.write(open_message(address))
                 await writer.drain()
@@ -301,8 +306,8 @@ async def run_one(dut_class, sessions, idle, work, mode, handshakes, table=0):
             # The restarting peers return (within their restart time): new sessions, the same routes, End-of-RIB. Timed
             # until all are Established and until the DUT is quiet again (under 5 % of a core over half a second),
             # which takes the re-announcements and the stale sweeps the End-of-RIBs set off.
-            await asyncio.sleep(1)
-            stop2, c3, t3 = asyncio.Event(), proc.cpu(), time.monotonic()
+            await asyncio.sleep(RETURN_AFTER)
+            stop2, c3, t3, connects = asyncio.Event(), proc.cpu(), time.monotonic(), CONNECTS[0]
             tasks = [asyncio.ensure_future(session(i, port, {}, stop2, gate, routes=update_message(i, "198.51.100.1", RETURN_PREFIXES)))
                      for i in range(sessions)]
             t_back = None
@@ -324,7 +329,7 @@ async def run_one(dut_class, sessions, idle, work, mode, handshakes, table=0):
                 c4 = c5
             returned = {"t_return_established_s": round(t_back, 2) if t_back is not None else None,
                         "t_return_quiet_s": round(time.monotonic() - t3, 2), "return_cpu_s": round(proc.cpu() - c3, 2),
-                        "prefixes_after_return": prefixes}
+                        "prefixes_after_return": prefixes, "return_connects": CONNECTS[0] - connects}
             stop2.set()
             for t in tasks:
                 t.cancel()
@@ -361,10 +366,11 @@ def main():
     ap.add_argument("--table", type=int, default=0, help="one more session, a transit peer announcing this many /24s first")
     ap.add_argument("--graceful-restart", action="store_true", help="the small sessions send the graceful restart capability")
     ap.add_argument("--return-prefixes", type=int, default=PREFIXES, help="with --graceful-restart: routes each peer announces again")
+    ap.add_argument("--return-after", type=float, default=1.0, help="with --graceful-restart: seconds before the peers return")
     ap.add_argument("--results")
     args = ap.parse_args()
-    global GRACEFUL_RESTART, RETURN_PREFIXES
-    GRACEFUL_RESTART, RETURN_PREFIXES = args.graceful_restart, args.return_prefixes
+    global GRACEFUL_RESTART, RETURN_PREFIXES, RETURN_AFTER
+    GRACEFUL_RESTART, RETURN_PREFIXES, RETURN_AFTER = args.graceful_restart, args.return_prefixes, args.return_after
     import resource
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * args.sessions + 1024)), hard))
