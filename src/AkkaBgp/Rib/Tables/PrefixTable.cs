@@ -368,9 +368,9 @@ public sealed class PrefixTable
     /// <summary>
     /// The prefixes that have a path (a stale one, with <paramref name="staleOnly"/>) from <paramref name="peerSlot"/>, or
     /// from any slot set in <paramref name="peers"/>, in index order; the walk ends once <paramref name="paths"/> such
-    /// paths are found (the caller's count of them, or long.MaxValue for the whole table). Straight over the index's slots, not through the entry enumerators: a peer with 10 routes leaving
-    /// a 500k-prefix table took 9.5 ms that way and takes 5.5-5.9 ms now (bench/AkkaBgp.Rib.Benchmarks PeerDownBenchmarks),
-    /// nearly all of it this walk.
+    /// paths are found (the caller's count of them, or long.MaxValue for the whole table). Straight over the index's
+    /// slots, not through the entry enumerators: a peer with 10 routes leaving a 500k-prefix table took 9.5 ms that way
+    /// and takes 5.5-5.9 ms now (bench/AkkaBgp.Rib.Benchmarks PeerDownBenchmarks), nearly all of it this walk.
     /// </summary>
     private void CollectPrefixesWithPaths(int peerSlot, bool[]? peers, bool staleOnly, long paths, List<Prefix> into)
     {
@@ -432,7 +432,8 @@ public sealed class PrefixTable
     /// <summary>
     /// Per peer with stale paths, the prefixes they were marked at (<see cref="MarkStale(IReadOnlyList{int})"/>), so that
     /// the sweep at End-of-RIB visits those instead of the whole table: peers returning from a restart one after the
-    /// other each swept a full table's index otherwise (2,000 returning next to a 500k table: ~4 CPU s). A prefix the
+    /// other each swept a full table's index otherwise (2,000 returning with half their routes next to a 500k table:
+    /// 10.4 CPU s before, 3.9 with this, most of the rest refused reconnections; bench/RESULTS.md). A prefix the
     /// peer announced again or withdrew meanwhile is skipped then. Kept only from the mark to the sweep or the peer's
     /// end (at most one entry per stale path while a restart lasts).
     /// </summary>
