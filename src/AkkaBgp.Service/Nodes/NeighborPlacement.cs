@@ -63,14 +63,28 @@ public sealed class PlacedNeighbor : ReceiveActor
     /// <summary>Few shards, hashed by address: a handful of placed neighbors spread over the nodes.</summary>
     private const int Shards = 32;
 
+    /// <summary>
+    /// How often every node asks again for every placed neighbor. Remembering alone is not enough: a node that runs a
+    /// neighbor and dies within seconds of the others joining may take the only copy of the remembered entity with it
+    /// (the replicated data had not been gossiped yet), and the new coordinator then knows of no such shard. A fresh
+    /// clone's run saw that (ClusterPlacementTests, the neighbor never placed again); asking again re-creates the entity
+    /// on a surviving node, and costs nothing while it runs (a running entity ignores the ask).
+    /// </summary>
+    internal static readonly TimeSpan PlaceAgainEvery = TimeSpan.FromSeconds(5);
+
     /// <summary>Starts this node's shard region and asks for every placed neighbor of the configuration (each node
-    /// asks; the first ask creates the entity, the rest find it running).</summary>
+    /// asks, now and every <see cref="PlaceAgainEvery"/>; the first ask creates the entity, the rest find it running).</summary>
     public static async Task<IActorRef> StartAsync(ActorSystem system, IActorRef supervisor, Func<IPAddress, NeighborSettings?> settings, IEnumerable<IPAddress> placed)
     {
         var region = await ClusterSharding.Get(system).StartAsync(TypeName, id => Props.Create(() => new PlacedNeighbor(id, supervisor, settings)),
             ClusterShardingSettings.Create(system).WithRememberEntities(true),
             HashCodeMessageExtractor.Create(Shards, m => m is PlaceNeighbor p ? p.Address : null!, m => m));
-        foreach (var address in placed) region.Tell(new PlaceNeighbor(address.ToString()));
+        foreach (var address in placed)
+        {
+            var ask = new PlaceNeighbor(address.ToString());
+            region.Tell(ask);
+            system.Scheduler.ScheduleTellRepeatedly(PlaceAgainEvery, PlaceAgainEvery, region, ask, ActorRefs.NoSender);
+        }
         return region;
     }
 }
