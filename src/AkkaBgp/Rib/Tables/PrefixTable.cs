@@ -306,7 +306,7 @@ public sealed class PrefixTable
     /// prefix it had a path for to <paramref name="changed"/> as it is done, with the best path before and after
     /// (<see cref="BestChange.Changed"/>: it moved). Reported one by one rather than as a list, so that a full table
     /// going away is not first a list of a million changes (~112 MiB of garbage per full table, bench/RESULTS.md).</summary>
-    public void WithdrawAll(int peerSlot, Action<Prefix, BestChange> changed) => RemoveOf(peerSlot, staleOnly: false, changed);
+    public void WithdrawAll(int peerSlot, Action<Prefix, BestChange> changed) => RemoveOf([peerSlot], staleOnly: false, (_, p, c) => changed(p, c));
 
     /// <summary>
     /// Removes every path of several peers, as <see cref="WithdrawAll(int, Action{Prefix, BestChange})"/> for each in
@@ -321,6 +321,10 @@ public sealed class PrefixTable
     /// <see cref="SweepStale(int, Action{Prefix, BestChange})"/> for each would, in one walk of the table.</summary>
     public void SweepStale(IReadOnlyList<int> peerSlots, Action<int, Prefix, BestChange> changed) => RemoveOf(peerSlots, staleOnly: true, changed);
 
+    /// <summary>Removes the peers' paths (all of them, or the stale ones) of each prefix they have paths at: with
+    /// ADD-PATH a peer may have several per prefix. One report per peer and prefix, from the best before the first
+    /// removal to the best after the last. Stale paths are looked for where they were marked
+    /// (<see cref="_stalePrefixes"/>), the rest in one walk of the index.</summary>
     private void RemoveOf(IReadOnlyList<int> peerSlots, bool staleOnly, Action<int, Prefix, BestChange> changed)
     {
         var ids = new List<uint>();
@@ -339,65 +343,47 @@ public sealed class PrefixTable
         var down = new bool[slots.Max() + 1];
         foreach (int slot in slots) down[slot] = true;
         var affected = new List<Prefix>((int)Math.Min(paths, PrefixCount));
-        // As for one peer: the early stop only on the path counts, not on the stale marks.
-        CollectPrefixesWithPaths(0, down, staleOnly, staleOnly ? long.MaxValue : paths, affected);
+        // What the lists did not find (they always should: every stale mark is made with one), or every path. The walk
+        // may stop early on the path counts kept with every add and remove; the stale marks are not trusted for that.
+        CollectPrefixesWithPaths(down, staleOnly, staleOnly ? long.MaxValue : paths, affected);
         foreach (var p in affected)
             foreach (int slot in slots)
                 if (RemoveAt(p, slot, staleOnly, ids) is { } change) changed(slot, p, change);
     }
 
-    /// <summary>Removes the peer's paths of each affected prefix (all of them, or the stale ones): with ADD-PATH a
-    /// peer may have several per prefix. One entry per prefix, from the best before the first removal to the best
-    /// after the last.</summary>
-    private void RemoveOf(int peerSlot, bool staleOnly, Action<Prefix, BestChange> changed)
-    {
-        var ids = new List<uint>();
-        if (_stalePrefixes.Remove(peerSlot, out var marked) && staleOnly)
-            foreach (var p in marked)
-                if (StaleFrom(peerSlot) > 0 && RemoveAt(p, peerSlot, staleOnly: true, ids) is { } change) changed(p, change);
-        // What the list did not find (it always should: every stale mark is made with a list), or every path.
-        if ((staleOnly ? StaleFrom(peerSlot) : PathsFrom(peerSlot)) == 0) return;
-        int paths = staleOnly ? StaleFrom(peerSlot) : PathsFrom(peerSlot);
-        var affected = new List<Prefix>(paths);
-        // The walk may stop early on the path count kept with every add and remove; stale marks are not trusted so far.
-        CollectPrefixesWithPaths(peerSlot, null, staleOnly, staleOnly ? long.MaxValue : paths, affected);
-        foreach (var p in affected)
-            if (RemoveAt(p, peerSlot, staleOnly, ids) is { } change) changed(p, change);
-    }
-
     /// <summary>
-    /// The prefixes that have a path (a stale one, with <paramref name="staleOnly"/>) from <paramref name="peerSlot"/>, or
-    /// from any slot set in <paramref name="peers"/>, in index order; the walk ends once <paramref name="paths"/> such
+    /// The prefixes that have a path (a stale one, with <paramref name="staleOnly"/>) from any slot set in
+    /// <paramref name="peers"/>, in index order; the walk ends once <paramref name="paths"/> such
     /// paths are found (the caller's count of them, or long.MaxValue for the whole table). Straight over the index's
     /// slots, not through the entry enumerators: a peer with 10 routes leaving a 500k-prefix table took 9.5 ms that way
     /// and takes 5.5-5.9 ms now (bench/AkkaBgp.Rib.Benchmarks PeerDownBenchmarks), nearly all of it this walk.
     /// </summary>
-    private void CollectPrefixesWithPaths(int peerSlot, bool[]? peers, bool staleOnly, long paths, List<Prefix> into)
+    private void CollectPrefixesWithPaths(bool[] peers, bool staleOnly, long paths, List<Prefix> into)
     {
         long left = paths;
         for (int i = 0, n = _keyed.Capacity; i < n && left > 0; i++)
-            if (_keyed.TryGetAt(i, out ulong key, out var e) && PathsOf(e.Head, peerSlot, peers, staleOnly) is int found and > 0)
+            if (_keyed.TryGetAt(i, out ulong key, out var e) && PathsOf(e.Head, peers, staleOnly) is int found and > 0)
             {
                 into.Add(_v6 ? FromV6Key(key) : FromV4Key(key));
                 left -= found;
             }
         if (left > 0)
             foreach (var (p, e) in _v6Long)
-                if (PathsOf(e.Head, peerSlot, peers, staleOnly) is int found and > 0)
+                if (PathsOf(e.Head, peers, staleOnly) is int found and > 0)
                 {
                     into.Add(p);
                     if ((left -= found) == 0) break;
                 }
     }
 
-    /// <summary>How many paths of one prefix's list come from the slot (or slots) asked for.</summary>
-    private int PathsOf(int head, int peerSlot, bool[]? peers, bool staleOnly)
+    /// <summary>How many paths of one prefix's list come from the slots asked for.</summary>
+    private int PathsOf(int head, bool[] peers, bool staleOnly)
     {
         int found = 0;
         for (int s = head; s != 0; s = PathAt(s).Next)
         {
             ref var path = ref PathAt(s);
-            if ((peers is null ? path.Peer == peerSlot : path.Peer < peers.Length && peers[path.Peer]) && (!staleOnly || path.Stale)) found++;
+            if (path.Peer < peers.Length && peers[path.Peer] && (!staleOnly || path.Stale)) found++;
         }
         return found;
     }
@@ -476,7 +462,7 @@ public sealed class PrefixTable
 
     /// <summary>Removes the paths of one peer still marked stale (End-of-RIB, EoRR, or a timer) and reports each
     /// prefix it touched, as <see cref="WithdrawAll"/>. Costs nothing when the peer has no stale path.</summary>
-    public void SweepStale(int peerSlot, Action<Prefix, BestChange> changed) => RemoveOf(peerSlot, staleOnly: true, changed);
+    public void SweepStale(int peerSlot, Action<Prefix, BestChange> changed) => RemoveOf([peerSlot], staleOnly: true, (_, p, c) => changed(p, c));
 
     /// <summary>Re-runs selection everywhere (e.g. after the next-hop resolver's view changed).</summary>
     public void Reselect(List<(Prefix Prefix, BestChange Change)> changes)
