@@ -110,11 +110,7 @@ public sealed class LocRibPartition : ReceiveActor
     {
         if (message is PartitionBatch b && _applyingFor is { } sender) sender.Tell(BatchDone.Nothing(b.Sequence), Self);
         // Sessions whose purge had not finished: the new instance holds none of their paths.
-        foreach (var e in _ended)
-        {
-            if (e.Down) e.ReplyTo.Tell(new PeerPurged(e.Slot), Self);
-            else if (e.Sweep is not null) e.ReplyTo.Tell(CountsOf(e.Slot, -1), Self);
-        }
+        foreach (var e in _ended) Answer(e);
         _ended.Clear();
         base.PreRestart(reason, message);
     }
@@ -507,11 +503,14 @@ public sealed class LocRibPartition : ReceiveActor
         ForgetExports(gone);
         var ended = _ended.ToArray();
         _ended.Clear();
-        foreach (var e in ended)
-        {
-            if (e.Down) e.ReplyTo.Tell(new PeerPurged(e.Slot), Self);
-            else if (e.Sweep is not null) e.ReplyTo.Tell(CountsOf(e.Slot, -1), Self);
-        }
+        foreach (var e in ended) Answer(e);
+    }
+
+    /// <summary>A down session's sender learns its slot is free; a sweep's, the slot's counts; a restart needs no answer.</summary>
+    private void Answer(SessionEnd e)
+    {
+        if (e.Down) e.ReplyTo.Tell(new PeerPurged(e.Slot), Self);
+        else if (e.Sweep is not null) e.ReplyTo.Tell(CountsOf(e.Slot, -1), Self);
     }
 
     /// <summary>Sweeps ended sessions out of the export caches of every set this partition holds: found by the
