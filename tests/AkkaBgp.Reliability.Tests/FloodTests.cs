@@ -143,7 +143,7 @@ public sealed partial class FloodTests(ITestOutputHelper output)
         Assert.All(states, n => Assert.True(n.GetProperty("state").GetString() == "Established" && n.GetProperty("flapCount").GetInt32() == 0, n.ToString()));
         Assert.Null(blaster.ClosedBecause);
 
-        // Bounded: what is live during the blast is the table plus what is in flight (4,000 unacknowledged UPDATEs on
+        // Bounded: what is live during the blast is the table plus what is in flight (2,000 unacknowledged UPDATEs on
         // the connection, the partitions' batches), not a function of how much was sent; RSS on top of that is the
         // GC's room to allocate in, which it sizes to the allocation rate.
         long peakGrowth = after.PeakRssBytes - baseline.RssBytes;
@@ -159,7 +159,7 @@ public sealed partial class FloodTests(ITestOutputHelper output)
             + $"max in the first half {MemoryReading.Mb(firstHalf)}, second half {MemoryReading.Mb(secondHalf)}); live heap (after full GC) baseline {MemoryReading.Mb(baseline.HeapAfterFullGcBytes)}, "
             + $"during the blast {string.Join(" / ", live.Take(withoutListener).Select(MemoryReading.Mb))}, with the stuck listener {string.Join(" / ", live.Skip(withoutListener).Select(MemoryReading.Mb))}, after {MemoryReading.Mb(after.HeapAfterFullGcBytes)}; "
             + $"longest KEEPALIVE gap at an idle peer {worstGap.TotalSeconds:0.00} s (interval 3 s); stuck /bgp/events listener dropped ({dropped.Match(service.Output).Value})");
-        // In flight at most 64 MB over the table (4,000 decoded UPDATEs of 50 prefixes and the batches are a few MB;
+        // In flight at most 64 MB over the table (2,000 decoded UPDATEs of 50 prefixes and the batches are a few MB;
         // the margin is for a sample taken while a burst is being decoded), and no growth from the first sample to the last.
         Assert.True(inFlight < 64L * 1048576, $"live heap during the blast reached {MemoryReading.Mb(liveMax)}, {MemoryReading.Mb(inFlight)} over the baseline");
         Assert.True(bounded.Length >= 2, $"only {bounded.Length} live-heap samples during the blast");

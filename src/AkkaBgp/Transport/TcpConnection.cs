@@ -13,15 +13,16 @@ namespace AkkaBgp.Transport;
 public sealed record ConnectionOptions
 {
     /// <summary>UPDATEs delivered but not yet acknowledged with <see cref="UpdatesProcessed"/> at which reading stops.</summary>
-    /// <remarks>Resuming close under the stop point keeps the RIB fed while the read loop refills: with 2,000 / 500 the
-    /// partitions ran dry at every resume (500 UPDATEs are ~1 ms of their work; decoding the next 1,500 takes longer), and
-    /// a full table waited on those gaps. Shared bench, 4 interleaved runs each (bench/RESULTS.md, 2026-12-06 fifth
-    /// session): W1 (1 x 1M) 0.486 -> 0.420-0.445 s, W4 (200k IPv6) 0.127 -> 0.103 s; W2 (10 peers, each with its own
-    /// window) peak RSS 197 -> 201 MiB. Windows of 8,000 and more were no faster for one peer and cost W2 30-80 MiB.</remarks>
-    public int HighWaterMark { get; init; } = 4000;
+    public int HighWaterMark { get; init; } = 2000;
 
     /// <summary>Reading resumes once the unacknowledged count falls to this.</summary>
-    public int LowWaterMark { get; init; } = 3000;
+    /// <remarks>Resuming close under the stop point keeps the RIB fed while the read loop refills: at 500 the partitions
+    /// ran dry at every resume (500 UPDATEs are ~1 ms of their work; decoding the next 1,500 takes longer) and a full
+    /// table waited on those gaps. Shared bench, interleaved runs (bench/RESULTS.md, 2026-12-06 fifth session): W1
+    /// (1 x 1M) 0.475 -> 0.446 s, W4 (200k IPv6) 0.127 -> 0.122 s, same stop point so the same most in flight. A stop
+    /// point of 4,000 (resuming at 3,000) was faster still (W1 0.414 s, W4 0.111 s) but every connection has its own
+    /// window, and ten loading together (W2) took the peak RSS from 192 to 210 MiB, 1.50x BIRD's.</remarks>
+    public int LowWaterMark { get; init; } = 1500;
 
     /// <summary>A connection nobody registers within this time closes itself (like Akka.IO's register-timeout),
     /// so a connection handed to an FSM that is down, or to nobody, does not leak its socket.</summary>
