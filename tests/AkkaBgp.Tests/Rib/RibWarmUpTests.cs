@@ -34,3 +34,27 @@ public sealed class RibWarmUpTests : BgpTestKit
         Assert.Empty(summary.Neighbors);
     }
 }
+
+/// <summary>A partition stopped with a session's end still to apply (the warm-up's throwaway RIB stops right after its
+/// synthetic session ends) leaves its note to self behind; that must not be logged as a dead letter on every start.</summary>
+public sealed class PartitionStopTests : BgpTestKit
+{
+    public PartitionStopTests() : base(virtualTime: false) { }
+
+    [Fact]
+    public void A_partition_stopped_before_applying_an_ended_session_leaves_no_logged_dead_letter()
+    {
+        var settings = new RibSettings { LocalAs = 65000, RouterId = 0x0A000001, Partitions = 1 };
+        var partition = Sys.ActorOf(LocRibPartition.Props(0, settings, AkkaBgp.Rib.Tables.RibPeer.Local(65000, 0x0A000001)), "loc-rib-stopped");
+        var letters = CreateTestProbe();
+        Sys.EventStream.Subscribe(letters.Ref, typeof(Akka.Event.AllDeadLetters));
+
+        // Both in the mailbox before the partition runs: the down is collected into a run and the note that applies
+        // the run is queued behind the PoisonPill.
+        partition.Tell(new PartitionPeerDown(3), TestActor);
+        partition.Tell(PoisonPill.Instance);
+
+        var note = letters.FishForMessage<Akka.Event.AllDeadLetters>(l => l.Message.GetType().Name == "ApplySessionsEnded", TimeSpan.FromSeconds(10));
+        Assert.IsType<Akka.Event.SuppressedDeadLetter>(note);
+    }
+}

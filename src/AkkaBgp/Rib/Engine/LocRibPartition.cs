@@ -452,7 +452,9 @@ public sealed class LocRibPartition : ReceiveActor
         return message is ApplySessionsEnded || base.AroundReceive(receive, message);
     }
 
-    private sealed class ApplySessionsEnded
+    /// <summary>A note to self; when the partition stops first (a RIB being stopped, as the start-up warm-up's is) it is
+    /// left over, and Akka would log it as a dead letter at info on every start.</summary>
+    private sealed class ApplySessionsEnded : IDeadLetterSuppression
     {
         public static readonly ApplySessionsEnded Instance = new();
     }
