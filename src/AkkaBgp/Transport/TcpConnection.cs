@@ -24,6 +24,15 @@ public sealed record ConnectionOptions
     /// window, and ten loading together (W2) took the peak RSS from 192 to 210 MiB, 1.50x BIRD's.</remarks>
     public int LowWaterMark { get; init; } = 1500;
 
+    /// <summary>Octets of UPDATEs delivered but not yet acknowledged at which reading stops too; it resumes once they are
+    /// down to three quarters of it (and the count to <see cref="LowWaterMark"/>).</summary>
+    /// <remarks>The count alone bounds what a peer can make us hold only while UPDATEs are at most 4,096 octets: 2,000 of
+    /// them are at most 8 MiB on the wire. With Extended Messages (RFC 8654, on by default) an UPDATE may be 65,535
+    /// octets, and one of /8s decodes into ~32,000 prefixes of 24 bytes each: 2,000 of those held unacknowledged, as a
+    /// peer flooding faster than the RIB applies makes us hold, are 1.5 GB. 8 MiB keeps the most in flight where 4,096-octet
+    /// UPDATEs put it; below that size the count is reached first, so only larger UPDATEs see this bound.</remarks>
+    public long MaxUnacknowledgedBytes { get; init; } = 8L * 1024 * 1024;
+
     /// <summary>A connection nobody registers within this time closes itself (like Akka.IO's register-timeout),
     /// so a connection handed to an FSM that is down, or to nobody, does not leak its socket.</summary>
     public TimeSpan RegisterTimeout { get; init; } = TimeSpan.FromSeconds(10);
@@ -79,6 +88,9 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
     private bool _closedReported;
     private bool _socketClosed;
     private int _unacknowledged;
+    /// <summary>Octets of the unacknowledged UPDATEs. Acknowledgements count UPDATEs, not which ones, so they free the
+    /// average share; when the count reaches zero, all of it.</summary>
+    private long _unacknowledgedBytes;
     private int _readingPaused;
     private long _messagesReceived;
     private long _updatesReceived;
@@ -457,6 +469,15 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
     private void Acknowledge(int count)
     {
         if (count <= 0) return;
+        lock (_resumeGate)
+        {
+            // Under the gate so that two acknowledgements do not both take the same share; the read loop adds without
+            // it, count first, so a share may at worst be taken early (the bound loosens a little, never sticks).
+            int before = Volatile.Read(ref _unacknowledged);
+            long bytes = Volatile.Read(ref _unacknowledgedBytes);
+            long freed = count >= before ? bytes : before > 0 ? bytes * count / before : 0;
+            if (Interlocked.Add(ref _unacknowledgedBytes, -freed) < 0) Interlocked.Exchange(ref _unacknowledgedBytes, 0);
+        }
         int left = Interlocked.Add(ref _unacknowledged, -count);
         if (left < 0) Interlocked.CompareExchange(ref _unacknowledged, 0, left);
         if (left <= _options.LowWaterMark)
@@ -470,11 +491,13 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
     /// an acknowledgement that lands between the test and the wait is not lost).</summary>
     private ValueTask WaitForCreditAsync()
     {
-        if (Volatile.Read(ref _unacknowledged) < _options.HighWaterMark) return ValueTask.CompletedTask;
+        if (Volatile.Read(ref _unacknowledged) < _options.HighWaterMark
+            && Volatile.Read(ref _unacknowledgedBytes) < _options.MaxUnacknowledgedBytes) return ValueTask.CompletedTask;
         Task wait;
         lock (_resumeGate)
         {
-            if (Volatile.Read(ref _unacknowledged) <= _options.LowWaterMark) return ValueTask.CompletedTask;
+            if (Volatile.Read(ref _unacknowledged) <= _options.LowWaterMark
+                && Volatile.Read(ref _unacknowledgedBytes) <= _options.MaxUnacknowledgedBytes / 4 * 3) return ValueTask.CompletedTask;
             _resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             wait = _resume.Task;
         }
@@ -614,6 +637,7 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
         {
             Interlocked.Increment(ref _updatesReceived);
             Interlocked.Increment(ref _unacknowledged);
+            Interlocked.Add(ref _unacknowledgedBytes, message.Length);
             // Treat-as-withdraw and attribute discard travel with the UPDATE (Received.Errors); these two reset the session.
             if (update.Update.Action is ErrorAction.SessionReset or ErrorAction.AfiSafiDisable)
             {

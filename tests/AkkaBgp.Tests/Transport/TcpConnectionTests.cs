@@ -292,6 +292,39 @@ public sealed class TcpConnectionTests : BgpTestKit
         peer.Dispose();
     }
 
+    [Fact]
+    public async Task Backpressure_also_counts_octets_so_large_updates_stop_reading_sooner()
+    {
+        // Ten UPDATEs' worth of octets, a count limit far above it: the octets decide (as they do for Extended
+        // Messages' 64 KiB UPDATEs against the default 8 MiB).
+        int size = Loopback.Update(0).Length;
+        var options = new ConnectionOptions { HighWaterMark = 1000, LowWaterMark = 500, MaxUnacknowledgedBytes = 10L * size };
+        var (connection, peer, handler) = await RegisteredAsync(options);
+        const int Total = 100_000; // ~4.5 MB: more than loopback's socket buffers can hide
+        var writer = WriteUpdatesAsync(peer, Total);
+        for (int i = 0; i < 10; i++) handler.ExpectMsg<Received>(Wait);
+        handler.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        var stats = await connection.Ask<ConnectionStats>(GetConnectionStats.Instance);
+        Assert.True(stats.ReadingPaused);
+        Assert.Equal(10, stats.Unacknowledged);
+        Assert.False(writer.IsCompleted, "the peer could write everything although we stopped reading");
+
+        // Acknowledged, their octets are freed with them and reading goes on, ten at a time, to the end.
+        connection.Tell(new UpdatesProcessed(10));
+        int received = 10;
+        while (received < Total)
+        {
+            handler.ExpectMsg<Received>(Wait);
+            received++;
+            connection.Tell(new UpdatesProcessed(1));
+        }
+        await writer.WaitAsync(Wait);
+        stats = await connection.Ask<ConnectionStats>(GetConnectionStats.Instance);
+        Assert.Equal(Total, stats.UpdatesReceived);
+        Assert.InRange(stats.Unacknowledged, 0, 10);
+        peer.Dispose();
+    }
+
     /// <summary>Collects batched UPDATEs until <paramref name="count"/> have arrived: where batches end depends on how
     /// the kernel split the stream, never on which UPDATEs they hold or their order.</summary>
     private static List<UpdateMessage> ExpectUpdates(TestProbe handler, IActorRef connection, int count)
