@@ -469,26 +469,26 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
     private void Acknowledge(int count)
     {
         if (count <= 0) return;
-        lock (_resumeGate)
-        {
-            // Under the gate so that two acknowledgements do not both take the same share; the read loop adds without
-            // it, count first, so a share may at worst be taken early (the bound loosens a little, never sticks).
-            int before = Volatile.Read(ref _unacknowledged);
-            long bytes = Volatile.Read(ref _unacknowledgedBytes);
-            long freed = count >= before ? bytes : before > 0 ? bytes * count / before : 0;
-            if (Interlocked.Add(ref _unacknowledgedBytes, -freed) < 0) Interlocked.Exchange(ref _unacknowledgedBytes, 0);
-        }
+        // Acknowledgements are handled one at a time (the actor's own messages); the read loop adds beside them, count
+        // first, so a share may at worst be taken early: the bound loosens a little, it never sticks.
+        int before = Volatile.Read(ref _unacknowledged);
+        long bytes = Volatile.Read(ref _unacknowledgedBytes);
+        long freed = count >= before ? bytes : before > 0 ? bytes * count / before : 0;
+        if (Interlocked.Add(ref _unacknowledgedBytes, -freed) < 0) Interlocked.Exchange(ref _unacknowledgedBytes, 0);
         int left = Interlocked.Add(ref _unacknowledged, -count);
         if (left < 0) Interlocked.CompareExchange(ref _unacknowledged, 0, left);
-        if (left <= _options.LowWaterMark)
+        if (left <= _options.LowWaterMark && Volatile.Read(ref _unacknowledgedBytes) <= ResumeBytes)
         {
             lock (_resumeGate) _resume?.TrySetResult();
         }
     }
 
-    /// <summary>Completes when reading may continue: at once below the high-water mark, otherwise once
-    /// acknowledgements bring the count down to the low-water mark (the check is repeated under the gate so
-    /// an acknowledgement that lands between the test and the wait is not lost).</summary>
+    private long ResumeBytes => _options.MaxUnacknowledgedBytes / 4 * 3;
+
+    /// <summary>Completes when reading may continue: at once below the high-water mark and the octet bound, otherwise
+    /// once acknowledgements bring the count down to the low-water mark and the octets to three quarters of their bound
+    /// (the check is repeated under the gate so an acknowledgement that lands between the test and the wait is not
+    /// lost). The last acknowledgement frees every octet, so a wait always ends.</summary>
     private ValueTask WaitForCreditAsync()
     {
         if (Volatile.Read(ref _unacknowledged) < _options.HighWaterMark
@@ -497,7 +497,7 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
         lock (_resumeGate)
         {
             if (Volatile.Read(ref _unacknowledged) <= _options.LowWaterMark
-                && Volatile.Read(ref _unacknowledgedBytes) <= _options.MaxUnacknowledgedBytes / 4 * 3) return ValueTask.CompletedTask;
+                && Volatile.Read(ref _unacknowledgedBytes) <= ResumeBytes) return ValueTask.CompletedTask;
             _resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             wait = _resume.Task;
         }
