@@ -263,66 +263,50 @@ public sealed class TcpConnectionTests : BgpTestKit
     [Fact]
     public async Task Backpressure_stops_reading_until_updates_are_acknowledged()
     {
-        var options = new ConnectionOptions { HighWaterMark = 100, LowWaterMark = 20 };
-        var (connection, peer, handler) = await RegisteredAsync(options);
-        const int Total = 200_000; // ~9 MB: more than loopback's socket buffers can hide
-        var writer = WriteUpdatesAsync(peer, Total);
-        for (int i = 0; i < 100; i++) handler.ExpectMsg<Received>(Wait);
-        // Unacknowledged count at the high-water mark: no more deliveries, the socket is not read, so the
-        // kernel buffers fill and the peer's writes block (TCP flow control).
-        handler.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
-        var stats = await connection.Ask<ConnectionStats>(GetConnectionStats.Instance);
-        Assert.True(stats.ReadingPaused);
-        Assert.Equal(100, stats.Unacknowledged);
-        Assert.False(writer.IsCompleted, "the peer could write everything although we stopped reading");
-
-        // Acknowledging down to the low-water mark resumes reading; keep acknowledging until all arrived.
-        connection.Tell(new UpdatesProcessed(80));
-        int received = 100;
-        while (received < Total)
-        {
-            handler.ExpectMsg<Received>(Wait);
-            received++;
-            connection.Tell(new UpdatesProcessed(1));
-        }
-        await writer.WaitAsync(Wait);
-        stats = await connection.Ask<ConnectionStats>(GetConnectionStats.Instance);
-        Assert.Equal(Total, stats.UpdatesReceived);
+        // Acknowledging 80 brings the count down to the low-water mark and resumes reading.
+        var stats = await ReadingStopsThenGoesOnAsync(new ConnectionOptions { HighWaterMark = 100, LowWaterMark = 20 },
+            total: 200_000, stopsAt: 100, firstAcknowledged: 80);
         Assert.Equal(20, stats.Unacknowledged);
-        peer.Dispose();
     }
 
     [Fact]
     public async Task Backpressure_also_counts_octets_so_large_updates_stop_reading_sooner()
     {
         // Ten UPDATEs' worth of octets, a count limit far above it: the octets decide (as they do for Extended
-        // Messages' 64 KiB UPDATEs against the default 8 MiB).
+        // Messages' 64 KiB UPDATEs against the default 8 MiB). Acknowledged, their octets are freed with them.
         int size = Loopback.Update(0).Length;
         var options = new ConnectionOptions { HighWaterMark = 1000, LowWaterMark = 500, MaxUnacknowledgedBytes = 10L * size };
+        var stats = await ReadingStopsThenGoesOnAsync(options, total: 100_000, stopsAt: 10, firstAcknowledged: 10);
+        Assert.InRange(stats.Unacknowledged, 0, 10);
+    }
+
+    /// <summary>Writes <paramref name="total"/> UPDATEs (more than loopback's socket buffers can hide), expects reading to
+    /// stop after <paramref name="stopsAt"/>, acknowledges <paramref name="firstAcknowledged"/>, then each UPDATE as it
+    /// arrives until all have; returns the connection's counters at the end.</summary>
+    private async Task<ConnectionStats> ReadingStopsThenGoesOnAsync(ConnectionOptions options, int total, int stopsAt, int firstAcknowledged)
+    {
         var (connection, peer, handler) = await RegisteredAsync(options);
-        const int Total = 100_000; // ~4.5 MB: more than loopback's socket buffers can hide
-        var writer = WriteUpdatesAsync(peer, Total);
-        for (int i = 0; i < 10; i++) handler.ExpectMsg<Received>(Wait);
+        var writer = WriteUpdatesAsync(peer, total);
+        for (int i = 0; i < stopsAt; i++) handler.ExpectMsg<Received>(Wait);
+        // Stopped: no more deliveries, the socket is not read, so the kernel buffers fill and the peer's writes block
+        // (TCP flow control).
         handler.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
         var stats = await connection.Ask<ConnectionStats>(GetConnectionStats.Instance);
         Assert.True(stats.ReadingPaused);
-        Assert.Equal(10, stats.Unacknowledged);
+        Assert.Equal(stopsAt, stats.Unacknowledged);
         Assert.False(writer.IsCompleted, "the peer could write everything although we stopped reading");
 
-        // Acknowledged, their octets are freed with them and reading goes on, ten at a time, to the end.
-        connection.Tell(new UpdatesProcessed(10));
-        int received = 10;
-        while (received < Total)
+        connection.Tell(new UpdatesProcessed(firstAcknowledged));
+        for (int received = stopsAt; received < total; received++)
         {
             handler.ExpectMsg<Received>(Wait);
-            received++;
             connection.Tell(new UpdatesProcessed(1));
         }
         await writer.WaitAsync(Wait);
         stats = await connection.Ask<ConnectionStats>(GetConnectionStats.Instance);
-        Assert.Equal(Total, stats.UpdatesReceived);
-        Assert.InRange(stats.Unacknowledged, 0, 10);
+        Assert.Equal(total, stats.UpdatesReceived);
         peer.Dispose();
+        return stats;
     }
 
     /// <summary>Collects batched UPDATEs until <paramref name="count"/> have arrived: where batches end depends on how
