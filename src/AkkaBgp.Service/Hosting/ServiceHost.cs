@@ -124,6 +124,7 @@ public static class ServiceHost
         builder.Services.AddSingleton<BgpMetrics>();
         builder.Services.AddSingleton<SpeakerLifecycle>();
         builder.Services.AddSingleton(sp => new MailboxMetrics(() => sp.GetRequiredService<SpeakerLifecycle>().System));
+        builder.Services.AddSingleton<RuntimeMetrics>();
         builder.Services.AddSingleton(_ => new PrometheusExporter(BgpMetrics.MeterName));
         builder.Services.AddSingleton<ConfigReloader>();
         builder.Services.AddSingleton<AkkaBgp.Service.Mrt.TableDumps>();
@@ -140,6 +141,7 @@ public static class ServiceHost
         app.Services.GetRequiredService<PrometheusExporter>();
         app.Services.GetRequiredService<BgpMetrics>();
         app.Services.GetRequiredService<MailboxMetrics>();
+        app.Services.GetRequiredService<RuntimeMetrics>();
         app.UseExceptionHandler(errors => errors.Run(async http =>
         {
             var error = http.Features.Get<IExceptionHandlerFeature>()?.Error;

@@ -24,8 +24,9 @@ public sealed record SoakOptions(TimeSpan Duration, int FullTablePrefixes, strin
     }
 }
 
-/// <summary>One reading of the service process (/proc) and of its actor tree (/metrics).</summary>
-public sealed record SoakSample(double Seconds, int Cycle, string Phase, long RssKb, int Handles, int Threads, long Actors, long AttributeSets);
+/// <summary>One reading of the service process (/proc) and of its actor tree and GC (/metrics). HeapKb is the managed heap
+/// after the last full blocking collection: at the quiet points the soak has just induced one, elsewhere it may be old.</summary>
+public sealed record SoakSample(double Seconds, int Cycle, string Phase, long RssKb, long HeapKb, int Handles, int Threads, long Actors, long AttributeSets);
 
 public sealed record SoakCheckpoint(int Cycle, string Name, double Seconds, double ConvergedSeconds, int Prefixes, int Paths, int Established);
 
@@ -36,7 +37,8 @@ public sealed record SoakCheckpoint(int Cycle, string Name, double Seconds, doub
 /// go down four ways (API stop, NOTIFICATION, two TCP closes), and a reload removes the added neighbor. A /bgp/events
 /// listener comes and goes each cycle. After each step the RIB must match a model of what was sent (counts, every
 /// path in the small peers' and local spaces, and samples of the full table); at the end of each cycle (the same quiet
-/// state every time) the process's RSS, descriptors, threads, actors and attribute sets are recorded for the drift check.
+/// state every time) the process's RSS, managed heap after an induced full GC, descriptors, threads, actors and attribute
+/// sets are recorded for the drift check.
 /// </summary>
 public sealed class SoakRun : IAsyncDisposable
 {
@@ -194,6 +196,8 @@ public sealed class SoakRun : IAsyncDisposable
         try
         {
             await SettleActorsAsync(Quiet.Count > 0 ? Quiet[0].Actors : null);
+            await FullCollection.RunAsync(_service.Pid, async () => Gauge(await _service.Http.GetStringAsync("metrics"), "dotnet_gc_full_collection_index"),
+                TimeSpan.FromSeconds(30));
             Quiet.Add((await SampleAsync("quiet", background: false))!);
         }
         finally
@@ -395,7 +399,8 @@ public sealed class SoakRun : IAsyncDisposable
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"GET bgp/rib/summary: {(int)response.StatusCode} {body}");
         var summary = JsonDocument.Parse(body).RootElement;
-        return new SoakSample(Math.Round(_clock.Elapsed.TotalSeconds, 1), _cycle, phase, rss, handles, threads, Gauge(text, "akka_user_actors"),
+        return new SoakSample(Math.Round(_clock.Elapsed.TotalSeconds, 1), _cycle, phase, rss, Gauge(text, "dotnet_gc_heap_after_full_collection_bytes") / 1024,
+            handles, threads, Gauge(text, "akka_user_actors"),
             summary.GetProperty("attributeSets").GetInt64());
     }
 
@@ -450,12 +455,12 @@ public sealed class SoakRun : IAsyncDisposable
     {
         if (_options.ReportDirectory is not { } dir) return;
         Directory.CreateDirectory(dir);
-        var csv = new StringBuilder("seconds,cycle,phase,rss_kb,handles,threads,actors,attribute_sets\n");
+        var csv = new StringBuilder("seconds,cycle,phase,rss_kb,heap_kb,handles,threads,actors,attribute_sets\n");
         lock (Samples)
-            foreach (var s in Samples) csv.AppendLine(CultureInfo.InvariantCulture, $"{s.Seconds},{s.Cycle},{s.Phase},{s.RssKb},{s.Handles},{s.Threads},{s.Actors},{s.AttributeSets}");
+            foreach (var s in Samples) csv.AppendLine(CultureInfo.InvariantCulture, $"{s.Seconds},{s.Cycle},{s.Phase},{s.RssKb},{s.HeapKb},{s.Handles},{s.Threads},{s.Actors},{s.AttributeSets}");
         File.WriteAllText(Path.Combine(dir, "samples.csv"), csv.ToString());
-        var quiet = new StringBuilder("seconds,cycle,rss_kb,handles,threads,actors,attribute_sets\n");
-        foreach (var s in Quiet) quiet.AppendLine(CultureInfo.InvariantCulture, $"{s.Seconds},{s.Cycle},{s.RssKb},{s.Handles},{s.Threads},{s.Actors},{s.AttributeSets}");
+        var quiet = new StringBuilder("seconds,cycle,rss_kb,heap_kb,handles,threads,actors,attribute_sets\n");
+        foreach (var s in Quiet) quiet.AppendLine(CultureInfo.InvariantCulture, $"{s.Seconds},{s.Cycle},{s.RssKb},{s.HeapKb},{s.Handles},{s.Threads},{s.Actors},{s.AttributeSets}");
         File.WriteAllText(Path.Combine(dir, "quiet.csv"), quiet.ToString());
         var checkpoints = new StringBuilder("cycle,name,seconds,converged_seconds,prefixes,paths,established\n");
         foreach (var c in Checkpoints) checkpoints.AppendLine(CultureInfo.InvariantCulture, $"{c.Cycle},{c.Name},{c.Seconds:0.0},{c.ConvergedSeconds:0.00},{c.Prefixes},{c.Paths},{c.Established}");
