@@ -24,8 +24,8 @@ public sealed record SoakOptions(TimeSpan Duration, int FullTablePrefixes, strin
     }
 }
 
-/// <summary>One reading of the service process (/proc) and of its actor tree and GC (/metrics). HeapKb is the managed heap
-/// after the last full blocking collection: at the quiet points the soak has just induced one, elsewhere it may be old.</summary>
+/// <summary>One reading of the service process (/proc) and of its actor tree (/metrics). HeapKb, at the quiet points only
+/// (0 elsewhere), is the managed heap that survived a full blocking GC induced just before.</summary>
 public sealed record SoakSample(double Seconds, int Cycle, string Phase, long RssKb, long HeapKb, int Handles, int Threads, long Actors, long AttributeSets);
 
 public sealed record SoakCheckpoint(int Cycle, string Name, double Seconds, double ConvergedSeconds, int Prefixes, int Paths, int Established);
@@ -196,9 +196,9 @@ public sealed class SoakRun : IAsyncDisposable
         try
         {
             await SettleActorsAsync(Quiet.Count > 0 ? Quiet[0].Actors : null);
-            await FullCollection.RunAsync(_service.Pid, async () => Gauge(await _service.Http.GetStringAsync("metrics"), "dotnet_gc_full_collection_index"),
-                TimeSpan.FromSeconds(30));
-            Quiet.Add((await SampleAsync("quiet", background: false))!);
+            // What the speaker holds: the heap a full blocking GC, induced from outside, leaves.
+            long heap = await ProcessMemory.HeapAfterFullGcAsync(_service.Pid);
+            Quiet.Add((await SampleAsync("quiet", background: false))! with { HeapKb = heap / 1024 });
         }
         finally
         {
@@ -399,8 +399,7 @@ public sealed class SoakRun : IAsyncDisposable
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"GET bgp/rib/summary: {(int)response.StatusCode} {body}");
         var summary = JsonDocument.Parse(body).RootElement;
-        return new SoakSample(Math.Round(_clock.Elapsed.TotalSeconds, 1), _cycle, phase, rss, Gauge(text, "dotnet_gc_heap_after_full_collection_bytes") / 1024,
-            handles, threads, Gauge(text, "akka_user_actors"),
+        return new SoakSample(Math.Round(_clock.Elapsed.TotalSeconds, 1), _cycle, phase, rss, 0, handles, threads, Gauge(text, "akka_user_actors"),
             summary.GetProperty("attributeSets").GetInt64());
     }
 

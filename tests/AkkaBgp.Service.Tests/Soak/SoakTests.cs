@@ -42,7 +42,7 @@ public sealed class SoakTests(ITestOutputHelper output)
         Assert.True(late.Max(s => s.Handles) <= early.Max(s => s.Handles) + 4, $"descriptors drift\n{text}");
         Assert.True(late.Max(s => s.Threads) <= early.Max(s => s.Threads) + 6, $"threads drift\n{text}");
         // The managed heap at each quiet point is read right after a full blocking collection the soak induces (see
-        // FullCollection), so it is what the speaker holds, not what the GC has yet to free. It wanders by about
+        // ProcessMemory), so it is what the speaker holds, not what the GC has yet to free. It wanders by about
         // +-1.5 MB between identical states (a mailbox queue keeps the segment its largest backlog grew; pools keep
         // buffers): 11-14.5 MB over 150 cycles of a five-minute run with no trend. A leak lifts the late third above the
         // early third's highest reading by more than that wander.

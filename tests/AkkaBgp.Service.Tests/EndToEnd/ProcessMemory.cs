@@ -3,7 +3,7 @@ using Microsoft.Diagnostics.NETCore.Client;
 using Microsoft.Diagnostics.Tracing;
 using Microsoft.Diagnostics.Tracing.Parsers;
 
-namespace AkkaBgp.Reliability.Tests.Support;
+namespace AkkaBgp.Service.Tests.EndToEnd;
 
 /// <summary>One reading of a process's memory: what the kernel charges it (RSS now and at its peak) and, after a
 /// full blocking GC we ask the runtime for, the managed heap that survived it.</summary>
