@@ -245,8 +245,110 @@ public sealed partial class FloodTests(ITestOutputHelper output)
         await feed.DisposeAsync();
     }
 
-    private static async Task<long> UpdatesProcessed(ServiceProcess service) =>
-        (await service.NeighborAsync(Blaster.ToString())).GetProperty("prefixes").GetProperty("total").GetProperty("updates").GetInt64();
+    /// <summary>
+    /// A peer that negotiated Extended Messages (RFC 8654, on by default) floods UPDATEs of 65,535 octets, each
+    /// announcing 16,000-22,000 prefixes: the most prefixes per octet a peer can send. The read loop's bound on
+    /// unacknowledged UPDATEs alone (2,000) would let it hold 2,000 of them, 128 MB of wire octets and more once
+    /// decoded; the bound on their octets (ConnectionOptions.MaxUnacknowledgedBytes, 8 MiB) keeps ~128 in flight.
+    /// IPv4 NLRI and IPv6 MP_REACH_NLRI (RFC 4760) are decoded by different code, so both are flooded.
+    /// </summary>
+    [Theory]
+    [InlineData("ipv4")]
+    [InlineData("ipv6")]
+    public async Task A_peer_flooding_65535_octet_UPDATEs_is_held_to_the_octet_bound(string family)
+    {
+        var blast = TimeSpan.FromSeconds(Figures.Count("RELIABILITY_BIG_UPDATE_FLOOD_SECONDS", 8));
+        bool v6 = family == "ipv6";
+        using var config = new ServiceConfig(IPAddress.Parse(v6 ? "127.0.193.254" : "127.0.194.254"));
+        var big = IPAddress.Parse(v6 ? "127.0.193.1" : "127.0.194.1");
+        config.Write($$"""
+              neighbors = [ { address = "{{big}}", remote-as = 65001, passive = true, hold-time = 30s, export { default-action = reject } } ]
+            """);
+        await using var service = await ServiceProcess.StartAsync(config.Path, config.Management);
+        var open = OpenMessage.Create(65001, 30, OpenMessage.IdentifierFrom(big),
+            [new MultiprotocolCapability(v6 ? AfiSafi.Ipv6Unicast : AfiSafi.Ipv4Unicast), new FourOctetAsCapability(65001), ExtendedMessageCapability.Instance]);
+        var peer = await WirePeer.EstablishAsync(big, new IPEndPoint(config.Address, config.BgpPort), open, TimeSpan.FromSeconds(30));
+        peer.StartKeepalives(TimeSpan.FromSeconds(10));
+
+        // 65,536 prefixes (IPv4 /16s, or the /24s of 2000::/8) in UPDATEs of up to 65,535 octets; each round sends them
+        // all again with another MED, so every prefix changes.
+        byte[][] Common(int round) => [[0x40, 1, 1, 0], [0x40, 2, 6, 2, 1, 0, 0, 0xFD, 0xE9], [0x80, 4, 4, 0, 0, 0, (byte)round]];
+        byte[] nextHop6 = [0x20, 0x01, 0x0d, 0xb8, .. new byte[11], 1];
+        int prefixOctets = v6 ? 4 : 3;
+        int room = BgpHeader.ExtendedMaxMessageLength - BgpHeader.Size - 2 - 2 - Common(0).Sum(a => a.Length) - (v6 ? 4 + 5 + 16 : 7);
+        int perUpdate = room / prefixOctets;
+        byte[] Round(int round)
+        {
+            var all = new List<byte>();
+            for (int first = 0; first < 65536; first += perUpdate)
+            {
+                var nlri = new List<byte>();
+                for (int i = first; i < Math.Min(65536, first + perUpdate); i++)
+                    nlri.AddRange(v6 ? [24, 0x20, (byte)(i >> 8), (byte)i] : [16, (byte)(i >> 8), (byte)i]);
+                byte[] mp = [0, 2, 1, 16, .. nextHop6, 0, .. nlri];
+                all.AddRange(v6
+                    ? UpdateMutator.Serialize([], [.. Common(round), [0x90, 14, (byte)(mp.Length >> 8), (byte)mp.Length, .. mp]], [])
+                    : UpdateMutator.Serialize([], [.. Common(round), [0x40, 3, 4, 192, 0, 2, 1]], nlri.ToArray()));
+            }
+            return all.ToArray();
+        }
+        var rounds = Enumerable.Range(0, 4).Select(Round).ToArray();
+        int updatesPerRound = (65536 + perUpdate - 1) / perUpdate;
+        Assert.True(rounds[0].Length >= (updatesPerRound - 1) * 65000, "the UPDATEs are not near 65,535 octets");
+        await peer.SendAsync(rounds[0]);
+        await service.WaitUntilAsync(async () => await HostilePeerTests.RibPaths(service) == 65536, TimeSpan.FromSeconds(60), "the 65,536 prefixes");
+        var baseline = await ProcessMemory.ReadAsync(service.Pid);
+        ProcessMemory.ResetPeak(service.Pid);
+        long updatesBefore = await UpdatesOf(service, big);
+
+        // What is live is read three times during the blast (a full GC each time, induced from outside).
+        var live = new List<long>();
+        var clock = Stopwatch.StartNew();
+        var sampler = Task.Run(async () =>
+        {
+            for (int next = 1; next <= 3; next++)
+            {
+                var at = blast * next / 4;
+                if (at > clock.Elapsed) await Task.Delay(at - clock.Elapsed);
+                live.Add(await ProcessMemory.HeapAfterFullGcAsync(service.Pid));
+            }
+        });
+        long sentBytes = 0, sentUpdates = 0;
+        for (int r = 1; clock.Elapsed < blast; r = r % 3 + 1)
+        {
+            await peer.SendAsync(rounds[r]);
+            sentBytes += rounds[r].Length;
+            sentUpdates += updatesPerRound;
+        }
+        var blastTime = clock.Elapsed;
+        await sampler;
+        await service.WaitUntilAsync(async () => await UpdatesOf(service, big) - updatesBefore >= sentUpdates, TimeSpan.FromSeconds(120), "every blasted UPDATE processed");
+        var drained = clock.Elapsed;
+        var after = await ProcessMemory.ReadAsync(service.Pid);
+        Assert.Null(peer.ClosedBecause);
+        Assert.Equal(65536, await HostilePeerTests.RibPaths(service));
+
+        long inFlight = live.Max() - baseline.HeapAfterFullGcBytes;
+        Figures.Report(output, $"65,535-octet UPDATE flood ({family}), {DateTime.UtcNow:yyyy-MM-dd}: {sentUpdates} UPDATEs of up to {perUpdate} prefixes "
+            + $"({sentBytes / 1048576.0:0} MB) blasted in {blastTime.TotalSeconds:0.0} s, drained at {drained.TotalSeconds:0.0} s ({sentUpdates * 65536 / updatesPerRound / drained.TotalSeconds:0} prefix changes/s); "
+            + $"live heap (after full GC) baseline {MemoryReading.Mb(baseline.HeapAfterFullGcBytes)}, during the blast {string.Join(" / ", live.Select(MemoryReading.Mb))}, "
+            + $"after {MemoryReading.Mb(after.HeapAfterFullGcBytes)}; RSS baseline {MemoryReading.Mb(baseline.RssBytes)}, peak {MemoryReading.Mb(after.PeakRssBytes)}");
+        Assert.True(live.Count == 3, $"only {live.Count} live-heap samples during the blast");
+        // 8 MiB of unacknowledged UPDATEs and the partitions' batches of their prefixes: 5-14 MB live over the baseline
+        // and RSS +32-35 MB in the first runs. A build with the octet bound lifted (the count of 2,000 alone) failed
+        // both, in two runs: IPv6 139 and 82 MB live (RSS +307 MB), IPv4 37 and 125 MB live (RSS +182 MB).
+        Assert.True(inFlight < 48L * 1048576, $"live heap during the blast reached {MemoryReading.Mb(live.Max())}, {MemoryReading.Mb(inFlight)} over the baseline");
+        Assert.True(after.PeakRssBytes - baseline.RssBytes < 96L * 1048576,
+            $"RSS peaked at {MemoryReading.Mb(after.PeakRssBytes)}, {MemoryReading.Mb(after.PeakRssBytes - baseline.RssBytes)} over the baseline");
+        Assert.True(after.HeapAfterFullGcBytes <= baseline.HeapAfterFullGcBytes + 16L * 1048576,
+            $"live heap after the blast {MemoryReading.Mb(after.HeapAfterFullGcBytes)} against {MemoryReading.Mb(baseline.HeapAfterFullGcBytes)} before");
+        await peer.DisposeAsync();
+    }
+
+    private static async Task<long> UpdatesOf(ServiceProcess service, IPAddress neighbor) =>
+        (await service.NeighborAsync(neighbor.ToString())).GetProperty("prefixes").GetProperty("total").GetProperty("updates").GetInt64();
+
+    private static Task<long> UpdatesProcessed(ServiceProcess service) => UpdatesOf(service, Blaster);
 
     /// <summary>Reads (now) until the server closes or resets the connection.</summary>
     private static async Task<bool> ClosedByServer(Socket socket, TimeSpan timeout)
