@@ -50,10 +50,15 @@ public sealed class PartitionStopTests : BgpTestKit
         var letters = CreateTestProbe();
         Sys.EventStream.Subscribe(letters.Ref, typeof(Akka.Event.AllDeadLetters));
 
-        // Both in the mailbox before the partition runs: the down is collected into a run and the note that applies
-        // the run is queued behind the PoisonPill.
+        // Both in the mailbox before the partition runs, so the down is collected into a run and the note that applies
+        // the run is queued behind the PoisonPill. Sent while the partition is suspended: otherwise it may take the down
+        // before the PoisonPill is queued (a fresh clone's run did, 2026-12-06), and the note then runs first. Suspend is
+        // a system message, handled before any user message, and it is queued before these two.
+        var cell = (IInternalActorRef)partition;
+        cell.Suspend();
         partition.Tell(new PartitionPeerDown(3), TestActor);
         partition.Tell(PoisonPill.Instance);
+        cell.Resume();
 
         var note = letters.FishForMessage<Akka.Event.AllDeadLetters>(l => l.Message.GetType().Name == "ApplySessionsEnded", TimeSpan.FromSeconds(10));
         Assert.IsType<Akka.Event.SuppressedDeadLetter>(note);
