@@ -478,13 +478,16 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
         if (Interlocked.Add(ref _unacknowledgedBytes, -freed) < 0) Interlocked.Exchange(ref _unacknowledgedBytes, 0);
         int left = Interlocked.Add(ref _unacknowledged, -count);
         if (left < 0) Interlocked.CompareExchange(ref _unacknowledged, 0, left);
-        if (left <= _options.LowWaterMark && Volatile.Read(ref _unacknowledgedBytes) <= ResumeBytes)
+        if (MayResume(left))
         {
             lock (_resumeGate) _resume?.TrySetResult();
         }
     }
 
-    private long ResumeBytes => _options.MaxUnacknowledgedBytes / 4 * 3;
+    /// <summary>Reading that stopped goes on once the count is down to the low-water mark and the octets to three quarters
+    /// of their bound.</summary>
+    private bool MayResume(int unacknowledged) =>
+        unacknowledged <= _options.LowWaterMark && Volatile.Read(ref _unacknowledgedBytes) <= _options.MaxUnacknowledgedBytes / 4 * 3;
 
     /// <summary>Completes when reading may continue: at once below the high-water mark and the octet bound, otherwise
     /// once acknowledgements bring the count down to the low-water mark and the octets to three quarters of their bound
@@ -497,8 +500,7 @@ public sealed class TcpConnection : UntypedActor, IWithTimers
         Task wait;
         lock (_resumeGate)
         {
-            if (Volatile.Read(ref _unacknowledged) <= _options.LowWaterMark
-                && Volatile.Read(ref _unacknowledgedBytes) <= ResumeBytes) return ValueTask.CompletedTask;
+            if (MayResume(Volatile.Read(ref _unacknowledged))) return ValueTask.CompletedTask;
             _resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             wait = _resume.Task;
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using AkkaBgp.Service.Metrics;
+using AkkaBgp.Service.Tests.EndToEnd;
 
 namespace AkkaBgp.Service.Tests.Host;
 
@@ -26,8 +27,7 @@ public sealed class RuntimeMetricsTests
             $"{with}\n---\n{without}");
         Assert.True(Value(without, RuntimeMetrics.FullCollectionIndexInstrumentName) > Value(with, RuntimeMetrics.FullCollectionIndexInstrumentName));
         Assert.True(Value(without, RuntimeMetrics.CollectionsInstrumentName + "_total{generation=\"2\"}") >= 2);
-        var vmRss = long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        var vmRss = ProcessMemory.Rss(Environment.ProcessId).Rss;
         var rss = Value(without, RuntimeMetrics.ResidentInstrumentName);
         Assert.True(rss > vmRss * 0.75 && rss < vmRss * 1.25, $"RSS {rss} against /proc's VmRSS {vmRss}");
         Assert.Contains("# TYPE dotnet_gc_collections_total counter\n", without);
