@@ -13,22 +13,17 @@ namespace AkkaBgp.Rib.Tables;
 /// set already holds: 16 bytes per slot instead of 40. With 10 full tables that is 2M+ sets (issue 11).</remarks>
 public sealed class AttributeInterner
 {
-    private readonly HashSet<RouteAttributes> _sets = new(SetComparer.Instance);
+    private readonly SetComparer _comparer;
+    private readonly HashSet<RouteAttributes> _sets;
     private readonly HashSet<RouteAttributes>.AlternateLookup<Probe> _lookup;
-    private readonly uint _localAs, _routerId, _clusterId;
-    /// <summary>The MP_REACH next hop of the last set made, shared by the next one if it is the same (a partition
-    /// applies one peer's batch at a time, so consecutive sets mostly agree; RouteAttributes.MpNextHop is read-only
-    /// by convention).</summary>
-    private SharedCopy _mpNextHop;
 
     /// <param name="localAs">For AS_PATH loop detection.</param>
     /// <param name="routerId">For the ORIGINATOR_ID loop check (RFC 4456 8).</param>
     /// <param name="clusterId">For the CLUSTER_LIST loop check; RFC 4456 7 defaults it to the router id.</param>
     public AttributeInterner(uint localAs, uint routerId, uint clusterId = 0)
     {
-        _localAs = localAs;
-        _routerId = routerId;
-        _clusterId = clusterId == 0 ? routerId : clusterId;
+        _comparer = new SetComparer(localAs, routerId, clusterId == 0 ? routerId : clusterId);
+        _sets = new HashSet<RouteAttributes>(_comparer);
         _lookup = _sets.GetAlternateLookup<Probe>();
     }
 
@@ -41,11 +36,12 @@ public sealed class AttributeInterner
     public RouteAttributes Acquire(PathAttributes attributes, ReadOnlySpan<byte> mpNextHop = default, bool otcLeak = false)
     {
         var probe = new Probe(attributes, mpNextHop, RouteAttributes.HashOf(attributes, mpNextHop), otcLeak);
-        if (!_lookup.TryGetValue(probe, out var r))
-        {
-            r = new RouteAttributes(attributes, _mpNextHop.Of(mpNextHop), _localAs, _routerId, _clusterId, otcLeak);
-            _sets.Add(r);
-        }
+        // Add first: in a full table most UPDATEs carry a set no other UPDATE has (W1: 216k sets of 280k UPDATEs), and
+        // the alternate lookup's Add makes a missing set (SetComparer.Create) in the one walk that found it missing.
+        // A set already held then costs a second walk, which is the rarer case.
+        RouteAttributes r;
+        if (_lookup.Add(probe)) r = _comparer.TakeCreated();
+        else if (!_lookup.TryGetValue(probe, out r!)) throw new InvalidOperationException("an interned set was not found again");
         r.RefCount++;
         return r;
     }
@@ -68,22 +64,38 @@ public sealed class AttributeInterner
         public readonly bool OtcLeak = otcLeak;
     }
 
-    /// <summary>Value equality of sets (the same bytes, next hop and leak mark), by a hash computed once per set.</summary>
-    private sealed class SetComparer : IEqualityComparer<RouteAttributes>, IAlternateEqualityComparer<Probe, RouteAttributes>
+    /// <summary>Value equality of sets (the same bytes, next hop and leak mark), by a hash computed once per set; and the
+    /// making of a set the lookup did not find, which needs the speaker's AS and ids.</summary>
+    private sealed class SetComparer(uint localAs, uint routerId, uint clusterId)
+        : IEqualityComparer<RouteAttributes>, IAlternateEqualityComparer<Probe, RouteAttributes>
     {
-        public static readonly SetComparer Instance = new();
+        /// <summary>The MP_REACH next hop of the last set made, shared by the next one if it is the same (a partition
+        /// applies one peer's batch at a time, so consecutive sets mostly agree; RouteAttributes.MpNextHop is read-only
+        /// by convention).</summary>
+        private SharedCopy _mpNextHop;
+        private RouteAttributes? _created;
 
         public bool Equals(RouteAttributes? x, RouteAttributes? y) =>
-            ReferenceEquals(x, y) || (x is not null && y is not null && Equals(new Probe(x.Attributes, x.MpNextHop, x.Hash, x.OtcLeak), y));
+            ReferenceEquals(x, y) || (x is not null && y is not null && x.Hash == y.Hash && Equals(new Probe(x.Attributes, x.MpNextHop, x.Hash, x.OtcLeak), y));
 
         public int GetHashCode(RouteAttributes r) => r.Hash;
 
+        // The hash set compares the stored hash before it calls this, so the set's own (which for an IPv6 set hashes
+        // the next hop again) is not needed here.
         public bool Equals(Probe p, RouteAttributes r) =>
-            p.Hash == r.Hash && p.OtcLeak == r.OtcLeak && p.Attributes.Equals(r.Attributes) && p.NextHop.SequenceEqual(r.MpNextHop);
+            p.OtcLeak == r.OtcLeak && p.Attributes.Equals(r.Attributes) && p.NextHop.SequenceEqual(r.MpNextHop);
 
         public int GetHashCode(Probe p) => p.Hash;
 
-        /// <summary>Not used: sets are created by <see cref="Acquire"/>, which needs the speaker's AS and ids.</summary>
-        public RouteAttributes Create(Probe p) => throw new NotSupportedException("sets are added by Acquire");
+        public RouteAttributes Create(Probe p) =>
+            _created = new RouteAttributes(p.Attributes, _mpNextHop.Of(p.NextHop), localAs, routerId, clusterId, p.OtcLeak);
+
+        /// <summary>The set the last <see cref="Create"/> made (the hash set's Add says only that it added one).</summary>
+        public RouteAttributes TakeCreated()
+        {
+            var r = _created!;
+            _created = null;
+            return r;
+        }
     }
 }

@@ -133,14 +133,11 @@ public sealed class RouteAttributes : PathAttributes
 
     public uint? NextHopV4 => NextHop;
 
+    /// <summary>The attributes' hash, with the MP next hop's octets hashed under it as the seed when there is one.</summary>
     internal static int HashOf(PathAttributes a, ReadOnlySpan<byte> nh)
     {
         int h = a.GetHashCode();
-        if (nh.IsEmpty) return h;
-        var hc = new HashCode();
-        hc.Add(h);
-        hc.AddBytes(nh);
-        return hc.ToHashCode();
+        return nh.IsEmpty ? h : PathAttributes.HashBytes(nh, PathAttributes.HashSeed ^ h);
     }
 
     private static bool ClusterListContains(ReadOnlySpan<byte> v, uint id)
