@@ -39,7 +39,9 @@ public sealed class PeerInbound : ReceiveActor, IWithTimers
     private bool _flushScheduled;
     private IActorRef? _connection;
     private long _sequence;
-    private readonly Dictionary<long, (int Updates, int Waiting)> _inFlight = new();
+    // Sized for the most batches ever in flight, so that it never grows: the warm-up never has that many, and the first
+    // full table otherwise compiled the growth while its routes waited (W4, 2026-12-06).
+    private readonly Dictionary<long, (int Updates, int Waiting)> _inFlight = new(MaxBatchesInFlight + 1);
     private readonly MaxPrefixTracker? _maxV4, _maxV6;
     private bool _stopped;
 

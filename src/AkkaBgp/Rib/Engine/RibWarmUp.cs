@@ -39,6 +39,7 @@ public static class RibWarmUp
     /// <summary>UPDATEs per family and pass (announce, then withdraw).</summary>
     private const int Updates = 64;
     private const int PrefixesEach = 16;
+    private const int RepeatAfter = 48;
     private const uint PeerAs = 64496;
     private static readonly IPAddress Peer = IPAddress.Parse("192.0.2.1");
 
@@ -100,8 +101,11 @@ public static class RibWarmUp
     }
 
     /// <summary>Each UPDATE announces <see cref="PrefixesEach"/> /25s of 198.18.0.0/15 (1,024 fit), or /48s of
-    /// 2001:db8::/32, with its own MED (so each is a new attribute set), then each is withdrawn again; the two families
-    /// alternate. The announcements end with both families' End-of-RIB.</summary>
+    /// 2001:db8::/32, then each is withdrawn again; the two families alternate. The announcements end with both
+    /// families' End-of-RIB. The attribute sets (MED, and communities on every other one) repeat after
+    /// <see cref="RepeatAfter"/> UPDATEs: a set the partition already holds is looked up by other code than a new one
+    /// (W4, 2026-12-06: the interner's lookup and comparer were compiled during the load), and reading communities runs
+    /// their type's static constructor.</summary>
     private static IEnumerable<byte[]> Messages(bool withdraw)
     {
         var encode = new UpdateEncodeContext { FourOctetAs = true };
@@ -117,13 +121,15 @@ public static class RibWarmUp
                 ipv4[i] = new NlriEntry(Prefix.IPv4((198u << 24) | (18u << 16) | (block << 7), 25));
                 ipv6[i] = new NlriEntry(Prefix.IPv6(((UInt128)0x20010db8 << 96) | ((UInt128)block << 80), 48));
             }
-            var attributes = new PathAttributesBuilder
+            var builder = new PathAttributesBuilder
             {
                 Origin = Origin.Igp,
                 AsPath = AsPath.Sequence(PeerAs, 64497 + (uint)(u % 4)),
                 NextHop = 0xC0000201,
-                MultiExitDisc = (uint)u,
-            }.Build();
+                MultiExitDisc = (uint)(u % RepeatAfter),
+            };
+            if (u % 2 == 0) builder.Communities.Add(new Community((ushort)PeerAs, (ushort)(u % RepeatAfter)));
+            var attributes = builder.Build();
             int length = withdraw
                 ? UpdateEncoder.WriteIPv4(buffer, encode, ipv4, null, [])
                 : UpdateEncoder.WriteIPv4(buffer, encode, [], attributes, ipv4);
