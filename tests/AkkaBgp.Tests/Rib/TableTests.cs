@@ -76,6 +76,29 @@ public sealed class TableTests
     }
 
     [Fact]
+    public void A_set_freed_and_announced_again_is_made_anew_and_the_same_set_under_a_leak_mark_is_another()
+    {
+        // The interner makes a missing set inside the hash set's own Add; a set it holds is found by a second lookup.
+        var a = Attrs([65001, 7]);
+        var first = _interner.Acquire(a);
+        Assert.Same(first, _interner.Acquire(Attrs([65001, 7])));
+        _interner.Release(first);
+        _interner.Release(first);
+        Assert.Equal(0, _interner.Count);
+        var again = _interner.Acquire(a);
+        Assert.NotSame(first, again);
+        Assert.Equal(1, _interner.Count);
+        // RFC 9234 section 5: the same attributes are a leak from one peer and a valid route from another.
+        var leak = _interner.Acquire(a, otcLeak: true);
+        Assert.NotSame(again, leak);
+        Assert.Equal((false, true), (again.OtcLeak, leak.OtcLeak));
+        Assert.Equal(2, _interner.Count);
+        _interner.Release(again);
+        Assert.Equal(1, _interner.Count);
+        Assert.Same(leak, _interner.Acquire(Attrs([65001, 7]), otcLeak: true));
+    }
+
+    [Fact]
     public void Different_mp_next_hops_are_different_sets()
     {
         var a = Attrs([65001], nextHop: 0);
