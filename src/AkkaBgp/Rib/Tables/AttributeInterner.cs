@@ -75,8 +75,14 @@ public sealed class AttributeInterner
         private SharedCopy _mpNextHop;
         private RouteAttributes? _created;
 
-        public bool Equals(RouteAttributes? x, RouteAttributes? y) =>
-            ReferenceEquals(x, y) || (x is not null && y is not null && x.Hash == y.Hash && Equals(new Probe(x.Attributes, x.MpNextHop, x.Hash, x.OtcLeak), y));
+        public bool Equals(RouteAttributes? x, RouteAttributes? y)
+        {
+            if (ReferenceEquals(x, y)) return true;
+            if (x is null || y is null) return false;
+            // An IPv6 set's hash is computed on each read (it hashes the next hop): read each side's once.
+            int hash = x.Hash;
+            return hash == y.Hash && Equals(new Probe(x.Attributes, x.MpNextHop, hash, x.OtcLeak), y);
+        }
 
         public int GetHashCode(RouteAttributes r) => r.Hash;
 

@@ -125,7 +125,7 @@ public sealed class RouteAttributes : PathAttributes
     private readonly ushort _clusterListLength;
 
     /// <summary>The interning hash: the attributes' (cached by the base type), with the MP next hop when there is one.</summary>
-    internal int Hash => MpNextHop.Length == 0 ? GetHashCode() : HashOf(this, MpNextHop);
+    internal int Hash => HashOf(this, MpNextHop);
     internal int RefCount;
     /// <summary>Per-neighbor results of the RFC 4271 9.2 export transformation, so that the thousands of
     /// prefixes sharing this set are transformed once per neighbor session (see Advertise.ExportCache).</summary>
