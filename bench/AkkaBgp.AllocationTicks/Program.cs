@@ -21,12 +21,16 @@ double from = args.Length > 1 ? double.Parse(args[1], System.Globalization.Cultu
 double to = args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : double.MaxValue;
 using var source = new EventPipeEventSource(args[0]);
 var byType = new Dictionary<string, long>();
+// Large-object-heap allocations apart: they count against the LOH's own budget, whose overrun starts a gen-2 collection.
+var largeByType = new Dictionary<string, long>();
 var bySecond = new SortedDictionary<int, long>();
 source.Clr.GCAllocationTick += e =>
 {
     double t = e.TimeStampRelativeMSec / 1000;
     bySecond[(int)t] = bySecond.GetValueOrDefault((int)t) + e.AllocationAmount64;
     if (t >= from && t <= to) byType[e.TypeName] = byType.GetValueOrDefault(e.TypeName) + e.AllocationAmount64;
+    if (t >= from && t <= to && e.AllocationKind == Microsoft.Diagnostics.Tracing.Parsers.Clr.GCAllocationKind.Large)
+        largeByType[e.TypeName] = largeByType.GetValueOrDefault(e.TypeName) + e.AllocationAmount64;
 };
 var collections = new List<(double At, int Gen, string Reason, string Type)>();
 var promoted = new List<(double At, long Gen0, long Gen1)>();
@@ -42,12 +46,22 @@ source.Clr.GCStart += e =>
     double t = e.TimeStampRelativeMSec / 1000;
     if (t >= from && t <= to) collections.Add((t, e.Depth, e.Reason.ToString(), e.Type.ToString()));
 };
+// A pause is the time to stop the threads (they must reach a safe point), the collection itself, and the restart.
+var phases = new List<(double At, double Suspend, double Collect)>();
+double suspendedAll = -1, gcStart = -1, gcEnd = -1;
 source.Clr.GCSuspendEEStart += e => suspended = e.TimeStampRelativeMSec;
+source.Clr.GCSuspendEEStop += e => suspendedAll = e.TimeStampRelativeMSec;
+source.Clr.GCStart += e => gcStart = e.TimeStampRelativeMSec;
+source.Clr.GCStop += e => gcEnd = e.TimeStampRelativeMSec;
 source.Clr.GCRestartEEStop += e =>
 {
     if (suspended < 0) return;
     double t = suspended / 1000;
-    if (t >= from && t <= to) pauses.Add((t, e.TimeStampRelativeMSec - suspended));
+    if (t >= from && t <= to)
+    {
+        pauses.Add((t, e.TimeStampRelativeMSec - suspended));
+        phases.Add((t, suspendedAll - suspended, gcEnd > gcStart && gcStart > suspended ? gcEnd - gcStart : double.NaN));
+    }
     suspended = -1;
 };
 // Mark phases of each collection: the runtime reports, per root kind (stack, finalizer queue, handles, older
@@ -65,12 +79,26 @@ source.Clr.MethodLoadVerbose += e =>
     double t = e.TimeStampRelativeMSec / 1000;
     if (t >= from && t <= to && e.IsJitted) jitted.Add((t, $"{e.MethodNamespace}::{e.MethodName}"));
 };
+// Why the GC picked the generation it did, and whether it was allowed to run in the background.
+if (Environment.GetEnvironmentVariable("GC_HISTORY") == "1")
+{
+    source.Clr.GCGlobalHeapHistory += e =>
+        Console.WriteLine($"history {e.TimeStampRelativeMSec / 1000,9:F3} s gen {e.CondemnedGeneration} reason {e.Reason} pause {e.PauseMode} mechanisms {e.GlobalMechanisms} mem-pressure {e.MemoryPressure}");
+    source.Clr.GCPerHeapHistory += e =>
+        Console.WriteLine($"  per-heap {e.TimeStampRelativeMSec / 1000,9:F3} s condemn-reasons0 0x{e.CondemnReasons0:x} reasons1 0x{e.CondemnReasons1:x} compact {e.CompactMechanisms} expand {e.ExpandMechanisms}");
+}
 source.Process();
 foreach (var (second, bytes) in bySecond) Console.WriteLine($"second {second}: {bytes / 1048576.0:F1} MiB");
 long total = byType.Values.Sum();
 Console.WriteLine($"within [{from}, {(to == double.MaxValue ? "end" : to.ToString())}] s: {total / 1048576.0:F1} MiB");
 foreach (var (type, bytes) in byType.OrderByDescending(x => x.Value).Take(30))
     Console.WriteLine($"{bytes / 1048576.0,8:F1} MiB {100.0 * bytes / Math.Max(total, 1),5:F1} %  {type}");
+if (largeByType.Count > 0)
+{
+    Console.WriteLine($"of which on the large-object heap: {largeByType.Values.Sum() / 1048576.0:F1} MiB");
+    foreach (var (type, bytes) in largeByType.OrderByDescending(x => x.Value).Take(10))
+        Console.WriteLine($"{bytes / 1048576.0,8:F1} MiB  {type}");
+}
 Console.WriteLine($"garbage collections within the window: {collections.Count}, suspended {pauses.Sum(p => p.Ms):F1} ms in {pauses.Count} pauses");
 foreach (var c in collections)
 {
@@ -80,7 +108,8 @@ foreach (var c in collections)
 }
 foreach (var p in pauses)
 {
-    Console.WriteLine($"  pause at {p.At,9:F3} s: {p.Ms,6:F2} ms");
+    var ph = phases.FirstOrDefault(x => x.At == p.At);
+    Console.WriteLine($"  pause at {p.At,9:F3} s: {p.Ms,6:F2} ms (stopping the threads {ph.Suspend:F2} ms, the collection {ph.Collect:F2} ms)");
     double prev = p.At;
     foreach (var m in marks.Where(m => m.At >= p.At && m.At <= p.At + p.Ms / 1000))
     {

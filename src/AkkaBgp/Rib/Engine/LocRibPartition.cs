@@ -177,6 +177,10 @@ public sealed class LocRibPartition : ReceiveActor
         return (int)((h >> 32) % (uint)partitions);
     }
 
+    /// <summary>How many operations ahead of the one being applied the prefix index is asked to load its slot: an
+    /// operation takes longer than a memory access, so a few are enough to hide it.</summary>
+    private const int PrefetchDistance = 4;
+
     private void Apply(PartitionBatch b)
     {
         try
@@ -194,8 +198,15 @@ public sealed class LocRibPartition : ReceiveActor
             byte[]? lastNh = null;
             bool lastLeak = false;
             RouteAttributes? route = null;
-            foreach (ref readonly var op in b.Ops.AsSpan(0, b.Count))
+            var ops = b.Ops.AsSpan(0, b.Count);
+            for (int i = 0; i < ops.Length; i++)
             {
+                if (i + PrefetchDistance < ops.Length)
+                {
+                    var ahead = ops[i + PrefetchDistance].Prefix;
+                    (ahead.IsIPv6 ? _v6 : _v4).Prefetch(ahead);
+                }
+                ref readonly var op = ref ops[i];
                 var table = op.Prefix.IsIPv6 ? _v6 : _v4;
                 BestChange change;
                 if (op.Attributes is null)

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace AkkaBgp.Rib.Tables;
 
@@ -72,6 +73,18 @@ internal sealed unsafe class PrefixKeyMap<TValue> : IDisposable where TValue : u
         x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
         x ^= x >> 31;
         return (int)(x >> _shift);
+    }
+
+    /// <summary>
+    /// Asks the CPU to start loading the cache line of <paramref name="key"/>'s home slot, for a lookup a little later.
+    /// A full table's index is megabytes of slots read at random, so nearly every lookup of a load missed the caches
+    /// and waited for memory; a partition applying a batch knows the next prefixes ahead of time. Only a hint: wrong
+    /// after a resize, and nothing on CPUs without SSE.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(ulong key)
+    {
+        if (Sse.IsSupported) Sse.Prefetch0(_slots + Home(key));
     }
 
     /// <summary>The value stored for <paramref name="key"/>, or a null reference.</summary>

@@ -133,6 +133,14 @@ public sealed class PrefixTable
         return p.Length <= V6KeyedLength;
     }
 
+    /// <summary>Starts loading the index slot of <paramref name="p"/> into the cache (<see cref="PrefixKeyMap{TValue}.Prefetch"/>),
+    /// for a caller that will look the prefix up a few operations later.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(Prefix p)
+    {
+        if (Key(p, out ulong key)) _keyed.Prefetch(key);
+    }
+
     private ref Entry Find(Prefix p, out bool exists)
     {
         if (!Key(p, out ulong key))
