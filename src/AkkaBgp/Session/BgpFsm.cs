@@ -1086,6 +1086,8 @@ public sealed class BgpFsm : FSM<SessionState, SessionData>
         Log.Info("{Peer}: {From} -> {To} ({Event} {EventName}){Reason}", Peer, from, to, cause.Event,
             BgpEvent.Name(cause.Event), cause.Reason is null ? "" : ": " + cause.Reason);
         Context.System.EventStream.Publish(change);
+        if ((from == SessionState.Idle) != (to == SessionState.Idle))
+            Context.System.EventStream.Publish(new SessionIdle(Peer, to == SessionState.Idle, Self));
     }
 
     private void Stopped(StopEvent<SessionState, SessionData> stop)

@@ -171,6 +171,10 @@ public static class BgpEvent
 
 // ---- what the FSM tells the rest of the speaker ------------------------------------------------
 
+/// <summary>Published on the EventStream when a session enters Idle (<paramref name="Idle"/>) or leaves it, by its FSM
+/// <paramref name="Fsm"/>; the neighbor supervisor passes it to the listener as <c>RefuseConnections</c>.</summary>
+public sealed record SessionIdle(IPAddress Peer, bool Idle, IActorRef Fsm);
+
 /// <summary>Published on the EventStream on every state change. <paramref name="Reason"/> is for humans,
 /// e.g. <c>NOTIFICATION received 6/2 "maintenance"</c>.</summary>
 public sealed record SessionStateChanged(

@@ -115,6 +115,7 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
     private readonly Dictionary<IPAddress, Neighbor> _neighbors = new();
     private readonly Dictionary<IActorRef, IPAddress> _bySupervisor = new();
     private readonly List<IActorRef> _transport = new();
+    private IActorRef? _listener;
     private IActorRef? _bfd;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -160,6 +161,8 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
         Context.System.EventStream.Subscribe(Self, typeof(FsmStarted));
         // Dynamic neighbors are removed when their session has been down for a while; the FSMs publish their states.
         if (_ranges.Count > 0) Context.System.EventStream.Subscribe(Self, typeof(SessionStateChanged));
+        // Sessions entering and leaving Idle, for the listener's fast refusal (RefuseConnections).
+        Context.System.EventStream.Subscribe(Self, typeof(SessionIdle));
         foreach (var n in neighbors) Spawn(n, null);
 
         Receive<InboundConnection>(OnInbound);
@@ -168,6 +171,7 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
             _transport.Clear();
             _transport.Add(a.Connector);
             _transport.Add(a.Listener);
+            _listener = a.Listener;
             foreach (var n in _neighbors.Values) PublishSecurity(n.Settings.PeerAddress, TransportSecurity.For(n.Settings));
         });
         Receive<AttachBfd>(a =>
@@ -217,6 +221,12 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
         });
         Receive<FsmStarted>(OnFsmStarted);
         Receive<SessionStateChanged>(OnStateChanged);
+        Receive<SessionIdle>(e =>
+        {
+            // Only our own FSMs (another speaker may share the system and have a neighbor at the same address).
+            if (_listener is null || !_neighbors.TryGetValue(e.Peer, out var n) || !e.Fsm.Path.Parent.Equals(n.Supervisor.Path)) return;
+            _listener.Tell(new RefuseConnections(e.Peer, e.Idle), Self);
+        });
         Receive<DynamicIdleExpired>(e =>
         {
             if (!_neighbors.TryGetValue(e.Peer, out var n) || !ReferenceEquals(n.Supervisor, e.Supervisor)) return;
@@ -240,6 +250,8 @@ public sealed class NeighborSupervisor : ReceiveActor, IWithTimers
                 }
                 else
                 {
+                    // Its connections go the rejecting way again (Cease/5), or to a dynamic neighbor made anew.
+                    _listener?.Tell(new RefuseConnections(peer, false), Self);
                     PublishSecurity(peer, null);
                     _bfd?.Tell(new Bfd.ConfigureBfd(peer, null, null), Self);
                     n.PendingRemoval?.Tell(new NeighborRemoved(peer, true), Self);

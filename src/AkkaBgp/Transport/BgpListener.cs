@@ -40,7 +40,20 @@ public sealed record GetListenerStatus
     public static readonly GetListenerStatus Instance = new();
 }
 
-public sealed record ListenerStatus(IReadOnlyList<IPEndPoint> Bound, IReadOnlyList<string> Failures, long Accepted, long Rejected);
+/// <summary><paramref name="RefusedWhileIdle"/>: connections closed at once because the peer's session was Idle
+/// (<see cref="RefuseConnections"/>); they are counted in <paramref name="Accepted"/> too.</summary>
+public sealed record ListenerStatus(IReadOnlyList<IPEndPoint> Bound, IReadOnlyList<string> Failures, long Accepted, long Rejected, long RefusedWhileIdle = 0);
+
+/// <summary>
+/// Supervisor -> listener: the session with <paramref name="Peer"/> entered Idle (<paramref name="Refuse"/>) or left
+/// it. RFC 4271 8.2.2: in Idle "the BGP FSM will refuse to allow incoming connections", so while it is Idle the
+/// listener closes that peer's connections as they are accepted, instead of handing each through the supervisor to
+/// the FSM only to be closed there. A peer retrying every half second against a damped session (IdleHoldTimer,
+/// 8.1.1) cost ~0.23 ms of CPU a connection that way (bench/RESULTS.md, 2026-12-06d: 2,000 peers back from a restart
+/// inside our 5 s idle hold opened 16,927 connections, 3.4 CPU s). The FSM still refuses any connection that reaches
+/// it in Idle: this is the fast path, not the rule.
+/// </summary>
+public sealed record RefuseConnections(IPAddress Peer, bool Refuse);
 
 /// <summary>
 /// Accepts TCP connections (RFC 4271 8.2.1.2: the passive side) on the configured endpoints. Each
@@ -63,6 +76,9 @@ public sealed class BgpListener : UntypedActor, IWithTimers
     private long _counter;
     private long _accepted;
     private long _rejected;
+    private long _refusedWhileIdle;
+    /// <summary>Peers whose session is Idle (<see cref="RefuseConnections"/>), with the connections refused since.</summary>
+    private readonly Dictionary<IPAddress, long> _idle = new();
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -172,6 +188,13 @@ public sealed class BgpListener : UntypedActor, IWithTimers
             case RejectConnection r:
                 Reject(r);
                 break;
+            case RefuseConnections r when r.Refuse:
+                _idle.TryAdd(r.Peer, 0);
+                break;
+            case RefuseConnections r:
+                if (_idle.Remove(r.Peer, out long refused) && refused > 0)
+                    Log.Info("Refused {Count} connection(s) from {Peer} while its session was Idle", refused, r.Peer);
+                break;
             case Received r when _rejecting.Contains(r.Connection):
                 if (r.Message is OpenMessage)
                 {
@@ -197,7 +220,7 @@ public sealed class BgpListener : UntypedActor, IWithTimers
                 Timers.Cancel(closed);
                 break;
             case GetListenerStatus:
-                Sender.Tell(new ListenerStatus(_bound.ToArray(), _failures.ToArray(), _accepted, _rejected), Self);
+                Sender.Tell(new ListenerStatus(_bound.ToArray(), _failures.ToArray(), _accepted, _rejected, _refusedWhileIdle), Self);
                 break;
             default:
                 Unhandled(message);
@@ -219,6 +242,15 @@ public sealed class BgpListener : UntypedActor, IWithTimers
             return;
         }
         _accepted++;
+        if (_idle.TryGetValue(remote.Address, out long refused))
+        {
+            // Event 14 in Idle is refused (RFC 4271 8.2.2); see RefuseConnections. Logged once per Idle spell.
+            if (refused == 0) Log.Info("Refusing connections from {Peer}: its session is Idle", remote.Address);
+            _idle[remote.Address] = refused + 1;
+            _refusedWhileIdle++;
+            socket.Dispose();
+            return;
+        }
         if (_security.TryGetValue(remote.Address, out var security))
         {
             try { security.ApplyTtl(socket); }

@@ -321,6 +321,28 @@ public sealed class TableTests
     }
 
     [Fact]
+    public void An_ipv6_peer_back_from_a_restart_has_its_stale_paths_of_every_length_swept_and_keeps_the_ones_sent_again()
+    {
+        // RFC 4724 4.2. The stale marks hold a prefix up to /56 by its index key and a longer one as itself; the sweep
+        // turns both back into the peer's prefixes.
+        var t6 = new PrefixTable(true, _interner, DecisionOptions.Default, s => _peers.GetValueOrDefault(s));
+        var a = Add(Peer("2001:db8::2", 65001));
+        var ra = _interner.Acquire(Attrs([65001], nextHop: 0), new byte[16]);
+        string[] mine = ["2001:db8:1::/48", "2001:db8:3::1/128", "2001:db8:4::/56", "2001:db8::/32"];
+        foreach (var p in mine) t6.Announce(P(p), a, ra);
+        // Two paths of one prefix longer than /56 under ADD-PATH identifiers (RFC 7911): recorded once.
+        foreach (uint id in new uint[] { 1, 2 }) t6.Announce(P("2001:db8:2::/64"), a, ra, pathId: id);
+        Assert.Equal(6, t6.MarkStale(a.Slot));
+        t6.Announce(P("2001:db8:1::/48"), a, ra);
+        t6.Announce(P("2001:db8:3::1/128"), a, ra);
+        Assert.Equal(4, t6.StaleFrom(a.Slot));
+        var swept = new List<string>();
+        t6.SweepStale(a.Slot, (p, _) => swept.Add(p.ToString()));
+        Assert.Equal(new[] { "2001:db8:2::/64", "2001:db8:4::/56", "2001:db8::/32" }.Order(), swept.Order());
+        Assert.Equal((2, 0, 2), (t6.PathsFrom(a.Slot), t6.StaleFrom(a.Slot), t6.PrefixCount));
+    }
+
+    [Fact]
     public void A_returning_add_path_peer_keeps_the_paths_it_announced_again_and_its_sweep_takes_the_others()
     {
         // RFC 7911 paths under identifiers, RFC 4724 stale marks: the sweep goes by the prefixes recorded at the mark.

@@ -106,6 +106,44 @@ public sealed class ConnectorListenerTests : BgpTestKit
     }
 
     [Fact]
+    public async Task Connections_from_a_peer_whose_session_is_Idle_are_closed_at_once_and_taken_again_once_it_leaves_Idle()
+    {
+        // RFC 4271 8.2.2: Idle refuses incoming connections. The listener does it itself, without a connection actor.
+        var lookup = CreateTestProbe();
+        var server = Loopback.NextAddress();
+        var idlePeer = Loopback.NextAddress();
+        var otherPeer = Loopback.NextAddress();
+        var listener = Sys.ActorOf(BgpListener.Props(new ListenerSettings { Endpoints = [new IPEndPoint(server, 0)] }, lookup.Ref));
+        var bound = (await listener.Ask<ListenerStatus>(GetListenerStatus.Instance)).Bound.Single();
+        listener.Tell(new RefuseConnections(idlePeer, true));
+
+        async Task<Socket> ConnectFrom(IPAddress from)
+        {
+            var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            client.Bind(new IPEndPoint(from, 0));
+            await client.ConnectAsync(bound);
+            return client;
+        }
+
+        for (int i = 0; i < 3; i++)
+        {
+            using var refused = await ConnectFrom(idlePeer);
+            // Closed by us: the peer reads end of stream (or a reset), and nobody was offered the connection.
+            var buffer = new byte[64];
+            try { Assert.Equal(0, await refused.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(Wait)); }
+            catch (SocketException e) { Assert.Equal(SocketError.ConnectionReset, e.SocketErrorCode); }
+        }
+        using (var other = await ConnectFrom(otherPeer))
+            Assert.Equal(otherPeer, lookup.ExpectMsg<InboundConnection>(Wait).Remote.Address);
+        var status = await listener.Ask<ListenerStatus>(GetListenerStatus.Instance);
+        Assert.Equal((4, 3, 0), (status.Accepted, status.RefusedWhileIdle, status.Rejected));
+
+        listener.Tell(new RefuseConnections(idlePeer, false));
+        using var taken = await ConnectFrom(idlePeer);
+        Assert.Equal(idlePeer, lookup.ExpectMsg<InboundConnection>(Wait).Remote.Address);
+    }
+
+    [Fact]
     public async Task Second_listener_on_the_same_endpoint_fails_to_bind()
     {
         // No SO_REUSEPORT: two speakers must not share a port (docs/linux-sockets.md 4).

@@ -13,9 +13,12 @@ namespace AkkaBgp.Tests.Transport;
 /// <summary>The supervisor with stand-in FSMs (they report to a probe), on virtual time.</summary>
 public sealed class NeighborSupervisorTests : BgpTestKit
 {
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
     private sealed record Crash;
     private sealed record Started(IPAddress Peer, IActorRef Self);
     private sealed record Got(IPAddress Peer, object Message, IActorRef Self);
+    /// <summary>Makes a stand-in FSM announce that its session entered (or left) Idle, as BgpFsm does on the transition.</summary>
+    private sealed record AnnounceIdle(bool Idle);
 
     /// <summary>Reports its start and every message; throws on <see cref="Crash"/>; answers GetNeighborStatus with its address.
     /// Announces each incarnation with <see cref="FsmStarted"/>, as the supervisor's contract asks of an FSM.</summary>
@@ -29,6 +32,7 @@ public sealed class NeighborSupervisorTests : BgpTestKit
             probe.Tell(new Started(settings.PeerAddress, Self));
             Receive<Crash>(_ => throw new InvalidOperationException("FSM bug"));
             Receive<GetNeighborStatus>(_ => Sender.Tell(settings.PeerAddress.ToString()));
+            Receive<AnnounceIdle>(a => Context.System.EventStream.Publish(new SessionIdle(settings.PeerAddress, a.Idle, Self)));
             ReceiveAny(m => probe.Tell(new Got(settings.PeerAddress, m, Self)));
         }
     }
@@ -256,6 +260,32 @@ public sealed class NeighborSupervisorTests : BgpTestKit
         sup.Tell(new NeighborCommand(A("192.0.2.5"), new ManualStart()), TestActor);
         ExpectMsg(new NeighborNotFound(A("192.0.2.5")));
     }
+    [Fact]
+    public void The_listener_is_told_to_refuse_a_peer_while_its_own_FSM_is_Idle_and_to_stop_when_it_leaves_Idle_or_is_removed()
+    {
+        // RFC 4271 8.2.2 Idle refuses incoming connections; the listener does it before any actor exists (RefuseConnections).
+        var probe = CreateTestProbe();
+        var listener = CreateTestProbe();
+        var sup = Supervisor(probe, [Neighbor("192.0.2.1"), Neighbor("192.0.2.2")]);
+        probe.ReceiveN(4);
+        sup.Tell(new AttachTransport(CreateTestProbe().Ref, listener.Ref));
+        sup.Tell(new NeighborCommand(A("192.0.2.1"), new AnnounceIdle(true)));
+        Assert.Equal(new RefuseConnections(A("192.0.2.1"), true), listener.FishForMessage<RefuseConnections>(_ => true, Wait));
+        // Another speaker's FSM in the same actor system, for a neighbor at the same address: not ours, ignored.
+        Sys.EventStream.Publish(new SessionIdle(A("192.0.2.1"), false, TestActor));
+        Sys.EventStream.Publish(new SessionIdle(A("192.0.2.9"), true, TestActor));
+        Sync(sup);
+        listener.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        sup.Tell(new NeighborCommand(A("192.0.2.1"), new AnnounceIdle(false)));
+        Assert.Equal(new RefuseConnections(A("192.0.2.1"), false), listener.ExpectMsg<RefuseConnections>(Wait));
+        sup.Tell(new NeighborCommand(A("192.0.2.2"), new AnnounceIdle(true)));
+        Assert.Equal(new RefuseConnections(A("192.0.2.2"), true), listener.ExpectMsg<RefuseConnections>(Wait));
+        // A removed neighbor's connections go the rejecting way (Cease/5) again, not refused as if it were Idle.
+        sup.Tell(new RemoveNeighbor(A("192.0.2.2")), TestActor);
+        ExpectMsg(new NeighborRemoved(A("192.0.2.2"), true));
+        Assert.Equal(new RefuseConnections(A("192.0.2.2"), false), listener.FishForMessage<RefuseConnections>(_ => true, Wait));
+    }
+
     [Fact]
     public void Removal_by_configuration_sends_Cease_3_and_replacement_sends_Cease_6_then_starts_the_new_settings()
     {

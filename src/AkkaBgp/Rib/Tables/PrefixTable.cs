@@ -338,8 +338,11 @@ public sealed class PrefixTable
         var ids = new List<uint>();
         foreach (int slot in peerSlots)
             if (_stalePrefixes.Remove(slot, out var marked) && staleOnly)
-                foreach (var p in marked)
+                for (int i = 0; i < marked.Count; i++)
+                {
+                    var p = marked.At(i, _v6);
                     if (StaleFrom(slot) > 0 && RemoveAt(p, slot, staleOnly: true, ids) is { } change) changed(slot, p, change);
+                }
         var slots = new List<int>(peerSlots.Count);
         long paths = 0;
         foreach (int slot in peerSlots)
@@ -350,13 +353,39 @@ public sealed class PrefixTable
         if (slots.Count == 0) return;
         var down = new bool[slots.Max() + 1];
         foreach (int slot in slots) down[slot] = true;
-        var affected = new List<Prefix>((int)Math.Min(paths, PrefixCount));
+        var affected = new PrefixList((int)Math.Min(paths, PrefixCount));
         // What the lists did not find (they always should: every stale mark is made with one), or every path. The walk
         // may stop early on the path counts kept with every add and remove; the stale marks are not trusted for that.
         CollectPrefixesWithPaths(down, staleOnly, staleOnly ? long.MaxValue : paths, affected);
-        foreach (var p in affected)
+        for (int i = 0; i < affected.Count; i++)
+        {
+            var p = affected.At(i, _v6);
             foreach (int slot in slots)
                 if (RemoveAt(p, slot, staleOnly, ids) is { } change) changed(slot, p, change);
+        }
+    }
+
+    /// <summary>
+    /// Prefixes of this table held as the index keys them, 8 bytes each instead of a 24-byte <see cref="Prefix"/>
+    /// (IPv6 ones longer than /56, which have no key, as themselves after the keyed ones). The list of a full-table
+    /// peer is long: its end walked 500,000 prefixes per partition into a list of 12 MiB on the large-object heap,
+    /// and a graceful restart kept one of those per restarting peer until its End-of-RIB; bench/RESULTS.md, eighth
+    /// session (PeerDownBenchmarks).
+    /// </summary>
+    private sealed class PrefixList(int capacity)
+    {
+        private readonly List<ulong> _keys = new(capacity);
+        private List<Prefix>? _long;
+
+        public int Count => _keys.Count + (_long?.Count ?? 0);
+
+        public void AddKey(ulong key) => _keys.Add(key);
+        public void AddLong(Prefix p) => (_long ??= new()).Add(p);
+        public bool EndsWithKey(ulong key) => _keys.Count > 0 && _keys[^1] == key;
+        public bool EndsWith(Prefix p) => _long is { Count: > 0 } l && l[^1] == p;
+
+        /// <summary>The i-th prefix: keyed ones first, in the order added.</summary>
+        public Prefix At(int i, bool v6) => i < _keys.Count ? (v6 ? FromV6Key(_keys[i]) : FromV4Key(_keys[i])) : _long![i - _keys.Count];
     }
 
     /// <summary>
@@ -366,20 +395,20 @@ public sealed class PrefixTable
     /// slots, not through the entry enumerators: a peer with 10 routes leaving a 500k-prefix table took 9.5 ms that way
     /// and takes 5.5-5.9 ms now (bench/AkkaBgp.Rib.Benchmarks PeerDownBenchmarks), nearly all of it this walk.
     /// </summary>
-    private void CollectPrefixesWithPaths(bool[] peers, bool staleOnly, long paths, List<Prefix> into)
+    private void CollectPrefixesWithPaths(bool[] peers, bool staleOnly, long paths, PrefixList into)
     {
         long left = paths;
         for (int i = 0, n = _keyed.Capacity; i < n && left > 0; i++)
             if (_keyed.TryGetAt(i, out ulong key, out var e) && PathsOf(e.Head, peers, staleOnly) is int found and > 0)
             {
-                into.Add(_v6 ? FromV6Key(key) : FromV4Key(key));
+                into.AddKey(key);
                 left -= found;
             }
         if (left > 0)
             foreach (var (p, e) in _v6Long)
                 if (PathsOf(e.Head, peers, staleOnly) is int found and > 0)
                 {
-                    into.Add(p);
+                    into.AddLong(p);
                     if ((left -= found) == 0) break;
                 }
     }
@@ -431,7 +460,7 @@ public sealed class PrefixTable
     /// peer announced again or withdrew meanwhile is skipped then. Kept only from the mark to the sweep or the peer's
     /// end (at most one entry per stale path while a restart lasts).
     /// </summary>
-    private readonly Dictionary<int, List<Prefix>> _stalePrefixes = new();
+    private readonly Dictionary<int, PrefixList> _stalePrefixes = new();
 
     /// <summary>Marks every path of several peers stale, as <see cref="MarkStale(int)"/> for each would, in one walk of
     /// the index (peers whose sessions ended together while their graceful restart is kept, e.g. a LAN outage), and
@@ -441,13 +470,14 @@ public sealed class PrefixTable
         var slots = peerSlots.Where(s => PathsFrom(s) > 0).Distinct().ToList();
         if (slots.Count == 0) return;
         var marking = new bool[slots.Max() + 1];
-        var lists = new List<Prefix>?[marking.Length];
+        var lists = new PrefixList?[marking.Length];
         foreach (int slot in slots)
         {
             marking[slot] = true;
-            _stalePrefixes[slot] = lists[slot] = new List<Prefix>(PathsFrom(slot));
+            _stalePrefixes[slot] = lists[slot] = new PrefixList(PathsFrom(slot));
         }
-        void Mark(Prefix p, int head)
+        // A prefix is recorded by its index key, or as itself when it has none (IPv6 longer than /56).
+        void Mark(ulong key, Prefix longPrefix, bool keyed, int head)
         {
             for (int s = head; s != 0; s = PathAt(s).Next)
             {
@@ -460,12 +490,13 @@ public sealed class PrefixTable
                 }
                 var list = lists[path.Peer]!;
                 // With ADD-PATH a peer has several paths at one prefix: listed once.
-                if (list.Count == 0 || list[^1] != p) list.Add(p);
+                if (keyed) { if (!list.EndsWithKey(key)) list.AddKey(key); }
+                else if (!list.EndsWith(longPrefix)) list.AddLong(longPrefix);
             }
         }
         for (int i = 0, n = _keyed.Capacity; i < n; i++)
-            if (_keyed.TryGetAt(i, out ulong key, out var e)) Mark(_v6 ? FromV6Key(key) : FromV4Key(key), e.Head);
-        foreach (var (p, e) in _v6Long) Mark(p, e.Head);
+            if (_keyed.TryGetAt(i, out ulong key, out var e)) Mark(key, default, keyed: true, e.Head);
+        foreach (var (p, e) in _v6Long) Mark(0, p, keyed: false, e.Head);
     }
 
     /// <summary>Removes the paths of one peer still marked stale (End-of-RIB, EoRR, or a timer) and reports each
