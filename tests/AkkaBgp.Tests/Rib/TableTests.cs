@@ -389,6 +389,16 @@ public sealed class TableTests
         foreach (var p in prefixes) t6.Announce(P(p), a, r);
         Assert.Equal(prefixes.Length, t6.PrefixCount);
         Assert.Equal(prefixes.Order(), t6.AllPrefixes().Select(p => p.ToString()).Order());
+        // The walk a new neighbor's first table and a route refresh are sent from: both kinds of prefix, each once.
+        var bests = t6.BestPaths().ToList();
+        Assert.Equal(prefixes.Order(), bests.Select(b => b.Prefix.ToString()).Order());
+        Assert.All(bests, b => Assert.Equal((r, a), (b.Route, b.Peer)));
+        // A table changed under a walk fails it, as a dictionary would, instead of skipping or repeating prefixes.
+        Assert.Throws<InvalidOperationException>(() =>
+        {
+            foreach (var b in t6.BestPaths()) t6.Announce(P("2001:db8:ff::/48"), a, r);
+        });
+        t6.Withdraw(P("2001:db8:ff::/48"), a);
         foreach (var p in prefixes)
         {
             Assert.True(t6.TryGetBest(P(p), out var best, out var from), p);

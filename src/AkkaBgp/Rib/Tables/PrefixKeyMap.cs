@@ -220,6 +220,10 @@ internal sealed unsafe class PrefixKeyMap<TValue> : IDisposable where TValue : u
     /// the owner's own scans; the map must not change meanwhile).</summary>
     internal int Capacity => _capacity;
 
+    /// <summary>Changes with every add, remove and resize: a walk over <see cref="Capacity"/> checks it to fail the way
+    /// <see cref="Entries"/> does when the map changes under it.</summary>
+    internal int Version => _version;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool TryGetAt(int i, out ulong key, out TValue value)
     {
