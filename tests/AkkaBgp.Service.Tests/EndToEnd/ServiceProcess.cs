@@ -129,12 +129,26 @@ public sealed class ServiceProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>A free TCP port on <paramref name="address"/> (bound then released: good enough on an otherwise unused address).</summary>
+    private static readonly HashSet<(IPAddress, int)> HandedOut = new();
+
+    /// <summary>
+    /// A free TCP port on <paramref name="address"/>, never one this test run has handed out before. The port is bound
+    /// then released, and the kernel may give a released port to the next bind: a test asking for its BGP, management
+    /// and Akka remoting ports one after the other once got the same number twice, and then found "the BGP port"
+    /// accepting before the speaker had started (ClusterStartupTests; the listener there was Akka remoting's).
+    /// </summary>
     public static int FreePort(IPAddress address)
     {
-        using var s = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        s.Bind(new IPEndPoint(address, 0));
-        return ((IPEndPoint)s.LocalEndPoint!).Port;
+        lock (HandedOut)
+        {
+            while (true)
+            {
+                using var s = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                s.Bind(new IPEndPoint(address, 0));
+                int port = ((IPEndPoint)s.LocalEndPoint!).Port;
+                if (HandedOut.Add((address, port))) return port;
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
