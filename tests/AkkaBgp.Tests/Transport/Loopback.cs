@@ -17,13 +17,24 @@ internal static class Loopback
     /// <summary>A fresh 127.0.20.x address (x cycles 10..250).</summary>
     public static IPAddress NextAddress() => IPAddress.Parse($"127.0.20.{10 + Interlocked.Increment(ref _next) % 240}");
 
+    private static readonly HashSet<(IPAddress, int)> HandedOut = new();
+
     /// <summary>A port the kernel hands out on <paramref name="address"/>: parallel runs of the suite (CI,
-    /// colleagues) never collide, as fixed ports would.</summary>
+    /// colleagues) never collide, as fixed ports would. Never one this run has handed out before: the port is bound and
+    /// released, and the kernel may give a released port to the next bind (3 times in 20,000 binds here), so two
+    /// ports asked for one after the other could be the same.</summary>
     public static int FreePort(IPAddress address)
     {
-        using var s = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        s.Bind(new IPEndPoint(address, 0));
-        return ((IPEndPoint)s.LocalEndPoint!).Port;
+        lock (HandedOut)
+        {
+            while (true)
+            {
+                using var s = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                s.Bind(new IPEndPoint(address, 0));
+                int port = ((IPEndPoint)s.LocalEndPoint!).Port;
+                if (HandedOut.Add((address, port))) return port;
+            }
+        }
     }
 
     /// <summary>Returns (ours, peer): two connected sockets.</summary>
