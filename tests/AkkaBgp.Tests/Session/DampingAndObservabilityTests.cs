@@ -43,6 +43,26 @@ public sealed class DampingAndObservabilityTests : FsmTestKit
     }
 
     [Fact]
+    public void The_FSM_announces_entering_and_leaving_Idle_so_that_the_listener_refuses_the_peer_meanwhile()
+    {
+        // RFC 4271 8.2.2: Idle refuses incoming connections; SessionIdle lets the listener do it before any actor exists.
+        var idle = CreateTestProbe();
+        Sys.EventStream.Subscribe(idle.Ref, typeof(SessionIdle));
+        CreateFsm(s => s with { IdleHoldTime = TimeSpan.FromSeconds(5) });
+        Tell(new AutomaticStart());
+        Assert.Equal(new SessionIdle(PeerAddress, false, Fsm), idle.ExpectMsg<SessionIdle>());
+        var connect = Connector.ExpectMsg<Connect>();
+        Tell(TcpConnectionFails.Dial("refused", connect.Attempt));
+        ExpectTransition(SessionState.Connect, SessionState.Idle, BgpEvent.TcpConnectionFails);
+        Assert.Equal(new SessionIdle(PeerAddress, true, Fsm), idle.ExpectMsg<SessionIdle>());
+        // Through the idle hold nothing more: Idle to Idle is not a change.
+        Tell(new AutomaticStart());
+        idle.ExpectNoMsg(Quiet);
+        ExpectRestartAfter(TimeSpan.FromSeconds(5));
+        Assert.Equal(new SessionIdle(PeerAddress, false, Fsm), idle.ExpectMsg<SessionIdle>());
+    }
+
+    [Fact]
     public void Without_DampPeerOscillations_the_IdleHoldTime_stays_the_same()
     {
         CreateFsm(s => s with { DampPeerOscillations = false, IdleHoldTime = TimeSpan.FromSeconds(5) });

@@ -260,6 +260,7 @@ public sealed class NeighborSupervisorTests : BgpTestKit
         sup.Tell(new NeighborCommand(A("192.0.2.5"), new ManualStart()), TestActor);
         ExpectMsg(new NeighborNotFound(A("192.0.2.5")));
     }
+
     [Fact]
     public void The_listener_is_told_to_refuse_a_peer_while_its_own_FSM_is_Idle_and_to_stop_when_it_leaves_Idle_or_is_removed()
     {
