@@ -17,7 +17,8 @@ namespace AkkaBgp.Tests.Rib;
 public sealed class RetainedHeapTests(ITestOutputHelper output)
 {
     // Measured 2026-12-06: 93.6, 109.2 and 74.2 MiB (bench/RESULTS.md, "2026-12-06"); budget = measured + ~10 %. The
-    // figures include the native memory of the IPv4 prefix index (PrefixTable.NativeBytesInUse), which the GC does not see.
+    // figures include the native memory of the prefix index and, since the ninth session, the path slots
+    // (PrefixTable.NativeBytesInUse), which the GC does not see.
     private const double TableBudget = 103;     // MiB per 1M paths, PrefixTable + interned attributes
     private const double W1RibBudget = 120;     // MiB per 1M paths, through the RIB actor, 1 peer x 1M, 2 partitions
     private const double W2RibBudget = 82;      // MiB per 1M paths, through the RIB actor, 10 peers x 100k, 2 partitions

@@ -57,6 +57,39 @@ public sealed class TableTests
     }
 
     [Fact]
+    public void Paths_name_their_attribute_sets_by_handles_that_are_reused_after_release_across_handle_chunks()
+    {
+        // The path slots hold the interner's handle of a set, not the set: 20,000 sets span three handle chunks, half
+        // of them are released (their handles go back to the interner) and new sets take those handles again.
+        var peer = Add(Peer("10.0.0.2", 65001));
+        const int n = 20_000;
+        static Wire.Prefix At(int i) => Wire.Prefix.IPv4(0x0A000000u + ((uint)i << 8), 24);
+        for (int i = 0; i < n; i++) Announce(At(i).ToString(), peer, Attrs([65001, (uint)i]));
+        Assert.Equal(n, _interner.Count);
+        for (int i = 1; i < n; i += 2) _table.Withdraw(At(i), peer);
+        Assert.Equal(n / 2, _interner.Count);
+        for (int i = n; i < n + n / 2; i++) Announce(At(i).ToString(), peer, Attrs([65001, (uint)i]));
+        Assert.Equal(n, _interner.Count);
+        for (int i = 0; i < n + n / 2; i++)
+        {
+            bool stored = i >= n || i % 2 == 0;
+            Assert.Equal(stored, _table.TryGetBest(At(i), out var best, out _));
+            if (!stored) continue;
+            Assert.Equal(Attrs([65001, (uint)i]), best!.Attributes);
+            Assert.Equal(1, _interner.RefCountOf(best));
+        }
+    }
+
+    [Fact]
+    public void Releasing_a_set_that_is_no_longer_held_is_refused()
+    {
+        var r = _interner.Acquire(Attrs([65001, 7]));
+        _interner.Release(r);
+        Assert.Equal(0, _interner.RefCountOf(r));
+        Assert.Throws<InvalidOperationException>(() => _interner.Release(r));
+    }
+
+    [Fact]
     public void Identical_attribute_sets_are_stored_once_and_freed_with_their_last_path()
     {
         var peer = Add(Peer("10.0.0.2", 65001));

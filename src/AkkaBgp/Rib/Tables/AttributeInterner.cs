@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AkkaBgp.Wire.Attributes;
 
 namespace AkkaBgp.Rib.Tables;
@@ -6,6 +7,8 @@ namespace AkkaBgp.Rib.Tables;
 /// Stores each distinct attribute set (canonical attribute bytes plus MP next hop) once, with a reference
 /// count per stored path, so that a full table of ~1M prefixes carried by a few hundred thousand UPDATEs
 /// keeps a few hundred thousand sets rather than a million. A set is dropped when its last path goes.
+/// Each set held has a handle, a small integer that <see cref="At"/> turns back into the set: the path slots of a
+/// <see cref="PrefixTable"/> live in native memory, which cannot hold references, and store the handle instead.
 /// Not thread-safe: each RIB partition actor owns one.
 /// </summary>
 /// <remarks>The sets live in a hash set of the <see cref="RouteAttributes"/> themselves, looked up with a probe that
@@ -29,6 +32,22 @@ public sealed class AttributeInterner
 
     public int Count => _sets.Count;
 
+    /// <summary>The sets by handle, and their reference counts, in chunks small enough to stay off the large-object
+    /// heap: a large array there counts against the budget that starts a full collection, which a table load then
+    /// paid for (issue 11, W4). Handle 0 means none.</summary>
+    private RouteAttributes?[][] _byHandle = [new RouteAttributes?[HandleChunk]];
+    private int[][] _refs = [new int[HandleChunk]];
+    private int _nextHandle = 1;
+    private readonly Stack<int> _freeHandles = new();
+    private const int HandleBits = 13, HandleChunk = 1 << HandleBits, HandleMask = HandleChunk - 1;
+
+    /// <summary>The set with this handle; it must be held (a reference taken and not yet released).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal RouteAttributes At(int handle) => _byHandle[handle >> HandleBits][handle & HandleMask]!;
+
+    /// <summary>References held on this set (0 once it was released for the last time).</summary>
+    internal int RefCountOf(RouteAttributes r) => r.Handle == 0 ? 0 : _refs[r.Handle >> HandleBits][r.Handle & HandleMask];
+
     /// <summary>Every set held now (for sweeping per-set caches).</summary>
     public IReadOnlyCollection<RouteAttributes> Sets => _sets;
 
@@ -42,17 +61,45 @@ public sealed class AttributeInterner
         RouteAttributes r;
         if (_lookup.Add(probe)) r = _comparer.TakeCreated();
         else if (!_lookup.TryGetValue(probe, out r!)) throw new InvalidOperationException("an interned set was not found again");
-        r.RefCount++;
+        AddRef(r);
         return r;
     }
 
     /// <summary>Takes one more reference on an already interned set (a second prefix sharing it).</summary>
-    public void AddRef(RouteAttributes r) => r.RefCount++;
+    public void AddRef(RouteAttributes r)
+    {
+        if (r.Handle == 0) Register(r);
+        _refs[r.Handle >> HandleBits][r.Handle & HandleMask]++;
+    }
 
-    /// <summary>Drops one reference; the set leaves the table when none remain.</summary>
+    /// <summary>Drops one reference; the set leaves the table, and its handle is free again, when none remain.</summary>
     public void Release(RouteAttributes r)
     {
-        if (--r.RefCount == 0) _sets.Remove(r);
+        int h = r.Handle;
+        if (h == 0) throw new InvalidOperationException("released an attribute set that is not held");
+        if (--_refs[h >> HandleBits][h & HandleMask] != 0) return;
+        _sets.Remove(r);
+        _byHandle[h >> HandleBits][h & HandleMask] = null;
+        _freeHandles.Push(h);
+        r.Handle = 0;
+    }
+
+    private void Register(RouteAttributes r)
+    {
+        if (!_freeHandles.TryPop(out int h))
+        {
+            h = _nextHandle++;
+            int chunk = h >> HandleBits;
+            if (chunk == _byHandle.Length)
+            {
+                Array.Resize(ref _byHandle, chunk * 2);
+                Array.Resize(ref _refs, chunk * 2);
+            }
+            _byHandle[chunk] ??= new RouteAttributes?[HandleChunk];
+            _refs[chunk] ??= new int[HandleChunk];
+        }
+        _byHandle[h >> HandleBits][h & HandleMask] = r;
+        r.Handle = h;
     }
 
     /// <summary>An incoming set as the lookup sees it, before it is known whether a stored one equals it.</summary>

@@ -25,11 +25,11 @@ public readonly record struct RankedPath(uint Id, RouteAttributes Route, RibPeer
 /// All paths for one address family (Adj-RIB-In of every neighbor after import policy, plus local routes)
 /// and the selected best path per prefix: the Loc-RIB. Storage is compact: IPv4 prefixes, and IPv6 ones up to /56,
 /// are keyed by one 64-bit integer in a native-memory index, each prefix holds two ints (head of its path list and the
-/// best path), and paths live in one pooled array of small structs that reference an interned
-/// <see cref="RouteAttributes"/> and a peer slot.
+/// best path), and paths live in pooled native memory as 12-byte slots that name an interned
+/// <see cref="RouteAttributes"/> by its handle (<see cref="AttributeInterner.At"/>) and the peer by its slot.
 /// No object is allocated per prefix or per path. Not thread-safe: one RIB partition actor owns it.
 /// </summary>
-public sealed class PrefixTable
+public sealed unsafe class PrefixTable
 {
     private struct Entry
     {
@@ -39,7 +39,8 @@ public sealed class PrefixTable
 
     private struct PathSlot
     {
-        public RouteAttributes? Route;
+        /// <summary>The attribute set's handle in the partition's interner (0 in a free slot).</summary>
+        public int Set;
         public int Next;
         public ushort Peer;
         /// <summary>Rejected by import policy and kept only for pre-policy views ("keep filtered"); never a candidate.</summary>
@@ -64,9 +65,13 @@ public sealed class PrefixTable
     /// copying every slot into an array twice the size. A full-table load otherwise held the old and the new array at
     /// each doubling, and left up to half of the last one unused. Shared bench W1 peak RSS 258-272 -> 248-255 MiB
     /// (bench/RESULTS.md, 2026-12-05 night). The first chunk still doubles up to full size, so small tables stay small.
+    /// <para>The chunks are native memory (freed by the finalizer), hence the handles instead of references: as arrays
+    /// of references on the large-object heap they started full collections in the middle of a table load (their
+    /// allocations count against the budget that does), and every collection of the young generation had to scan the
+    /// ones pointing at new sets. W4 (200k IPv6 prefixes) paid two full collections for them (issue 11).</para>
     /// </summary>
-    private PathSlot[][] _chunks = [new PathSlot[1024]];
-    private int _capacity = 1024;
+    private PathSlot*[] _chunks = new PathSlot*[1];
+    private int _capacity;
     private const int ChunkBits = 16, ChunkSize = 1 << ChunkBits, ChunkMask = ChunkSize - 1;
     /// <summary>ADD-PATH path identifiers (RFC 7911) by path slot; null until a path with a non-zero one is stored, so
     /// that tables without ADD-PATH peers pay nothing for them.</summary>
@@ -87,11 +92,26 @@ public sealed class PrefixTable
         _interner = interner;
         _options = options;
         _peerOf = peerOf;
-        if (expectedPrefixes > 0) Grow(expectedPrefixes + 1);
+        Grow(Math.Max(expectedPrefixes + 1, FirstChunk));
     }
 
-    /// <summary>Bytes the prefix indexes of every table in the process hold outside the managed heap
-    /// (<see cref="PrefixKeyMap{TValue}"/>); a retained-memory figure must add them to the GC's.</summary>
+    private const int FirstChunk = 1024;
+
+    ~PrefixTable()
+    {
+        long bytes = 0;
+        for (int i = 0; i < _chunks.Length; i++)
+        {
+            if (_chunks[i] == null) continue;
+            NativeMemory.Free(_chunks[i]);
+            _chunks[i] = null;
+            bytes += i == 0 ? Math.Min(_capacity, ChunkSize) : ChunkSize;
+        }
+        Interlocked.Add(ref NativeIndexMemory.Bytes, -bytes * sizeof(PathSlot));
+    }
+
+    /// <summary>Bytes the prefix indexes and path slots of every table in the process hold outside the managed heap
+    /// (<see cref="PrefixKeyMap{TValue}"/>, <see cref="PathSlot"/>); a retained-memory figure must add them to the GC's.</summary>
     public static long NativeBytesInUse => Interlocked.Read(ref NativeIndexMemory.Bytes);
 
     public bool IsIPv6 => _v6;
@@ -223,7 +243,7 @@ public sealed class PrefixTable
         {
             // Found once: nothing below allocates a slot, so the reference stays valid.
             ref var path = ref PathAt(s);
-            var previous = path.Route!;
+            var previous = _interner.At(path.Set);
             // Announced again: no longer stale (RFC 4724 4.2, RFC 7313 4), even when nothing else changed.
             if (path.Stale)
             {
@@ -236,7 +256,7 @@ public sealed class PrefixTable
                 return new BestChange(oldRoute, oldPeer, oldRoute, oldPeer);
             }
             Count(peer.Slot, previous, path.Filtered, -1);
-            path.Route = route;
+            path.Set = route.Handle;
             path.Filtered = filtered;
             _interner.Release(previous);
         }
@@ -244,7 +264,7 @@ public sealed class PrefixTable
         {
             s = AllocSlot();
             // AllocSlot may grow the path slots but not the dictionary, so the entry ref is still valid.
-            PathAt(s) = new PathSlot { Route = route, Next = e.Head, Peer = (ushort)peer.Slot, Filtered = filtered };
+            PathAt(s) = new PathSlot { Set = route.Handle, Next = e.Head, Peer = (ushort)peer.Slot, Filtered = filtered };
             if (pathId != 0)
             {
                 if (_ids is null || _ids.Length < _capacity) Array.Resize(ref _ids, _capacity);
@@ -271,7 +291,7 @@ public sealed class PrefixTable
         if (replaced) return SelectBest(head);
         if (!BestPathSelector.IsEligible(x, _options)) return best;
         if (best == 0) return SelectBest(head);
-        var b = new Candidate(PathAt(best).Route!, _peerOf(PathAt(best).Peer)!, IdOf(best));
+        var b = new Candidate(RouteAt(best), _peerOf(PathAt(best).Peer)!, IdOf(best));
         int c = BestPathSelector.ComparePreMed(x, b, _options);
         return c > 0 ? best : c < 0 ? slot : SelectBest(head);
     }
@@ -291,7 +311,7 @@ public sealed class PrefixTable
         ref var path = ref PathAt(s);
         if (prev == 0) e.Head = path.Next;
         else PathAt(prev).Next = path.Next;
-        var route = path.Route!;
+        var route = _interner.At(path.Set);
         Count(peerSlot, route, path.Filtered, -1);
         if (path.Stale) _staleByPeer[peerSlot]--;
         _interner.Release(route);
@@ -531,7 +551,7 @@ public sealed class PrefixTable
         ref var e = ref Find(prefix, out bool exists);
         if (!exists) return list;
         for (int s = e.Head; s != 0; s = PathAt(s).Next)
-            if (_peerOf(PathAt(s).Peer) is { } peer) list.Add(new StoredPath(peer, PathAt(s).Route!, s == e.Best, PathAt(s).Filtered, PathAt(s).Stale, IdOf(s)));
+            if (_peerOf(PathAt(s).Peer) is { } peer) list.Add(new StoredPath(peer, RouteAt(s), s == e.Best, PathAt(s).Filtered, PathAt(s).Stale, IdOf(s)));
         return list;
     }
 
@@ -547,7 +567,7 @@ public sealed class PrefixTable
         ref var e = ref Find(prefix, out bool exists);
         if (!exists || e.Best == 0 || max <= 0) return 0;
         int best = e.Best, taken = 0;
-        if (take(new RankedPath((uint)best, PathAt(best).Route!, _peerOf(PathAt(best).Peer)!))) taken++;
+        if (take(new RankedPath((uint)best, RouteAt(best), _peerOf(PathAt(best).Peer)!))) taken++;
         if (taken == max) return taken;
         // The candidates are copied out first: take may not touch the table, but it runs other code.
         var slots = new List<int>();
@@ -555,7 +575,7 @@ public sealed class PrefixTable
         for (int s = e.Head; s != 0; s = PathAt(s).Next)
         {
             if (s == best || PathAt(s).Filtered || _peerOf(PathAt(s).Peer) is not { } peer) continue;
-            var c = new Candidate(PathAt(s).Route!, peer, IdOf(s));
+            var c = new Candidate(RouteAt(s), peer, IdOf(s));
             if (!BestPathSelector.IsEligible(c, _options)) continue;
             candidates.Add(c);
             slots.Add(s);
@@ -589,10 +609,10 @@ public sealed class PrefixTable
         {
             if (version != _keyed.Version) throw new InvalidOperationException("the prefix table changed during enumeration");
             if (_keyed.TryGetAt(i, out ulong k, out var e) && e.Best != 0 && _peerOf(PathAt(e.Best).Peer) is { } peer)
-                yield return (_v6 ? FromV6Key(k) : FromV4Key(k), PathAt(e.Best).Route!, peer);
+                yield return (_v6 ? FromV6Key(k) : FromV4Key(k), RouteAt(e.Best), peer);
         }
         foreach (var (p, e) in _v6Long)
-            if (e.Best != 0 && _peerOf(PathAt(e.Best).Peer) is { } peer) yield return (p, PathAt(e.Best).Route!, peer);
+            if (e.Best != 0 && _peerOf(PathAt(e.Best).Peer) is { } peer) yield return (p, RouteAt(e.Best), peer);
     }
 
     public IEnumerable<Prefix> AllPrefixes()
@@ -629,7 +649,7 @@ public sealed class PrefixTable
     }
 
     private (RouteAttributes?, RibPeer?) BestOf(in Entry e)
-        => e.Best == 0 ? (null, null) : (PathAt(e.Best).Route, _peerOf(PathAt(e.Best).Peer));
+        => e.Best == 0 ? (null, null) : (RouteAt(e.Best), _peerOf(PathAt(e.Best).Peer));
 
     private Candidate[] _candidates = new Candidate[16];
     private int[] _candidateSlots = new int[16];
@@ -647,7 +667,7 @@ public sealed class PrefixTable
                 Array.Resize(ref _candidates, i * 2);
                 Array.Resize(ref _candidateSlots, i * 2);
             }
-            _candidates[i] = new Candidate(PathAt(s).Route!, peer, IdOf(s));
+            _candidates[i] = new Candidate(RouteAt(s), peer, IdOf(s));
             _candidateSlots[i++] = s;
         }
         int best = BestPathSelector.Select(_candidates.AsSpan(0, i), _options);
@@ -685,20 +705,33 @@ public sealed class PrefixTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref PathSlot PathAt(int s) => ref _chunks[s >> ChunkBits][s & ChunkMask];
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private RouteAttributes RouteAt(int s) => _interner.At(PathAt(s).Set);
+
+    // Slots are not zeroed: a slot is read only once Announce or FreeSlot has written the whole of it. A ref into a
+    // slot must not be held across Grow (the first chunk moves while it doubles), as with the arrays before.
     private void Grow(int atLeast)
     {
         while (_capacity < atLeast)
         {
             if (_capacity < ChunkSize)
             {
-                Array.Resize(ref _chunks[0], Math.Min(ChunkSize, Math.Max(_capacity * 2, atLeast)));
-                _capacity = _chunks[0].Length;
+                int size = Math.Min(ChunkSize, Math.Max(_capacity * 2, atLeast));
+                _chunks[0] = (PathSlot*)NativeMemory.Realloc(_chunks[0], (nuint)size * (nuint)sizeof(PathSlot));
+                Interlocked.Add(ref NativeIndexMemory.Bytes, (long)(size - _capacity) * sizeof(PathSlot));
+                _capacity = size;
             }
             else
             {
                 int n = _capacity >> ChunkBits;
-                if (n == _chunks.Length) Array.Resize(ref _chunks, n * 2);
-                _chunks[n] = new PathSlot[ChunkSize];
+                if (n == _chunks.Length)
+                {
+                    var more = new PathSlot*[n * 2];
+                    for (int i = 0; i < n; i++) more[i] = _chunks[i];
+                    _chunks = more;
+                }
+                _chunks[n] = (PathSlot*)NativeMemory.Alloc((nuint)ChunkSize * (nuint)sizeof(PathSlot));
+                Interlocked.Add(ref NativeIndexMemory.Bytes, (long)ChunkSize * sizeof(PathSlot));
                 _capacity += ChunkSize;
             }
         }

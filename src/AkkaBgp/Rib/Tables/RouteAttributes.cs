@@ -126,7 +126,9 @@ public sealed class RouteAttributes : PathAttributes
 
     /// <summary>The interning hash: the attributes' (cached by the base type), with the MP next hop when there is one.</summary>
     internal int Hash => HashOf(this, MpNextHop);
-    internal int RefCount;
+    /// <summary>The interner's handle for this set while a reference is held on it (0: not held); the reference count
+    /// lives with the handle (<see cref="AttributeInterner.RefCountOf"/>).</summary>
+    internal int Handle;
     /// <summary>Per-neighbor results of the RFC 4271 9.2 export transformation, so that the thousands of
     /// prefixes sharing this set are transformed once per neighbor session (see Advertise.ExportCache).</summary>
     internal object? ExportCache;
