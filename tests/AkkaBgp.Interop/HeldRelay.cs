@@ -28,6 +28,7 @@ public sealed class HeldRelay : IAsyncDisposable
     private int _allowed; // whole messages each direction may pass while armed; int.MaxValue: open
     private int _pairs;
     private int _connecting; // accepted, not yet connected on or given up
+    private long _closes;
 
     public HeldRelay(IPEndPoint listen, IPEndPoint target, IPAddress source)
     {
@@ -77,15 +78,19 @@ public sealed class HeldRelay : IAsyncDisposable
             return _directions.Count > 0 && _directions.Where(d => d.Armed).All(d => d.Closed || d.Complete > count);
     }
 
-    /// <summary>Whether the target side of an armed connection closed it without a single message although the dialing
-    /// side had sent one: the target took the TCP connection and closed it unheard. (A dialer closing its own
-    /// connection before its OPEN, as a speaker does with a dial it no longer needs, is not counted.)</summary>
+    /// <summary>Whether the target side of an armed connection closed it without a single message, either although the
+    /// dialing side had sent one or before the dialing side closed: the target took the TCP connection and closed it
+    /// unheard. (A dialer closing its own connection before its OPEN, as a speaker does with a dial it no longer needs,
+    /// is not counted.) A speaker that refuses a connection as it accepts it (our listener while the session is Idle)
+    /// closes it before the dialer's OPEN has reached the relay: a fresh-clone run once counted such a round as a
+    /// collision because only the first case was checked.</summary>
     public bool Refused
     {
         get
         {
             lock (_gate)
-                return _directions.Any(d => d.Armed && d.Dialed is { } dialed && d.Closed && d.Complete == 0 && dialed.Complete > 0);
+                return _directions.Any(d => d.Armed && d.Dialed is { } dialed && d.Closed && d.Complete == 0
+                    && (dialed.Complete > 0 || !dialed.Closed || d.ClosedOrder < dialed.ClosedOrder));
         }
     }
 
@@ -168,7 +173,11 @@ public sealed class HeldRelay : IAsyncDisposable
             }
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException) { }
-        lock (_gate) d.Closed = true;
+        lock (_gate)
+        {
+            d.Closed = true;
+            d.ClosedOrder = ++_closes;
+        }
         Flush();
     }
 
@@ -203,6 +212,8 @@ public sealed class HeldRelay : IAsyncDisposable
         public bool Armed { get; set; } = true;
         public int Passed { get; set; }
         public bool Closed { get; set; }
+        /// <summary>When the source closed, among all closes the relay saw (1 first).</summary>
+        public long ClosedOrder { get; set; }
         public bool ClosePassed { get; set; }
         /// <summary>On the target's direction: the dialing side's direction of the same connection.</summary>
         public Direction? Dialed { get; init; }

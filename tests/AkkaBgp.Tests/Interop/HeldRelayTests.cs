@@ -28,14 +28,28 @@ public sealed class HeldRelayTests
     }
 
     [Fact]
+    public async Task A_target_that_closes_a_connection_as_it_accepts_it_before_the_dialer_spoke_is_a_refusal()
+    {
+        // Our listener refuses an Idle session's peer on accept: the dialer's OPEN has not reached the relay yet.
+        var (relay, target, dialer) = await ConnectedAsync();
+        await using var _ = relay;
+        using var accepted = await target.AcceptAsync();
+        accepted.Close();
+        Assert.True(await HeldRelay.TryWaitAsync(() => relay.Refused, TimeSpan.FromSeconds(10)), relay.Describe());
+        dialer.Dispose();
+        target.Dispose();
+    }
+
+    [Fact]
     public async Task A_dialer_that_closes_before_speaking_or_a_target_that_answered_is_no_refusal()
     {
-        // The dialer gives up its own connection before its first message.
+        // The dialer gives up its own connection before its first message; the target closes only after seeing that.
         var (relay, target, dialer) = await ConnectedAsync();
         await using (relay)
         {
             using var accepted = await target.AcceptAsync();
             dialer.Close();
+            Assert.True(await HeldRelay.TryWaitAsync(() => relay.Describe().Contains("closed True"), TimeSpan.FromSeconds(10)), relay.Describe());
             accepted.Close();
             Assert.True(await HeldRelay.TryWaitAsync(() => relay.AllSentBeyond(0), TimeSpan.FromSeconds(10)), relay.Describe());
             Assert.False(relay.Refused, relay.Describe());
