@@ -1,6 +1,4 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using AkkaBgp.Wire.Attributes;
 
 namespace AkkaBgp.Rib.Tables;
@@ -13,14 +11,14 @@ namespace AkkaBgp.Rib.Tables;
 /// <see cref="PrefixTable"/> live in native memory, which cannot hold references, and store the handle instead.
 /// Not thread-safe: each RIB partition actor owns one.
 /// </summary>
-/// <remarks>The sets are found through an open-addressing index in native memory whose slots hold a set's 32-bit
-/// hash and its handle (8 bytes), probed with the incoming attributes; the handle leads to the set, whose bytes decide
-/// equality. A <see cref="HashSet{T}"/> of the sets took 20-40 bytes a set (entry, bucket, the growth slack) in arrays
-/// that, past a few thousand sets, are large objects: each doubling left the old ones for a full collection to free
-/// (issue 11: 238k sets in W1, 2.85M in W5).</remarks>
-public sealed unsafe class AttributeInterner
+/// <remarks>The sets live in a hash set of the <see cref="RouteAttributes"/> themselves, looked up with a probe that
+/// carries the incoming attributes (an alternate lookup), rather than in a dictionary keyed by a copy of what each
+/// set already holds: 16 bytes per slot instead of 40. With 10 full tables that is 2M+ sets (issue 11).</remarks>
+public sealed class AttributeInterner
 {
     private readonly SetComparer _comparer;
+    private readonly HashSet<RouteAttributes> _sets;
+    private readonly HashSet<RouteAttributes>.AlternateLookup<Probe> _lookup;
 
     /// <param name="localAs">For AS_PATH loop detection.</param>
     /// <param name="routerId">For the ORIGINATOR_ID loop check (RFC 4456 8).</param>
@@ -28,11 +26,11 @@ public sealed unsafe class AttributeInterner
     public AttributeInterner(uint localAs, uint routerId, uint clusterId = 0)
     {
         _comparer = new SetComparer(localAs, routerId, clusterId == 0 ? routerId : clusterId);
-        AllocateIndex(MinIndexCapacity);
+        _sets = new HashSet<RouteAttributes>(_comparer);
+        _lookup = _sets.GetAlternateLookup<Probe>();
     }
 
-    /// <summary>Sets in the index (held, and found by <see cref="Acquire"/>).</summary>
-    public int Count { get; private set; }
+    public int Count => _sets.Count;
 
     /// <summary>The sets by handle, and their reference counts, in chunks small enough to stay off the large-object
     /// heap: a large array there counts against the budget that starts a full collection, which a table load then
@@ -50,46 +48,21 @@ public sealed unsafe class AttributeInterner
     /// <summary>References held on this set (0 once it was released for the last time).</summary>
     internal int RefCountOf(RouteAttributes r) => r.Handle == 0 ? 0 : _refs[r.Handle >> HandleBits][r.Handle & HandleMask];
 
-    /// <summary>Every set held now (for sweeping per-set caches); the interner must not change meanwhile.</summary>
-    public IEnumerable<RouteAttributes> Sets
-    {
-        get
-        {
-            for (int h = 1; h < _nextHandle; h++)
-                if (_byHandle[h >> HandleBits][h & HandleMask] is { } r) yield return r;
-        }
-    }
+    /// <summary>Every set held now (for sweeping per-set caches).</summary>
+    public IReadOnlyCollection<RouteAttributes> Sets => _sets;
 
     /// <summary>Returns the shared instance for this set and takes one reference on it.</summary>
     public RouteAttributes Acquire(PathAttributes attributes, ReadOnlySpan<byte> mpNextHop = default, bool otcLeak = false)
     {
         var probe = new Probe(attributes, mpNextHop, RouteAttributes.HashOf(attributes, mpNextHop), otcLeak);
-        // Grown before probing, so that the empty slot a miss ends on is where the new set goes (one walk either way:
-        // in a full table most UPDATEs carry a set no other UPDATE has, W1: 216k sets of 280k UPDATEs).
-        if (Count + 1 > _indexCapacity - _indexCapacity / 4) ResizeIndex(_indexCapacity * 2);
-        uint hash = (uint)probe.Hash;
-        int mask = _indexCapacity - 1;
-        for (int i = Home(hash); ; i = (i + 1) & mask)
-        {
-            ulong slot = _index[i];
-            if (slot == 0)
-            {
-                var created = _comparer.Create(probe);
-                AddRef(created);
-                _index[i] = ((ulong)hash << 32) | (uint)created.Handle;
-                Count++;
-                return created;
-            }
-            if ((uint)(slot >> 32) == hash)
-            {
-                var held = At((int)(uint)slot);
-                if (SetComparer.Equals(probe, held))
-                {
-                    AddRef(held);
-                    return held;
-                }
-            }
-        }
+        // Add first: in a full table most UPDATEs carry a set no other UPDATE has (W1: 216k sets of 280k UPDATEs), and
+        // the alternate lookup's Add makes a missing set (SetComparer.Create) in the one walk that found it missing.
+        // A set already held then costs a second walk, which is the rarer case.
+        RouteAttributes r;
+        if (_lookup.Add(probe)) r = _comparer.TakeCreated();
+        else if (!_lookup.TryGetValue(probe, out r!)) throw new InvalidOperationException("an interned set was not found again");
+        AddRef(r);
+        return r;
     }
 
     /// <summary>Takes one more reference on an already interned set (a second prefix sharing it).</summary>
@@ -105,7 +78,7 @@ public sealed unsafe class AttributeInterner
         int h = r.Handle;
         if (h == 0) throw new InvalidOperationException("released an attribute set that is not held");
         if (--_refs[h >> HandleBits][h & HandleMask] != 0) return;
-        RemoveFromIndex(r);
+        _sets.Remove(r);
         _byHandle[h >> HandleBits][h & HandleMask] = null;
         _freeHandles.Push(h);
         r.Handle = 0;
@@ -129,82 +102,6 @@ public sealed unsafe class AttributeInterner
         r.Handle = h;
     }
 
-    // The index: linear probing from the hash's home slot, deletion by backward shift (no tombstones), at most three
-    // quarters full; it shrinks at one eighth full, so a partition that lost a full table gives the memory back.
-    private ulong* _index;
-    private int _indexCapacity;
-    private int _indexShift;
-    private const int MinIndexCapacity = 64;
-
-    /// <summary>Bytes the index holds outside the managed heap (counted in <see cref="PrefixTable.NativeBytesInUse"/>).</summary>
-    internal long IndexBytes => (long)_indexCapacity * sizeof(ulong);
-
-    // The hash is already well mixed (XXH3 of the bytes); the multiply spreads it over the top bits taken.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Home(uint hash) => (int)((hash * 0x9E3779B97F4A7C15UL) >> _indexShift);
-
-    private void AllocateIndex(int capacity)
-    {
-        _index = (ulong*)NativeMemory.AllocZeroed((nuint)capacity, sizeof(ulong));
-        _indexCapacity = capacity;
-        _indexShift = 64 - BitOperations.Log2((uint)capacity);
-        Interlocked.Add(ref NativeIndexMemory.Bytes, IndexBytes);
-    }
-
-    private void ResizeIndex(int capacity)
-    {
-        var old = _index;
-        int oldCapacity = _indexCapacity;
-        long oldBytes = IndexBytes;
-        AllocateIndex(capacity);
-        int mask = capacity - 1;
-        for (int i = 0; i < oldCapacity; i++)
-        {
-            ulong slot = old[i];
-            if (slot == 0) continue;
-            int j = Home((uint)(slot >> 32));
-            while (_index[j] != 0) j = (j + 1) & mask;
-            _index[j] = slot;
-        }
-        NativeMemory.Free(old);
-        Interlocked.Add(ref NativeIndexMemory.Bytes, -oldBytes);
-    }
-
-    private void RemoveFromIndex(RouteAttributes r)
-    {
-        ulong wanted = ((ulong)(uint)r.Hash << 32) | (uint)r.Handle;
-        int mask = _indexCapacity - 1;
-        int hole = Home((uint)r.Hash);
-        while (_index[hole] != wanted)
-        {
-            // A set that was released and then referenced again (AddRef) has a handle but no slot: nothing to remove.
-            if (_index[hole] == 0) return;
-            hole = (hole + 1) & mask;
-        }
-        // Backward shift: move up each later entry of the run that may live in the hole (its home is not between the
-        // hole and itself), so that every entry stays reachable from its home without tombstones.
-        for (int j = (hole + 1) & mask; _index[j] != 0; j = (j + 1) & mask)
-        {
-            int home = Home((uint)(_index[j] >> 32));
-            bool between = hole <= j ? hole < home && home <= j : hole < home || home <= j;
-            if (between) continue;
-            _index[hole] = _index[j];
-            hole = j;
-        }
-        _index[hole] = 0;
-        Count--;
-        if (Count < _indexCapacity / 8 && _indexCapacity > MinIndexCapacity) ResizeIndex(_indexCapacity / 2);
-    }
-
-    // The partition that owns the interner is dropped with it (a partition actor restart rebuilds both).
-    ~AttributeInterner()
-    {
-        if (_index == null) return;
-        NativeMemory.Free(_index);
-        Interlocked.Add(ref NativeIndexMemory.Bytes, -IndexBytes);
-        _index = null;
-    }
-
     /// <summary>An incoming set as the lookup sees it, before it is known whether a stored one equals it.</summary>
     private readonly ref struct Probe(PathAttributes attributes, ReadOnlySpan<byte> nextHop, int hash, bool otcLeak)
     {
@@ -214,20 +111,44 @@ public sealed unsafe class AttributeInterner
         public readonly bool OtcLeak = otcLeak;
     }
 
-    /// <summary>Value equality of an incoming set and a held one (the same bytes, next hop and leak mark; the caller
-    /// has compared their hashes), and the making of a set the lookup did not find, which needs the speaker's AS and
-    /// ids.</summary>
+    /// <summary>Value equality of sets (the same bytes, next hop and leak mark), by a hash computed once per set; and the
+    /// making of a set the lookup did not find, which needs the speaker's AS and ids.</summary>
     private sealed class SetComparer(uint localAs, uint routerId, uint clusterId)
+        : IEqualityComparer<RouteAttributes>, IAlternateEqualityComparer<Probe, RouteAttributes>
     {
         /// <summary>The MP_REACH next hop of the last set made, shared by the next one if it is the same (a partition
         /// applies one peer's batch at a time, so consecutive sets mostly agree; RouteAttributes.MpNextHop is read-only
         /// by convention).</summary>
         private SharedCopy _mpNextHop;
+        private RouteAttributes? _created;
 
-        public static bool Equals(Probe p, RouteAttributes r) =>
+        public bool Equals(RouteAttributes? x, RouteAttributes? y)
+        {
+            if (ReferenceEquals(x, y)) return true;
+            if (x is null || y is null) return false;
+            // An IPv6 set's hash is computed on each read (it hashes the next hop): read each side's once.
+            int hash = x.Hash;
+            return hash == y.Hash && Equals(new Probe(x.Attributes, x.MpNextHop, hash, x.OtcLeak), y);
+        }
+
+        public int GetHashCode(RouteAttributes r) => r.Hash;
+
+        // The hash set compares the stored hash before it calls this, so the set's own (which for an IPv6 set hashes
+        // the next hop again) is not needed here.
+        public bool Equals(Probe p, RouteAttributes r) =>
             p.OtcLeak == r.OtcLeak && p.Attributes.Equals(r.Attributes) && p.NextHop.SequenceEqual(r.MpNextHop);
 
+        public int GetHashCode(Probe p) => p.Hash;
+
         public RouteAttributes Create(Probe p) =>
-            new(p.Attributes, _mpNextHop.Of(p.NextHop), localAs, routerId, clusterId, p.OtcLeak);
+            _created = new RouteAttributes(p.Attributes, _mpNextHop.Of(p.NextHop), localAs, routerId, clusterId, p.OtcLeak);
+
+        /// <summary>The set the last <see cref="Create"/> made (the hash set's Add says only that it added one).</summary>
+        public RouteAttributes TakeCreated()
+        {
+            var r = _created!;
+            _created = null;
+            return r;
+        }
     }
 }
