@@ -65,13 +65,35 @@ public sealed unsafe class PrefixTable
     /// copying every slot into an array twice the size. A full-table load otherwise held the old and the new array at
     /// each doubling, and left up to half of the last one unused. Shared bench W1 peak RSS 258-272 -> 248-255 MiB
     /// (bench/RESULTS.md, 2026-12-05 night). The first chunk still doubles up to full size, so small tables stay small.
-    /// <para>The chunks are native memory (freed by the finalizer), hence the handles instead of references: as arrays
+    /// <para>The chunks are native memory (freed by <see cref="ChunkOwner"/>), hence the handles instead of references: as arrays
     /// of references on the large-object heap they started full collections in the middle of a table load (their
     /// allocations count against the budget that does), and every collection of the young generation had to scan the
     /// ones pointing at new sets. W4 (200k IPv6 prefixes) paid two full collections for them (issue 11).</para>
     /// </summary>
-    private PathSlot*[] _chunks = new PathSlot*[1];
+    private PathSlot*[] _chunks;
     private int _capacity;
+    private readonly ChunkOwner _owner = new();
+
+    /// <summary>Frees the path chunks once the table is gone. A small object of its own rather than a finalizer on the
+    /// table: a finalizable object keeps what it references alive for one more collection, and a table references its
+    /// interner and through it every attribute set. Shares the table's chunk array (the table's copy of the reference
+    /// spares the hot path a load).</summary>
+    private sealed class ChunkOwner
+    {
+        public PathSlot*[] Chunks = new PathSlot*[1];
+        public long Bytes;
+
+        ~ChunkOwner()
+        {
+            for (int i = 0; i < Chunks.Length; i++)
+            {
+                if (Chunks[i] == null) continue;
+                NativeMemory.Free(Chunks[i]);
+                Chunks[i] = null;
+            }
+            Interlocked.Add(ref NativeIndexMemory.Bytes, -Bytes);
+        }
+    }
     private const int ChunkBits = 16, ChunkSize = 1 << ChunkBits, ChunkMask = ChunkSize - 1;
     /// <summary>ADD-PATH path identifiers (RFC 7911) by path slot; null until a path with a non-zero one is stored, so
     /// that tables without ADD-PATH peers pay nothing for them.</summary>
@@ -92,23 +114,11 @@ public sealed unsafe class PrefixTable
         _interner = interner;
         _options = options;
         _peerOf = peerOf;
+        _chunks = _owner.Chunks;
         Grow(Math.Max(expectedPrefixes + 1, FirstChunk));
     }
 
     private const int FirstChunk = 1024;
-
-    ~PrefixTable()
-    {
-        long bytes = 0;
-        for (int i = 0; i < _chunks.Length; i++)
-        {
-            if (_chunks[i] == null) continue;
-            NativeMemory.Free(_chunks[i]);
-            _chunks[i] = null;
-            bytes += i == 0 ? Math.Min(_capacity, ChunkSize) : ChunkSize;
-        }
-        Interlocked.Add(ref NativeIndexMemory.Bytes, -bytes * sizeof(PathSlot));
-    }
 
     /// <summary>Bytes the prefix indexes and path slots of every table in the process hold outside the managed heap
     /// (<see cref="PrefixKeyMap{TValue}"/>, <see cref="PathSlot"/>); a retained-memory figure must add them to the GC's.</summary>
@@ -718,7 +728,7 @@ public sealed unsafe class PrefixTable
             {
                 int size = Math.Min(ChunkSize, Math.Max(_capacity * 2, atLeast));
                 _chunks[0] = (PathSlot*)NativeMemory.Realloc(_chunks[0], (nuint)size * (nuint)sizeof(PathSlot));
-                Interlocked.Add(ref NativeIndexMemory.Bytes, (long)(size - _capacity) * sizeof(PathSlot));
+                Account((long)(size - _capacity) * sizeof(PathSlot));
                 _capacity = size;
             }
             else
@@ -728,14 +738,20 @@ public sealed unsafe class PrefixTable
                 {
                     var more = new PathSlot*[n * 2];
                     for (int i = 0; i < n; i++) more[i] = _chunks[i];
-                    _chunks = more;
+                    _chunks = _owner.Chunks = more;
                 }
                 _chunks[n] = (PathSlot*)NativeMemory.Alloc((nuint)ChunkSize * (nuint)sizeof(PathSlot));
-                Interlocked.Add(ref NativeIndexMemory.Bytes, (long)ChunkSize * sizeof(PathSlot));
+                Account((long)ChunkSize * sizeof(PathSlot));
                 _capacity += ChunkSize;
             }
         }
         if (_ids is not null && _ids.Length < _capacity) Array.Resize(ref _ids, _capacity);
+    }
+
+    private void Account(long bytes)
+    {
+        _owner.Bytes += bytes;
+        Interlocked.Add(ref NativeIndexMemory.Bytes, bytes);
     }
 
     private void FreeSlot(int s)
