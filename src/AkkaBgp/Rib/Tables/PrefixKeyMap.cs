@@ -254,8 +254,8 @@ internal sealed unsafe class PrefixKeyMap<TValue> : IDisposable where TValue : u
 }
 
 /// <summary>What every <see cref="PrefixKeyMap{TValue}"/>, <see cref="Ipv4PrefixOrder"/> and table's path slots
-/// (<see cref="PrefixTable"/>) of the process hold in native memory, for figures that would otherwise count only the managed heap (the retained-heap budget,
-/// bench/AkkaBgp.Rib.Benchmarks), and the huge-page advice for it.</summary>
+/// (<see cref="PrefixTable"/>) of the process hold in native memory, for figures that would otherwise count only the
+/// managed heap (the retained-heap budget, bench/AkkaBgp.Rib.Benchmarks), and the huge-page advice for it.</summary>
 internal static unsafe class NativeIndexMemory
 {
     internal static long Bytes;

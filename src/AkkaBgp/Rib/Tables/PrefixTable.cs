@@ -65,10 +65,10 @@ public sealed unsafe class PrefixTable
     /// copying every slot into an array twice the size. A full-table load otherwise held the old and the new array at
     /// each doubling, and left up to half of the last one unused. Shared bench W1 peak RSS 258-272 -> 248-255 MiB
     /// (bench/RESULTS.md, 2026-12-05 night). The first chunk still doubles up to full size, so small tables stay small.
-    /// <para>The chunks are native memory (freed by <see cref="ChunkOwner"/>), hence the handles instead of references: as arrays
-    /// of references on the large-object heap they started full collections in the middle of a table load (their
-    /// allocations count against the budget that does), and every collection of the young generation had to scan the
-    /// ones pointing at new sets. W4 (200k IPv6 prefixes) paid two full collections for them (issue 11).</para>
+    /// <para>The chunks are native memory (freed by <see cref="ChunkOwner"/>), hence the handles instead of references:
+    /// as arrays of references on the large-object heap they started full collections in the middle of a table load
+    /// (their allocations count against the budget that does), and every collection of the young generation had to
+    /// scan the ones pointing at new sets. W4 (200k IPv6 prefixes) paid two full collections for them (issue 11).</para>
     /// </summary>
     private PathSlot*[] _chunks;
     private int _capacity;
